@@ -1,0 +1,416 @@
+import { addToCounters, nextSequenceValue } from '../store/counters.js';
+import {
+  deleteConversationRows,
+  findConversation,
+  insertConversation,
+  syncConversationTags,
+  updateConversationRow,
+} from '../store/conversations.js';
+import { insertEvents, type NewEvent } from '../store/events.js';
+import { findMessageByExternalKey, insertAttachments, insertMessage, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
+import { enqueueJobs } from '../store/outbox.js';
+import type { Channel, ConversationPatch, ConversationRow, ConversationType, Label, Priority, Status } from '../store/schema.js';
+import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
+import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
+import { findUserById } from '../store/users.js';
+import { normalizeEmail, requireTeam, resolveActor, type Actor, type ResolvedActor, type Sender } from './actors.js';
+import type { InboxContext } from './context.js';
+import { DomainError, invalid, notFound } from './errors.js';
+import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
+import {
+  countDeltas,
+  normalizeLabels,
+  normalizeTags,
+  previewOf,
+  requestedStatusChange,
+  statusChangeForMessage,
+  statusTimestamps,
+  tagRowNames,
+  type StatusChange,
+} from './rules.js';
+import { resolveConversationRef, type ConversationRef } from './refs.js';
+
+// The one write path. Each command is one transaction that writes the rows, their
+// audit events and the outbox jobs those events plan; the events are published on the
+// bus only after commit.
+
+const MAX_SUBJECT = 500;
+const MAX_BODY = 1_000_000;
+const MAX_HTML_BODY = 5_000_000;
+
+type Committed<T> = { result: T; events: InboxEvent[] };
+
+async function runCommand<T>(ctx: InboxContext, work: (tx: Tx, now: number) => Promise<Committed<T>>): Promise<T> {
+  const { result, events } = await transact(ctx.store, (tx) => work(tx, ctx.clock()));
+  ctx.bus.publish(events);
+  return result;
+}
+
+/** Writes the events and the jobs they plan, in the caller's transaction. */
+async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<InboxEvent[]> {
+  const written = (await insertEvents(tx, events)).map(toInboxEvent);
+  const jobs = written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
+  await enqueueJobs(tx, jobs, events[0]?.createdAt ?? ctx.clock());
+  return written;
+}
+
+const countable = (row: ConversationRow) => ({ ...row, labels: JSON.parse(row.labels) as string[], tags: JSON.parse(row.tags) as string[] });
+
+/** Updates a conversation and everything derived from it: counters and label/tag rows. */
+async function writeConversation(tx: Tx, before: ConversationRow, patch: ConversationPatch): Promise<ConversationRow> {
+  const after = await updateConversationRow(tx, Number(before.id), patch);
+  const [was, is] = [countable(before), countable(after)];
+  await addToCounters(tx, countDeltas(was, is));
+  const names = tagRowNames(is.labels, is.tags);
+  const previous = tagRowNames(was.labels, was.tags);
+  const moved = before.status !== after.status || before.lastMessageAt !== after.lastMessageAt;
+  if ((names.length > 0 && moved) || names.join() !== previous.join()) await syncConversationTags(tx, after, names, previous);
+  return after;
+}
+
+async function lockConversation(ctx: InboxContext, tx: Tx, ref: ConversationRef): Promise<ConversationRow> {
+  const row = await findConversation(tx, ctx.store.dialect, resolveConversationRef(ref), true);
+  if (!row) throw notFound('conversation');
+  return row;
+}
+
+function eventBy(actor: ResolvedActor, conversationId: number, now: number) {
+  return (eventType: string, oldValue?: unknown, newValue?: unknown): NewEvent => ({
+    conversationId,
+    eventType,
+    performedBy: actor.id,
+    performedByName: actor.name,
+    oldValue,
+    newValue,
+    createdAt: now,
+  });
+}
+
+function statusPatch(row: ConversationRow, change: StatusChange | null, now: number): ConversationPatch {
+  return change ? { status: change.to, ...statusTimestamps(row, change.to, now) } : {};
+}
+
+function checkContent(body: string, htmlBody: string | null | undefined, attachments: readonly NewAttachment[]): void {
+  if (!body.trim() && !htmlBody?.trim() && attachments.length === 0) throw invalid('body', 'body is required');
+  if (body.length > MAX_BODY) throw new DomainError('too_large', `body exceeds ${MAX_BODY} characters`, 'body');
+  if (htmlBody && htmlBody.length > MAX_HTML_BODY) throw new DomainError('too_large', `htmlBody exceeds ${MAX_HTML_BODY} characters`, 'htmlBody');
+}
+
+/**
+ * Runs an idempotent command. Two calls racing with one key both miss the lookup; the
+ * loser's insert hits the unique key, its transaction rolls back, and it returns the
+ * winner's result.
+ */
+async function idempotent<T>(ctx: InboxContext, key: string | undefined, lookup: (tx: Tx) => Promise<T | null>, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (key === undefined || !isUniqueViolation(error)) throw error;
+    const existing = await lookup(ctx.store.db);
+    if (existing === null) throw error;
+    return existing;
+  }
+}
+
+export type MessageContent = {
+  body: string;
+  htmlBody?: string | null;
+  attachments?: NewAttachment[];
+  /** When the message was written (an email's Date); defaults to now and never lies in the future. */
+  sentAt?: number;
+  /** Idempotency key: an email Message-ID, a client request id. */
+  externalKey?: string;
+};
+
+export type CreateConversationInput = MessageContent & {
+  from: Sender;
+  channel: Channel;
+  subject: string;
+  type?: ConversationType;
+  priority?: Priority;
+  /** Required when the first message is not the customer's own (an agent or the bot writes first). */
+  customer?: { email: string; name?: string };
+  labels?: Label[];
+  tags?: string[];
+};
+
+export type CreatedConversation = { conversation: Conversation; message: Message; created: boolean };
+
+export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<CreatedConversation> {
+  const subject = input.subject.replace(/\s+/g, ' ').trim();
+  if (!subject) throw invalid('subject', 'subject is required');
+  if (subject.length > MAX_SUBJECT) throw invalid('subject', `subject is longer than ${MAX_SUBJECT} characters`);
+  if (!CHANNELS.includes(input.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
+  const type = input.type ?? 'support';
+  if (!CONVERSATION_TYPES.includes(type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
+  const priority = input.priority ?? 'normal';
+  if (!PRIORITIES.includes(priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+  const labels = normalizeLabels(input.labels ?? []);
+  const tags = normalizeTags(input.tags ?? []);
+  const attachments = input.attachments ?? [];
+  checkContent(input.body, input.htmlBody, attachments);
+
+  const lookup = async (tx: Tx): Promise<CreatedConversation | null> => {
+    if (input.externalKey === undefined) return null;
+    const message = await findMessageByExternalKey(tx, input.externalKey);
+    if (!message) return null;
+    const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
+    return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
+  };
+
+  return idempotent(ctx, input.externalKey, lookup, () =>
+    runCommand(ctx, async (tx, now) => {
+      const existing = await lookup(tx);
+      if (existing) return { result: existing, events: [] };
+
+      const sender = await resolveActor(tx, input.from, now);
+      if (sender.kind === 'system') throw invalid('from', 'a message needs a customer, agent or bot as sender');
+      const customer =
+        sender.kind === 'customer'
+          ? sender
+          : input.customer
+            ? await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now)
+            : null;
+      if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
+
+      const number = await nextSequenceValue(tx, 'conversation_number');
+      const sentAt = Math.min(input.sentAt ?? now, now);
+      const row = await insertConversation(tx, {
+        number,
+        channel: input.channel,
+        type,
+        customerId: customer.id!,
+        customerName: customer.name,
+        customerEmail: customer.email!,
+        subject,
+        status: sender.kind === 'admin' ? 'pending' : 'open',
+        priority,
+        assignedTo: null,
+        labels: JSON.stringify(labels),
+        tags: JSON.stringify(tags),
+        messageCount: 1,
+        lastMessagePreview: previewOf(input.body),
+        firstMessageAt: sentAt,
+        lastMessageAt: now,
+        lastCustomerMessageAt: sender.kind === 'customer' ? now : null,
+        lastReplyAt: sender.kind === 'admin' ? now : null,
+        resolvedAt: null,
+        closedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const messageRow = await insertMessage(tx, {
+        conversationId: row.id,
+        senderId: sender.id,
+        senderType: sender.kind,
+        senderName: sender.name,
+        senderEmail: sender.email,
+        body: input.body,
+        htmlBody: input.htmlBody ?? null,
+        isInternal: 0,
+        externalKey: input.externalKey ?? null,
+        sentAt,
+        readAt: null,
+        createdAt: now,
+      });
+      const attachmentRows = await insertAttachments(tx, messageRow, attachments, now);
+      await addToCounters(tx, countDeltas(null, countable(row)));
+      const names = tagRowNames(labels, tags);
+      if (names.length > 0) await syncConversationTags(tx, row, names, []);
+
+      const conversation = toConversation(row);
+      const message = toMessage(messageRow, attachmentRows);
+      const event = eventBy(sender, conversation.id, now);
+      const events = await recordEvents(
+        ctx,
+        tx,
+        [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: message.id })],
+        conversation,
+      );
+      return { result: { conversation, message, created: true }, events };
+    }),
+  );
+}
+
+export type AddMessageInput = MessageContent & {
+  conversation: ConversationRef;
+  from: Sender;
+  isInternal?: boolean;
+};
+
+export type AddedMessage = { conversation: Conversation; message: Message; created: boolean };
+
+export async function addMessage(ctx: InboxContext, input: AddMessageInput): Promise<AddedMessage> {
+  const attachments = input.attachments ?? [];
+  const isInternal = input.isInternal ?? false;
+  checkContent(input.body, input.htmlBody, attachments);
+
+  const lookup = async (tx: Tx): Promise<AddedMessage | null> => {
+    if (input.externalKey === undefined) return null;
+    const message = await findMessageByExternalKey(tx, input.externalKey);
+    if (!message) return null;
+    const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
+    return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
+  };
+
+  return idempotent(ctx, input.externalKey, lookup, () =>
+    runCommand(ctx, async (tx, now) => {
+      const existing = await lookup(tx);
+      if (existing) return { result: existing, events: [] };
+
+      const before = await lockConversation(ctx, tx, input.conversation);
+      const sender = await resolveActor(tx, input.from, now);
+      if (sender.kind === 'system') throw invalid('from', 'a message needs a customer, agent or bot as sender');
+      if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
+      const change = statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+
+      const sentAt = Math.min(input.sentAt ?? now, now);
+      const messageRow = await insertMessage(tx, {
+        conversationId: before.id,
+        senderId: sender.id,
+        senderType: sender.kind,
+        senderName: sender.name,
+        senderEmail: sender.email,
+        body: input.body,
+        htmlBody: input.htmlBody ?? null,
+        isInternal: isInternal ? 1 : 0,
+        externalKey: input.externalKey ?? null,
+        sentAt,
+        readAt: null,
+        createdAt: now,
+      });
+      const attachmentRows = await insertAttachments(tx, messageRow, attachments, now);
+
+      // Notes are for the team: they neither move the conversation up nor change its status.
+      const publicPatch: ConversationPatch = isInternal
+        ? {}
+        : {
+            lastMessageAt: now,
+            lastMessagePreview: previewOf(input.body),
+            ...(sender.kind === 'customer' ? { lastCustomerMessageAt: now } : {}),
+            ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
+          };
+      const after = await writeConversation(tx, before, {
+        messageCount: before.messageCount + 1,
+        updatedAt: now,
+        ...publicPatch,
+        ...statusPatch(before, change, now),
+      });
+
+      const conversation = toConversation(after);
+      const message = toMessage(messageRow, attachmentRows);
+      const event = eventBy(sender, conversation.id, now);
+      const events: NewEvent[] = [
+        event(isInternal ? 'note_added' : 'replied', null, { messageId: message.id, senderType: sender.kind }),
+      ];
+      if (change) events.push(event(change.eventType, change.from, change.to));
+      return { result: { conversation, message, created: true }, events: await recordEvents(ctx, tx, events, conversation) };
+    }),
+  );
+}
+
+/** Applies a change to one conversation on behalf of `by`, recording one event when something changed. */
+async function changeConversation(
+  ctx: InboxContext,
+  ref: ConversationRef,
+  by: Actor,
+  decide: (row: ConversationRow, actor: ResolvedActor, now: number, tx: Tx) => Promise<{ patch: ConversationPatch; eventType: string; oldValue: unknown; newValue: unknown } | null>,
+): Promise<Conversation> {
+  return runCommand(ctx, async (tx, now) => {
+    const before = await lockConversation(ctx, tx, ref);
+    const actor = await resolveActor(tx, by, now);
+    const decision = await decide(before, actor, now, tx);
+    if (!decision) return { result: toConversation(before), events: [] };
+    const after = await writeConversation(tx, before, { ...decision.patch, updatedAt: now });
+    const conversation = toConversation(after);
+    const events = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)(decision.eventType, decision.oldValue, decision.newValue)], conversation);
+    return { result: conversation, events };
+  });
+}
+
+export function updateConversationStatus(ctx: InboxContext, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, async (row, actor, now) => {
+    // A customer may close their own question ("Mark as resolved"), nothing else.
+    if (actor.role === 'customer' && input.status !== 'resolved') throw new DomainError('forbidden', 'customers can only mark a conversation resolved');
+    const change = requestedStatusChange(row.status, input.status);
+    if (!change) return null;
+    return { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to };
+  });
+}
+
+export function assignConversation(ctx: InboxContext, input: { conversation: ConversationRef; assigneeId: number | null; by: Actor }): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, async (row, actor, _now, tx) => {
+    requireTeam(actor, 'assign conversations');
+    if (input.assigneeId !== null) {
+      const assignee = await findUserById(tx, input.assigneeId);
+      if (!assignee || assignee.role === 'customer') throw invalid('assignedTo', `user ${input.assigneeId} is not an agent`);
+    }
+    if (row.assignedTo === input.assigneeId) return null;
+    return {
+      patch: { assignedTo: input.assigneeId },
+      eventType: input.assigneeId === null ? 'unassigned' : 'assigned',
+      oldValue: row.assignedTo,
+      newValue: input.assigneeId,
+    };
+  });
+}
+
+/** Replaces the labels and/or tags given; omitted ones stay as they are. */
+export function labelConversation(
+  ctx: InboxContext,
+  input: { conversation: ConversationRef; labels?: Label[]; tags?: string[]; by: Actor },
+): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
+    requireTeam(actor, 'label conversations');
+    const old = { labels: JSON.parse(row.labels) as Label[], tags: JSON.parse(row.tags) as string[] };
+    const next = {
+      labels: input.labels ? normalizeLabels(input.labels) : old.labels,
+      tags: input.tags ? normalizeTags(input.tags) : old.tags,
+    };
+    if (JSON.stringify(old) === JSON.stringify(next)) return null;
+    return { patch: { labels: JSON.stringify(next.labels), tags: JSON.stringify(next.tags) }, eventType: 'labeled', oldValue: old, newValue: next };
+  });
+}
+
+export function setConversationPriority(ctx: InboxContext, input: { conversation: ConversationRef; priority: Priority; by: Actor }): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
+    requireTeam(actor, 'change priority');
+    if (!PRIORITIES.includes(input.priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+    if (row.priority === input.priority) return null;
+    return { patch: { priority: input.priority }, eventType: 'priority_changed', oldValue: row.priority, newValue: input.priority };
+  });
+}
+
+export function setConversationType(ctx: InboxContext, input: { conversation: ConversationRef; type: ConversationType; by: Actor }): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
+    requireTeam(actor, 'change the type');
+    if (!CONVERSATION_TYPES.includes(input.type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
+    if (row.type === input.type) return null;
+    return { patch: { type: input.type }, eventType: 'type_changed', oldValue: row.type, newValue: input.type };
+  });
+}
+
+/** Records that `userId` has seen the conversation, and marks the other side's messages read. */
+export function markConversationRead(ctx: InboxContext, input: { conversation: ConversationRef; userId: number }): Promise<{ readAt: number }> {
+  return runCommand(ctx, async (tx, now) => {
+    const row = await lockConversation(ctx, tx, input.conversation);
+    const reader = await resolveActor(tx, { userId: input.userId }, now);
+    await upsertConversationRead(tx, Number(row.id), input.userId, now);
+    await markMessagesRead(tx, Number(row.id), reader.kind === 'customer' ? ['admin', 'bot'] : ['customer'], now);
+    return { result: { readAt: now }, events: [] };
+  });
+}
+
+/** Deletes a conversation, its messages and attachments; a `deleted` event is what remains. */
+export function deleteConversation(ctx: InboxContext, input: { conversation: ConversationRef; by: Actor }): Promise<void> {
+  return runCommand(ctx, async (tx, now) => {
+    const row = await lockConversation(ctx, tx, input.conversation);
+    const actor = await resolveActor(tx, input.by, now);
+    if (actor.role !== 'admin' && actor.kind !== 'system') throw new DomainError('forbidden', 'only an admin deletes conversations');
+    await addToCounters(tx, countDeltas(countable(row), null));
+    await deleteConversationRows(tx, Number(row.id));
+    const { number, subject, customer } = toConversation(row);
+    const events = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', { number, subject, customerEmail: customer.email }, null)], null);
+    return { result: undefined, events };
+  });
+}

@@ -1,0 +1,263 @@
+import { readCounters } from '../store/counters.js';
+import {
+  countConversationsCapped,
+  findConversation,
+  findConversationsByIds,
+  listConversationPage,
+  sortKeyOf,
+  SORT_COLUMNS,
+  type ConversationFilter,
+  type ConversationSort,
+  type SortKey,
+} from '../store/conversations.js';
+import { listEventPage } from '../store/events.js';
+import { findConversationReads, listAttachments, listMessagePage } from '../store/messages.js';
+import { highlightMessages, parseSearchQuery, searchIndex } from '../store/search.js';
+import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
+import type { InboxContext } from './context.js';
+import { invalid, notFound } from './errors.js';
+import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
+import { resolveConversationRef, type ConversationRef } from './refs.js';
+
+export const MAX_PAGE = 100;
+/** Above this many matches a count reads "1,000+": counting exactly would scan. */
+export const COUNT_CAP = 1000;
+/** How many of the newest matching messages a text query ranks. */
+const SEARCH_CANDIDATES = 1000;
+
+export type ConversationQuery = {
+  statuses?: Status[];
+  channel?: Channel;
+  /** `me` needs `viewerId`; `unassigned`; or a user id. */
+  assignee?: 'me' | 'unassigned' | number;
+  priority?: Priority;
+  label?: Label;
+  tag?: string;
+  type?: ConversationType;
+  customerEmail?: string;
+  customerId?: number;
+  q?: string;
+  sort?: ConversationSort;
+  cursor?: string;
+  limit?: number;
+  /** Who is looking: resolves `me` and marks conversations with unread customer messages. */
+  viewerId?: number;
+  /** Whether a text query may match internal notes (never for customers). */
+  includeInternal?: boolean;
+};
+
+export type StatusCounts = Record<Status, number>;
+
+export type ConversationPage = {
+  items: (Conversation & { unread: boolean })[];
+  nextCursor: string | null;
+  counts: StatusCounts;
+  /** True when a count stopped at COUNT_CAP and means "COUNT_CAP or more". */
+  countsCapped: boolean;
+};
+
+function encodeCursor(sort: ConversationSort, key: SortKey): string {
+  return Buffer.from(JSON.stringify([sort, ...key])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: ConversationSort): SortKey {
+  try {
+    const [cursorSort, ...key] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (cursorSort === sort && key.length === SORT_COLUMNS[sort].length && key.every((v) => Number.isSafeInteger(v))) return key as number[];
+  } catch {
+    // fall through: a cursor we did not make
+  }
+  throw invalid('cursor', 'cursor is not valid for this list; start again without it');
+}
+
+function pageLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid('limit', `limit must be between 1 and ${MAX_PAGE}`);
+  return limit;
+}
+
+function toFilter(query: ConversationQuery, ids: number[] | undefined): ConversationFilter {
+  let assignedTo: number | null | undefined;
+  if (query.assignee === 'me') {
+    if (query.viewerId === undefined) throw invalid('assignee', '"me" needs a signed-in user');
+    assignedTo = query.viewerId;
+  } else if (query.assignee === 'unassigned') assignedTo = null;
+  else assignedTo = query.assignee;
+  const tagNames = [...(query.label ? [`label:${query.label}`] : []), ...(query.tag ? [`tag:${query.tag.toLowerCase()}`] : [])];
+  return {
+    statuses: query.statuses?.length ? [...new Set(query.statuses)] : undefined,
+    channel: query.channel,
+    assignedTo,
+    priority: query.priority,
+    type: query.type,
+    customerEmail: query.customerEmail,
+    customerId: query.customerId,
+    tagNames,
+    ids,
+  };
+}
+
+/** The counter-row dimension that answers a filter exactly, if exactly one (or none) is set. */
+function counterDimension(filter: ConversationFilter): string | null | undefined {
+  if (filter.ids || filter.customerEmail || filter.customerId !== undefined) return undefined;
+  const dimensions = [
+    filter.channel !== undefined ? `channel:${filter.channel}` : null,
+    filter.assignedTo !== undefined ? `assignee:${filter.assignedTo ?? 'none'}` : null,
+    filter.priority !== undefined ? `priority:${filter.priority}` : null,
+    filter.type !== undefined ? `type:${filter.type}` : null,
+    ...(filter.tagNames ?? []),
+  ].filter((d): d is string => d !== null);
+  if (dimensions.length > 1) return undefined;
+  return dimensions[0] ?? null;
+}
+
+async function viewCounts(ctx: InboxContext, filter: ConversationFilter): Promise<{ counts: StatusCounts; capped: boolean }> {
+  const dimension = counterDimension(filter);
+  const counts = { open: 0, pending: 0, resolved: 0, closed: 0 } satisfies StatusCounts;
+  if (dimension !== undefined) {
+    const keyFor = (s: Status) => (dimension === null ? `status:${s}` : `${dimension}:${s}`);
+    const rows = await readCounters(ctx.store.db, STATUSES.map(keyFor));
+    for (const s of STATUSES) counts[s] = rows.get(keyFor(s)) ?? 0;
+    return { counts, capped: false };
+  }
+  let capped = false;
+  for (const s of STATUSES) {
+    counts[s] = await countConversationsCapped(ctx.store.db, filter, s, COUNT_CAP);
+    capped ||= counts[s] >= COUNT_CAP;
+  }
+  return { counts, capped };
+}
+
+export async function getConversations(ctx: InboxContext, query: ConversationQuery = {}): Promise<ConversationPage> {
+  const sort = query.sort ?? 'lastMessageAt';
+  if (!(sort in SORT_COLUMNS)) throw invalid('sort', `sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
+  const limit = pageLimit(query.limit, 50);
+  const after = query.cursor ? decodeCursor(query.cursor, sort) : null;
+  const ids = query.q
+    ? (await searchIndex(ctx.store, query.q, { includeInternal: query.includeInternal ?? true, candidates: SEARCH_CANDIDATES })).map((h) => h.conversationId)
+    : undefined;
+  const filter = toFilter(query, ids);
+
+  // One row more than asked tells whether there is a next page without a count.
+  const rows = await listConversationPage(ctx.store.db, filter, sort, after, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortKeyOf(last, sort)) : null;
+  const { counts, capped } = await viewCounts(ctx, filter);
+  const unread = query.viewerId === undefined ? new Map<number, number>() : await findConversationReads(ctx.store.db, query.viewerId, page.map((r) => Number(r.id)));
+  const items = page.map((row) => {
+    const conversation = toConversation(row);
+    const readAt = unread.get(conversation.id);
+    return { ...conversation, unread: conversation.lastCustomerMessageAt !== null && (readAt === undefined || readAt < conversation.lastCustomerMessageAt) };
+  });
+  return { items, nextCursor, counts, countsCapped: capped };
+}
+
+export type InboxCounts = {
+  statuses: StatusCounts;
+  /** Open conversations assigned to the viewer. */
+  mine: number;
+  /** Open conversations nobody has. */
+  unassigned: number;
+  /** Open conversations per channel and per label. */
+  channels: Record<Channel, number>;
+  labels: Record<Label, number>;
+};
+
+/** The sidebar's numbers: a handful of counter rows, whatever the size of the inbox. */
+export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promise<InboxCounts> {
+  const keys = [
+    ...STATUSES.map((s) => `status:${s}`),
+    `assignee:${viewerId}:open`,
+    'assignee:none:open',
+    ...CHANNELS.map((c) => `channel:${c}:open`),
+    ...LABELS.map((l) => `label:${l}:open`),
+  ];
+  const n = await readCounters(ctx.store.db, keys);
+  const get = (key: string) => n.get(key) ?? 0;
+  return {
+    statuses: Object.fromEntries(STATUSES.map((s) => [s, get(`status:${s}`)])) as StatusCounts,
+    mine: get(`assignee:${viewerId}:open`),
+    unassigned: get('assignee:none:open'),
+    channels: Object.fromEntries(CHANNELS.map((c) => [c, get(`channel:${c}:open`)])) as Record<Channel, number>,
+    labels: Object.fromEntries(LABELS.map((l) => [l, get(`label:${l}:open`)])) as Record<Label, number>,
+  };
+}
+
+export async function getConversation(ctx: InboxContext, ref: ConversationRef): Promise<Conversation> {
+  const row = await findConversation(ctx.store.db, ctx.store.dialect, resolveConversationRef(ref));
+  if (!row) throw notFound('conversation');
+  return toConversation(row);
+}
+
+export async function getConversationMessages(
+  ctx: InboxContext,
+  ref: ConversationRef,
+  options: { cursor?: string; limit?: number; includeInternal?: boolean } = {},
+): Promise<{ items: Message[]; nextCursor: string | null }> {
+  const conversation = await getConversation(ctx, ref);
+  const limit = pageLimit(options.limit, 50);
+  const after = options.cursor ? decodeMessageCursor(options.cursor) : null;
+  const rows = await listMessagePage(ctx.store.db, conversation.id, { after, limit: limit + 1, includeInternal: options.includeInternal ?? true });
+  const page = rows.slice(0, limit);
+  const attachments = await listAttachments(ctx.store.db, page.map((m) => Number(m.id)));
+  const items = page.map((row) => toMessage(row, attachments.filter((a) => a.messageId === row.id)));
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.sentAt, Number(last.id)])).toString('base64url') : null;
+  return { items, nextCursor };
+}
+
+function decodeMessageCursor(cursor: string): [number, number] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(key) && key.length === 2 && key.every((v) => Number.isSafeInteger(v))) return key as [number, number];
+  } catch {
+    // fall through
+  }
+  throw invalid('cursor', 'cursor is not valid for this list; start again without it');
+}
+
+export async function getConversationEvents(
+  ctx: InboxContext,
+  ref: ConversationRef,
+  options: { after?: number; limit?: number } = {},
+): Promise<InboxEvent[]> {
+  const conversation = await getConversation(ctx, ref);
+  const rows = await listEventPage(ctx.store.db, conversation.id, options.after ?? null, pageLimit(options.limit, MAX_PAGE));
+  return rows.map(toInboxEvent);
+}
+
+export type SearchResult = { conversation: Conversation; messageId: number | null; snippet: string; score: number };
+
+/** Conversations best matching `q`, each with an HTML snippet of its best match, matches in <mark>. */
+export async function searchConversations(
+  ctx: InboxContext,
+  q: string,
+  options: { limit?: number; includeInternal?: boolean; customerId?: number } = {},
+): Promise<SearchResult[]> {
+  const limit = pageLimit(options.limit, 20);
+  let hits = await searchIndex(ctx.store, q, { includeInternal: options.includeInternal ?? true, candidates: SEARCH_CANDIDATES });
+  const rows = new Map<number, Conversation>();
+  // Read conversations in ranked order until the page is full: a customer's filter can drop many.
+  for (let i = 0; i < hits.length && rows.size < limit; i += limit * 2) {
+    const chunk = hits.slice(i, i + limit * 2).map((h) => h.conversationId);
+    for (const row of await findConversationsByIds(ctx.store.db, chunk, options.customerId)) rows.set(Number(row.id), toConversation(row));
+  }
+  hits = hits.filter((h) => rows.has(h.conversationId)).slice(0, limit);
+  const snippets = await highlightMessages(ctx.store, q, hits.flatMap((h) => (h.messageId === null ? [] : [h.messageId])));
+  return hits.map((hit) => {
+    const conversation = rows.get(hit.conversationId)!;
+    const snippet = (hit.messageId !== null && snippets.get(hit.messageId)) || highlightText(conversation.subject, q);
+    return { conversation, messageId: hit.messageId, snippet, score: hit.score };
+  });
+}
+
+/** Escapes `text` and marks words starting with a query term, for matches outside message bodies. */
+function highlightText(text: string, q: string): string {
+  const words = new Set(parseSearchQuery(q).flat());
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .split(/([\p{L}\p{N}]+)/u)
+    .map((part) => ([...words].some((w) => part.toLowerCase().startsWith(w)) ? `<mark>${escape(part)}</mark>` : escape(part)))
+    .join('');
+}

@@ -1,0 +1,140 @@
+import type {
+  AttachmentRow,
+  Channel,
+  ConversationRow,
+  ConversationType,
+  EventRow,
+  Label,
+  MessageRow,
+  Priority,
+  SenderType,
+  Status,
+} from '../store/schema.js';
+
+// The domain's view of stored rows: what commands return and queries list. Which
+// fields a role may see is decided later, by the HTTP presenters.
+
+export type Conversation = {
+  id: number;
+  number: string;
+  channel: Channel;
+  type: ConversationType;
+  customer: { id: number; name: string; email: string };
+  subject: string;
+  status: Status;
+  priority: Priority;
+  assignedTo: number | null;
+  tags: string[];
+  labels: Label[];
+  messageCount: number;
+  lastMessagePreview: string;
+  firstMessageAt: number;
+  lastMessageAt: number;
+  lastCustomerMessageAt: number | null;
+  lastReplyAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type Attachment = { id: number; name: string; contentType: string; size: number; sha256: string };
+
+export type Message = {
+  id: number;
+  conversationId: number;
+  sender: { id: number | null; type: SenderType; name: string; email: string | null };
+  body: string;
+  htmlBody: string | null;
+  attachments: Attachment[];
+  isInternal: boolean;
+  sentAt: number;
+  readAt: number | null;
+  createdAt: number;
+};
+
+export type InboxEvent = {
+  id: number;
+  conversationId: number;
+  eventType: string;
+  performedBy: number | null;
+  performedByName: string;
+  oldValue: unknown;
+  newValue: unknown;
+  createdAt: number;
+};
+
+const NUMBER_PREFIX = 'CONV-';
+
+export function formatConversationNumber(n: number): string {
+  return NUMBER_PREFIX + String(n).padStart(6, '0');
+}
+
+/** `CONV-000123` → 123; anything else → null. */
+export function parseConversationNumber(value: string): number | null {
+  const match = /^CONV-(\d{1,15})$/i.exec(value.trim());
+  return match ? Number(match[1]) : null;
+}
+
+export function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: Number(row.id),
+    number: formatConversationNumber(Number(row.number)),
+    channel: row.channel,
+    type: row.type,
+    customer: { id: Number(row.customerId), name: row.customerName, email: row.customerEmail },
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    assignedTo: row.assignedTo === null ? null : Number(row.assignedTo),
+    tags: JSON.parse(row.tags) as string[],
+    labels: JSON.parse(row.labels) as Label[],
+    messageCount: row.messageCount,
+    lastMessagePreview: row.lastMessagePreview,
+    firstMessageAt: row.firstMessageAt,
+    lastMessageAt: row.lastMessageAt,
+    lastCustomerMessageAt: row.lastCustomerMessageAt,
+    lastReplyAt: row.lastReplyAt,
+    resolvedAt: row.resolvedAt,
+    closedAt: row.closedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toAttachment(row: AttachmentRow): Attachment {
+  return { id: Number(row.id), name: row.name, contentType: row.contentType, size: Number(row.size), sha256: row.sha256 };
+}
+
+export function toMessage(row: MessageRow, attachments: readonly AttachmentRow[] = []): Message {
+  return {
+    id: Number(row.id),
+    conversationId: Number(row.conversationId),
+    sender: {
+      id: row.senderId === null ? null : Number(row.senderId),
+      type: row.senderType,
+      name: row.senderName,
+      email: row.senderEmail,
+    },
+    body: row.body,
+    htmlBody: row.htmlBody,
+    attachments: attachments.map(toAttachment),
+    isInternal: row.isInternal === 1,
+    sentAt: row.sentAt,
+    readAt: row.readAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export function toInboxEvent(row: EventRow): InboxEvent {
+  return {
+    id: Number(row.id),
+    conversationId: Number(row.conversationId),
+    eventType: row.eventType,
+    performedBy: row.performedBy === null ? null : Number(row.performedBy),
+    performedByName: row.performedByName,
+    oldValue: row.oldValue === null ? null : JSON.parse(row.oldValue),
+    newValue: row.newValue === null ? null : JSON.parse(row.newValue),
+    createdAt: row.createdAt,
+  };
+}

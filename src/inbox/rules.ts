@@ -1,0 +1,129 @@
+import { DomainError, invalid } from './errors.js';
+import { LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type SenderType, type Status } from '../store/schema.js';
+
+// The inbox's rules as pure functions: how a message moves a conversation's status,
+// which transitions an agent may make, and which counters a conversation counts in.
+
+export type StatusChange = { from: Status; to: Status; eventType: 'status_changed' | 'resolved' | 'closed' | 'reopened' };
+
+const ALLOWED: Record<Status, readonly Status[]> = {
+  open: ['pending', 'resolved', 'closed'],
+  pending: ['open', 'resolved', 'closed'],
+  resolved: ['open', 'pending', 'closed'],
+  // Closed is final for the team's workflow; the way back is an explicit reopen.
+  closed: ['open'],
+};
+
+export function statusEventType(from: Status, to: Status): StatusChange['eventType'] {
+  if (to === 'resolved') return 'resolved';
+  if (to === 'closed') return 'closed';
+  if (from === 'resolved' || from === 'closed') return 'reopened';
+  return 'status_changed';
+}
+
+/** An agent's explicit status change; null when it is already in that status. */
+export function requestedStatusChange(from: Status, to: Status): StatusChange | null {
+  if (from === to) return null;
+  if (!ALLOWED[from].includes(to)) {
+    throw new DomainError('invalid_transition', `a ${from} conversation cannot become ${to}; reopen it first`, 'status');
+  }
+  return { from, to, eventType: statusEventType(from, to) };
+}
+
+/**
+ * What a new message does to the status: a customer's reply needs the team (open), the
+ * team's public reply waits on the customer (pending); notes and bot answers change nothing.
+ */
+export function statusChangeForMessage(
+  from: Status,
+  sender: SenderType,
+  isInternal: boolean,
+  reopenClosed: boolean,
+): StatusChange | null {
+  if (isInternal || sender === 'bot') return null;
+  if (sender === 'customer' && from === 'closed' && !reopenClosed) {
+    throw new DomainError('invalid_transition', 'the conversation is closed; start a new one', 'conversationId');
+  }
+  const to: Status = sender === 'customer' ? 'open' : 'pending';
+  return from === to ? null : { from, to, eventType: statusEventType(from, to) };
+}
+
+/** resolvedAt and closedAt after entering `to`: set on the way in, cleared on reopening. */
+export function statusTimestamps(
+  current: { resolvedAt: number | null; closedAt: number | null },
+  to: Status,
+  now: number,
+): { resolvedAt: number | null; closedAt: number | null } {
+  switch (to) {
+    case 'resolved':
+      return { resolvedAt: now, closedAt: null };
+    case 'closed':
+      return { resolvedAt: current.resolvedAt, closedAt: now };
+    default:
+      return { resolvedAt: null, closedAt: null };
+  }
+}
+
+export type Countable = {
+  status: Status;
+  assignedTo: number | null;
+  channel: Channel;
+  type: ConversationType;
+  priority: Priority;
+  labels: readonly string[];
+  tags: readonly string[];
+};
+
+/** The counter rows a conversation adds one to: one per sidebar view it belongs to, per status. */
+export function countKeys(c: Countable): string[] {
+  const s = c.status;
+  return [
+    `status:${s}`,
+    `assignee:${c.assignedTo ?? 'none'}:${s}`,
+    `channel:${c.channel}:${s}`,
+    `type:${c.type}:${s}`,
+    `priority:${c.priority}:${s}`,
+    ...c.labels.map((l) => `label:${l}:${s}`),
+    ...c.tags.map((t) => `tag:${t}:${s}`),
+  ];
+}
+
+export function countDeltas(before: Countable | null, after: Countable | null): Map<string, number> {
+  const deltas = new Map<string, number>();
+  for (const key of before ? countKeys(before) : []) deltas.set(key, (deltas.get(key) ?? 0) - 1);
+  for (const key of after ? countKeys(after) : []) deltas.set(key, (deltas.get(key) ?? 0) + 1);
+  for (const [key, n] of deltas) if (n === 0) deltas.delete(key);
+  return deltas;
+}
+
+/** `conversation_tags` names for a conversation's labels and tags. */
+export function tagRowNames(labels: readonly string[], tags: readonly string[]): string[] {
+  return [...labels.map((l) => `label:${l}`), ...tags.map((t) => `tag:${t}`)];
+}
+
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 50;
+
+export function normalizeTags(tags: readonly string[]): string[] {
+  const normalized = [...new Set(tags.map((t) => t.trim().toLowerCase().replace(/\s+/g, '-')).filter(Boolean))];
+  if (normalized.length > MAX_TAGS) throw invalid('tags', `at most ${MAX_TAGS} tags per conversation`);
+  const tooLong = normalized.find((t) => t.length > MAX_TAG_LENGTH);
+  if (tooLong) throw invalid('tags', `tag "${tooLong.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters`);
+  if (normalized.some((t) => t.includes(':'))) throw invalid('tags', 'tags cannot contain ":"');
+  return normalized.sort();
+}
+
+export function normalizeLabels(labels: readonly string[]): Label[] {
+  const unknown = labels.find((l) => !(LABELS as readonly string[]).includes(l));
+  if (unknown !== undefined) throw invalid('labels', `unknown label "${unknown}"; labels are ${LABELS.join(', ')}`);
+  return LABELS.filter((l) => labels.includes(l));
+}
+
+export function isStatus(value: string): value is Status {
+  return (STATUSES as readonly string[]).includes(value);
+}
+
+/** One line of text for the inbox list. */
+export function previewOf(body: string): string {
+  return body.replace(/\s+/g, ' ').trim().slice(0, 160);
+}

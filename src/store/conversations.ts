@@ -1,0 +1,204 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Dialect } from './database.js';
+import type { Tx } from './transaction.js';
+import type {
+  Channel,
+  ConversationPatch,
+  ConversationRow,
+  ConversationType,
+  Database,
+  NewConversationRow,
+  Priority,
+  Status,
+} from './schema.js';
+
+// Named columns rather than `*`: PostgreSQL's search vector stays in the database.
+const COLUMNS = [
+  'id', 'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'subject', 'status',
+  'priority', 'priorityRank', 'assignedTo', 'tags', 'labels', 'messageCount', 'lastMessagePreview',
+  'firstMessageAt', 'lastMessageAt', 'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt',
+  'createdAt', 'updatedAt',
+] as const satisfies readonly (keyof ConversationRow)[];
+const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
+
+export async function insertConversation(tx: Tx, row: NewConversationRow): Promise<ConversationRow> {
+  return tx.insertInto('conversations').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** Reads a conversation; `lock` holds its row until commit so concurrent writers queue up (PostgreSQL; SQLite's write lock already serialises). */
+export async function findConversation(
+  tx: Tx,
+  dialect: Dialect,
+  by: { id: number } | { number: number },
+  lock = false,
+): Promise<ConversationRow | undefined> {
+  let query = tx.selectFrom('conversations').select(COLUMNS);
+  query = 'id' in by ? query.where('id', '=', by.id) : query.where('number', '=', by.number);
+  if (lock && dialect === 'postgres') query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function updateConversationRow(tx: Tx, id: number, patch: ConversationPatch): Promise<ConversationRow> {
+  return tx.updateTable('conversations').set(patch).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow();
+}
+
+/** Makes `conversation_tags` mirror the conversation's labels and tags and its sort keys. */
+export async function syncConversationTags(
+  tx: Tx,
+  conversation: Pick<ConversationRow, 'id' | 'status' | 'lastMessageAt'>,
+  names: readonly string[],
+  previousNames: readonly string[],
+): Promise<void> {
+  const removed = previousNames.filter((n) => !names.includes(n));
+  if (removed.length > 0) {
+    await tx.deleteFrom('conversation_tags').where('conversationId', '=', conversation.id).where('name', 'in', removed).execute();
+  }
+  if (names.length === 0) return;
+  await tx
+    .insertInto('conversation_tags')
+    .values(names.map((name) => ({ conversationId: conversation.id, name, status: conversation.status, lastMessageAt: conversation.lastMessageAt })))
+    .onConflict((oc) =>
+      oc.columns(['conversationId', 'name']).doUpdateSet({
+        status: (eb) => eb.ref('excluded.status'),
+        lastMessageAt: (eb) => eb.ref('excluded.lastMessageAt'),
+      }),
+    )
+    .execute();
+}
+
+/** Removes a conversation with everything that hangs off it, children first. */
+export async function deleteConversationRows(tx: Tx, id: number): Promise<void> {
+  await tx.deleteFrom('attachments').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('messages').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('conversation_tags').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('conversation_reads').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('conversation_events').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('conversations').where('id', '=', id).execute();
+}
+
+export type ConversationSort = 'lastMessageAt' | 'createdAt' | 'priority';
+
+export type ConversationFilter = {
+  statuses?: readonly Status[];
+  channel?: Channel;
+  /** A user id, or null for unassigned. */
+  assignedTo?: number | null;
+  priority?: Priority;
+  type?: ConversationType;
+  customerEmail?: string;
+  customerId?: number;
+  /** A `conversation_tags` name: `label:urgent`, `tag:billing`. */
+  tagNames?: readonly string[];
+  /** Restrict to these ids (the matches of a text query). */
+  ids?: readonly number[];
+};
+
+export type SortKey = (number | null)[];
+
+type ConversationQuery = SelectQueryBuilder<Database & { c: Database['conversations'] }, 'c', object>;
+
+/** The keyset columns for each sort, newest first; the last is always the id. */
+export const SORT_COLUMNS = {
+  lastMessageAt: ['lastMessageAt', 'id'],
+  createdAt: ['createdAt', 'id'],
+  priority: ['priorityRank', 'lastMessageAt', 'id'],
+} as const satisfies Record<ConversationSort, readonly (keyof ConversationRow)[]>;
+
+export function sortKeyOf(row: ConversationRow, sort: ConversationSort): SortKey {
+  return SORT_COLUMNS[sort].map((column) => row[column]);
+}
+
+/**
+ * One page of conversations in keyset order. Several statuses become one index walk
+ * per status merged by a UNION ALL: neither database can merge an IN list in index
+ * order by itself, and sorting every open and pending row would scan the table.
+ */
+export async function listConversationPage(
+  tx: Tx,
+  filter: ConversationFilter,
+  sort: ConversationSort,
+  after: SortKey | null,
+  limit: number,
+): Promise<ConversationRow[]> {
+  const statuses = filter.statuses ?? [];
+  const [firstTag, ...otherTags] = filter.tagNames ?? [];
+  // Walking a label's own index only serves the default sort.
+  const viaTags = firstTag !== undefined && sort === 'lastMessageAt';
+
+  const page = (status: Status | undefined) => {
+    let query: ConversationQuery = viaTags
+      ? (tx
+          .selectFrom('conversation_tags as t')
+          .innerJoin('conversations as c', 'c.id', 't.conversationId')
+          .where('t.name', '=', firstTag)
+          .select(C_COLUMNS) as unknown as ConversationQuery)
+      : (tx.selectFrom('conversations as c').select(C_COLUMNS) as unknown as ConversationQuery);
+    query = applyFilter(query, filter, viaTags ? otherTags : filter.tagNames ?? []);
+    if (status) query = viaTags ? query.where(sql.ref('t.status'), '=', status) : query.where('c.status', '=', status);
+    const keys: string[] = viaTags ? ['t.lastMessageAt', 't.conversationId'] : SORT_COLUMNS[sort].map((c) => `c.${c}`);
+    if (after) query = query.where((eb) => keysetBefore(eb, keys, after));
+    for (const key of keys) query = query.orderBy(sql.ref(key), 'desc');
+    return query.limit(limit);
+  };
+
+  if (statuses.length <= 1) return (await page(statuses[0]).execute()) as ConversationRow[];
+
+  const [first, ...rest] = statuses.map((status) => tx.selectFrom(page(status).as('p')).selectAll());
+  let union = first!;
+  for (const part of rest) union = union.unionAll(part);
+  let merged = tx.selectFrom(union.as('u')).selectAll();
+  for (const column of SORT_COLUMNS[sort]) merged = merged.orderBy(sql.ref(`u.${column}`), 'desc');
+  return (await merged.limit(limit).execute()) as ConversationRow[];
+}
+
+/** Counts matching rows per status, stopping at `cap`: the price of a filter no counter covers. */
+export async function countConversationsCapped(
+  tx: Tx,
+  filter: ConversationFilter,
+  status: Status,
+  cap: number,
+): Promise<number> {
+  let inner = tx.selectFrom('conversations as c').select(sql.lit(1).as('one')) as unknown as ConversationQuery;
+  inner = applyFilter(inner, filter, filter.tagNames ?? []).where('c.status', '=', status).limit(cap);
+  const row = await tx
+    .selectFrom(inner.as('capped'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNames: readonly string[]): ConversationQuery {
+  if (filter.channel) query = query.where('c.channel', '=', filter.channel);
+  if (filter.assignedTo === null) query = query.where('c.assignedTo', 'is', null);
+  else if (filter.assignedTo !== undefined) query = query.where('c.assignedTo', '=', filter.assignedTo);
+  if (filter.priority) query = query.where('c.priority', '=', filter.priority);
+  if (filter.type) query = query.where('c.type', '=', filter.type);
+  if (filter.customerEmail) query = query.where('c.customerEmail', '=', filter.customerEmail.toLowerCase());
+  if (filter.customerId !== undefined) query = query.where('c.customerId', '=', filter.customerId);
+  if (filter.ids) query = query.where('c.id', 'in', filter.ids.length > 0 ? [...filter.ids] : [-1]);
+  for (const name of tagNames) {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('conversation_tags as ft')
+          .select('ft.conversationId')
+          .whereRef('ft.conversationId', '=', 'c.id')
+          .where('ft.name', '=', name),
+      ),
+    );
+  }
+  return query;
+}
+
+// Row-value comparison, (a, b) < (x, y), is what both planners turn into an index range.
+function keysetBefore(eb: ExpressionBuilder<any, any>, keys: readonly string[], after: SortKey) {
+  const refs = sql.join(keys.map((k) => sql.ref(k)));
+  const values = sql.join(after.map((v) => sql.val(v)));
+  return sql<boolean>`(${refs}) < (${values})`;
+}
+
+export function findConversationsByIds(tx: Tx, ids: readonly number[], customerId?: number): Promise<ConversationRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  let query = tx.selectFrom('conversations').select(COLUMNS).where('id', 'in', [...ids]);
+  if (customerId !== undefined) query = query.where('customerId', '=', customerId);
+  return query.execute();
+}

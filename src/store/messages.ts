@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import type { Tx } from './transaction.js';
+import type { AttachmentRow, MessageRow, NewMessageRow, SenderType } from './schema.js';
+
+const COLUMNS = [
+  'id', 'conversationId', 'senderId', 'senderType', 'senderName', 'senderEmail', 'body', 'htmlBody',
+  'isInternal', 'externalKey', 'sentAt', 'readAt', 'createdAt',
+] as const satisfies readonly (keyof MessageRow)[];
+
+export function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
+  return tx.insertInto('messages').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+}
+
+export function findMessageByExternalKey(tx: Tx, externalKey: string): Promise<MessageRow | undefined> {
+  return tx.selectFrom('messages').select(COLUMNS).where('externalKey', '=', externalKey).executeTakeFirst();
+}
+
+export type NewAttachment = { name: string; contentType: string; size: number; sha256: string };
+
+export async function insertAttachments(
+  tx: Tx,
+  message: Pick<MessageRow, 'id' | 'conversationId'>,
+  attachments: readonly NewAttachment[],
+  now: number,
+): Promise<AttachmentRow[]> {
+  if (attachments.length === 0) return [];
+  return tx
+    .insertInto('attachments')
+    .values(attachments.map((a) => ({ ...a, messageId: message.id, conversationId: message.conversationId, createdAt: now })))
+    .returningAll()
+    .execute();
+}
+
+export function listAttachments(tx: Tx, messageIds: readonly number[]): Promise<AttachmentRow[]> {
+  if (messageIds.length === 0) return Promise.resolve([]);
+  return tx.selectFrom('attachments').selectAll().where('messageId', 'in', [...messageIds]).orderBy('id').execute();
+}
+
+/** Oldest first, after the (sentAt, id) key of the previous page. */
+export function listMessagePage(
+  tx: Tx,
+  conversationId: number,
+  options: { after: [number, number] | null; limit: number; includeInternal: boolean },
+): Promise<MessageRow[]> {
+  let query = tx.selectFrom('messages').select(COLUMNS).where('conversationId', '=', conversationId);
+  if (!options.includeInternal) query = query.where('isInternal', '=', 0);
+  if (options.after) {
+    const [sentAt, id] = options.after;
+    query = query.where(sql<boolean>`("sentAt", "id") > (${sentAt}, ${id})`);
+  }
+  return query.orderBy('sentAt').orderBy('id').limit(options.limit).execute();
+}
+
+export function countMessages(tx: Tx, conversationId: number): Promise<number> {
+  return tx
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('conversationId', '=', conversationId)
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.n));
+}
+
+/** Marks as read the messages written by the other side. */
+export function markMessagesRead(tx: Tx, conversationId: number, writtenBy: readonly SenderType[], now: number) {
+  return tx
+    .updateTable('messages')
+    .set({ readAt: now })
+    .where('conversationId', '=', conversationId)
+    .where('readAt', 'is', null)
+    .where('senderType', 'in', [...writtenBy])
+    .executeTakeFirst()
+    .then((result) => Number(result.numUpdatedRows));
+}
+
+export function upsertConversationRead(tx: Tx, conversationId: number, userId: number, now: number) {
+  return tx
+    .insertInto('conversation_reads')
+    .values({ conversationId, userId, lastReadAt: now })
+    .onConflict((oc) => oc.columns(['conversationId', 'userId']).doUpdateSet({ lastReadAt: now }))
+    .execute();
+}
+
+export function findConversationRead(tx: Tx, conversationId: number, userId: number) {
+  return tx
+    .selectFrom('conversation_reads')
+    .select('lastReadAt')
+    .where('conversationId', '=', conversationId)
+    .where('userId', '=', userId)
+    .executeTakeFirst()
+    .then((row) => row?.lastReadAt ?? null);
+}
+
+/** When `userId` last read each of these conversations (absent: never). */
+export async function findConversationReads(tx: Tx, userId: number, conversationIds: readonly number[]): Promise<Map<number, number>> {
+  const reads = new Map<number, number>();
+  if (conversationIds.length === 0) return reads;
+  const rows = await tx
+    .selectFrom('conversation_reads')
+    .select(['conversationId', 'lastReadAt'])
+    .where('userId', '=', userId)
+    .where('conversationId', 'in', [...conversationIds])
+    .execute();
+  for (const row of rows) reads.set(Number(row.conversationId), row.lastReadAt);
+  return reads;
+}

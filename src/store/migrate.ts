@@ -1,0 +1,18 @@
+import { Migrator, type Migration } from 'kysely';
+import type { Store } from './database.js';
+import { coreMigration } from './migrations/0001_core.js';
+
+// Forward-only, named migrations. Kysely's migrator takes a lock, so several app
+// instances starting at once apply each migration exactly once.
+function migrations(store: Store): Record<string, Migration> {
+  return {
+    '0001_core': coreMigration(store.dialect),
+  };
+}
+
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations(store) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,161 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Row shapes as stored. Timestamps are epoch milliseconds; booleans are 0/1 so one
+// migration set serves SQLite and PostgreSQL; lists (tags, labels) are JSON text on the
+// conversation for display and rows in `conversation_tags` for filtering.
+
+export type Channel = 'ticket' | 'chatbot' | 'email';
+export type ConversationType = 'support' | 'sales' | 'general';
+export type Status = 'open' | 'pending' | 'resolved' | 'closed';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type Label = 'urgent' | 'follow-up' | 'resolved';
+export type Role = 'admin' | 'agent' | 'customer';
+export type SenderType = 'customer' | 'admin' | 'bot';
+
+export const CHANNELS: readonly Channel[] = ['ticket', 'chatbot', 'email'];
+export const CONVERSATION_TYPES: readonly ConversationType[] = ['support', 'sales', 'general'];
+export const STATUSES: readonly Status[] = ['open', 'pending', 'resolved', 'closed'];
+export const PRIORITIES: readonly Priority[] = ['low', 'normal', 'high', 'urgent'];
+export const LABELS: readonly Label[] = ['urgent', 'follow-up', 'resolved'];
+export const ROLES: readonly Role[] = ['admin', 'agent', 'customer'];
+
+export interface UsersTable {
+  id: Generated<number>;
+  name: string;
+  /** Stored lower-cased: addresses are compared case-insensitively everywhere. */
+  email: string;
+  role: Role;
+  passwordHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ConversationsTable {
+  id: Generated<number>;
+  number: number;
+  channel: Channel;
+  type: ConversationType;
+  customerId: number;
+  customerName: string;
+  customerEmail: string;
+  subject: string;
+  status: Status;
+  priority: Priority;
+  /** Generated from `priority` so "sort by priority" can walk an index. */
+  priorityRank: Generated<number>;
+  assignedTo: number | null;
+  tags: string;
+  labels: string;
+  messageCount: number;
+  /** One line of the last public message, for the inbox list. */
+  lastMessagePreview: string;
+  firstMessageAt: number;
+  lastMessageAt: number;
+  lastCustomerMessageAt: number | null;
+  lastReplyAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  conversationId: number;
+  senderId: number | null;
+  senderType: SenderType;
+  senderName: string;
+  senderEmail: string | null;
+  body: string;
+  htmlBody: string | null;
+  isInternal: number;
+  /** Caller-supplied idempotency key (an email Message-ID, a client request id). */
+  externalKey: string | null;
+  sentAt: number;
+  readAt: number | null;
+  createdAt: number;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  messageId: number;
+  conversationId: number;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: number;
+}
+
+export interface ConversationEventsTable {
+  id: Generated<number>;
+  /** Not a foreign key: the deletion record outlives its conversation. */
+  conversationId: number;
+  eventType: string;
+  performedBy: number | null;
+  performedByName: string;
+  oldValue: string | null;
+  newValue: string | null;
+  createdAt: number;
+}
+
+/** One row per label or tag of a conversation, carrying the sort keys so a label view walks an index. */
+export interface ConversationTagsTable {
+  conversationId: number;
+  name: string;
+  status: Status;
+  lastMessageAt: number;
+}
+
+export interface ConversationReadsTable {
+  conversationId: number;
+  userId: number;
+  lastReadAt: number;
+}
+
+export interface InboxCountsTable {
+  key: string;
+  n: number;
+}
+
+export interface SequencesTable {
+  name: string;
+  value: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string;
+  idempotencyKey: string;
+  runAt: number;
+  attempts: number;
+  lastError: string | null;
+  lockedUntil: number | null;
+  doneAt: number | null;
+  failedAt: number | null;
+  createdAt: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  conversation_events: ConversationEventsTable;
+  conversation_tags: ConversationTagsTable;
+  conversation_reads: ConversationReadsTable;
+  inbox_counts: InboxCountsTable;
+  sequences: SequencesTable;
+  outbox: OutboxTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type NewConversationRow = Insertable<ConversationsTable>;
+export type ConversationPatch = Updateable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessageRow = Insertable<MessagesTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;
+export type EventRow = Selectable<ConversationEventsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
