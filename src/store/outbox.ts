@@ -5,6 +5,10 @@ import type { OutboxRow } from './schema.js';
 
 export type NewJob = { kind: string; payload: unknown; idempotencyKey: string; runAt: number };
 
+/** A job as its claim returned it; `lockedUntil` is the lease, and proves the job is still the claimant's. */
+export type ClaimedJob = OutboxRow & { lockedUntil: number };
+type Lease = Pick<ClaimedJob, 'id' | 'lockedUntil'>;
+
 /** Queues jobs; a job whose idempotency key is already queued is not queued again. */
 export async function enqueueJobs(tx: Tx, jobs: readonly NewJob[], now: number): Promise<void> {
   if (jobs.length === 0) return;
@@ -13,7 +17,8 @@ export async function enqueueJobs(tx: Tx, jobs: readonly NewJob[], now: number):
     .values(
       jobs.map((job) => ({
         kind: job.kind,
-        payload: JSON.stringify(job.payload),
+        // JSON.stringify(undefined) is no JSON at all; a job without payload stores null.
+        payload: JSON.stringify(job.payload ?? null),
         idempotencyKey: job.idempotencyKey,
         runAt: job.runAt,
         attempts: 0,
@@ -29,9 +34,9 @@ export async function enqueueJobs(tx: Tx, jobs: readonly NewJob[], now: number):
  * died is due again once its lease runs out. On PostgreSQL, SKIP LOCKED lets several
  * instances claim side by side without waiting on each other's rows.
  */
-export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]> {
+export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil: number, limit: number): Promise<ClaimedJob[]> {
   const skipLocked = store.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const result = await sql<OutboxRow>`
+  const result = await sql<ClaimedJob>`
     update outbox set "lockedUntil" = ${leaseUntil}, attempts = attempts + 1
     where id in (
       select id from outbox
@@ -44,16 +49,30 @@ export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil
   return result.rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id);
 }
 
-export async function markJobDone(tx: Tx, id: number, now: number): Promise<void> {
-  await tx.updateTable('outbox').set({ doneAt: now, lockedUntil: null, lastError: null }).where('id', '=', id).execute();
+// Outcomes are recorded only while the claimant's lease is still the job's lease. A worker
+// that outlived its lease would otherwise overwrite the outcome of the worker that took
+// the job over (failing a job that was done), or clear a lease someone else now holds.
+// Both return false when the lease was lost.
+
+export async function markJobDone(tx: Tx, job: Lease, now: number): Promise<boolean> {
+  const result = await tx
+    .updateTable('outbox')
+    .set({ doneAt: now, lockedUntil: null, lastError: null })
+    .where('id', '=', job.id)
+    .where('lockedUntil', '=', job.lockedUntil)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
-export async function markJobFailedAttempt(tx: Tx, id: number, error: string, retryAt: number | null, now: number): Promise<void> {
-  await tx
+/** Records a failed attempt: retried at `retryAt`, or failed for good when that is null. */
+export async function markJobFailedAttempt(tx: Tx, job: Lease, error: string, retryAt: number | null, now: number): Promise<boolean> {
+  const result = await tx
     .updateTable('outbox')
     .set(retryAt === null ? { lastError: error, lockedUntil: null, failedAt: now } : { lastError: error, lockedUntil: null, runAt: retryAt })
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', job.id)
+    .where('lockedUntil', '=', job.lockedUntil)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export function findJob(tx: Tx, idempotencyKey: string): Promise<OutboxRow | undefined> {

@@ -1,0 +1,273 @@
+import { CompiledQuery, sql } from 'kysely';
+import { countKeys, normalizeLabels, normalizeTags, previewOf, statusTimestamps, tagRowNames } from '../inbox/rules.js';
+import { addToCounters } from './counters.js';
+import type { Dialect, Store } from './database.js';
+import type { Channel, ConversationType, Label, Priority, Role, SenderType, Status } from './schema.js';
+import { transact, type Tx } from './transaction.js';
+
+/**
+ * The one writer outside the inbox commands, for seeding benchmarks and demo data.
+ *
+ * Why it exists: a command is one transaction of about ten statements per message
+ * (lock, actor, message, conversation, counters, tag rows, events, outbox), so loading
+ * ten million messages through `addMessage` would take hours. This module writes the
+ * same rows in large transactions with multi-row statements instead.
+ *
+ * What it keeps consistent, exactly as the commands would:
+ * - the conversation's derived columns (messageCount, preview, first/last message
+ *   times, lastCustomerMessageAt, lastReplyAt, resolvedAt/closedAt) computed from its
+ *   messages with the same rules (`previewOf`, `statusTimestamps`);
+ * - labels and tags normalised as the commands do, and one `conversation_tags` row per
+ *   name (`tagRowNames`) carrying the conversation's status and lastMessageAt;
+ * - `inbox_counts`: one increment per `countKeys` key, through `addToCounters`;
+ * - the `conversation_number` sequence, advanced by the number of conversations;
+ * - full-text search: SQLite's FTS triggers fire on these inserts, PostgreSQL computes
+ *   its generated tsvector columns itself.
+ *
+ * What it deliberately does not write: audit events and outbox jobs. Seeded history was
+ * never performed by anyone and must not send mail or notify listeners.
+ *
+ * Each batch is one transaction (`transact`: BEGIN IMMEDIATE on SQLite), so a crash
+ * leaves whole conversations or none, and the app may keep running meanwhile.
+ */
+
+export type SeedUser = { name: string; email: string; role: Role };
+
+export type SeedMessage = {
+  senderType: SenderType;
+  senderId: number | null;
+  senderName: string;
+  senderEmail: string | null;
+  body: string;
+  isInternal?: boolean;
+  sentAt: number;
+};
+
+export type SeedConversation = {
+  channel: Channel;
+  type: ConversationType;
+  customer: { id: number; name: string; email: string };
+  subject: string;
+  /** Should agree with the messages as the commands would leave it (customer last: open; team last: pending). */
+  status: Status;
+  priority: Priority;
+  assignedTo: number | null;
+  labels: Label[];
+  tags: string[];
+  /** When it entered a resolved or closed status; defaults to the last message's time. */
+  statusChangedAt?: number;
+  /** Oldest first; the first message is public, as `createConversation` writes it. */
+  messages: SeedMessage[];
+};
+
+export type BulkLoadProgress = { conversations: number; messages: number; tagRows: number };
+
+export type BulkLoadOptions = {
+  /** Conversations per transaction. */
+  batchSize?: number;
+  onProgress?: (done: BulkLoadProgress) => void;
+};
+
+/** Inserts users (emails lower-cased, as the store keeps them) and returns their ids in input order. */
+export async function bulkInsertUsers(store: Store, users: readonly SeedUser[], now: number, batchSize = 5000): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < users.length; start += batchSize) {
+    const batch = users.slice(start, start + batchSize);
+    const rows = batch.map((u) => [u.name, u.email.toLowerCase(), u.role, null, now, now]);
+    const inserted = await transact(store, (tx) =>
+      insertRows(tx, store.dialect, 'users', USER_COLUMNS, rows, ['id', 'email']),
+    );
+    // RETURNING order is not guaranteed; the unique email maps rows back to their input.
+    const byEmail = new Map(inserted.map((r) => [String(r.email), Number(r.id)]));
+    for (const u of batch) ids.push(byEmail.get(u.email.toLowerCase())!);
+  }
+  return ids;
+}
+
+/** Loads conversations with their messages and every row derived from them. */
+export async function bulkLoadConversations(
+  store: Store,
+  conversations: Iterable<SeedConversation>,
+  options: BulkLoadOptions = {},
+): Promise<BulkLoadProgress> {
+  const batchSize = options.batchSize ?? 2000;
+  const done: BulkLoadProgress = { conversations: 0, messages: 0, tagRows: 0 };
+  let batch: SeedConversation[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const prepared = batch.map(prepare);
+    const written = await transact(store, (tx) => writeBatch(tx, store.dialect, prepared));
+    done.conversations += prepared.length;
+    done.messages += written.messages;
+    done.tagRows += written.tagRows;
+    batch = [];
+    options.onProgress?.({ ...done });
+  };
+  for (const conversation of conversations) {
+    batch.push(conversation);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  // A bulk load changes the tables' shape far faster than autovacuum notices; without
+  // fresh statistics the first queries would be planned for empty tables. SQLite is
+  // left alone: the app never runs ANALYZE there, so neither does its seed.
+  if (store.dialect === 'postgres') await sql`analyze users, conversations, messages, conversation_tags, inbox_counts`.execute(store.db);
+  return done;
+}
+
+type Prepared = {
+  row: unknown[];
+  labels: Label[];
+  tags: string[];
+  status: Status;
+  lastMessageAt: number;
+  countable: Parameters<typeof countKeys>[0];
+  messages: SeedMessage[];
+};
+
+const USER_COLUMNS = ['name', 'email', 'role', 'passwordHash', 'createdAt', 'updatedAt'];
+
+// `number` is left out here and prepended per batch from the sequence; `priorityRank` is generated.
+const CONVERSATION_COLUMNS = [
+  'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'subject', 'status', 'priority',
+  'assignedTo', 'tags', 'labels', 'messageCount', 'lastMessagePreview', 'firstMessageAt', 'lastMessageAt',
+  'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt', 'createdAt', 'updatedAt',
+];
+
+const MESSAGE_COLUMNS = [
+  'conversationId', 'senderId', 'senderType', 'senderName', 'senderEmail', 'body', 'htmlBody', 'isInternal',
+  'externalKey', 'sentAt', 'readAt', 'createdAt',
+];
+
+const TAG_COLUMNS = ['conversationId', 'name', 'status', 'lastMessageAt'];
+
+/** The conversation row as `createConversation` + `addMessage` would have left it. */
+function prepare(seed: SeedConversation): Prepared {
+  const [first] = seed.messages;
+  if (!first || first.isInternal) throw new Error('a seeded conversation starts with a public message');
+  const labels = normalizeLabels(seed.labels);
+  const tags = normalizeTags(seed.tags);
+  let lastPublic = first;
+  let lastCustomerMessageAt: number | null = null;
+  let lastReplyAt: number | null = null;
+  for (const m of seed.messages) {
+    if (m.isInternal) continue;
+    lastPublic = m;
+    if (m.senderType === 'customer') lastCustomerMessageAt = m.sentAt;
+    if (m.senderType === 'admin') lastReplyAt = m.sentAt;
+  }
+  const lastSentAt = seed.messages[seed.messages.length - 1]!.sentAt;
+  const changedAt = seed.statusChangedAt ?? lastSentAt;
+  const { resolvedAt, closedAt } = statusTimestamps({ resolvedAt: null, closedAt: null }, seed.status, changedAt);
+  const subject = seed.subject.replace(/\s+/g, ' ').trim();
+  const row = [
+    seed.channel, seed.type, seed.customer.id, seed.customer.name, seed.customer.email.toLowerCase(), subject,
+    seed.status, seed.priority, seed.assignedTo, JSON.stringify(tags), JSON.stringify(labels), seed.messages.length,
+    previewOf(lastPublic.body), first.sentAt, lastPublic.sentAt, lastCustomerMessageAt, lastReplyAt, resolvedAt,
+    closedAt, first.sentAt, Math.max(lastSentAt, changedAt),
+  ];
+  return {
+    row,
+    labels,
+    tags,
+    status: seed.status,
+    lastMessageAt: lastPublic.sentAt,
+    countable: { status: seed.status, assignedTo: seed.assignedTo, channel: seed.channel, type: seed.type, priority: seed.priority, labels, tags },
+    messages: seed.messages,
+  };
+}
+
+async function writeBatch(tx: Tx, dialect: Dialect, batch: Prepared[]): Promise<{ messages: number; tagRows: number }> {
+  // Numbers come from the same sequence row createConversation advances, under its lock.
+  const { value } = await tx
+    .updateTable('sequences')
+    .set({ value: sql`value + ${batch.length}` })
+    .where('name', '=', 'conversation_number')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  const firstNumber = Number(value) - batch.length + 1;
+  const inserted = await insertRows(tx, dialect, 'conversations', CONVERSATION_COLUMNS, batch.map((c, i) => [firstNumber + i, ...c.row]), ['id', 'number']);
+  // Ids are the database's own; the unique number maps them back to the batch.
+  const idOf = new Map(inserted.map((r) => [Number(r.number), Number(r.id)]));
+
+  const messageRows: unknown[][] = [];
+  const tagRows: unknown[][] = [];
+  const deltas = new Map<string, number>();
+  batch.forEach((c, i) => {
+    const id = idOf.get(firstNumber + i)!;
+    for (const m of c.messages) {
+      messageRows.push([id, m.senderId, m.senderType, m.senderName, m.senderEmail, m.body, null, m.isInternal ? 1 : 0, null, m.sentAt, null, m.sentAt]);
+    }
+    for (const name of tagRowNames(c.labels, c.tags)) tagRows.push([id, name, c.status, c.lastMessageAt]);
+    for (const key of countKeys(c.countable)) deltas.set(key, (deltas.get(key) ?? 0) + 1);
+  });
+  await insertRows(tx, dialect, 'messages', MESSAGE_COLUMNS, messageRows);
+  await insertRows(tx, dialect, 'conversation_tags', TAG_COLUMNS, tagRows);
+  await addToCounters(tx, deltas);
+  return { messages: messageRows.length, tagRows: tagRows.length };
+}
+
+// PostgreSQL's column types for the unnest() arrays; every other column is text.
+const PG_TYPES: Record<string, string> = {
+  id: 'bigint', number: 'bigint', customerId: 'bigint', assignedTo: 'bigint', conversationId: 'bigint', senderId: 'bigint',
+  messageCount: 'integer', isInternal: 'integer',
+  firstMessageAt: 'bigint', lastMessageAt: 'bigint', lastCustomerMessageAt: 'bigint', lastReplyAt: 'bigint',
+  resolvedAt: 'bigint', closedAt: 'bigint', createdAt: 'bigint', updatedAt: 'bigint', sentAt: 'bigint', readAt: 'bigint',
+};
+
+// SQLite allows 32,766 bound values per statement; chunks stay well below.
+const SQLITE_MAX_VALUES = 16_000;
+// One unnest() statement per 20,000 rows keeps each PostgreSQL message bounded.
+const PG_CHUNK_ROWS = 20_000;
+
+/**
+ * Inserts rows with precompiled multi-row statements, bypassing Kysely's query builder:
+ * building a query tree per value costs more than SQLite spends storing the row. On
+ * PostgreSQL one column-wise `unnest()` per chunk binds a dozen array parameters
+ * instead of tens of thousands of scalars.
+ */
+async function insertRows(
+  tx: Tx,
+  dialect: Dialect,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  returning: readonly string[] = [],
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  const chunkRows = dialect === 'sqlite' ? Math.floor(SQLITE_MAX_VALUES / columns.length) : PG_CHUNK_ROWS;
+  for (let start = 0; start < rows.length; start += chunkRows) {
+    const chunk = rows.slice(start, start + chunkRows);
+    const query =
+      dialect === 'sqlite'
+        ? CompiledQuery.raw(sqliteInsert(table, columns, chunk.length, returning), chunk.flat())
+        : CompiledQuery.raw(
+            postgresInsert(table, columns, returning),
+            columns.map((_, c) => chunk.map((row) => row[c])),
+          );
+    const result = await tx.executeQuery<Record<string, unknown>>(query);
+    out.push(...result.rows);
+  }
+  return out;
+}
+
+const quote = (name: string) => `"${name}"`;
+const returningClause = (returning: readonly string[]) => (returning.length > 0 ? ` returning ${returning.map(quote).join(', ')}` : '');
+
+// The same text for the same shape, so the store's statement cache prepares it once.
+const sqliteStatements = new Map<string, string>();
+function sqliteInsert(table: string, columns: readonly string[], rowCount: number, returning: readonly string[]): string {
+  const key = `${table}|${rowCount}|${returning.join()}`;
+  let text = sqliteStatements.get(key);
+  if (!text) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    text = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values ${Array(rowCount).fill(tuple).join(', ')}${returningClause(returning)}`;
+    sqliteStatements.set(key, text);
+  }
+  return text;
+}
+
+function postgresInsert(table: string, columns: readonly string[], returning: readonly string[]): string {
+  const arrays = columns.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? 'text'}[]`).join(', ');
+  return `insert into ${quote(table)} (${columns.map(quote).join(', ')}) select * from unnest(${arrays})${returningClause(returning)}`;
+}
