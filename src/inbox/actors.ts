@@ -1,5 +1,5 @@
 import type { Tx } from '../store/transaction.js';
-import type { Role, SenderType } from '../store/schema.js';
+import type { Role, SenderType, UserRow } from '../store/schema.js';
 import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
 import { DomainError, invalid } from './errors.js';
 
@@ -35,16 +35,29 @@ export async function resolveActor(tx: Tx, ref: Sender, now: number): Promise<Re
   if ('userId' in ref) {
     const user = await findUserById(tx, ref.userId);
     if (!user) throw invalid('sender', `user ${ref.userId} does not exist`);
-    return { id: Number(user.id), kind: user.role === 'customer' ? 'customer' : 'admin', role: user.role, name: user.name, email: user.email };
+    return fromUser(user);
   }
   if ('customerEmail' in ref) {
     const email = normalizeEmail(ref.customerEmail, 'sender.email');
-    const user = await findOrInsertUserByEmail(tx, { name: nameForCustomer(ref.name, email), email, role: 'customer', now });
-    return { id: Number(user.id), kind: user.role === 'customer' ? 'customer' : 'admin', role: user.role, name: user.name, email: user.email };
+    return fromUser(await findOrInsertUserByEmail(tx, { name: nameForCustomer(ref.name, email), email, role: 'customer', now }));
   }
   const name = ('bot' in ref ? ref.bot : ref.system).trim();
   if (!name) throw invalid('sender', 'a bot or system actor needs a name');
   return { id: null, kind: 'bot' in ref ? 'bot' : 'system', role: null, name, email: null };
+}
+
+export type MessageSender = ResolvedActor & { kind: SenderType };
+
+/** The author of a message: a customer, an agent or the bot — never the system, never nameless. */
+export async function resolveSender(tx: Tx, ref: Sender, now: number): Promise<MessageSender> {
+  const actor = await resolveActor(tx, ref, now);
+  if (actor.kind === 'system') throw invalid('from', 'a message needs a customer, agent or bot as sender');
+  return actor as MessageSender;
+}
+
+function fromUser(user: UserRow): ResolvedActor {
+  const kind = user.role === 'customer' ? 'customer' : 'admin';
+  return { id: Number(user.id), kind, role: user.role, name: nameForCustomer(user.name, user.email), email: user.email };
 }
 
 export function requireTeam(actor: ResolvedActor, action: string): void {

@@ -9,11 +9,11 @@ import {
 import { insertEvents, type NewEvent } from '../store/events.js';
 import { findMessageByExternalKey, insertAttachments, insertMessage, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
 import { enqueueJobs } from '../store/outbox.js';
-import type { Channel, ConversationPatch, ConversationRow, ConversationType, Label, Priority, Status } from '../store/schema.js';
+import type { Channel, ConversationPatch, ConversationRow, ConversationType, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import { normalizeEmail, requireTeam, resolveActor, type Actor, type ResolvedActor, type Sender } from './actors.js';
+import { normalizeEmail, requireTeam, resolveActor, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
 import type { InboxContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
@@ -134,9 +134,36 @@ export type CreateConversationInput = MessageContent & {
   tags?: string[];
 };
 
-export type CreatedConversation = { conversation: Conversation; message: Message; created: boolean };
+/** A command's message and its conversation; `created` is false when the idempotency key had been seen. */
+export type MessageResult = { conversation: Conversation; message: Message; created: boolean };
 
-export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<CreatedConversation> {
+async function findByExternalKey(ctx: InboxContext, tx: Tx, externalKey: string | undefined): Promise<MessageResult | null> {
+  if (externalKey === undefined) return null;
+  const message = await findMessageByExternalKey(tx, externalKey);
+  if (!message) return null;
+  const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
+  return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
+}
+
+function messageRow(conversationId: number, sender: MessageSender, content: MessageContent, isInternal: boolean, now: number): NewMessageRow {
+  return {
+    conversationId,
+    senderId: sender.id,
+    senderType: sender.kind,
+    senderName: sender.name,
+    senderEmail: sender.email,
+    body: content.body,
+    htmlBody: content.htmlBody ?? null,
+    isInternal: isInternal ? 1 : 0,
+    externalKey: content.externalKey ?? null,
+    // An email's Date header may be in the future; the thread's order may not.
+    sentAt: Math.min(content.sentAt ?? now, now),
+    readAt: null,
+    createdAt: now,
+  };
+}
+
+export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<MessageResult> {
   const subject = input.subject.replace(/\s+/g, ' ').trim();
   if (!subject) throw invalid('subject', 'subject is required');
   if (subject.length > MAX_SUBJECT) throw invalid('subject', `subject is longer than ${MAX_SUBJECT} characters`);
@@ -150,21 +177,14 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
   const attachments = input.attachments ?? [];
   checkContent(input.body, input.htmlBody, attachments);
 
-  const lookup = async (tx: Tx): Promise<CreatedConversation | null> => {
-    if (input.externalKey === undefined) return null;
-    const message = await findMessageByExternalKey(tx, input.externalKey);
-    if (!message) return null;
-    const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
-    return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
-  };
+  const lookup = (tx: Tx) => findByExternalKey(ctx, tx, input.externalKey);
 
   return idempotent(ctx, input.externalKey, lookup, () =>
     runCommand(ctx, async (tx, now) => {
       const existing = await lookup(tx);
       if (existing) return { result: existing, events: [] };
 
-      const sender = await resolveActor(tx, input.from, now);
-      if (sender.kind === 'system') throw invalid('from', 'a message needs a customer, agent or bot as sender');
+      const sender = await resolveSender(tx, input.from, now);
       const customer =
         sender.kind === 'customer'
           ? sender
@@ -174,7 +194,6 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
       if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
 
       const number = await nextSequenceValue(tx, 'conversation_number');
-      const sentAt = Math.min(input.sentAt ?? now, now);
       const row = await insertConversation(tx, {
         number,
         channel: input.channel,
@@ -190,7 +209,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
         tags: JSON.stringify(tags),
         messageCount: 1,
         lastMessagePreview: previewOf(input.body),
-        firstMessageAt: sentAt,
+        firstMessageAt: Math.min(input.sentAt ?? now, now),
         lastMessageAt: now,
         lastCustomerMessageAt: sender.kind === 'customer' ? now : null,
         lastReplyAt: sender.kind === 'admin' ? now : null,
@@ -199,27 +218,14 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
         createdAt: now,
         updatedAt: now,
       });
-      const messageRow = await insertMessage(tx, {
-        conversationId: row.id,
-        senderId: sender.id,
-        senderType: sender.kind,
-        senderName: sender.name,
-        senderEmail: sender.email,
-        body: input.body,
-        htmlBody: input.htmlBody ?? null,
-        isInternal: 0,
-        externalKey: input.externalKey ?? null,
-        sentAt,
-        readAt: null,
-        createdAt: now,
-      });
-      const attachmentRows = await insertAttachments(tx, messageRow, attachments, now);
+      const storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now));
+      const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
       await addToCounters(tx, countDeltas(null, countable(row)));
       const names = tagRowNames(labels, tags);
       if (names.length > 0) await syncConversationTags(tx, row, names, []);
 
       const conversation = toConversation(row);
-      const message = toMessage(messageRow, attachmentRows);
+      const message = toMessage(storedMessage, attachmentRows);
       const event = eventBy(sender, conversation.id, now);
       const events = await recordEvents(
         ctx,
@@ -238,20 +244,12 @@ export type AddMessageInput = MessageContent & {
   isInternal?: boolean;
 };
 
-export type AddedMessage = { conversation: Conversation; message: Message; created: boolean };
-
-export async function addMessage(ctx: InboxContext, input: AddMessageInput): Promise<AddedMessage> {
+export async function addMessage(ctx: InboxContext, input: AddMessageInput): Promise<MessageResult> {
   const attachments = input.attachments ?? [];
   const isInternal = input.isInternal ?? false;
   checkContent(input.body, input.htmlBody, attachments);
 
-  const lookup = async (tx: Tx): Promise<AddedMessage | null> => {
-    if (input.externalKey === undefined) return null;
-    const message = await findMessageByExternalKey(tx, input.externalKey);
-    if (!message) return null;
-    const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
-    return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
-  };
+  const lookup = (tx: Tx) => findByExternalKey(ctx, tx, input.externalKey);
 
   return idempotent(ctx, input.externalKey, lookup, () =>
     runCommand(ctx, async (tx, now) => {
@@ -259,27 +257,12 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
       if (existing) return { result: existing, events: [] };
 
       const before = await lockConversation(ctx, tx, input.conversation);
-      const sender = await resolveActor(tx, input.from, now);
-      if (sender.kind === 'system') throw invalid('from', 'a message needs a customer, agent or bot as sender');
+      const sender = await resolveSender(tx, input.from, now);
       if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
       const change = statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
 
-      const sentAt = Math.min(input.sentAt ?? now, now);
-      const messageRow = await insertMessage(tx, {
-        conversationId: before.id,
-        senderId: sender.id,
-        senderType: sender.kind,
-        senderName: sender.name,
-        senderEmail: sender.email,
-        body: input.body,
-        htmlBody: input.htmlBody ?? null,
-        isInternal: isInternal ? 1 : 0,
-        externalKey: input.externalKey ?? null,
-        sentAt,
-        readAt: null,
-        createdAt: now,
-      });
-      const attachmentRows = await insertAttachments(tx, messageRow, attachments, now);
+      const storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now));
+      const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
 
       // Notes are for the team: they neither move the conversation up nor change its status.
       const publicPatch: ConversationPatch = isInternal
@@ -298,7 +281,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
       });
 
       const conversation = toConversation(after);
-      const message = toMessage(messageRow, attachmentRows);
+      const message = toMessage(storedMessage, attachmentRows);
       const event = eventBy(sender, conversation.id, now);
       const events: NewEvent[] = [
         event(isInternal ? 'note_added' : 'replied', null, { messageId: message.id, senderType: sender.kind }),

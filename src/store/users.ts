@@ -11,17 +11,19 @@ export function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefi
 
 export type NewUser = { name: string; email: string; role: Role; passwordHash?: string | null; now: number };
 
+const userValues = (user: NewUser) => ({
+  name: user.name,
+  email: user.email.toLowerCase(),
+  role: user.role,
+  passwordHash: user.passwordHash ?? null,
+  createdAt: user.now,
+  updatedAt: user.now,
+});
+
 export function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
   return tx
     .insertInto('users')
-    .values({
-      name: user.name,
-      email: user.email.toLowerCase(),
-      role: user.role,
-      passwordHash: user.passwordHash ?? null,
-      createdAt: user.now,
-      updatedAt: user.now,
-    })
+    .values(userValues(user))
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -30,14 +32,7 @@ export function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
 export async function findOrInsertUserByEmail(tx: Tx, user: NewUser): Promise<UserRow> {
   await tx
     .insertInto('users')
-    .values({
-      name: user.name,
-      email: user.email.toLowerCase(),
-      role: user.role,
-      passwordHash: user.passwordHash ?? null,
-      createdAt: user.now,
-      updatedAt: user.now,
-    })
+    .values(userValues(user))
     .onConflict((oc) => oc.column('email').doNothing())
     .execute();
   const row = await findUserByEmail(tx, user.email);
