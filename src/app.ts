@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { createInboxContext, type InboxContext } from './inbox/context.js';
 import { buildServer } from './http/server.js';
+import { createOutboxWorker, type JobHandler } from './jobs/outbox-worker.js';
 import { EventBus } from './realtime/bus.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -13,6 +14,12 @@ export async function startApp(config: Config): Promise<App> {
   await migrateToLatest(store);
   const bus = new EventBus();
   const inbox = createInboxContext({ store, bus, reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply });
+  // Channels register their job handlers here as they arrive (outbound mail, webhooks).
+  const handlers: Record<string, JobHandler> = {};
+  const worker = createOutboxWorker({ store, handlers });
+  // Commands publish after commit, so their jobs are in the table when the worker wakes.
+  bus.subscribe(() => worker.wake());
+  worker.start();
   const server = buildServer({ store, logger: true });
   const url = await server.listen({ port: config.port, host: '0.0.0.0' });
   return {
@@ -22,6 +29,7 @@ export async function startApp(config: Config): Promise<App> {
     async stop() {
       // Stop taking requests and let in-flight ones finish before the database goes.
       await server.close();
+      await worker.stop();
       await store.close();
     },
   };

@@ -6,8 +6,8 @@ export type BackoffOptions = { baseMs?: number; capMs?: number; random?: () => n
  * not hammered and one that is back soon is not waited on for long.
  *
  * Half of each delay is random ("equal jitter"): jobs that failed together in one outage
- * spread out instead of retrying in the same instant, and a delay is still never shorter
- * than the one before it.
+ * spread out instead of retrying in the same instant, and below the cap a delay is still
+ * never shorter than the one before it.
  */
 export function retryDelay(attempt: number, { baseMs = 5_000, capMs = 3_600_000, random = Math.random }: BackoffOptions = {}): number {
   const exponential = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));

@@ -42,6 +42,9 @@ export function openPostgres(url: string): Store {
     // bigint columns hold epoch milliseconds and ids, all far below 2^53.
     types: { getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
   });
+  // An idle connection can die (server restart, failover, proxy timeout); pg emits that
+  // on the pool, and unheard it would crash the process. The pool replaces the connection.
+  pool.on('error', (error) => console.error('postgres: idle connection lost:', error.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactPassword(url), close: () => db.destroy() };
 }

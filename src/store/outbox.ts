@@ -52,6 +52,7 @@ export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil
 // Outcomes are recorded only while the claimant's lease is still the job's lease. A worker
 // that outlived its lease would otherwise overwrite the outcome of the worker that took
 // the job over (failing a job that was done), or clear a lease someone else now holds.
+// A new claim is only made once the old lease is past, so it always writes a later lease.
 // Both return false when the lease was lost.
 
 export async function markJobDone(tx: Tx, job: Lease, now: number): Promise<boolean> {

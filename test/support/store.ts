@@ -40,6 +40,25 @@ async function adminQuery(url: string, statement: string): Promise<void> {
   }
 }
 
+/**
+ * pg's Pool.end() resolves before its sockets have closed; dropping the database WITH
+ * (FORCE) at that moment kills them mid-close. Wait until none is left, then drop.
+ */
+async function dropWhenClosed(url: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+      if (rows[0]!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function createPostgresDatabase(url: string): Promise<Store> {
   const name = `onethread_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await adminQuery(url, `create database ${name}`);
@@ -50,7 +69,7 @@ async function createPostgresDatabase(url: string): Promise<Store> {
     ...store,
     close: async () => {
       await store.close();
-      await adminQuery(url, `drop database if exists ${name} with (force)`);
+      await dropWhenClosed(url, name);
     },
   };
 }
@@ -65,7 +84,7 @@ export async function makeDatabaseEnv(): Promise<{ env: Record<string, string>; 
     target.pathname = `/${name}`;
     return {
       env: { DATABASE_URL: target.toString(), DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'onethread-test-')) },
-      cleanup: () => adminQuery(url, `drop database if exists ${name} with (force)`),
+      cleanup: () => dropWhenClosed(url, name),
     };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-test-'));

@@ -1,0 +1,176 @@
+import type { Store } from '../store/database.js';
+import { claimDueJobs, markJobDone, markJobFailedAttempt, type ClaimedJob } from '../store/outbox.js';
+import type { OutboxRow } from '../store/schema.js';
+import { transact } from '../store/transaction.js';
+import { retryDelay } from './backoff.js';
+
+// Runs the side effects commands queued in the outbox (send this mail, call that
+// webhook), at least once each. Any number of workers, in one process or several, may
+// run against one database: a job is leased to one claimant at a time, and a job whose
+// worker died is claimed again once its lease runs out.
+
+/** What a handler learns about its job. `attempts` counts this one; pass `idempotencyKey` on so the receiver can drop a repeat. */
+export type OutboxJob = Pick<OutboxRow, 'id' | 'kind' | 'idempotencyKey' | 'attempts' | 'createdAt'>;
+
+/** The payload is unknown on purpose: it comes from storage, maybe written by an older version, so handlers validate it. */
+export type JobHandler = (payload: unknown, job: OutboxJob) => Promise<void>;
+
+export type OutboxLog = (message: string, details: Record<string, unknown>) => void;
+
+export type OutboxWorkerOptions = {
+  store: Store;
+  handlers: Record<string, JobHandler>;
+  clock?: () => number;
+  /** How often to look for due jobs when nobody calls `wake()`. */
+  pollIntervalMs?: number;
+  /** How long a claimed batch is this worker's. Must outlast the slowest handler: a job whose lease runs out is run again elsewhere. */
+  leaseMs?: number;
+  batchSize?: number;
+  /** Attempts before a job is failed for good. */
+  maxAttempts?: number;
+  /** Milliseconds to wait after failed attempt number `attempt`. */
+  backoff?: (attempt: number) => number;
+  log?: OutboxLog;
+};
+
+export type OutboxWorker = {
+  /** Polls in the background until `stop()`. */
+  start(): void;
+  /** Stops polling and resolves once the jobs already running have finished. */
+  stop(): Promise<void>;
+  /** Claims one batch of due jobs and runs it; resolves to how many ran. */
+  runOnce(): Promise<number>;
+  /** Looks for due jobs soon instead of at the next poll, e.g. after a command queued some. */
+  wake(): void;
+};
+
+const MAX_ERROR_LENGTH = 2000;
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { store, handlers, clock = Date.now, pollIntervalMs = 1_000, leaseMs = 5 * 60_000, batchSize = 10, maxAttempts = 10 } = options;
+  const backoff = options.backoff ?? ((attempt: number) => retryDelay(attempt));
+  const log = options.log ?? ((message, details) => console.error(message, details));
+  // A later claim must get a later lease: the lease is what tells an old claimant it lost the job.
+  if (!(leaseMs > 0)) throw new RangeError('leaseMs must be positive');
+
+  const inFlight = new Set<Promise<unknown>>();
+  let running = false;
+  let ticking = false;
+  let woken = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  async function claimAndRun(): Promise<number> {
+    const now = clock();
+    const jobs = await transact(store, (tx) => claimDueJobs(tx, store, now, now + leaseMs, batchSize));
+    // The claim has committed before any handler starts: no transaction stays open while
+    // the outside world takes its time to answer. The batch runs side by side, as the
+    // outbox promises no order anyway (a retried job is overtaken by later ones).
+    await Promise.all(jobs.map(runJob));
+    return jobs.length;
+  }
+
+  async function runJob(job: ClaimedJob): Promise<void> {
+    const error = await attempt(job);
+    try {
+      await record(job, error);
+    } catch (recordError) {
+      // The lease runs out and the job runs again: at least once, never lost.
+      log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
+    }
+  }
+
+  /** Runs the job's handler; resolves to what went wrong, or null when it succeeded. */
+  async function attempt(job: ClaimedJob): Promise<string | null> {
+    // Every claim counts as an attempt, so a job that keeps killing its worker ends here
+    // instead of being claimed forever.
+    if (job.attempts > maxAttempts) {
+      return `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` + (job.lastError ? `; earlier error: ${job.lastError}` : '');
+    }
+    // hasOwn: a kind such as "constructor" must not find a method of Object.prototype.
+    const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    // Retried rather than failed at once: during a rolling upgrade an older worker may claim a kind only newer ones know.
+    if (!handler) return `no handler for kind ${job.kind}`;
+    try {
+      await handler(JSON.parse(job.payload), { id: job.id, kind: job.kind, idempotencyKey: job.idempotencyKey, attempts: job.attempts, createdAt: job.createdAt });
+      return null;
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  async function record(job: ClaimedJob, error: string | null): Promise<void> {
+    const now = clock();
+    if (error === null) {
+      if (!(await transact(store, (tx) => markJobDone(tx, job, now)))) lostLease(job);
+      return;
+    }
+    const retryAt = job.attempts >= maxAttempts ? null : now + backoff(job.attempts);
+    const message = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
+    if (!(await transact(store, (tx) => markJobFailedAttempt(tx, job, message, retryAt, now)))) return lostLease(job);
+    log(retryAt === null ? 'outbox: job failed for good' : 'outbox: job attempt failed', {
+      id: job.id,
+      kind: job.kind,
+      attempts: job.attempts,
+      retryAt,
+      error: message,
+    });
+  }
+
+  function lostLease(job: ClaimedJob): void {
+    log('outbox: a job outlived its lease and was claimed again; the new claimant records its outcome', { id: job.id, kind: job.kind, leaseMs });
+  }
+
+  async function tick(): Promise<void> {
+    timer = undefined;
+    ticking = true;
+    woken = false;
+    let ran = 0;
+    try {
+      ran = await runOnce();
+    } catch (error) {
+      log('outbox: claiming jobs failed', { error: describe(error) });
+    }
+    ticking = false;
+    // A full batch means more are probably due; a wake() during the batch may have queued more.
+    if (running) schedule(woken || ran === batchSize ? 0 : pollIntervalMs);
+  }
+
+  function schedule(delayMs: number): void {
+    clearTimeout(timer);
+    timer = setTimeout(() => void tick(), delayMs);
+  }
+
+  const runOnce = () => track(claimAndRun());
+
+  return {
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      if (!ticking) schedule(0);
+    },
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      timer = undefined;
+      await Promise.allSettled([...inFlight]);
+    },
+    wake() {
+      if (!running) return;
+      if (ticking) woken = true;
+      else schedule(0);
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
