@@ -27,7 +27,7 @@ export function normalizeEmail(email: string, field = 'email'): string {
 
 /** A display name, or the address's local part: never empty, never "Unknown". */
 export function nameForCustomer(name: string | undefined, email: string): string {
-  const display = name?.replace(/\s+/g, ' ').trim().replace(/^["']|["']$/g, '');
+  const display = name?.replace(/[\u0000-\u001F\u007F\s]+/g, ' ').trim().replace(/^["']|["']$/g, '');
   return display || email.split('@')[0]!;
 }
 

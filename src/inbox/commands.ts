@@ -25,6 +25,7 @@ import {
   requestedStatusChange,
   statusChangeForMessage,
   statusTimestamps,
+  storableText,
   tagRowNames,
   type StatusChange,
 } from './rules.js';
@@ -152,8 +153,8 @@ function messageRow(conversationId: number, sender: MessageSender, content: Mess
     senderType: sender.kind,
     senderName: sender.name,
     senderEmail: sender.email,
-    body: content.body,
-    htmlBody: content.htmlBody ?? null,
+    body: storableText(content.body),
+    htmlBody: content.htmlBody ? storableText(content.htmlBody) : null,
     isInternal: isInternal ? 1 : 0,
     externalKey: content.externalKey ?? null,
     // An email's Date header may be in the future; the thread's order may not.
@@ -164,7 +165,7 @@ function messageRow(conversationId: number, sender: MessageSender, content: Mess
 }
 
 export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<MessageResult> {
-  const subject = input.subject.replace(/\s+/g, ' ').trim();
+  const subject = storableText(input.subject).replace(/\s+/g, ' ').trim();
   if (!subject) throw invalid('subject', 'subject is required');
   if (subject.length > MAX_SUBJECT) throw invalid('subject', `subject is longer than ${MAX_SUBJECT} characters`);
   if (!CHANNELS.includes(input.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);

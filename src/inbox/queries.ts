@@ -16,6 +16,7 @@ import { highlightMessages, parseSearchQuery, searchIndex } from '../store/searc
 import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
 import type { InboxContext } from './context.js';
 import { invalid, notFound } from './errors.js';
+import { normalizeTag } from './rules.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
 import { resolveConversationRef, type ConversationRef } from './refs.js';
 
@@ -83,7 +84,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     assignedTo = query.viewerId;
   } else if (query.assignee === 'unassigned') assignedTo = null;
   else assignedTo = query.assignee;
-  const tagNames = [...(query.label ? [`label:${query.label}`] : []), ...(query.tag ? [`tag:${query.tag.toLowerCase()}`] : [])];
+  const tagNames = [...(query.label ? [`label:${query.label}`] : []), ...(query.tag ? [`tag:${normalizeTag(query.tag)}`] : [])];
   return {
     statuses: query.statuses?.length ? [...new Set(query.statuses)] : undefined,
     channel: query.channel,
@@ -130,7 +131,7 @@ async function viewCounts(ctx: InboxContext, filter: ConversationFilter): Promis
 
 export async function getConversations(ctx: InboxContext, query: ConversationQuery = {}): Promise<ConversationPage> {
   const sort = query.sort ?? 'lastMessageAt';
-  if (!(sort in SORT_COLUMNS)) throw invalid('sort', `sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
+  if (!Object.hasOwn(SORT_COLUMNS, sort)) throw invalid('sort', `sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
   const limit = pageLimit(query.limit, 50);
   const after = query.cursor ? decodeCursor(query.cursor, sort) : null;
   const ids = query.q

@@ -104,8 +104,13 @@ export function tagRowNames(labels: readonly string[], tags: readonly string[]):
 export const MAX_TAGS = 20;
 export const MAX_TAG_LENGTH = 50;
 
+/** How a tag is stored and looked up: `" Needs Review"` is `needs-review`. */
+export function normalizeTag(tag: string): string {
+  return tag.trim().toLowerCase().replace(/\s+/g, '-');
+}
+
 export function normalizeTags(tags: readonly string[]): string[] {
-  const normalized = [...new Set(tags.map((t) => t.trim().toLowerCase().replace(/\s+/g, '-')).filter(Boolean))];
+  const normalized = [...new Set(tags.map(normalizeTag).filter(Boolean))];
   if (normalized.length > MAX_TAGS) throw invalid('tags', `at most ${MAX_TAGS} tags per conversation`);
   const tooLong = normalized.find((t) => t.length > MAX_TAG_LENGTH);
   if (tooLong) throw invalid('tags', `tag "${tooLong.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters`);
@@ -123,7 +128,15 @@ export function isStatus(value: string): value is Status {
   return (STATUSES as readonly string[]).includes(value);
 }
 
+/**
+ * Text as stored: without control characters other than tab and line breaks. PostgreSQL
+ * refuses NUL in text, and search uses the others as its own markers.
+ */
+export function storableText(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+}
+
 /** One line of text for the inbox list. */
 export function previewOf(body: string): string {
-  return body.replace(/\s+/g, ' ').trim().slice(0, 160);
+  return storableText(body).replace(/\s+/g, ' ').trim().slice(0, 160);
 }

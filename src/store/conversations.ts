@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Tx } from './transaction.js';
+import { STATUSES } from './schema.js';
 import type {
   Channel,
   ConversationPatch,
@@ -109,9 +110,10 @@ export function sortKeyOf(row: ConversationRow, sort: ConversationSort): SortKey
 }
 
 /**
- * One page of conversations in keyset order. Several statuses become one index walk
- * per status merged by a UNION ALL: neither database can merge an IN list in index
- * order by itself, and sorting every open and pending row would scan the table.
+ * One page of conversations in keyset order. Every view walks one index per status
+ * (all four when no status is asked for) and a UNION ALL merges the walks: neither
+ * database can merge an IN list in index order by itself, and sorting every open and
+ * pending row would scan the table. Each walk stops after `limit` rows.
  */
 export async function listConversationPage(
   tx: Tx,
@@ -120,12 +122,12 @@ export async function listConversationPage(
   after: SortKey | null,
   limit: number,
 ): Promise<ConversationRow[]> {
-  const statuses = filter.statuses ?? [];
+  const statuses = filter.statuses?.length ? filter.statuses : STATUSES;
   const [firstTag, ...otherTags] = filter.tagNames ?? [];
   // Walking a label's own index only serves the default sort.
   const viaTags = firstTag !== undefined && sort === 'lastMessageAt';
 
-  const page = (status: Status | undefined) => {
+  const page = (status: Status) => {
     let query: ConversationQuery = viaTags
       ? (tx
           .selectFrom('conversation_tags as t')
@@ -134,14 +136,14 @@ export async function listConversationPage(
           .select(C_COLUMNS) as unknown as ConversationQuery)
       : (tx.selectFrom('conversations as c').select(C_COLUMNS) as unknown as ConversationQuery);
     query = applyFilter(query, filter, viaTags ? otherTags : filter.tagNames ?? []);
-    if (status) query = viaTags ? query.where(sql.ref('t.status'), '=', status) : query.where('c.status', '=', status);
+    query = viaTags ? query.where(sql.ref('t.status'), '=', status) : query.where('c.status', '=', status);
     const keys: string[] = viaTags ? ['t.lastMessageAt', 't.conversationId'] : SORT_COLUMNS[sort].map((c) => `c.${c}`);
     if (after) query = query.where((eb) => keysetBefore(eb, keys, after));
     for (const key of keys) query = query.orderBy(sql.ref(key), 'desc');
     return query.limit(limit);
   };
 
-  if (statuses.length <= 1) return (await page(statuses[0]).execute()) as ConversationRow[];
+  if (statuses.length === 1) return (await page(statuses[0]!).execute()) as ConversationRow[];
 
   const [first, ...rest] = statuses.map((status) => tx.selectFrom(page(status).as('p')).selectAll());
   let union = first!;

@@ -52,63 +52,68 @@ function tsQuery(terms: SearchTerms): string {
     .join(' & ');
 }
 
-async function searchSqlite(store: Store, terms: SearchTerms, options: { includeInternal: boolean; candidates: number }) {
+type SearchOptions = { includeInternal: boolean; candidates: number };
+type MessageHit = { messageId: number; conversationId: number; score: number };
+type ConversationHit = { conversationId: number; score: number };
+
+async function searchSqlite(store: Store, terms: SearchTerms, options: SearchOptions) {
   const match = fts5Query(terms);
-  // bm25() is lower-is-better; FTS5 walks its doclists newest rowid first, so the
-  // inner LIMIT stops early for common words instead of scoring every match.
-  const messageHits = await sql<{ messageId: number; conversationId: number; score: number; isInternal: number }>`
-    select m.id as "messageId", m."conversationId" as "conversationId", -hit.score as score, m."isInternal" as "isInternal"
-    from (select rowid, bm25(messages_fts) as score from messages_fts
-          where messages_fts match ${match} order by rowid desc limit ${options.candidates}) hit
-    join messages m on m.id = hit.rowid`.execute(store.db);
-  const conversationHits = await sql<{ conversationId: number; score: number }>`
+  const publicOnly = options.includeInternal ? sql`` : sql`and m."isInternal" = 0`;
+  // bm25() is lower-is-better; FTS5 walks its doclists newest rowid first, so the LIMIT
+  // stops early for common words instead of scoring every match.
+  const messageHits = await sql<MessageHit>`
+    select m.id as "messageId", m."conversationId" as "conversationId", -bm25(messages_fts) as score
+    from messages_fts join messages m on m.id = messages_fts.rowid
+    where messages_fts match ${match} ${publicOnly}
+    order by messages_fts.rowid desc limit ${options.candidates}`.execute(store.db);
+  const conversationHits = await sql<ConversationHit>`
     select rowid as "conversationId", -bm25(conversations_fts, 3.0, 2.0, 2.0) as score from conversations_fts
     where conversations_fts match ${match} order by rowid desc limit ${options.candidates}`.execute(store.db);
-  return bestPerConversation(
-    messageHits.rows.filter((h) => options.includeInternal || !h.isInternal),
-    conversationHits.rows,
-  );
+  return rankConversations(messageHits.rows, conversationHits.rows);
 }
 
-async function searchPostgres(store: Store, terms: SearchTerms, options: { includeInternal: boolean; candidates: number }) {
+async function searchPostgres(store: Store, terms: SearchTerms, options: SearchOptions) {
   const query = tsQuery(terms);
+  const publicOnly = options.includeInternal ? sql`` : sql`and "isInternal" = 0`;
   // GIN cannot return matches in order; LIMIT without ORDER BY lets the bitmap scan
   // stop early, and the candidates are ranked afterwards.
-  const messageHits = await sql<{ messageId: number; conversationId: number; score: number; isInternal: number }>`
-    select hit.id as "messageId", hit."conversationId", ts_rank(hit.search, to_tsquery('simple', ${query})) as score, hit."isInternal"
-    from (select id, "conversationId", search, "isInternal" from messages
-          where search @@ to_tsquery('simple', ${query}) limit ${options.candidates}) hit`.execute(store.db);
-  const conversationHits = await sql<{ conversationId: number; score: number }>`
+  const messageHits = await sql<MessageHit>`
+    select id as "messageId", "conversationId", ts_rank(search, to_tsquery('simple', ${query})) as score from messages
+    where search @@ to_tsquery('simple', ${query}) ${publicOnly} limit ${options.candidates}`.execute(store.db);
+  const conversationHits = await sql<ConversationHit>`
     select id as "conversationId", ts_rank(search, to_tsquery('simple', ${query})) * 3 as score from conversations
     where search @@ to_tsquery('simple', ${query}) limit ${options.candidates}`.execute(store.db);
-  return bestPerConversation(
-    messageHits.rows.filter((h) => options.includeInternal || !h.isInternal),
-    conversationHits.rows,
-  );
+  return rankConversations(messageHits.rows, conversationHits.rows);
 }
 
-function bestPerConversation(
-  messageHits: readonly { messageId: number; conversationId: number; score: number }[],
-  conversationHits: readonly { conversationId: number; score: number }[],
-): SearchHit[] {
-  const best = new Map<number, SearchHit>();
-  for (const hit of conversationHits) {
-    best.set(Number(hit.conversationId), { conversationId: Number(hit.conversationId), messageId: null, score: Number(hit.score) });
-  }
+/** A conversation scores its subject/customer match plus its best message; that message is the one shown. */
+function rankConversations(messageHits: readonly MessageHit[], conversationHits: readonly ConversationHit[]): SearchHit[] {
+  const bestMessage = new Map<number, MessageHit>();
   for (const hit of messageHits) {
     const conversationId = Number(hit.conversationId);
-    const current = best.get(conversationId);
-    const score = Number(hit.score);
-    // A subject match and a body match together outrank either alone.
-    if (!current) best.set(conversationId, { conversationId, messageId: Number(hit.messageId), score });
-    else if (current.messageId === null) best.set(conversationId, { conversationId, messageId: Number(hit.messageId), score: current.score + score });
-    else if (score > current.score) best.set(conversationId, { ...current, messageId: Number(hit.messageId), score });
+    const current = bestMessage.get(conversationId);
+    if (!current || Number(hit.score) > Number(current.score)) bestMessage.set(conversationId, hit);
   }
-  return [...best.values()].sort((a, b) => b.score - a.score || b.conversationId - a.conversationId);
+  const own = new Map(conversationHits.map((hit) => [Number(hit.conversationId), Number(hit.score)]));
+  const ids = new Set([...own.keys(), ...bestMessage.keys()]);
+  return [...ids]
+    .map((conversationId) => {
+      const message = bestMessage.get(conversationId);
+      return {
+        conversationId,
+        messageId: message ? Number(message.messageId) : null,
+        score: (own.get(conversationId) ?? 0) + (message ? Number(message.score) : 0),
+      };
+    })
+    .sort((a, b) => b.score - a.score || b.conversationId - a.conversationId);
 }
 
+// Control characters never stored in a message (commands strip them), so they can only
+// be the markers we asked the database to put in.
 const MARK_OPEN = '\u0002';
 const MARK_CLOSE = '\u0003';
+const LT = '\u0004';
+const GT = '\u0005';
 
 /** A short excerpt of each message around the match, HTML-escaped, matches in <mark>. */
 export async function highlightMessages(store: Store, q: string, messageIds: readonly number[]): Promise<Map<number, string>> {
@@ -122,21 +127,22 @@ export async function highlightMessages(store: Store, q: string, messageIds: rea
           select rowid as id, snippet(messages_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}, '…', 24) as snippet
           from messages_fts where messages_fts match ${fts5Query(terms)} and rowid in (${ids})`.execute(store.db)
       : await sql<{ id: number; snippet: string }>`
-          select id, ts_headline('simple', body, to_tsquery('simple', ${tsQuery(terms)}),
+          select id, ts_headline('simple', translate(body, '<>', ${LT + GT}), to_tsquery('simple', ${tsQuery(terms)}),
             ${`StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2`}) as snippet
           from messages where id in (${ids})`.execute(store.db);
   for (const row of rows.rows) snippets.set(Number(row.id), markMatches(row.snippet));
   return snippets;
 }
 
+// ts_headline treats its input as a document and drops anything that looks like a tag,
+// so `<` and `>` travel through it as LT and GT.
 function markMatches(snippet: string): string {
   const escaped = snippet
-    .replace(/[\u0000-\u0001\u0004-\u0008]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/\s+/g, ' ')
     .trim();
-  return escaped.replaceAll(MARK_OPEN, '<mark>').replaceAll(MARK_CLOSE, '</mark>');
+  return escaped.replaceAll(LT, '&lt;').replaceAll(GT, '&gt;').replaceAll(MARK_OPEN, '<mark>').replaceAll(MARK_CLOSE, '</mark>');
 }

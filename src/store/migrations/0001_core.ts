@@ -69,18 +69,25 @@ export function coreMigration(dialect: Dialect) {
 
     // One index per inbox view; each ends in (sort key, id) so keyset pages walk it.
     const conversationIndexes: Record<string, string[]> = {
-      conversations_last_message: ['lastMessageAt', 'id'],
       conversations_status_last_message: ['status', 'lastMessageAt', 'id'],
       conversations_status_created: ['status', 'createdAt', 'id'],
       conversations_status_priority: ['status', 'priorityRank', 'lastMessageAt', 'id'],
       conversations_assignee_status_last_message: ['assignedTo', 'status', 'lastMessageAt', 'id'],
       conversations_channel_status_last_message: ['channel', 'status', 'lastMessageAt', 'id'],
-      conversations_customer_email: ['customerEmail', 'lastMessageAt', 'id'],
-      conversations_customer: ['customerId', 'lastMessageAt', 'id'],
+      conversations_customer_email: ['customerEmail', 'status', 'lastMessageAt', 'id'],
+      conversations_customer: ['customerId', 'status', 'lastMessageAt', 'id'],
     };
     for (const [name, columns] of Object.entries(conversationIndexes)) {
       await db.schema.createIndex(name).on('conversations').columns(columns).execute();
     }
+    // PostgreSQL does not treat "assignedTo" IS NULL as fixing the column, so the
+    // assignee index cannot hand unassigned rows over in lastMessageAt order.
+    await db.schema
+      .createIndex('conversations_unassigned_status_last_message')
+      .on('conversations')
+      .columns(['status', 'lastMessageAt', 'id'])
+      .where(sql.ref('assignedTo'), 'is', null)
+      .execute();
 
     await db.schema
       .createTable('messages')
@@ -221,12 +228,15 @@ async function createSqliteSearch(db: Db): Promise<void> {
 }
 
 // Generated tsvector columns: PostgreSQL recomputes them in the writing statement itself.
+// Its parser keeps `ana@example.com` or `v4.12` as one token where FTS5 sees words;
+// splitting on punctuation first makes both databases match the same queries.
 async function createPostgresSearch(db: Db): Promise<void> {
+  const words = (expression: string) => sql.raw(`to_tsvector('simple', regexp_replace(${expression}, '[[:punct:][:space:]]+', ' ', 'g'))`);
   const statements = [
-    sql`alter table messages add column search tsvector generated always as (to_tsvector('simple', body)) stored`,
+    sql`alter table messages add column search tsvector generated always as (${words('body')}) stored`,
     sql`create index messages_search on messages using gin (search)`,
     sql`alter table conversations add column search tsvector generated always as
-          (to_tsvector('simple', subject || ' ' || "customerName" || ' ' || "customerEmail")) stored`,
+          (${words(`subject || ' ' || "customerName" || ' ' || "customerEmail"`)}) stored`,
     sql`create index conversations_search on conversations using gin (search)`,
   ];
   for (const statement of statements) await statement.execute(db);
