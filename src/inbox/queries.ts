@@ -12,7 +12,8 @@ import {
 } from '../store/conversations.js';
 import { listEventPage } from '../store/events.js';
 import { findConversationReads, listAttachments, listMessagePage } from '../store/messages.js';
-import { highlightMessages, parseSearchQuery, searchIndex } from '../store/search.js';
+import { searchIndex } from '../store/search.js';
+import { highlightExcerpt, parseSearchQuery } from '../store/search-text.js';
 import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
 import type { InboxContext } from './context.js';
 import { invalid, notFound } from './errors.js';
@@ -245,20 +246,11 @@ export async function searchConversations(
     for (const row of await findConversationsByIds(ctx.store.db, chunk, options.customerId)) rows.set(Number(row.id), toConversation(row));
   }
   hits = hits.filter((h) => rows.has(h.conversationId)).slice(0, limit);
-  const snippets = await highlightMessages(ctx.store, q, hits.flatMap((h) => (h.messageId === null ? [] : [h.messageId])));
-  return hits.map((hit) => {
-    const conversation = rows.get(hit.conversationId)!;
-    const snippet = (hit.messageId !== null && snippets.get(hit.messageId)) || highlightText(conversation.subject, q);
-    return { conversation, messageId: hit.messageId, snippet, score: hit.score };
-  });
-}
-
-/** Escapes `text` and marks words starting with a query term, for matches outside message bodies. */
-function highlightText(text: string, q: string): string {
-  const words = new Set(parseSearchQuery(q).flat());
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  return text
-    .split(/([\p{L}\p{N}]+)/u)
-    .map((part) => ([...words].some((w) => part.toLowerCase().startsWith(w)) ? `<mark>${escape(part)}</mark>` : escape(part)))
-    .join('');
+  const terms = parseSearchQuery(q);
+  return hits.map((hit) => ({
+    conversation: rows.get(hit.conversationId)!,
+    messageId: hit.messageId,
+    snippet: highlightExcerpt(hit.text, terms),
+    score: hit.score,
+  }));
 }

@@ -1,46 +1,38 @@
 import { sql } from 'kysely';
 import type { Store } from './database.js';
+import { parseSearchQuery, scoreText, type SearchTerms } from './search-text.js';
 
-// The one full-text function: SQLite FTS5 or PostgreSQL tsvector, same behaviour.
-// User text never reaches the query language as syntax: it is cut into words, each
-// word quoted, punctuation-joined words (an address, a version) kept as a phrase, and
-// the last word matched as a prefix so results follow typing.
+// The one full-text function: SQLite FTS5 or PostgreSQL tsvector find candidates in
+// subjects, customer names and addresses, and message bodies; search-text.ts ranks them.
 
-export type SearchTerms = string[][];
+export type SearchHit = {
+  conversationId: number;
+  /** The best matching message, or null when only the subject or customer matched. */
+  messageId: number | null;
+  /** The text that matched best (that message's body, or the subject), for the excerpt. */
+  text: string;
+  score: number;
+};
 
-export function parseSearchQuery(q: string): SearchTerms {
-  return q
-    .normalize('NFKC')
-    .split(/\s+/)
-    .map((chunk) => chunk.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])
-    .filter((words) => words.length > 0)
-    .slice(0, 12);
-}
-
-export type SearchHit = { conversationId: number; messageId: number | null; score: number };
+type SearchOptions = { includeInternal: boolean; candidates: number };
+type MessageCandidate = { messageId: number; conversationId: number; body: string };
+type ConversationCandidate = { conversationId: number; subject: string; customerName: string; customerEmail: string };
+type Candidates = { messages: MessageCandidate[]; conversations: ConversationCandidate[] };
 
 /**
- * Conversations matching `q` in subject, customer name/email or a message body, best
- * first. Common words are bounded by `candidates`: the newest matching messages are
- * ranked, not all of them, which keeps a search over ten million messages fast.
+ * Conversations matching `q`, best first. Common words are bounded by `candidates`: the
+ * newest matching messages are ranked, not all of them, which keeps a search over ten
+ * million messages fast.
  */
-export async function searchIndex(
-  store: Store,
-  q: string,
-  options: { includeInternal: boolean; candidates: number },
-): Promise<SearchHit[]> {
+export async function searchIndex(store: Store, q: string, options: SearchOptions): Promise<SearchHit[]> {
   const terms = parseSearchQuery(q);
   if (terms.length === 0) return [];
-  return store.dialect === 'sqlite' ? searchSqlite(store, terms, options) : searchPostgres(store, terms, options);
+  const found = store.dialect === 'sqlite' ? await candidatesSqlite(store, terms, options) : await candidatesPostgres(store, terms, options);
+  return rank(found, terms);
 }
 
-function fts5Query(terms: SearchTerms): string {
-  return terms
-    .map((words, i) => {
-      const phrase = `"${words.join(' ')}"`;
-      return i === terms.length - 1 ? `${phrase}*` : phrase;
-    })
-    .join(' AND ');
+function fts5Query(terms: SearchTerms, prefix: boolean): string {
+  return terms.map((words, i) => `"${words.join(' ')}"${prefix && i === terms.length - 1 ? '*' : ''}`).join(' AND ');
 }
 
 function tsQuery(terms: SearchTerms): string {
@@ -52,97 +44,63 @@ function tsQuery(terms: SearchTerms): string {
     .join(' & ');
 }
 
-type SearchOptions = { includeInternal: boolean; candidates: number };
-type MessageHit = { messageId: number; conversationId: number; score: number };
-type ConversationHit = { conversationId: number; score: number };
+// FTS5 materialises a prefix query longer than its prefix indexes by merging the
+// doclists of every word with that prefix. Whole words come first; the prefix only
+// runs when they leave room, which is when the word is rare or still being typed.
+async function candidatesSqlite(store: Store, terms: SearchTerms, options: SearchOptions): Promise<Candidates> {
+  const exact = await sqliteMatches(store, fts5Query(terms, false), options);
+  if (exact.messages.length >= options.candidates) return exact;
+  return sqliteMatches(store, fts5Query(terms, true), options);
+}
 
-async function searchSqlite(store: Store, terms: SearchTerms, options: SearchOptions) {
-  const match = fts5Query(terms);
+async function sqliteMatches(store: Store, match: string, options: SearchOptions): Promise<Candidates> {
   const publicOnly = options.includeInternal ? sql`` : sql`and m."isInternal" = 0`;
-  // bm25() is lower-is-better; FTS5 walks its doclists newest rowid first, so the LIMIT
-  // stops early for common words instead of scoring every match.
-  const messageHits = await sql<MessageHit>`
-    select m.id as "messageId", m."conversationId" as "conversationId", -bm25(messages_fts) as score
+  // FTS5 hands rows over newest rowid first, so LIMIT stops the walk early.
+  const messages = await sql<MessageCandidate>`
+    select m.id as "messageId", m."conversationId" as "conversationId", m.body as body
     from messages_fts join messages m on m.id = messages_fts.rowid
     where messages_fts match ${match} ${publicOnly}
     order by messages_fts.rowid desc limit ${options.candidates}`.execute(store.db);
-  const conversationHits = await sql<ConversationHit>`
-    select rowid as "conversationId", -bm25(conversations_fts, 3.0, 2.0, 2.0) as score from conversations_fts
-    where conversations_fts match ${match} order by rowid desc limit ${options.candidates}`.execute(store.db);
-  return rankConversations(messageHits.rows, conversationHits.rows);
+  const conversations = await sql<ConversationCandidate>`
+    select c.id as "conversationId", c.subject, c."customerName", c."customerEmail"
+    from conversations_fts join conversations c on c.id = conversations_fts.rowid
+    where conversations_fts match ${match}
+    order by conversations_fts.rowid desc limit ${options.candidates}`.execute(store.db);
+  return { messages: messages.rows, conversations: conversations.rows };
 }
 
-async function searchPostgres(store: Store, terms: SearchTerms, options: SearchOptions) {
+async function candidatesPostgres(store: Store, terms: SearchTerms, options: SearchOptions): Promise<Candidates> {
   const query = tsQuery(terms);
   const publicOnly = options.includeInternal ? sql`` : sql`and "isInternal" = 0`;
-  // GIN cannot return matches in order; LIMIT without ORDER BY lets the bitmap scan
-  // stop early, and the candidates are ranked afterwards.
-  const messageHits = await sql<MessageHit>`
-    select id as "messageId", "conversationId", ts_rank(search, to_tsquery('simple', ${query})) as score from messages
+  // GIN cannot return matches in order; LIMIT without ORDER BY lets the scan stop early.
+  const messages = await sql<MessageCandidate>`
+    select id as "messageId", "conversationId", body from messages
     where search @@ to_tsquery('simple', ${query}) ${publicOnly} limit ${options.candidates}`.execute(store.db);
-  const conversationHits = await sql<ConversationHit>`
-    select id as "conversationId", ts_rank(search, to_tsquery('simple', ${query})) * 3 as score from conversations
+  const conversations = await sql<ConversationCandidate>`
+    select id as "conversationId", subject, "customerName", "customerEmail" from conversations
     where search @@ to_tsquery('simple', ${query}) limit ${options.candidates}`.execute(store.db);
-  return rankConversations(messageHits.rows, conversationHits.rows);
+  return { messages: messages.rows, conversations: conversations.rows };
 }
+
+// A match the index found but the scorer does not see (a tokenizer corner case) still counts.
+const FOUND = 0.001;
 
 /** A conversation scores its subject/customer match plus its best message; that message is the one shown. */
-function rankConversations(messageHits: readonly MessageHit[], conversationHits: readonly ConversationHit[]): SearchHit[] {
-  const bestMessage = new Map<number, MessageHit>();
-  for (const hit of messageHits) {
-    const conversationId = Number(hit.conversationId);
-    const current = bestMessage.get(conversationId);
-    if (!current || Number(hit.score) > Number(current.score)) bestMessage.set(conversationId, hit);
+function rank(found: Candidates, terms: SearchTerms): SearchHit[] {
+  const hits = new Map<number, SearchHit>();
+  for (const c of found.conversations) {
+    const conversationId = Number(c.conversationId);
+    const score = 3 * scoreText(c.subject, terms) + 2 * scoreText(`${c.customerName} ${c.customerEmail}`, terms);
+    hits.set(conversationId, { conversationId, messageId: null, text: c.subject, score: Math.max(score, FOUND) });
   }
-  const own = new Map(conversationHits.map((hit) => [Number(hit.conversationId), Number(hit.score)]));
-  const ids = new Set([...own.keys(), ...bestMessage.keys()]);
-  return [...ids]
-    .map((conversationId) => {
-      const message = bestMessage.get(conversationId);
-      return {
-        conversationId,
-        messageId: message ? Number(message.messageId) : null,
-        score: (own.get(conversationId) ?? 0) + (message ? Number(message.score) : 0),
-      };
-    })
-    .sort((a, b) => b.score - a.score || b.conversationId - a.conversationId);
-}
-
-// Control characters never stored in a message (commands strip them), so they can only
-// be the markers we asked the database to put in.
-const MARK_OPEN = '\u0002';
-const MARK_CLOSE = '\u0003';
-const LT = '\u0004';
-const GT = '\u0005';
-
-/** A short excerpt of each message around the match, HTML-escaped, matches in <mark>. */
-export async function highlightMessages(store: Store, q: string, messageIds: readonly number[]): Promise<Map<number, string>> {
-  const terms = parseSearchQuery(q);
-  const snippets = new Map<number, string>();
-  if (terms.length === 0 || messageIds.length === 0) return snippets;
-  const ids = sql.join(messageIds.map((id) => sql.val(id)));
-  const rows =
-    store.dialect === 'sqlite'
-      ? await sql<{ id: number; snippet: string }>`
-          select rowid as id, snippet(messages_fts, 0, ${MARK_OPEN}, ${MARK_CLOSE}, '…', 24) as snippet
-          from messages_fts where messages_fts match ${fts5Query(terms)} and rowid in (${ids})`.execute(store.db)
-      : await sql<{ id: number; snippet: string }>`
-          select id, ts_headline('simple', translate(body, '<>', ${LT + GT}), to_tsquery('simple', ${tsQuery(terms)}),
-            ${`StartSel=${MARK_OPEN}, StopSel=${MARK_CLOSE}, MaxWords=30, MinWords=12, ShortWord=2`}) as snippet
-          from messages where id in (${ids})`.execute(store.db);
-  for (const row of rows.rows) snippets.set(Number(row.id), markMatches(row.snippet));
-  return snippets;
-}
-
-// ts_headline treats its input as a document and drops anything that looks like a tag,
-// so `<` and `>` travel through it as LT and GT.
-function markMatches(snippet: string): string {
-  const escaped = snippet
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return escaped.replaceAll(LT, '&lt;').replaceAll(GT, '&gt;').replaceAll(MARK_OPEN, '<mark>').replaceAll(MARK_CLOSE, '</mark>');
+  const ownScore = new Map([...hits].map(([id, hit]) => [id, hit.score]));
+  for (const m of found.messages) {
+    const conversationId = Number(m.conversationId);
+    const score = (ownScore.get(conversationId) ?? 0) + Math.max(scoreText(m.body, terms), FOUND);
+    const current = hits.get(conversationId);
+    if (!current || current.messageId === null || score > current.score) {
+      hits.set(conversationId, { conversationId, messageId: Number(m.messageId), text: m.body, score });
+    }
+  }
+  return [...hits.values()].sort((a, b) => b.score - a.score || b.conversationId - a.conversationId);
 }
