@@ -223,6 +223,18 @@ const CONVERSATION_VIEWS: ListView[] = [
     },
   },
   {
+    name: 'channel + unassigned',
+    query: () => ({ assignee: 'unassigned', channel: 'email', statuses: ['open'] }),
+    expected: {
+      c: process.env.DATABASE_URL ? 'conversations_unassigned_channel_status_last_message' : 'conversations_channel_assignee_status_last_message',
+    },
+  },
+  {
+    name: 'channel + mine',
+    query: () => ({ assignee: 'me', viewerId: agentIds[0]!, channel: 'email', statuses: ['open'] }),
+    expected: { c: 'conversations_channel_assignee_status_last_message' },
+  },
+  {
     name: 'channel + status',
     query: () => ({ channel: 'email', statuses: ['open'] }),
     expected: { c: 'conversations_channel_status_last_message' },

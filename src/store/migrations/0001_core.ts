@@ -74,20 +74,26 @@ export function coreMigration(dialect: Dialect) {
       conversations_status_priority: ['status', 'priorityRank', 'lastMessageAt', 'id'],
       conversations_assignee_status_last_message: ['assignedTo', 'status', 'lastMessageAt', 'id'],
       conversations_channel_status_last_message: ['channel', 'status', 'lastMessageAt', 'id'],
+      conversations_channel_assignee_status_last_message: ['channel', 'assignedTo', 'status', 'lastMessageAt', 'id'],
       conversations_customer_email: ['customerEmail', 'status', 'lastMessageAt', 'id'],
       conversations_customer: ['customerId', 'status', 'lastMessageAt', 'id'],
     };
     for (const [name, columns] of Object.entries(conversationIndexes)) {
       await db.schema.createIndex(name).on('conversations').columns(columns).execute();
     }
-    // PostgreSQL does not treat "assignedTo" IS NULL as fixing the column, so the
-    // assignee index cannot hand unassigned rows over in lastMessageAt order.
-    await db.schema
-      .createIndex('conversations_unassigned_status_last_message')
-      .on('conversations')
-      .columns(['status', 'lastMessageAt', 'id'])
-      .where(sql.ref('assignedTo'), 'is', null)
-      .execute();
+    // PostgreSQL does not treat "assignedTo" IS NULL as fixing the column, so an index
+    // led by "assignedTo" cannot hand unassigned rows over in lastMessageAt order; partial
+    // indexes can. SQLite can, and without statistics it only picks the index with the
+    // most equalities, so it gets none of these and uses the full indexes above.
+    if (dialect === 'postgres') {
+      const unassignedIndexes: Record<string, string[]> = {
+        conversations_unassigned_status_last_message: ['status', 'lastMessageAt', 'id'],
+        conversations_unassigned_channel_status_last_message: ['channel', 'status', 'lastMessageAt', 'id'],
+      };
+      for (const [name, columns] of Object.entries(unassignedIndexes)) {
+        await db.schema.createIndex(name).on('conversations').columns(columns).where(sql.ref('assignedTo'), 'is', null).execute();
+      }
+    }
 
     await db.schema
       .createTable('messages')
