@@ -72,13 +72,15 @@ async function sqliteMatches(store: Store, match: string, options: SearchOptions
 async function candidatesPostgres(store: Store, terms: SearchTerms, options: SearchOptions): Promise<Candidates> {
   const query = tsQuery(terms);
   const publicOnly = options.includeInternal ? sql`` : sql`and "isInternal" = 0`;
-  // GIN cannot return matches in order; LIMIT without ORDER BY lets the scan stop early.
+  // Newest first, as on SQLite: for a common word the planner walks the primary key
+  // backwards and stops at the limit; for a rare one it reads the GIN index and sorts a
+  // few rows. Without ORDER BY it returned whatever a sequential scan met first.
   const messages = await sql<MessageCandidate>`
     select id as "messageId", "conversationId", body from messages
-    where search @@ to_tsquery('simple', ${query}) ${publicOnly} limit ${options.candidates}`.execute(store.db);
+    where search @@ to_tsquery('simple', ${query}) ${publicOnly} order by id desc limit ${options.candidates}`.execute(store.db);
   const conversations = await sql<ConversationCandidate>`
     select id as "conversationId", subject, "customerName", "customerEmail" from conversations
-    where search @@ to_tsquery('simple', ${query}) limit ${options.candidates}`.execute(store.db);
+    where search @@ to_tsquery('simple', ${query}) order by id desc limit ${options.candidates}`.execute(store.db);
   return { messages: messages.rows, conversations: conversations.rows };
 }
 

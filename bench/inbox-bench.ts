@@ -1,0 +1,155 @@
+import { parseArgs } from 'node:util';
+import { createInboxContext } from '../src/inbox/context.js';
+import { EventBus } from '../src/realtime/bus.js';
+import type { Store } from '../src/store/database.js';
+import { loadInbox, type LoadFigures } from './load.js';
+import { printReport, type BenchResult } from './report.js';
+import { openTarget, UsageError } from './target.js';
+import { createVocabulary } from './vocabulary.js';
+import { extraViews, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, requiredViews, type Population } from './views.js';
+import { verifyConsistency } from './verify.js';
+import { measureWrites } from './writes.js';
+
+// `npm run bench [-- options]`: loads a generated inbox into a database of its own,
+// then measures the inbox views, search and addMessage. See bench/README.md.
+
+const { values: args } = parseArgs({
+  options: {
+    conversations: { type: 'string', default: '100000' },
+    messages: { type: 'string', default: '10' },
+    samples: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '30' },
+    'budget-seconds': { type: 'string', default: '60' },
+    'deep-pages': { type: 'string', default: '1000' },
+    writes: { type: 'string', default: '5000' },
+    seed: { type: 'string', default: '1' },
+    'batch-size': { type: 'string', default: '2000' },
+    'data-dir': { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
+    'skip-extra': { type: 'boolean', default: false },
+    verify: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const HELP = `npm run bench -- [options]
+  --conversations N   conversations to load (default 100000)
+  --messages M        messages per conversation (default 10)
+  --samples S         timed samples per view and search (default 300, at least 200 advised)
+  --warmup W          untimed runs before each measurement (default 30)
+  --budget-seconds T  stop one measurement after T seconds with fewer samples, flagged (default 60)
+  --deep-pages P      how deep the deep page is, in pages of 50 (default 1000)
+  --writes K          addMessage calls and raw inserts each (default 5000)
+  --seed X            data generator seed (default 1)
+  --batch-size B      conversations per load transaction (default 2000)
+  --data-dir DIR      SQLite: put the database here instead of a temp dir
+  --keep              keep the database afterwards (prints where)
+  --reuse             measure an existing bench database (--data-dir, or DATABASE_URL naming it) without loading
+  --skip-extra        only the views the targets are about
+  --verify            recompute counters, tag rows, message counts and FTS after the load and after the writes
+  --json              also print all figures as one JSON object on the last line
+PostgreSQL: set DATABASE_URL to a server; the bench creates and drops onethread_bench_<random> there.`;
+
+function count(name: keyof typeof args): number {
+  const value = Number(args[name]);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number, not "${String(args[name])}"`);
+  return value;
+}
+
+// Progress goes to stderr so stdout holds only the report (and the JSON line).
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function population(store: Store): Promise<Population & { conversations: number; messages: number }> {
+  const agents = await store.db.selectFrom('users').select('id').where('role', '=', 'agent').orderBy('id').execute();
+  const range = await store.db
+    .selectFrom('conversations')
+    .select((eb) => [eb.fn.min<number>('id').as('minId'), eb.fn.max<number>('id').as('maxId'), eb.fn.countAll<number>().as('n')])
+    .executeTakeFirstOrThrow();
+  const messages = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  if (agents.length === 0 || Number(range.n) === 0) throw new UsageError('the bench database is empty; run without --reuse to load it');
+  return {
+    agentIds: agents.map((a) => Number(a.id)),
+    minId: Number(range.minId),
+    maxId: Number(range.maxId),
+    conversations: Number(range.n),
+    messages: Number(messages.n),
+  };
+}
+
+async function verify(store: Store, when: string): Promise<void> {
+  const problems = await verifyConsistency(store);
+  if (problems.length > 0) throw new Error(`inconsistent database ${when}:\n  ${problems.slice(0, 20).join('\n  ')}`);
+  log(`verified ${when}: counters, tag rows, message counts and search index agree`);
+}
+
+async function main(): Promise<void> {
+  if (args.help) return console.log(HELP);
+  // Every number is checked before a database is created for it.
+  const sampling = { samples: count('samples'), warmup: count('warmup'), budgetSeconds: count('budget-seconds') };
+  const seed = count('seed');
+  const size = { conversations: count('conversations'), messages: count('messages'), batchSize: count('batch-size') };
+  if (size.conversations < 1 || size.messages < 1 || size.batchSize < 1) throw new UsageError('--conversations, --messages and --batch-size must be at least 1');
+  if (sampling.samples < 1) throw new UsageError('--samples must be at least 1');
+  const deepPages = count('deep-pages');
+  const writeCount = count('writes');
+  const vocabulary = createVocabulary();
+  const target = await openTarget({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: args['data-dir'], reuse: args.reuse });
+  const { store } = target;
+  log(`database: ${target.description}`);
+  try {
+    let load: LoadFigures | null = null;
+    if (!args.reuse) {
+      log(`loading ${size.conversations.toLocaleString('en')} conversations × ${size.messages} messages…`);
+      load = await loadInbox(store, { ...size, seed, now: Date.now(), vocabulary }, log);
+      log(`loaded in ${load.seconds.toFixed(1)} s`);
+    }
+    if (args.verify) await verify(store, 'after the load');
+    const people = await population(store);
+    const ctx = createInboxContext({ store, bus: new EventBus() });
+
+    log('measuring reads…');
+    const primaryKeyLookup = await measurePrimaryKey(ctx, people, sampling);
+    const views: BenchResult['views'] = await measureViews(ctx, requiredViews(people), primaryKeyLookup, sampling, log);
+    views.deepPage = await measureDeepPage(ctx, deepPages, people.agentIds[0]!, primaryKeyLookup, sampling);
+    log(`  deepPage: p95 ${views.deepPage.p95.toFixed(2)} ms at ${views.deepPage.depth} pages`);
+    const extra = args['skip-extra'] ? {} : await measureViews(ctx, extraViews(people), primaryKeyLookup, sampling, log);
+    const search = {
+      rare: await measureSearch(ctx, vocabulary.rare, sampling),
+      medium: await measureSearch(ctx, vocabulary.medium, sampling),
+      common: await measureSearch(ctx, vocabulary.common, sampling),
+    };
+    log(`  search: rare p95 ${search.rare.p95.toFixed(2)} ms, medium p95 ${search.medium.p95.toFixed(2)} ms, common p95 ${search.common.p95.toFixed(2)} ms`);
+
+    log('measuring writes…');
+    const writes = await measureWrites(ctx, people, vocabulary, { operations: writeCount, rounds: 10 });
+    if (args.verify) await verify(store, 'after the writes');
+
+    const result: BenchResult = {
+      database: store.dialect,
+      location: target.description,
+      conversations: people.conversations,
+      messages: people.messages,
+      seed,
+      load,
+      targets: { listP95Ms: store.dialect === 'sqlite' ? 5 : 10, searchP95Ms: 50, addMessageRatio: 0.2 },
+      baseline: { primaryKeyLookup },
+      views,
+      extraViews: extra,
+      search,
+      writes,
+    };
+    printReport(result, (line) => console.log(line));
+    if (args.keep) console.log(`\nkept: ${target.description}`);
+    if (args.json) console.log(JSON.stringify(result));
+  } finally {
+    // A reused database was there before the run and stays.
+    await target.finish(args.keep || args.reuse);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof UsageError ? `bench: ${error.message}` : error);
+  process.exitCode = 1;
+});
