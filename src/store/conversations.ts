@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Tx } from './transaction.js';
 import { STATUSES } from './schema.js';
@@ -94,7 +94,7 @@ export type ConversationFilter = {
   ids?: readonly number[];
 };
 
-export type SortKey = (number | null)[];
+export type SortKey = number[];
 
 type ConversationQuery = SelectQueryBuilder<Database & { c: Database['conversations'] }, 'c', object>;
 
@@ -138,7 +138,7 @@ export async function listConversationPage(
     query = applyFilter(query, filter, viaTags ? otherTags : filter.tagNames ?? []);
     query = viaTags ? query.where(sql.ref('t.status'), '=', status) : query.where('c.status', '=', status);
     const keys: string[] = viaTags ? ['t.lastMessageAt', 't.conversationId'] : SORT_COLUMNS[sort].map((c) => `c.${c}`);
-    if (after) query = query.where((eb) => keysetBefore(eb, keys, after));
+    if (after) query = query.where(keysetBefore(keys, after));
     for (const key of keys) query = query.orderBy(sql.ref(key), 'desc');
     return query.limit(limit);
   };
@@ -192,7 +192,7 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
 }
 
 // Row-value comparison, (a, b) < (x, y), is what both planners turn into an index range.
-function keysetBefore(eb: ExpressionBuilder<any, any>, keys: readonly string[], after: SortKey) {
+function keysetBefore(keys: readonly string[], after: SortKey) {
   const refs = sql.join(keys.map((k) => sql.ref(k)));
   const values = sql.join(after.map((v) => sql.val(v)));
   return sql<boolean>`(${refs}) < (${values})`;
