@@ -49,7 +49,7 @@ async function runCommand<T>(ctx: InboxContext, work: (tx: Tx, now: number) => P
 
 /** Writes the events and the jobs they plan, in the caller's transaction. */
 async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<InboxEvent[]> {
-  const written = (await insertEvents(tx, events)).map(toInboxEvent);
+  const written = (await insertEvents(tx, ctx.store.dialect, events)).map(toInboxEvent);
   const jobs = written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
   await enqueueJobs(tx, jobs, events[0]?.createdAt ?? ctx.clock());
   return written;

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import type { Dialect } from './database.js';
 import type { Tx } from './transaction.js';
 import type { EventRow } from './schema.js';
 
@@ -11,8 +13,16 @@ export type NewEvent = {
   createdAt: number;
 };
 
-export function insertEvents(tx: Tx, events: readonly NewEvent[]): Promise<EventRow[]> {
-  if (events.length === 0) return Promise.resolve([]);
+// Live clients resume from the last event id they saw, so ids must become visible in
+// id order. PostgreSQL hands out identity values at insert but commits in any order; a
+// transaction-scoped lock taken before the insert and held until commit makes the two
+// orders agree. It is the last thing a command does, so the lock is held briefly.
+// SQLite has one writer at a time already.
+const EVENT_ORDER_LOCK = 7_206_153_511; // any constant; names the lock in pg_locks
+
+export async function insertEvents(tx: Tx, dialect: Dialect, events: readonly NewEvent[]): Promise<EventRow[]> {
+  if (events.length === 0) return [];
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);
   return tx
     .insertInto('conversation_events')
     .values(
@@ -31,6 +41,11 @@ export function insertEvents(tx: Tx, events: readonly NewEvent[]): Promise<Event
 }
 
 /** A conversation's audit trail, oldest first, after the event id `after`. */
+/** Events after `after` in id order, across all conversations: what a live client missed. */
+export function listEventsSince(tx: Tx, after: number, limit: number): Promise<EventRow[]> {
+  return tx.selectFrom('conversation_events').selectAll().where('id', '>', after).orderBy('id').limit(limit).execute();
+}
+
 export function listEventPage(tx: Tx, conversationId: number, after: number | null, limit: number): Promise<EventRow[]> {
   let query = tx.selectFrom('conversation_events').selectAll().where('conversationId', '=', conversationId);
   if (after !== null) query = query.where('id', '>', after);
