@@ -217,11 +217,20 @@ describe('updateConversationStatus', () => {
     expect(await eventTypes(conversation.id)).toEqual(['created']);
   });
 
-  it('a customer may mark their conversation resolved but not pending', async () => {
+  it('a customer may mark their conversation resolved or closed but not pending', async () => {
     const { conversation } = await makeConversation(inbox);
     const by = { userId: conversation.customer.id };
     await expect(updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'pending', by })).rejects.toMatchObject({ code: 'forbidden' });
     expect((await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'resolved', by })).status).toBe('resolved');
+    expect((await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'closed', by })).status).toBe('closed');
+  });
+
+  it("a customer cannot change another customer's conversation, and does not learn it exists", async () => {
+    const { conversation } = await makeConversation(inbox);
+    const other = await makeCustomer(inbox);
+    await expect(updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'resolved', by: { userId: other.id } })).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 });
 

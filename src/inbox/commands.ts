@@ -315,7 +315,10 @@ async function changeConversation(
 export function updateConversationStatus(ctx: InboxContext, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
   return changeConversation(ctx, input.conversation, input.by, async (row, actor, now) => {
     // A customer may close their own question ("Mark as resolved"), nothing else.
-    if (actor.role === 'customer' && input.status !== 'resolved') throw new DomainError('forbidden', 'customers can only mark a conversation resolved');
+    if (actor.role === 'customer') {
+      if (Number(row.customerId) !== actor.id) throw notFound('conversation');
+      if (input.status !== 'resolved' && input.status !== 'closed') throw new DomainError('forbidden', 'customers can only mark a conversation resolved or closed');
+    }
     const change = requestedStatusChange(row.status, input.status);
     if (!change) return null;
     return { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to };

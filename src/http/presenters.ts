@@ -1,0 +1,64 @@
+import { isTeam, type Viewer } from '../inbox/policies.js';
+import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
+import type { UserRow } from '../store/schema.js';
+import type { ConversationJson, EventJson, MessageJson, UserJson } from './schemas.js';
+
+// The only place that decides which fields a role sees. REST and the live stream both
+// present through these, so a field cannot leak through one and not the other.
+
+export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'>): UserJson {
+  return { id: Number(user.id), name: user.name, email: user.email, role: user.role };
+}
+
+export function presentConversation(viewer: Viewer, c: Conversation & { unread?: boolean }): ConversationJson {
+  const shared = {
+    id: c.id,
+    number: c.number,
+    channel: c.channel,
+    type: c.type,
+    customer: c.customer,
+    subject: c.subject,
+    status: c.status,
+    lastMessagePreview: c.lastMessagePreview,
+    firstMessageAt: c.firstMessageAt,
+    lastMessageAt: c.lastMessageAt,
+    resolvedAt: c.resolvedAt,
+    closedAt: c.closedAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  };
+  if (!isTeam(viewer)) return shared;
+  return {
+    ...shared,
+    priority: c.priority,
+    assignedTo: c.assignedTo,
+    tags: c.tags,
+    labels: c.labels,
+    messageCount: c.messageCount,
+    lastReplyAt: c.lastReplyAt,
+    lastCustomerMessageAt: c.lastCustomerMessageAt,
+    ...(c.unread === undefined ? {} : { unread: c.unread }),
+  };
+}
+
+/** Callers filter internal notes for customers (policies.canSeeMessage); this never shows one to them either. */
+export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
+  const team = isTeam(viewer);
+  if (m.isInternal && !team) return null;
+  const hideEmail = !team && m.sender.type !== 'customer';
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    sender: { id: m.sender.id, type: m.sender.type, name: m.sender.name, ...(hideEmail ? {} : { email: m.sender.email }) },
+    body: m.body,
+    htmlBody: m.htmlBody,
+    attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: `/api/attachments/${a.id}` })),
+    isInternal: m.isInternal,
+    sentAt: m.sentAt,
+    readAt: m.readAt,
+  };
+}
+
+export function presentEvent(viewer: Viewer, e: InboxEvent): EventJson | null {
+  return isTeam(viewer) ? { ...e } : null;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { canSeeMessage, canView, type Viewer } from '../src/inbox/policies.js';
+import type { Conversation, InboxEvent, Message } from '../src/inbox/records.js';
+import { presentConversation, presentEvent, presentMessage } from '../src/http/presenters.js';
+import { ConversationJson, MessageJson } from '../src/http/schemas.js';
+
+const customer: Viewer = { id: 7, role: 'customer' };
+const stranger: Viewer = { id: 8, role: 'customer' };
+const agent: Viewer = { id: 2, role: 'agent' };
+
+const conversation: Conversation = {
+  id: 1,
+  number: 'CONV-000001',
+  channel: 'ticket',
+  type: 'support',
+  customer: { id: 7, name: 'Casey', email: 'casey@example.test' },
+  subject: 'Help',
+  status: 'open',
+  priority: 'high',
+  assignedTo: 2,
+  tags: ['vip'],
+  labels: ['urgent'],
+  messageCount: 3,
+  lastMessagePreview: 'hello',
+  firstMessageAt: 1,
+  lastMessageAt: 3,
+  lastCustomerMessageAt: 3,
+  lastReplyAt: 2,
+  resolvedAt: null,
+  closedAt: null,
+  createdAt: 1,
+  updatedAt: 3,
+};
+
+const reply: Message = {
+  id: 10,
+  conversationId: 1,
+  sender: { id: 2, type: 'admin', name: 'Ana', email: 'ana@team.test' },
+  body: 'Hi',
+  htmlBody: null,
+  attachments: [{ id: 4, name: 'a.pdf', contentType: 'application/pdf', size: 3, sha256: 'x' }],
+  isInternal: false,
+  sentAt: 2,
+  readAt: null,
+  createdAt: 2,
+};
+const note: Message = { ...reply, id: 11, isInternal: true, body: 'customer is difficult' };
+const event: InboxEvent = { id: 5, conversationId: 1, eventType: 'assigned', performedBy: 2, performedByName: 'Ana', oldValue: null, newValue: 2, createdAt: 2 };
+
+describe('policies', () => {
+  it('a customer sees only their own conversation, and never an internal note', () => {
+    expect(canView(customer, conversation)).toBe(true);
+    expect(canView(stranger, conversation)).toBe(false);
+    expect(canView(agent, conversation)).toBe(true);
+    expect(canSeeMessage(customer, conversation, note)).toBe(false);
+    expect(canSeeMessage(agent, conversation, note)).toBe(true);
+  });
+});
+
+describe('presenters', () => {
+  it("shows a customer the conversation without the team's organisation of it", () => {
+    const json = presentConversation(customer, { ...conversation, unread: true });
+    expect(Object.keys(json).sort()).toEqual(
+      ['closedAt', 'createdAt', 'customer', 'channel', 'firstMessageAt', 'id', 'lastMessageAt', 'lastMessagePreview', 'number', 'resolvedAt', 'status', 'subject', 'type', 'updatedAt'].sort(),
+    );
+    expect(ConversationJson.parse(json)).toEqual(json);
+  });
+
+  it('shows the team everything, unread included', () => {
+    const json = presentConversation(agent, { ...conversation, unread: true });
+    expect(json).toMatchObject({ priority: 'high', assignedTo: 2, tags: ['vip'], labels: ['urgent'], messageCount: 3, unread: true });
+    expect(ConversationJson.parse(json)).toEqual(json);
+  });
+
+  it("never presents an internal note to a customer, and hides team members' addresses from them", () => {
+    expect(presentMessage(customer, note)).toBeNull();
+    const json = presentMessage(customer, reply)!;
+    expect(json.sender).toEqual({ id: 2, type: 'admin', name: 'Ana' });
+    expect(json.attachments).toEqual([{ id: 4, name: 'a.pdf', contentType: 'application/pdf', size: 3, url: '/api/attachments/4' }]);
+    expect(MessageJson.parse(json)).toEqual(json);
+    expect(presentMessage(agent, note)).toMatchObject({ isInternal: true, sender: { email: 'ana@team.test' } });
+  });
+
+  it('keeps the audit trail for the team', () => {
+    expect(presentEvent(customer, event)).toBeNull();
+    expect(presentEvent(agent, event)).toEqual(event);
+  });
+});
