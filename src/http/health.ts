@@ -1,0 +1,37 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Store } from '../store/database.js';
+import { defineRoutes } from './routing.js';
+
+/** How long the database may take to answer before health reports it down. */
+const DATABASE_TIMEOUT_MS = 2_000;
+
+export const healthRoutes = defineRoutes<{ store: Store }>(async (app, { store }) => {
+  app.get(
+    '/api/health',
+    {
+      schema: {
+        summary: 'Readiness: migrations ran and the database answers',
+        tags: ['system'],
+        response: { 200: z.object({ ok: z.literal(true) }), 503: z.object({ ok: z.literal(false) }) },
+      },
+    },
+    // The server listens only after migrations, so answering at all means they ran.
+    async (_request, reply) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('database timeout')), DATABASE_TIMEOUT_MS);
+      });
+      try {
+        // A hung database must not hang the probe too.
+        await Promise.race([sql`select 1`.execute(store.db), timeout]);
+        return { ok: true as const };
+      } catch (error) {
+        reply.log.warn({ err: error }, 'health check: database did not answer');
+        return reply.code(503).send({ ok: false as const });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
+});
