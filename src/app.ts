@@ -1,3 +1,4 @@
+import { accountsContext, ensureFirstAdmin } from './accounts/index.js';
 import type { Config } from './config.js';
 import { createInboxContext, type InboxContext } from './inbox/context.js';
 import { buildServer } from './http/server.js';
@@ -12,6 +13,8 @@ export type App = { store: Store; inbox: InboxContext; url: string; stop(): Prom
 export async function startApp(config: Config): Promise<App> {
   const store = openStore(config);
   await migrateToLatest(store);
+  // Before listening, so nobody can reach a server that has no one able to administer it.
+  await ensureFirstAdmin(accountsContext(store), { ...config.firstAdmin, log: (message) => console.log(message) });
   const bus = new EventBus();
   const inbox = createInboxContext({ store, bus, reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply });
   // Channels register their job handlers here as they arrive (outbound mail, webhooks).

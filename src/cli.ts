@@ -1,19 +1,29 @@
 #!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { accountsContext, createApiToken, createUser, getUserByEmail, type AccountsContext } from './accounts/index.js';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { DomainError } from './inbox/errors.js';
 import { openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
+import type { Role } from './store/schema.js';
 
 const USAGE = `usage: onethread [command]
 
-  serve     start Onethread (the default)
-  migrate   apply database migrations and exit
+  serve         start Onethread (the default)
+  migrate       apply database migrations and exit
+  user create   --role admin|agent|customer --email … --name … [--password …]
+                create an account and print its id
+  token create  --email … [--name …]
+                create an API token for that account and print it (shown only once)
 
 Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL.`;
 
+/** A mistake in how the command was called: one line on stderr, like a domain error. */
+class UsageError extends Error {}
+
 async function serve(config: Config): Promise<void> {
   const app = await startApp(config);
-  console.log(`Onethread is running at ${config.publicUrl} (data: ${app.store.location})`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -23,6 +33,8 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Only after the handlers: whoever waits for this line may send SIGTERM at once.
+  console.log(`Onethread is running at ${config.publicUrl} (data: ${app.store.location})`);
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -35,23 +47,79 @@ async function migrate(config: Config): Promise<void> {
   }
 }
 
+/**
+ * Runs an account command against the server's own database. Migrating first makes it
+ * work on a fresh one; against a running server the migrator's lock and SQLite's busy
+ * timeout make that safe.
+ */
+async function withAccounts<T>(config: Config, work: (ctx: AccountsContext) => Promise<T>): Promise<T> {
+  const store = openStore(config);
+  try {
+    await migrateToLatest(store);
+    return await work(accountsContext(store));
+  } finally {
+    await store.close();
+  }
+}
+
+function options<const T extends Record<string, { type: 'string' }>>(args: string[], spec: T, required: (keyof T & string)[]) {
+  const { values } = parseArgs({ args, options: spec, strict: true, allowPositionals: false });
+  const given = values as { [K in keyof T]?: string };
+  for (const name of required) if (!given[name]) throw new UsageError(`--${name} is required`);
+  return given;
+}
+
+function subcommand(args: string[], group: string): string[] {
+  const [name, ...rest] = args;
+  if (name !== 'create') throw new UsageError(`unknown command "${[group, name].filter(Boolean).join(' ')}"; try "onethread ${group} create"`);
+  return rest;
+}
+
+async function user(config: Config, args: string[]): Promise<void> {
+  const spec = { role: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } as const;
+  const values = options(subcommand(args, 'user'), spec, ['role', 'email', 'name']);
+  const created = await withAccounts(config, (ctx) =>
+    createUser(ctx, { role: values.role as Role, email: values.email!, name: values.name!, password: values.password ?? null }),
+  );
+  // Only the id, so scripts can capture it.
+  console.log(created.id);
+}
+
+async function token(config: Config, args: string[]): Promise<void> {
+  const spec = { email: { type: 'string' }, name: { type: 'string' } } as const;
+  const values = options(subcommand(args, 'token'), spec, ['email']);
+  const created = await withAccounts(config, async (ctx) => {
+    const owner = await getUserByEmail(ctx, values.email!);
+    if (!owner) throw new DomainError('not_found', `no account for ${values.email!.trim().toLowerCase()}`);
+    return createApiToken(ctx, owner.id, values.name ?? 'command line');
+  });
+  // Only the token on stdout, so `TOKEN=$(onethread token create …)` works.
+  console.log(created.token);
+}
+
+const isParseArgsError = (error: unknown) =>
+  error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+
 async function main(args: string[]): Promise<void> {
-  const [command = 'serve'] = args;
+  const [command = 'serve', ...rest] = args;
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return;
   }
-  const run = { serve, migrate }[command];
+  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token };
+  const run = commands[command];
   if (!run) {
     console.error(`onethread: unknown command "${command}"\n\n${USAGE}`);
     process.exit(2);
   }
-  await run(loadConfig());
+  await run(loadConfig(), rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  // Bad configuration is a one-line message naming the variable, not a stack trace.
+  // Bad configuration or input is a one-line message naming the problem, not a stack trace.
   if (error instanceof ConfigError) console.error(`onethread: configuration error: ${error.message}`);
-  else console.error('onethread:', error);
+  else if (error instanceof DomainError || error instanceof UsageError || isParseArgsError(error)) {
+    console.error(`onethread: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+  } else console.error('onethread:', error);
   process.exit(1);
 });

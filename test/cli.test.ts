@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { accountsContext, findUserByApiToken, getUser } from '../src/accounts/index.js';
+import { openStore } from '../src/store/database.js';
 import { makeDatabaseEnv } from './support/store.js';
 import { ROOT, runScript } from './support/run.js';
 
@@ -19,7 +21,7 @@ describe('onethread command line', () => {
   it('migrate applies the migrations once, then reports the database up to date', async () => {
     const env = await freshDatabase();
     const first = await runScript('src/cli.ts', ['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core\n' });
+    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts\n' });
     const second = await runScript('src/cli.ts', ['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });
@@ -70,5 +72,70 @@ describe('onethread command line', () => {
     const numbers = instances.flatMap((i) => JSON.parse(i.stdout) as string[]);
     expect(numbers).toHaveLength(120);
     expect(new Set(numbers).size).toBe(120);
+  });
+
+  it('user create prints only the new id; token create prints only a token that signs that user in', async () => {
+    const env = await freshDatabase();
+    const created = await runScript('src/cli.ts', ['user', 'create', '--role', 'agent', '--email', 'Ana@Example.test', '--name', 'Ana Agent', '--password', 'long enough'], env);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toMatch(/^\d+\n$/);
+    const issued = await runScript('src/cli.ts', ['token', 'create', '--email', 'ana@example.test'], env);
+    expect(issued).toMatchObject({ code: 0, stderr: '' });
+    expect(issued.stdout).toMatch(/^ot_[\w-]{43}\n$/);
+
+    const store = openStore({ databaseUrl: env.DATABASE_URL ?? null, dataDir: env.DATA_DIR! });
+    try {
+      const ctx = accountsContext(store);
+      const id = Number(created.stdout);
+      expect(await getUser(ctx, id)).toMatchObject({ email: 'ana@example.test', name: 'Ana Agent', role: 'agent', hasPassword: true });
+      expect(await findUserByApiToken(ctx, issued.stdout.trim())).toMatchObject({ id });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each([
+    [['user', 'create', '--role', 'owner', '--email', 'a@example.test', '--name', 'A'], 'onethread: role must be one of admin, agent, customer\n'],
+    [['user', 'create', '--role', 'agent', '--email', 'a@example.test'], 'onethread: --name is required\n'],
+    [['user', 'create', '--role', 'agent', '--email', 'a@example.test', '--name', 'A', '--password', 'short'], 'onethread: password must be at least 8 characters\n'],
+    [['token', 'create', '--email', 'nobody@example.test'], 'onethread: no account for nobody@example.test\n'],
+  ])('%j fails with exit 1 and one line on stderr', async (args, message) => {
+    const env = await freshDatabase();
+    expect(await runScript('src/cli.ts', args, env)).toEqual({ code: 1, stdout: '', stderr: message });
+  });
+
+  it('creating an address twice is a conflict', async () => {
+    const env = await freshDatabase();
+    const args = ['user', 'create', '--role', 'customer', '--email', 'c@example.test', '--name', 'C'];
+    expect((await runScript('src/cli.ts', args, env)).code).toBe(0);
+    expect(await runScript('src/cli.ts', args, env)).toEqual({ code: 1, stdout: '', stderr: 'onethread: an account for c@example.test already exists\n' });
+  });
+
+  it('serve creates the first admin and prints its one-time password', async () => {
+    const env = await freshDatabase();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' },
+    });
+    let output = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 30_000);
+      child.stdout.on('data', () => {
+        // Printed once startApp returned, i.e. after the SIGTERM handler can be installed.
+        if (output.includes('Onethread is running at')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const exited = new Promise<unknown>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null, stderr: '' });
+    expect(output).toContain('email:     admin@localhost');
+    const password = /password:\s+(\S+)/.exec(output)?.[1];
+    expect(password).toMatch(/^[\w-]{24}$/);
   });
 });

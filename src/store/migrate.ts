@@ -1,12 +1,14 @@
 import { Migrator, type Migration } from 'kysely';
 import type { Store } from './database.js';
 import { coreMigration } from './migrations/0001_core.js';
+import { accountsMigration } from './migrations/0002_accounts.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
 function migrations(store: Store): Record<string, Migration> {
   return {
     '0001_core': coreMigration(store.dialect),
+    '0002_accounts': accountsMigration(store.dialect),
   };
 }
 

@@ -28,6 +28,29 @@ export interface UsersTable {
   passwordHash: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Set when the account is switched off: it can no longer sign in or use its tokens. */
+  deactivatedAt: number | null;
+}
+
+/** A signed-in browser. `id` is the SHA-256 of the cookie's token, never the token itself. */
+export interface SessionsTable {
+  id: string;
+  userId: number;
+  /** Not a credential on its own (it only counts next to the cookie); the server compares it with a header. */
+  csrfToken: string;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+}
+
+/** An integration's bearer token, kept only as its SHA-256. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  userId: number;
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
 }
 
 export interface ConversationsTable {
@@ -139,6 +162,8 @@ export interface OutboxTable {
 
 export interface Database {
   users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
@@ -151,6 +176,8 @@ export interface Database {
 }
 
 export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type NewConversationRow = Insertable<ConversationsTable>;
 export type ConversationPatch = Updateable<ConversationsTable>;

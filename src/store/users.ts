@@ -39,3 +39,50 @@ export async function findOrInsertUserByEmail(tx: Tx, user: NewUser): Promise<Us
   if (!row) throw new Error(`user ${user.email} vanished after insert`);
   return row;
 }
+
+/** An active admin, if any: whether the first-admin bootstrap has anything to do. */
+export function findActiveAdmin(tx: Tx): Promise<UserRow | undefined> {
+  return tx
+    .selectFrom('users')
+    .selectAll()
+    .where('role', '=', 'admin')
+    .where('deactivatedAt', 'is', null)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Gives a password-less customer (created by an email or the contact form) a name and
+ * password. Conditional on the hash still being null, so of two racing claims one wins.
+ */
+export async function claimPasswordlessCustomer(tx: Tx, id: number, name: string, passwordHash: string, now: number): Promise<boolean> {
+  const result = await tx
+    .updateTable('users')
+    .set({ name, passwordHash, updatedAt: now })
+    .where('id', '=', id)
+    .where('role', '=', 'customer')
+    .where('passwordHash', 'is', null)
+    .where('deactivatedAt', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Replaces the password only if it is still `expectedHash`: a concurrent change is not silently overwritten. */
+export async function replacePasswordHash(tx: Tx, id: number, expectedHash: string, passwordHash: string, now: number): Promise<boolean> {
+  const result = await tx
+    .updateTable('users')
+    .set({ passwordHash, updatedAt: now })
+    .where('id', '=', id)
+    .where('passwordHash', '=', expectedHash)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function setUserDeactivated(tx: Tx, id: number, deactivatedAt: number | null, now: number): Promise<void> {
+  await tx.updateTable('users').set({ deactivatedAt, updatedAt: now }).where('id', '=', id).execute();
+}
+
+export async function setPasswordHash(tx: Tx, id: number, passwordHash: string, now: number): Promise<void> {
+  await tx.updateTable('users').set({ passwordHash, updatedAt: now }).where('id', '=', id).execute();
+}

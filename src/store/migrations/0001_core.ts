@@ -6,7 +6,8 @@ import type { Dialect } from '../database.js';
 
 type Db = Kysely<unknown>;
 
-function identity(dialect: Dialect) {
+/** An id column: the same ids, never reused, on both databases. Shared with later migrations. */
+export function identity(dialect: Dialect) {
   return (col: ColumnDefinitionBuilder) =>
     // AUTOINCREMENT: ids are never reused after a delete, so an event id is a safe resume point.
     dialect === 'sqlite' ? col.primaryKey().autoIncrement() : col.primaryKey().generatedByDefaultAsIdentity();

@@ -1,0 +1,19 @@
+// People and credentials, for the HTTP edge and the command line. Everything that writes
+// users, sessions or API tokens goes through these functions.
+export { accountsContext, type AccountsContext } from './context.js';
+export { API_TOKEN_PREFIX, createApiToken, findUserByApiToken, getApiTokens, revokeApiToken } from './api-tokens.js';
+export { DEFAULT_ADMIN_EMAIL, ensureFirstAdmin, type FirstAdminOptions, type FirstAdminResult } from './first-admin.js';
+export type { ApiToken, Session, User } from './records.js';
+export { createSession, csrfTokenMatches, endAllSessions, endSession, findSession, type NewSession } from './sessions.js';
+export {
+  authenticate,
+  changePassword,
+  createUser,
+  getUser,
+  getUserByEmail,
+  registerCustomer,
+  resetPassword,
+  setUserActive,
+  type CreateUserInput,
+  type RegisterCustomerInput,
+} from './users.js';

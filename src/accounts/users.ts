@@ -1,0 +1,165 @@
+import { DomainError, invalid, notFound } from '../inbox/errors.js';
+import { normalizeEmail } from '../inbox/actors.js';
+import { deleteUserSessions } from '../store/accounts.js';
+import { ROLES, type Role } from '../store/schema.js';
+import { isUniqueViolation, transact } from '../store/transaction.js';
+import {
+  claimPasswordlessCustomer,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  replacePasswordHash,
+  setPasswordHash,
+  setUserDeactivated,
+} from '../store/users.js';
+import type { AccountsContext } from './context.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { toUser, type User } from './records.js';
+
+// The one write path for people and their passwords. Passwords are hashed before the
+// transaction opens: scrypt takes tens of milliseconds, and SQLite's write lock is shared
+// by every writer.
+
+const MIN_PASSWORD = 8;
+// scrypt pre-hashes the password, so length costs little; the cap only bounds request size.
+const MAX_PASSWORD = 1024;
+const MAX_NAME = 200;
+
+/**
+ * Verified when the address is unknown or has no password, so "no such user" takes as
+ * long as "wrong password". Its password was random and discarded; it matches nothing.
+ */
+const DUMMY_HASH = 'scrypt$32768$8$1$1ZB_Oyr1W6PJJBr2fHXN8w$0kSK00d6ksuYkCHP2BQSAFI0St_CIFYupJ0bTUemIW0';
+
+export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null };
+
+function validName(name: string): string {
+  const clean = (typeof name === 'string' ? name : '').replace(/[\u0000-\u001F\u007F\s]+/g, ' ').trim();
+  if (!clean) throw invalid('name', 'name must not be empty');
+  if (clean.length > MAX_NAME) throw invalid('name', `name must be at most ${MAX_NAME} characters`);
+  return clean;
+}
+
+function validPassword(password: string, field = 'password'): string {
+  const length = typeof password === 'string' ? [...password].length : 0;
+  if (length < MIN_PASSWORD) throw invalid(field, `${field} must be at least ${MIN_PASSWORD} characters`);
+  if (length > MAX_PASSWORD) throw invalid(field, `${field} must be at most ${MAX_PASSWORD} characters`);
+  return password;
+}
+
+function validRole(role: Role): Role {
+  if (!ROLES.includes(role)) throw invalid('role', `role must be one of ${ROLES.join(', ')}`);
+  return role;
+}
+
+const emailTaken = (email: string) => new DomainError('conflict', `an account for ${email} already exists`, 'email');
+
+/** Creates a user of any role (admins, the command line). An existing address is a conflict. */
+export async function createUser(ctx: AccountsContext, input: CreateUserInput): Promise<User> {
+  const name = validName(input.name);
+  const email = normalizeEmail(input.email);
+  const role = validRole(input.role);
+  const passwordHash = input.password == null ? null : await hashPassword(validPassword(input.password));
+  try {
+    return await transact(ctx.store, async (tx) => {
+      if (await findUserByEmail(tx, email)) throw emailTaken(email);
+      return toUser(await insertUser(tx, { name, email, role, passwordHash, now: ctx.clock() }));
+    });
+  } catch (error) {
+    // Two creators raced past the check; the unique address decided.
+    if (isUniqueViolation(error)) throw emailTaken(email);
+    throw error;
+  }
+}
+
+export type RegisterCustomerInput = { name: string; email: string; password: string };
+
+/**
+ * Self-service sign-up. A customer who so far only wrote in (email, contact form) has a
+ * password-less account under that address; registering claims it, keeping their
+ * conversations. Any other existing address is a conflict.
+ * Note: the address is not verified here, so whoever registers first owns that history.
+ */
+export async function registerCustomer(ctx: AccountsContext, input: RegisterCustomerInput): Promise<User> {
+  const name = validName(input.name);
+  const email = normalizeEmail(input.email);
+  const passwordHash = await hashPassword(validPassword(input.password));
+  try {
+    return await transact(ctx.store, async (tx) => {
+      const now = ctx.clock();
+      const existing = await findUserByEmail(tx, email);
+      if (!existing) return toUser(await insertUser(tx, { name, email, role: 'customer', passwordHash, now }));
+      const id = Number(existing.id);
+      if (!(await claimPasswordlessCustomer(tx, id, name, passwordHash, now))) throw emailTaken(email);
+      return toUser((await findUserById(tx, id))!);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw emailTaken(email);
+    throw error;
+  }
+}
+
+/** The user these credentials sign in, or null — the same null, after the same work, for every failure. */
+export async function authenticate(ctx: AccountsContext, email: string, password: string): Promise<User | null> {
+  let address: string | null = null;
+  try {
+    address = normalizeEmail(email);
+  } catch {
+    // Not an address: fails like an unknown one.
+  }
+  const row = address ? await findUserByEmail(ctx.store.db, address) : undefined;
+  const matches = await verifyPassword(typeof password === 'string' ? password : '', row?.passwordHash ?? DUMMY_HASH);
+  if (!row || row.passwordHash === null || !matches || row.deactivatedAt !== null) return null;
+  return toUser(row);
+}
+
+export async function getUser(ctx: AccountsContext, userId: number): Promise<User | null> {
+  const row = await findUserById(ctx.store.db, userId);
+  return row ? toUser(row) : null;
+}
+
+export async function getUserByEmail(ctx: AccountsContext, email: string): Promise<User | null> {
+  const row = await findUserByEmail(ctx.store.db, normalizeEmail(email));
+  return row ? toUser(row) : null;
+}
+
+/** Changes the user's own password; every session of theirs ends (the caller signs the current one in again). */
+export async function changePassword(ctx: AccountsContext, userId: number, oldPassword: string, newPassword: string): Promise<void> {
+  const next = validPassword(newPassword, 'newPassword');
+  const row = await findUserById(ctx.store.db, userId);
+  if (!row || row.deactivatedAt !== null) throw notFound('user');
+  const current = row.passwordHash;
+  if (current === null || !(await verifyPassword(typeof oldPassword === 'string' ? oldPassword : '', current))) {
+    throw new DomainError('forbidden', 'the current password is wrong', 'oldPassword');
+  }
+  const passwordHash = await hashPassword(next);
+  await transact(ctx.store, async (tx) => {
+    if (!(await replacePasswordHash(tx, userId, current, passwordHash, ctx.clock()))) {
+      throw new DomainError('conflict', 'the password was changed meanwhile; try again');
+    }
+    await deleteUserSessions(tx, userId);
+  });
+}
+
+/** An admin sets someone's password without knowing the old one; their sessions end. */
+export async function resetPassword(ctx: AccountsContext, userId: number, newPassword: string): Promise<void> {
+  const passwordHash = await hashPassword(validPassword(newPassword));
+  await transact(ctx.store, async (tx) => {
+    const row = await findUserById(tx, userId);
+    if (!row) throw notFound('user');
+    await setPasswordHash(tx, userId, passwordHash, ctx.clock());
+    await deleteUserSessions(tx, userId);
+  });
+}
+
+/** Switches an account off: it keeps its history but can no longer sign in, and its sessions end at once. */
+export async function setUserActive(ctx: AccountsContext, userId: number, active: boolean): Promise<User> {
+  return transact(ctx.store, async (tx) => {
+    const row = await findUserById(tx, userId);
+    if (!row) throw notFound('user');
+    const now = ctx.clock();
+    await setUserDeactivated(tx, userId, active ? null : (row.deactivatedAt ?? now), now);
+    if (!active) await deleteUserSessions(tx, userId);
+    return toUser((await findUserById(tx, userId))!);
+  });
+}
