@@ -1,0 +1,39 @@
+import { DomainError } from '../inbox/errors.js';
+
+/**
+ * Counts failed logins per key (an account, or a client address) in a sliding window and refuses
+ * further attempts once a key reaches its limit, so passwords cannot be guessed at
+ * speed from one address or against one account from many. Kept in memory: each app
+ * instance limits on its own, which still bounds guessing to instances × limit.
+ */
+export class LoginLimiter {
+  readonly #failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Throws rate_limited when the key has used up its attempts. */
+  check(key: string): void {
+    if (this.#recent(key, this.clock()).length >= this.limit) {
+      throw new DomainError('rate_limited', 'Too many failed sign-in attempts; wait a few minutes and try again');
+    }
+  }
+
+  fail(key: string): void {
+    const now = this.clock();
+    this.#failures.set(key, [...this.#recent(key, now), now]);
+    // Forget keys whose failures have all expired, so the map cannot grow without bound.
+    if (this.#failures.size > 10_000) for (const key of [...this.#failures.keys()]) if (this.#recent(key, now).length === 0) this.#failures.delete(key);
+  }
+
+  succeed(key: string): void {
+    this.#failures.delete(key);
+  }
+
+  #recent(key: string, now: number): number[] {
+    return (this.#failures.get(key) ?? []).filter((at) => now - at < this.windowMs);
+  }
+}
