@@ -1,6 +1,7 @@
 import { accountsContext, ensureFirstAdmin } from './accounts/index.js';
 import type { Config } from './config.js';
 import { createInboxContext, type InboxContext } from './inbox/context.js';
+import { registerApi } from './http/api.js';
 import { buildServer } from './http/server.js';
 import { createOutboxWorker, type JobHandler } from './jobs/outbox-worker.js';
 import { EventBus } from './realtime/bus.js';
@@ -14,7 +15,8 @@ export async function startApp(config: Config): Promise<App> {
   const store = openStore(config);
   await migrateToLatest(store);
   // Before listening, so nobody can reach a server that has no one able to administer it.
-  await ensureFirstAdmin(accountsContext(store), { ...config.firstAdmin, log: (message) => console.log(message) });
+  const accounts = accountsContext(store);
+  await ensureFirstAdmin(accounts, { ...config.firstAdmin, log: (message) => console.log(message) });
   const bus = new EventBus();
   const inbox = createInboxContext({ store, bus, reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply });
   // Channels register their job handlers here as they arrive (outbound mail, webhooks).
@@ -24,6 +26,7 @@ export async function startApp(config: Config): Promise<App> {
   bus.subscribe(() => worker.wake());
   worker.start();
   const server = buildServer({ store, logger: true });
+  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:') });
   const url = await server.listen({ port: config.port, host: '0.0.0.0' });
   return {
     store,

@@ -1,0 +1,250 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  addMessage,
+  assignConversation,
+  createConversation,
+  deleteConversation,
+  labelConversation,
+  setConversationPriority,
+  setConversationType,
+  updateConversationStatus,
+} from '../../inbox/commands.js';
+import type { InboxContext } from '../../inbox/context.js';
+import { DomainError, notFound } from '../../inbox/errors.js';
+import { canDelete, canSeeEvents, canView, canWriteInternal, isTeam, type Viewer } from '../../inbox/policies.js';
+import { getConversation, getConversationEvents, getConversationMessages, getConversations, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
+import type { ConversationRef } from '../../inbox/refs.js';
+import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
+import { requireUser } from '../auth.js';
+import { errorBody } from '../errors.js';
+import { presentConversation, presentEvent, presentMessage } from '../presenters.js';
+import { defineRoutes } from '../routing.js';
+import { ConversationJson, EventJson, MessageJson } from '../schemas.js';
+
+// The conversations API: validate, authorize, call one command or query, present.
+
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
+const Params = z.strictObject({ id: z.string().min(1).max(32).describe('id or CONV-000123') });
+const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], item: T) =>
+  z.string().transform((s, ctx) => {
+    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = parts.find((p) => !values.includes(p));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad}" is not one of ${values.join(', ')}` });
+    return parts as z.infer<T>[];
+  });
+
+const ListQuery = z.strictObject({
+  status: listOf(STATUSES as [string, ...string[]], z.enum(STATUSES)).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  assignee: z.union([z.enum(['me', 'unassigned']), z.coerce.number().int().positive()]).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  label: z.enum(LABELS).optional(),
+  tag: z.string().min(1).max(50).optional(),
+  type: z.enum(CONVERSATION_TYPES).optional(),
+  q: z.string().max(200).optional(),
+  sort: z.enum(['lastMessageAt', 'createdAt', 'priority']).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+});
+
+// Filters on the team's own organisation of the inbox would tell a customer about it.
+const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag'] as const;
+
+const CreateBody = z.strictObject({
+  subject: z.string().min(1).max(500),
+  body: z.string().min(1).max(1_000_000),
+  channel: z.enum(CHANNELS).optional(),
+  type: z.enum(CONVERSATION_TYPES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  customer: z.strictObject({ name: z.string().max(200).optional(), email: z.string().min(3).max(254) }).optional(),
+});
+
+const PatchBody = z.strictObject({
+  status: z.enum(STATUSES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  assignedTo: z.number().int().positive().nullable().optional(),
+  labels: z.array(z.enum(LABELS)).max(LABELS.length).optional(),
+  tags: z.array(z.string().max(50)).max(20).optional(),
+  type: z.enum(CONVERSATION_TYPES).optional(),
+});
+
+const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough();
+
+/** The conversation, if this viewer may know it exists; otherwise not_found, as if it did not. */
+async function visibleConversation(inbox: InboxContext, viewer: Viewer, ref: ConversationRef) {
+  const conversation = await getConversation(inbox, ref);
+  if (!canView(viewer, conversation)) throw notFound('conversation');
+  return conversation;
+}
+
+/** Retries of one request share a key; keys are per user so nobody can replay someone else's. */
+function externalKey(request: FastifyRequest, viewer: Viewer): string | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' && key ? `http:${viewer.id}:${key}` : undefined;
+}
+
+export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { inbox }) => {
+  app.get('/api/conversations', {
+    schema: {
+      tags: ['conversations'],
+      querystring: ListQuery,
+      response: {
+        200: z.object({
+          items: z.array(ConversationJson),
+          nextCursor: z.string().nullable(),
+          counts: z.record(z.enum(STATUSES), z.number().int()),
+          countsCapped: z.boolean(),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const { status, ...query } = request.query;
+    if (!isTeam(viewer)) {
+      const filter = TEAM_FILTERS.find((f) => query[f] !== undefined);
+      if (filter) throw new DomainError('validation_failed', `customers cannot filter by ${filter}`, `query.${filter}`);
+    }
+    const page = await getConversations(inbox, {
+      ...query,
+      statuses: status,
+      viewerId: viewer.id,
+      includeInternal: isTeam(viewer),
+      ...(isTeam(viewer) ? {} : { customerId: viewer.id }),
+    });
+    return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
+  });
+
+  app.post('/api/conversations', {
+    schema: { tags: ['conversations'], headers: IdempotencyHeaders, body: CreateBody, response: { 201: z.object({ conversation: ConversationJson, message: MessageJson }), ...errors } },
+  }, async (request, reply) => {
+    const viewer = requireUser(request);
+    const { customer, ...input } = request.body;
+    if (!isTeam(viewer) && (customer || input.priority || (input.channel && input.channel !== 'ticket'))) {
+      throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, priority and channel');
+    }
+    const created = await createConversation(inbox, {
+      ...input,
+      channel: input.channel ?? 'ticket',
+      from: { userId: viewer.id },
+      customer,
+      externalKey: externalKey(request, viewer),
+    });
+    return reply.code(created.created ? 201 : 200).send({
+      conversation: presentConversation(viewer, created.conversation),
+      message: presentMessage(viewer, created.message)!,
+    });
+  });
+
+  app.get('/api/conversations/:id', {
+    schema: { tags: ['conversations'], params: Params, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    return { conversation: presentConversation(viewer, await visibleConversation(inbox, viewer, request.params.id)) };
+  });
+
+  app.patch('/api/conversations/:id', {
+    schema: { tags: ['conversations'], params: Params, body: PatchBody, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const current = await visibleConversation(inbox, viewer, request.params.id);
+    const { status, priority, assignedTo, labels, tags, type } = request.body;
+    if (!isTeam(viewer) && (priority !== undefined || assignedTo !== undefined || labels || tags || type)) {
+      throw new DomainError('forbidden', 'customers may only set their conversation resolved or closed');
+    }
+    // Each change is its own command and audit event, applied in this order.
+    const by = { userId: viewer.id };
+    const conversation = current.id;
+    let result = current;
+    if (type !== undefined) result = await setConversationType(inbox, { conversation, type, by });
+    if (priority !== undefined) result = await setConversationPriority(inbox, { conversation, priority, by });
+    if (labels !== undefined || tags !== undefined) result = await labelConversation(inbox, { conversation, labels, tags, by });
+    if (assignedTo !== undefined) result = await assignConversation(inbox, { conversation, assigneeId: assignedTo, by });
+    if (status !== undefined) result = await updateConversationStatus(inbox, { conversation, status, by });
+    return { conversation: presentConversation(viewer, result) };
+  });
+
+  app.delete('/api/conversations/:id', {
+    schema: { tags: ['conversations'], params: Params, response: { 204: z.null(), ...errors } },
+  }, async (request, reply) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    if (!canDelete(viewer)) throw new DomainError('forbidden', 'only an admin deletes conversations');
+    await deleteConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id } });
+    return reply.code(204).send(null);
+  });
+
+  app.get('/api/conversations/:id/messages', {
+    schema: {
+      tags: ['messages'],
+      params: Params,
+      querystring: z.strictObject({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+      response: { 200: z.object({ items: z.array(MessageJson), nextCursor: z.string().nullable() }), ...errors },
+    },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    const page = await getConversationMessages(inbox, conversation.id, { ...request.query, includeInternal: isTeam(viewer) });
+    return { items: page.items.flatMap((m) => presentMessage(viewer, m) ?? []), nextCursor: page.nextCursor };
+  });
+
+  app.post('/api/conversations/:id/messages', {
+    schema: {
+      tags: ['messages'],
+      params: Params,
+      headers: IdempotencyHeaders,
+      body: z.strictObject({ body: z.string().min(1).max(1_000_000), isInternal: z.boolean().optional() }),
+      response: { 201: z.object({ message: MessageJson }), ...errors },
+    },
+  }, async (request, reply) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    if (request.body.isInternal && !canWriteInternal(viewer)) throw new DomainError('forbidden', 'only the team writes internal notes', 'body.isInternal');
+    const added = await addMessage(inbox, {
+      conversation: conversation.id,
+      from: { userId: viewer.id },
+      body: request.body.body,
+      isInternal: request.body.isInternal,
+      externalKey: externalKey(request, viewer),
+    });
+    return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });
+  });
+
+  app.get('/api/conversations/:id/events', {
+    schema: {
+      tags: ['conversations'],
+      params: Params,
+      querystring: z.strictObject({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+      response: { 200: z.object({ items: z.array(EventJson) }), ...errors },
+    },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    if (!canSeeEvents(viewer)) throw new DomainError('forbidden', 'the audit trail is for the team');
+    const events = await getConversationEvents(inbox, conversation.id, request.query);
+    return { items: events.flatMap((e) => presentEvent(viewer, e) ?? []) };
+  });
+
+  app.get('/api/search', {
+    schema: {
+      tags: ['conversations'],
+      querystring: z.strictObject({ q: z.string().min(1).max(200), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+      response: {
+        200: z.object({
+          items: z.array(z.object({ conversation: ConversationJson, messageId: z.number().int().nullable(), snippet: z.string().describe('HTML: escaped text, matches in <mark>') })),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const team = isTeam(viewer);
+    const results = await searchConversations(inbox, request.query.q, {
+      limit: request.query.limit,
+      includeInternal: team,
+      ...(team ? {} : { customerId: viewer.id }),
+    });
+    return { items: results.map((r) => ({ conversation: presentConversation(viewer, r.conversation), messageId: r.messageId, snippet: r.snippet })) };
+  });
+});
