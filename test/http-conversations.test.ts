@@ -175,3 +175,17 @@ describe("another customer's conversation", () => {
     expect(after.json().items).toHaveLength(2);
   });
 });
+
+describe('the team list', () => {
+  it('lists agents and admins for assignment, to the team only', async () => {
+    const agent = await person('agent', 'Zed Agent');
+    const admin = await person('admin', 'Yan Admin');
+    const customer = await person('customer');
+    const team = (await call(agent, 'GET', '/api/users?role=agent')).json().items.map((u: { id: number }) => u.id);
+    expect(team).toEqual(expect.arrayContaining([agent.id, admin.id]));
+    expect(team).not.toContain(customer.id);
+    const admins = (await call(agent, 'GET', '/api/users?role=admin')).json().items.map((u: { role: string }) => u.role);
+    expect(new Set(admins)).toEqual(new Set(['admin']));
+    expect((await call(customer, 'GET', '/api/users')).statusCode).toBe(403);
+  });
+});

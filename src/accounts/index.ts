@@ -9,6 +9,7 @@ export {
   authenticate,
   changePassword,
   createUser,
+  getTeam,
   getUser,
   getUserByEmail,
   registerCustomer,

@@ -8,6 +8,7 @@ import {
   findUserByEmail,
   findUserById,
   insertUser,
+  listUsersByRole,
   replacePasswordHash,
   setPasswordHash,
   setUserDeactivated,
@@ -162,4 +163,10 @@ export async function setUserActive(ctx: AccountsContext, userId: number, active
     if (!active) await deleteUserSessions(tx, userId);
     return toUser((await findUserById(tx, userId))!);
   });
+}
+
+/** The team (admins and agents), or one role of it: for the assignee picker and the team page. */
+export async function getTeam(ctx: AccountsContext, options: { role?: 'admin' | 'agent'; includeDeactivated?: boolean } = {}): Promise<User[]> {
+  const rows = await listUsersByRole(ctx.store.db, options.role ? [options.role] : ['admin', 'agent'], options.includeDeactivated ?? false);
+  return rows.map(toUser);
 }

@@ -3,6 +3,7 @@ import type { InboxContext } from '../inbox/context.js';
 import { authentication } from './auth.js';
 import { authRoutes, type AuthRouteOptions } from './routes/auth.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { userRoutes } from './routes/users.js';
 import type { ZodApp } from './routing.js';
 
 export type ApiOptions = { inbox: InboxContext; accounts: AccountsContext; secureCookies: boolean; loginLimits?: AuthRouteOptions['limits'] };
@@ -12,4 +13,5 @@ export async function registerApi(app: ZodApp, options: ApiOptions): Promise<voi
   await app.register(authentication, { accounts: options.accounts, secureCookies: options.secureCookies });
   await app.register(authRoutes, { accounts: options.accounts, secureCookies: options.secureCookies, limits: options.loginLimits });
   await app.register(conversationRoutes, { inbox: options.inbox });
+  await app.register(userRoutes, { accounts: options.accounts });
 }

@@ -86,3 +86,10 @@ export async function setUserDeactivated(tx: Tx, id: number, deactivatedAt: numb
 export async function setPasswordHash(tx: Tx, id: number, passwordHash: string, now: number): Promise<void> {
   await tx.updateTable('users').set({ passwordHash, updatedAt: now }).where('id', '=', id).execute();
 }
+
+/** Users with one of these roles, by name; the team list is small, customers are never listed this way. */
+export function listUsersByRole(tx: Tx, roles: readonly Role[], includeDeactivated: boolean): Promise<UserRow[]> {
+  let query = tx.selectFrom('users').selectAll().where('role', 'in', [...roles]);
+  if (!includeDeactivated) query = query.where('deactivatedAt', 'is', null);
+  return query.orderBy('name').orderBy('id').limit(1000).execute();
+}
