@@ -98,16 +98,24 @@ function checkContent(body: string, htmlBody: string | null | undefined, attachm
 }
 
 /**
- * Runs an idempotent command. Two calls racing with one key both miss the lookup; the
- * loser's insert hits the unique key, its transaction rolls back, and it returns the
- * winner's result.
+ * Runs a command that stores a message under an optional idempotency key: a key seen
+ * before returns the first result. Two calls racing with one key both miss the lookup;
+ * the loser's insert hits the unique key, its transaction rolls back, and it returns
+ * the winner's result.
  */
-async function idempotent<T>(ctx: InboxContext, key: string | undefined, lookup: (tx: Tx) => Promise<T | null>, run: () => Promise<T>): Promise<T> {
+async function runMessageCommand(
+  ctx: InboxContext,
+  key: string | undefined,
+  work: (tx: Tx, now: number) => Promise<Committed<MessageResult>>,
+): Promise<MessageResult> {
   try {
-    return await run();
+    return await runCommand(ctx, async (tx, now) => {
+      const existing = await findByExternalKey(ctx, tx, key);
+      return existing ? { result: existing, events: [] } : work(tx, now);
+    });
   } catch (error) {
     if (key === undefined || !isUniqueViolation(error)) throw error;
-    const existing = await lookup(ctx.store.db);
+    const existing = await findByExternalKey(ctx, ctx.store.db, key);
     if (existing === null) throw error;
     return existing;
   }
@@ -178,65 +186,58 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
   const attachments = input.attachments ?? [];
   checkContent(input.body, input.htmlBody, attachments);
 
-  const lookup = (tx: Tx) => findByExternalKey(ctx, tx, input.externalKey);
+  return runMessageCommand(ctx, input.externalKey, async (tx, now) => {
+    const sender = await resolveSender(tx, input.from, now);
+    const customer =
+      sender.kind === 'customer'
+        ? sender
+        : input.customer
+          ? await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now)
+          : null;
+    if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
 
-  return idempotent(ctx, input.externalKey, lookup, () =>
-    runCommand(ctx, async (tx, now) => {
-      const existing = await lookup(tx);
-      if (existing) return { result: existing, events: [] };
+    const number = await nextSequenceValue(tx, 'conversation_number');
+    const row = await insertConversation(tx, {
+      number,
+      channel: input.channel,
+      type,
+      customerId: customer.id!,
+      customerName: customer.name,
+      customerEmail: customer.email!,
+      subject,
+      status: sender.kind === 'admin' ? 'pending' : 'open',
+      priority,
+      assignedTo: null,
+      labels: JSON.stringify(labels),
+      tags: JSON.stringify(tags),
+      messageCount: 1,
+      lastMessagePreview: previewOf(input.body),
+      firstMessageAt: Math.min(input.sentAt ?? now, now),
+      lastMessageAt: now,
+      lastCustomerMessageAt: sender.kind === 'customer' ? now : null,
+      lastReplyAt: sender.kind === 'admin' ? now : null,
+      resolvedAt: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now));
+    const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
+    await addToCounters(tx, countDeltas(null, countable(row)));
+    const names = tagRowNames(labels, tags);
+    if (names.length > 0) await syncConversationTags(tx, row, names, []);
 
-      const sender = await resolveSender(tx, input.from, now);
-      const customer =
-        sender.kind === 'customer'
-          ? sender
-          : input.customer
-            ? await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now)
-            : null;
-      if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
-
-      const number = await nextSequenceValue(tx, 'conversation_number');
-      const row = await insertConversation(tx, {
-        number,
-        channel: input.channel,
-        type,
-        customerId: customer.id!,
-        customerName: customer.name,
-        customerEmail: customer.email!,
-        subject,
-        status: sender.kind === 'admin' ? 'pending' : 'open',
-        priority,
-        assignedTo: null,
-        labels: JSON.stringify(labels),
-        tags: JSON.stringify(tags),
-        messageCount: 1,
-        lastMessagePreview: previewOf(input.body),
-        firstMessageAt: Math.min(input.sentAt ?? now, now),
-        lastMessageAt: now,
-        lastCustomerMessageAt: sender.kind === 'customer' ? now : null,
-        lastReplyAt: sender.kind === 'admin' ? now : null,
-        resolvedAt: null,
-        closedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      const storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now));
-      const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
-      await addToCounters(tx, countDeltas(null, countable(row)));
-      const names = tagRowNames(labels, tags);
-      if (names.length > 0) await syncConversationTags(tx, row, names, []);
-
-      const conversation = toConversation(row);
-      const message = toMessage(storedMessage, attachmentRows);
-      const event = eventBy(sender, conversation.id, now);
-      const events = await recordEvents(
-        ctx,
-        tx,
-        [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: message.id })],
-        conversation,
-      );
-      return { result: { conversation, message, created: true }, events };
-    }),
-  );
+    const conversation = toConversation(row);
+    const message = toMessage(storedMessage, attachmentRows);
+    const event = eventBy(sender, conversation.id, now);
+    const events = await recordEvents(
+      ctx,
+      tx,
+      [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: message.id })],
+      conversation,
+    );
+    return { result: { conversation, message, created: true }, events };
+  });
 }
 
 export type AddMessageInput = MessageContent & {
@@ -250,47 +251,40 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   const isInternal = input.isInternal ?? false;
   checkContent(input.body, input.htmlBody, attachments);
 
-  const lookup = (tx: Tx) => findByExternalKey(ctx, tx, input.externalKey);
+  return runMessageCommand(ctx, input.externalKey, async (tx, now) => {
+    const before = await lockConversation(ctx, tx, input.conversation);
+    const sender = await resolveSender(tx, input.from, now);
+    if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
+    const change = statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
 
-  return idempotent(ctx, input.externalKey, lookup, () =>
-    runCommand(ctx, async (tx, now) => {
-      const existing = await lookup(tx);
-      if (existing) return { result: existing, events: [] };
+    const storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now));
+    const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
 
-      const before = await lockConversation(ctx, tx, input.conversation);
-      const sender = await resolveSender(tx, input.from, now);
-      if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
-      const change = statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+    // Notes are for the team: they neither move the conversation up nor change its status.
+    const publicPatch: ConversationPatch = isInternal
+      ? {}
+      : {
+          lastMessageAt: now,
+          lastMessagePreview: previewOf(input.body),
+          ...(sender.kind === 'customer' ? { lastCustomerMessageAt: now } : {}),
+          ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
+        };
+    const after = await writeConversation(tx, before, {
+      messageCount: before.messageCount + 1,
+      updatedAt: now,
+      ...publicPatch,
+      ...statusPatch(before, change, now),
+    });
 
-      const storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now));
-      const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
-
-      // Notes are for the team: they neither move the conversation up nor change its status.
-      const publicPatch: ConversationPatch = isInternal
-        ? {}
-        : {
-            lastMessageAt: now,
-            lastMessagePreview: previewOf(input.body),
-            ...(sender.kind === 'customer' ? { lastCustomerMessageAt: now } : {}),
-            ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
-          };
-      const after = await writeConversation(tx, before, {
-        messageCount: before.messageCount + 1,
-        updatedAt: now,
-        ...publicPatch,
-        ...statusPatch(before, change, now),
-      });
-
-      const conversation = toConversation(after);
-      const message = toMessage(storedMessage, attachmentRows);
-      const event = eventBy(sender, conversation.id, now);
-      const events: NewEvent[] = [
-        event(isInternal ? 'note_added' : 'replied', null, { messageId: message.id, senderType: sender.kind }),
-      ];
-      if (change) events.push(event(change.eventType, change.from, change.to));
-      return { result: { conversation, message, created: true }, events: await recordEvents(ctx, tx, events, conversation) };
-    }),
-  );
+    const conversation = toConversation(after);
+    const message = toMessage(storedMessage, attachmentRows);
+    const event = eventBy(sender, conversation.id, now);
+    const events: NewEvent[] = [
+      event(isInternal ? 'note_added' : 'replied', null, { messageId: message.id, senderType: sender.kind }),
+    ];
+    if (change) events.push(event(change.eventType, change.from, change.to));
+    return { result: { conversation, message, created: true }, events: await recordEvents(ctx, tx, events, conversation) };
+  });
 }
 
 /** Applies a change to one conversation on behalf of `by`, recording one event when something changed. */
