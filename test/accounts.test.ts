@@ -12,6 +12,7 @@ import {
   findSession,
   findUserByApiToken,
   getUser,
+  claimCustomerAccount,
   registerCustomer,
   resetPassword,
   revokeApiToken,
@@ -80,18 +81,33 @@ describe('registerCustomer', () => {
     expect(await authenticate(ctx, user.email, PASSWORD)).toMatchObject({ id: user.id });
   });
 
-  it('claims the password-less account a customer got by writing in, keeping its id', async () => {
+  it("does not hand over the password-less account of a customer who wrote in: that is the mailbox owner's, once proven", async () => {
     const email = address('mailer');
+    await resolveActor(ctx.store.db, { customerEmail: email }, clock.now);
+    await expect(registerCustomer(ctx, { name: 'Someone Else', email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await authenticate(ctx, email, PASSWORD)).toBeNull();
+  });
+
+  it('refuses every address that has an account', async () => {
+    for (const existing of [await makeUser('agent', null), await makeUser('admin', null), await makeUser('customer')]) {
+      await expect(registerCustomer(ctx, { name: 'Intruder', email: existing.email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
+    }
+  });
+});
+
+describe('claimCustomerAccount', () => {
+  it('gives the password-less account of a customer who wrote in a name and password, keeping its id', async () => {
+    const email = address('claimer');
     const known = await resolveActor(ctx.store.db, { customerEmail: email }, clock.now);
-    const user = await registerCustomer(ctx, { name: 'Mia Mailer', email, password: PASSWORD });
+    const user = await claimCustomerAccount(ctx, { name: 'Mia Mailer', email, password: PASSWORD });
     expect(user).toMatchObject({ id: known.id, name: 'Mia Mailer', role: 'customer', hasPassword: true });
-    await expect(registerCustomer(ctx, { name: 'Someone Else', email, password: 'another password' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(claimCustomerAccount(ctx, { name: 'Someone Else', email, password: 'another password' })).rejects.toMatchObject({ code: 'conflict' });
     expect(await authenticate(ctx, email, 'another password')).toBeNull();
   });
 
   it('never claims an agent, an admin or a customer who has a password', async () => {
     for (const existing of [await makeUser('agent', null), await makeUser('admin', null), await makeUser('customer')]) {
-      await expect(registerCustomer(ctx, { name: 'Intruder', email: existing.email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(claimCustomerAccount(ctx, { name: 'Intruder', email: existing.email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
     }
   });
 });

@@ -8,6 +8,7 @@ export { createSession, csrfTokenMatches, endAllSessions, endSession, findSessio
 export {
   authenticate,
   changePassword,
+  claimCustomerAccount,
   createUser,
   getTeam,
   getUser,

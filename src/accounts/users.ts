@@ -76,10 +76,10 @@ export async function createUser(ctx: AccountsContext, input: CreateUserInput): 
 export type RegisterCustomerInput = { name: string; email: string; password: string };
 
 /**
- * Self-service sign-up. A customer who so far only wrote in (email, contact form) has a
- * password-less account under that address; registering claims it, keeping their
- * conversations. Any other existing address is a conflict.
- * Note: the address is not verified here, so whoever registers first owns that history.
+ * Self-service sign-up for a new address. An address that already has an account —
+ * also a password-less one a customer got by writing in — is a conflict: taking that
+ * one over would hand its conversations to whoever signs up first. It is claimed with
+ * `claimCustomerAccount` once the person has shown they read that mailbox.
  */
 export async function registerCustomer(ctx: AccountsContext, input: RegisterCustomerInput): Promise<User> {
   const name = validName(input.name);
@@ -87,12 +87,8 @@ export async function registerCustomer(ctx: AccountsContext, input: RegisterCust
   const passwordHash = await hashPassword(validPassword(input.password));
   try {
     return await transact(ctx.store, async (tx) => {
-      const now = ctx.clock();
-      const existing = await findUserByEmail(tx, email);
-      if (!existing) return toUser(await insertUser(tx, { name, email, role: 'customer', passwordHash, now }));
-      const id = Number(existing.id);
-      if (!(await claimPasswordlessCustomer(tx, id, name, passwordHash, now))) throw emailTaken(email);
-      return toUser((await findUserById(tx, id))!);
+      if (await findUserByEmail(tx, email)) throw emailTaken(email);
+      return toUser(await insertUser(tx, { name, email, role: 'customer', passwordHash, now: ctx.clock() }));
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken(email);
@@ -100,7 +96,24 @@ export async function registerCustomer(ctx: AccountsContext, input: RegisterCust
   }
 }
 
-/** The user these credentials sign in, or null — the same null, after the same work, for every failure. */
+/**
+ * Gives the password-less account of a customer who wrote in a name and password,
+ * keeping its id and conversations. Only for an address proven by a confirmation link
+ * (the email channel sends it); agents, admins and customers with a password are never claimed.
+ */
+export async function claimCustomerAccount(ctx: AccountsContext, input: RegisterCustomerInput): Promise<User> {
+  const name = validName(input.name);
+  const email = normalizeEmail(input.email);
+  const passwordHash = await hashPassword(validPassword(input.password));
+  return transact(ctx.store, async (tx) => {
+    const existing = await findUserByEmail(tx, email);
+    if (!existing) throw notFound('account');
+    const id = Number(existing.id);
+    if (!(await claimPasswordlessCustomer(tx, id, name, passwordHash, ctx.clock()))) throw emailTaken(email);
+    return toUser((await findUserById(tx, id))!);
+  });
+}
+
 export async function authenticate(ctx: AccountsContext, email: string, password: string): Promise<User | null> {
   let address: string | null = null;
   try {
