@@ -57,11 +57,13 @@ describe('onethread command line', () => {
         }
       });
     });
-    const health = await fetch(`${url}/api/health`);
+    const health = await fetch(`${url}/api/health?token=ot_must_not_be_logged`);
     expect(await health.json()).toEqual({ ok: true });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(output).toContain('/api/health?token=[redacted]');
+    expect(output).not.toContain('ot_must_not_be_logged');
   });
 
   it('several app instances creating conversations at once never share a number', async () => {

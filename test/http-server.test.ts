@@ -214,3 +214,12 @@ describe('HTTP server', () => {
     expect(failed.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('request logs', () => {
+  it('never contain an API token passed in the URL', async () => {
+    const { redactUrl } = await import('../src/http/server.js');
+    expect(redactUrl('/api/realtime?token=ot_secret&since=4')).toBe('/api/realtime?token=[redacted]&since=4');
+    expect(redactUrl('/api/realtime?since=4&token=ot_secret')).toBe('/api/realtime?since=4&token=[redacted]');
+    expect(redactUrl('/api/conversations?tokens=1')).toBe('/api/conversations?tokens=1');
+  });
+});

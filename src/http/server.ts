@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Store } from '../store/database.js';
 import { installErrorHandling } from './errors.js';
@@ -23,6 +23,16 @@ export type ServerOptions = {
 // lines or headers: short, and from a safe alphabet.
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// Browsers cannot set headers on a WebSocket, so the live stream takes an API token in
+// `?token=`; that must never reach a log file.
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}
+
+function requestForLog(request: FastifyRequest) {
+  return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip };
+}
+
 function requestId(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
   return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -34,7 +44,7 @@ function requestId(request: IncomingMessage): string {
  */
 export function buildServer(options: ServerOptions): ZodApp {
   const fastify = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger === true ? { serializers: { req: requestForLog } } : (options.logger ?? false),
     genReqId: requestId,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // On close, idle keep-alive sockets go at once; requests in flight finish first.

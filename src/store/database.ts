@@ -12,6 +12,8 @@ export type Store = {
   dialect: Dialect;
   /** Where the data lives, for log lines: a file path or the database URL without password. */
   location: string;
+  /** PostgreSQL only: for the few clients that cannot come from the pool (LISTEN). */
+  connectionString?: string;
   close(): Promise<void>;
 };
 
@@ -46,7 +48,7 @@ export function openPostgres(url: string): Store {
   // on the pool, and unheard it would crash the process. The pool replaces the connection.
   pool.on('error', (error) => console.error('postgres: idle connection lost:', error.message));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: redactPassword(url), close: () => db.destroy() };
+  return { db, dialect: 'postgres', location: redactPassword(url), connectionString: url, close: () => db.destroy() };
 }
 
 function redactPassword(url: string): string {

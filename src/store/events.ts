@@ -40,12 +40,31 @@ export async function insertEvents(tx: Tx, dialect: Dialect, events: readonly Ne
     .execute();
 }
 
-/** A conversation's audit trail, oldest first, after the event id `after`. */
 /** Events after `after` in id order, across all conversations: what a live client missed. */
 export function listEventsSince(tx: Tx, after: number, limit: number): Promise<EventRow[]> {
   return tx.selectFrom('conversation_events').selectAll().where('id', '>', after).orderBy('id').limit(limit).execute();
 }
 
+/** The newest event id, 0 when there is none: where a live stream starts. */
+export async function latestEventId(tx: Tx): Promise<number> {
+  const row = await tx.selectFrom('conversation_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return row?.id == null ? 0 : Number(row.id);
+}
+
+/**
+ * PostgreSQL channel on which app instances wake each other after a commit. A wake-up
+ * only: listeners read the event table, never a payload.
+ */
+export const EVENTS_CHANNEL = 'onethread_events';
+
+export async function notifyEventsCommitted(tx: Tx): Promise<void> {
+  await sql`select pg_notify(${EVENTS_CHANNEL}, '')`.execute(tx);
+}
+
+/** The statement a dedicated pg client runs to hear EVENTS_CHANNEL. */
+export const LISTEN_EVENTS_SQL = `LISTEN ${EVENTS_CHANNEL}`;
+
+/** A conversation's audit trail, oldest first, after the event id `after`. */
 export function listEventPage(tx: Tx, conversationId: number, after: number | null, limit: number): Promise<EventRow[]> {
   let query = tx.selectFrom('conversation_events').selectAll().where('conversationId', '=', conversationId);
   if (after !== null) query = query.where('id', '>', after);

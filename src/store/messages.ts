@@ -15,6 +15,11 @@ export function findMessageByExternalKey(tx: Tx, externalKey: string): Promise<M
   return tx.selectFrom('messages').select(COLUMNS).where('externalKey', '=', externalKey).executeTakeFirst();
 }
 
+export function findMessagesByIds(tx: Tx, ids: readonly number[]): Promise<MessageRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return tx.selectFrom('messages').select(COLUMNS).where('id', 'in', [...ids]).execute();
+}
+
 export type NewAttachment = { name: string; contentType: string; size: number; sha256: string };
 
 export async function insertAttachments(

@@ -1,0 +1,116 @@
+import { presentConversation, presentMessage } from '../http/presenters.js';
+import { isTeam, type Viewer } from '../inbox/policies.js';
+import { toConversation, toInboxEvent, toMessage, type Conversation, type Message } from '../inbox/records.js';
+import { findConversationsByIds } from '../store/conversations.js';
+import { findMessagesByIds, listAttachments } from '../store/messages.js';
+import type { EventRow } from '../store/schema.js';
+import type { Tx } from '../store/transaction.js';
+
+// Audit events → the frames a live client receives. A batch of events is read back from
+// the database once (the rows as they are now, not as the event describes them) and
+// then presented per audience: every team member sees the same frame, and only the
+// owning customer can see a customer frame, so each frame is serialized at most twice.
+
+export type FrameType = 'conversation.created' | 'conversation.updated' | 'message.created' | 'conversation.deleted';
+export type LiveViewer = Viewer & { email: string };
+
+const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
+
+/** One event, with the rows its frame presents; `null` rows were deleted since. */
+export type PreparedEvent = {
+  id: number;
+  eventType: string;
+  conversationId: number;
+  conversation: Conversation | null;
+  message: Message | null;
+  /** For `deleted`: the former customer's address, the only link left to them. */
+  deletedCustomerEmail: string | null;
+  /** Serialized frames per audience, filled on first use. */
+  cache: { team?: string | null; customer?: string | null };
+};
+
+const messageIdOf = (value: unknown): number | null => {
+  const id = (value as { messageId?: unknown } | null)?.messageId;
+  return typeof id === 'number' ? id : null;
+};
+
+/** Reads what a batch of events needs in three queries, whatever its size. */
+export async function prepareEvents(tx: Tx, rows: readonly EventRow[]): Promise<PreparedEvent[]> {
+  const events = rows.flatMap((row) => {
+    try {
+      return [toInboxEvent(row)];
+    } catch {
+      // A row whose JSON does not parse cannot be presented; skipping it keeps the stream alive.
+      return [];
+    }
+  });
+  const conversationIds = [...new Set(events.filter((e) => e.eventType !== 'deleted').map((e) => e.conversationId))];
+  const messageIds = [...new Set(events.flatMap((e) => messageIdOf(e.newValue) ?? []))];
+  const [conversationRows, messageRows] = await Promise.all([findConversationsByIds(tx, conversationIds), findMessagesByIds(tx, messageIds)]);
+  const attachments = await listAttachments(tx, messageRows.map((m) => Number(m.id)));
+  const conversations = new Map(conversationRows.map((row) => [Number(row.id), toConversation(row)]));
+  const messages = new Map(
+    messageRows.map((row) => [Number(row.id), toMessage(row, attachments.filter((a) => Number(a.messageId) === Number(row.id)))]),
+  );
+  return events.map((e) => {
+    const messageId = messageIdOf(e.newValue);
+    const deleted = e.eventType === 'deleted' ? ((e.oldValue as { customerEmail?: unknown } | null)?.customerEmail ?? null) : null;
+    return {
+      id: e.id,
+      eventType: e.eventType,
+      conversationId: e.conversationId,
+      conversation: conversations.get(e.conversationId) ?? null,
+      message: messageId === null ? null : (messages.get(messageId) ?? null),
+      deletedCustomerEmail: typeof deleted === 'string' ? deleted : null,
+      cache: {},
+    };
+  });
+}
+
+/** The serialized frame for this viewer, or null when they must not see the event. */
+export function frameFor(viewer: LiveViewer, event: PreparedEvent): string | null {
+  const team = isTeam(viewer);
+  if (!team && !ownedBy(viewer, event)) return null;
+  const audience = team ? 'team' : 'customer';
+  const cached = event.cache[audience];
+  if (cached !== undefined) return cached;
+  const frame = buildFrame(viewer, event);
+  event.cache[audience] = frame === null ? null : JSON.stringify(frame);
+  return event.cache[audience];
+}
+
+function ownedBy(viewer: LiveViewer, event: PreparedEvent): boolean {
+  if (event.eventType === 'deleted') return event.deletedCustomerEmail?.toLowerCase() === viewer.email.toLowerCase();
+  return event.conversation?.customer.id === viewer.id;
+}
+
+function buildFrame(viewer: LiveViewer, event: PreparedEvent): { id: number; type: FrameType; data: unknown } | null {
+  const team = isTeam(viewer);
+  const frame = (type: FrameType, data: unknown) => ({ id: event.id, type, data });
+  if (event.eventType === 'deleted') return frame('conversation.deleted', { id: event.conversationId });
+  const { conversation, message } = event;
+  // Deleted since the event: a replay has nothing left to show.
+  if (!conversation) return null;
+  const presented = presentConversation(viewer, conversation);
+  switch (event.eventType) {
+    case 'created': {
+      const first = message ? presentMessage(viewer, message) : null;
+      return frame('conversation.created', { conversation: presented, ...(first ? { message: first } : {}) });
+    }
+    case 'replied':
+    case 'note_added': {
+      // presentMessage refuses an internal note to a customer, whichever event carried it.
+      const shown = message ? presentMessage(viewer, message) : null;
+      return shown ? frame('message.created', { message: shown, conversation: presented }) : null;
+    }
+    default:
+      // Assignment, labels, priority and type are the team's organisation of the inbox.
+      if (!team && !STATUS_EVENTS.has(event.eventType)) return null;
+      return frame('conversation.updated', { conversation: presented });
+  }
+}
+
+/** Sent once a socket has caught up and is live: `id` is where a later `since` resumes. */
+export function readyFrame(cursor: number): string {
+  return JSON.stringify({ id: cursor, type: 'ready', data: {} });
+}
