@@ -1,6 +1,5 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
-import type { Store } from '../store/database.js';
+import { pingDatabase, type Store } from '../store/database.js';
 import { defineRoutes } from './routing.js';
 
 /** How long the database may take to answer before health reports it down. */
@@ -24,7 +23,7 @@ export const healthRoutes = defineRoutes<{ store: Store }>(async (app, { store }
       });
       try {
         // A hung database must not hang the probe too.
-        await Promise.race([sql`select 1`.execute(store.db), timeout]);
+        await Promise.race([pingDatabase(store), timeout]);
         return { ok: true as const };
       } catch (error) {
         reply.log.warn({ err: error }, 'health check: database did not answer');
