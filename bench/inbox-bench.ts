@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createInboxContext } from '../src/inbox/context.js';
 import { EventBus } from '../src/realtime/bus.js';
 import type { Store } from '../src/store/database.js';
+import { measureHttp, type HttpFigures } from './http.js';
 import { loadInbox, type LoadFigures } from './load.js';
 import { printReport, type BenchResult } from './report.js';
 import { openTarget, UsageError } from './target.js';
@@ -28,6 +29,10 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
     reuse: { type: 'boolean', default: false },
     'skip-extra': { type: 'boolean', default: false },
+    'skip-http': { type: 'boolean', default: false },
+    'http-seconds': { type: 'string', default: '5' },
+    sockets: { type: 'string', default: '1000' },
+    'live-messages': { type: 'string', default: '200' },
     verify: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -48,6 +53,10 @@ const HELP = `npm run bench -- [options]
   --keep              keep the database afterwards (prints where)
   --reuse             measure an existing bench database (--data-dir, or DATABASE_URL naming it) without loading
   --skip-extra        only the views the targets are about
+  --skip-http         skip the HTTP figures (POST throughput vs a bare route, WebSocket delivery latency)
+  --http-seconds T    seconds of load on each of the bare route and POST …/messages, in two alternating whole-second rounds (default 5)
+  --sockets N         agent WebSockets connected for the delivery latency (default 1000)
+  --live-messages N   messages posted one after another for the delivery latency (default 200)
   --verify            recompute counters, tag rows, message counts and FTS after the load and after the writes
   --json              also print all figures as one JSON object on the last line
 PostgreSQL: set DATABASE_URL to a server; the bench creates and drops onethread_bench_<random> there.`;
@@ -94,6 +103,8 @@ async function main(): Promise<void> {
   if (sampling.samples < 1) throw new UsageError('--samples must be at least 1');
   const deepPages = count('deep-pages');
   const writeCount = count('writes');
+  const httpOptions = { seconds: count('http-seconds'), connections: 10, sockets: count('sockets'), messages: count('live-messages') };
+  if (httpOptions.seconds < 1) throw new UsageError('--http-seconds must be at least 1');
   const vocabulary = createVocabulary();
   const target = await openTarget({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: args['data-dir'], reuse: args.reuse });
   const { store } = target;
@@ -124,6 +135,10 @@ async function main(): Promise<void> {
 
     log('measuring writes…');
     const writes = await measureWrites(ctx, people, vocabulary, { operations: writeCount, rounds: 10 });
+    let http: HttpFigures | null = null;
+    if (!args['skip-http']) {
+      http = await measureHttp(store, people, httpOptions, log);
+    }
     if (args.verify) await verify(store, 'after the writes');
 
     const result: BenchResult = {
@@ -133,12 +148,20 @@ async function main(): Promise<void> {
       messages: people.messages,
       seed,
       load,
-      targets: { listP95Ms: store.dialect === 'sqlite' ? 5 : 10, searchP95Ms: 50, addMessageRatio: 0.2 },
+      targets: {
+        listP95Ms: store.dialect === 'sqlite' ? 5 : 10,
+        searchP95Ms: 50,
+        addMessageRatio: 0.2,
+        httpPostRatio: 0.35,
+        liveP99Ms: 50,
+        liveCrossInstanceP99Ms: 100,
+      },
       baseline: { primaryKeyLookup },
       views,
       extraViews: extra,
       search,
       writes,
+      http,
     };
     printReport(result, (line) => console.log(line));
     if (args.keep) console.log(`\nkept: ${target.description}`);

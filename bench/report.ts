@@ -1,3 +1,4 @@
+import type { HttpFigures } from './http.js';
 import type { LoadFigures } from './load.js';
 import type { Latency } from './measure.js';
 import type { DeepPage, SearchFigures, ViewFigures } from './views.js';
@@ -13,12 +14,24 @@ export type BenchResult = {
   messages: number;
   seed: number;
   load: LoadFigures | null;
-  targets: { listP95Ms: number; searchP95Ms: number; addMessageRatio: number };
+  targets: {
+    listP95Ms: number;
+    searchP95Ms: number;
+    addMessageRatio: number;
+    /** POST …/messages rate over a bare Fastify route's, same load generator, same run. */
+    httpPostRatio: number;
+    /** WebSocket delivery p99, POST to receipt, one instance. */
+    liveP99Ms: number;
+    /** The same across two instances on one PostgreSQL database. */
+    liveCrossInstanceP99Ms: number;
+  };
   baseline: { primaryKeyLookup: Latency };
   views: Record<string, ViewFigures> & { deepPage?: DeepPage };
   extraViews: Record<string, ViewFigures>;
   search: { rare: SearchFigures; medium: SearchFigures; common: SearchFigures };
   writes: WriteFigures;
+  /** null with --skip-http. */
+  http: HttpFigures | null;
 };
 
 const ms = (n: number) => n.toFixed(2).padStart(8);
@@ -59,4 +72,30 @@ export function printReport(r: BenchResult, print: (line: string) => void): void
   print(`addMessage      ${n(w.addMessage.perSecond).padStart(8)} /s  (${w.addMessage.operations} in ${w.addMessage.seconds.toFixed(2)} s)`);
   print(`raw insert      ${n(w.rawInsert.perSecond).padStart(8)} /s  (${w.rawInsert.operations} in ${w.rawInsert.seconds.toFixed(2)} s)`);
   print(`ratio           ${(w.ratio * 100).toFixed(1).padStart(7)} %   ${meets(w.ratio >= r.targets.addMessageRatio)}`);
+  if (r.http) printHttp(r, r.http, print);
+}
+
+function printHttp(r: BenchResult, h: HttpFigures, print: (line: string) => void): void {
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  print('');
+  print(`HTTP (${h.connections} connections; target POST ≥ ${Math.round(r.targets.httpPostRatio * 100)} % of the bare route)`);
+  const rate = (label: string, f: HttpFigures['bare']) => {
+    const failed = f.non2xx + f.errors > 0 ? `, ${f.non2xx} non-2xx, ${f.errors} errors` : '';
+    print(`${label.padEnd(16)}${n(f.perSecond).padStart(8)} /s  (${n(f.requests)} in ${f.seconds.toFixed(1)} s; latency p50 ${f.latencyP50} ms, p99 ${f.latencyP99} ms${failed})`);
+  };
+  rate('bare route', h.bare);
+  rate('POST messages', h.post);
+  print(`ratio           ${(h.ratio * 100).toFixed(1).padStart(7)} %   ${meets(h.ratio >= r.targets.httpPostRatio)}`);
+  print('');
+  print('live delivery: POST to message.created on every agent socket (ms)');
+  print(`${'where'.padEnd(22)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}  target`);
+  const line = (label: string, d: HttpFigures['websocket'], target: number) => {
+    const missed = d.missed > 0 ? `, ${n(d.missed)} MISSED` : '';
+    print(
+      `${label.padEnd(22)}${ms(d.latency.p50)}${ms(d.latency.p95)}${ms(d.latency.p99)}  ${`${meets(d.latency.p99 <= target)} (p99 ≤ ${target})`.padEnd(16)}` +
+        `${n(d.sockets)} sockets × ${d.messages} messages = ${n(d.deliveries)} deliveries${missed}; connected in ${d.connectSeconds.toFixed(1)} s`,
+    );
+  };
+  line('one instance', h.websocket, r.targets.liveP99Ms);
+  if (h.websocket.crossInstance) line('two instances (pg)', h.websocket.crossInstance, r.targets.liveCrossInstanceP99Ms);
 }

@@ -1,0 +1,232 @@
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import WebSocket from 'ws';
+import { accountsContext, createApiToken } from '../src/accounts/index.js';
+import { createInboxContext } from '../src/inbox/context.js';
+import { registerApi } from '../src/http/api.js';
+import { buildServer, type ZodApp } from '../src/http/server.js';
+import { EventBus } from '../src/realtime/bus.js';
+import { openPostgres, type Store } from '../src/store/database.js';
+import { summarize, type Latency } from './measure.js';
+import type { Population } from './views.js';
+
+// The HTTP figures: POST /api/conversations/:id/messages over real sockets against a bare
+// Fastify route measured the same way in the same run, and how long a new message takes
+// from the POST to every connected agent's WebSocket. Load generator, clients and
+// servers share this process (and its two cores), as an honest worst case.
+
+export type RateFigures = { requests: number; non2xx: number; errors: number; seconds: number; perSecond: number; latencyP50: number; latencyP99: number };
+
+export type DeliveryFigures = {
+  sockets: number;
+  messages: number;
+  /** (message, socket) deliveries timed; `missed` never arrived within the wait. */
+  deliveries: number;
+  missed: number;
+  /** Seconds to connect every socket and see its 'ready' frame. */
+  connectSeconds: number;
+  latency: Latency;
+};
+
+export type HttpFigures = {
+  connections: number;
+  bare: RateFigures;
+  post: RateFigures;
+  /** post.perSecond / bare.perSecond */
+  ratio: number;
+  websocket: DeliveryFigures & { crossInstance?: DeliveryFigures };
+};
+
+export type HttpOptions = { seconds: number; connections: number; sockets: number; messages: number };
+
+type Instance = { app: ZodApp; http: string; ws: string };
+
+async function startInstance(store: Store): Promise<Instance> {
+  const inbox = createInboxContext({ store, bus: new EventBus() });
+  const accounts = accountsContext(store);
+  const app = buildServer({ store });
+  await registerApi(app, { inbox, accounts, secureCookies: false });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return { app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
+}
+
+const pick = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
+
+async function cannon(url: string, options: Omit<autocannon.Options, 'url'>): Promise<RateFigures> {
+  const result = await autocannon({ url, ...options });
+  const ok = result['2xx'];
+  return {
+    requests: ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    seconds: result.duration,
+    perSecond: ok / result.duration,
+    latencyP50: result.latency.p50,
+    latencyP99: result.latency.p99,
+  };
+}
+
+export async function measureHttp(store: Store, people: Population, options: HttpOptions, log: (line: string) => void): Promise<HttpFigures> {
+  const accounts = accountsContext(store);
+  // One API token per seeded agent: the POSTs and the sockets are the agents'.
+  const tokens = await Promise.all(people.agentIds.map(async (id) => (await createApiToken(accounts, id, 'bench')).token));
+  const a = await startInstance(store);
+  const bare = Fastify();
+  bare.post('/bare', async () => ({ ok: true }));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/bare`;
+  try {
+    // Both routes get the same requests: a JSON body, a bearer token, 10 connections.
+    let n = 0;
+    const base = {
+      connections: options.connections,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${tokens[0]!}`, 'content-type': 'application/json' },
+    };
+    const body = () => JSON.stringify({ body: `bench http reply ${++n}` });
+    const requests = (path: (() => string) | null) => [
+      { setupRequest: (req: autocannon.Request) => ({ ...req, ...(path ? { path: path() } : {}), body: body() }) },
+    ];
+    const postPath = () => `/api/conversations/${pick(people.minId, people.maxId)}/messages`;
+    // autocannon counts whole seconds: two alternating rounds of half the time each.
+    const half = Math.max(1, Math.round(options.seconds / 2));
+    log(`measuring HTTP: bare route vs POST …/messages, ${options.connections} connections, 2 × ${half} s each…`);
+    // A short untimed run of each warms up the JIT, statement caches and connections.
+    await cannon(bareUrl, { ...base, duration: 1, requests: requests(null) });
+    await cannon(`${a.http}/api/conversations/1/messages`, { ...base, duration: 1, requests: requests(postPath) });
+    // Two alternating rounds of each, so a noisy neighbour slows both about alike.
+    const bareRuns = [] as RateFigures[];
+    const postRuns = [] as RateFigures[];
+    for (let round = 0; round < 2; round++) {
+      const runBare = () => cannon(bareUrl, { ...base, duration: half, requests: requests(null) }).then((r) => bareRuns.push(r));
+      const runPost = () => cannon(`${a.http}/api/conversations/1/messages`, { ...base, duration: half, requests: requests(postPath) }).then((r) => postRuns.push(r));
+      if (round === 0) (await runBare(), await runPost());
+      else (await runPost(), await runBare());
+    }
+    const bareFigures = combine(bareRuns);
+    const postFigures = combine(postRuns);
+    log(`  bare ${Math.round(bareFigures.perSecond)} /s, POST ${Math.round(postFigures.perSecond)} /s (${postFigures.non2xx} non-2xx)`);
+
+    log(`measuring live delivery: ${options.sockets} sockets, ${options.messages} messages…`);
+    const single = await measureDelivery({ post: a, listen: a }, tokens, people, options);
+    log(`  one instance: p50 ${single.latency.p50.toFixed(1)} ms, p99 ${single.latency.p99.toFixed(1)} ms (${single.missed} missed)`);
+    let crossInstance: DeliveryFigures | undefined;
+    if (store.dialect === 'postgres' && store.connectionString) {
+      // A second instance on the same database: sockets on B, posts on A, the wake-up by NOTIFY.
+      const storeB = openPostgres(store.connectionString);
+      const b = await startInstance(storeB);
+      try {
+        crossInstance = await measureDelivery({ post: a, listen: b }, tokens, people, options);
+        log(`  across two instances: p50 ${crossInstance.latency.p50.toFixed(1)} ms, p99 ${crossInstance.latency.p99.toFixed(1)} ms (${crossInstance.missed} missed)`);
+      } finally {
+        await b.app.close();
+        await storeB.close();
+      }
+    }
+    return {
+      connections: options.connections,
+      bare: bareFigures,
+      post: postFigures,
+      ratio: postFigures.perSecond / bareFigures.perSecond,
+      websocket: { ...single, ...(crossInstance ? { crossInstance } : {}) },
+    };
+  } finally {
+    await bare.close();
+    await a.app.close();
+  }
+}
+
+function combine(runs: RateFigures[]): RateFigures {
+  const sum = (f: (r: RateFigures) => number) => runs.reduce((s, r) => s + f(r), 0);
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.seconds);
+  return {
+    requests,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    seconds,
+    perSecond: requests / seconds,
+    // Per-run percentiles cannot be merged exactly; the worse of the runs is reported.
+    latencyP50: Math.max(...runs.map((r) => r.latencyP50)),
+    latencyP99: Math.max(...runs.map((r) => r.latencyP99)),
+  };
+}
+
+/**
+ * Connects `sockets` agent sockets to `listen` (each waits for its 'ready' frame), then
+ * posts `messages` messages to `post` one after another; for each, the time from just
+ * before the POST to each socket's receipt of its message.created frame.
+ */
+async function measureDelivery(
+  on: { post: Instance; listen: Instance },
+  tokens: string[],
+  people: Population,
+  options: HttpOptions,
+): Promise<DeliveryFigures> {
+  const sent = new Map<string, { at: number; pending: number; done: () => void }>();
+  const latencies: number[] = [];
+  const sockets: WebSocket[] = [];
+  const connectStarted = performance.now();
+  try {
+    const BATCH = 50;
+    for (let i = 0; i < options.sockets; i += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, options.sockets - i) }, (_, j) => {
+        const ws = new WebSocket(`${on.listen.ws}?token=${tokens[(i + j) % tokens.length]!}`);
+        sockets.push(ws);
+        return new Promise<void>((resolve, reject) => {
+          ws.once('error', reject);
+          ws.on('message', (data) => {
+            const received = performance.now();
+            const frame = JSON.parse(String(data)) as { type: string; data?: { message?: { body?: string } } };
+            if (frame.type === 'ready') return resolve();
+            if (frame.type !== 'message.created') return;
+            const entry = sent.get(frame.data?.message?.body ?? '');
+            if (!entry) return;
+            latencies.push(received - entry.at);
+            if (--entry.pending === 0) entry.done();
+          });
+        });
+      });
+      await Promise.all(batch);
+    }
+    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    let missed = 0;
+    const runId = Math.random().toString(36).slice(2, 8);
+    for (let i = 0; i < options.messages; i++) {
+      const body = `bench live ${runId} ${i}`;
+      const conversation = pick(people.minId, people.maxId);
+      let done = () => {};
+      const all = new Promise<void>((resolve) => (done = resolve));
+      const entry = { at: performance.now(), pending: sockets.length, done };
+      sent.set(body, entry);
+      const response = await fetch(`${on.post.http}/api/conversations/${conversation}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens[i % tokens.length]!}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ body }),
+      });
+      if (response.status >= 300) throw new Error(`POST …/messages answered ${response.status}: ${await response.text()}`);
+      await response.arrayBuffer();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
+      missed += entry.pending;
+      sent.delete(body);
+    }
+    return {
+      sockets: sockets.length,
+      messages: options.messages,
+      deliveries: latencies.length,
+      missed,
+      connectSeconds,
+      latency: summarize(latencies),
+    };
+  } finally {
+    await Promise.all(
+      sockets.map((ws) =>
+        ws.readyState === ws.CLOSED ? undefined : new Promise<void>((resolve) => (ws.once('close', () => resolve()), ws.terminate())),
+      ),
+    );
+  }
+}
