@@ -33,7 +33,8 @@ async function openSqliteTarget(dataDir: string | undefined, reuse: boolean): Pr
   const files = [file, `${file}-wal`, `${file}-shm`];
   // Never overwrite a database we did not make: --data-dir might be the app's own.
   if (!reuse && existsSync(file)) throw new UsageError(`${file} exists; measure it with --reuse, or remove it to load afresh`);
-  const store = openSqlite(file);
+  // Opened as the server opens it (src/app.ts).
+  const store = openSqlite(file, { backgroundCheckpoints: true, onError: (message) => console.error(message) });
   await migrateToLatest(store);
   return {
     store,

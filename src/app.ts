@@ -12,7 +12,7 @@ export type App = { store: Store; inbox: InboxContext; url: string; stop(): Prom
 
 /** Opens the store, applies migrations, then starts serving. */
 export async function startApp(config: Config): Promise<App> {
-  const store = openStore(config);
+  const store = openStore(config, { backgroundCheckpoints: true, onError: (message) => console.error(message) });
   await migrateToLatest(store);
   // Before listening, so nobody can reach a server that has no one able to administer it.
   const accounts = accountsContext(store);

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { SAFETY_NET_PAGES, startBackgroundCheckpoints } from './sqlite-checkpoints.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -18,12 +19,17 @@ export type Store = {
 };
 
 export type StoreOptions = { databaseUrl: string | null; dataDir: string };
+export type SqliteOptions = {
+  /** Checkpoint the WAL from a worker thread (a long-running server); see sqlite-checkpoints.ts. */
+  backgroundCheckpoints?: boolean;
+  onError?: (message: string) => void;
+};
 
-export function openStore(options: StoreOptions): Store {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(path.join(options.dataDir, 'onethread.db'));
+export function openStore(options: StoreOptions, sqliteOptions: SqliteOptions = {}): Store {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(path.join(options.dataDir, 'onethread.db'), sqliteOptions);
 }
 
-export function openSqlite(file: string): Store {
+export function openSqlite(file: string, options: SqliteOptions = {}): Store {
   mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -33,8 +39,14 @@ export function openSqlite(file: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpointer = options.backgroundCheckpoints ? startBackgroundCheckpoints(file, { onError: options.onError }) : null;
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const close = async () => {
+    await checkpointer?.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', location: file, close };
 }
 
 export function openPostgres(url: string): Store {

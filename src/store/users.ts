@@ -30,6 +30,9 @@ export function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
 
 /** Inserts the user unless the address exists; returns the stored row either way. */
 export async function findOrInsertUserByEmail(tx: Tx, user: NewUser): Promise<UserRow> {
+  // Most senders write again: look before inserting.
+  const existing = await findUserByEmail(tx, user.email);
+  if (existing) return existing;
   await tx
     .insertInto('users')
     .values(userValues(user))

@@ -199,10 +199,12 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
     },
   }, async (request, reply) => {
     const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    // The team may write to any conversation, and the command itself answers 404 for a
+    // missing one; only a customer's ownership needs a look first.
+    const conversation = isTeam(viewer) ? request.params.id : (await visibleConversation(inbox, viewer, request.params.id)).id;
     if (request.body.isInternal && !canWriteInternal(viewer)) throw new DomainError('forbidden', 'only the team writes internal notes', 'body.isInternal');
     const added = await addMessage(inbox, {
-      conversation: conversation.id,
+      conversation,
       from: { userId: viewer.id },
       body: request.body.body,
       isInternal: request.body.isInternal,
