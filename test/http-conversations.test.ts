@@ -109,6 +109,22 @@ describe('conversations over HTTP', () => {
     expect((await call(customer, 'PATCH', `/api/conversations/${id}`, { status: 'resolved' })).json().conversation.status).toBe('resolved');
   });
 
+  it('PATCH is all or nothing: one refused change leaves the others unapplied', async () => {
+    const customer = await person('customer');
+    const agent = await person('agent');
+    const { id } = await ticket(customer);
+    const refused = await call(agent, 'PATCH', `/api/conversations/${id}`, { priority: 'urgent', labels: ['urgent'], assignedTo: customer.id, status: 'resolved' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.field).toBe('assignedTo');
+    const after = (await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation;
+    expect(after).toMatchObject({ priority: 'normal', labels: [], status: 'open', assignedTo: null });
+    const events = (await call(agent, 'GET', `/api/conversations/${id}/events`)).json().items.map((e: { eventType: string }) => e.eventType);
+    expect(events).toEqual(['created']);
+    // A customer's forbidden field refuses the allowed one with it.
+    expect((await call(customer, 'PATCH', `/api/conversations/${id}`, { status: 'resolved', priority: 'low' })).statusCode).toBe(403);
+    expect((await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation.status).toBe('open');
+  });
+
   it('only an admin deletes', async () => {
     const customer = await person('customer');
     const agent = await person('agent');

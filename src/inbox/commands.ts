@@ -287,88 +287,134 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   });
 }
 
-/** Applies a change to one conversation on behalf of `by`, recording one event when something changed. */
-async function changeConversation(
-  ctx: InboxContext,
-  ref: ConversationRef,
-  by: Actor,
-  decide: (row: ConversationRow, actor: ResolvedActor, now: number, tx: Tx) => Promise<{ patch: ConversationPatch; eventType: string; oldValue: unknown; newValue: unknown } | null>,
-): Promise<Conversation> {
+type Decision = { patch: ConversationPatch; eventType: string; oldValue: unknown; newValue: unknown };
+/** Looks at the conversation as it is (earlier decisions of the same command applied) and says what changes, if anything. */
+type Decide = (row: ConversationRow, actor: ResolvedActor, now: number, tx: Tx) => Promise<Decision | null>;
+
+/**
+ * Applies changes to one conversation on behalf of `by` in one transaction: the row is
+ * written once, with one event per change that changed something. One refused change
+ * refuses them all.
+ */
+function changeConversation(ctx: InboxContext, ref: ConversationRef, by: Actor, decisions: readonly Decide[]): Promise<Conversation> {
   return runCommand(ctx, async (tx, now) => {
     const before = await lockConversation(ctx, tx, ref);
     const actor = await resolveActor(tx, by, now);
-    const decision = await decide(before, actor, now, tx);
-    if (!decision) return { result: toConversation(before), events: [] };
-    const after = await writeConversation(tx, before, { ...decision.patch, updatedAt: now });
+    let current = before;
+    const made: Decision[] = [];
+    for (const decide of decisions) {
+      const decision = await decide(current, actor, now, tx);
+      if (!decision) continue;
+      made.push(decision);
+      current = { ...current, ...decision.patch };
+    }
+    if (made.length === 0) return { result: toConversation(before), events: [] };
+    const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
     const conversation = toConversation(after);
-    const events = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)(decision.eventType, decision.oldValue, decision.newValue)], conversation);
+    const event = eventBy(actor, conversation.id, now);
+    const events = await recordEvents(ctx, tx, made.map((d) => event(d.eventType, d.oldValue, d.newValue)), conversation);
     return { result: conversation, events };
   });
 }
 
-export function updateConversationStatus(ctx: InboxContext, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
-  return changeConversation(ctx, input.conversation, input.by, async (row, actor, now) => {
+const decideStatus =
+  (status: Status): Decide =>
+  async (row, actor, now) => {
     // A customer may close their own question ("Mark as resolved"), nothing else.
     if (actor.role === 'customer') {
       if (Number(row.customerId) !== actor.id) throw notFound('conversation');
-      if (input.status !== 'resolved' && input.status !== 'closed') throw new DomainError('forbidden', 'customers can only mark a conversation resolved or closed');
+      if (status !== 'resolved' && status !== 'closed') throw new DomainError('forbidden', 'customers can only mark a conversation resolved or closed');
     }
-    const change = requestedStatusChange(row.status, input.status);
+    const change = requestedStatusChange(row.status, status);
     if (!change) return null;
     return { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to };
-  });
+  };
+
+const decideAssignee =
+  (assigneeId: number | null): Decide =>
+  async (row, actor, _now, tx) => {
+    requireTeam(actor, 'assign conversations');
+    if (assigneeId !== null) {
+      const assignee = await findUserById(tx, assigneeId);
+      if (!assignee || assignee.role === 'customer') throw invalid('assignedTo', `user ${assigneeId} is not an agent`);
+    }
+    if (row.assignedTo === assigneeId) return null;
+    return { patch: { assignedTo: assigneeId }, eventType: assigneeId === null ? 'unassigned' : 'assigned', oldValue: row.assignedTo, newValue: assigneeId };
+  };
+
+/** Replaces the labels and/or tags given; omitted ones stay as they are. */
+const decideLabels =
+  (labels: Label[] | undefined, tags: string[] | undefined): Decide =>
+  async (row, actor) => {
+    requireTeam(actor, 'label conversations');
+    const old = { labels: JSON.parse(row.labels) as Label[], tags: JSON.parse(row.tags) as string[] };
+    const next = { labels: labels ? normalizeLabels(labels) : old.labels, tags: tags ? normalizeTags(tags) : old.tags };
+    if (JSON.stringify(old) === JSON.stringify(next)) return null;
+    return { patch: { labels: JSON.stringify(next.labels), tags: JSON.stringify(next.tags) }, eventType: 'labeled', oldValue: old, newValue: next };
+  };
+
+const decidePriority =
+  (priority: Priority): Decide =>
+  async (row, actor) => {
+    requireTeam(actor, 'change priority');
+    if (!PRIORITIES.includes(priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+    if (row.priority === priority) return null;
+    return { patch: { priority }, eventType: 'priority_changed', oldValue: row.priority, newValue: priority };
+  };
+
+const decideType =
+  (type: ConversationType): Decide =>
+  async (row, actor) => {
+    requireTeam(actor, 'change the type');
+    if (!CONVERSATION_TYPES.includes(type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
+    if (row.type === type) return null;
+    return { patch: { type }, eventType: 'type_changed', oldValue: row.type, newValue: type };
+  };
+
+export function updateConversationStatus(ctx: InboxContext, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
+  return changeConversation(ctx, input.conversation, input.by, [decideStatus(input.status)]);
 }
 
 export function assignConversation(ctx: InboxContext, input: { conversation: ConversationRef; assigneeId: number | null; by: Actor }): Promise<Conversation> {
-  return changeConversation(ctx, input.conversation, input.by, async (row, actor, _now, tx) => {
-    requireTeam(actor, 'assign conversations');
-    if (input.assigneeId !== null) {
-      const assignee = await findUserById(tx, input.assigneeId);
-      if (!assignee || assignee.role === 'customer') throw invalid('assignedTo', `user ${input.assigneeId} is not an agent`);
-    }
-    if (row.assignedTo === input.assigneeId) return null;
-    return {
-      patch: { assignedTo: input.assigneeId },
-      eventType: input.assigneeId === null ? 'unassigned' : 'assigned',
-      oldValue: row.assignedTo,
-      newValue: input.assigneeId,
-    };
-  });
+  return changeConversation(ctx, input.conversation, input.by, [decideAssignee(input.assigneeId)]);
 }
 
-/** Replaces the labels and/or tags given; omitted ones stay as they are. */
 export function labelConversation(
   ctx: InboxContext,
   input: { conversation: ConversationRef; labels?: Label[]; tags?: string[]; by: Actor },
 ): Promise<Conversation> {
-  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
-    requireTeam(actor, 'label conversations');
-    const old = { labels: JSON.parse(row.labels) as Label[], tags: JSON.parse(row.tags) as string[] };
-    const next = {
-      labels: input.labels ? normalizeLabels(input.labels) : old.labels,
-      tags: input.tags ? normalizeTags(input.tags) : old.tags,
-    };
-    if (JSON.stringify(old) === JSON.stringify(next)) return null;
-    return { patch: { labels: JSON.stringify(next.labels), tags: JSON.stringify(next.tags) }, eventType: 'labeled', oldValue: old, newValue: next };
-  });
+  return changeConversation(ctx, input.conversation, input.by, [decideLabels(input.labels, input.tags)]);
 }
 
 export function setConversationPriority(ctx: InboxContext, input: { conversation: ConversationRef; priority: Priority; by: Actor }): Promise<Conversation> {
-  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
-    requireTeam(actor, 'change priority');
-    if (!PRIORITIES.includes(input.priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
-    if (row.priority === input.priority) return null;
-    return { patch: { priority: input.priority }, eventType: 'priority_changed', oldValue: row.priority, newValue: input.priority };
-  });
+  return changeConversation(ctx, input.conversation, input.by, [decidePriority(input.priority)]);
 }
 
 export function setConversationType(ctx: InboxContext, input: { conversation: ConversationRef; type: ConversationType; by: Actor }): Promise<Conversation> {
-  return changeConversation(ctx, input.conversation, input.by, async (row, actor) => {
-    requireTeam(actor, 'change the type');
-    if (!CONVERSATION_TYPES.includes(input.type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
-    if (row.type === input.type) return null;
-    return { patch: { type: input.type }, eventType: 'type_changed', oldValue: row.type, newValue: input.type };
-  });
+  return changeConversation(ctx, input.conversation, input.by, [decideType(input.type)]);
+}
+
+export type ConversationChanges = {
+  status?: Status;
+  priority?: Priority;
+  assigneeId?: number | null;
+  labels?: Label[];
+  tags?: string[];
+  type?: ConversationType;
+};
+
+/**
+ * Several changes at once (an API PATCH), all or nothing in one transaction. Status
+ * comes last, so "assigned, then resolved" reads in that order in the audit trail.
+ */
+export function updateConversation(ctx: InboxContext, input: ConversationChanges & { conversation: ConversationRef; by: Actor }): Promise<Conversation> {
+  const decisions: Decide[] = [];
+  if (input.type !== undefined) decisions.push(decideType(input.type));
+  if (input.priority !== undefined) decisions.push(decidePriority(input.priority));
+  if (input.labels !== undefined || input.tags !== undefined) decisions.push(decideLabels(input.labels, input.tags));
+  if (input.assigneeId !== undefined) decisions.push(decideAssignee(input.assigneeId));
+  if (input.status !== undefined) decisions.push(decideStatus(input.status));
+  return changeConversation(ctx, input.conversation, input.by, decisions);
 }
 
 /** Records that `userId` has seen the conversation, and marks the other side's messages read. */

@@ -1,15 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import {
-  addMessage,
-  assignConversation,
-  createConversation,
-  deleteConversation,
-  labelConversation,
-  setConversationPriority,
-  setConversationType,
-  updateConversationStatus,
-} from '../../inbox/commands.js';
+import { addMessage, createConversation, deleteConversation, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
 import { canDelete, canSeeEvents, canView, canWriteInternal, isTeam, type Viewer } from '../../inbox/policies.js';
@@ -153,15 +144,13 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
     if (!isTeam(viewer) && (priority !== undefined || assignedTo !== undefined || labels || tags || type)) {
       throw new DomainError('forbidden', 'customers may only set their conversation resolved or closed');
     }
-    // Each change is its own command and audit event, applied in this order.
-    const by = { userId: viewer.id };
-    const conversation = current.id;
-    let result = current;
-    if (type !== undefined) result = await setConversationType(inbox, { conversation, type, by });
-    if (priority !== undefined) result = await setConversationPriority(inbox, { conversation, priority, by });
-    if (labels !== undefined || tags !== undefined) result = await labelConversation(inbox, { conversation, labels, tags, by });
-    if (assignedTo !== undefined) result = await assignConversation(inbox, { conversation, assigneeId: assignedTo, by });
-    if (status !== undefined) result = await updateConversationStatus(inbox, { conversation, status, by });
+    // All changes in one command: one transaction, one audit event per change.
+    const result = await updateConversation(inbox, {
+      conversation: current.id,
+      by: { userId: viewer.id },
+      ...{ status, priority, labels, tags, type },
+      ...(assignedTo !== undefined ? { assigneeId: assignedTo } : {}),
+    });
     return { conversation: presentConversation(viewer, result) };
   });
 
