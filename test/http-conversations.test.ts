@@ -160,6 +160,25 @@ describe('conversations over HTTP', () => {
   });
 });
 
+describe('read state', () => {
+  it('POST …/read clears the "New reply" mark for that agent only, until the customer writes again', async () => {
+    const customer = await person('customer');
+    const [ana, ben] = [await person('agent'), await person('agent')];
+    const { id } = await ticket(customer);
+    const unread = async (who: Person) =>
+      (await call(who, 'GET', '/api/conversations?status=open&limit=100')).json().items.find((c: { id: number }) => c.id === id).unread;
+    expect(await unread(ana)).toBe(true);
+    const read = await call(ana, 'POST', `/api/conversations/${id}/read`);
+    expect(read.statusCode).toBe(200);
+    expect(Date.parse(read.json().readAt)).toBeGreaterThan(0);
+    expect(await unread(ana)).toBe(false);
+    expect(await unread(ben)).toBe(true);
+    await call(customer, 'POST', `/api/conversations/${id}/messages`, { body: 'any news?' });
+    expect(await unread(ana)).toBe(true);
+    expect((await call(null, 'POST', `/api/conversations/${id}/read`)).statusCode).toBe(401);
+  });
+});
+
 describe("another customer's conversation", () => {
   it('answers 404 on every route, without a byte of it', async () => {
     const alice = await person('customer', 'Alice Secret');
@@ -175,6 +194,7 @@ describe("another customer's conversation", () => {
       ['GET', `/api/conversations/${conversation.id}/messages`],
       ['POST', `/api/conversations/${conversation.id}/messages`, { body: 'let me in' }],
       ['GET', `/api/conversations/${conversation.id}/events`],
+      ['POST', `/api/conversations/${conversation.id}/read`],
     ];
     for (const [method, url, payload] of routes) {
       const response = await call(bob, method, url, payload);

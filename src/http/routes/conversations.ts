@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { addMessage, createConversation, deleteConversation, updateConversation } from '../../inbox/commands.js';
+import { addMessage, createConversation, deleteConversation, markConversationRead, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
 import { canDelete, canSeeEvents, canView, canWriteInternal, isTeam, type Viewer } from '../../inbox/policies.js';
@@ -133,6 +133,20 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
   }, async (request) => {
     const viewer = requireUser(request);
     return { conversation: presentConversation(viewer, await visibleConversation(inbox, viewer, request.params.id)) };
+  });
+
+  app.post('/api/conversations/:id/read', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'Marks the conversation read for the caller (the inbox clears its "New reply" mark)',
+      params: Params,
+      response: { 200: z.object({ readAt: z.string().describe('ISO time') }), ...errors },
+    },
+  }, async (request) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    const { readAt } = await markConversationRead(inbox, { conversation: conversation.id, userId: viewer.id });
+    return { readAt: new Date(readAt).toISOString() };
   });
 
   app.patch('/api/conversations/:id', {
