@@ -1,7 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import WebSocket from 'ws';
 import { accountsContext, createApiToken } from '../src/accounts/index.js';
 import { createInboxContext } from '../src/inbox/context.js';
 import { registerApi } from '../src/http/api.js';
@@ -9,12 +7,13 @@ import { buildServer, type ZodApp } from '../src/http/server.js';
 import { EventBus } from '../src/realtime/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import { summarize, type Latency } from './measure.js';
+import { epochNow, startSocketClients } from './socket-clients.js';
 import type { Population } from './views.js';
 
 // The HTTP figures: POST /api/conversations/:id/messages over real sockets against a bare
 // Fastify route measured the same way in the same run, and how long a new message takes
-// from the POST to every connected agent's WebSocket. Load generator, clients and
-// servers share this process (and its two cores), as an honest worst case.
+// from the POST to every connected agent's WebSocket. Load generator and servers share
+// this process; the sockets' clients run on a worker thread (socket-clients.ts).
 
 export type RateFigures = { requests: number; non2xx: number; errors: number; seconds: number; perSecond: number; latencyP50: number; latencyP99: number };
 
@@ -165,42 +164,16 @@ async function measureDelivery(
   people: Population,
   options: HttpOptions,
 ): Promise<DeliveryFigures> {
-  const sent = new Map<string, { at: number; pending: number; done: () => void }>();
-  const latencies: number[] = [];
-  const sockets: WebSocket[] = [];
-  const connectStarted = performance.now();
+  const clients = await startSocketClients(on.listen.ws, tokens, options.sockets);
   try {
-    const BATCH = 50;
-    for (let i = 0; i < options.sockets; i += BATCH) {
-      const batch = Array.from({ length: Math.min(BATCH, options.sockets - i) }, (_, j) => {
-        const ws = new WebSocket(`${on.listen.ws}?token=${tokens[(i + j) % tokens.length]!}`);
-        sockets.push(ws);
-        return new Promise<void>((resolve, reject) => {
-          ws.once('error', reject);
-          ws.on('message', (data) => {
-            const received = performance.now();
-            const frame = JSON.parse(String(data)) as { type: string; data?: { message?: { body?: string } } };
-            if (frame.type === 'ready') return resolve();
-            if (frame.type !== 'message.created') return;
-            const entry = sent.get(frame.data?.message?.body ?? '');
-            if (!entry) return;
-            latencies.push(received - entry.at);
-            if (--entry.pending === 0) entry.done();
-          });
-        });
-      });
-      await Promise.all(batch);
-    }
-    const connectSeconds = (performance.now() - connectStarted) / 1000;
+    const latencies: number[] = [];
     let missed = 0;
     const runId = Math.random().toString(36).slice(2, 8);
     for (let i = 0; i < options.messages; i++) {
       const body = `bench live ${runId} ${i}`;
       const conversation = pick(people.minId, people.maxId);
-      let done = () => {};
-      const all = new Promise<void>((resolve) => (done = resolve));
-      const entry = { at: performance.now(), pending: sockets.length, done };
-      sent.set(body, entry);
+      const receipts = clients.receipts(body, 5000);
+      const at = epochNow();
       const response = await fetch(`${on.post.http}/api/conversations/${conversation}/messages`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens[i % tokens.length]!}`, 'content-type': 'application/json' },
@@ -208,25 +181,19 @@ async function measureDelivery(
       });
       if (response.status >= 300) throw new Error(`POST …/messages answered ${response.status}: ${await response.text()}`);
       await response.arrayBuffer();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
-      clearTimeout(timer);
-      missed += entry.pending;
-      sent.delete(body);
+      const times = await receipts;
+      for (const t of times) latencies.push(t - at);
+      missed += clients.count - times.length;
     }
     return {
-      sockets: sockets.length,
+      sockets: clients.count,
       messages: options.messages,
       deliveries: latencies.length,
       missed,
-      connectSeconds,
+      connectSeconds: clients.connectSeconds,
       latency: summarize(latencies),
     };
   } finally {
-    await Promise.all(
-      sockets.map((ws) =>
-        ws.readyState === ws.CLOSED ? undefined : new Promise<void>((resolve) => (ws.once('close', () => resolve()), ws.terminate())),
-      ),
-    );
+    await clients.close();
   }
 }
