@@ -1,35 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { accountsContext, createApiToken, createUser } from '../src/accounts/index.js';
-import { addMessage } from '../src/inbox/commands.js';
+import { addMessage, createConversation } from '../src/inbox/commands.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
-import type { HubOptions } from '../src/realtime/hub.js';
 import { EventBus } from '../src/realtime/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
+import { call as callOn, Live as LiveOn, messageOf, person as personOn, refusal, startInstance, type Frame, type Instance, type Person } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Real servers on real ports, real WebSocket clients: the upgrade, the hooks and the
 // hub's timing are what is under test, so nothing here is injected.
 
-type Frame = { id: number; type: string; data: Record<string, any> };
-type Instance = Awaited<ReturnType<typeof startInstance>>;
-type Person = { id: number; token: string; email: string };
-
 let store: Store;
 let main: Instance;
-
-async function startInstance(on: Store, realtime: HubOptions = {}) {
-  const inbox = createInboxContext({ store: on, bus: new EventBus() });
-  const accounts = accountsContext(on);
-  const app = buildServer({ store: on });
-  await registerApi(app, { inbox, accounts, secureCookies: false, realtime });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
-}
 
 beforeAll(async () => {
   store = await makeTestStore();
@@ -41,75 +24,9 @@ afterAll(async () => {
   await store.close();
 });
 
-let n = 0;
-async function person(role: Role): Promise<Person> {
-  const email = `${role}${++n}@example.test`;
-  const user = await createUser(main.accounts, { name: `${role} ${n}`, email, role, password: 'correct horse 1' });
-  return { id: user.id, email, token: (await createApiToken(main.accounts, user.id, 'test')).token };
-}
-
-async function call(who: Person, method: string, path: string, body?: unknown) {
-  const response = await fetch(main.http + path, {
-    method,
-    headers: { authorization: `Bearer ${who.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  expect(response.status, `${method} ${path}`).toBeLessThan(300);
-  return response.status === 204 ? null : ((await response.json()) as Record<string, any>);
-}
-
-/** A connected socket that records every frame; resolves once the hub says it is live. */
-class Live {
-  readonly frames: Frame[] = [];
-  #waiters: (() => unknown)[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
-      this.#waiters.forEach((w) => w());
-    });
-  }
-
-  static async open(url: string, headers: Record<string, string> = {}): Promise<Live> {
-    const live = new Live(new WebSocket(url, { headers }));
-    await Promise.race([live.waitFor((f) => f.type === 'ready'), new Promise((_, reject) => live.ws.once('error', reject))]);
-    return live;
-  }
-
-  static as(who: Person, query = '', on: Instance = main): Promise<Live> {
-    return Live.open(on.ws + query, { authorization: `Bearer ${who.token}` });
-  }
-
-  /** The first recorded frame matching, waiting up to `ms` for it. */
-  waitFor(match: (f: Frame) => boolean, ms = 5000): Promise<Frame> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching frame in ${ms} ms; got ${JSON.stringify(this.frames)}`)), ms);
-      const check = () => {
-        const found = this.frames.find(match);
-        if (found) (clearTimeout(timer), resolve(found));
-        return found;
-      };
-      if (!check()) this.#waiters.push(check);
-    });
-  }
-
-  events = (): Frame[] => this.frames.filter((f) => f.type !== 'ready');
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.ws.once('close', () => resolve()).close());
-  }
-}
-
-/** The HTTP status a refused upgrade answered with. */
-function refusal(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('unexpected-response', (_req, res) => (resolve(res.statusCode ?? 0), ws.terminate()));
-    ws.on('open', () => reject(new Error('the upgrade was accepted')));
-    ws.on('error', () => undefined);
-  });
-}
-
-const messageOf = (body: string) => (f: Frame) => f.type === 'message.created' && f.data.message.body === body;
+const person = (role: Role) => personOn(main, role);
+const call = (who: Person, method: string, path: string, body?: unknown) => callOn(main, who, method, path, body);
+const Live = { open: LiveOn.open, as: (who: Person, query = '', on: Instance = main) => LiveOn.as(who, on, query) };
 
 describe('live updates over WebSocket', () => {
   it('an agent socket receives message.created after a customer posts', async () => {
@@ -245,5 +162,76 @@ describe('live updates over WebSocket', () => {
       await b.app.close();
       await otherStore.close();
     }
+  });
+
+  it('drops a socket whose unsent backlog passes the limit; reconnecting with since delivers the rest', async () => {
+    const limited = await startInstance(store, { maxBufferedBytes: 1024 * 1024, pollMs: 60_000 });
+    try {
+      const agent = await personOn(limited, 'agent');
+      const customer = await personOn(limited, 'customer');
+      const slow = await LiveOn.as(agent, limited);
+      const healthy = await LiveOn.as(agent, limited);
+      // Reading nothing: once the kernel's buffers are full (a few MB on loopback), frames pile up in the server.
+      slow.ws.pause();
+      const { conversation } = await createConversation(limited.inbox, { from: { userId: customer.id }, channel: 'ticket', subject: 'Backlog', body: 'x' });
+      const COUNT = 80;
+      const padding = 'lorem ipsum '.repeat(17_000); // ~200 KB a frame, 16 MB in all
+      for (let i = 0; i < COUNT; i++) await addMessage(limited.inbox, { conversation: conversation.id, from: { userId: customer.id }, body: `#${i} ${padding}` });
+      const numberOf = (f: Frame) => Number(/^#(\d+) /.exec(f.data.message.body)![1]);
+      const isBacklog = (f: Frame) => f.type === 'message.created' && f.data.conversation.id === conversation.id;
+      // A client that reads keeps up with the same frames under the same limit.
+      await healthy.waitFor((f) => isBacklog(f) && numberOf(f) === COUNT - 1, 30_000);
+      expect(healthy.closedWith).toBeNull();
+      slow.ws.resume();
+      // Cut without a close frame (1006): a close frame would have queued behind the backlog.
+      expect((await slow.closedWithin(10_000)).code).toBe(1006);
+      const received = slow.events().filter(isBacklog);
+      expect(received.length).toBeLessThan(COUNT);
+      expect(received.map(numberOf)).toEqual(received.map((_, i) => i));
+      const resumed = await LiveOn.as(agent, limited, `?since=${slow.frames.at(-1)!.id}`);
+      expect(resumed.events().filter(isBacklog).map(numberOf)).toEqual(Array.from({ length: COUNT - received.length }, (_, i) => received.length + i));
+      await Promise.all([resumed.close(), healthy.close()]);
+    } finally {
+      await limited.app.close();
+    }
+  }, 60_000);
+
+  it('conversation.deleted reaches the team and the owning customer, and no other customer', async () => {
+    const admin = await person('admin');
+    const agent = await person('agent');
+    const owner = await person('customer');
+    const other = await person('customer');
+    const doomed = (await call(owner, 'POST', '/api/conversations', { subject: 'Delete me', body: 'x' }))!.conversation;
+    const fence = (await call(other, 'POST', '/api/conversations', { subject: 'Fence', body: 'x' }))!.conversation;
+    const [agentSocket, ownerSocket, otherSocket] = await Promise.all([Live.as(agent), Live.as(owner), Live.as(other)]);
+    await call(admin, 'DELETE', `/api/conversations/${doomed.id}`);
+    const deletedFor = (id: number) => (f: Frame) => f.type === 'conversation.deleted' && f.data.id === id;
+    const forTeam = await agentSocket.waitFor(deletedFor(doomed.id));
+    const forOwner = await ownerSocket.waitFor(deletedFor(doomed.id));
+    expect(forOwner).toEqual(forTeam);
+    expect(forTeam.data).toEqual({ id: doomed.id });
+    // Events are delivered in id order, so once the later one is here the deletion was decided for this socket.
+    await call(other, 'POST', `/api/conversations/${fence.id}/messages`, { body: 'after the deletion' });
+    await otherSocket.waitFor(messageOf('after the deletion'));
+    expect(otherSocket.events().filter((f) => f.type === 'conversation.deleted')).toEqual([]);
+    await Promise.all([agentSocket.close(), ownerSocket.close(), otherSocket.close()]);
+  });
+
+  it('documents GET /api/realtime in the OpenAPI document, and /api/docs still serves', async () => {
+    const document = (await (await fetch(`${main.http}/api/openapi.json`)).json()) as Record<string, any>;
+    const operation = document.paths['/api/realtime']?.get;
+    expect(operation, 'the /api/realtime path').toBeDefined();
+    expect(operation.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`).sort()).toEqual(['query:since', 'query:token']);
+    expect(operation.responses['101'].description).toMatch(/Switching Protocols/);
+    expect(operation.responses['101'].content).toBeUndefined();
+    for (const frame of ['conversation.created', 'conversation.updated', 'message.created', 'conversation.deleted', 'ready', 'presence', 'error']) {
+      expect(operation.description).toContain(`\`${frame}\``);
+    }
+    expect(operation.description).toContain('"type": "presence"');
+    expect(document.components.schemas.RealtimePresenceRequest.properties.state.enum).toEqual(['viewing', 'typing', 'left']);
+    const docs = await fetch(`${main.http}/api/docs/json`);
+    expect(docs.status).toBe(200);
+    expect(((await docs.json()) as Record<string, any>).paths['/api/realtime']).toBeDefined();
+    expect((await fetch(`${main.http}/api/docs/`)).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@ import { DomainError, invalid, notFound } from '../inbox/errors.js';
 import { deleteApiToken, findApiTokenWithUser, insertApiToken, listApiTokens, touchApiToken, TOUCH_INTERVAL_MS } from '../store/accounts.js';
 import { transact } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import type { AccountsContext } from './context.js';
+import { credentialsChanged, type AccountsContext } from './context.js';
 import { toApiToken, toUser, type ApiToken, type User } from './records.js';
 import { randomToken, sha256Hex } from './secrets.js';
 
@@ -30,6 +30,11 @@ export async function createApiToken(ctx: AccountsContext, userId: number, name:
 
 /** The active user a bearer token belongs to, or null. */
 export async function findUserByApiToken(ctx: AccountsContext, token: string): Promise<User | null> {
+  return (await findApiTokenUse(ctx, token))?.user ?? null;
+}
+
+/** The token's id with its active user, or null: for connections that must notice a later revocation. */
+export async function findApiTokenUse(ctx: AccountsContext, token: string): Promise<{ tokenId: number; user: User } | null> {
   // Anything not shaped like our tokens cannot match; no need to ask the database.
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
   const found = await findApiTokenWithUser(ctx.store.db, sha256Hex(token));
@@ -37,7 +42,7 @@ export async function findUserByApiToken(ctx: AccountsContext, token: string): P
   const now = ctx.clock();
   const lastUsedAt = found.token.lastUsedAt === null ? null : Number(found.token.lastUsedAt);
   if (lastUsedAt === null || now - lastUsedAt >= TOUCH_INTERVAL_MS) await touchApiToken(ctx.store.db, Number(found.token.id), now);
-  return toUser(found.user);
+  return { tokenId: Number(found.token.id), user: toUser(found.user) };
 }
 
 export async function getApiTokens(ctx: AccountsContext, userId: number): Promise<ApiToken[]> {
@@ -48,4 +53,5 @@ export async function getApiTokens(ctx: AccountsContext, userId: number): Promis
 export async function revokeApiToken(ctx: AccountsContext, userId: number, tokenId: number): Promise<void> {
   const deleted = await transact(ctx.store, (tx) => deleteApiToken(tx, userId, tokenId));
   if (!deleted) throw notFound('API token');
+  credentialsChanged(ctx);
 }

@@ -10,7 +10,7 @@ import {
 } from '../store/accounts.js';
 import { transact } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import type { AccountsContext } from './context.js';
+import { credentialsChanged, type AccountsContext } from './context.js';
 import { toSession, toUser, type Session, type User } from './records.js';
 import { randomToken, secretsEqual, sha256Hex } from './secrets.js';
 
@@ -57,11 +57,13 @@ export async function findSession(ctx: AccountsContext, token: string): Promise<
 export async function endSession(ctx: AccountsContext, token: string): Promise<void> {
   if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH) return;
   await transact(ctx.store, (tx) => deleteSession(tx, sha256Hex(token)));
+  credentialsChanged(ctx);
 }
 
 /** Signs the user out everywhere (password change, "log out all devices", deactivation). */
 export async function endAllSessions(ctx: AccountsContext, userId: number): Promise<void> {
   await transact(ctx.store, (tx) => deleteUserSessions(tx, userId));
+  credentialsChanged(ctx);
 }
 
 /** Whether a request's CSRF header belongs to its session; compared in constant time. */

@@ -12,7 +12,8 @@ import type { Tx } from '../store/transaction.js';
 // owning customer can see a customer frame, so each frame is serialized at most twice.
 
 export type FrameType = 'conversation.created' | 'conversation.updated' | 'message.created' | 'conversation.deleted';
-export type LiveViewer = Viewer & { email: string };
+/** Who a socket serves; kept current by the credential re-check (credentials.ts). */
+export type LiveViewer = Viewer & { email: string; name: string };
 
 const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
 

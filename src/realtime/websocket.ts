@@ -1,41 +1,56 @@
 import websocket from '@fastify/websocket';
-import type { FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { FastifyContextConfig, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { RawData } from 'ws';
 import { z } from 'zod';
-import { findUserByApiToken, type AccountsContext } from '../accounts/index.js';
-import { unauthorized } from '../http/errors.js';
-import { DomainError } from '../inbox/errors.js';
+import { findApiTokenUse } from '../accounts/api-tokens.js';
+import type { AccountsContext } from '../accounts/index.js';
+import { errorBody, unauthorized } from '../http/errors.js';
 import { defineRoutes, type ZodApp } from '../http/routing.js';
-import type { LiveViewer } from './frames.js';
-import type { LiveClient, RealtimeHub } from './hub.js';
+import { DomainError } from '../inbox/errors.js';
+import { isTeam } from '../inbox/policies.js';
+import type { Credential, CredentialWatch } from './credentials.js';
+import type { RealtimeHub } from './hub.js';
+import type { PresenceRelay } from './presence.js';
+import { errorFrame, parseClientFrame, RATE_LIMITED, REALTIME_DESCRIPTION, REALTIME_SUMMARY } from './protocol.js';
+import { textOf, WsClient } from './ws-client.js';
 
 // GET /api/realtime: the live stream over WebSocket. Authentication happens before the
 // upgrade, so a stranger gets a plain 401 and never a socket: the session cookie or a
 // bearer token (filled in by http/auth.ts), or `?token=` since browsers cannot set
-// headers on a WebSocket.
+// headers on a WebSocket. The socket remembers which credential opened it, so the
+// credential watch can close it when that credential ends.
 
 const Query = z.strictObject({
   since: z.coerce.number().int().min(0).optional().describe('resume after this event id'),
   token: z.string().min(1).max(200).optional().describe('an API token, for clients that cannot send headers'),
 });
 
-/** Clients only listen; anything they send is small or a mistake. */
+/** Clients only send presence frames; anything bigger is a mistake. */
 const MAX_INCOMING_BYTES = 4096;
 
-async function authenticateSocket(accounts: AccountsContext, request: FastifyRequest): Promise<void> {
-  const token = (request.query as { token?: unknown }).token;
-  if (!request.user && typeof token === 'string') {
-    const user = await findUserByApiToken(accounts, token);
-    if (!user) throw unauthorized('The API token is not valid');
-    request.user = user;
+/** What the upgrade's onRequest hook learned, for the handler that runs after the upgrade. */
+const credentials = new WeakMap<FastifyRequest, Credential>();
+
+async function authenticateSocket(accounts: AccountsContext, request: FastifyRequest): Promise<Credential> {
+  if (request.session && request.user) {
+    // Cross-site WebSocket hijacking: a page elsewhere could open this socket with the
+    // visitor's cookie. Cookie sessions must come from a page on this host.
+    const origin = request.headers.origin;
+    if (origin && hostOf(origin) !== request.headers.host) {
+      throw new DomainError('forbidden', 'A cookie-authenticated WebSocket must come from this site');
+    }
+    return { kind: 'session', sessionId: request.session.id, userId: request.user.id };
   }
-  if (!request.user) throw unauthorized();
-  // Cross-site WebSocket hijacking: a page elsewhere could open this socket with the
-  // visitor's cookie. Cookie sessions must come from a page on this host.
-  const origin = request.headers.origin;
-  if (request.session && origin && hostOf(origin) !== request.headers.host) {
-    throw new DomainError('forbidden', 'A cookie-authenticated WebSocket must come from this site');
-  }
+  // http/auth.ts already refused a bad bearer token; asking again yields the token's id.
+  const authorization = request.headers.authorization;
+  const query = (request.query as { token?: unknown }).token;
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice('Bearer '.length).trim() : typeof query === 'string' ? query : null;
+  if (token === null) throw unauthorized();
+  const use = await findApiTokenUse(accounts, token);
+  if (!use) throw unauthorized('The API token is not valid');
+  request.user = use.user;
+  return { kind: 'token', tokenId: use.tokenId, userId: use.user.id };
 }
 
 const hostOf = (origin: string) => {
@@ -47,6 +62,16 @@ const hostOf = (origin: string) => {
 };
 
 /**
+ * @fastify/websocket hides its routes from the OpenAPI document (a plain GET there
+ * answers 404), but the upgrade is half of this API: it is documented as a GET answering 101.
+ */
+const documentUpgrade: NonNullable<FastifyContextConfig['swaggerTransform']> = (input) => {
+  const { schema, url } = jsonSchemaTransform({ ...input, schema: { ...input.schema, hide: false } });
+  const switching = { type: 'null', description: 'Switching Protocols: the WebSocket is open; the frames are described above' };
+  return { url, schema: { ...schema, response: { 101: switching, ...(schema.response as object) } } };
+};
+
+/**
  * The WebSocket transport. Register it before any hook that may refuse a request: its
  * own onRequest hook marks upgrade requests, and only a marked request's socket is
  * destroyed after a refusal; an unmarked one would stay open and hold up server.close().
@@ -55,15 +80,51 @@ export async function registerWebSocketTransport(app: ZodApp): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_INCOMING_BYTES } });
 }
 
-export const realtimeRoutes = defineRoutes<{ hub: RealtimeHub; accounts: AccountsContext }>(async (app, { hub, accounts }) => {
+export type RealtimeRouteOptions = { hub: RealtimeHub; watch: CredentialWatch; presence: PresenceRelay; accounts: AccountsContext };
+
+export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { hub, watch, presence, accounts }) => {
+  /** One client frame: a bad one is answered with an error frame, never fatal to the socket. */
+  function receive(client: WsClient, data: RawData, isBinary: boolean): void {
+    const budget = client.budget.take();
+    if (budget === 'ignore') return;
+    if (budget === 'over') return client.send(errorFrame(RATE_LIMITED));
+    const parsed = parseClientFrame(textOf(data, isBinary));
+    if ('error' in parsed) return client.send(errorFrame(parsed.error));
+    // Customers may not announce themselves to the team; their presence frames are ignored.
+    if (parsed.frame.type === 'presence' && isTeam(client.viewer)) presence.update(client, parsed.frame);
+  }
+
   app.get('/api/realtime', {
     websocket: true,
-    schema: { tags: ['realtime'], querystring: Query },
-    onRequest: async (request) => authenticateSocket(accounts, request),
+    schema: {
+      tags: ['realtime'],
+      summary: REALTIME_SUMMARY,
+      description: REALTIME_DESCRIPTION,
+      querystring: Query,
+      // The refusals before the upgrade; 101 is added for the document by documentUpgrade.
+      response: { 400: errorBody, 401: errorBody, 403: errorBody },
+    },
+    config: { swaggerTransform: documentUpgrade },
+    onRequest: async (request) => {
+      credentials.set(request, await authenticateSocket(accounts, request));
+    },
   }, (socket, request) => {
     const user = request.user!;
-    const client = new WsClient(socket, { id: user.id, role: user.role, email: user.email }, hub.maxBufferedBytes);
-    socket.on('close', () => hub.leave(client));
+    const viewer = { id: user.id, role: user.role, email: user.email, name: user.name };
+    const client = new WsClient(socket, viewer, credentials.get(request)!, hub.maxBufferedBytes, (gone) => {
+      hub.leave(gone);
+      watch.remove(gone);
+      presence.leave(gone);
+    });
+    watch.add(client);
+    if (isTeam(viewer)) presence.join(client);
+    socket.on('message', (data, isBinary) => {
+      try {
+        receive(client, data, isBinary);
+      } catch (error) {
+        request.log.warn({ err: error }, 'realtime: handling a client frame failed');
+      }
+    });
     socket.on('error', () => socket.terminate());
     hub.join(client, request.query.since ?? null).catch((error) => {
       request.log.warn({ err: error }, 'realtime: replay failed');
@@ -71,56 +132,3 @@ export const realtimeRoutes = defineRoutes<{ hub: RealtimeHub; accounts: Account
     });
   });
 });
-
-/** One socket as the hub sees it: backpressure, heartbeat, close. */
-class WsClient implements LiveClient {
-  sentUpTo = 0;
-  #alive = true;
-
-  constructor(
-    private readonly socket: WebSocket,
-    readonly viewer: LiveViewer,
-    private readonly maxBufferedBytes: number,
-  ) {
-    socket.on('pong', () => {
-      this.#alive = true;
-    });
-  }
-
-  get open(): boolean {
-    return this.socket.readyState === this.socket.OPEN;
-  }
-
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
-  }
-
-  send(frame: string): void {
-    if (!this.open) return;
-    // A client that cannot keep up would hold an ever-growing backlog in our memory and
-    // no close frame would reach it past that backlog: cut it; it resumes with `since`.
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.socket.terminate();
-      return;
-    }
-    this.socket.send(frame);
-  }
-
-  async drained(): Promise<void> {
-    for (let waited = 0; this.open && this.socket.bufferedAmount > this.maxBufferedBytes / 2; waited += 20) {
-      if (waited > 30_000) return this.socket.terminate();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  /** No pong since the last ping: the peer is gone (or unreachable); free its socket. */
-  heartbeat(): void {
-    if (!this.#alive) return this.socket.terminate();
-    this.#alive = false;
-    this.socket.ping();
-  }
-
-  close(code: number, reason: string): void {
-    this.socket.close(code, reason);
-  }
-}

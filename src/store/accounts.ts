@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { Tx } from './transaction.js';
-import type { ApiTokenRow, SessionRow, UserRow } from './schema.js';
+import type { ApiTokenRow, Role, SessionRow, UserRow } from './schema.js';
 
 // Sessions and API tokens. Callers pass hashes, never raw tokens: the raw values exist
 // only in the browser's cookie and in the integration's configuration.
@@ -111,4 +112,69 @@ export function listApiTokens(tx: Tx, userId: number): Promise<ApiTokenRow[]> {
 export async function deleteApiToken(tx: Tx, userId: number, id: number): Promise<boolean> {
   const result = await tx.deleteFrom('api_tokens').where('id', '=', id).where('userId', '=', userId).executeTakeFirst();
   return result.numDeletedRows > 0n;
+}
+
+/** A session or API token that still exists, with what its user is now. Exactly one of sessionId and tokenId is set. */
+export type CredentialState = {
+  sessionId: string | null;
+  tokenId: number | null;
+  /** Sessions only. */
+  expiresAt: number | null;
+  userId: number;
+  role: Role;
+  name: string;
+  email: string;
+  deactivatedAt: number | null;
+};
+
+/** Keeps one statement's parameters well below SQLite's and PostgreSQL's limits. */
+const CREDENTIAL_CHUNK = 500;
+
+/**
+ * Which of these sessions and API tokens still exist, with their users, for re-checking
+ * every open live connection at once: one statement per 500 sessions and 500 tokens,
+ * each walking primary keys. A missing id was signed out, revoked or expired and removed.
+ */
+export async function findCredentialStates(tx: Tx, sessionIds: readonly string[], tokenIds: readonly number[]): Promise<CredentialState[]> {
+  const states: CredentialState[] = [];
+  for (let at = 0; at < sessionIds.length || at < tokenIds.length; at += CREDENTIAL_CHUNK) {
+    const sessions = sessionIds.slice(at, at + CREDENTIAL_CHUNK);
+    const tokens = tokenIds.slice(at, at + CREDENTIAL_CHUNK);
+    const query =
+      sessions.length === 0 ? tokenStates(tx, tokens) : tokens.length === 0 ? sessionStates(tx, sessions) : sessionStates(tx, sessions).unionAll(tokenStates(tx, tokens));
+    const rows = await query.execute();
+    for (const row of rows) {
+      states.push({
+        sessionId: row.sessionId,
+        tokenId: row.tokenId === null ? null : Number(row.tokenId),
+        expiresAt: row.expiresAt === null ? null : Number(row.expiresAt),
+        userId: Number(row.userId),
+        role: row.role,
+        name: row.name,
+        email: row.email,
+        deactivatedAt: row.deactivatedAt === null ? null : Number(row.deactivatedAt),
+      });
+    }
+  }
+  return states;
+}
+
+const userColumns = ['users.id as userId', 'users.role as role', 'users.name as name', 'users.email as email', 'users.deactivatedAt as deactivatedAt'] as const;
+
+function sessionStates(tx: Tx, ids: readonly string[]) {
+  return tx
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.userId')
+    .select(['sessions.id as sessionId', sql<number | null>`null`.as('tokenId'), 'sessions.expiresAt as expiresAt', ...userColumns])
+    .where('sessions.id', 'in', [...ids])
+    .$castTo<CredentialState>();
+}
+
+function tokenStates(tx: Tx, ids: readonly number[]) {
+  return tx
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.userId')
+    .select([sql<string | null>`null`.as('sessionId'), 'api_tokens.id as tokenId', sql<number | null>`null`.as('expiresAt'), ...userColumns])
+    .where('api_tokens.id', 'in', [...ids])
+    .$castTo<CredentialState>();
 }
