@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { accountsContext, createApiToken, createUser, getUserByEmail, type AccountsContext } from './accounts/index.js';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { demoStoreOptions } from './demo/connection.js';
+import { seedDemo } from './demo/seed-demo.js';
+import { formatDemoSummary } from './demo/summary.js';
 import { DomainError } from './inbox/errors.js';
 import { openStore } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -16,6 +19,8 @@ const USAGE = `usage: onethread [command]
                 create an account and print its id
   token create  --email … [--name …]
                 create an API token for that account and print it (shown only once)
+  demo          [--password …] [--force]
+                fill an empty inbox with a demo team and 200 conversations to explore
 
 Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL.`;
 
@@ -97,6 +102,25 @@ async function token(config: Config, args: string[]): Promise<void> {
   console.log(created.token);
 }
 
+async function demo(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { password: { type: 'string' }, force: { type: 'boolean' } }, strict: true, allowPositionals: false });
+  const store = openStore(demoStoreOptions(config));
+  try {
+    await migrateToLatest(store);
+    const result = await seedDemo({
+      store,
+      password: values.password,
+      force: values.force ?? false,
+      reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply,
+      firstAdmin: config.firstAdmin,
+      log: (message) => console.log(message),
+    });
+    console.log(formatDemoSummary(result, config.publicUrl));
+  } finally {
+    await store.close();
+  }
+}
+
 const isParseArgsError = (error: unknown) =>
   error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
 
@@ -106,7 +130,7 @@ async function main(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token };
+  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo };
   const run = commands[command];
   if (!run) {
     console.error(`onethread: unknown command "${command}"\n\n${USAGE}`);

@@ -1,19 +1,21 @@
 import { DomainError, invalid, notFound } from '../inbox/errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
 import { deleteUserSessions } from '../store/accounts.js';
-import { ROLES, type Role } from '../store/schema.js';
-import { isUniqueViolation, transact } from '../store/transaction.js';
+import { ROLES, type Role, type UserRow } from '../store/schema.js';
+import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import {
   claimPasswordlessCustomer,
   findUserByEmail,
   findUserById,
   insertUser,
   listUsersByRole,
+  lockActiveAdminIds,
   replacePasswordHash,
   setPasswordHash,
-  setUserDeactivated,
+  updateUserRow,
+  type UserPatch,
 } from '../store/users.js';
-import type { AccountsContext } from './context.js';
+import { credentialsChanged, type AccountsContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 
@@ -21,9 +23,9 @@ import { toUser, type User } from './records.js';
 // transaction opens: scrypt takes tens of milliseconds, and SQLite's write lock is shared
 // by every writer.
 
-const MIN_PASSWORD = 8;
+export const MIN_PASSWORD = 8;
 // scrypt pre-hashes the password, so length costs little; the cap only bounds request size.
-const MAX_PASSWORD = 1024;
+export const MAX_PASSWORD = 1024;
 const MAX_NAME = 200;
 
 /**
@@ -153,6 +155,7 @@ export async function changePassword(ctx: AccountsContext, userId: number, oldPa
     }
     await deleteUserSessions(tx, userId);
   });
+  credentialsChanged(ctx);
 }
 
 /** An admin sets someone's password without knowing the old one; their sessions end. */
@@ -164,18 +167,74 @@ export async function resetPassword(ctx: AccountsContext, userId: number, newPas
     await setPasswordHash(tx, userId, passwordHash, ctx.clock());
     await deleteUserSessions(tx, userId);
   });
+  credentialsChanged(ctx);
+}
+
+export type TeamRole = 'admin' | 'agent';
+const TEAM_ROLES: readonly TeamRole[] = ['admin', 'agent'];
+
+/** What an admin may change on a team member; omitted fields stay as they are. */
+export type TeamMemberChange = { name?: string; role?: TeamRole; active?: boolean };
+
+/**
+ * Changes a team member's name, role and whether they can sign in, all in one
+ * transaction. Customers are not team members: they answer not found here.
+ */
+export async function updateTeamMember(ctx: AccountsContext, userId: number, change: TeamMemberChange): Promise<User> {
+  const name = change.name === undefined ? undefined : validName(change.name);
+  if (change.role !== undefined && !TEAM_ROLES.includes(change.role)) throw invalid('role', `role must be one of ${TEAM_ROLES.join(', ')}`);
+  const user = await transact(ctx.store, async (tx) => {
+    const row = await findUserById(tx, userId);
+    if (!row || row.role === 'customer') throw notFound('team member');
+    return applyUserChange(ctx, tx, row, { ...change, name });
+  });
+  // A new role or a deactivation changes what open connections of this user may receive.
+  credentialsChanged(ctx);
+  return user;
+}
+
+/** Makes a team member an admin or an agent; the one way that column changes after creation. */
+export function setUserRole(ctx: AccountsContext, userId: number, role: TeamRole): Promise<User> {
+  return updateTeamMember(ctx, userId, { role });
 }
 
 /** Switches an account off: it keeps its history but can no longer sign in, and its sessions end at once. */
 export async function setUserActive(ctx: AccountsContext, userId: number, active: boolean): Promise<User> {
-  return transact(ctx.store, async (tx) => {
+  const user = await transact(ctx.store, async (tx) => {
     const row = await findUserById(tx, userId);
     if (!row) throw notFound('user');
-    const now = ctx.clock();
-    await setUserDeactivated(tx, userId, active ? null : (row.deactivatedAt ?? now), now);
-    if (!active) await deleteUserSessions(tx, userId);
-    return toUser((await findUserById(tx, userId))!);
+    return applyUserChange(ctx, tx, row, { active });
   });
+  credentialsChanged(ctx);
+  return user;
+}
+
+/**
+ * Writes a change to a user in the caller's transaction. A change that would leave no
+ * active admin is refused: nobody could then administer the install without a database
+ * console. Deactivation also ends the user's sessions; API tokens stop working on their own,
+ * since they are looked up together with the user's deactivation.
+ */
+async function applyUserChange(ctx: AccountsContext, tx: Tx, row: UserRow, change: TeamMemberChange): Promise<User> {
+  const id = Number(row.id);
+  const now = ctx.clock();
+  const role = change.role ?? row.role;
+  const deactivatedAt = change.active === undefined ? row.deactivatedAt : change.active ? null : (row.deactivatedAt ?? now);
+  const wasActiveAdmin = row.role === 'admin' && row.deactivatedAt === null;
+  if (wasActiveAdmin && !(role === 'admin' && deactivatedAt === null)) {
+    const admins = await lockActiveAdminIds(tx, ctx.store.dialect);
+    if (!admins.some((adminId) => adminId !== id)) {
+      const field = role !== 'admin' ? 'role' : 'active';
+      throw new DomainError('conflict', `${row.name} is the last active admin; make another team member an admin first`, field);
+    }
+  }
+  const patch: UserPatch = {};
+  if (change.name !== undefined && change.name !== row.name) patch.name = change.name;
+  if (role !== row.role) patch.role = role;
+  if (deactivatedAt !== row.deactivatedAt) patch.deactivatedAt = deactivatedAt;
+  if (Object.keys(patch).length > 0) await updateUserRow(tx, id, patch, now);
+  if (change.active === false) await deleteUserSessions(tx, id);
+  return toUser((await findUserById(tx, id))!);
 }
 
 /** The team (admins and agents), or one role of it: for the assignee picker and the team page. */

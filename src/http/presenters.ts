@@ -1,4 +1,4 @@
-import { isTeam, type Viewer } from '../inbox/policies.js';
+import { canManageUsers, isTeam, type Viewer } from '../inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
 import type { UserRow } from '../store/schema.js';
 import type { ConversationJson, EventJson, MessageJson, UserJson } from './schemas.js';
@@ -6,8 +6,11 @@ import type { ConversationJson, EventJson, MessageJson, UserJson } from './schem
 // The only place that decides which fields a role sees. REST and the live stream both
 // present through these, so a field cannot leak through one and not the other.
 
-export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'>): UserJson {
-  return { id: Number(user.id), name: user.name, email: user.email, role: user.role };
+/** Whether an account is switched off is for admins to see; given no viewer, nobody is one. */
+export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'> & { deactivatedAt?: number | null }, viewer?: Viewer): UserJson {
+  const shared = { id: Number(user.id), name: user.name, email: user.email, role: user.role };
+  if (!viewer || !canManageUsers(viewer) || user.deactivatedAt === undefined) return shared;
+  return { ...shared, active: user.deactivatedAt === null, deactivatedAt: user.deactivatedAt };
 }
 
 export function presentConversation(viewer: Viewer, c: Conversation & { unread?: boolean }): ConversationJson {

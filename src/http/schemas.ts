@@ -7,7 +7,15 @@ import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } fro
 const timestamp = z.number().int().describe('epoch milliseconds');
 
 export const UserJson = z
-  .object({ id: z.number().int(), name: z.string(), email: z.string(), role: z.enum(ROLES) })
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    // For the admins' team page; absent for everyone else.
+    active: z.boolean().optional().describe('false once deactivated: cannot sign in, API tokens refused (admins only)'),
+    deactivatedAt: timestamp.nullable().optional().describe('admins only'),
+  })
   .meta({ id: 'User' });
 
 export const ConversationJson = z

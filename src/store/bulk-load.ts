@@ -6,7 +6,7 @@ import type { Channel, ConversationType, Label, Priority, Role, SenderType, Stat
 import { transact, type Tx } from './transaction.js';
 
 /**
- * The one writer outside the inbox commands, for seeding benchmarks and demo data.
+ * The one writer outside the inbox commands, for seeding benchmarks (the demo goes through the commands).
  *
  * Why it exists: a command is one transaction of about ten statements per message
  * (lock, actor, message, conversation, counters, tag rows, events, outbox), so loading

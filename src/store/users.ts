@@ -1,3 +1,4 @@
+import type { Dialect } from './database.js';
 import type { Tx } from './transaction.js';
 import type { Role, UserRow } from './schema.js';
 
@@ -82,8 +83,22 @@ export async function replacePasswordHash(tx: Tx, id: number, expectedHash: stri
   return result.numUpdatedRows > 0n;
 }
 
-export async function setUserDeactivated(tx: Tx, id: number, deactivatedAt: number | null, now: number): Promise<void> {
-  await tx.updateTable('users').set({ deactivatedAt, updatedAt: now }).where('id', '=', id).execute();
+/** The columns an admin changes on a team member; the password has its own functions. */
+export type UserPatch = { name?: string; role?: Role; deactivatedAt?: number | null };
+
+export async function updateUserRow(tx: Tx, id: number, patch: UserPatch, now: number): Promise<void> {
+  await tx.updateTable('users').set({ ...patch, updatedAt: now }).where('id', '=', id).execute();
+}
+
+/**
+ * The ids of the active admins, locked on PostgreSQL (in id order, so two callers cannot
+ * deadlock): of two admins demoting each other at once, the second then sees the first
+ * already gone. SQLite needs no lock, its writers already take turns.
+ */
+export async function lockActiveAdminIds(tx: Tx, dialect: Dialect): Promise<number[]> {
+  let query = tx.selectFrom('users').select('id').where('role', '=', 'admin').where('deactivatedAt', 'is', null).orderBy('id');
+  if (dialect === 'postgres') query = query.forUpdate();
+  return (await query.execute()).map((row) => Number(row.id));
 }
 
 export async function setPasswordHash(tx: Tx, id: number, passwordHash: string, now: number): Promise<void> {
