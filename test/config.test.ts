@@ -13,12 +13,14 @@ describe('configuration', () => {
       publicUrl: 'http://localhost:3000',
       reopenClosedOnCustomerReply: true,
       firstAdmin: null,
+      attachments: { maxFileBytes: 25 * 1024 * 1024, maxFiles: 10 },
+      email: null,
     });
   });
 
   it('reads every variable', () => {
     const config = loadConfig(
-      { DATA_DIR: '/srv/onethread', DATABASE_URL: 'postgres://u@db/onethread', PORT: '8080', PUBLIC_URL: 'https://help.example.com/', REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false', ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ', ONETHREAD_ADMIN_PASSWORD: 'correct horse' },
+      { DATA_DIR: '/srv/onethread', DATABASE_URL: 'postgres://u@db/onethread', PORT: '8080', PUBLIC_URL: 'https://help.example.com/', REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false', ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ', ONETHREAD_ADMIN_PASSWORD: 'correct horse', ATTACHMENT_MAX_FILE_MB: '5', ATTACHMENT_MAX_FILES: '3' },
       noEnvFile,
     );
     expect(config).toEqual({
@@ -28,6 +30,8 @@ describe('configuration', () => {
       publicUrl: 'https://help.example.com',
       reopenClosedOnCustomerReply: false,
       firstAdmin: { email: 'boss@example.com', password: 'correct horse' },
+      attachments: { maxFileBytes: 5 * 1024 * 1024, maxFiles: 3 },
+      email: null,
     });
   });
 
@@ -43,8 +47,16 @@ describe('configuration', () => {
     ['REOPEN_CLOSED_ON_CUSTOMER_REPLY', 'maybe', 'REOPEN_CLOSED_ON_CUSTOMER_REPLY: must be true or false'],
     ['ONETHREAD_ADMIN_EMAIL', 'not an address', 'ONETHREAD_ADMIN_EMAIL: must be an email address'],
     ['ONETHREAD_ADMIN_PASSWORD', 'short', 'ONETHREAD_ADMIN_PASSWORD: must be at least 8 characters'],
+    ['ATTACHMENT_MAX_FILE_MB', 'big', 'ATTACHMENT_MAX_FILE_MB: must be a number of megabytes greater than 0'],
+    ['ATTACHMENT_MAX_FILE_MB', '0', 'ATTACHMENT_MAX_FILE_MB: must be a number of megabytes greater than 0'],
+    ['ATTACHMENT_MAX_FILES', '2.5', 'ATTACHMENT_MAX_FILES: must be a whole number from 1 to 100'],
+    ['ATTACHMENT_MAX_FILES', '0', 'ATTACHMENT_MAX_FILES: must be a whole number from 1 to 100'],
   ])('a bad %s is one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value }, noEnvFile)).toThrowError(message);
+  });
+
+  it('a fractional attachment size limit is taken in binary megabytes', () => {
+    expect(loadConfig({ ATTACHMENT_MAX_FILE_MB: '0.5' }, noEnvFile).attachments.maxFileBytes).toBe(512 * 1024);
   });
 
   it('an admin password without an address is refused rather than given to admin@localhost', () => {

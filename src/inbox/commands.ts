@@ -7,7 +7,7 @@ import {
   updateConversationRow,
 } from '../store/conversations.js';
 import { insertEvents, type NewEvent } from '../store/events.js';
-import { findMessageByExternalKey, insertAttachments, insertMessage, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
+import { findMessageByExternalKey, insertAttachments, insertMessage, listAttachments, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
 import { enqueueJobs } from '../store/outbox.js';
 import type { Channel, ConversationPatch, ConversationRow, ConversationType, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
@@ -151,7 +151,10 @@ async function findByExternalKey(ctx: InboxContext, tx: Tx, externalKey: string 
   const message = await findMessageByExternalKey(tx, externalKey);
   if (!message) return null;
   const row = await findConversation(tx, ctx.store.dialect, { id: Number(message.conversationId) });
-  return row ? { conversation: toConversation(row), message: toMessage(message), created: false } : null;
+  if (!row) return null;
+  // A replayed request answers the first message as it was, files included.
+  const attachments = await listAttachments(tx, [Number(message.id)]);
+  return { conversation: toConversation(row), message: toMessage(message, attachments), created: false };
 }
 
 function messageRow(conversationId: number, sender: MessageSender, content: MessageContent, isInternal: boolean, now: number): NewMessageRow {
@@ -438,6 +441,27 @@ export function deleteConversation(ctx: InboxContext, input: { conversation: Con
     await deleteConversationRows(tx, Number(row.id));
     const { number, subject, customer } = toConversation(row);
     const events = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', { number, subject, customerEmail: customer.email }, null)], null);
+    return { result: undefined, events };
+  });
+}
+
+/**
+ * Notes on both conversations that `followUp` continues `conversation`: a customer
+ * answered a closed conversation by email and a new one was opened for it.
+ */
+export function linkFollowUp(ctx: InboxContext, input: { conversation: number; followUp: number; by: Actor }): Promise<void> {
+  if (input.conversation === input.followUp) return Promise.reject(invalid('followUp', 'a conversation cannot follow up on itself'));
+  return runCommand(ctx, async (tx, now) => {
+    // Lower id locked first, so two links never wait on each other in a cycle.
+    const rows = new Map<number, ConversationRow>();
+    for (const id of [input.conversation, input.followUp].sort((a, b) => a - b)) rows.set(id, await lockConversation(ctx, tx, id));
+    const actor = await resolveActor(tx, input.by, now);
+    const old = toConversation(rows.get(input.conversation)!);
+    const next = toConversation(rows.get(input.followUp)!);
+    const events = [
+      ...(await recordEvents(ctx, tx, [eventBy(actor, old.id, now)('follow_up_opened', null, { conversationId: next.id, number: next.number })], old)),
+      ...(await recordEvents(ctx, tx, [eventBy(actor, next.id, now)('follow_up_of', null, { conversationId: old.id, number: old.number })], next)),
+    ];
     return { result: undefined, events };
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments/index.js';
 import { addMessage, createConversation, deleteConversation, markConversationRead, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
@@ -9,6 +10,7 @@ import type { ConversationRef } from '../../inbox/refs.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
+import { documentJsonOrForm, filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
 import { presentConversation, presentEvent, presentMessage } from '../presenters.js';
 import { defineRoutes } from '../routing.js';
 import { ConversationJson, EventJson, MessageJson } from '../schemas.js';
@@ -16,6 +18,8 @@ import { ConversationJson, EventJson, MessageJson } from '../schemas.js';
 // The conversations API: validate, authorize, call one command or query, present.
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
+/** The routes that take files also refuse a body that is neither JSON nor a form. */
+const uploadErrors = { ...errors, 415: errorBody };
 const Params = z.strictObject({ id: z.string().min(1).max(32).describe('id or CONV-000123') });
 const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], item: T) =>
   z.string().transform((s, ctx) => {
@@ -42,14 +46,43 @@ const ListQuery = z.strictObject({
 // Filters on the team's own organisation of the inbox would tell a customer about it.
 const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag'] as const;
 
+const CustomerBody = z.strictObject({ name: z.string().max(200).optional(), email: z.string().min(3).max(254) });
+
 const CreateBody = z.strictObject({
   subject: z.string().min(1).max(500),
   body: z.string().min(1).max(1_000_000),
   channel: z.enum(CHANNELS).optional(),
   type: z.enum(CONVERSATION_TYPES).optional(),
   priority: z.enum(PRIORITIES).optional(),
-  customer: z.strictObject({ name: z.string().max(200).optional(), email: z.string().min(3).max(254) }).optional(),
+  customer: CustomerBody.optional(),
 });
+
+const ReplyBody = z.strictObject({ body: z.string().min(1).max(1_000_000), isInternal: z.boolean().optional() });
+
+// The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
+const formBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const createForm = (files: ReturnType<typeof filesField>) =>
+  z
+    .strictObject({
+      subject: CreateBody.shape.subject,
+      body: CreateBody.shape.body,
+      channel: CreateBody.shape.channel,
+      type: CreateBody.shape.type,
+      priority: CreateBody.shape.priority,
+      customerName: CustomerBody.shape.name,
+      customerEmail: CustomerBody.shape.email.optional(),
+      files,
+    })
+    .refine((form) => form.customerName === undefined || form.customerEmail !== undefined, {
+      path: ['customerEmail'],
+      message: 'Required when customerName is given',
+    });
+
+const replyForm = (files: ReturnType<typeof filesField>) =>
+  z.strictObject({ body: ReplyBody.shape.body, isInternal: formBoolean.optional(), files });
+
+const FORM_NOTE = 'Also takes `multipart/form-data`: the same fields as form fields, files in `files`';
 
 const PatchBody = z.strictObject({
   status: z.enum(STATUSES).optional(),
@@ -75,7 +108,16 @@ function externalKey(request: FastifyRequest, viewer: Viewer): string | undefine
   return typeof key === 'string' && key ? `http:${viewer.id}:${key}` : undefined;
 }
 
-export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { inbox }) => {
+/** The files a multipart request stored, for its handler; a JSON request has none. */
+const uploaded = new WeakMap<FastifyRequest, NewAttachment[]>();
+
+export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachments?: UploadOptions }>(async (app, { inbox, attachments }) => {
+  const limits = attachments?.limits ?? DEFAULT_ATTACHMENT_LIMITS;
+  // Without storage the routes take JSON only, and a form answers 415.
+  if (attachments) await registerMultipart(app, limits);
+  const CreateForm = createForm(filesField(limits));
+  const ReplyForm = replyForm(filesField(limits));
+
   app.get('/api/conversations', {
     schema: {
       tags: ['conversations'],
@@ -108,7 +150,24 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
   });
 
   app.post('/api/conversations', {
-    schema: { tags: ['conversations'], headers: IdempotencyHeaders, body: CreateBody, response: { 201: z.object({ conversation: ConversationJson, message: MessageJson }), ...errors } },
+    schema: {
+      tags: ['conversations'],
+      description: `Opens a conversation with its first message. ${FORM_NOTE}, and the customer as \`customerName\` and \`customerEmail\`.`,
+      headers: IdempotencyHeaders,
+      body: CreateBody,
+      response: { 201: z.object({ conversation: ConversationJson, message: MessageJson }), ...uploadErrors },
+    },
+    config: { swaggerTransform: documentJsonOrForm(CreateForm) },
+    preValidation: async (request, reply) => {
+      requireJsonOrForm(request);
+      if (!isMultipart(request) || !attachments) return;
+      // Strangers are turned away before a single byte is stored.
+      requireUser(request);
+      const form = await receiveForm(request, reply, attachments);
+      const { customerName, customerEmail, files: _files, ...fields } = parseForm(CreateForm, form.fields);
+      request.body = { ...fields, ...(customerEmail !== undefined ? { customer: { email: customerEmail, name: customerName } } : {}) };
+      uploaded.set(request, form.attachments);
+    },
   }, async (request, reply) => {
     const viewer = requireUser(request);
     const { customer, ...input } = request.body;
@@ -120,6 +179,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
       channel: input.channel ?? 'ticket',
       from: { userId: viewer.id },
       customer,
+      attachments: uploaded.get(request) ?? [],
       externalKey: externalKey(request, viewer),
     });
     return reply.code(created.created ? 201 : 200).send({
@@ -195,10 +255,22 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
   app.post('/api/conversations/:id/messages', {
     schema: {
       tags: ['messages'],
+      description: `Adds a reply, or an internal note (team only). ${FORM_NOTE}; \`isInternal\` is \`true\` or \`false\`.`,
       params: Params,
       headers: IdempotencyHeaders,
-      body: z.strictObject({ body: z.string().min(1).max(1_000_000), isInternal: z.boolean().optional() }),
-      response: { 201: z.object({ message: MessageJson }), ...errors },
+      body: ReplyBody,
+      response: { 201: z.object({ message: MessageJson }), ...uploadErrors },
+    },
+    config: { swaggerTransform: documentJsonOrForm(ReplyForm) },
+    preValidation: async (request, reply) => {
+      requireJsonOrForm(request);
+      if (!isMultipart(request) || !attachments) return;
+      // Strangers, and customers at someone else's conversation, are turned away before a byte is stored.
+      await visibleConversation(inbox, requireUser(request), request.params.id);
+      const form = await receiveForm(request, reply, attachments);
+      const { files: _files, ...fields } = parseForm(ReplyForm, form.fields);
+      request.body = fields;
+      uploaded.set(request, form.attachments);
     },
   }, async (request, reply) => {
     const viewer = requireUser(request);
@@ -211,6 +283,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext }>(async (a
       from: { userId: viewer.id },
       body: request.body.body,
       isInternal: request.body.isInternal,
+      attachments: uploaded.get(request) ?? [],
       externalKey: externalKey(request, viewer),
     });
     return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });

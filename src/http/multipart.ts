@@ -1,0 +1,146 @@
+import multipart from '@fastify/multipart';
+import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DEFAULT_ATTACHMENT_LIMITS, formatBytes, storeAttachment, type AttachmentLimits, type AttachmentStorage, type NewAttachment } from '../attachments/index.js';
+import { DomainError, invalid } from '../inbox/errors.js';
+import { unsupportedMediaType } from './errors.js';
+import type { ZodApp } from './routing.js';
+
+// Message routes take `multipart/form-data` as well as JSON: the JSON fields as form
+// fields, files in `files`. Files are streamed into attachment storage as they arrive,
+// never held in memory; the fields are then checked with the same zod rules as the JSON
+// body. A request refused after some files were stored leaves no rows, and its blobs to
+// the orphan cleaner (deleting them here could race with another upload of the same bytes).
+
+export type UploadOptions = { storage: AttachmentStorage; limits?: AttachmentLimits };
+
+export const FILES_FIELD = 'files';
+/** Form fields besides files; a message has at most a handful. */
+const MAX_FIELDS = 20;
+
+/** Adds the multipart parser to the calling route scope only, with the upload limits. */
+export async function registerMultipart(app: ZodApp, limits: AttachmentLimits): Promise<void> {
+  await app.register(multipart, {
+    limits: {
+      // One byte of headroom: storage counts the bytes and refuses the file itself, before
+      // anything is stored, so the error can name it.
+      fileSize: limits.maxFileBytes + 1,
+      files: limits.maxFiles,
+      fields: MAX_FIELDS,
+      // A text field may be as large as a JSON body may.
+      fieldSize: fieldSizeLimit(app),
+      parts: limits.maxFiles + MAX_FIELDS,
+    },
+  });
+}
+
+const fieldSizeLimit = (app: { initialConfig: { bodyLimit?: number } }) => app.initialConfig.bodyLimit ?? 1024 * 1024;
+
+const essence = (contentType: string | undefined) => contentType?.split(';')[0]?.trim().toLowerCase();
+
+export function isMultipart(request: FastifyRequest): boolean {
+  return essence(request.headers['content-type']) === 'multipart/form-data';
+}
+
+/** Refuses a body that is neither JSON nor a form with 415 (Fastify itself would accept text/plain). */
+export function requireJsonOrForm(request: FastifyRequest): void {
+  const type = essence(request.headers['content-type']);
+  if (type === undefined || type === 'application/json' || type === 'multipart/form-data') return;
+  throw unsupportedMediaType(`${request.method} ${request.routeOptions.url} takes application/json or multipart/form-data, not ${type}`);
+}
+
+export type ReceivedForm = { fields: Record<string, string>; attachments: NewAttachment[] };
+
+/** Reads the whole form: text fields into `fields`, each file into storage as it streams in. */
+export async function receiveForm(request: FastifyRequest, reply: FastifyReply, upload: UploadOptions): Promise<ReceivedForm> {
+  const limits = upload.limits ?? DEFAULT_ATTACHMENT_LIMITS;
+  const fields: Record<string, string> = {};
+  const attachments: NewAttachment[] = [];
+  try {
+    for await (const part of request.parts()) {
+      const field = `body.${part.fieldname}`;
+      if (part.type === 'file') {
+        if (part.fieldname !== FILES_FIELD) throw invalid(field, `${field}: files go in the "${FILES_FIELD}" field`);
+        const stored = await storeAttachment(upload.storage, part.file, {
+          name: part.filename,
+          declaredType: part.mimetype,
+          maxBytes: limits.maxFileBytes,
+          field: FILES_FIELD,
+        });
+        // A browser sends an empty file input as a nameless empty file: nothing was chosen.
+        if (stored.size === 0 && !part.filename) continue;
+        attachments.push(stored);
+      } else {
+        if (part.fieldname === FILES_FIELD) throw invalid(field, `${field}: must be a file, not a text field`);
+        if (part.valueTruncated) throw new DomainError('too_large', `${field} exceeds ${formatBytes(fieldSizeLimit(request.server))}`, field);
+        if (Object.hasOwn(fields, part.fieldname)) throw invalid(field, `${field}: given more than once`);
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (error) {
+    // The client may still be sending the rest of the form, which nobody will read now:
+    // end the connection after the answer rather than leave it stalled.
+    reply.header('connection', 'close');
+    throw translateMultipartError(error, limits);
+  }
+  return { fields, attachments };
+}
+
+/** @fastify/multipart's and busboy's errors, as our one error shape with a clear message. */
+function translateMultipartError(error: unknown, limits: AttachmentLimits): unknown {
+  if (error instanceof DomainError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+      return new DomainError('too_large', `too many files: at most ${limits.maxFiles} per message`, FILES_FIELD);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new DomainError('too_large', `a file exceeds ${formatBytes(limits.maxFileBytes)}`, FILES_FIELD);
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new DomainError('too_large', `too many form fields: at most ${MAX_FIELDS} besides the files`);
+    case 'FST_PROTO_VIOLATION':
+      return invalid('body', 'body: a form field has a reserved name');
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+      return invalid('body', 'body: a form field declared as JSON is not valid JSON');
+  }
+  // Busboy reports a malformed body (no boundary, truncated part) as a plain Error.
+  if (error instanceof Error && !('code' in error) && /multipart|boundary|part|unexpected end/i.test(error.message)) {
+    return invalid('body', `body: malformed multipart/form-data (${error.message})`);
+  }
+  return error;
+}
+
+/**
+ * Checks form fields against a zod schema and answers its output, or throws the same
+ * validation error a JSON body would get (`body.<field>: …`, status 400).
+ */
+export function parseForm<T extends z.ZodType>(schema: T, fields: Record<string, string>): z.output<T> {
+  const validate = validatorCompiler({ schema, method: 'POST', url: '', httpPart: 'body' }) as (data: unknown) => { value?: unknown; error?: unknown[] };
+  const result = validate(fields);
+  if (result.error) {
+    throw Object.assign(new Error('the form is not valid'), { statusCode: 400, code: 'FST_ERR_VALIDATION', validation: result.error, validationContext: 'body' });
+  }
+  return result.value as z.output<T>;
+}
+
+/** `files` in a form's OpenAPI schema: only documentation, the parts themselves never reach validation. */
+export function filesField(limits: AttachmentLimits) {
+  return z
+    .array(z.string().meta({ format: 'binary' }))
+    .max(limits.maxFiles)
+    .optional()
+    .describe(`Files to attach: up to ${limits.maxFiles}, each at most ${formatBytes(limits.maxFileBytes)}. The type is decided from the content, not the name.`);
+}
+
+type SwaggerTransform = NonNullable<FastifyContextConfig['swaggerTransform']>;
+
+/** Documents a route's body as JSON (its zod schema) or as this form. */
+export function documentJsonOrForm(form: z.ZodType): SwaggerTransform {
+  return (input) => {
+    const { schema, url } = jsonSchemaTransform(input);
+    const formSchema = jsonSchemaTransform({ ...input, schema: { body: form } }).schema.body;
+    const body = { content: { 'application/json': { schema: schema.body }, 'multipart/form-data': { schema: formSchema } } };
+    return { url, schema: { ...schema, body } };
+  };
+}
