@@ -1,0 +1,132 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+
+// The open page follows the server without a reload: new conversations, new messages
+// in the open thread, counts; and after the network drops, what happened meanwhile.
+
+type Json = Record<string, any>;
+
+describe.skipIf(!hasChromium)('web inbox, live', () => {
+  let app: WebApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let customer: Person;
+  let first: Json;
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    browser = await launchBrowser();
+    customer = await app.person('customer', 'Gina Customer');
+    first = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Where is my parcel?', body: 'It has been two weeks.' })).conversation;
+    context = await browser.newContext();
+    page = await context.newPage();
+    await signIn(page, app, app.admin);
+    await row(first.id).waitFor();
+    await live();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const row = (id: number) => page.locator(`.row[data-conversation-id="${id}"]`);
+  const live = () => page.locator('.live-dot.live-live').waitFor({ timeout: 15_000 });
+  const openCount = () => page.locator('.nav-link[data-view="open"] .nav-count').textContent();
+
+  it('shows a conversation a customer opens, at the top, with the counts moved', async () => {
+    await expect.poll(openCount).toBe('1');
+    const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Coupon does not apply', body: 'Code SPRING fails at checkout.' })).conversation;
+    await row(created.id).waitFor({ timeout: 10_000 });
+    const order = await page.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-conversation-id'))));
+    expect(order).toEqual([created.id, first.id]);
+    expect(await row(created.id).textContent()).toContain('New reply');
+    await expect.poll(openCount).toBe('2');
+  });
+
+  it('appends a message to the open thread and re-sorts the list', async () => {
+    await row(first.id).click();
+    await page.locator(`.conversation[data-conversation-id="${first.id}"]`).waitFor();
+    await app.api(customer, 'POST', `/api/conversations/${first.id}/messages`, { body: 'Any news? The tracking page is blank.' });
+    await page.locator('.message-customer').filter({ hasText: 'The tracking page is blank' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('.row').first().getAttribute('data-conversation-id')).toBe(String(first.id));
+    // Seen as it arrived: not "new" for the agent who has it open.
+    expect(await row(first.id).textContent()).not.toContain('New reply');
+  });
+
+  it('moves a conversation out of the view when a teammate resolves it', async () => {
+    const other = await app.person('agent', 'Hugo Agent');
+    const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Wrong size', body: 'I need an M, got an L.' })).conversation;
+    await row(created.id).waitFor({ timeout: 10_000 });
+    await app.api(other, 'PATCH', `/api/conversations/${created.id}`, { status: 'resolved' });
+    await row(created.id).waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => page.locator('.nav-link[data-view="resolved"] .nav-count').textContent()).toBe('1');
+  });
+
+  it('catches up after going offline: what was posted meanwhile appears', async () => {
+    await context.setOffline(true);
+    await page.locator('.live-dot.live-offline').waitFor({ timeout: 10_000 });
+    await app.api(customer, 'POST', `/api/conversations/${first.id}/messages`, { body: 'Sent while you were offline.' });
+    const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Posted during the outage', body: 'Hello?' })).conversation;
+    await page.waitForTimeout(500);
+    expect(await page.locator('.message').filter({ hasText: 'Sent while you were offline.' }).count()).toBe(0);
+    await context.setOffline(false);
+    await live();
+    await page.locator('.message-customer').filter({ hasText: 'Sent while you were offline.' }).waitFor({ timeout: 10_000 });
+    await row(created.id).waitFor({ timeout: 10_000 });
+    // Each message once: the replay does not repeat what the page had.
+    expect(await page.locator('.message').filter({ hasText: 'The tracking page is blank' }).count()).toBe(1);
+  });
+
+  it('shows who else is viewing and typing, when the server relays presence', async (test) => {
+    const ben = await app.person('agent', 'Ben Agent');
+    if (!(await serverRelaysPresence(app, ben))) {
+      test.skip('the server does not relay presence yet');
+      return;
+    }
+    const benContext = await browser.newContext();
+    try {
+      const benPage = await benContext.newPage();
+      await signIn(benPage, app, ben, `/inbox/open?conversation=${first.id}`);
+      await page.locator('.presence').filter({ hasText: 'Ben Agent is viewing' }).waitFor({ timeout: 10_000 });
+      await benPage.getByRole('textbox', { name: /Reply to/ }).pressSequentially('Looking into it');
+      await page.locator('.presence').filter({ hasText: 'Ben Agent is typing…' }).waitFor({ timeout: 10_000 });
+      await benPage.close();
+      await page.locator('.presence').filter({ hasText: 'Ben Agent' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(async () => {
+        expect(await page.locator('.presence').textContent()).toBe('');
+      });
+    } finally {
+      await benContext.close();
+    }
+  });
+});
+
+/** Whether a presence message from one socket reaches another (the feature is arriving). */
+async function serverRelaysPresence(app: WebApp, ben: Person): Promise<boolean> {
+  const url = app.url.replace('http', 'ws') + '/api/realtime';
+  const listener = new WebSocket(url, { headers: { authorization: `Bearer ${app.admin.token}` } });
+  const speaker = new WebSocket(url, { headers: { authorization: `Bearer ${ben.token}` } });
+  try {
+    const ready = (ws: WebSocket) =>
+      new Promise<void>((resolve, reject) => {
+        ws.on('message', (data) => JSON.parse(String(data)).type === 'ready' && resolve());
+        ws.once('error', reject);
+      });
+    await Promise.all([ready(listener), ready(speaker)]);
+    const heard = new Promise<boolean>((resolve) => {
+      listener.on('message', (data) => JSON.parse(String(data)).type === 'presence' && resolve(true));
+      setTimeout(() => resolve(false), 1500);
+    });
+    speaker.send(JSON.stringify({ type: 'presence', conversationId: 1, state: 'viewing' }));
+    return await heard;
+  } catch {
+    return false;
+  } finally {
+    listener.close();
+    speaker.close();
+  }
+}

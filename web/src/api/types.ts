@@ -1,0 +1,38 @@
+// The API's resources, inferred from the server's zod schemas: a change there breaks the
+// web type-check here. Type-only imports, erased from the bundle.
+import type { ConversationJson, EventJson, MessageJson, UserJson } from '../../../src/http/schemas.js';
+import type { Channel, Label, Priority, Role, Status } from '../../../src/store/schema.js';
+
+export type { Channel, Label, Priority, Role, Status };
+export type Conversation = ConversationJson;
+export type Message = MessageJson;
+export type ConversationEvent = EventJson;
+/** `active` arrives with the team API (POST/PATCH /api/users); absent means active. */
+export type User = UserJson & { active?: boolean };
+export type Attachment = Message['attachments'][number];
+
+export type StatusCounts = Record<Status, number>;
+
+export type ConversationPage = {
+  items: Conversation[];
+  nextCursor: string | null;
+  counts: StatusCounts;
+  countsCapped: boolean;
+};
+
+export type SearchHit = { conversation: Conversation; messageId: number | null; snippet: string };
+
+export type SignedIn = { user: User; csrfToken: string };
+export type Me = { user: User; csrfToken: string | null };
+
+// Runtime lists of the enums: `satisfies` keeps them to the server's values, and the
+// exhaustive records below fail to compile when the server adds one.
+export const STATUSES = ['open', 'pending', 'resolved', 'closed'] as const satisfies readonly Status[];
+export const CHANNELS = ['ticket', 'chatbot', 'email'] as const satisfies readonly Channel[];
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly Priority[];
+export const LABELS = ['urgent', 'follow-up', 'resolved'] as const satisfies readonly Label[];
+
+export const STATUS_NAMES: Record<Status, string> = { open: 'Open', pending: 'Pending', resolved: 'Resolved', closed: 'Closed' };
+export const CHANNEL_NAMES: Record<Channel, string> = { ticket: 'Ticket', chatbot: 'Chat', email: 'Email' };
+export const PRIORITY_NAMES: Record<Priority, string> = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
+export const LABEL_NAMES: Record<Label, string> = { urgent: 'Urgent', 'follow-up': 'Follow-up', resolved: 'Resolved' };

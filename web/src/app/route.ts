@@ -1,0 +1,130 @@
+import { useSyncExternalStore } from 'react';
+import { CHANNELS, LABELS, PRIORITIES, STATUSES, type Channel, type Label, type Priority, type Status } from '../api/types';
+
+// Where the app is, kept in the URL so a link or a reload lands in the same place:
+//   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&conversation=]
+//   /team
+// View paths: open, mine, unassigned, pending, resolved, closed, all, channel/<c>, label/<l>.
+
+export type ViewId =
+  | 'open'
+  | 'mine'
+  | 'unassigned'
+  | 'pending'
+  | 'resolved'
+  | 'closed'
+  | 'all'
+  | `channel:${Channel}`
+  | `label:${Label}`;
+
+/** Filters chosen on top of a view; `status: 'any'` lifts the view's own status. */
+export type Filters = {
+  status?: Status | 'any';
+  channel?: Channel;
+  assignee?: 'me' | 'unassigned' | number;
+  priority?: Priority;
+  label?: Label;
+  tag?: string;
+};
+
+export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; conversationId: number | null };
+export type Route = InboxRoute | { page: 'team' };
+
+const SIMPLE_VIEWS = ['open', 'mine', 'unassigned', 'pending', 'resolved', 'closed', 'all'] as const;
+
+const oneOf = <T extends string>(values: readonly T[], value: string | null | undefined): T | undefined =>
+  values.includes(value as T) ? (value as T) : undefined;
+
+function parseView(segments: string[]): ViewId {
+  const [first, second] = segments;
+  const simple = oneOf(SIMPLE_VIEWS, first);
+  if (simple) return simple;
+  if (first === 'channel' && oneOf(CHANNELS, second)) return `channel:${second as Channel}`;
+  if (first === 'label' && oneOf(LABELS, second)) return `label:${second as Label}`;
+  return 'open';
+}
+
+export function parseRoute(pathname: string, search: string): Route {
+  const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (segments[0] === 'team') return { page: 'team' };
+  const query = new URLSearchParams(search);
+  const filters: Filters = {};
+  const status = query.get('status');
+  if (status === 'any') filters.status = 'any';
+  else if (oneOf(STATUSES, status)) filters.status = status as Status;
+  const channel = oneOf(CHANNELS, query.get('channel'));
+  if (channel) filters.channel = channel;
+  const assignee = query.get('assignee');
+  if (assignee === 'me' || assignee === 'unassigned') filters.assignee = assignee;
+  else if (assignee && /^\d+$/.test(assignee)) filters.assignee = Number(assignee);
+  const priority = oneOf(PRIORITIES, query.get('priority'));
+  if (priority) filters.priority = priority;
+  const label = oneOf(LABELS, query.get('label'));
+  if (label) filters.label = label;
+  const tag = query.get('tag')?.trim();
+  if (tag) filters.tag = tag;
+  const conversation = query.get('conversation');
+  return {
+    page: 'inbox',
+    view: segments[0] === 'inbox' ? parseView(segments.slice(1)) : 'open',
+    filters,
+    q: query.get('q')?.trim() ?? '',
+    conversationId: conversation && /^\d+$/.test(conversation) ? Number(conversation) : null,
+  };
+}
+
+export function viewPath(view: ViewId): string {
+  const [kind, value] = view.split(':');
+  return value ? `/inbox/${kind}/${value}` : `/inbox/${kind}`;
+}
+
+export function routeUrl(route: Route): string {
+  if (route.page === 'team') return '/team';
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(route.filters)) if (value !== undefined && value !== '') query.set(key, String(value));
+  if (route.q) query.set('q', route.q);
+  if (route.conversationId !== null) query.set('conversation', String(route.conversationId));
+  const text = query.toString();
+  return viewPath(route.view) + (text ? `?${text}` : '');
+}
+
+const listeners = new Set<() => void>();
+let current = parseRoute(location.pathname, location.search);
+let currentUrl = location.pathname + location.search;
+
+function refresh() {
+  const url = location.pathname + location.search;
+  if (url === currentUrl) return;
+  currentUrl = url;
+  current = parseRoute(location.pathname, location.search);
+  listeners.forEach((listener) => listener());
+}
+
+window.addEventListener('popstate', refresh);
+
+export function navigate(route: Route, options: { replace?: boolean } = {}): void {
+  const url = routeUrl(route);
+  if (url === currentUrl) return;
+  if (options.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  refresh();
+}
+
+export function currentRoute(): Route {
+  return current;
+}
+
+export function useRoute(): Route {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => current,
+  );
+}
+
+/** The inbox route, or the default one when another page is showing. */
+export function inboxRoute(route: Route): InboxRoute {
+  return route.page === 'inbox' ? route : { page: 'inbox', view: 'open', filters: {}, q: '', conversationId: null };
+}

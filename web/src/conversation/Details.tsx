@@ -1,0 +1,128 @@
+import { useState } from 'react';
+import { LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES, type Conversation, type Label, type User } from '../api/types';
+import type { ConversationPatch } from '../api/endpoints';
+import { ConfirmDialog } from '../ui/Dialog';
+import { Icon } from '../ui/Icon';
+
+// The conversation's organisation: status, priority, assignee, labels, tags, delete.
+
+type Props = {
+  id: string;
+  conversation: Conversation;
+  me: User;
+  agents: User[];
+  patch(patch: ConversationPatch, what: string): void;
+  onDelete(): void;
+};
+
+export function Details({ id, conversation: c, me, agents, patch, onDelete }: Props) {
+  const [tag, setTag] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const labels = c.labels ?? [];
+  const tags = c.tags ?? [];
+  const assignees = agents.some((a) => a.id === c.assignedTo) || !c.assignedTo ? agents : [...agents, { id: c.assignedTo, name: `User #${c.assignedTo}`, email: '', role: 'agent' as const }];
+
+  const toggleLabel = (label: Label) =>
+    patch({ labels: labels.includes(label) ? labels.filter((l) => l !== label) : [...labels, label] }, `change the labels`);
+
+  const addTag = () => {
+    const value = tag.trim();
+    if (!value) return;
+    setTag('');
+    if (!tags.includes(value)) patch({ tags: [...tags, value] }, 'add the tag');
+  };
+
+  return (
+    <div className="details" id={id} aria-label="Conversation details" role="group">
+      <label className="detail">
+        <span>Status</span>
+        <select value={c.status} onChange={(e) => patch({ status: e.target.value as Conversation['status'] }, 'change the status')} data-testid="status-select">
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_NAMES[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="detail">
+        <span>Priority</span>
+        <select value={c.priority ?? 'normal'} onChange={(e) => patch({ priority: e.target.value as NonNullable<Conversation['priority']> }, 'change the priority')}>
+          {PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY_NAMES[p]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="detail">
+        <span>Assignee</span>
+        <select
+          value={c.assignedTo ?? ''}
+          onChange={(e) => patch({ assignedTo: e.target.value === '' ? null : Number(e.target.value) }, 'change the assignee')}
+          data-testid="assignee-select"
+        >
+          <option value="">Unassigned</option>
+          {assignees.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.id === me.id ? `${a.name} (you)` : a.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="detail">
+        <span id={`labels-${c.id}`}>Labels</span>
+        <div className="toggles" role="group" aria-labelledby={`labels-${c.id}`}>
+          {LABELS.map((label) => (
+            <button key={label} type="button" className={`toggle label-${label}`} aria-pressed={labels.includes(label)} onClick={() => toggleLabel(label)}>
+              {LABEL_NAMES[label]}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="detail detail-tags">
+        <span id={`tags-${c.id}`}>Tags</span>
+        <ul className="tags" aria-labelledby={`tags-${c.id}`}>
+          {tags.map((t) => (
+            <li key={t} className="badge badge-tag">
+              #{t}
+              <button type="button" className="tag-remove" aria-label={`Remove tag ${t}`} onClick={() => patch({ tags: tags.filter((x) => x !== t) }, 'remove the tag')}>
+                <Icon name="close" size={12} />
+              </button>
+            </li>
+          ))}
+        </ul>
+        <form
+          className="tag-add"
+          onSubmit={(e) => {
+            e.preventDefault();
+            addTag();
+          }}
+        >
+          <label className="visually-hidden" htmlFor={`tag-input-${c.id}`}>
+            Add a tag
+          </label>
+          <input id={`tag-input-${c.id}`} type="text" value={tag} onChange={(e) => setTag(e.target.value)} placeholder="Add tag" />
+          <button type="submit" className="button button-small" disabled={!tag.trim()}>
+            Add
+          </button>
+        </form>
+      </div>
+      {me.role === 'admin' ? (
+        <div className="detail detail-danger">
+          <button type="button" className="button button-small button-danger-ghost" onClick={() => setConfirming(true)}>
+            <Icon name="trash" size={14} /> Delete
+          </button>
+          <ConfirmDialog
+            open={confirming}
+            title="Delete this conversation?"
+            text={`${c.number} “${c.subject}” and all its messages will be deleted for good. This cannot be undone.`}
+            confirm="Delete conversation"
+            danger
+            onConfirm={onDelete}
+            onClose={() => setConfirming(false)}
+          />
+        </div>
+      ) : null}
+    </div>
+  );
+}

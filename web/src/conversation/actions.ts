@@ -1,0 +1,96 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { errorMessage } from '../api/client';
+import { endpoints, type ConversationPatch } from '../api/endpoints';
+import type { Conversation, Message, User } from '../api/types';
+import { appendMessage, findInLists, keys, removeConversation, snapshot, upsertConversation } from '../inbox/cache';
+import { refreshCountsSoon } from '../live/apply';
+import { showError, showToast } from '../ui/toasts';
+
+// Every change shows at once and is undone, with the server's reason on screen, if the
+// server refuses it.
+
+const current = (client: ReturnType<typeof useQueryClient>, id: number) =>
+  client.getQueryData<Conversation>(keys.conversation(id)) ?? findInLists(client, id);
+
+export function usePatchConversation(id: number, me: User) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ patch }: { patch: ConversationPatch; what: string }) => endpoints.patchConversation(id, patch),
+    onMutate: async ({ patch }) => {
+      await client.cancelQueries({ queryKey: keys.conversation(id) });
+      const restore = snapshot(client, id);
+      const before = current(client, id);
+      if (before) upsertConversation(client, me.id, { ...before, ...patch, tags: patch.tags ?? before.tags, labels: patch.labels ?? before.labels });
+      return { restore };
+    },
+    onError: (error, { what }, context) => {
+      context?.restore();
+      showError(`Couldn’t ${what}: ${errorMessage(error)}`);
+      void client.invalidateQueries({ queryKey: keys.conversation(id) });
+    },
+    onSuccess: ({ conversation }) => {
+      upsertConversation(client, me.id, conversation);
+      void client.invalidateQueries({ queryKey: keys.events(id) });
+      refreshCountsSoon(client);
+    },
+  });
+}
+
+export function useDeleteConversation(id: number, onDeleted: () => void) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => endpoints.deleteConversation(id),
+    onMutate: () => {
+      const restore = snapshot(client, id);
+      removeConversation(client, id);
+      return { restore };
+    },
+    onError: (error, _v, context) => {
+      context?.restore();
+      showError(`Couldn’t delete the conversation: ${errorMessage(error)}`);
+    },
+    onSuccess: () => {
+      showToast('info', 'Conversation deleted');
+      refreshCountsSoon(client);
+      onDeleted();
+    },
+  });
+}
+
+let temporaryId = -1;
+
+/** Sends a reply or note; it shows in the thread at once, marked as sending. */
+export function useSendMessage(id: number, me: User) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ body, isInternal, key }: { body: string; isInternal: boolean; key: string }) => endpoints.sendMessage(id, body, isInternal, key),
+    onMutate: ({ body, isInternal }) => {
+      const pending: Message & { pending?: true } = {
+        id: temporaryId--,
+        conversationId: id,
+        sender: { id: me.id, type: 'admin', name: me.name, email: me.email },
+        body,
+        htmlBody: null,
+        attachments: [],
+        isInternal,
+        sentAt: Date.now(),
+        readAt: null,
+        pending: true,
+      };
+      appendMessage(client, pending);
+      return { pendingId: pending.id };
+    },
+    onError: (error, { isInternal }, context) => {
+      client.setQueryData<Message[]>(keys.messages(id), (thread) => thread?.filter((m) => m.id !== context?.pendingId));
+      showError(`Couldn’t send the ${isInternal ? 'note' : 'reply'}: ${errorMessage(error)}`);
+    },
+    onSuccess: ({ message }, _v, context) => {
+      client.setQueryData<Message[]>(keys.messages(id), (thread) => thread?.filter((m) => m.id !== context?.pendingId));
+      appendMessage(client, message);
+      // A public reply moves the status (open → pending): read the conversation back.
+      void client.invalidateQueries({ queryKey: keys.conversation(id) });
+      void client.invalidateQueries({ queryKey: keys.events(id) });
+      refreshCountsSoon(client);
+    },
+  });
+}

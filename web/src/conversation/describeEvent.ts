@@ -1,0 +1,51 @@
+import { LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES, type ConversationEvent, type Label, type Priority, type Status, type User } from '../api/types';
+
+// Audit events as one line of the thread: "Ana assigned this to Ben", "status: pending → open".
+
+/** Events the thread already shows as messages. */
+const SHOWN_AS_MESSAGES = new Set(['created', 'replied', 'note_added']);
+
+const status = (value: unknown) => STATUS_NAMES[value as Status] ?? String(value);
+
+function listChange(kind: string, names: (v: string) => string, before: unknown, after: unknown): string[] {
+  const was = Array.isArray(before) ? (before as string[]) : [];
+  const is = Array.isArray(after) ? (after as string[]) : [];
+  const added = is.filter((v) => !was.includes(v));
+  const removed = was.filter((v) => !is.includes(v));
+  const parts: string[] = [];
+  if (added.length) parts.push(`added ${kind}${added.length > 1 ? 's' : ''} ${added.map(names).join(', ')}`);
+  if (removed.length) parts.push(`removed ${kind}${removed.length > 1 ? 's' : ''} ${removed.map(names).join(', ')}`);
+  return parts;
+}
+
+export function describeEvent(event: ConversationEvent, users: Map<number, User>): string | null {
+  if (SHOWN_AS_MESSAGES.has(event.eventType)) return null;
+  const by = event.performedByName || 'Someone';
+  const person = (id: unknown) => (typeof id === 'number' ? (id === event.performedBy ? 'themselves' : (users.get(id)?.name ?? `user #${id}`)) : 'nobody');
+  switch (event.eventType) {
+    case 'assigned':
+      return `${by} assigned this to ${person(event.newValue)}`;
+    case 'unassigned':
+      return `${by} unassigned this`;
+    case 'status_changed':
+    case 'resolved':
+    case 'closed':
+    case 'reopened':
+      return `${by} changed status: ${status(event.oldValue)} → ${status(event.newValue)}`;
+    case 'priority_changed':
+      return `${by} changed priority: ${PRIORITY_NAMES[event.oldValue as Priority] ?? event.oldValue} → ${PRIORITY_NAMES[event.newValue as Priority] ?? event.newValue}`;
+    case 'type_changed':
+      return `${by} changed type: ${String(event.oldValue)} → ${String(event.newValue)}`;
+    case 'labeled': {
+      const old = (event.oldValue ?? {}) as { labels?: unknown; tags?: unknown };
+      const next = (event.newValue ?? {}) as { labels?: unknown; tags?: unknown };
+      const parts = [
+        ...listChange('label', (l) => LABEL_NAMES[l as Label] ?? l, old.labels, next.labels),
+        ...listChange('tag', (t) => `#${t}`, old.tags, next.tags),
+      ];
+      return parts.length ? `${by} ${parts.join(' and ')}` : null;
+    }
+    default:
+      return `${by}: ${event.eventType.replace(/_/g, ' ')}`;
+  }
+}

@@ -1,0 +1,98 @@
+import type { InboxRoute, Route, ViewId } from '../app/route';
+import { navigate, routeUrl } from '../app/route';
+import type { User } from '../api/types';
+import { Icon, type IconName } from '../ui/Icon';
+import { useViewCounts } from './useCounts';
+import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, type ViewDefinition } from './views';
+import type { LiveStatus } from '../live/connection';
+import type { MouseEvent } from 'react';
+
+const VIEW_ICONS: Partial<Record<ViewId, IconName>> = { mine: 'user', unassigned: 'users', 'channel:ticket': 'ticket', 'channel:chatbot': 'chatbot', 'channel:email': 'email' };
+
+const formatCount = (n: number | undefined) => (n === undefined ? '' : n >= 1000 ? `${Math.floor(n / 1000)}k` : String(n));
+
+/** A plain left click navigates in the page; other clicks keep the browser's meaning. */
+export function follow(event: MouseEvent, route: Route, after?: () => void) {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(route);
+  after?.();
+}
+
+function ViewLink({ view, active, count, onNavigate }: { view: ViewDefinition; active: boolean; count: number | undefined; onNavigate(): void }) {
+  const target: InboxRoute = { page: 'inbox', view: view.id, filters: {}, q: '', conversationId: null };
+  const icon = VIEW_ICONS[view.id] ?? (view.id.startsWith('label:') ? 'tag' : 'inbox');
+  return (
+    <li>
+      <a
+        href={routeUrl(target)}
+        className="nav-link"
+        aria-current={active ? 'page' : undefined}
+        onClick={(e) => follow(e, target, onNavigate)}
+        data-view={view.id}
+      >
+        <Icon name={icon} />
+        <span className="nav-name">{view.name}</span>
+        <span className="nav-count" aria-label={count === undefined ? undefined : `${count} conversations`}>
+          {formatCount(count)}
+        </span>
+      </a>
+    </li>
+  );
+}
+
+export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Route; me: User; live: LiveStatus; onNavigate(): void; onSignOut(): void }) {
+  const counts = useViewCounts();
+  const current = route.page === 'inbox' ? route.view : null;
+  const group = (title: string, views: ViewDefinition[]) => (
+    <section className="nav-group" aria-label={title}>
+      <h2 className="nav-title">{title}</h2>
+      <ul>
+        {views.map((view) => (
+          <ViewLink key={view.id} view={view} active={current === view.id} count={counts.get(view.id)} onNavigate={onNavigate} />
+        ))}
+      </ul>
+    </section>
+  );
+  const team = { page: 'team' } as const;
+  return (
+    <nav className="sidebar" aria-label="Inbox views">
+      <div className="brand">
+        <img src="/favicon.svg" alt="" width={24} height={24} />
+        <span>Onethread</span>
+        <span className={`live-dot live-${live}`} role="status" aria-label={live === 'live' ? 'Live updates on' : live === 'connecting' ? 'Connecting' : 'Offline, reconnecting'} title={live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — reconnecting'} />
+      </div>
+      {group('Inbox', STATUS_VIEWS)}
+      {group('Channels', CHANNEL_VIEWS)}
+      {group('Labels', LABEL_VIEWS)}
+      <div className="sidebar-footer">
+        {me.role === 'admin' ? (
+          <a href="/team" className="nav-link" aria-current={route.page === 'team' ? 'page' : undefined} onClick={(e) => follow(e, team, onNavigate)}>
+            <Icon name="users" />
+            <span className="nav-name">Team</span>
+          </a>
+        ) : null}
+        <div className="me">
+          <span className="avatar" aria-hidden="true">
+            {initials(me.name)}
+          </span>
+          <span className="me-name" title={me.email}>
+            {me.name}
+          </span>
+          <button type="button" className="button button-small" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </div>
+    </nav>
+  );
+}
+
+export const initials = (name: string) =>
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join('') || '?';
+

@@ -1,0 +1,59 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { appendMessage, keys, markReadLocally, removeConversation, upsertConversation } from '../inbox/cache';
+import type { EventFrame } from './connection';
+
+// What each frame does to the cache. The conversation a frame carries is the row as it
+// is now, so applying frames in order leaves every cached copy current.
+
+/** The conversation this tab shows, so a customer message there is read, not "new". */
+let openConversationId: number | null = null;
+export function setOpenConversation(id: number | null): void {
+  openConversationId = id;
+}
+
+const deleted = new Set<number>();
+export const wasDeleted = (id: number) => deleted.has(id);
+
+let countsTimer: ReturnType<typeof setTimeout> | undefined;
+/** Counts are cheap counter rows; a burst of frames still asks once. */
+export function refreshCountsSoon(client: QueryClient): void {
+  clearTimeout(countsTimer);
+  countsTimer = setTimeout(() => void client.invalidateQueries({ queryKey: keys.counts }), 300);
+}
+
+function refreshEvents(client: QueryClient, conversationId: number) {
+  if (client.getQueryData(keys.events(conversationId)) !== undefined) void client.invalidateQueries({ queryKey: keys.events(conversationId) });
+}
+
+export function applyFrame(client: QueryClient, meId: number, frame: EventFrame): void {
+  switch (frame.type) {
+    case 'conversation.created': {
+      const { conversation, message } = frame.data;
+      upsertConversation(client, meId, conversation, { unread: message?.sender.type === 'customer' && openConversationId !== conversation.id });
+      break;
+    }
+    case 'message.created': {
+      const { conversation, message } = frame.data;
+      const fromCustomer = message.sender.type === 'customer' && !message.isInternal;
+      if (fromCustomer && openConversationId === conversation.id) markReadLocally(conversation);
+      upsertConversation(client, meId, conversation, fromCustomer ? { unread: openConversationId !== conversation.id } : {});
+      appendMessage(client, message);
+      refreshEvents(client, conversation.id);
+      break;
+    }
+    case 'conversation.updated': {
+      upsertConversation(client, meId, frame.data.conversation);
+      refreshEvents(client, frame.data.conversation.id);
+      break;
+    }
+    case 'conversation.deleted': {
+      deleted.add(frame.data.id);
+      removeConversation(client, frame.data.id);
+      client.removeQueries({ queryKey: keys.messages(frame.data.id) });
+      client.removeQueries({ queryKey: keys.events(frame.data.id) });
+      void client.invalidateQueries({ queryKey: keys.conversation(frame.data.id) });
+      break;
+    }
+  }
+  refreshCountsSoon(client);
+}
