@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { AttachmentStorage } from '../../attachments/index.js';
+import type { InboxContext } from '../../inbox/context.js';
+import type { JobHandler } from '../../jobs/outbox-worker.js';
+import type { Store } from '../../store/database.js';
+import { DomainError } from '../../inbox/errors.js';
+import { findInbound, listFailedInbound, settingOrInsert, type InboundRow } from '../../store/email.js';
+import { transact } from '../../store/transaction.js';
+import { startImapPoller, type ImapPoller } from './imap-poller.js';
+import { IngestPipeline, type IngestLog } from './ingest.js';
+import { createEmailSender, EMAIL_REPLY_JOB, type EmailSender } from './outbound.js';
+import { ReplyTokens, SupportAddresses } from './reply-address.js';
+import { startSmtpListener, type SmtpListener } from './smtp-listener.js';
+import { MailSpool } from './spool.js';
+
+export { emailReplyPlanner, EMAIL_REPLY_JOB } from './outbound.js';
+
+// The email channel: start() wires the pieces for the app (src/app.ts) and the tests.
+//
+//   SMTP listener ─┐                          ┌─► inbox commands (addMessage / createConversation)
+//                  ├─► ingest: spool + row ───┤
+//   IMAP poller  ──┘   (durable first)        └─► email tables (Message-IDs, flags, failed list)
+//
+//   agent reply ─► outbox job (emailReplyPlanner) ─► outbound.ts ─► SMTP_URL
+
+export type EmailChannelConfig = {
+  supportAddresses: string[];
+  /** null: no SMTP listener. 0: any free port (see `smtpPort`). */
+  smtpListenPort: number | null;
+  smtpListenHost?: string;
+  maxBytes: number;
+  tls: { keyFile: string; certFile: string } | null;
+  /** imap[s]://user:pass@host:port/MAILBOX, or null. */
+  imapUrl: string | null;
+  imapPollMs: number;
+  /** smtp[s]://host:port for replies, or null (replies are then not mailed). */
+  smtpUrl: string | null;
+  /** HMAC secret of reply addresses; null: generated once and kept in the database. */
+  replySecret: string | null;
+};
+
+export type EmailChannelOptions = {
+  store: Store;
+  inbox: InboxContext;
+  dataDir: string;
+  config: EmailChannelConfig;
+  attachments?: AttachmentStorage | null;
+  floodLimit?: { count: number; windowMs: number };
+  clock?: () => number;
+  log?: IngestLog;
+};
+
+export type EmailChannel = {
+  pipeline: IngestPipeline;
+  support: SupportAddresses;
+  tokens: ReplyTokens;
+  /** The SMTP listener's port, or null when it is off. */
+  smtpPort: number | null;
+  imap: ImapPoller | null;
+  sender: EmailSender | null;
+  /** Outbox job handlers to register with the worker. */
+  handlers: Record<string, JobHandler>;
+  stop(): Promise<void>;
+};
+
+/** The reply-address secret: configured, or made on first start and kept in the database (the first instance's wins). */
+export async function replySecret(store: Store, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  return transact(store, (tx) => settingOrInsert(tx, 'reply_secret', randomBytes(32).toString('hex')));
+}
+
+export async function startEmailChannel(options: EmailChannelOptions): Promise<EmailChannel> {
+  const { store, inbox, config } = options;
+  const log: IngestLog = options.log ?? ((message, details) => console.error(`email: ${message}`, details ?? ''));
+  const support = new SupportAddresses(config.supportAddresses);
+  const tokens = new ReplyTokens(await replySecret(store, config.replySecret));
+  const spool = new MailSpool(path.join(options.dataDir, 'mail'));
+  const pipeline = new IngestPipeline({
+    store,
+    inbox,
+    spool,
+    support,
+    tokens,
+    maxBytes: config.maxBytes,
+    attachments: options.attachments ?? null,
+    floodLimit: options.floodLimit,
+    clock: options.clock,
+    log,
+  });
+  // Mail that was received but not processed when the process stopped goes first.
+  await pipeline.recover();
+  // The safety net: mails whose processing was cut short (a lease ran out) are taken again.
+  const sweep = setInterval(() => void pipeline.queuePending().catch((error: Error) => log('queueing pending mail failed', { error: error.message })), 30_000);
+  sweep.unref();
+
+  let smtp: SmtpListener | null = null;
+  let imap: ImapPoller | null = null;
+  try {
+    if (config.smtpListenPort !== null) {
+      smtp = await startSmtpListener({ pipeline, support, maxBytes: config.maxBytes, port: config.smtpListenPort, host: config.smtpListenHost, tls: config.tls, log });
+    }
+    if (config.imapUrl) imap = startImapPoller({ store, pipeline, url: config.imapUrl, pollMs: config.imapPollMs, log });
+  } catch (error) {
+    clearInterval(sweep);
+    await smtp?.close();
+    throw error;
+  }
+  const sender = config.smtpUrl ? createEmailSender({ store, inbox, support, tokens, smtpUrl: config.smtpUrl, clock: options.clock }) : null;
+
+  const channel: EmailChannel = {
+    pipeline,
+    support,
+    tokens,
+    smtpPort: smtp?.port ?? null,
+    imap,
+    sender,
+    handlers: sender ? { [EMAIL_REPLY_JOB]: sender.handle } : {},
+    async stop() {
+      if (running.get(store) === channel) running.delete(store);
+      clearInterval(sweep);
+      // Stop taking mail first, then let the mail being processed finish.
+      await Promise.all([smtp?.close(), imap?.stop()]);
+      await pipeline.stop();
+      sender?.close();
+    },
+  };
+  running.set(store, channel);
+  return channel;
+}
+
+// --- for the HTTP routes -------------------------------------------------------------
+
+const running = new WeakMap<Store, EmailChannel>();
+
+/** The email channel running on this store in this process, if any (for the admin routes). */
+export function runningEmailChannel(store: Store): EmailChannel | null {
+  return running.get(store) ?? null;
+}
+
+export type FailedMail = {
+  id: number;
+  receivedAt: number;
+  source: 'smtp' | 'imap';
+  from: string | null;
+  subject: string | null;
+  messageId: string | null;
+  size: number;
+  attempts: number;
+  error: string;
+  flags: { autoReply: boolean; bounce: boolean; bulk: boolean };
+};
+
+export function presentFailedMail(row: InboundRow): FailedMail {
+  return {
+    id: Number(row.id),
+    receivedAt: row.receivedAt,
+    source: row.source,
+    from: row.senderEmail ?? row.envelopeFrom ?? null,
+    subject: row.subject,
+    messageId: row.headerMessageId,
+    size: Number(row.size),
+    attempts: row.attempts,
+    error: row.error ?? '',
+    flags: { autoReply: row.isAutoReply === 1, bounce: row.isBounce === 1, bulk: row.isBulk === 1 },
+  };
+}
+
+/** The failed-mail list, newest first; `nextCursor` continues it. */
+export async function listFailedMail(store: Store, options: { cursor?: number; limit: number }): Promise<{ items: FailedMail[]; nextCursor: number | null }> {
+  const rows = await listFailedInbound(store.db, { beforeId: options.cursor ?? null, limit: options.limit + 1 });
+  const page = rows.slice(0, options.limit);
+  return { items: page.map(presentFailedMail), nextCursor: rows.length > options.limit ? Number(page[page.length - 1]!.id) : null };
+}
+
+export type ReprocessResult = { id: number; status: InboundRow['status']; error: string | null; conversationId: number | null; messageId: number | null };
+
+/** Processes a failed mail again (without the flood limit): what became of it. */
+export async function reprocessFailedMail(store: Store, id: number): Promise<ReprocessResult> {
+  const channel = runningEmailChannel(store);
+  const row = await findInbound(store.db, id);
+  if (!row || row.status !== 'failed') throw new DomainError('not_found', 'failed mail not found');
+  if (!channel) throw new DomainError('conflict', 'the email channel is not running on this server (set SUPPORT_ADDRESSES)');
+  const after = (await channel.pipeline.reprocess(id))!;
+  return {
+    id,
+    status: after.status,
+    error: after.error,
+    conversationId: after.conversationId === null ? null : Number(after.conversationId),
+    messageId: after.messageRowId === null ? null : Number(after.messageRowId),
+  };
+}

@@ -1,0 +1,377 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import type { Database, MessageRow } from './schema.js';
+import type { Tx } from './transaction.js';
+
+// The email channel's tables (migration 0003_email). Conversations, messages and their
+// events are still written only by the inbox commands; this file reads a few of their
+// columns (participants, the message to send) but never writes them.
+
+export type InboundStatus = 'pending' | 'processed' | 'ignored' | 'failed';
+export type InboundSource = 'smtp' | 'imap';
+
+export interface EmailInboundTable {
+  id: Generated<number>;
+  dedupeKey: string;
+  headerMessageId: string | null;
+  sha256: string;
+  size: number;
+  source: InboundSource;
+  spoolName: string;
+  envelopeFrom: string | null;
+  /** JSON array of the SMTP RCPT TO addresses (empty for IMAP). */
+  envelopeTo: string;
+  status: InboundStatus;
+  error: string | null;
+  attempts: number;
+  lockedUntil: number | null;
+  senderEmail: string | null;
+  senderName: string | null;
+  subject: string | null;
+  isAutoReply: number;
+  isBounce: number;
+  isBulk: number;
+  noiseReason: string | null;
+  conversationId: number | null;
+  messageRowId: number | null;
+  fullText: string | null;
+  receivedAt: number;
+  processedAt: number | null;
+}
+
+export interface EmailMessageIdsTable {
+  /** Lower-cased, without <>: what lookups compare. */
+  messageId: string;
+  /** As written, without <>: what our headers repeat. */
+  exactId: string;
+  conversationId: number;
+  messageRowId: number | null;
+  direction: 'in' | 'out';
+  createdAt: number;
+}
+
+export type OutboundStatus = 'sending' | 'sent' | 'failed';
+
+export interface EmailOutboundTable {
+  messageRowId: number;
+  conversationId: number;
+  headerMessageId: string;
+  recipient: string;
+  status: OutboundStatus;
+  error: string | null;
+  attempts: number;
+  lastAttemptAt: number | null;
+  sentAt: number | null;
+  createdAt: number;
+}
+
+export interface EmailImapStateTable {
+  mailbox: string;
+  uidValidity: number;
+  lastUid: number;
+  updatedAt: number;
+}
+
+export interface EmailFollowUpsTable {
+  conversationId: number;
+  followUpId: number;
+  createdAt: number;
+}
+
+export interface EmailSettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface EmailDatabase extends Database {
+  email_inbound: EmailInboundTable;
+  email_message_ids: EmailMessageIdsTable;
+  email_outbound: EmailOutboundTable;
+  email_imap_state: EmailImapStateTable;
+  email_follow_ups: EmailFollowUpsTable;
+  email_settings: EmailSettingsTable;
+}
+
+export type InboundRow = Selectable<EmailInboundTable>;
+export type OutboundRow = Selectable<EmailOutboundTable>;
+
+// The shared schema type lists the inbox's tables; these are the channel's own.
+const mail = (tx: Tx) => tx as unknown as Kysely<EmailDatabase>;
+
+// --- inbound mail -------------------------------------------------------------------
+
+export type NewInbound = Pick<
+  InboundRow,
+  'dedupeKey' | 'headerMessageId' | 'sha256' | 'size' | 'source' | 'spoolName' | 'envelopeFrom' | 'envelopeTo' | 'receivedAt'
+>;
+
+/** Inserts a received mail as pending. A second mail with the same dedupe key violates the unique key. */
+export async function insertInbound(tx: Tx, row: NewInbound): Promise<number> {
+  const inserted = await mail(tx)
+    .insertInto('email_inbound')
+    .values({ ...row, status: 'pending', attempts: 0, isAutoReply: 0, isBounce: 0, isBulk: 0 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(inserted.id);
+}
+
+export function findInbound(tx: Tx, id: number): Promise<InboundRow | undefined> {
+  return mail(tx).selectFrom('email_inbound').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findInboundByDedupeKey(tx: Tx, dedupeKey: string): Promise<InboundRow | undefined> {
+  return mail(tx).selectFrom('email_inbound').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
+}
+
+export function findInboundBySpoolName(tx: Tx, spoolName: string): Promise<InboundRow | undefined> {
+  return mail(tx).selectFrom('email_inbound').selectAll().where('spoolName', '=', spoolName).executeTakeFirst();
+}
+
+/** Which of these spool file names have a row. */
+export async function findSpoolNames(tx: Tx, names: readonly string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await mail(tx).selectFrom('email_inbound').select('spoolName').where('spoolName', 'in', [...names]).execute();
+  return new Set(rows.map((r) => r.spoolName));
+}
+
+/**
+ * Takes a pending mail for processing until `leaseUntil`, counting the attempt; undefined
+ * when it is not pending or someone else holds it. A processor that dies lets the lease
+ * run out and the mail is taken again.
+ */
+export function claimInbound(tx: Tx, id: number, now: number, leaseUntil: number): Promise<InboundRow | undefined> {
+  return mail(tx)
+    .updateTable('email_inbound')
+    .set((eb) => ({ lockedUntil: leaseUntil, attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Pending mails nobody holds, oldest first, with their spool file names. */
+export function listClaimableInbound(tx: Tx, now: number, limit: number): Promise<{ id: number; spoolName: string }[]> {
+  return mail(tx)
+    .selectFrom('email_inbound')
+    .select(['id', 'spoolName'])
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+    .then((rows) => rows.map((r) => ({ id: Number(r.id), spoolName: r.spoolName })));
+}
+
+export type InboundOutcome = Partial<
+  Pick<
+    InboundRow,
+    | 'error'
+    | 'senderEmail'
+    | 'senderName'
+    | 'subject'
+    | 'isAutoReply'
+    | 'isBounce'
+    | 'isBulk'
+    | 'noiseReason'
+    | 'conversationId'
+    | 'messageRowId'
+    | 'fullText'
+  >
+> & { status: Exclude<InboundStatus, 'pending'> };
+
+/** Records how processing ended and releases the lease. */
+export async function finishInbound(tx: Tx, id: number, outcome: InboundOutcome, now: number): Promise<void> {
+  await mail(tx)
+    .updateTable('email_inbound')
+    .set({ error: null, ...outcome, lockedUntil: null, processedAt: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Lets another processor take the mail at once (it could not be read here). */
+export async function releaseInbound(tx: Tx, id: number): Promise<void> {
+  await mail(tx).updateTable('email_inbound').set({ lockedUntil: null }).where('id', '=', id).execute();
+}
+
+/** Puts a failed (or ignored) mail back in the queue; false when it is in neither state. */
+export async function requeueInbound(tx: Tx, id: number): Promise<boolean> {
+  const result = await mail(tx)
+    .updateTable('email_inbound')
+    .set({ status: 'pending', lockedUntil: null })
+    .where('id', '=', id)
+    .where('status', 'in', ['failed', 'ignored'])
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Mails from `senderEmail` received in [since, until] and already processed (not ignored), for the flood limit. */
+export async function countInboundFromSender(tx: Tx, senderEmail: string, since: number, until: number): Promise<number> {
+  const row = await mail(tx)
+    .selectFrom('email_inbound')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('senderEmail', '=', senderEmail)
+    .where('receivedAt', '>=', since)
+    .where('receivedAt', '<=', until)
+    .where('status', '!=', 'ignored')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The failed-mail list, newest first, after `beforeId`. */
+export function listFailedInbound(tx: Tx, options: { beforeId: number | null; limit: number }): Promise<InboundRow[]> {
+  let query = mail(tx).selectFrom('email_inbound').selectAll().where('status', '=', 'failed');
+  if (options.beforeId !== null) query = query.where('id', '<', options.beforeId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** The inbound rows behind inbox messages: their noise flags and full text. */
+export function findInboundByMessageRows(tx: Tx, messageRowIds: readonly number[]): Promise<InboundRow[]> {
+  if (messageRowIds.length === 0) return Promise.resolve([]);
+  return mail(tx).selectFrom('email_inbound').selectAll().where('messageRowId', 'in', [...messageRowIds]).execute();
+}
+
+// --- Message-IDs ----------------------------------------------------------------------
+
+export type MessageIdRecord = { messageId: string; exactId: string; conversationId: number; messageRowId: number | null; direction: 'in' | 'out' };
+
+/** Remembers Message-IDs; one already known keeps its first conversation. */
+export async function recordMessageIds(tx: Tx, records: readonly MessageIdRecord[], now: number): Promise<void> {
+  if (records.length === 0) return;
+  await mail(tx)
+    .insertInto('email_message_ids')
+    .values(records.map((r) => ({ ...r, createdAt: now })))
+    .onConflict((oc) => oc.column('messageId').doNothing())
+    .execute();
+}
+
+/** The conversations these Message-IDs belong to, by Message-ID. */
+export async function findConversationsByMessageIds(tx: Tx, messageIds: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (messageIds.length === 0) return found;
+  const rows = await mail(tx)
+    .selectFrom('email_message_ids')
+    .select(['messageId', 'conversationId'])
+    .where('messageId', 'in', [...new Set(messageIds)])
+    .execute();
+  for (const row of rows) found.set(row.messageId, Number(row.conversationId));
+  return found;
+}
+
+/** A conversation's Message-IDs in the order they were seen (for References). */
+export function listConversationMessageIds(tx: Tx, conversationId: number): Promise<Pick<EmailMessageIdsTable, 'messageId' | 'exactId' | 'direction' | 'createdAt'>[]> {
+  return mail(tx)
+    .selectFrom('email_message_ids')
+    .select(['messageId', 'exactId', 'direction', 'createdAt'])
+    .where('conversationId', '=', conversationId)
+    .orderBy('createdAt')
+    .orderBy('messageId')
+    .execute();
+}
+
+// --- participants and messages --------------------------------------------------------
+
+/** Whether `email` is the conversation's customer or wrote one of its messages. */
+export async function isParticipant(tx: Tx, conversationId: number, email: string): Promise<boolean> {
+  const customer = await tx
+    .selectFrom('conversations')
+    .select('id')
+    .where('id', '=', conversationId)
+    .where('customerEmail', '=', email)
+    .executeTakeFirst();
+  if (customer) return true;
+  const writer = await tx
+    .selectFrom('messages')
+    .select('id')
+    .where('conversationId', '=', conversationId)
+    .where('senderEmail', '=', email)
+    .limit(1)
+    .executeTakeFirst();
+  return writer !== undefined;
+}
+
+export function findMessageRow(tx: Tx, id: number): Promise<MessageRow | undefined> {
+  return tx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// --- outbound -------------------------------------------------------------------------
+
+export function findOutbound(tx: Tx, messageRowId: number): Promise<OutboundRow | undefined> {
+  return mail(tx).selectFrom('email_outbound').selectAll().where('messageRowId', '=', messageRowId).executeTakeFirst();
+}
+
+/** Records an attempt to send, before it is made. */
+export async function startOutboundAttempt(
+  tx: Tx,
+  row: Pick<OutboundRow, 'messageRowId' | 'conversationId' | 'headerMessageId' | 'recipient'>,
+  now: number,
+): Promise<void> {
+  await mail(tx)
+    .insertInto('email_outbound')
+    .values({ ...row, status: 'sending', attempts: 1, lastAttemptAt: now, createdAt: now })
+    .onConflict((oc) =>
+      oc.column('messageRowId').doUpdateSet((eb) => ({ status: 'sending', attempts: eb('email_outbound.attempts', '+', 1), lastAttemptAt: now })),
+    )
+    .execute();
+}
+
+export async function finishOutbound(tx: Tx, messageRowId: number, outcome: { status: 'sent' | 'failed'; error?: string | null }, now: number): Promise<void> {
+  await mail(tx)
+    .updateTable('email_outbound')
+    .set(outcome.status === 'sent' ? { status: 'sent', error: null, sentAt: now } : { status: 'failed', error: outcome.error ?? null })
+    .where('messageRowId', '=', messageRowId)
+    .execute();
+}
+
+/** Marks the outbound mail with this Message-ID failed (it bounced); answers its row when there was one. */
+export function markOutboundBounced(tx: Tx, headerMessageId: string, error: string): Promise<OutboundRow | undefined> {
+  return mail(tx)
+    .updateTable('email_outbound')
+    .set({ status: 'failed', error })
+    .where('headerMessageId', '=', headerMessageId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// --- IMAP, follow-ups, settings -------------------------------------------------------
+
+export function findImapState(tx: Tx, mailbox: string): Promise<Selectable<EmailImapStateTable> | undefined> {
+  return mail(tx).selectFrom('email_imap_state').selectAll().where('mailbox', '=', mailbox).executeTakeFirst();
+}
+
+export async function saveImapState(tx: Tx, state: Selectable<EmailImapStateTable>): Promise<void> {
+  await mail(tx)
+    .insertInto('email_imap_state')
+    .values(state)
+    .onConflict((oc) => oc.column('mailbox').doUpdateSet({ uidValidity: state.uidValidity, lastUid: state.lastUid, updatedAt: state.updatedAt }))
+    .execute();
+}
+
+export async function findFollowUp(tx: Tx, conversationId: number): Promise<number | null> {
+  const row = await mail(tx).selectFrom('email_follow_ups').select('followUpId').where('conversationId', '=', conversationId).executeTakeFirst();
+  return row ? Number(row.followUpId) : null;
+}
+
+export async function saveFollowUp(tx: Tx, conversationId: number, followUpId: number, now: number): Promise<void> {
+  await mail(tx)
+    .insertInto('email_follow_ups')
+    .values({ conversationId, followUpId, createdAt: now })
+    .onConflict((oc) => oc.column('conversationId').doUpdateSet({ followUpId, createdAt: now }))
+    .execute();
+}
+
+/** The stored value of a setting, inserting `fallback` first when there is none (the first writer wins). */
+export async function settingOrInsert(tx: Tx, name: string, fallback: string): Promise<string> {
+  await mail(tx).insertInto('email_settings').values({ name, value: fallback }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const row = await mail(tx).selectFrom('email_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
+  return row.value;
+}
+
+/** For tests and diagnostics: the number of rows per inbound status. */
+export async function countInboundByStatus(tx: Tx): Promise<Record<string, number>> {
+  const rows = await mail(tx)
+    .selectFrom('email_inbound')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
