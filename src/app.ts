@@ -1,8 +1,12 @@
+import path from 'node:path';
 import { accountsContext, ensureFirstAdmin } from './accounts/index.js';
+import { LocalAttachmentStorage, startAttachmentCleaner } from './attachments/index.js';
+import { emailReplyPlanner, startEmailChannel } from './channels/email/index.js';
 import type { Config } from './config.js';
 import { createInboxContext, type InboxContext } from './inbox/context.js';
 import { registerApi } from './http/api.js';
 import { buildServer } from './http/server.js';
+import { registerWebApp } from './http/web-app.js';
 import { createOutboxWorker, type JobHandler } from './jobs/outbox-worker.js';
 import { EventBus } from './realtime/bus.js';
 import { openStore, type Store } from './store/database.js';
@@ -18,15 +22,27 @@ export async function startApp(config: Config): Promise<App> {
   const accounts = accountsContext(store);
   await ensureFirstAdmin(accounts, { ...config.firstAdmin, log: (message) => console.log(message) });
   const bus = new EventBus();
-  const inbox = createInboxContext({ store, bus, reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply });
+  const inbox = createInboxContext({
+    store,
+    bus,
+    reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply,
+    sideEffects: config.email?.smtpUrl ? [emailReplyPlanner] : [],
+  });
   // Channels register their job handlers here as they arrive (outbound mail, webhooks).
   const handlers: Record<string, JobHandler> = {};
   const worker = createOutboxWorker({ store, handlers });
   // Commands publish after commit, so their jobs are in the table when the worker wakes.
   bus.subscribe(() => worker.wake());
   worker.start();
+  const storage = new LocalAttachmentStorage(path.join(config.dataDir, 'attachments'));
+  const cleaner = startAttachmentCleaner({ store, storage, onError: (message, error) => console.error(`${message}: ${String(error)}`) });
+  // Mail received but not yet processed when the server last stopped is processed first.
+  const email = config.email ? await startEmailChannel({ store, inbox, dataDir: config.dataDir, config: config.email, attachments: storage }) : null;
+  Object.assign(handlers, email?.handlers);
+  if (email?.smtpPort != null) console.log(`Onethread receives mail on SMTP port ${email.smtpPort} for ${email.support.addresses.join(', ')}`);
   const server = buildServer({ store, logger: true });
-  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:') });
+  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments } });
+  await registerWebApp(server);
   const url = await server.listen({ port: config.port, host: '0.0.0.0' });
   return {
     store,
@@ -35,6 +51,8 @@ export async function startApp(config: Config): Promise<App> {
     async stop() {
       // Stop taking requests and let in-flight ones finish before the database goes.
       await server.close();
+      await email?.stop();
+      await cleaner.stop();
       await worker.stop();
       await store.close();
     },

@@ -14,6 +14,22 @@ export type Config = {
    * password printed once. A null password: that address with a random password printed once.
    */
   firstAdmin: { email: string; password: string | null } | null;
+  /** Uploads: the largest file in bytes and the most files on one message. */
+  attachments: { maxFileBytes: number; maxFiles: number };
+  /** The email channel; null (off) unless SUPPORT_ADDRESSES is set. */
+  email: EmailConfig | null;
+};
+
+export type EmailConfig = {
+  supportAddresses: string[];
+  /** null: no SMTP listener (`off`); 0: any free port. */
+  smtpListenPort: number | null;
+  maxBytes: number;
+  tls: { keyFile: string; certFile: string } | null;
+  imapUrl: string | null;
+  imapPollMs: number;
+  smtpUrl: string | null;
+  replySecret: string | null;
 };
 
 export class ConfigError extends Error {
@@ -43,6 +59,24 @@ const variables = {
     .max(254, 'must be an email address')
     .optional(),
   ONETHREAD_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  // Fractions allowed (0.5 is 512 KB), so a small limit can be tried without patching code.
+  ATTACHMENT_MAX_FILE_MB: z.coerce.number({ error: 'must be a number of megabytes greater than 0' }).positive('must be a number of megabytes greater than 0').max(100_000, 'must be at most 100000 (MB)').default(25),
+  ATTACHMENT_MAX_FILES: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(10),
+  SUPPORT_ADDRESSES: z
+    .string()
+    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((a) => /^[^\s@<>()",;:+]+@[^\s@<>()",;:]+$/.test(a) && a.length <= 254), 'must be comma-separated email addresses (without +tags)')
+    .optional(),
+  SMTP_LISTEN_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number (0-65535) or off' })
+    .default(2525),
+  EMAIL_MAX_MB: z.coerce.number({ error: 'must be a number of megabytes greater than 0' }).positive('must be a number of megabytes greater than 0').max(1024, 'must be at most 1024 (MB)').default(25),
+  SMTP_TLS_KEY: z.string().refine((file) => existsSync(file), 'file not found').optional(),
+  SMTP_TLS_CERT: z.string().refine((file) => existsSync(file), 'file not found').optional(),
+  IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
+  IMAP_POLL_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 1 to 3600' }).min(1, 'must be a number of seconds from 1 to 3600').max(3600, 'must be a number of seconds from 1 to 3600').default(60),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  EMAIL_REPLY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -70,5 +104,39 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     publicUrl: publicUrl.replace(/\/+$/, ''),
     reopenClosedOnCustomerReply: read(env, 'REOPEN_CLOSED_ON_CUSTOMER_REPLY'),
     firstAdmin: adminEmail ? { email: adminEmail, password: adminPassword ?? null } : null,
+    attachments: {
+      maxFileBytes: Math.max(1, Math.round(read(env, 'ATTACHMENT_MAX_FILE_MB') * 1024 * 1024)),
+      maxFiles: read(env, 'ATTACHMENT_MAX_FILES'),
+    },
+    email: readEmailConfig(env),
+  };
+}
+
+function readEmailConfig(env: Env): EmailConfig | null {
+  const supportAddresses = read(env, 'SUPPORT_ADDRESSES');
+  const port = read(env, 'SMTP_LISTEN_PORT');
+  const key = read(env, 'SMTP_TLS_KEY');
+  const cert = read(env, 'SMTP_TLS_CERT');
+  const imapUrl = read(env, 'IMAP_URL') ?? null;
+  const smtpUrl = read(env, 'SMTP_URL') ?? null;
+  const maxMb = read(env, 'EMAIL_MAX_MB');
+  const pollSeconds = read(env, 'IMAP_POLL_SECONDS');
+  const replySecret = read(env, 'EMAIL_REPLY_SECRET') ?? null;
+  if (Boolean(key) !== Boolean(cert)) throw new ConfigError(key ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with ' + (key ? 'SMTP_TLS_KEY' : 'SMTP_TLS_CERT'));
+  // Without the addresses to accept mail for, the channel has nothing to do; saying so beats ignoring the rest.
+  if (!supportAddresses) {
+    const dangling = (['IMAP_URL', 'SMTP_URL'] as const).find((name) => env[name]);
+    if (dangling) throw new ConfigError('SUPPORT_ADDRESSES', `must be set when ${dangling} is`);
+    return null;
+  }
+  return {
+    supportAddresses,
+    smtpListenPort: port === 'off' ? null : port,
+    maxBytes: Math.round(maxMb * 1024 * 1024),
+    tls: key && cert ? { keyFile: path.resolve(key), certFile: path.resolve(cert) } : null,
+    imapUrl,
+    imapPollMs: Math.round(pollSeconds * 1000),
+    smtpUrl,
+    replySecret,
   };
 }

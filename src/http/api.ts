@@ -1,10 +1,15 @@
 import type { AccountsContext } from '../accounts/index.js';
 import type { InboxContext } from '../inbox/context.js';
+import { CredentialWatch, type CredentialWatchOptions } from '../realtime/credentials.js';
 import { RealtimeHub, type HubOptions } from '../realtime/hub.js';
+import { PresenceRelay } from '../realtime/presence.js';
 import { realtimeRoutes, registerWebSocketTransport } from '../realtime/websocket.js';
 import { authentication } from './auth.js';
+import type { UploadOptions } from './multipart.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { authRoutes, type AuthRouteOptions } from './routes/auth.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { emailRoutes } from './routes/email.js';
 import { userRoutes } from './routes/users.js';
 import type { ZodApp } from './routing.js';
 
@@ -13,23 +18,44 @@ export type ApiOptions = {
   accounts: AccountsContext;
   secureCookies: boolean;
   loginLimits?: AuthRouteOptions['limits'];
-  /** Tuning for the live stream's hub (poll, heartbeat, backlog limit). */
-  realtime?: HubOptions;
+  /** Tuning for the live stream: the hub's poll, heartbeat and backlog limit, and how often open sockets' credentials are re-checked. */
+  realtime?: HubOptions & CredentialWatchOptions;
+  /** Where uploads go and their limits; without it the API takes no files and serves none. */
+  attachments?: UploadOptions;
 };
 
 /** Mounts the REST API on a server from buildServer: who is asking first, then the routes. The app and the tests wire it the same way. */
 export async function registerApi(app: ZodApp, options: ApiOptions): Promise<void> {
-  await registerWebSocketTransport(app);
-  await app.register(authentication, { accounts: options.accounts, secureCookies: options.secureCookies });
-  await app.register(authRoutes, { accounts: options.accounts, secureCookies: options.secureCookies, limits: options.loginLimits });
-  await app.register(conversationRoutes, { inbox: options.inbox });
-  await app.register(userRoutes, { accounts: options.accounts });
+  const log = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
   // One hub per server, living as long as it: it tails the event table of this inbox's store.
-  const hub = new RealtimeHub(options.inbox.store, options.inbox.bus, {
-    log: (message, error) => app.log.warn({ err: error }, message),
-    ...options.realtime,
+  const hub = new RealtimeHub(options.inbox.store, options.inbox.bus, { log, ...options.realtime });
+  const watch = new CredentialWatch(options.accounts, { log, ...options.realtime });
+  const presence = new PresenceRelay();
+  // Sign-outs, revocations and deactivations made through this server close its sockets at
+  // once; changes made elsewhere (another instance, the command line) wait for the watch's round.
+  const previous = options.accounts.onCredentialsChanged;
+  const accounts: AccountsContext = {
+    ...options.accounts,
+    onCredentialsChanged: () => {
+      previous?.();
+      watch.recheck();
+    },
+  };
+
+  await registerWebSocketTransport(app);
+  await app.register(authentication, { accounts, secureCookies: options.secureCookies });
+  await app.register(authRoutes, { accounts, secureCookies: options.secureCookies, limits: options.loginLimits });
+  await app.register(conversationRoutes, { inbox: options.inbox, attachments: options.attachments });
+  if (options.attachments) await app.register(attachmentRoutes, { inbox: options.inbox, storage: options.attachments.storage });
+  await app.register(userRoutes, { accounts });
+  await app.register(emailRoutes, { inbox: options.inbox });
+  app.addHook('onReady', async () => {
+    await hub.start();
+    watch.start();
   });
-  app.addHook('onReady', () => hub.start());
-  app.addHook('onClose', () => hub.stop());
-  await app.register(realtimeRoutes, { hub, accounts: options.accounts });
+  app.addHook('onClose', async () => {
+    await watch.stop();
+    await hub.stop();
+  });
+  await app.register(realtimeRoutes, { hub, watch, presence, accounts });
 }
