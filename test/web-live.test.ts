@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
 
 // The open page follows the server without a reload: new conversations, new messages
@@ -82,12 +81,8 @@ describe.skipIf(!hasChromium)('web inbox, live', () => {
     expect(await page.locator('.message').filter({ hasText: 'The tracking page is blank' }).count()).toBe(1);
   });
 
-  it('shows who else is viewing and typing, when the server relays presence', async (test) => {
+  it('shows who else is viewing and typing', async () => {
     const ben = await app.person('agent', 'Ben Agent');
-    if (!(await serverRelaysPresence(app, ben))) {
-      test.skip('the server does not relay presence yet');
-      return;
-    }
     const benContext = await browser.newContext();
     try {
       const benPage = await benContext.newPage();
@@ -104,29 +99,3 @@ describe.skipIf(!hasChromium)('web inbox, live', () => {
     }
   });
 });
-
-/** Whether a presence message from one socket reaches another (the feature is arriving). */
-async function serverRelaysPresence(app: WebApp, ben: Person): Promise<boolean> {
-  const url = app.url.replace('http', 'ws') + '/api/realtime';
-  const listener = new WebSocket(url, { headers: { authorization: `Bearer ${app.admin.token}` } });
-  const speaker = new WebSocket(url, { headers: { authorization: `Bearer ${ben.token}` } });
-  try {
-    const ready = (ws: WebSocket) =>
-      new Promise<void>((resolve, reject) => {
-        ws.on('message', (data) => JSON.parse(String(data)).type === 'ready' && resolve());
-        ws.once('error', reject);
-      });
-    await Promise.all([ready(listener), ready(speaker)]);
-    const heard = new Promise<boolean>((resolve) => {
-      listener.on('message', (data) => JSON.parse(String(data)).type === 'presence' && resolve(true));
-      setTimeout(() => resolve(false), 1500);
-    });
-    speaker.send(JSON.stringify({ type: 'presence', conversationId: 1, state: 'viewing' }));
-    return await heard;
-  } catch {
-    return false;
-  } finally {
-    listener.close();
-    speaker.close();
-  }
-}
