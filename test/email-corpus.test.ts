@@ -34,7 +34,7 @@ const own = (name: string) => readFileSync(path.join(OWN, name));
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 describe('email fixtures written for these tests', () => {
-  const mail = useEmailChannel({ config: { smtpListenPort: null } });
+  const mail = useEmailChannel({ config: { smtpListenPort: null }, attachments: true });
   const file = (harness: EmailHarness, name: string) => ingest(harness.channel, harness.store, own(name));
   const lastMessage = async (conversationId: number) => (await getConversationMessages(mail.ctx, conversationId)).items.at(-1)!;
 
@@ -73,6 +73,49 @@ describe('email fixtures written for these tests', () => {
     expect(stranger.status).toBe('processed');
     expect(stranger.conversationId).not.toBe(conversation.id);
     expect((await getConversation(mail.ctx, conversation.id)).messageCount).toBe(5);
+  });
+
+  it('attachments go to the attachment store; a cid: image is shown inline from it', async () => {
+    const row = await file(mail, 'inline-image.eml');
+    const message = await lastMessage(row.conversationId!);
+    expect(message.attachments.map((a) => [a.name, a.contentType])).toEqual([
+      ['logo.png', 'image/png'],
+      ['invoice 2026-03.pdf', 'application/pdf'],
+    ]);
+    for (const attachment of message.attachments) expect(await mail.storage!.open(attachment.sha256)).not.toBeNull();
+    expect(message.htmlBody).toMatch(/<img src="data:image\/png;base64,iVBORw0KGgo[^"]+" alt="logo\.png" \/>/);
+    expect(message.body).toBe('The error looks like this: [image: logo.png]\nThe invoice is attached.');
+  });
+
+  it('a large inline image is not put into the HTML: it names its stored attachment instead', async () => {
+    const big = Buffer.alloc(2_300_000, 7);
+    big.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const raw = [
+      'From: big@example.org',
+      'To: support@example.test',
+      'Subject: Big picture',
+      'Message-ID: <big-inline@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>See <img src="cid:big@example.org"></p>',
+      '--r',
+      'Content-Type: image/png',
+      'Content-ID: <big@example.org>',
+      'Content-Transfer-Encoding: base64',
+      '',
+      big.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--r--',
+      '',
+    ].join('\r\n');
+    const row = await ingest(mail.channel, mail.store, Buffer.from(raw));
+    const message = await lastMessage(row.conversationId!);
+    expect(message.attachments).toHaveLength(1);
+    expect(message.htmlBody).toContain(`<img src="" data-ot-attachment="${message.attachments[0]!.sha256}" />`);
+    expect(message.body).toBe('See');
   });
 
   it.each([

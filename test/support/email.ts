@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { LocalAttachmentStorage } from '../../src/attachments/index.js';
 import { startEmailChannel, type EmailChannel, type EmailChannelConfig } from '../../src/channels/email/index.js';
 import type { SideEffectPlanner } from '../../src/inbox/context.js';
 import { findInbound, type InboundRow } from '../../src/store/email.js';
@@ -17,7 +18,7 @@ export { MAIL_PEERS, SYSTEM_PYTHON } from './mail-peers.js';
 
 export const SUPPORT = 'support@example.test';
 
-export type EmailHarness = TestInbox & { channel: EmailChannel; dataDir: string; port: number };
+export type EmailHarness = TestInbox & { channel: EmailChannel; dataDir: string; port: number; storage?: LocalAttachmentStorage };
 
 /** A test inbox with a running email channel (SMTP listener on a free port) and its own DATA_DIR. */
 export function useEmailChannel(
@@ -27,6 +28,8 @@ export function useEmailChannel(
     reopenClosedOnCustomerReply?: boolean;
     floodLimit?: { count: number; windowMs: number };
     sideEffects?: SideEffectPlanner[];
+    /** Store attachments (in DATA_DIR/attachments), as the app does. */
+    attachments?: boolean;
   } = {},
 ): EmailHarness {
   const inbox = useTestInbox({ reopenClosedOnCustomerReply: options.reopenClosedOnCustomerReply, sideEffects: options.sideEffects });
@@ -39,6 +42,7 @@ export function useEmailChannel(
       dataDir: harness.dataDir,
       config: { ...testEmailConfig(), ...(typeof options.config === 'function' ? options.config() : options.config) },
       floodLimit: options.floodLimit ?? { count: 1000, windowMs: 10 * 60_000 },
+      attachments: options.attachments ? (harness.storage = new LocalAttachmentStorage(path.join(harness.dataDir, 'attachments'))) : null,
       log: () => {},
     });
     harness.port = harness.channel.smtpPort ?? 0;

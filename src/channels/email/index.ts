@@ -104,6 +104,7 @@ export async function startEmailChannel(options: EmailChannelOptions): Promise<E
   } catch (error) {
     clearInterval(sweep);
     await smtp?.close();
+    await pipeline.stop();
     throw error;
   }
   const sender = config.smtpUrl ? createEmailSender({ store, inbox, support, tokens, smtpUrl: config.smtpUrl, clock: options.clock }) : null;

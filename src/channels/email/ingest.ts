@@ -44,8 +44,9 @@ import { findThread, type ThreadMatch } from './threading.js';
 // 451 and the sender tries again. A mail whose key is known is a duplicate: acknowledged,
 // not stored again.
 //
-// process: from the stored copy, one mail at a time in arrival order: parse, sort out noise,
-// find the thread, and write through the inbox commands with the mail's key as the
+// process: from the stored copy, a few at a time in arrival order (a reply waits for its
+// parent): parse, sort out noise (noise.ts), the flood limit and our own mail, find the
+// thread (threading.ts), and write through the inbox commands with the mail's key as the
 // message's idempotency key, so processing a mail twice (after a crash between the
 // command and the row update) stores it once. A mail that cannot be processed is kept
 // as `failed` with the error: the admins' failed-mail list, from which it can be

@@ -57,7 +57,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       };
       pipeline.accept(stream, envelope, 'smtp').then(
         (result) => {
-          if (result.status === 'too_large' || stream.sizeExceeded) {
+          if (result.status === 'too_large') {
             callback(smtpError(552, `5.3.4 message exceeds the limit of ${maxBytes} bytes`));
           } else if (result.status === 'duplicate') callback(null, `2.0.0 already received (${result.id ?? 'same mail'})`);
           else callback(null, `2.0.0 queued as ${result.id}`);

@@ -64,17 +64,23 @@ export class MailSpool {
     const { maxBytes, origin, envelope } = options;
     const tmpPath = path.join(this.tmpDir, `${randomUUID()}.part`);
     const handle = await open(tmpPath, 'wx', 0o600);
-    await handle.write(`${ENVELOPE_PREFIX}${JSON.stringify(envelope)}\r\n`);
     const hash = createHash('sha256');
     const head: Buffer[] = [];
     let headLength = 0;
     let size = 0;
     let tooLarge = false;
+    // A write that fails (disk full) does not stop the reading either: the sender hears 451 only after it finished.
+    let failure: unknown = null;
+    try {
+      await handle.write(`${ENVELOPE_PREFIX}${JSON.stringify(envelope)}\r\n`);
+    } catch (error) {
+      failure = error;
+    }
     try {
       for await (const piece of source) {
         const chunk = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         size += chunk.byteLength;
-        if (tooLarge) continue;
+        if (tooLarge || failure) continue;
         if (size > maxBytes) {
           tooLarge = true;
           continue;
@@ -85,16 +91,20 @@ export class MailSpool {
           head.push(part);
           headLength += part.byteLength;
         }
-        await handle.write(chunk);
+        try {
+          await handle.write(chunk);
+        } catch (error) {
+          failure = error;
+        }
       }
-      if (!tooLarge) await handle.sync();
+      if (!tooLarge && !failure) await handle.sync();
     } catch (error) {
-      await handle.close();
-      await rm(tmpPath, { force: true });
-      throw error;
+      // The source broke off (the client went away) or the fsync failed.
+      failure ??= error;
     }
-    await handle.close();
-    if (tooLarge) await rm(tmpPath, { force: true });
+    await handle.close().catch(() => undefined);
+    if (tooLarge || failure) await rm(tmpPath, { force: true });
+    if (failure) throw failure;
     return { tmpPath, origin, envelope, size, sha256: hash.digest('hex'), head: Buffer.concat(head), tooLarge };
   }
 
