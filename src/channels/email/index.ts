@@ -1,3 +1,4 @@
+import type { EmailConfig } from '../../config.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AttachmentStorage } from '../../attachments/index.js';
@@ -24,21 +25,8 @@ export { emailReplyPlanner, EMAIL_REPLY_JOB } from './outbound.js';
 //
 //   agent reply ─► outbox job (emailReplyPlanner) ─► outbound.ts ─► SMTP_URL
 
-export type EmailChannelConfig = {
-  supportAddresses: string[];
-  /** null: no SMTP listener. 0: any free port (see `smtpPort`). */
-  smtpListenPort: number | null;
-  smtpListenHost?: string;
-  maxBytes: number;
-  tls: { keyFile: string; certFile: string } | null;
-  /** imap[s]://user:pass@host:port/MAILBOX, or null. */
-  imapUrl: string | null;
-  imapPollMs: number;
-  /** smtp[s]://host:port for replies, or null (replies are then not mailed). */
-  smtpUrl: string | null;
-  /** HMAC secret of reply addresses; null: generated once and kept in the database. */
-  replySecret: string | null;
-};
+/** The email settings of config.ts, plus the listener's host (tests bind to loopback). */
+export type EmailChannelConfig = EmailConfig & { smtpListenHost?: string };
 
 export type EmailChannelOptions = {
   store: Store;
