@@ -1,6 +1,6 @@
 import type { SeedConversation, SeedMessage, SeedUser } from '../src/store/bulk-load.js';
 import type { Channel, ConversationType, Label, Priority, Status } from '../src/store/schema.js';
-import { createRandom, type Random } from './random.js';
+import { createRandom, type Random } from '../src/demo/random.js';
 import { FIRST_NAMES, LAST_NAMES, type Vocabulary } from './vocabulary.js';
 
 // A realistic inbox, generated lazily so ten million messages never sit in memory at
@@ -80,13 +80,13 @@ function conversation(random: Random, options: GenerateOptions, vocabulary: Voca
     channel,
     type: random.weighted(TYPE_WEIGHTS),
     customer,
-    subject: capitalize(vocabulary.sentence(random, 3 + random.int(5))),
+    subject: capitalize(vocabulary.sentence(random, 3 + random.int(0, 4))),
     status,
     priority: random.weighted(PRIORITY_WEIGHTS),
     assignedTo: assignee?.id ?? null,
     labels,
     tags,
-    statusChangedAt: status === 'resolved' || status === 'closed' ? last + random.int(DAY) : undefined,
+    statusChangedAt: status === 'resolved' || status === 'closed' ? last + random.int(0, DAY - 1) : undefined,
     messages,
   };
 }
@@ -112,7 +112,7 @@ function messagesFor(
     let fromCustomer = j % 2 === 0;
     if (isLast && c.status === 'open') fromCustomer = true;
     if (isLast && c.status === 'pending') fromCustomer = false;
-    const body = capitalize(vocabulary.sentence(random, 8 + random.int(25))) + '.';
+    const body = capitalize(vocabulary.sentence(random, 8 + random.int(0, 24))) + '.';
     if (fromCustomer) {
       messages.push({ senderType: 'customer', senderId: c.customer.id, senderName: c.customer.name, senderEmail: c.customer.email, body, sentAt: at });
     } else if (c.channel === 'chatbot' && j === 1 && !isLast) {

@@ -3,7 +3,7 @@ import type { InboxContext } from '../src/inbox/context.js';
 import { getConversation, getConversations, searchConversations, type ConversationQuery } from '../src/inbox/queries.js';
 import { CHANNELS } from '../src/store/schema.js';
 import { measureLatency, timed, type Latency, type SampleOptions } from './measure.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../src/demo/random.js';
 
 // Reads measured through the real query functions, with a signed-in viewer as the app
 // passes one, so the figures include everything a user's request costs: the page
@@ -18,7 +18,7 @@ export type Population = { minId: number; maxId: number; agentIds: number[] };
 export function measurePrimaryKey(ctx: InboxContext, population: Population, options: SampleOptions): Promise<Latency> {
   const random = createRandom(7);
   const span = population.maxId - population.minId + 1;
-  return measureLatency(() => getConversation(ctx, population.minId + random.int(span)).catch(() => null), options);
+  return measureLatency(() => getConversation(ctx, population.minId + random.int(0, span - 1)).catch(() => null), options);
 }
 
 type ViewQuery = (i: number) => ConversationQuery;

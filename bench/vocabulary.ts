@@ -1,4 +1,5 @@
-import { createRandom, Zipf, type Random } from './random.js';
+import { createRandom, type Random } from '../src/demo/random.js';
+import { Zipf } from './zipf.js';
 
 // Words for subjects and message bodies. Real support-desk words make the head of the
 // distribution (rank 1 is the most frequent); made-up words make the long tail, so a
@@ -63,7 +64,7 @@ export function createVocabulary(size = 50_000, exponent = 1.07): Vocabulary {
   const clashes = (w: string) => reserved.some((r) => w.startsWith(r) || r.startsWith(w));
   const random = createRandom(0x5eed);
   const tail = new Set<string>();
-  const syllable = () => CONSONANTS[random.int(CONSONANTS.length)]! + VOWELS[random.int(VOWELS.length)]!;
+  const syllable = () => CONSONANTS[random.int(0, CONSONANTS.length - 1)]! + VOWELS[random.int(0, VOWELS.length - 1)]!;
   while (head.length + tail.size < size) {
     const word = syllable() + syllable() + syllable();
     if (!tail.has(word) && !clashes(word)) tail.add(word);

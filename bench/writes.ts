@@ -1,7 +1,7 @@
 import { addMessage } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
 import { measureRates, type Rate } from './measure.js';
-import { createRandom } from './random.js';
+import { createRandom } from '../src/demo/random.js';
 import type { Population } from './views.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -33,7 +33,7 @@ export async function measureWrites(
   const total = warmup + perRound * options.rounds;
 
   // Targets and bodies are drawn before timing, so only the writes are measured.
-  const sampleIds = Array.from({ length: total }, () => population.minId + random.int(span));
+  const sampleIds = Array.from({ length: total }, () => population.minId + random.int(0, span - 1));
   const customers = new Map<number, number>();
   for (let i = 0; i < sampleIds.length; i += 500) {
     const rows = await db.selectFrom('conversations').select(['id', 'customerId']).where('id', 'in', sampleIds.slice(i, i + 500)).execute();
@@ -41,7 +41,7 @@ export async function measureWrites(
   }
   const targets = sampleIds.filter((id) => customers.has(id));
   if (targets.length === 0) throw new Error('no conversations to write to');
-  const bodies = Array.from({ length: total }, () => vocabulary.sentence(random, 8 + random.int(25)));
+  const bodies = Array.from({ length: total }, () => vocabulary.sentence(random, 8 + random.int(0, 24)));
   const agent = (i: number) => population.agentIds[i % population.agentIds.length]!;
   const target = (i: number) => targets[i % targets.length]!;
 

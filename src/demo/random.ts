@@ -1,5 +1,6 @@
-// Seeded randomness: the same seed gives the same demo inbox, so tests and screenshots
-// are stable. Only the anchor ("now") moves between runs.
+// Seeded randomness for made-up data: the same seed gives the same demo inbox (stable
+// tests and screenshots) and the same benchmark inbox (so a difference in the figures
+// comes from the code or the machine, not the data).
 
 export type Random = {
   /** Uniform in [0, 1). */
@@ -10,6 +11,8 @@ export type Random = {
   /** Picks a key with probability proportional to its weight. */
   weighted<T extends string>(weights: Readonly<Partial<Record<T, number>>>): T;
   shuffle<T>(items: readonly T[]): T[];
+  /** Exponentially distributed with this mean: gaps between messages. */
+  exponential(mean: number): number;
 };
 
 /** mulberry32: tiny and good enough for made-up data (never for anything secret). */
@@ -45,5 +48,6 @@ export function createRandom(seed: number): Random {
       }
       return copy;
     },
+    exponential: (mean) => -Math.log(1 - next()) * mean,
   };
 }
