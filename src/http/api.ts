@@ -5,11 +5,13 @@ import { RealtimeHub, type HubOptions } from '../realtime/hub.js';
 import { PresenceRelay } from '../realtime/presence.js';
 import { realtimeRoutes, registerWebSocketTransport } from '../realtime/websocket.js';
 import { authentication } from './auth.js';
+import { helpCenterRoutes } from './help-center.js';
 import type { UploadOptions } from './multipart.js';
 import { attachmentRoutes } from './routes/attachments.js';
 import { authRoutes, type AuthRouteOptions } from './routes/auth.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { emailRoutes } from './routes/email.js';
+import { kbRoutes } from './routes/kb.js';
 import { userRoutes } from './routes/users.js';
 import type { ZodApp } from './routing.js';
 
@@ -48,6 +50,10 @@ export async function registerApi(app: ZodApp, options: ApiOptions): Promise<voi
   await app.register(conversationRoutes, { inbox: options.inbox, attachments: options.attachments });
   if (options.attachments) await app.register(attachmentRoutes, { inbox: options.inbox, storage: options.attachments.storage });
   await app.register(userRoutes, { accounts });
+  // The knowledge base shares the inbox's store and clock; the help center is its public face.
+  const kb = { store: options.inbox.store, clock: options.inbox.clock };
+  await app.register(kbRoutes, { kb });
+  await app.register(helpCenterRoutes, { kb });
   await app.register(emailRoutes, { inbox: options.inbox });
   app.addHook('onReady', async () => {
     await hub.start();

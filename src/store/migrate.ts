@@ -3,6 +3,7 @@ import type { Store } from './database.js';
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { emailMigration } from './migrations/0003_email.js';
+import { knowledgeBaseMigration } from './migrations/0006_kb.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -11,6 +12,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0001_core': coreMigration(store.dialect),
     '0002_accounts': accountsMigration(store.dialect),
     '0003_email': emailMigration(store.dialect),
+    '0006_kb': knowledgeBaseMigration(store.dialect),
   };
 }
 

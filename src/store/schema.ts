@@ -160,6 +160,35 @@ export interface OutboxTable {
   createdAt: number;
 }
 
+export type ArticleStatus = 'published' | 'draft';
+export const ARTICLE_STATUSES: readonly ArticleStatus[] = ['published', 'draft'];
+
+export interface KbCategoriesTable {
+  id: Generated<number>;
+  name: string;
+  slug: string;
+  description: string;
+  position: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface KbArticlesTable {
+  id: Generated<number>;
+  title: string;
+  slug: string;
+  /** Markdown as the author wrote it. */
+  body: string;
+  /** Its plain text: what search indexes and the bot quotes. */
+  bodyText: string;
+  categoryId: number | null;
+  status: ArticleStatus;
+  authorId: number | null;
+  createdAt: number;
+  updatedAt: number;
+  publishedAt: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -173,6 +202,8 @@ export interface Database {
   inbox_counts: InboxCountsTable;
   sequences: SequencesTable;
   outbox: OutboxTable;
+  kb_categories: KbCategoriesTable;
+  kb_articles: KbArticlesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -186,3 +217,5 @@ export type NewMessageRow = Insertable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;
 export type EventRow = Selectable<ConversationEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type KbCategoryRow = Selectable<KbCategoriesTable>;
+export type KbArticleRow = Selectable<KbArticlesTable>;

@@ -106,3 +106,38 @@ function rank(found: Candidates, terms: SearchTerms): SearchHit[] {
   }
   return [...hits.values()].sort((a, b) => b.score - a.score || b.conversationId - a.conversationId);
 }
+
+export type ArticleCandidate = { id: number; title: string; bodyText: string };
+
+export type ArticleSearchOptions = {
+  /** `all`: every phrase must occur (the help center's search box); `any`: one is enough (the bot, asked in whole sentences). */
+  match: 'all' | 'any';
+  publishedOnly: boolean;
+  limit: number;
+};
+
+/**
+ * Knowledge-base articles matching `terms`, newest first, for the caller to rank. Every
+ * phrase matches as a prefix in `any` mode: a question says "refunds" where the article
+ * says "refund".
+ */
+export async function searchArticleIndex(store: Store, terms: SearchTerms, options: ArticleSearchOptions): Promise<ArticleCandidate[]> {
+  if (terms.length === 0) return [];
+  const published = options.publishedOnly ? sql`and a.status = 'published'` : sql``;
+  const any = options.match === 'any';
+  if (store.dialect === 'sqlite') {
+    const match = any ? terms.map((words) => `"${words.join(' ')}"*`).join(' OR ') : fts5Query(terms, true);
+    const result = await sql<ArticleCandidate>`
+      select a.id, a.title, a."bodyText" as "bodyText"
+      from kb_articles_fts join kb_articles a on a.id = kb_articles_fts.rowid
+      where kb_articles_fts match ${match} ${published}
+      order by kb_articles_fts.rowid desc limit ${options.limit}`.execute(store.db);
+    return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+  const query = any ? terms.map((words) => `(${words.map((w, j) => (j === words.length - 1 ? `${w}:*` : w)).join(' <-> ')})`).join(' | ') : tsQuery(terms);
+  const result = await sql<ArticleCandidate>`
+    select a.id, a.title, a."bodyText" as "bodyText" from kb_articles a
+    where a.search @@ to_tsquery('simple', ${query}) ${published}
+    order by a.id desc limit ${options.limit}`.execute(store.db);
+  return result.rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
