@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { accountsContext, ensureFirstAdmin } from './accounts/index.js';
 import { LocalAttachmentStorage, startAttachmentCleaner } from './attachments/index.js';
-import { emailReplyPlanner, startEmailChannel } from './channels/email/index.js';
+import { emailSideEffects, startEmailChannel } from './channels/email/index.js';
 import type { Config } from './config.js';
 import { createInboxContext, type InboxContext } from './inbox/context.js';
 import { registerApi } from './http/api.js';
@@ -19,14 +19,14 @@ export async function startApp(config: Config): Promise<App> {
   const store = openStore(config, { backgroundCheckpoints: true, onError: (message) => console.error(message) });
   await migrateToLatest(store);
   // Before listening, so nobody can reach a server that has no one able to administer it.
-  const accounts = accountsContext(store);
+  const accounts = accountsContext(store, Date.now, config.publicUrl);
   await ensureFirstAdmin(accounts, { ...config.firstAdmin, log: (message) => console.log(message) });
   const bus = new EventBus();
   const inbox = createInboxContext({
     store,
     bus,
     reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply,
-    sideEffects: config.email?.smtpUrl ? [emailReplyPlanner] : [],
+    sideEffects: config.email ? emailSideEffects(config.email) : [],
   });
   // Channels register their job handlers here as they arrive (outbound mail, webhooks).
   const handlers: Record<string, JobHandler> = {};
@@ -41,7 +41,8 @@ export async function startApp(config: Config): Promise<App> {
   Object.assign(handlers, email?.handlers);
   if (email?.smtpPort != null) console.log(`Onethread receives mail on SMTP port ${email.smtpPort} for ${email.support.addresses.join(', ')}`);
   const server = buildServer({ store, logger: true });
-  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments } });
+  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments }, contact: config.contact, chat: config.chat });
+  if (config.chat.origins.allowed === 'any') console.log('Note: the chat widget accepts every website (WIDGET_ALLOWED_ORIGINS is not set): list your sites before going live.');
   await registerWebApp(server);
   const url = await server.listen({ port: config.port, host: '0.0.0.0' });
   return {

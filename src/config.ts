@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from './channels/chat/index.js';
 
 export type Config = {
   dataDir: string;
@@ -18,6 +19,10 @@ export type Config = {
   attachments: { maxFileBytes: number; maxFiles: number };
   /** The email channel; null (off) unless SUPPORT_ADDRESSES is set. */
   email: EmailConfig | null;
+  /** The public contact form: messages allowed per client address in 10 minutes and per email address in an hour. */
+  contact: { perIp: number; perEmail: number };
+  /** The chat widget and its bot. */
+  chat: ChatSettings;
 };
 
 export type EmailConfig = {
@@ -30,6 +35,10 @@ export type EmailConfig = {
   imapPollMs: number;
   smtpUrl: string | null;
   replySecret: string | null;
+  /** Mail the customer an acknowledgement of a new email or ticket conversation. */
+  acknowledge: boolean;
+  /** How long an agent's reply on a ticket or chat waits for the customer to read it before it is mailed. */
+  continuityDelayMs: number;
 };
 
 export class ConfigError extends Error {
@@ -77,6 +86,21 @@ const variables = {
   IMAP_POLL_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 1 to 3600' }).min(1, 'must be a number of seconds from 1 to 3600').max(3600, 'must be a number of seconds from 1 to 3600').default(60),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   EMAIL_REPLY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  EMAIL_ACKNOWLEDGE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
+  EMAIL_CONTINUITY_DELAY_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 0 to 86400' }).min(0, 'must be a number of seconds from 0 to 86400').max(86_400, 'must be a number of seconds from 0 to 86400').default(60),
+  CONTACT_LIMIT_PER_IP: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(5),
+  CONTACT_LIMIT_PER_EMAIL: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(3),
+  WIDGET_ALLOWED_ORIGINS: z.string().optional(),
+  WIDGET_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WIDGET_IDENTITY: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default('optional'),
+  WIDGET_PRECHAT: z.enum(['off', 'optional', 'required'], { error: 'must be off, optional or required' }).default('optional'),
+  WIDGET_TEAM_NAME: z.string().min(1).max(100).default(DEFAULT_CHAT_SETTINGS.teamName),
+  BOT_ENABLED: booleanFlag.default(true),
+  BOT_ESCALATION_KEYWORDS: z.string().optional(),
+  BOT_LLM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  BOT_LLM_MODEL: z.string().min(1).optional(),
+  BOT_LLM_API_KEY: z.string().min(1).optional(),
+  BOT_LLM_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds from 100 to 60000' }).int().min(100, 'must be milliseconds from 100 to 60000').max(60_000, 'must be milliseconds from 100 to 60000').default(5000),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -109,6 +133,39 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
       maxFiles: read(env, 'ATTACHMENT_MAX_FILES'),
     },
     email: readEmailConfig(env),
+    contact: { perIp: read(env, 'CONTACT_LIMIT_PER_IP'), perEmail: read(env, 'CONTACT_LIMIT_PER_EMAIL') },
+    chat: readChatConfig(env, publicUrl.replace(/\/+$/, '')),
+  };
+}
+
+function readChatConfig(env: Env, publicUrl: string): ChatSettings {
+  let origins: ChatSettings['origins'];
+  try {
+    origins = parseAllowedOrigins(read(env, 'WIDGET_ALLOWED_ORIGINS'));
+  } catch (error) {
+    throw new ConfigError('WIDGET_ALLOWED_ORIGINS', (error as Error).message);
+  }
+  const secret = read(env, 'WIDGET_IDENTITY_SECRET') ?? null;
+  const required = read(env, 'WIDGET_IDENTITY') === 'required';
+  if (required && !secret) throw new ConfigError('WIDGET_IDENTITY_SECRET', 'must be set when WIDGET_IDENTITY=required');
+  const llmUrl = read(env, 'BOT_LLM_URL');
+  const model = read(env, 'BOT_LLM_MODEL');
+  if (Boolean(llmUrl) !== Boolean(model)) throw new ConfigError(llmUrl ? 'BOT_LLM_MODEL' : 'BOT_LLM_URL', 'BOT_LLM_URL and BOT_LLM_MODEL go together');
+  const timeoutMs = read(env, 'BOT_LLM_TIMEOUT_MS');
+  const keywords = (read(env, 'BOT_ESCALATION_KEYWORDS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  return {
+    ...DEFAULT_CHAT_SETTINGS,
+    origins,
+    identity: { secret, required },
+    preChat: read(env, 'WIDGET_PRECHAT'),
+    teamName: read(env, 'WIDGET_TEAM_NAME'),
+    bot: {
+      ...DEFAULT_CHAT_SETTINGS.bot,
+      enabled: read(env, 'BOT_ENABLED'),
+      escalationKeywords: keywords,
+      llm: llmUrl && model ? { url: llmUrl, model, apiKey: read(env, 'BOT_LLM_API_KEY'), timeoutMs } : null,
+    },
+    publicUrl,
   };
 }
 
@@ -138,5 +195,7 @@ function readEmailConfig(env: Env): EmailConfig | null {
     imapPollMs: Math.round(pollSeconds * 1000),
     smtpUrl,
     replySecret,
+    acknowledge: read(env, 'EMAIL_ACKNOWLEDGE') === 'on',
+    continuityDelayMs: Math.round(read(env, 'EMAIL_CONTINUITY_DELAY_SECONDS') * 1000),
   };
 }

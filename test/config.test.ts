@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CHAT_SETTINGS } from '../src/channels/chat/index.js';
 import { loadConfig } from '../src/config.js';
 
 const noEnvFile = '/nonexistent/.env';
@@ -15,6 +16,8 @@ describe('configuration', () => {
       firstAdmin: null,
       attachments: { maxFileBytes: 25 * 1024 * 1024, maxFiles: 10 },
       email: null,
+      contact: { perIp: 5, perEmail: 3 },
+      chat: DEFAULT_CHAT_SETTINGS,
     });
   });
 
@@ -32,6 +35,8 @@ describe('configuration', () => {
       firstAdmin: { email: 'boss@example.com', password: 'correct horse' },
       attachments: { maxFileBytes: 5 * 1024 * 1024, maxFiles: 3 },
       email: null,
+      contact: { perIp: 5, perEmail: 3 },
+      chat: { ...DEFAULT_CHAT_SETTINGS, publicUrl: 'https://help.example.com' },
     });
   });
 

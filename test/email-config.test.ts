@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ReplyTokens, SupportAddresses } from '../src/channels/email/reply-address.js';
-import { referencesFor, replySubject } from '../src/channels/email/outbound.js';
+import { referencesFor, replySubject } from '../src/channels/email/thread-headers.js';
 
 const noEnvFile = '/nonexistent/.env';
 
@@ -23,6 +23,8 @@ describe('email configuration', () => {
       imapPollMs: 60_000,
       smtpUrl: null,
       replySecret: null,
+      acknowledge: false,
+      continuityDelayMs: 60_000,
     });
   });
 
@@ -40,6 +42,8 @@ describe('email configuration', () => {
         IMAP_POLL_SECONDS: '15',
         SMTP_URL: 'smtp://relay.example.com:587',
         EMAIL_REPLY_SECRET: 'x'.repeat(40),
+        EMAIL_ACKNOWLEDGE: 'on',
+        EMAIL_CONTINUITY_DELAY_SECONDS: '1.5',
       },
       noEnvFile,
     ).email;
@@ -52,6 +56,8 @@ describe('email configuration', () => {
       imapPollMs: 15_000,
       smtpUrl: 'smtp://relay.example.com:587',
       replySecret: 'x'.repeat(40),
+      acknowledge: true,
+      continuityDelayMs: 1_500,
     });
   });
 
@@ -65,6 +71,8 @@ describe('email configuration', () => {
     [{ SUPPORT_ADDRESSES: 'a@example.com', IMAP_URL: 'pop3://x@y' }, 'IMAP_URL: must be an imap:// or imaps:// URL'],
     [{ SUPPORT_ADDRESSES: 'a@example.com', SMTP_URL: 'http://relay' }, 'SMTP_URL: must be an smtp:// or smtps:// URL'],
     [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_REPLY_SECRET: 'short' }, 'EMAIL_REPLY_SECRET: must be at least 32 characters'],
+    [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_ACKNOWLEDGE: 'yes' }, 'EMAIL_ACKNOWLEDGE: must be on or off'],
+    [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_CONTINUITY_DELAY_SECONDS: '-1' }, 'EMAIL_CONTINUITY_DELAY_SECONDS: must be a number of seconds from 0 to 86400'],
     [{ SMTP_URL: 'smtp://relay:25' }, 'SUPPORT_ADDRESSES: must be set when SMTP_URL is'],
   ])('a bad value is one line naming the variable: %o', (env, message) => {
     expect(() => loadConfig(env, noEnvFile)).toThrowError(message);

@@ -1,67 +1,31 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailSender, emailReplyPlanner, EMAIL_REPLY_JOB } from '../src/channels/email/outbound.js';
-import { addMessage } from '../src/inbox/commands.js';
+import { storeAttachment } from '../src/attachments/index.js';
+import { createEmailSender, EMAIL_REPLY_JOB } from '../src/channels/email/index.js';
+import { addMessage, retryDelivery } from '../src/inbox/commands.js';
 import { getConversation, getConversationMessages } from '../src/inbox/queries.js';
-import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker.js';
+import { createOutboxWorker, type OutboxJob, type OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { findOutbound } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
 import { makeAgent } from './support/inbox.js';
-import { freePort, MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, SYSTEM_PYTHON, uniqueId, useEmailChannel, waitFor } from './support/email.js';
+import { freePort, MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
 
 // Agent replies go out through the outbox to a real SMTP server (aiosmtpd writing a
 // Maildir); what it received is parsed and checked, and answered back into our listener.
 
-type Sink = { port: number; dir: string; child: ChildProcess; received(): Promise<ParsedMail[]> };
-
-async function startSink(): Promise<Sink> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-sink-'));
-  const port = await freePort();
-  const child = spawn(SYSTEM_PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', path.join(dir, 'mail')], { stdio: 'ignore' });
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.on('error', () => resolve(false));
-      }),
-    15_000,
-    'the aiosmtpd sink',
-  );
-  return {
-    port,
-    dir,
-    child,
-    async received() {
-      const folder = path.join(dir, 'mail', 'new');
-      if (!existsSync(folder)) return [];
-      const files = readdirSync(folder).sort();
-      return Promise.all(files.map((name) => simpleParser(readFileSync(path.join(folder, name)))));
-    },
-  };
-}
+const job = (attempts: number, lastAttempt = false): OutboxJob => ({ id: 0, kind: EMAIL_REPLY_JOB, idempotencyKey: 'x', attempts, createdAt: 0, lastAttempt });
 
 describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over SMTP (outbox → aiosmtpd sink → back to our listener)', () => {
-  const sink = {} as Sink;
-  beforeAll(async () => {
-    Object.assign(sink, await startSink());
-  });
-  const mail = useEmailChannel({ config: () => ({ smtpUrl: `smtp://127.0.0.1:${sink.port}` }), sideEffects: [emailReplyPlanner] });
+  const sink = useSink();
+  const mail = useEmailChannel({ config: () => ({ smtpUrl: `smtp://127.0.0.1:${sink.port}` }), sideEffects: [testEmailPlanner()], attachments: true });
   let worker: OutboxWorker;
   beforeAll(() => {
     worker = createOutboxWorker({ store: mail.store, handlers: mail.channel.handlers, log: () => {} });
   });
-  afterAll(async () => {
-    sink.child?.kill('SIGTERM');
-    if (sink.dir) rmSync(sink.dir, { recursive: true, force: true });
-  });
+  afterAll(() => worker.stop());
+
+  const delivery = async (conversationId: number, messageId: number) =>
+    (await getConversationMessages(mail.ctx, conversationId)).items.find((m) => m.id === messageId)!.delivery;
 
   async function inbound(raw: string, to?: string) {
     const result = await swaks(mail.port, { data: raw, ...(to ? { to } : {}) });
@@ -84,8 +48,18 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const note = await addMessage(mail.ctx, { conversation: conversation.id, from: { userId: agent.id }, body: 'Check stock first', isInternal: true });
     expect(await findJob(mail.store.db, `${EMAIL_REPLY_JOB}:${note.message.id}`)).toBeUndefined();
     expect(await findJob(mail.store.db, `${EMAIL_REPLY_JOB}:${reply.message.id}`)).toMatchObject({ kind: EMAIL_REPLY_JOB });
+    // Queued in the reply's own transaction; a note is never mailed.
+    expect(reply.message.delivery).toMatchObject({ status: 'queued', error: null, attempts: 0 });
+    expect(note.message.delivery).toBeNull();
 
     expect(await worker.runOnce()).toBe(1);
+    expect(await delivery(conversation.id, reply.message.id)).toMatchObject({ status: 'sent', error: null, attempts: 1 });
+    expect(mail.published.filter((e) => e.eventType === 'delivery_updated').at(-1)).toMatchObject({
+      conversationId: conversation.id,
+      performedByName: 'Email',
+      oldValue: { status: 'queued' },
+      newValue: { messageId: reply.message.id, status: 'sent', error: null, attempts: 1 },
+    });
     const received = await sink.received();
     expect(received).toHaveLength(1);
     const sent = received[0]!;
@@ -105,7 +79,7 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     expect(sent.headers.get('auto-submitted')).toBeUndefined();
 
     // Retried (a lost lease, a crash after the 250): nothing is sent twice.
-    await mail.channel.handlers[EMAIL_REPLY_JOB]!({ messageId: reply.message.id, conversationId: conversation.id }, { id: 0, kind: EMAIL_REPLY_JOB, idempotencyKey: 'x', attempts: 2, createdAt: 0 });
+    await mail.channel.handlers[EMAIL_REPLY_JOB]!({ messageId: reply.message.id, conversationId: conversation.id }, job(2));
     expect(await worker.runOnce()).toBe(0);
     expect(await sink.received()).toHaveLength(1);
 
@@ -165,12 +139,15 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
       }),
     );
     expect(auto).toMatchObject({ status: 'processed', isAutoReply: 1, conversationId: row.conversationId });
+    // Stored, but the conversation still waits on the customer: an out-of-office is no answer.
+    expect(await getConversation(mail.ctx, row.conversationId!)).toMatchObject({ status: 'pending' });
+    expect(mail.published.filter((e) => e.conversationId === row.conversationId && e.eventType === 'status_changed').map((e) => e.newValue)).toEqual(['pending']);
     // A few rounds of the worker: nothing is queued, nothing is sent.
     for (let i = 0; i < 3; i++) expect(await worker.runOnce()).toBe(0);
     expect(await sink.received()).toHaveLength(before);
   });
 
-  it('a bounce of our reply marks it failed and joins its conversation', async () => {
+  it('a bounce of our reply marks it failed and joins its conversation; a retry resends it with the same Message-ID', async () => {
     const agent = await makeAgent(mail);
     const row = await inbound(rawMail({ from: 'yusuf@example.org', subject: 'Address change' }));
     const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Done.' });
@@ -204,23 +181,96 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const bounced = await settled(mail, queuedId(result));
     expect(bounced).toMatchObject({ isBounce: 1, conversationId: row.conversationId });
     expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('bounced') });
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error: 'bounced: Delivery Status Notification (Failure)', attempts: 1 });
+    expect(await getConversation(mail.ctx, row.conversationId!)).toMatchObject({ status: 'pending' });
     expect(await worker.runOnce()).toBe(0);
+
+    // The agent fixed things with the customer and retries: the same mail, the same Message-ID.
+    const retried = await retryDelivery(mail.ctx, { conversation: row.conversationId!, messageId: reply.message.id, by: { userId: agent.id } });
+    expect(retried.delivery).toMatchObject({ status: 'queued', error: null });
+    expect(await worker.runOnce()).toBe(1);
+    const copies = (await sink.received()).filter((m) => m.messageId === `<${outbound.headerMessageId}>`);
+    expect(copies).toHaveLength(2);
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'sent', error: null, attempts: 2 });
+    await expect(retryDelivery(mail.ctx, { conversation: row.conversationId!, messageId: reply.message.id, by: { userId: agent.id } })).rejects.toMatchObject({ code: 'conflict' });
   });
 
-  it('when the SMTP server is unreachable the attempt is recorded failed and the job fails (to be retried)', async () => {
+  it("a recipient the server refuses for good (550) fails at once, is not retried by itself, and goes out on the agent's retry", async () => {
+    const agent = await makeAgent(mail);
+    const row = await inbound(rawMail({ from: 'vera@example.org', subject: 'Typo in my address' }));
+    const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Got it.' });
+    sink.refuse(['vera@example.org']);
+    try {
+      expect(await worker.runOnce()).toBe(1);
+      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('550'), attempts: 1 });
+      // Done with: the outbox does not try a refused mail again.
+      expect(await findJob(mail.store.db, `${EMAIL_REPLY_JOB}:${reply.message.id}`)).toMatchObject({ doneAt: expect.any(Number) });
+    } finally {
+      sink.refuse([]);
+    }
+    const headerMessageId = (await findOutbound(mail.store.db, reply.message.id))!.headerMessageId;
+    await retryDelivery(mail.ctx, { conversation: row.conversationId!, messageId: reply.message.id, by: { userId: agent.id } });
+    expect(mail.published.at(-1)).toMatchObject({ eventType: 'delivery_retried', performedBy: agent.id, newValue: { messageId: reply.message.id } });
+    expect(await worker.runOnce()).toBe(1);
+    const received = (await sink.received()).filter((m) => m.to && 'value' in m.to && m.to.value[0]?.address === 'vera@example.org');
+    expect(received.map((m) => m.messageId)).toEqual([`<${headerMessageId}>`]);
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('a reply whose job the outbox gave up on without a last run shows failed, not queued forever', async () => {
+    const agent = await makeAgent(mail);
+    const row = await inbound(rawMail({ from: 'wim@example.org', subject: 'Stuck' }));
+    const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'On it.' });
+    const error = 'gave up after 10 attempts: the last one never finished (worker stopped or lease ran out)';
+    await mail.channel.handlers[EMAIL_REPLY_JOB]!.abandon!({ messageId: reply.message.id, conversationId: row.conversationId! }, error);
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error, attempts: 0 });
+    // Its job is still in the table here (nobody claimed it): it sends, and the delivery says so.
+    expect(await worker.runOnce()).toBe(1);
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'sent', error: null, attempts: 1 });
+  });
+
+  it("attaches the reply's files, streamed from the attachment storage, with their names and types", async () => {
+    const agent = await makeAgent(mail);
+    const row = await inbound(rawMail({ from: 'uma@example.org', subject: 'Need the invoice' }));
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300_000, 7)]);
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a30000000049454e44ae426082', 'hex');
+    const files = [
+      await storeAttachment(mail.storage!, pdf, { name: 'Rechnung März.pdf', declaredType: 'application/pdf' }),
+      await storeAttachment(mail.storage!, png, { name: 'dot.png', declaredType: 'image/png' }),
+    ];
+    const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Here it is.', attachments: files });
+    expect(await worker.runOnce()).toBe(1);
+    const { headerMessageId } = (await findOutbound(mail.store.db, reply.message.id))!;
+    const sent = (await sink.received()).find((m) => m.messageId === `<${headerMessageId}>`)!;
+    expect(sent.text).toContain('Here it is.');
+    const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+    expect(sent.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, sha256: sha(a.content) }))).toEqual([
+      { filename: 'Rechnung März.pdf', contentType: 'application/pdf', sha256: sha(pdf) },
+      { filename: 'dot.png', contentType: 'image/png', sha256: sha(png) },
+    ]);
+  });
+
+  it('when the SMTP server is unreachable the reply stays queued with the error and is retried; failing the last attempt fails it', async () => {
     const agent = await makeAgent(mail);
     const row = await inbound(rawMail({ from: 'zoe@example.org', subject: 'Unreachable' }));
     const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Hello' });
     const closedPort = await freePort();
     const sender = createEmailSender({ store: mail.store, inbox: mail.ctx, support: mail.channel.support, tokens: mail.channel.tokens, smtpUrl: `smtp://127.0.0.1:${closedPort}` });
+    const payload = { messageId: reply.message.id, conversationId: row.conversationId! };
     try {
-      await expect(sender.handle({ messageId: reply.message.id, conversationId: row.conversationId! }, { id: 0, kind: EMAIL_REPLY_JOB, idempotencyKey: 'x', attempts: 1, createdAt: 0 })).rejects.toThrow();
+      await expect(sender.handlers[EMAIL_REPLY_JOB]!(payload, job(1))).rejects.toThrow();
+      expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED|connect/i) });
+      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'queued', error: expect.stringMatching(/ECONNREFUSED|connect/i), attempts: 1 });
+      await expect(sender.handlers[EMAIL_REPLY_JOB]!(payload, job(2, true))).rejects.toThrow();
+      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED|connect/i), attempts: 2 });
     } finally {
       sender.close();
     }
-    expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED|connect/i) });
-    // The real worker then delivers it.
+    // The real worker then delivers it: its own job was still due.
     expect(await worker.runOnce()).toBe(1);
-    expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'sent', error: null, attempts: 3 });
+    const { headerMessageId } = (await findOutbound(mail.store.db, reply.message.id))!;
+    expect((await sink.received()).filter((m) => m.messageId === `<${headerMessageId}>`)).toHaveLength(1);
   });
 });

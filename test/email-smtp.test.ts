@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -232,6 +233,64 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: a closed conversation that 
     // Another answer to the old thread goes to the follow-up, not a third conversation.
     const again = await send(mail, rawMail({ from: 'olga@example.org', subject: 'Re: Warranty', inReplyTo: parent, body: 'And another' }));
     expect(again.conversationId).toBe(next.id);
+  });
+
+  it('an auto-reply to a closed conversation is stored there and leaves it closed, with no follow-up', async () => {
+    const admin = await makeAdmin(mail);
+    const parent = uniqueId('closed-auto');
+    const first = await send(mail, rawMail({ messageId: parent, from: 'pia@example.org', subject: 'Return label' }));
+    await updateConversationStatus(mail.ctx, { conversation: first.conversationId!, status: 'closed', by: { userId: admin.id } });
+    const auto = await send(
+      mail,
+      rawMail({ from: 'pia@example.org', subject: 'Out of office: Re: Return label', inReplyTo: parent, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'Back on Monday.' }),
+    );
+    expect(auto).toMatchObject({ isAutoReply: 1, conversationId: first.conversationId });
+    expect(await getConversation(mail.ctx, first.conversationId!)).toMatchObject({ status: 'closed' });
+    expect(await bodies(mail, first.conversationId!)).toEqual(['Hello, my invoice for March is missing.', 'Back on Monday.']);
+    expect((await getConversationEvents(mail.ctx, first.conversationId!)).map((e) => e.eventType)).toEqual(['created', 'closed', 'replied']);
+  });
+});
+
+describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: a 20 MB attachment', () => {
+  // 20 MB in base64 is about 27 MB of mail, over the 25 MB default of EMAIL_MAX_MB.
+  const mail = useEmailChannel({ config: { maxBytes: 32 * 1024 * 1024 }, attachments: true });
+
+  it('arrives whole in the attachment storage, byte for byte', { timeout: 120_000 }, async () => {
+    // Made now, not committed: random bytes, so neither side can compress or dedupe them away.
+    const content = randomBytes(20 * 1024 * 1024);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const boundary = 'big-attachment';
+    const raw = [
+      'From: Quinn <quinn@example.org>',
+      `To: ${SUPPORT}`,
+      'Subject: The full backup',
+      `Message-ID: <${uniqueId('big')}>`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'The backup is attached.',
+      `--${boundary}`,
+      'Content-Type: application/octet-stream; name="backup.bin"',
+      'Content-Disposition: attachment; filename="backup.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      (content.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    const row = await send(mail, raw);
+    expect(row.status).toBe('processed');
+    const [message] = (await getConversationMessages(mail.ctx, row.conversationId!)).items;
+    expect(message!.body).toBe('The backup is attached.');
+    expect(message!.attachments).toEqual([expect.objectContaining({ name: 'backup.bin', contentType: 'application/octet-stream', size: content.length, sha256 })]);
+    const blob = (await mail.storage!.open(sha256))!;
+    const stored = createHash('sha256');
+    for await (const chunk of blob.stream) stored.update(chunk as Buffer);
+    expect(stored.digest('hex')).toBe(sha256);
+    expect(blob.size).toBe(content.length);
   });
 });
 

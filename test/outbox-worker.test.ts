@@ -130,6 +130,8 @@ describe('outbox worker', () => {
       clock.now += 1_000;
     }
     expect(await job(store, 'doomed')).toMatchObject({ attempts: 3, failedAt: clock.now - 1_000, lastError: 'mailbox does not exist', doneAt: null });
+    // The handler was told which attempt was its last, so it can show the failure where it keeps progress.
+    expect(calls.map((c) => c.job.lastAttempt)).toEqual([false, false, true]);
 
     clock.now += 30 * 86_400_000;
     expect(await w.runOnce()).toBe(0);
@@ -172,13 +174,16 @@ describe('outbox worker', () => {
       clock.now += 1_000;
     }
     const { calls, handler } = recorder();
-    const w = worker({ test: handler }, { maxAttempts: 2 });
+    const abandoned: { payload: unknown; error: string }[] = [];
+    const w = worker({ test: Object.assign(handler, { abandon: async (payload: unknown, error: string) => void abandoned.push({ payload, error }) }) }, { maxAttempts: 2 });
 
     expect(await w.runOnce()).toBe(1);
     expect(calls).toHaveLength(0);
     const row = await job(store, 'poison');
     expect(row).toMatchObject({ attempts: 3, failedAt: clock.now, doneAt: null });
     expect(row.lastError).toMatch(/gave up after 2 attempts: the last one never finished/);
+    // The handler heard it, once, to show the failure where it keeps its progress.
+    expect(abandoned).toEqual([{ payload: JSON.parse(row.payload), error: row.lastError }]);
   });
 
   it('leaves the outcome to the worker that took a job over when the first outlived its lease', async () => {

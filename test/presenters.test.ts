@@ -4,9 +4,9 @@ import type { Conversation, InboxEvent, Message } from '../src/inbox/records.js'
 import { presentConversation, presentEvent, presentMessage } from '../src/http/presenters.js';
 import { ConversationJson, MessageJson } from '../src/http/schemas.js';
 
-const customer: Viewer = { id: 7, role: 'customer' };
-const stranger: Viewer = { id: 8, role: 'customer' };
-const agent: Viewer = { id: 2, role: 'agent' };
+const customer: Viewer = { id: 7, role: 'customer', emailVerifiedAt: 1 };
+const stranger: Viewer = { id: 8, role: 'customer', emailVerifiedAt: 1 };
+const agent: Viewer = { id: 2, role: 'agent', emailVerifiedAt: 1 };
 
 const conversation: Conversation = {
   id: 1,
@@ -14,6 +14,7 @@ const conversation: Conversation = {
   channel: 'ticket',
   type: 'support',
   customer: { id: 7, name: 'Casey', email: 'casey@example.test' },
+  openedBy: null,
   subject: 'Help',
   status: 'open',
   priority: 'high',
@@ -39,6 +40,7 @@ const reply: Message = {
   body: 'Hi',
   htmlBody: null,
   attachments: [{ id: 4, name: 'a.pdf', contentType: 'application/pdf', size: 3, sha256: 'x' }],
+  delivery: { status: 'failed', error: '550 5.1.1 no such user', attempts: 2, updatedAt: Date.UTC(2026, 0, 2) },
   isInternal: false,
   sentAt: 2,
   readAt: null,
@@ -79,6 +81,14 @@ describe('presenters', () => {
     expect(json.attachments).toEqual([{ id: 4, name: 'a.pdf', contentType: 'application/pdf', size: 3, url: '/api/attachments/4' }]);
     expect(MessageJson.parse(json)).toEqual(json);
     expect(presentMessage(agent, note)).toMatchObject({ isInternal: true, sender: { email: 'ana@team.test' } });
+  });
+
+  it('shows how mailing a message went to the team only, never to the customer', () => {
+    const team = presentMessage(agent, reply)!;
+    expect(team.delivery).toEqual({ status: 'failed', error: '550 5.1.1 no such user', attempts: 2, updatedAt: '2026-01-02T00:00:00.000Z' });
+    expect(MessageJson.parse(team)).toEqual(team);
+    expect(presentMessage(agent, { ...reply, delivery: null })!.delivery).toBeNull();
+    expect(presentMessage(customer, reply)).not.toHaveProperty('delivery');
   });
 
   it('keeps the audit trail for the team', () => {

@@ -69,7 +69,7 @@ describe('serving the web app', () => {
     expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
-  it.each(['/api/nope', '/api/conversations/1/nothing', '/portal', '/portal/x', '/contact', '/widget.js'])('leaves %s to the API and later routes: JSON 404', async (url) => {
+  it.each(['/api/nope', '/api/conversations/1/nothing', '/widget.js'])('leaves %s to the API and later routes: JSON 404', async (url) => {
     const response = await get(url);
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: { code: 'not_found' } });

@@ -72,13 +72,13 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await expectVisible(row(ids.carla!));
     const order = await page.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-conversation-id'))));
     expect(order).toEqual([ids.fatima, ids.erin, ids.dmitri, ids.carla]);
-    await expect.poll(() => page.locator('.nav-link[data-view="open"] .nav-count').textContent()).toBe('4');
-    await expect.poll(() => page.locator('.nav-link[data-view="channel:email"] .nav-count').textContent()).toBe('1');
-    await expect.poll(() => page.locator('.nav-link[data-view="label:urgent"] .nav-count').textContent()).toBe('1');
-    await expect.poll(() => page.locator('.nav-link[data-view="unassigned"] .nav-count').textContent()).toBe('4');
+    await eventually(() => page.locator('.nav-link[data-view="open"] .nav-count').textContent()).toBe('4');
+    await eventually(() => page.locator('.nav-link[data-view="channel:email"] .nav-count').textContent()).toBe('1');
+    await eventually(() => page.locator('.nav-link[data-view="label:urgent"] .nav-count').textContent()).toBe('1');
+    await eventually(() => page.locator('.nav-link[data-view="unassigned"] .nav-count').textContent()).toBe('4');
     // A row shows who, what, the last message, and that it is new to this agent.
     const carla = row(ids.carla!);
-    await expect.poll(() => carla.textContent()).toContain('Carla Customer');
+    await eventually(() => carla.textContent()).toContain('Carla Customer');
     expect(await carla.textContent()).toContain('Refund for order 1042');
     expect(await carla.textContent()).toContain('I was charged twice');
     expect(await carla.textContent()).toContain('New reply');
@@ -89,18 +89,17 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await openConversation(ids.carla!);
     await expectVisible(page.getByRole('heading', { name: 'Refund for order 1042' }));
     await expectVisible(page.locator('.message').filter({ hasText: 'I was charged twice' }));
-    await expect.poll(() => row(ids.carla!).textContent()).not.toContain('New reply');
+    await eventually(() => row(ids.carla!).textContent()).not.toContain('New reply');
     // The server knows too: a fresh list says it is read.
-    await expect
-      .poll(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?status=open')).items.find((c: Json) => c.id === ids.carla).unread)
+    await eventually(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?status=open')).items.find((c: Json) => c.id === ids.carla).unread)
       .toBe(false);
     expect(page.url()).toContain(`conversation=${ids.carla}`);
 
     await page.getByRole('textbox', { name: /Reply to/ }).fill('Refunded the second charge, sorry about that.');
     await page.keyboard.press('Control+Enter');
     await expectVisible(page.locator('.message-admin:not([data-pending])').filter({ hasText: 'Refunded the second charge' }));
-    await expect.poll(() => page.getByTestId('status-select').inputValue()).toBe('pending');
-    await expect.poll(async () => (await server(ids.carla!)).status).toBe('pending');
+    await eventually(() => page.getByTestId('status-select').inputValue()).toBe('pending');
+    await eventually(async () => (await server(ids.carla!)).status).toBe('pending');
     const messages = await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/messages`);
     expect(messages.items.map((m: Json) => m.body)).toEqual(['I was charged twice for order 1042, please refund one.', 'Refunded the second charge, sorry about that.']);
     // The audit trail shows inline.
@@ -133,8 +132,7 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     const trail = async () =>
       `errors shown: ${(await refused.allTextContents()).join('; ') || 'none'}; audit: ${(await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/events`)).items.map((e: Json) => `${e.eventType} ${JSON.stringify(e.oldValue)}→${JSON.stringify(e.newValue)}`).join(', ')}`;
     try {
-      await expect
-        .poll(async () => {
+      await eventually(async () => {
           const c = await server(ids.carla!);
           return { status: c.status, priority: c.priority, assignedTo: c.assignedTo, labels: c.labels, tags: c.tags };
         })
@@ -145,16 +143,16 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await expectVisible(page.locator('.event').filter({ hasText: 'Ana Admin assigned this to Ben Agent' }).or(page.locator('.event').filter({ hasText: 'assigned this to Ben Agent' })));
     await expectVisible(page.locator('.event').filter({ hasText: 'added label Follow-up' }));
     // The list row reflects it too.
-    await expect.poll(() => row(ids.carla!).textContent()).toContain('Follow-up');
+    await eventually(() => row(ids.carla!).textContent()).toContain('Follow-up');
   });
 
   it('rolls back a change the server refuses and says why', async () => {
     await app.api(app.admin, 'PATCH', `/api/conversations/${ids.carla}`, { status: 'closed' });
     // The open page learns of it live.
-    await expect.poll(() => page.getByTestId('status-select').inputValue(), { timeout: 10_000 }).toBe('closed');
+    await eventually(() => page.getByTestId('status-select').inputValue()).toBe('closed');
     await page.getByTestId('status-select').selectOption('pending');
     await expectVisible(page.getByRole('alert').filter({ hasText: 'cannot become pending' }));
-    await expect.poll(() => page.getByTestId('status-select').inputValue()).toBe('closed');
+    await eventually(() => page.getByTestId('status-select').inputValue()).toBe('closed');
     expect((await server(ids.carla!)).status).toBe('closed');
     await app.api(app.admin, 'PATCH', `/api/conversations/${ids.carla}`, { status: 'open' });
   });
@@ -162,10 +160,10 @@ describe.skipIf(!hasChromium)('web inbox', () => {
   it('reloads into the same view, filters and conversation', async () => {
     await page.goto(`${app.url}/inbox/all?priority=high&conversation=${ids.carla}`);
     await expectVisible(page.getByRole('heading', { name: 'Refund for order 1042' }));
-    await expect.poll(() => page.locator('.row').count()).toBe(1);
+    await eventually(() => page.locator('.row').count()).toBe(1);
     await page.reload();
     await expectVisible(page.getByRole('heading', { name: 'Refund for order 1042' }));
-    await expect.poll(() => page.locator('.row').count()).toBe(1);
+    await eventually(() => page.locator('.row').count()).toBe(1);
     expect(await page.locator('.filters').getByLabel('Priority').inputValue()).toBe('high');
     expect(await page.locator('.nav-link[aria-current="page"]').getAttribute('data-view')).toBe('all');
   });
@@ -177,14 +175,14 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await page.keyboard.press('j');
     await page.keyboard.press('j');
     await page.keyboard.press('k');
-    await expect.poll(() => page.locator('.row[data-selected]').getAttribute('data-conversation-id')).toBe(String(order[0]));
+    await eventually(() => page.locator('.row[data-selected]').getAttribute('data-conversation-id')).toBe(String(order[0]));
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
     await page.locator(`.conversation[data-conversation-id="${order[1]}"]`).waitFor();
     expect(page.url()).toContain(`conversation=${order[1]}`);
     await page.locator('.conversation h2').focus();
     await page.keyboard.press('r');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await eventually(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     // Letters typed into the composer are text, not shortcuts.
     await page.keyboard.type('jk');
     expect(await page.locator('textarea').inputValue()).toBe('jk');
@@ -198,7 +196,7 @@ describe.skipIf(!hasChromium)('web inbox', () => {
   it('searches full text and highlights the match', async () => {
     await page.keyboard.press('/');
     await page.keyboard.type('invoice');
-    await expect.poll(() => page.locator('.row').count()).toBe(1);
+    await eventually(() => page.locator('.row').count()).toBe(1);
     await expectVisible(row(ids.fatima!).locator('mark').first());
     expect(page.url()).toContain('q=invoice');
   });
@@ -212,11 +210,12 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await expectVisible(inner.locator('#greeting'));
     expect(await inner.locator('body').getAttribute('data-script-ran')).toBeNull();
     // The image is on a server that would answer: only the frame's policy keeps it out.
+    // Once the browser is done with it (loaded or refused), it has no pixels.
     const imageWidth = () => inner.locator('#tracker').evaluate((img) => (img as HTMLImageElement).naturalWidth);
-    await page.waitForTimeout(300);
+    await eventually(() => inner.locator('#tracker').evaluate((img) => (img as HTMLImageElement).complete)).toBe(true);
     expect(await imageWidth()).toBe(0);
     await page.getByRole('button', { name: 'Show images' }).click();
-    await expect.poll(imageWidth).toBeGreaterThan(0);
+    await eventually(imageWidth).toBeGreaterThan(0);
     expect(await inner.locator('body').getAttribute('data-script-ran')).toBeNull();
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -231,7 +230,7 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await page.getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete conversation' }).click();
     await row(ids.dmitri!).waitFor({ state: 'detached' });
-    await expect.poll(() => fetch(`${app.url}/api/conversations/${ids.dmitri}`, { headers: { authorization: `Bearer ${app.admin.token}` } }).then((r) => r.status)).toBe(404);
+    await eventually(() => fetch(`${app.url}/api/conversations/${ids.dmitri}`, { headers: { authorization: `Bearer ${app.admin.token}` } }).then((r) => r.status)).toBe(404);
   });
 
   it('is two screens at phone width: the list, then the thread with a way back', async () => {
@@ -263,6 +262,14 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await expectVisible(page.getByRole('button', { name: 'Sign in' }));
   });
 });
+
+/**
+ * expect.poll with room for a loaded machine (its default gives up after a second): the
+ * condition decides, not the clock.
+ */
+function eventually<T>(read: () => T | Promise<T>) {
+  return expect.poll(read, { timeout: 10_000 });
+}
 
 async function expectVisible(locator: ReturnType<Page['locator']>, timeout = 10_000): Promise<void> {
   await locator.first().waitFor({ state: 'visible', timeout });

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { Live, messageOf } from './support/live.js';
 
 // The open page follows the server without a reload: new conversations, new messages
 // in the open thread, counts; and after the network drops, what happened meanwhile.
@@ -69,9 +70,15 @@ describe.skipIf(!hasChromium)('web inbox, live', () => {
   it('catches up after going offline: what was posted meanwhile appears', async () => {
     await context.setOffline(true);
     await page.locator('.live-dot.live-offline').waitFor({ timeout: 10_000 });
-    await app.api(customer, 'POST', `/api/conversations/${first.id}/messages`, { body: 'Sent while you were offline.' });
+    // Another of the admin's connections, still online, shows when the server has sent it.
+    const online = await Live.open(app.url.replace('http:', 'ws:') + '/api/realtime', { authorization: `Bearer ${app.admin.token}` });
+    try {
+      await app.api(customer, 'POST', `/api/conversations/${first.id}/messages`, { body: 'Sent while you were offline.' });
+      await online.waitFor(messageOf('Sent while you were offline.'), 10_000);
+    } finally {
+      await online.close();
+    }
     const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Posted during the outage', body: 'Hello?' })).conversation;
-    await page.waitForTimeout(500);
     expect(await page.locator('.message').filter({ hasText: 'Sent while you were offline.' }).count()).toBe(0);
     await context.setOffline(false);
     await live();

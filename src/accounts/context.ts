@@ -7,6 +7,8 @@ import type { Store } from '../store/database.js';
 export type AccountsContext = {
   store: Store;
   clock: () => number;
+  /** Where links mailed to users point (PUBLIC_URL); unset: the default PUBLIC_URL, for callers that mail none. */
+  publicUrl?: string;
   /**
    * Called after a commit that ended sessions or API tokens or switched an account off,
    * so whoever holds connections opened with them (the live stream) re-checks at once
@@ -15,7 +17,7 @@ export type AccountsContext = {
   onCredentialsChanged?: () => void;
 };
 
-export const accountsContext = (store: Store, clock: () => number = Date.now): AccountsContext => ({ store, clock });
+export const accountsContext = (store: Store, clock: () => number = Date.now, publicUrl?: string): AccountsContext => ({ store, clock, publicUrl });
 
 /** Tells the listener, if any; the change is committed, so a failing listener must not fail it. */
 export function credentialsChanged(ctx: AccountsContext): void {

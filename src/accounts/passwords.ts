@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { invalid } from '../inbox/errors.js';
 
 // scrypt from node:crypto: memory-hard, no native dependency. The stored string names
 // its parameters, so they can be raised later without breaking existing hashes.
@@ -24,4 +25,16 @@ export async function verifyPassword(password: string, stored: string | null): P
   const expected = Buffer.from(hash, 'base64url');
   const actual = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p), maxmem: PARAMS.maxmem }, expected.length);
   return timingSafeEqual(actual, expected);
+}
+
+export const MIN_PASSWORD = 8;
+// scrypt pre-hashes the password, so length costs little; the cap only bounds request size.
+export const MAX_PASSWORD = 1024;
+
+/** The one password rule, for sign-up, changes and resets alike. */
+export function validPassword(password: string, field = 'password'): string {
+  const length = typeof password === 'string' ? [...password].length : 0;
+  if (length < MIN_PASSWORD) throw invalid(field, `${field} must be at least ${MIN_PASSWORD} characters`);
+  if (length > MAX_PASSWORD) throw invalid(field, `${field} must be at most ${MAX_PASSWORD} characters`);
+  return password;
 }

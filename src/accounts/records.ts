@@ -8,6 +8,8 @@ export type User = {
   role: Role;
   hasPassword: boolean;
   deactivatedAt: number | null;
+  /** Null until the person proves the address by a mailed link; see inbox/policies.ts for what that limits. */
+  emailVerifiedAt: number | null;
   createdAt: number;
   updatedAt: number;
 };
@@ -25,6 +27,7 @@ export function toUser(row: UserRow): User {
     role: row.role,
     hasPassword: row.passwordHash !== null,
     deactivatedAt: row.deactivatedAt === null ? null : Number(row.deactivatedAt),
+    emailVerifiedAt: row.emailVerifiedAt === null ? null : Number(row.emailVerifiedAt),
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };

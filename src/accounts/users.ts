@@ -16,16 +16,14 @@ import {
   type UserPatch,
 } from '../store/users.js';
 import { credentialsChanged, type AccountsContext } from './context.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { queueAccountLink } from './account-links.js';
+import { hashPassword, validPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 
 // The one write path for people and their passwords. Passwords are hashed before the
 // transaction opens: scrypt takes tens of milliseconds, and SQLite's write lock is shared
 // by every writer.
 
-export const MIN_PASSWORD = 8;
-// scrypt pre-hashes the password, so length costs little; the cap only bounds request size.
-export const MAX_PASSWORD = 1024;
 const MAX_NAME = 200;
 
 /**
@@ -41,13 +39,6 @@ function validName(name: string): string {
   if (!clean) throw invalid('name', 'name must not be empty');
   if (clean.length > MAX_NAME) throw invalid('name', `name must be at most ${MAX_NAME} characters`);
   return clean;
-}
-
-function validPassword(password: string, field = 'password'): string {
-  const length = typeof password === 'string' ? [...password].length : 0;
-  if (length < MIN_PASSWORD) throw invalid(field, `${field} must be at least ${MIN_PASSWORD} characters`);
-  if (length > MAX_PASSWORD) throw invalid(field, `${field} must be at most ${MAX_PASSWORD} characters`);
-  return password;
 }
 
 function validRole(role: Role): Role {
@@ -66,7 +57,8 @@ export async function createUser(ctx: AccountsContext, input: CreateUserInput): 
   try {
     return await transact(ctx.store, async (tx) => {
       if (await findUserByEmail(tx, email)) throw emailTaken(email);
-      return toUser(await insertUser(tx, { name, email, role, passwordHash, now: ctx.clock() }));
+      // An admin (or the command line) vouches for the address they type.
+      return toUser(await insertUser(tx, { name, email, role, passwordHash, emailVerified: true, now: ctx.clock() }));
     });
   } catch (error) {
     // Two creators raced past the check; the unique address decided.
@@ -80,8 +72,11 @@ export type RegisterCustomerInput = { name: string; email: string; password: str
 /**
  * Self-service sign-up for a new address. An address that already has an account —
  * also a password-less one a customer got by writing in — is a conflict: taking that
- * one over would hand its conversations to whoever signs up first. It is claimed with
- * `claimCustomerAccount` once the person has shown they read that mailbox.
+ * one over would hand its conversations to whoever signs up first. Such a customer sets
+ * a password through a reset link instead, which proves the mailbox. The new account is
+ * unverified, and a confirmation link is queued in the same transaction: until it is
+ * used, the account sees only the conversations it opens itself (someone may have signed
+ * up with an address that is not theirs, and mail to that address must not reach them).
  */
 export async function registerCustomer(ctx: AccountsContext, input: RegisterCustomerInput): Promise<User> {
   const name = validName(input.name);
@@ -90,7 +85,9 @@ export async function registerCustomer(ctx: AccountsContext, input: RegisterCust
   try {
     return await transact(ctx.store, async (tx) => {
       if (await findUserByEmail(tx, email)) throw emailTaken(email);
-      return toUser(await insertUser(tx, { name, email, role: 'customer', passwordHash, now: ctx.clock() }));
+      const row = await insertUser(tx, { name, email, role: 'customer', passwordHash, now: ctx.clock() });
+      await queueAccountLink(ctx, tx, row, 'verify');
+      return toUser(row);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken(email);

@@ -13,13 +13,19 @@ export class LoginLimiter {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly clock: () => number = Date.now,
+    /** What a refused caller is told; other forms (contact, password reset) count every attempt with take(). */
+    private readonly refusal = 'Too many failed sign-in attempts; wait a few minutes and try again',
   ) {}
 
   /** Throws rate_limited when the key has used up its attempts. */
   check(key: string): void {
-    if (this.#recent(key, this.clock()).length >= this.limit) {
-      throw new DomainError('rate_limited', 'Too many failed sign-in attempts; wait a few minutes and try again');
-    }
+    if (this.#recent(key, this.clock()).length >= this.limit) throw new DomainError('rate_limited', this.refusal);
+  }
+
+  /** Counts an attempt that is limited whether or not it succeeds, refusing it once the key has used up its allowance. */
+  take(key: string): void {
+    this.check(key);
+    this.fail(key);
   }
 
   fail(key: string): void {

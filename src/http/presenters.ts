@@ -13,6 +13,12 @@ export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'
   return { ...shared, active: user.deactivatedAt === null, deactivatedAt: user.deactivatedAt };
 }
 
+/** The signed-in user's own account; a customer's says whether the address is confirmed, which decides what they see. */
+export function presentSelf(user: Parameters<typeof presentUser>[0] & { emailVerifiedAt: number | null }): UserJson {
+  const shared = presentUser(user);
+  return user.role === 'customer' ? { ...shared, emailVerified: user.emailVerifiedAt !== null } : shared;
+}
+
 export function presentConversation(viewer: Viewer, c: Conversation & { unread?: boolean }): ConversationJson {
   const shared = {
     id: c.id,
@@ -59,6 +65,8 @@ export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
     isInternal: m.isInternal,
     sentAt: m.sentAt,
     readAt: m.readAt,
+    // Whether mail to them went out is the team's business (and a bounce's error names their mail server).
+    ...(team ? { delivery: m.delivery && { ...m.delivery, updatedAt: new Date(m.delivery.updatedAt).toISOString() } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
+import { ARTICLE_STATUSES, CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -15,6 +15,7 @@ export const UserJson = z
     // For the admins' team page; absent for everyone else.
     active: z.boolean().optional().describe('false once deactivated: cannot sign in, API tokens refused (admins only)'),
     deactivatedAt: timestamp.nullable().optional().describe('admins only'),
+    emailVerified: z.boolean().optional().describe('customers, their own account only: whether they confirmed the address (until then they see only the conversations they opened signed in)'),
   })
   .meta({ id: 'User' });
 
@@ -50,6 +51,15 @@ export const AttachmentJson = z
   .object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), url: z.string() })
   .meta({ id: 'Attachment' });
 
+export const DeliveryJson = z
+  .object({
+    status: z.enum(['queued', 'sent', 'failed']).describe('queued: planned, not sent yet (an `error` means an attempt failed and it will be retried)'),
+    error: z.string().nullable(),
+    attempts: z.number().int(),
+    updatedAt: z.string().describe('ISO time'),
+  })
+  .meta({ id: 'Delivery' });
+
 export const MessageJson = z
   .object({
     id: z.number().int(),
@@ -66,6 +76,7 @@ export const MessageJson = z
     isInternal: z.boolean(),
     sentAt: timestamp,
     readAt: timestamp.nullable(),
+    delivery: DeliveryJson.nullable().optional().describe('team only: how mailing this message to the customer stands; null when it is not mailed'),
   })
   .meta({ id: 'Message' });
 
@@ -82,7 +93,59 @@ export const EventJson = z
   })
   .meta({ id: 'ConversationEvent' });
 
+/** How many conversations a sidebar view holds. */
+const viewCount = z.number().int().min(0);
+
+export const InboxCountsJson = z
+  .object({
+    statuses: z.record(z.enum(STATUSES), viewCount).describe('every conversation, by status'),
+    all: viewCount.describe('every conversation, whatever its status'),
+    mine: viewCount.describe('open, assigned to the caller'),
+    unassigned: viewCount.describe('open, assigned to nobody'),
+    channels: z.record(z.enum(CHANNELS), viewCount).describe('open, by channel'),
+    labels: z.record(z.enum(LABELS), viewCount).describe('open, by label'),
+    bot: viewCount.describe('chats the bot is still answering (tag `bot`, pending)'),
+  })
+  .meta({ id: 'InboxCounts' });
+
 export type UserJson = z.infer<typeof UserJson>;
 export type ConversationJson = z.infer<typeof ConversationJson>;
 export type MessageJson = z.infer<typeof MessageJson>;
+export type DeliveryJson = z.infer<typeof DeliveryJson>;
 export type EventJson = z.infer<typeof EventJson>;
+export type InboxCountsJson = z.infer<typeof InboxCountsJson>;
+
+export const KbCategoryJson = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    slug: z.string(),
+    description: z.string(),
+    position: z.number().int(),
+    articleCount: z.number().int().optional().describe('articles this reader can see'),
+  })
+  .meta({ id: 'KbCategory' });
+
+// The knowledge base (routes/kb.ts).
+const summaryShape = {
+  id: z.number().int(),
+  slug: z.string(),
+  title: z.string(),
+  categoryId: z.number().int().nullable(),
+  status: z.enum(ARTICLE_STATUSES),
+  excerpt: z.string(),
+  url: z.string().describe('the article in the help center'),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  publishedAt: timestamp.nullable(),
+};
+export const KbArticleSummaryJson = z.object(summaryShape).meta({ id: 'KbArticleSummary' });
+export const KbArticleJson = z
+  .object({ ...summaryShape, body: z.string().describe('Markdown'), html: z.string().describe('rendered and sanitised'), category: KbCategoryJson.nullable() })
+  .meta({ id: 'KbArticle' });
+export const KbArticleHitJson = z.object({ ...summaryShape, highlight: z.string().describe('HTML excerpt, matches in <mark>') }).meta({ id: 'KbArticleHit' });
+
+export type KbCategoryJson = z.infer<typeof KbCategoryJson>;
+export type KbArticleSummaryJson = z.infer<typeof KbArticleSummaryJson>;
+export type KbArticleJson = z.infer<typeof KbArticleJson>;
+export type KbArticleHitJson = z.infer<typeof KbArticleHitJson>;

@@ -6,14 +6,20 @@ import type { ZodApp } from './routing.js';
 
 // The admin inbox (web/, built by Vite into dist/web) served from `/`: files as they are,
 // any other page path answers index.html so a link or a reload lands in the same place
-// (the app routes in the browser). /api stays the API's: an unknown /api path is the
-// API's JSON 404, never a page.
+// (the app routes in the browser). The customer portal (web/portal, a second, smaller
+// entry of the same build) answers every path under /portal and /contact the same way
+// with portal/index.html. /api stays the API's: an unknown /api path is the API's JSON
+// 404, never a page.
 
 // src/http and dist/http both sit two levels below the package root.
 export const WEB_ROOT = path.resolve(import.meta.dirname, '../../dist/web');
 
-/** Paths later issues serve (customer portal, contact form, chat widget): never the admin app. */
-const RESERVED = [/^\/api(\/|$)/, /^\/portal(\/|$)/, /^\/contact(\/|$)/, /^\/widget\.js$/];
+/** Paths the admin app never answers: the API and the chat widget (a later issue). */
+const RESERVED = [/^\/api(\/|$)/, /^\/widget\.js$/];
+const PORTAL = /^\/portal(\/|$)/;
+/** The contact form is the one page other sites may frame (the embed snippet). */
+const CONTACT = /^\/contact(\/|$)/;
+const PORTAL_PAGE = 'portal/index.html';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -26,7 +32,7 @@ const SAFE_HOST = /^[A-Za-z0-9.[\]:-]{1,255}$/;
  * inline; remote images likewise, since the iframe's own stricter policy keeps them out
  * until the agent asks for them (the app itself never renders remote images).
  */
-export function contentSecurityPolicy(host: string | undefined): string {
+export function contentSecurityPolicy(host: string | undefined, frameAncestors = "'none'"): string {
   const sockets = host && SAFE_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'self'",
@@ -40,7 +46,7 @@ export function contentSecurityPolicy(host: string | undefined): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors}`,
   ].join('; ');
 }
 
@@ -66,21 +72,25 @@ export async function registerWebApp(app: ZodApp, options: WebAppOptions = {}): 
   // serve: false — the one route below decides between file, index.html and 404.
   await app.register(fastifyStatic, { root, serve: false, cacheControl: false, index: false, dotfiles: 'deny' });
 
-  async function sendIndex(request: FastifyRequest, reply: FastifyReply) {
+  /** A page of one of the apps; only the contact form may be framed, by any site. */
+  async function sendPage(request: FastifyRequest, reply: FastifyReply, page: string, frameable = false) {
     reply.header('cache-control', 'no-cache');
-    reply.header('content-security-policy', contentSecurityPolicy(request.headers.host));
+    reply.header('content-security-policy', contentSecurityPolicy(request.headers.host, frameable ? '*' : "'none'"));
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
-    if (!(await isFile(path.join(root, 'index.html')))) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
-    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    if (!frameable) reply.header('x-frame-options', 'DENY');
+    if (!(await isFile(path.join(root, page)))) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
+    return reply.type('text/html; charset=utf-8').sendFile(page);
   }
+  const sendIndex = (request: FastifyRequest, reply: FastifyReply) => sendPage(request, reply, 'index.html');
 
   // A wildcard route, not a not-found handler: routes added later for exact paths win
   // over it, and the API keeps its own not-found answer.
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
     if (RESERVED.some((pattern) => pattern.test(pathname))) return reply.callNotFound();
+    if (PORTAL.test(pathname)) return sendPage(request, reply, PORTAL_PAGE);
+    if (CONTACT.test(pathname)) return sendPage(request, reply, PORTAL_PAGE, true);
     let decoded: string;
     try {
       decoded = decodeURIComponent(pathname);

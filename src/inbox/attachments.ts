@@ -6,7 +6,7 @@ import { toAttachment, type Attachment, type Conversation, type Message } from '
 export type AttachmentAccess = {
   attachment: Attachment;
   message: Pick<Message, 'id' | 'isInternal'>;
-  conversation: Pick<Conversation, 'id' | 'customer'>;
+  conversation: Pick<Conversation, 'id' | 'customer' | 'openedBy'>;
 };
 
 export async function getAttachment(ctx: InboxContext, id: number): Promise<AttachmentAccess | null> {
@@ -15,6 +15,10 @@ export async function getAttachment(ctx: InboxContext, id: number): Promise<Atta
   return {
     attachment: toAttachment(row),
     message: { id: Number(row.messageId), isInternal: Number(row.isInternal) === 1 },
-    conversation: { id: Number(row.conversationId), customer: { id: Number(row.customerId), name: row.customerName, email: row.customerEmail } },
+    conversation: {
+      id: Number(row.conversationId),
+      customer: { id: Number(row.customerId), name: row.customerName, email: row.customerEmail },
+      openedBy: row.openedBy === null ? null : Number(row.openedBy),
+    },
   };
 }

@@ -6,10 +6,11 @@ import {
   syncConversationTags,
   updateConversationRow,
 } from '../store/conversations.js';
+import { deleteDelivery, findDelivery, queueDeliveries, saveDelivery } from '../store/deliveries.js';
 import { insertEvents, type NewEvent } from '../store/events.js';
-import { findMessageByExternalKey, insertAttachments, insertMessage, listAttachments, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
+import { findMessageByExternalKey, findMessagesByIds, insertAttachments, insertMessage, listAttachments, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
 import { enqueueJobs } from '../store/outbox.js';
-import type { Channel, ConversationPatch, ConversationRow, ConversationType, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
+import type { Channel, ConversationPatch, ConversationRow, ConversationType, DeliveryStatus, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
@@ -18,6 +19,9 @@ import type { InboxContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
 import {
+  BOT_TAG,
+  withBot,
+  withoutBot,
   countDeltas,
   normalizeLabels,
   normalizeTags,
@@ -51,7 +55,9 @@ async function runCommand<T>(ctx: InboxContext, work: (tx: Tx, now: number) => P
 async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<InboxEvent[]> {
   const written = (await insertEvents(tx, ctx.store.dialect, events)).map(toInboxEvent);
   const jobs = written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
-  await enqueueJobs(tx, jobs, events[0]?.createdAt ?? ctx.clock());
+  const now = events[0]?.createdAt ?? ctx.clock();
+  await enqueueJobs(tx, jobs, now);
+  await queueDeliveries(tx, jobs.flatMap((job) => job.delivers ?? []), now);
   return written;
 }
 
@@ -141,6 +147,13 @@ export type CreateConversationInput = MessageContent & {
   customer?: { email: string; name?: string };
   labels?: Label[];
   tags?: string[];
+  /** Where a ticket came from when that matters downstream (the contact form is acknowledged by mail); kept in the `created` event. */
+  origin?: 'contact';
+  /**
+   * The chat bot answers first: the conversation waits as `pending` under the `bot` tag
+   * (the inbox's Bot view, out of Open) until someone asks for a person or an agent replies.
+   */
+  withBot?: boolean;
 };
 
 /** A command's message and its conversation; `created` is false when the idempotency key had been seen. */
@@ -154,7 +167,8 @@ async function findByExternalKey(ctx: InboxContext, tx: Tx, externalKey: string 
   if (!row) return null;
   // A replayed request answers the first message as it was, files included.
   const attachments = await listAttachments(tx, [Number(message.id)]);
-  return { conversation: toConversation(row), message: toMessage(message, attachments), created: false };
+  const delivery = await findDelivery(tx, Number(message.id));
+  return { conversation: toConversation(row), message: toMessage(message, attachments, delivery), created: false };
 }
 
 function messageRow(conversationId: number, sender: MessageSender, content: MessageContent, isInternal: boolean, now: number): NewMessageRow {
@@ -185,7 +199,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
   const priority = input.priority ?? 'normal';
   if (!PRIORITIES.includes(priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
   const labels = normalizeLabels(input.labels ?? []);
-  const tags = normalizeTags(input.tags ?? []);
+  const tags = normalizeTags([...(input.tags ?? []), ...(input.withBot ? [BOT_TAG] : [])]);
   const attachments = input.attachments ?? [];
   checkContent(input.body, input.htmlBody, attachments);
 
@@ -207,8 +221,10 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
       customerId: customer.id!,
       customerName: customer.name,
       customerEmail: customer.email!,
+      // Who opened it signed in: until a customer proves their address, these are all they see.
+      openedBy: 'userId' in input.from ? input.from.userId : null,
       subject,
-      status: sender.kind === 'admin' ? 'pending' : 'open',
+      status: sender.kind === 'admin' || input.withBot ? 'pending' : 'open',
       priority,
       assignedTo: null,
       labels: JSON.stringify(labels),
@@ -231,14 +247,14 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
     if (names.length > 0) await syncConversationTags(tx, row, names, []);
 
     const conversation = toConversation(row);
-    const message = toMessage(storedMessage, attachmentRows);
     const event = eventBy(sender, conversation.id, now);
     const events = await recordEvents(
       ctx,
       tx,
-      [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: message.id })],
+      [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: Number(storedMessage.id), ...(input.origin ? { origin: input.origin } : {}) })],
       conversation,
     );
+    const message = toMessage(storedMessage, attachmentRows, await findDelivery(tx, Number(storedMessage.id)));
     return { result: { conversation, message, created: true }, events };
   });
 }
@@ -247,6 +263,8 @@ export type AddMessageInput = MessageContent & {
   conversation: ConversationRef;
   from: Sender;
   isInternal?: boolean;
+  /** Leaves the status as it is: mail no person wrote (an auto-reply, a list mail) asks nothing of the team. */
+  keepStatus?: boolean;
 };
 
 export async function addMessage(ctx: InboxContext, input: AddMessageInput): Promise<MessageResult> {
@@ -258,7 +276,9 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     const before = await lockConversation(ctx, tx, input.conversation);
     const sender = await resolveSender(tx, input.from, now);
     if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
-    const change = statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+    const change = input.keepStatus ? null : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+    // An agent answering a chat the bot still has takes it over: the bot falls silent.
+    const takesOver = sender.kind === 'admin' && !isInternal && withBot(before);
 
     const storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
@@ -271,6 +291,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
           lastMessagePreview: previewOf(input.body),
           ...(sender.kind === 'customer' ? { lastCustomerMessageAt: now } : {}),
           ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
+          ...(takesOver ? { tags: JSON.stringify(withoutBot(before)) } : {}),
         };
     const after = await writeConversation(tx, before, {
       messageCount: before.messageCount + 1,
@@ -280,13 +301,15 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     });
 
     const conversation = toConversation(after);
-    const message = toMessage(storedMessage, attachmentRows);
     const event = eventBy(sender, conversation.id, now);
     const events: NewEvent[] = [
-      event(isInternal ? 'note_added' : 'replied', null, { messageId: message.id, senderType: sender.kind }),
+      event(isInternal ? 'note_added' : 'replied', null, { messageId: Number(storedMessage.id), senderType: sender.kind }),
     ];
     if (change) events.push(event(change.eventType, change.from, change.to));
-    return { result: { conversation, message, created: true }, events: await recordEvents(ctx, tx, events, conversation) };
+    if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
+    const written = await recordEvents(ctx, tx, events, conversation);
+    const message = toMessage(storedMessage, attachmentRows, await findDelivery(tx, Number(storedMessage.id)));
+    return { result: { conversation, message, created: true }, events: written };
   });
 }
 
@@ -373,6 +396,24 @@ const decideType =
     if (row.type === type) return null;
     return { patch: { type }, eventType: 'type_changed', oldValue: row.type, newValue: type };
   };
+
+export type EscalationReason = 'asked' | 'keyword' | 'unsure';
+
+/** The bot hands a chat to the team: out of the Bot view, `open` in the inbox, with an `escalated` event. Once only. */
+export function escalateConversation(ctx: InboxContext, input: { conversation: ConversationRef; reason: EscalationReason; by: Actor }): Promise<Conversation> {
+  let handedOver = false;
+  const handOver: Decide = async (row) => {
+    if (!withBot(row)) return null;
+    handedOver = true;
+    return { patch: { tags: JSON.stringify(withoutBot(row)) }, eventType: 'escalated', oldValue: { handler: 'bot' }, newValue: { handler: 'team', reason: input.reason } };
+  };
+  // The team's reopen rule, without the customer's "resolve only" limit: the visitor asked for a person.
+  const open: Decide = async (row, _actor, now) => {
+    const change = handedOver ? requestedStatusChange(row.status, 'open') : null;
+    return change ? { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to } : null;
+  };
+  return changeConversation(ctx, input.conversation, input.by, [handOver, open]);
+}
 
 export function updateConversationStatus(ctx: InboxContext, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
   return changeConversation(ctx, input.conversation, input.by, [decideStatus(input.status)]);
@@ -463,5 +504,64 @@ export function linkFollowUp(ctx: InboxContext, input: { conversation: number; f
       ...(await recordEvents(ctx, tx, [eventBy(actor, next.id, now)('follow_up_of', null, { conversationId: old.id, number: old.number })], next)),
     ];
     return { result: undefined, events };
+  });
+}
+
+/**
+ * How mailing a message went, as its sender reports it: `queued` (an attempt failed and
+ * will be retried; `error` says why), `sent`, `failed`, or `not_mailed` (nothing was sent
+ * on purpose — the customer had read it — so the message has no delivery any more). A
+ * change writes a `delivery_updated` event, which the team's live view shows; a message
+ * deleted meanwhile has nothing to record (null).
+ */
+export function recordDelivery(
+  ctx: InboxContext,
+  input: { messageId: number; status: DeliveryStatus | 'not_mailed'; error?: string | null; attempts: number; by: Actor },
+): Promise<Message | null> {
+  return runCommand(ctx, async (tx, now) => {
+    const [row] = await findMessagesByIds(tx, [input.messageId]);
+    // Locked like every change to a conversation, so an agent's retry and a report never interleave.
+    if (!row || !(await findConversation(tx, ctx.store.dialect, { id: Number(row.conversationId) }, true))) return { result: null, events: [] };
+    const before = await findDelivery(tx, input.messageId);
+    const error = input.status === 'sent' || input.status === 'not_mailed' ? null : (input.error ?? null);
+    const unchanged = input.status === 'not_mailed' ? !before : before?.status === input.status && before.error === error && before.attempts === input.attempts;
+    const attachments = await listAttachments(tx, [input.messageId]);
+    if (unchanged) return { result: toMessage(row, attachments, before ?? null), events: [] };
+    if (input.status === 'not_mailed') await deleteDelivery(tx, input.messageId);
+    else await saveDelivery(tx, { messageId: input.messageId, conversationId: Number(row.conversationId), status: input.status, error, attempts: input.attempts }, now);
+    const actor = await resolveActor(tx, input.by, now);
+    const status = input.status === 'not_mailed' ? null : input.status;
+    const events = await recordEvents(
+      ctx,
+      tx,
+      [eventBy(actor, Number(row.conversationId), now)('delivery_updated', { status: before?.status ?? null }, { messageId: input.messageId, status, error, attempts: input.attempts })],
+      null,
+    );
+    return { result: toMessage(row, attachments, await findDelivery(tx, input.messageId)), events };
+  });
+}
+
+/**
+ * Mails a message whose delivery failed once more: a `delivery_retried` event, from which
+ * the channel's planner queues a new job (the mail keeps its Message-ID, so a receiver
+ * that got the first one after all sees one message). Only a failed delivery can be retried.
+ */
+export function retryDelivery(ctx: InboxContext, input: { conversation: ConversationRef; messageId: number; by: Actor }): Promise<Message> {
+  return runCommand(ctx, async (tx, now) => {
+    const row = await lockConversation(ctx, tx, input.conversation);
+    const actor = await resolveActor(tx, input.by, now);
+    requireTeam(actor, 'retry mail delivery');
+    const [message] = await findMessagesByIds(tx, [input.messageId]);
+    if (!message || Number(message.conversationId) !== Number(row.id)) throw notFound('message');
+    const before = await findDelivery(tx, input.messageId);
+    if (before?.status !== 'failed') {
+      throw new DomainError('conflict', before ? `only a failed delivery can be retried; this one is ${before.status}` : 'this message is not mailed', 'messageId');
+    }
+    const conversation = toConversation(row);
+    const events = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)('delivery_retried', { status: 'failed' }, { messageId: input.messageId })], conversation);
+    const after = await findDelivery(tx, input.messageId);
+    // No planner took it up: mail is not configured on this server (SMTP_URL).
+    if (after?.status !== 'queued') throw new DomainError('conflict', 'mail cannot be sent from this server: SMTP_URL is not set', 'messageId');
+    return { result: toMessage(message, await listAttachments(tx, [input.messageId]), after), events };
   });
 }

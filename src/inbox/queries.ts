@@ -10,6 +10,7 @@ import {
   type ConversationSort,
   type SortKey,
 } from '../store/conversations.js';
+import { findDeliveries } from '../store/deliveries.js';
 import { listEventPage } from '../store/events.js';
 import { findConversationReads, listAttachments, listMessagePage } from '../store/messages.js';
 import { searchIndex } from '../store/search.js';
@@ -17,7 +18,7 @@ import { highlightExcerpt, parseSearchQuery } from '../store/search-text.js';
 import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
 import type { InboxContext } from './context.js';
 import { invalid, notFound } from './errors.js';
-import { normalizeTag } from './rules.js';
+import { BOT_TAG, normalizeTag } from './rules.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
 import { resolveConversationRef, type ConversationRef } from './refs.js';
 
@@ -38,6 +39,8 @@ export type ConversationQuery = {
   type?: ConversationType;
   customerEmail?: string;
   customerId?: number;
+  /** Only conversations this signed-in user opened (policies.conversationScope). */
+  openedBy?: number;
   q?: string;
   sort?: ConversationSort;
   cursor?: string;
@@ -94,6 +97,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     type: query.type,
     customerEmail: query.customerEmail,
     customerId: query.customerId,
+    openedBy: query.openedBy,
     tagNames,
     ids,
   };
@@ -101,7 +105,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
 
 /** The counter-row dimension that answers a filter exactly, if exactly one (or none) is set. */
 function counterDimension(filter: ConversationFilter): string | null | undefined {
-  if (filter.ids || filter.customerEmail || filter.customerId !== undefined) return undefined;
+  if (filter.ids || filter.customerEmail || filter.customerId !== undefined || filter.openedBy !== undefined) return undefined;
   const dimensions = [
     filter.channel !== undefined ? `channel:${filter.channel}` : null,
     filter.assignedTo !== undefined ? `assignee:${filter.assignedTo ?? 'none'}` : null,
@@ -164,6 +168,8 @@ export type InboxCounts = {
   /** Open conversations per channel and per label. */
   channels: Record<Channel, number>;
   labels: Record<Label, number>;
+  /** Chats the bot is still answering (the `bot` tag, pending). */
+  bot: number;
 };
 
 /** The sidebar's numbers: a handful of counter rows, whatever the size of the inbox. */
@@ -174,6 +180,7 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     'assignee:none:open',
     ...CHANNELS.map((c) => `channel:${c}:open`),
     ...LABELS.map((l) => `label:${l}:open`),
+    `tag:${BOT_TAG}:pending`,
   ];
   const n = await readCounters(ctx.store.db, keys);
   const get = (key: string) => n.get(key) ?? 0;
@@ -183,6 +190,7 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     unassigned: get('assignee:none:open'),
     channels: Object.fromEntries(CHANNELS.map((c) => [c, get(`channel:${c}:open`)])) as Record<Channel, number>,
     labels: Object.fromEntries(LABELS.map((l) => [l, get(`label:${l}:open`)])) as Record<Label, number>,
+    bot: get(`tag:${BOT_TAG}:pending`),
   };
 }
 
@@ -195,18 +203,21 @@ export async function getConversation(ctx: InboxContext, ref: ConversationRef): 
 export async function getConversationMessages(
   ctx: InboxContext,
   ref: ConversationRef,
-  options: { cursor?: string; limit?: number; includeInternal?: boolean } = {},
+  options: { cursor?: string; limit?: number; includeInternal?: boolean; newestFirst?: boolean } = {},
 ): Promise<{ items: Message[]; nextCursor: string | null }> {
   const conversation = await getConversation(ctx, ref);
   const limit = pageLimit(options.limit, 50);
   const after = options.cursor ? decodeMessageCursor(options.cursor) : null;
-  const rows = await listMessagePage(ctx.store.db, conversation.id, { after, limit: limit + 1, includeInternal: options.includeInternal ?? true });
+  const newestFirst = options.newestFirst ?? false;
+  const rows = await listMessagePage(ctx.store.db, conversation.id, { after, limit: limit + 1, includeInternal: options.includeInternal ?? true, newestFirst });
   const page = rows.slice(0, limit);
   const attachments = await listAttachments(ctx.store.db, page.map((m) => Number(m.id)));
-  const items = page.map((row) => toMessage(row, attachments.filter((a) => a.messageId === row.id)));
+  const deliveries = await findDeliveries(ctx.store.db, page.map((m) => Number(m.id)));
+  const items = page.map((row) => toMessage(row, attachments.filter((a) => a.messageId === row.id), deliveries.get(Number(row.id))));
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.sentAt, Number(last.id)])).toString('base64url') : null;
-  return { items, nextCursor };
+  // A thread reads oldest first: walking back from the newest, each page is still in reading order.
+  return { items: newestFirst ? items.reverse() : items, nextCursor };
 }
 
 function decodeMessageCursor(cursor: string): [number, number] {
@@ -235,7 +246,7 @@ export type SearchResult = { conversation: Conversation; messageId: number | nul
 export async function searchConversations(
   ctx: InboxContext,
   q: string,
-  options: { limit?: number; includeInternal?: boolean; customerId?: number } = {},
+  options: { limit?: number; includeInternal?: boolean; customerId?: number; openedBy?: number } = {},
 ): Promise<SearchResult[]> {
   const limit = pageLimit(options.limit, 20);
   let hits = await searchIndex(ctx.store, q, { includeInternal: options.includeInternal ?? true, candidates: SEARCH_CANDIDATES });
@@ -243,7 +254,7 @@ export async function searchConversations(
   // Read conversations in ranked order until the page is full: a customer's filter can drop many.
   for (let i = 0; i < hits.length && rows.size < limit; i += limit * 2) {
     const chunk = hits.slice(i, i + limit * 2).map((h) => h.conversationId);
-    for (const row of await findConversationsByIds(ctx.store.db, chunk, options.customerId)) rows.set(Number(row.id), toConversation(row));
+    for (const row of await findConversationsByIds(ctx.store.db, chunk, { customerId: options.customerId, openedBy: options.openedBy })) rows.set(Number(row.id), toConversation(row));
   }
   hits = hits.filter((h) => rows.has(h.conversationId)).slice(0, limit);
   const terms = parseSearchQuery(q);

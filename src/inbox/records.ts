@@ -3,6 +3,8 @@ import type {
   Channel,
   ConversationRow,
   ConversationType,
+  DeliveryRow,
+  DeliveryStatus,
   EventRow,
   Label,
   MessageRow,
@@ -20,6 +22,8 @@ export type Conversation = {
   channel: Channel;
   type: ConversationType;
   customer: { id: number; name: string; email: string };
+  /** The signed-in user who opened it; null when it came by mail, the contact form or another channel without sign-in. */
+  openedBy: number | null;
   subject: string;
   status: Status;
   priority: Priority;
@@ -40,6 +44,9 @@ export type Conversation = {
 
 export type Attachment = { id: number; name: string; contentType: string; size: number; sha256: string };
 
+/** How mailing the message stands; null for messages that are not mailed. */
+export type Delivery = { status: DeliveryStatus; error: string | null; attempts: number; updatedAt: number };
+
 export type Message = {
   id: number;
   conversationId: number;
@@ -47,6 +54,7 @@ export type Message = {
   body: string;
   htmlBody: string | null;
   attachments: Attachment[];
+  delivery: Delivery | null;
   isInternal: boolean;
   sentAt: number;
   readAt: number | null;
@@ -83,6 +91,7 @@ export function toConversation(row: ConversationRow): Conversation {
     channel: row.channel,
     type: row.type,
     customer: { id: Number(row.customerId), name: row.customerName, email: row.customerEmail },
+    openedBy: row.openedBy === null ? null : Number(row.openedBy),
     subject: row.subject,
     status: row.status,
     priority: row.priority,
@@ -106,7 +115,11 @@ export function toAttachment(row: AttachmentRow): Attachment {
   return { id: Number(row.id), name: row.name, contentType: row.contentType, size: Number(row.size), sha256: row.sha256 };
 }
 
-export function toMessage(row: MessageRow, attachments: readonly AttachmentRow[] = []): Message {
+export function toDelivery(row: DeliveryRow): Delivery {
+  return { status: row.status, error: row.error, attempts: row.attempts, updatedAt: row.updatedAt };
+}
+
+export function toMessage(row: MessageRow, attachments: readonly AttachmentRow[] = [], delivery: DeliveryRow | null = null): Message {
   return {
     id: Number(row.id),
     conversationId: Number(row.conversationId),
@@ -119,6 +132,7 @@ export function toMessage(row: MessageRow, attachments: readonly AttachmentRow[]
     body: row.body,
     htmlBody: row.htmlBody,
     attachments: attachments.map(toAttachment),
+    delivery: delivery ? toDelivery(delivery) : null,
     isInternal: row.isInternal === 1,
     sentAt: row.sentAt,
     readAt: row.readAt,

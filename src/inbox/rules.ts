@@ -109,6 +109,15 @@ export function normalizeTag(tag: string): string {
   return tag.trim().toLowerCase().replace(/\s+/g, '-');
 }
 
+/**
+ * The tag of a chat the bot is still answering: the inbox's Bot view. A tag rather than a
+ * status of its own, so the views, counters and filters that serve tags serve it too.
+ */
+export const BOT_TAG = 'bot';
+
+export const withBot = (row: { tags: string }): boolean => (JSON.parse(row.tags) as string[]).includes(BOT_TAG);
+export const withoutBot = (row: { tags: string }): string[] => (JSON.parse(row.tags) as string[]).filter((tag) => tag !== BOT_TAG);
+
 export function normalizeTags(tags: readonly string[]): string[] {
   const normalized = [...new Set(tags.map(normalizeTag).filter(Boolean))];
   if (normalized.length > MAX_TAGS) throw invalid('tags', `at most ${MAX_TAGS} tags per conversation`);

@@ -9,11 +9,23 @@ import { retryDelay } from './backoff.js';
 // run against one database: a job is leased to one claimant at a time, and a job whose
 // worker died is claimed again once its lease runs out.
 
-/** What a handler learns about its job. `attempts` counts this one; pass `idempotencyKey` on so the receiver can drop a repeat. */
-export type OutboxJob = Pick<OutboxRow, 'id' | 'kind' | 'idempotencyKey' | 'attempts' | 'createdAt'>;
+/**
+ * What a handler learns about its job. `attempts` counts this one; pass `idempotencyKey`
+ * on so the receiver can drop a repeat. `lastAttempt`: if this one fails, the job fails
+ * for good (a handler that shows progress somewhere says so then).
+ */
+export type OutboxJob = Pick<OutboxRow, 'id' | 'kind' | 'idempotencyKey' | 'attempts' | 'createdAt'> & { lastAttempt: boolean };
 
 /** The payload is unknown on purpose: it comes from storage, maybe written by an older version, so handlers validate it. */
-export type JobHandler = (payload: unknown, job: OutboxJob) => Promise<void>;
+export type JobHandler = {
+  (payload: unknown, job: OutboxJob): Promise<void>;
+  /**
+   * Called once when the job is failed for good without a last run (its runs never
+   * finished: they kept killing the worker or outliving the lease), so a handler that shows
+   * progress somewhere can show the failure. Best effort: its own failure is only logged.
+   */
+  abandon?: (payload: unknown, error: string) => Promise<void>;
+};
 
 export type OutboxLog = (message: string, details: Record<string, unknown>) => void;
 
@@ -90,15 +102,28 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function attempt(job: ClaimedJob): Promise<string | null> {
     // Every claim counts as an attempt, so a job that keeps killing its worker ends here
     // instead of being claimed forever.
-    if (job.attempts > maxAttempts) {
-      return `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` + (job.lastError ? `; earlier error: ${job.lastError}` : '');
-    }
     // hasOwn: a kind such as "constructor" must not find a method of Object.prototype.
     const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
+    if (job.attempts > maxAttempts) {
+      const error = `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` + (job.lastError ? `; earlier error: ${job.lastError}` : '');
+      try {
+        await handler?.abandon?.(JSON.parse(job.payload), error);
+      } catch (abandonError) {
+        log('outbox: a handler could not record that its job was given up', { id: job.id, kind: job.kind, error: describe(abandonError) });
+      }
+      return error;
+    }
     // Retried rather than failed at once: during a rolling upgrade an older worker may claim a kind only newer ones know.
     if (!handler) return `no handler for kind ${job.kind}`;
     try {
-      await handler(JSON.parse(job.payload), { id: job.id, kind: job.kind, idempotencyKey: job.idempotencyKey, attempts: job.attempts, createdAt: job.createdAt });
+      await handler(JSON.parse(job.payload), {
+        id: job.id,
+        kind: job.kind,
+        idempotencyKey: job.idempotencyKey,
+        attempts: job.attempts,
+        createdAt: job.createdAt,
+        lastAttempt: job.attempts >= maxAttempts,
+      });
       return null;
     } catch (error) {
       return describe(error);

@@ -31,6 +31,8 @@ export function judge(credential: Credential, viewer: LiveViewer, state: Credent
   if (state.expiresAt !== null && state.expiresAt <= now) return ended('the session expired; sign in again');
   // Which frames a socket gets follows from the role it joined with; reconnecting re-reads it.
   if (state.role !== viewer.role) return { keep: false, code: CLOSE_VIEWER_CHANGED, reason: 'the account’s role changed; reconnect' };
+  // A customer who confirmed their address now sees more of their conversations (policies.canView).
+  if (state.emailVerifiedAt !== viewer.emailVerifiedAt) return { keep: false, code: CLOSE_VIEWER_CHANGED, reason: 'the address was confirmed; reconnect' };
   return { keep: true };
 }
 

@@ -1,7 +1,8 @@
 import { presentConversation, presentMessage } from '../http/presenters.js';
-import { isTeam, type Viewer } from '../inbox/policies.js';
+import { canView, isTeam, type Viewer } from '../inbox/policies.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type Message } from '../inbox/records.js';
 import { findConversationsByIds } from '../store/conversations.js';
+import { findDeliveries } from '../store/deliveries.js';
 import { findMessagesByIds, listAttachments } from '../store/messages.js';
 import type { EventRow } from '../store/schema.js';
 import type { Tx } from '../store/transaction.js';
@@ -11,11 +12,13 @@ import type { Tx } from '../store/transaction.js';
 // then presented per audience: every team member sees the same frame, and only the
 // owning customer can see a customer frame, so each frame is serialized at most twice.
 
-export type FrameType = 'conversation.created' | 'conversation.updated' | 'message.created' | 'conversation.deleted';
+export type FrameType = 'conversation.created' | 'conversation.updated' | 'message.created' | 'message.updated' | 'conversation.deleted';
 /** Who a socket serves; kept current by the credential re-check (credentials.ts). */
 export type LiveViewer = Viewer & { email: string; name: string };
 
 const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
+/** A message's mail delivery changed: the team sees the message again, with its new `delivery`. */
+const DELIVERY_EVENTS = new Set(['delivery_updated', 'delivery_retried']);
 
 /** One event, with the rows its frame presents; `null` rows were deleted since. */
 export type PreparedEvent = {
@@ -48,10 +51,13 @@ export async function prepareEvents(tx: Tx, rows: readonly EventRow[]): Promise<
   const conversationIds = [...new Set(events.filter((e) => e.eventType !== 'deleted').map((e) => e.conversationId))];
   const messageIds = [...new Set(events.flatMap((e) => messageIdOf(e.newValue) ?? []))];
   const [conversationRows, messageRows] = await Promise.all([findConversationsByIds(tx, conversationIds), findMessagesByIds(tx, messageIds)]);
-  const attachments = await listAttachments(tx, messageRows.map((m) => Number(m.id)));
+  const [attachments, deliveries] = await Promise.all([
+    listAttachments(tx, messageRows.map((m) => Number(m.id))),
+    findDeliveries(tx, messageRows.map((m) => Number(m.id))),
+  ]);
   const conversations = new Map(conversationRows.map((row) => [Number(row.id), toConversation(row)]));
   const messages = new Map(
-    messageRows.map((row) => [Number(row.id), toMessage(row, attachments.filter((a) => Number(a.messageId) === Number(row.id)))]),
+    messageRows.map((row) => [Number(row.id), toMessage(row, attachments.filter((a) => Number(a.messageId) === Number(row.id)), deliveries.get(Number(row.id)))]),
   );
   return events.map((e) => {
     const messageId = messageIdOf(e.newValue);
@@ -82,7 +88,7 @@ export function frameFor(viewer: LiveViewer, event: PreparedEvent): string | nul
 
 function ownedBy(viewer: LiveViewer, event: PreparedEvent): boolean {
   if (event.eventType === 'deleted') return event.deletedCustomerEmail?.toLowerCase() === viewer.email.toLowerCase();
-  return event.conversation?.customer.id === viewer.id;
+  return event.conversation !== null && canView(viewer, event.conversation);
 }
 
 function buildFrame(viewer: LiveViewer, event: PreparedEvent): { id: number; type: FrameType; data: unknown } | null {
@@ -105,6 +111,10 @@ function buildFrame(viewer: LiveViewer, event: PreparedEvent): { id: number; typ
       return shown ? frame('message.created', { message: shown, conversation: presented }) : null;
     }
     default:
+      if (DELIVERY_EVENTS.has(event.eventType)) {
+        const shown = team && message ? presentMessage(viewer, message) : null;
+        return shown ? frame('message.updated', { message: shown, conversation: presented }) : null;
+      }
       // Assignment, labels, priority and type are the team's organisation of the inbox.
       if (!team && !STATUS_EVENTS.has(event.eventType)) return null;
       return frame('conversation.updated', { conversation: presented });

@@ -27,6 +27,8 @@ export interface LiveClient {
   drained(): Promise<void>;
   heartbeat(): void;
   close(code: number, reason: string): void;
+  /** This client's own rendering of events (chat visitors); without it, frameFor for its viewer. */
+  present?(event: PreparedEvent): string | null;
 }
 
 export type HubOptions = {
@@ -66,6 +68,11 @@ export class RealtimeHub {
 
   get maxBufferedBytes(): number {
     return this.#options.maxBufferedBytes;
+  }
+
+  /** The newest event id in the table: where a client that has just read the current state resumes. */
+  latestId(): Promise<number> {
+    return latestEventId(this.#store.db);
   }
 
   get clientCount(): number {
@@ -173,7 +180,7 @@ export class RealtimeHub {
 
 function deliver(client: LiveClient, event: PreparedEvent): void {
   if (!client.open || event.id <= client.sentUpTo) return;
-  const frame = frameFor(client.viewer, event);
+  const frame = client.present ? client.present(event) : frameFor(client.viewer, event);
   if (frame !== null) client.send(frame);
   client.sentUpTo = event.id;
 }

@@ -8,6 +8,8 @@ import type { PresenceRequest, PresenceState } from './protocol.js';
 
 export interface PresenceMember {
   readonly viewer: { id: number; name: string };
+  /** False for a chat visitor; absent (team) otherwise. */
+  readonly isTeam?: boolean;
   readonly open: boolean;
   send(frame: string): void;
 }
@@ -21,7 +23,13 @@ export class PresenceRelay {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Only team sockets join: customers neither send nor receive presence. */
+  /** Someone of the team has the inbox open on this instance: the chat widget says "online". */
+  get teamOnline(): boolean {
+    for (const member of this.#members.keys()) if (member.open && member.isTeam !== false) return true;
+    return false;
+  }
+
+  /** Team sockets join, and chat visitors' sockets (isTeam false) to hear and tell who is typing in their chat. */
   join(member: PresenceMember): void {
     if (!this.#members.has(member)) this.#members.set(member, new Map());
   }

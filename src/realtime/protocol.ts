@@ -99,6 +99,7 @@ token, or \`?token=\` for clients that cannot set headers. A refused upgrade ans
 - \`conversation.created\` — \`{ id, type, data: { conversation, message? } }\`
 - \`conversation.updated\` — \`{ id, type, data: { conversation } }\` (customers: status changes only)
 - \`message.created\` — \`{ id, type, data: { message, conversation } }\` (internal notes: team only)
+- \`message.updated\` — \`{ id, type, data: { message, conversation } }\`, team only: the message's \`delivery\` (mail to the customer) changed
 - \`conversation.deleted\` — \`{ id, type, data: { id } }\` (the team, and the customer who owned it)
 - \`ready\` — \`{ id, type: "ready", data: {} }\`: replay is over, the stream is live; \`id\` is where a later \`?since=\` resumes
 - \`presence\` — team only, no \`id\`, never replayed nor stored, may arrive before \`ready\`:

@@ -110,7 +110,7 @@ export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { h
     },
   }, (socket, request) => {
     const user = request.user!;
-    const viewer = { id: user.id, role: user.role, email: user.email, name: user.name };
+    const viewer = { id: user.id, role: user.role, emailVerifiedAt: user.emailVerifiedAt, email: user.email, name: user.name };
     const client = new WsClient(socket, viewer, credentials.get(request)!, hub.maxBufferedBytes, (gone) => {
       hub.leave(gone);
       watch.remove(gone);

@@ -6,22 +6,19 @@ import type { PresenceMember } from './presence.js';
 import { FrameBudget, FRAMES_PER_SECOND } from './protocol.js';
 
 /**
- * One socket as the hub, the credential watch and the presence relay see it:
- * backpressure, heartbeat, close, and one `ended` call however it goes (our close, the
- * peer's, a drop), so every registry forgets it at once.
+ * One socket with backpressure, heartbeat, close, and one `ended` call however it goes
+ * (our close, the peer's, a drop), so every registry forgets it at once. The team's and
+ * customers' sockets (WsClient) and chat visitors' sockets (channels/chat) build on it.
  */
-export class WsClient implements LiveClient, WatchedSocket, PresenceMember {
+export class SocketClient<Self extends SocketClient<Self>> {
   sentUpTo = 0;
-  readonly budget = new FrameBudget(FRAMES_PER_SECOND, 1000);
   #alive = true;
   #ended = false;
 
   constructor(
     private readonly socket: WebSocket,
-    readonly viewer: LiveViewer,
-    readonly credential: Credential,
     private readonly maxBufferedBytes: number,
-    private readonly ended: (client: WsClient) => void,
+    private readonly ended: (client: Self) => void,
   ) {
     socket.on('pong', () => {
       this.#alive = true;
@@ -72,7 +69,22 @@ export class WsClient implements LiveClient, WatchedSocket, PresenceMember {
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.ended(this);
+    this.ended(this as unknown as Self);
+  }
+}
+
+/** A signed-in user's socket, as the hub, the credential watch and the presence relay see it. */
+export class WsClient extends SocketClient<WsClient> implements LiveClient, WatchedSocket, PresenceMember {
+  readonly budget = new FrameBudget(FRAMES_PER_SECOND, 1000);
+
+  constructor(
+    socket: WebSocket,
+    readonly viewer: LiveViewer,
+    readonly credential: Credential,
+    maxBufferedBytes: number,
+    ended: (client: WsClient) => void,
+  ) {
+    super(socket, maxBufferedBytes, ended);
   }
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from './transaction.js';
-import type { ApiTokenRow, Role, SessionRow, UserRow } from './schema.js';
+import type { AccountLinkPurpose, AccountTokenRow, ApiTokenRow, Role, SessionRow, UserRow } from './schema.js';
 
 // Sessions and API tokens. Callers pass hashes, never raw tokens: the raw values exist
 // only in the browser's cookie and in the integration's configuration.
@@ -125,6 +125,7 @@ export type CredentialState = {
   name: string;
   email: string;
   deactivatedAt: number | null;
+  emailVerifiedAt: number | null;
 };
 
 /** Keeps one statement's parameters well below SQLite's and PostgreSQL's limits. */
@@ -153,13 +154,21 @@ export async function findCredentialStates(tx: Tx, sessionIds: readonly string[]
         name: row.name,
         email: row.email,
         deactivatedAt: row.deactivatedAt === null ? null : Number(row.deactivatedAt),
+        emailVerifiedAt: row.emailVerifiedAt === null ? null : Number(row.emailVerifiedAt),
       });
     }
   }
   return states;
 }
 
-const userColumns = ['users.id as userId', 'users.role as role', 'users.name as name', 'users.email as email', 'users.deactivatedAt as deactivatedAt'] as const;
+const userColumns = [
+  'users.id as userId',
+  'users.role as role',
+  'users.name as name',
+  'users.email as email',
+  'users.deactivatedAt as deactivatedAt',
+  'users.emailVerifiedAt as emailVerifiedAt',
+] as const;
 
 function sessionStates(tx: Tx, ids: readonly string[]) {
   return tx
@@ -177,4 +186,33 @@ function tokenStates(tx: Tx, ids: readonly number[]) {
     .select([sql<string | null>`null`.as('sessionId'), 'api_tokens.id as tokenId', sql<number | null>`null`.as('expiresAt'), ...userColumns])
     .where('api_tokens.id', 'in', [...ids])
     .$castTo<CredentialState>();
+}
+
+export type NewAccountToken = { userId: number; purpose: AccountLinkPurpose; tokenHash: string; email: string; createdAt: number; expiresAt: number };
+
+export async function insertAccountToken(tx: Tx, token: NewAccountToken): Promise<number> {
+  const row = await tx.insertInto('account_tokens').values({ ...token, usedAt: null }).returning('id').executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+/**
+ * Marks a link used and returns it, if it exists for this purpose, is unused and has not
+ * expired. Conditional on `usedAt` still being null, so of two racing uses one wins.
+ */
+export async function useAccountToken(tx: Tx, tokenHash: string, purpose: AccountLinkPurpose, now: number): Promise<AccountTokenRow | undefined> {
+  const result = await tx
+    .updateTable('account_tokens')
+    .set({ usedAt: now })
+    .where('tokenHash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return undefined;
+  return tx.selectFrom('account_tokens').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+}
+
+/** Ends a user's other links of one purpose: once a password is reset, older reset mails are worthless. */
+export async function expireAccountTokens(tx: Tx, userId: number, purpose: AccountLinkPurpose, now: number): Promise<void> {
+  await tx.updateTable('account_tokens').set({ usedAt: now }).where('userId', '=', userId).where('purpose', '=', purpose).where('usedAt', 'is', null).execute();
 }

@@ -4,7 +4,7 @@ import type { AttachmentRow } from './schema.js';
 // Reads for serving and cleaning attachment blobs. The rows themselves are written by
 // the inbox commands, with their message (messages.ts insertAttachments).
 
-export type AttachmentAccessRow = AttachmentRow & { isInternal: number; customerId: number; customerName: string; customerEmail: string };
+export type AttachmentAccessRow = AttachmentRow & { isInternal: number; customerId: number; customerName: string; customerEmail: string; openedBy: number | null };
 
 /** An attachment with what deciding who may see it needs: its message's visibility and its conversation's customer. */
 export function findAttachmentForAccess(tx: Tx, id: number): Promise<AttachmentAccessRow | undefined> {
@@ -13,7 +13,7 @@ export function findAttachmentForAccess(tx: Tx, id: number): Promise<AttachmentA
     .innerJoin('messages as m', 'm.id', 'a.messageId')
     .innerJoin('conversations as c', 'c.id', 'a.conversationId')
     .selectAll('a')
-    .select(['m.isInternal', 'c.customerId', 'c.customerName', 'c.customerEmail'])
+    .select(['m.isInternal', 'c.customerId', 'c.customerName', 'c.customerEmail', 'c.openedBy'])
     .where('a.id', '=', id)
     .executeTakeFirst();
 }

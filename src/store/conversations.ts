@@ -15,7 +15,7 @@ import type {
 
 // Named columns rather than `*`: PostgreSQL's search vector stays in the database.
 const COLUMNS = [
-  'id', 'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'subject', 'status',
+  'id', 'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'openedBy', 'subject', 'status',
   'priority', 'priorityRank', 'assignedTo', 'tags', 'labels', 'messageCount', 'lastMessagePreview',
   'firstMessageAt', 'lastMessageAt', 'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt',
   'createdAt', 'updatedAt',
@@ -88,6 +88,8 @@ export type ConversationFilter = {
   type?: ConversationType;
   customerEmail?: string;
   customerId?: number;
+  /** Only those opened by this signed-in user (an unverified customer's view). */
+  openedBy?: number;
   /** A `conversation_tags` name: `label:urgent`, `tag:billing`. */
   tagNames?: readonly string[];
   /** Restrict to these ids (the matches of a text query). */
@@ -177,6 +179,7 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
   if (filter.type) query = query.where('c.type', '=', filter.type);
   if (filter.customerEmail) query = query.where('c.customerEmail', '=', filter.customerEmail.toLowerCase());
   if (filter.customerId !== undefined) query = query.where('c.customerId', '=', filter.customerId);
+  if (filter.openedBy !== undefined) query = query.where('c.openedBy', '=', filter.openedBy);
   if (filter.ids) query = query.where('c.id', 'in', filter.ids.length > 0 ? [...filter.ids] : [-1]);
   for (const name of tagNames) {
     query = query.where(({ exists, selectFrom }) =>
@@ -198,9 +201,10 @@ function keysetBefore(keys: readonly string[], after: SortKey) {
   return sql<boolean>`(${refs}) < (${values})`;
 }
 
-export function findConversationsByIds(tx: Tx, ids: readonly number[], customerId?: number): Promise<ConversationRow[]> {
+export function findConversationsByIds(tx: Tx, ids: readonly number[], scope: { customerId?: number; openedBy?: number } = {}): Promise<ConversationRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   let query = tx.selectFrom('conversations').select(COLUMNS).where('id', 'in', [...ids]);
-  if (customerId !== undefined) query = query.where('customerId', '=', customerId);
+  if (scope.customerId !== undefined) query = query.where('customerId', '=', scope.customerId);
+  if (scope.openedBy !== undefined) query = query.where('openedBy', '=', scope.openedBy);
   return query.execute();
 }

@@ -1,10 +1,11 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
-import type { Database, MessageRow } from './schema.js';
+import { findMessagesByIds, listAttachments } from './messages.js';
+import type { AttachmentRow, Database, MessageRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
-// The email channel's tables (migration 0003_email). Conversations, messages and their
-// events are still written only by the inbox commands; this file reads a few of their
-// columns (participants, the message to send) but never writes them.
+// The email channel's tables (migrations 0003_email, 0005_email_delivery). Conversations,
+// messages, their deliveries and events are still written only by the inbox commands; this
+// file reads a few of their columns (participants, the message to send) but never writes them.
 
 export type InboundStatus = 'pending' | 'processed' | 'ignored' | 'failed';
 export type InboundSource = 'smtp' | 'imap';
@@ -82,6 +83,19 @@ export interface EmailSettingsTable {
   value: string;
 }
 
+/** Mails that are not inbox messages (acknowledgements, account links), by job (migration 0005). */
+export interface EmailNotificationsTable {
+  key: string;
+  kind: string;
+  recipient: string;
+  headerMessageId: string;
+  status: 'sending' | 'sent' | 'failed';
+  error: string | null;
+  attempts: number;
+  createdAt: number;
+  sentAt: number | null;
+}
+
 export interface EmailDatabase extends Database {
   email_inbound: EmailInboundTable;
   email_message_ids: EmailMessageIdsTable;
@@ -89,6 +103,7 @@ export interface EmailDatabase extends Database {
   email_imap_state: EmailImapStateTable;
   email_follow_ups: EmailFollowUpsTable;
   email_settings: EmailSettingsTable;
+  email_notifications: EmailNotificationsTable;
 }
 
 export type InboundRow = Selectable<EmailInboundTable>;
@@ -289,8 +304,10 @@ export async function isParticipant(tx: Tx, conversationId: number, email: strin
   return writer !== undefined;
 }
 
-export function findMessageRow(tx: Tx, id: number): Promise<MessageRow | undefined> {
-  return tx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+/** A message to mail, with its attachments; undefined when it was deleted. */
+export async function findMessageToMail(tx: Tx, id: number): Promise<{ message: MessageRow; attachments: AttachmentRow[] } | undefined> {
+  const [message] = await findMessagesByIds(tx, [id]);
+  return message && { message, attachments: await listAttachments(tx, [id]) };
 }
 
 // --- outbound -------------------------------------------------------------------------
@@ -330,6 +347,29 @@ export function markOutboundBounced(tx: Tx, headerMessageId: string, error: stri
     .where('headerMessageId', '=', headerMessageId)
     .returningAll()
     .executeTakeFirst();
+}
+
+// --- notifications --------------------------------------------------------------------
+
+export function findNotification(tx: Tx, key: string): Promise<Selectable<EmailNotificationsTable> | undefined> {
+  return mail(tx).selectFrom('email_notifications').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+/** Records an attempt to send a notification, before it is made. */
+export async function startNotification(tx: Tx, row: Pick<EmailNotificationsTable, 'key' | 'kind' | 'recipient' | 'headerMessageId'>, now: number): Promise<void> {
+  await mail(tx)
+    .insertInto('email_notifications')
+    .values({ ...row, status: 'sending', error: null, attempts: 1, createdAt: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ status: 'sending', attempts: eb('email_notifications.attempts', '+', 1) })))
+    .execute();
+}
+
+export async function finishNotification(tx: Tx, key: string, outcome: { status: 'sent' | 'failed'; error?: string }, now: number): Promise<void> {
+  await mail(tx)
+    .updateTable('email_notifications')
+    .set(outcome.status === 'sent' ? { status: 'sent', error: null, sentAt: now } : { status: 'failed', error: outcome.error ?? null })
+    .where('key', '=', key)
+    .execute();
 }
 
 // --- IMAP, follow-ups, settings -------------------------------------------------------

@@ -45,15 +45,19 @@ export function listAttachments(tx: Tx, messageIds: readonly number[]): Promise<
 export function listMessagePage(
   tx: Tx,
   conversationId: number,
-  options: { after: [number, number] | null; limit: number; includeInternal: boolean },
+  options: { after: [number, number] | null; limit: number; includeInternal: boolean; newestFirst?: boolean },
 ): Promise<MessageRow[]> {
   let query = tx.selectFrom('messages').select(COLUMNS).where('conversationId', '=', conversationId);
   if (!options.includeInternal) query = query.where('isInternal', '=', 0);
+  // `after` is the last row of the previous page in the direction of the walk.
   if (options.after) {
     const [sentAt, id] = options.after;
-    query = query.where(sql<boolean>`("sentAt", "id") > (${sentAt}, ${id})`);
+    query = options.newestFirst
+      ? query.where(sql<boolean>`("sentAt", "id") < (${sentAt}, ${id})`)
+      : query.where(sql<boolean>`("sentAt", "id") > (${sentAt}, ${id})`);
   }
-  return query.orderBy('sentAt').orderBy('id').limit(options.limit).execute();
+  const direction = options.newestFirst ? 'desc' : 'asc';
+  return query.orderBy('sentAt', direction).orderBy('id', direction).limit(options.limit).execute();
 }
 
 export function countMessages(tx: Tx, conversationId: number): Promise<number> {

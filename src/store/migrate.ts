@@ -3,7 +3,10 @@ import type { Store } from './database.js';
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
 import { emailMigration } from './migrations/0003_email.js';
+import { portalMigration } from './migrations/0004_portal.js';
+import { emailDeliveryMigration } from './migrations/0005_email_delivery.js';
 import { knowledgeBaseMigration } from './migrations/0006_kb.js';
+import { chatMigration } from './migrations/0007_chat.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -12,7 +15,10 @@ function migrations(store: Store): Record<string, Migration> {
     '0001_core': coreMigration(store.dialect),
     '0002_accounts': accountsMigration(store.dialect),
     '0003_email': emailMigration(store.dialect),
+    '0004_portal': portalMigration(store.dialect),
+    '0005_email_delivery': emailDeliveryMigration(store.dialect),
     '0006_kb': knowledgeBaseMigration(store.dialect),
+    '0007_chat': chatMigration(store.dialect),
   };
 }
 

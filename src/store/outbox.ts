@@ -3,7 +3,14 @@ import type { Store } from './database.js';
 import type { Tx } from './transaction.js';
 import type { OutboxRow } from './schema.js';
 
-export type NewJob = { kind: string; payload: unknown; idempotencyKey: string; runAt: number };
+export type NewJob = {
+  kind: string;
+  payload: unknown;
+  idempotencyKey: string;
+  runAt: number;
+  /** The message this job mails: the command that queues the job records its delivery as queued. */
+  delivers?: { messageId: number; conversationId: number };
+};
 
 /** A job as its claim returned it; `lockedUntil` is the lease, and proves the job is still the claimant's. */
 export type ClaimedJob = OutboxRow & { lockedUntil: number };

@@ -30,6 +30,26 @@ export interface UsersTable {
   updatedAt: number;
   /** Set when the account is switched off: it can no longer sign in or use its tokens. */
   deactivatedAt: number | null;
+  /**
+   * When the person showed they read this mailbox (a verification or reset link). Until
+   * then a customer sees only the conversations they opened signed in (inbox/policies.ts).
+   */
+  emailVerifiedAt: number | null;
+}
+
+export type AccountLinkPurpose = 'verify' | 'reset';
+
+/** A single-use link mailed to a user (confirm the address, set a new password); only its SHA-256 is kept. */
+export interface AccountTokensTable {
+  id: Generated<number>;
+  userId: number;
+  purpose: AccountLinkPurpose;
+  tokenHash: string;
+  /** The address the link went to: a verification proves that address, not whatever the account has now. */
+  email: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
 }
 
 /** A signed-in browser. `id` is the SHA-256 of the cookie's token, never the token itself. */
@@ -61,6 +81,8 @@ export interface ConversationsTable {
   customerId: number;
   customerName: string;
   customerEmail: string;
+  /** The signed-in user who opened it (null: by mail, the contact form, a channel without sign-in). */
+  openedBy: number | null;
   subject: string;
   status: Status;
   priority: Priority;
@@ -108,6 +130,19 @@ export interface AttachmentsTable {
   size: number;
   sha256: string;
   createdAt: number;
+}
+
+export type DeliveryStatus = 'queued' | 'sent' | 'failed';
+
+/** How the mailing of a message stands (migration 0005); written only by the inbox commands. */
+export interface MessageDeliveriesTable {
+  messageId: number;
+  conversationId: number;
+  status: DeliveryStatus;
+  /** The last attempt's error: why it failed, or why a queued one is being retried. */
+  error: string | null;
+  attempts: number;
+  updatedAt: number;
 }
 
 export interface ConversationEventsTable {
@@ -189,13 +224,32 @@ export interface KbArticlesTable {
   publishedAt: number | null;
 }
 
+/** A browser that opened the chat widget; `tokenHash` is the SHA-256 of its visitor token. */
+export interface ChatVisitorsTable {
+  id: Generated<number>;
+  tokenHash: string;
+  customerId: number;
+  externalUserId: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface ChatConversationsTable {
+  conversationId: number;
+  visitorId: number;
+  missesInARow: number;
+  createdAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  account_tokens: AccountTokensTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   attachments: AttachmentsTable;
+  message_deliveries: MessageDeliveriesTable;
   conversation_events: ConversationEventsTable;
   conversation_tags: ConversationTagsTable;
   conversation_reads: ConversationReadsTable;
@@ -204,18 +258,23 @@ export interface Database {
   outbox: OutboxTable;
   kb_categories: KbCategoriesTable;
   kb_articles: KbArticlesTable;
+  chat_visitors: ChatVisitorsTable;
+  chat_conversations: ChatConversationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type AccountTokenRow = Selectable<AccountTokensTable>;
 export type ConversationRow = Selectable<ConversationsTable>;
 export type NewConversationRow = Insertable<ConversationsTable>;
 export type ConversationPatch = Updateable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessageRow = Insertable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;
+export type DeliveryRow = Selectable<MessageDeliveriesTable>;
 export type EventRow = Selectable<ConversationEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
+export type ChatVisitorRow = Selectable<ChatVisitorsTable>;

@@ -10,13 +10,14 @@ export function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefi
   return tx.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
 }
 
-export type NewUser = { name: string; email: string; role: Role; passwordHash?: string | null; now: number };
+export type NewUser = { name: string; email: string; role: Role; passwordHash?: string | null; emailVerified?: boolean; now: number };
 
 const userValues = (user: NewUser) => ({
   name: user.name,
   email: user.email.toLowerCase(),
   role: user.role,
   passwordHash: user.passwordHash ?? null,
+  emailVerifiedAt: user.emailVerified ? user.now : null,
   createdAt: user.now,
   updatedAt: user.now,
 });
@@ -101,6 +102,18 @@ export async function lockActiveAdminIds(tx: Tx, dialect: Dialect): Promise<numb
   return (await query.execute()).map((row) => Number(row.id));
 }
 
+/** Records that the user read a link mailed to `email`; a changed address since is not proven by it. */
+export async function markEmailVerified(tx: Tx, id: number, email: string, now: number): Promise<boolean> {
+  const result = await tx
+    .updateTable('users')
+    .set({ emailVerifiedAt: now, updatedAt: now })
+    .where('id', '=', id)
+    .where('email', '=', email.toLowerCase())
+    .where('emailVerifiedAt', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export async function setPasswordHash(tx: Tx, id: number, passwordHash: string, now: number): Promise<void> {
   await tx.updateTable('users').set({ passwordHash, updatedAt: now }).where('id', '=', id).execute();
 }
@@ -110,4 +123,8 @@ export function listUsersByRole(tx: Tx, roles: readonly Role[], includeDeactivat
   let query = tx.selectFrom('users').selectAll().where('role', 'in', [...roles]);
   if (!includeDeactivated) query = query.where('deactivatedAt', 'is', null);
   return query.orderBy('name').orderBy('id').limit(1000).execute();
+}
+
+export async function renameUser(tx: Tx, id: number, name: string, now: number): Promise<void> {
+  await tx.updateTable('users').set({ name, updatedAt: now }).where('id', '=', id).execute();
 }

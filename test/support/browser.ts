@@ -62,11 +62,13 @@ export type WebApp = {
 let sequence = 0;
 
 /** Starts `onethread serve` on a fresh database and a free port. */
-export async function startWebApp(): Promise<WebApp> {
+/** `env`: extra settings for the server (WIDGET_ALLOWED_ORIGINS, …). */
+export async function startWebApp(env: Record<string, string> = {}): Promise<WebApp> {
   const database = await makeDatabaseEnv();
   const port = await freePort();
   const adminPassword = 'correct horse battery';
-  const env = {
+  const serverEnv = {
+    ...env,
     PATH: process.env.PATH ?? '',
     ...database.env,
     PORT: String(port),
@@ -74,7 +76,7 @@ export async function startWebApp(): Promise<WebApp> {
     ONETHREAD_ADMIN_EMAIL: 'ana.admin@example.test',
     ONETHREAD_ADMIN_PASSWORD: adminPassword,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -114,7 +116,7 @@ export async function startWebApp(): Promise<WebApp> {
     return { id: user.id, name: user.name, email: user.email, role: user.role, password, token };
   }
 
-  const adminUser = await getUserByEmail(accounts, env.ONETHREAD_ADMIN_EMAIL);
+  const adminUser = await getUserByEmail(accounts, serverEnv.ONETHREAD_ADMIN_EMAIL);
   if (!adminUser) throw new Error('the first admin was not created');
   const admin = await withToken(adminUser, adminPassword);
 

@@ -1,11 +1,15 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalAttachmentStorage } from '../../src/attachments/index.js';
 import { startEmailChannel, type EmailChannel, type EmailChannelConfig } from '../../src/channels/email/index.js';
+import { isMailable } from '../../src/channels/email/outbound.js';
+import { emailPlanner, type EmailPlannerOptions } from '../../src/channels/email/planners.js';
+import { SupportAddresses } from '../../src/channels/email/reply-address.js';
 import type { SideEffectPlanner } from '../../src/inbox/context.js';
 import { findInbound, type InboundRow } from '../../src/store/email.js';
 import { useTestInbox, type TestInbox } from './inbox.js';
@@ -13,6 +17,8 @@ import { useTestInbox, type TestInbox } from './inbox.js';
 // Real mail peers for the email suites: swaks sends to our listener, aiosmtpd receives
 // what we send, dovecot serves a mailbox we poll. Debian packages (.ci/run installs them);
 // a suite whose peer is missing is skipped, and global-setup.ts says so in one line.
+
+import { SYSTEM_PYTHON } from './mail-peers.js';
 
 export { MAIL_PEERS, SYSTEM_PYTHON } from './mail-peers.js';
 
@@ -54,6 +60,12 @@ export function useEmailChannel(
   return harness;
 }
 
+/** The channel's planner as the app registers it, for SUPPORT. */
+export function testEmailPlanner(options: Partial<EmailPlannerOptions> = {}): SideEffectPlanner {
+  const support = new SupportAddresses([SUPPORT]);
+  return emailPlanner({ acknowledge: false, continuityDelayMs: 60_000, mailable: (address) => isMailable(support, address), ...options });
+}
+
 export function testEmailConfig(): EmailChannelConfig {
   return {
     supportAddresses: [SUPPORT],
@@ -65,6 +77,8 @@ export function testEmailConfig(): EmailChannelConfig {
     imapPollMs: 60_000,
     smtpUrl: null,
     replySecret: 'test-secret-0123456789abcdef0123456789',
+    acknowledge: false,
+    continuityDelayMs: 60_000,
   };
 }
 
@@ -171,4 +185,88 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+// --- the outbound sink ----------------------------------------------------------------
+
+/**
+ * aiosmtpd's Maildir handler, refusing (550) the recipients listed in `refuse` — one
+ * address a line, read at every RCPT, so a test can make a mailbox "unknown" and fix it.
+ * aiosmtpd adds X-MailFrom and X-RcptTo headers: the envelope, for the tests to check.
+ */
+const SINK_HANDLER = `
+from pathlib import Path
+from aiosmtpd.handlers import Mailbox
+
+class RefusingMailbox(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refused = Path(__file__).with_name("refuse")
+        if refused.exists() and address.lower() in refused.read_text().lower().split():
+            return "550 5.1.1 <%s>: no such user here" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+`;
+
+export type Sink = {
+  port: number;
+  dir: string;
+  child: ChildProcess;
+  /** Every mail received so far, oldest first. */
+  received(): Promise<ParsedMail[]>;
+  /** The recipients the sink refuses with 550 from now on. */
+  refuse(addresses: string[]): void;
+};
+
+async function startSink(): Promise<Sink> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-sink-'));
+  writeFileSync(path.join(dir, 'onethread_sink.py'), SINK_HANDLER);
+  const port = await freePort();
+  const child = spawn(SYSTEM_PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'onethread_sink.RefusingMailbox', path.join(dir, 'mail')], {
+    stdio: 'ignore',
+    env: { ...process.env, PYTHONPATH: dir },
+  });
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      }),
+    15_000,
+    'the aiosmtpd sink',
+  );
+  return {
+    port,
+    dir,
+    child,
+    async received() {
+      const folder = path.join(dir, 'mail', 'new');
+      if (!existsSync(folder)) return [];
+      // Maildir names start with the delivery time in seconds; the file's mtime orders within one.
+      const files = readdirSync(folder)
+        .map((name) => ({ name, at: statMs(path.join(folder, name)) }))
+        .sort((a, b) => a.at - b.at || a.name.localeCompare(b.name));
+      return Promise.all(files.map(({ name }) => simpleParser(readFileSync(path.join(folder, name)))));
+    },
+    refuse(addresses) {
+      writeFileSync(path.join(dir, 'refuse'), addresses.join('\n'));
+    },
+  };
+}
+
+const statMs = (file: string) => statSync(file).mtimeMs;
+
+/** An aiosmtpd sink for the whole file: started before, stopped and removed after. */
+export function useSink(): Sink {
+  const sink = {} as Sink;
+  beforeAll(async () => {
+    Object.assign(sink, await startSink());
+  });
+  afterAll(() => {
+    sink.child?.kill('SIGTERM');
+    if (sink.dir) rmSync(sink.dir, { recursive: true, force: true });
+  });
+  return sink;
 }

@@ -2,7 +2,7 @@ import type { EmailConfig } from '../../config.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AttachmentStorage } from '../../attachments/index.js';
-import type { InboxContext } from '../../inbox/context.js';
+import type { InboxContext, SideEffectPlanner } from '../../inbox/context.js';
 import type { JobHandler } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
 import { DomainError } from '../../inbox/errors.js';
@@ -10,12 +10,16 @@ import { findInbound, listFailedInbound, settingOrInsert, type InboundRow } from
 import { transact } from '../../store/transaction.js';
 import { startImapPoller, type ImapPoller } from './imap-poller.js';
 import { IngestPipeline, type IngestLog } from './ingest.js';
-import { createEmailSender, EMAIL_REPLY_JOB, type EmailSender } from './outbound.js';
+import { createNotificationSenders } from './notifications.js';
+import { createReplySender, EMAIL_REPLY_JOB, isMailable } from './outbound.js';
+import { emailPlanner } from './planners.js';
 import { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { startSmtpListener, type SmtpListener } from './smtp-listener.js';
+import { createMailTransport } from './transport.js';
 import { MailSpool } from './spool.js';
 
-export { emailReplyPlanner, EMAIL_REPLY_JOB } from './outbound.js';
+export { EMAIL_REPLY_JOB } from './outbound.js';
+export { EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
 
 // The email channel: start() wires the pieces for the app (src/app.ts) and the tests.
 //
@@ -23,7 +27,9 @@ export { emailReplyPlanner, EMAIL_REPLY_JOB } from './outbound.js';
 //                  ├─► ingest: spool + row ───┤
 //   IMAP poller  ──┘   (durable first)        └─► email tables (Message-IDs, flags, failed list)
 //
-//   agent reply ─► outbox job (emailReplyPlanner) ─► outbound.ts ─► SMTP_URL
+//   agent reply, new conversation ─► outbox jobs (planners.ts) ─┬─► outbound.ts (replies, continuity) ─┬─► SMTP_URL
+//   account link (src/accounts) ───► outbox job ────────────────┴─► notifications.ts ──────────────────┘
+//                                     outcome ─► recordDelivery (the message's `delivery`)
 
 /** The email settings of config.ts, plus the listener's host (tests bind to loopback). */
 export type EmailChannelConfig = EmailConfig & { smtpListenHost?: string };
@@ -46,11 +52,42 @@ export type EmailChannel = {
   /** The SMTP listener's port, or null when it is off. */
   smtpPort: number | null;
   imap: ImapPoller | null;
-  sender: EmailSender | null;
-  /** Outbox job handlers to register with the worker. */
+  /** Outbox job handlers to register with the worker (none without SMTP_URL). */
   handlers: Record<string, JobHandler>;
   stop(): Promise<void>;
 };
+
+/**
+ * What the channel plans in the inbox commands' transactions (planners.ts); nothing
+ * without SMTP_URL, as there is no way to send.
+ */
+export function emailSideEffects(config: EmailConfig): SideEffectPlanner[] {
+  if (!config.smtpUrl) return [];
+  const support = new SupportAddresses(config.supportAddresses);
+  return [emailPlanner({ acknowledge: config.acknowledge, continuityDelayMs: config.continuityDelayMs, mailable: (address) => isMailable(support, address) })];
+}
+
+export type EmailSenderOptions = {
+  store: Store;
+  inbox: InboxContext;
+  support: SupportAddresses;
+  tokens: ReplyTokens;
+  smtpUrl: string;
+  attachments?: AttachmentStorage | null;
+  clock?: () => number;
+};
+
+export type EmailSender = { handlers: Record<string, JobHandler>; close(): void };
+
+/** The outbox handlers of everything the channel mails, sharing one pooled transport. */
+export function createEmailSender(options: EmailSenderOptions): EmailSender {
+  const transport = createMailTransport(options.smtpUrl);
+  const deps = { ...options, transport, clock: options.clock ?? Date.now };
+  return {
+    handlers: { [EMAIL_REPLY_JOB]: createReplySender({ ...deps, attachments: options.attachments ?? null }), ...createNotificationSenders(deps) },
+    close: () => transport.close(),
+  };
+}
 
 /** The reply-address secret: configured, or made on first start and kept in the database (the first instance's wins). */
 export async function replySecret(store: Store, configured: string | null): Promise<string> {
@@ -95,7 +132,9 @@ export async function startEmailChannel(options: EmailChannelOptions): Promise<E
     await pipeline.stop();
     throw error;
   }
-  const sender = config.smtpUrl ? createEmailSender({ store, inbox, support, tokens, smtpUrl: config.smtpUrl, clock: options.clock }) : null;
+  const sender = config.smtpUrl
+    ? createEmailSender({ store, inbox, support, tokens, smtpUrl: config.smtpUrl, attachments: options.attachments, clock: options.clock })
+    : null;
 
   const channel: EmailChannel = {
     pipeline,
@@ -103,8 +142,7 @@ export async function startEmailChannel(options: EmailChannelOptions): Promise<E
     tokens,
     smtpPort: smtp?.port ?? null,
     imap,
-    sender,
-    handlers: sender ? { [EMAIL_REPLY_JOB]: sender.handle } : {},
+    handlers: sender?.handlers ?? {},
     async stop() {
       if (running.get(store) === channel) running.delete(store);
       clearInterval(sweep);

@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
-import { storeAttachment, type AttachmentStorage } from '../../attachments/index.js';
-import { addMessage, createConversation, linkFollowUp, type MessageResult } from '../../inbox/commands.js';
+import type { AttachmentStorage } from '../../attachments/index.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../inbox/errors.js';
-import { getConversation } from '../../inbox/queries.js';
-import type { Conversation } from '../../inbox/records.js';
-import type { NewAttachment } from '../../store/messages.js';
 import type { Store } from '../../store/database.js';
 import {
   claimInbound,
-  countInboundFromSender,
-  findConversationsByMessageIds,
-  findFollowUp,
   findInbound,
   findInboundByDedupeKey,
   findInboundBySpoolName,
@@ -19,48 +12,32 @@ import {
   finishInbound,
   insertInbound,
   listClaimableInbound,
-  markOutboundBounced,
   recordMessageIds,
   releaseInbound,
   requeueInbound,
-  saveFollowUp,
   type InboundOutcome,
-  type MessageIdRecord,
   type InboundRow,
+  type MessageIdRecord,
 } from '../../store/email.js';
 import { isUniqueViolation, transact } from '../../store/transaction.js';
-import { sanitizeEmailHtml } from './html.js';
+import { fileMail, type FileMailDeps } from './file-mail.js';
 import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
-import { parseEmail, type ParsedEmail } from './parse.js';
-import { escapeHtml, htmlToText, splitHtmlQuote, splitTextQuote } from './quotes.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { readHeaderBlock, type Envelope, type MailOrigin, type MailSource, type MailSpool } from './spool.js';
-import { findThread, type ThreadMatch } from './threading.js';
 
-// The one pipeline behind SMTP and IMAP.
+// The one pipeline behind SMTP and IMAP: taking mail in and queueing it.
 //
 // accept(): the raw mail goes to the spool (fsynced file, then a row keyed by Message-ID
 // or raw hash). Only when accept() resolves may the SMTP listener say 250; a throw means
 // 451 and the sender tries again. A mail whose key is known is a duplicate: acknowledged,
 // not stored again.
 //
-// process: from the stored copy, a few at a time in arrival order (a reply waits for its
-// parent): parse, sort out noise (noise.ts), the flood limit and our own mail, find the
-// thread (threading.ts), and write through the inbox commands with the mail's key as the
-// message's idempotency key, so processing a mail twice (after a crash between the
-// command and the row update) stores it once. A mail that cannot be processed is kept
-// as `failed` with the error: the admins' failed-mail list, from which it can be
-// processed again.
+// recover(): at start, spool files without a row get one, and pending mail is queued.
 //
-// How a message stores a mail (the representation the inbox shows):
-//   body      the new part as text: quotes stripped (quotes.ts), signature kept;
-//   htmlBody  the sanitised HTML, with the quoted part moved into
-//             <details class="ot-quoted"><summary>Show quoted text</summary>…</details>,
-//             which the sandboxed viewer expands without any script. A text-only mail
-//             whose quote was stripped gets the same shape (pre-wrapped text), so its
-//             quote is expandable too; a text mail without a quote has no htmlBody;
-//   the full text (quotes included) stays on the mail's row (email_inbound.fullText),
-//   the raw mail in DATA_DIR/mail/archive.
+// Then each mail is processed from the stored copy, a few at a time in arrival order (a
+// reply waits for its parent), under a lease: file-mail.ts turns it into a message. A mail
+// that cannot be processed is kept as `failed` with the error: the admins' failed-mail
+// list, from which it can be processed again.
 
 export type IngestLog = (message: string, details?: Record<string, unknown>) => void;
 
@@ -90,13 +67,7 @@ export type AcceptResult =
 
 type ProcessOptions = { ignoreFloodLimit?: boolean; depth?: number };
 
-const EMAIL_SYSTEM = { system: 'Email' } as const;
 const DEFAULT_FLOOD = { count: 20, windowMs: 10 * 60_000 };
-/** Inline images up to this size (all together) are put into the HTML as data: URLs, which the viewer shows at once. */
-const INLINE_DATA_LIMIT = 2 * 1024 * 1024;
-const MAX_BODY = 1_000_000;
-const MAX_HTML = 5_000_000;
-const MAX_SUBJECT = 500;
 
 export class IngestPipeline {
   private readonly clock: () => number;
@@ -333,7 +304,7 @@ export class IngestPipeline {
     let outcome: InboundOutcome;
     let messageIds: MessageIdRecord[] = [];
     try {
-      ({ outcome, messageIds } = await this.handle(row, stored.raw, options));
+      ({ outcome, messageIds } = await fileMail(this.fileDeps(row, options), row, stored.raw, options));
     } catch (error) {
       if (isTransient(error)) {
         // The database is away or busy: not the mail's fault. It stays pending and is taken again.
@@ -350,120 +321,19 @@ export class IngestPipeline {
     await spool.archive(row.spoolName);
   }
 
-  private async handle(row: InboundRow, raw: Buffer, options: ProcessOptions): Promise<{ outcome: InboundOutcome; messageIds: MessageIdRecord[] }> {
-    const { store, support } = this.options;
-    const envelopeTo = JSON.parse(row.envelopeTo) as string[];
-    const mail = await parseEmail(raw, { from: row.envelopeFrom });
-    const flags = {
-      subject: mail.subject.slice(0, MAX_SUBJECT) || null,
-      isAutoReply: mail.noise.isAutoReply ? 1 : 0,
-      isBounce: mail.noise.isBounce ? 1 : 0,
-      isBulk: mail.noise.isBulk ? 1 : 0,
-      noiseReason: mail.noise.reasons.join('; ') || null,
-      senderName: mail.from?.name ?? null,
-    };
-    const done = (outcome: InboundOutcome) => ({ outcome, messageIds: [] });
-    if (!mail.from) {
-      return done({ status: 'failed', ...flags, error: 'no usable sender address: From, Sender, Reply-To and the envelope sender are missing or not addresses' });
-    }
-    const sender = mail.from.address;
-    if (support.isOwn(sender)) return done({ status: 'ignored', ...flags, senderEmail: sender, error: 'sent from one of our own addresses' });
-
-    if (!options.ignoreFloodLimit) {
-      // Mails are processed in arrival order, so the earlier ones of the window carry their sender already; +1 is this one.
-      const recent = 1 + (await countInboundFromSender(store.db, sender, row.receivedAt - this.flood.windowMs, row.receivedAt));
-      if (recent > this.flood.count) {
-        return done({
-          status: 'failed',
-          ...flags,
-          senderEmail: sender,
-          error: `suspended: more than ${this.flood.count} mails from ${sender} within ${Math.round(this.flood.windowMs / 60_000)} minutes (flood); reprocess to let it in`,
-        });
-      }
-    }
-
-    const content = await this.content(mail);
-    const externalKey = `email:${row.dedupeKey}`;
-    const result = await this.write(row, mail, content, externalKey, envelopeTo, options);
-    // Written with the row's outcome: a crash before that processes the mail again, and the
-    // command's idempotency key returns the message already stored.
-    const messageIds: MessageIdRecord[] = mail.messageId
-      ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
-      : [];
+  private fileDeps(row: InboundRow, options: ProcessOptions): FileMailDeps {
+    const { store, inbox, support, tokens, maxBytes } = this.options;
     return {
-      outcome: {
-        status: 'processed',
-        ...flags,
-        senderEmail: sender,
-        conversationId: result.conversation.id,
-        messageRowId: result.message.id,
-        fullText: content.fullText,
-      },
-      messageIds,
+      store,
+      inbox,
+      support,
+      tokens,
+      maxBytes,
+      attachments: this.options.attachments ?? null,
+      flood: this.flood,
+      clock: this.clock,
+      settleParents: (ids) => this.settleParents(ids, row, options),
     };
-  }
-
-  /** Files the mail: a bounce with the mail it returns, a reply in its thread, anything else as a new conversation. */
-  private async write(row: InboundRow, mail: ParsedEmail, content: Content, externalKey: string, envelopeTo: string[], options: ProcessOptions): Promise<MessageResult> {
-    const { inbox: ctx, store } = this.options;
-    const from = { customerEmail: mail.from!.address, name: mail.from!.name };
-    const message = { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey };
-
-    if (mail.noise.isBounce && mail.bounced.length > 0) {
-      const known = await findConversationsByMessageIds(store.db, mail.bounced);
-      for (const bouncedId of mail.bounced) {
-        const conversationId = known.get(bouncedId);
-        const conversation = conversationId === undefined ? null : await existing(ctx, conversationId);
-        if (!conversation) continue;
-        await transact(store, (tx) => markOutboundBounced(tx, bouncedId, `bounced: ${mail.subject || 'delivery failure'}`.slice(0, 500)));
-        // Written by the bot: a bounce is news for the team, not the customer speaking, so it changes no status.
-        return addMessage(ctx, { ...message, conversation: conversation.id, from: { bot: mail.from!.name || 'Mail Delivery System' } });
-      }
-    }
-
-    const match = await findThread(
-      {
-        inbox: ctx,
-        tokens: this.options.tokens,
-        support: this.options.support,
-        settleParents: (ids) => this.settleParents(ids, row, options),
-      },
-      mail,
-      { envelopeTo, senderEmail: mail.from!.address },
-    );
-    if (match) {
-      const target = await this.followUpOf(match);
-      if (target.status !== 'closed' || ctx.reopenClosedOnCustomerReply) {
-        try {
-          return await addMessage(ctx, { ...message, conversation: target.id, from });
-        } catch (error) {
-          if (!(error instanceof DomainError && error.code === 'invalid_transition')) throw error;
-        }
-      }
-      // A reply to a closed conversation (that must not reopen): a new one, linked to it.
-      const created = await createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, target.subject) });
-      if (created.conversation.id !== target.id) {
-        const linked = (await findFollowUp(store.db, target.id)) === created.conversation.id;
-        if (created.created || !linked) {
-          await linkFollowUp(ctx, { conversation: target.id, followUp: created.conversation.id, by: EMAIL_SYSTEM });
-          await transact(store, (tx) => saveFollowUp(tx, target.id, created.conversation.id, this.clock()));
-        }
-      }
-      return created;
-    }
-    return createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, null) });
-  }
-
-  /** A closed conversation that was already continued elsewhere: continue there. */
-  private async followUpOf(match: ThreadMatch): Promise<Conversation> {
-    let conversation = match.conversation;
-    for (let hops = 0; hops < 10 && conversation.status === 'closed'; hops++) {
-      const next = await findFollowUp(this.options.store.db, conversation.id);
-      const found = next === null ? null : await existing(this.options.inbox, next);
-      if (!found) break;
-      conversation = found;
-    }
-    return conversation;
   }
 
   /**
@@ -479,92 +349,6 @@ export class IngestPipeline {
       if (!parent || parent.status !== 'pending' || Number(parent.id) >= Number(self.id)) continue;
       await this.run(Number(parent.id), { depth: depth + 1 });
     }
-  }
-
-  private async content(mail: ParsedEmail): Promise<Content> {
-    const attachments = await this.storeAttachments(mail);
-    let html = mail.html ? sanitizeEmailHtml(mail.html) : null;
-    if (html) html = inlineImages(html, mail, attachments.byCid);
-    const htmlSplit = html ? splitHtmlQuote(html) : null;
-    const textSplit = mail.text.trim()
-      ? splitTextQuote(mail.text)
-      : htmlSplit
-        ? { visible: htmlToText(htmlSplit.visible), quoted: htmlSplit.quoted ? htmlToText(htmlSplit.quoted) : null }
-        : { visible: '', quoted: null };
-    const fullText = mail.text.trim() ? mail.text : html ? htmlToText(html) : '';
-
-    let htmlBody: string | null = null;
-    if (htmlSplit) htmlBody = htmlSplit.visible + (htmlSplit.quoted ? quotedBlock(htmlSplit.quoted) : '');
-    else if (textSplit.quoted) htmlBody = preText(textSplit.visible) + quotedBlock(preText(textSplit.quoted));
-    if (htmlBody && htmlBody.length > MAX_HTML) {
-      // Inline data: images first, then the HTML altogether: the text stays, the raw mail keeps the rest.
-      htmlBody = htmlBody.replace(/src="data:[^"]*"/g, 'src=""');
-      if (htmlBody.length > MAX_HTML) htmlBody = null;
-    }
-    let body = textSplit.visible.trim();
-    if (!body && !htmlBody && attachments.list.length === 0) body = mail.subject ? `(no text) ${mail.subject}` : '(empty message)';
-    if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY - 200)}\n\n[… shortened: the whole text is kept with the original mail]`;
-    return { body, htmlBody, attachments: attachments.list, fullText };
-  }
-
-  private async storeAttachments(mail: ParsedEmail): Promise<{ list: NewAttachment[]; byCid: Map<string, { meta: NewAttachment; content: Buffer }> }> {
-    const storage = this.options.attachments;
-    const list: NewAttachment[] = [];
-    const byCid = new Map<string, { meta: NewAttachment; content: Buffer }>();
-    if (!storage) return { list, byCid };
-    for (const attachment of mail.attachments) {
-      const type = attachment.contentType.toLowerCase();
-      // The delivery report of a bounce is shown as its text already.
-      if (type === 'message/delivery-status') continue;
-      const meta = await storeAttachment(storage, attachment.content, {
-        name: attachment.filename ?? (attachment.cid ? `inline-${list.length + 1}` : null),
-        declaredType: attachment.contentType,
-        maxBytes: this.options.maxBytes,
-      });
-      list.push(meta);
-      if (attachment.cid) byCid.set(attachment.cid.toLowerCase(), { meta, content: attachment.content });
-    }
-    return { list, byCid };
-  }
-}
-
-type Content = { body: string; htmlBody: string | null; attachments: NewAttachment[]; fullText: string };
-
-const quotedBlock = (html: string) => `<details class="ot-quoted"><summary>Show quoted text</summary>${html}</details>`;
-const preText = (text: string) => `<div style="white-space:pre-wrap">${escapeHtml(text.trim())}</div>`;
-
-/**
- * cid: images: small ones become data: URLs (shown at once by the sandboxed viewer); the
- * others lose their src and name their stored attachment in data-ot-attachment (its
- * sha256), for the client to fetch. Without attachment storage, small images are still
- * inlined from the mail itself.
- */
-function inlineImages(html: string, mail: ParsedEmail, stored: Map<string, { meta: NewAttachment; content: Buffer }>): string {
-  let budget = INLINE_DATA_LIMIT;
-  const fromMail = new Map(mail.attachments.filter((a) => a.cid).map((a) => [a.cid!.toLowerCase(), a]));
-  return html.replace(/src="cid:([^"]+)"/gi, (whole, encoded: string) => {
-    const cid = encoded.replace(/&amp;/g, '&').toLowerCase();
-    const attachment = fromMail.get(cid);
-    const meta = stored.get(cid)?.meta;
-    if (attachment && /^image\/[\w.+-]+$/i.test(attachment.contentType) && attachment.content.byteLength <= budget) {
-      budget -= attachment.content.byteLength;
-      return `src="data:${attachment.contentType.toLowerCase()};base64,${attachment.content.toString('base64')}"`;
-    }
-    return meta ? `src="" data-ot-attachment="${meta.sha256}"` : whole;
-  });
-}
-
-function subjectOf(mail: ParsedEmail, fallback: string | null): string {
-  const subject = mail.subject.replace(/\s*\[CONV-\d{1,15}\]\s*/gi, ' ').trim();
-  return (subject || fallback || '(no subject)').slice(0, MAX_SUBJECT);
-}
-
-async function existing(ctx: InboxContext, id: number): Promise<Conversation | null> {
-  try {
-    return await getConversation(ctx, id);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') return null;
-    throw error;
   }
 }
 

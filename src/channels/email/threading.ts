@@ -1,8 +1,7 @@
-import { DomainError } from '../../inbox/errors.js';
-import { getConversation } from '../../inbox/queries.js';
 import type { InboxContext } from '../../inbox/context.js';
 import type { Conversation } from '../../inbox/records.js';
 import { findConversationsByMessageIds, isParticipant } from '../../store/email.js';
+import { existingConversation as existing } from './conversations.js';
 import type { ParsedEmail } from './parse.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 
@@ -28,15 +27,6 @@ export type ThreadingDeps = {
 };
 
 const SUBJECT_TOKEN = /\[CONV-(\d{1,15})\]/gi;
-
-async function existing(ctx: InboxContext, ref: number | string): Promise<Conversation | null> {
-  try {
-    return await getConversation(ctx, ref);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') return null;
-    throw error;
-  }
-}
 
 export async function findThread(
   deps: ThreadingDeps,

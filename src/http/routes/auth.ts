@@ -1,9 +1,21 @@
 import { z } from 'zod';
-import { authenticate, changePassword, createSession, endSession, registerCustomer, type AccountsContext, type User } from '../../accounts/index.js';
+import {
+  authenticate,
+  changePassword,
+  confirmEmailVerification,
+  confirmPasswordReset,
+  createSession,
+  endSession,
+  registerCustomer,
+  requestEmailVerification,
+  requestPasswordReset,
+  type AccountsContext,
+  type User,
+} from '../../accounts/index.js';
 import { clearSessionCookie, requireUser, SESSION_COOKIE, setSessionCookie } from '../auth.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
-import { presentUser } from '../presenters.js';
+import { presentSelf } from '../presenters.js';
 import { defineRoutes } from '../routing.js';
 import { UserJson } from '../schemas.js';
 
@@ -18,15 +30,23 @@ export type AuthRouteOptions = {
   secureCookies: boolean;
   /** Failed logins allowed per account and per client address in a window. */
   limits?: { perAccount: LoginLimiter; perAddress: LoginLimiter };
+  /** Reset and confirmation mails asked for per address and per client address: the forms must not mail-bomb anyone. */
+  resetLimits?: { perEmail: LoginLimiter; perAddress: LoginLimiter };
 };
 
 const defaultLimits = () => ({ perAccount: new LoginLimiter(10, 15 * 60_000), perAddress: new LoginLimiter(50, 15 * 60_000) });
+const RESET_REFUSAL = 'Too many mails asked for; wait an hour and try again';
+const defaultResetLimits = () => ({
+  perEmail: new LoginLimiter(3, 60 * 60_000, Date.now, RESET_REFUSAL),
+  perAddress: new LoginLimiter(30, 10 * 60_000, Date.now, RESET_REFUSAL),
+});
+const Token = z.string().min(1).max(256).describe('the token from the mailed link');
 
-export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts, secureCookies, limits = defaultLimits() }) => {
+export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts, secureCookies, limits = defaultLimits(), resetLimits = defaultResetLimits() }) => {
   async function signIn(user: User, reply: Parameters<typeof setSessionCookie>[0]) {
     const session = await createSession(accounts, user.id, SESSION_TTL_MS);
     setSessionCookie(reply, session.token, session.expiresAt, secureCookies);
-    return { user: presentUser(user), csrfToken: session.csrfToken };
+    return { user: presentSelf(user), csrfToken: session.csrfToken };
   }
 
   app.post('/api/auth/login', { schema: { tags: ['auth'], body: Credentials, response: { 200: SignedIn, ...errors } } }, async (request, reply) => {
@@ -66,7 +86,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     schema: { tags: ['auth'], response: { 200: z.object({ user: UserJson, csrfToken: z.string().nullable() }), 401: errorBody } },
   }, async (request) => {
     const user = requireUser(request);
-    return { user: presentUser(user), csrfToken: request.session?.csrfToken ?? null };
+    return { user: presentSelf(user), csrfToken: request.session?.csrfToken ?? null };
   });
 
   // A new password signs the user out everywhere, this browser included; it gets a fresh session.
@@ -80,5 +100,54 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     const user = requireUser(request);
     await changePassword(accounts, user.id, request.body.currentPassword, request.body.newPassword);
     return signIn(user, reply);
+  });
+
+  // Answers the same whether or not the address has an account, so it tells nobody who does.
+  app.post('/api/auth/password-reset', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Mails a link to set a new password (valid for one hour, once)',
+      description: 'Always 202. Also how a customer who wrote in by mail or the contact form sets a first password. The link goes to `/portal/reset?token=…`.',
+      body: z.strictObject({ email: z.string().min(1).max(254) }),
+      response: { 202: z.null(), 400: errorBody, 429: errorBody },
+    },
+  }, async (request, reply) => {
+    resetLimits.perAddress.take(request.ip);
+    resetLimits.perEmail.take(request.body.email.trim().toLowerCase());
+    await requestPasswordReset(accounts, request.body.email);
+    return reply.code(202).send(null);
+  });
+
+  // The link proves the mailbox: the address counts as confirmed, every other session ends, this browser is signed in.
+  app.post('/api/auth/password-reset/confirm', {
+    schema: {
+      tags: ['auth'],
+      body: z.strictObject({ token: Token, password: z.string().min(8).max(1024) }),
+      response: { 200: SignedIn, ...errors },
+    },
+  }, async (request, reply) => {
+    const user = await confirmPasswordReset(accounts, request.body.token, request.body.password);
+    return signIn(user, reply);
+  });
+
+  app.post('/api/auth/verify-email', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Confirms the address a verification link was mailed to',
+      description: 'Needs no session: the token is the proof. From then on the customer sees their conversations from every channel.',
+      body: z.strictObject({ token: Token }),
+      response: { 200: z.object({ user: UserJson }), ...errors },
+    },
+  }, async (request) => {
+    return { user: presentSelf(await confirmEmailVerification(accounts, request.body.token)) };
+  });
+
+  app.post('/api/auth/verify-email/resend', {
+    schema: { tags: ['auth'], summary: 'Mails the signed-in user a new confirmation link', response: { 202: z.null(), ...errors } },
+  }, async (request, reply) => {
+    const user = requireUser(request);
+    resetLimits.perEmail.take(user.email);
+    await requestEmailVerification(accounts, user.id);
+    return reply.code(202).send(null);
   });
 });

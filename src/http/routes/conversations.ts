@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments/index.js';
-import { addMessage, createConversation, deleteConversation, markConversationRead, updateConversation } from '../../inbox/commands.js';
+import { addMessage, createConversation, deleteConversation, markConversationRead, retryDelivery, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
-import { canDelete, canSeeEvents, canView, canWriteInternal, isTeam, type Viewer } from '../../inbox/policies.js';
+import { canDelete, canSeeEvents, canSetStatus, canView, canWriteInternal, conversationScope, isTeam, type Viewer } from '../../inbox/policies.js';
 import { getConversation, getConversationEvents, getConversationMessages, getConversations, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
 import type { ConversationRef } from '../../inbox/refs.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
@@ -144,7 +144,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
       statuses: status,
       viewerId: viewer.id,
       includeInternal: isTeam(viewer),
-      ...(isTeam(viewer) ? {} : { customerId: viewer.id }),
+      ...conversationScope(viewer),
     });
     return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
   });
@@ -215,8 +215,8 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     const viewer = requireUser(request);
     const current = await visibleConversation(inbox, viewer, request.params.id);
     const { status, priority, assignedTo, labels, tags, type } = request.body;
-    if (!isTeam(viewer) && (priority !== undefined || assignedTo !== undefined || labels || tags || type)) {
-      throw new DomainError('forbidden', 'customers may only set their conversation resolved or closed');
+    if (!isTeam(viewer) && (priority !== undefined || assignedTo !== undefined || labels || tags || type || (status !== undefined && !canSetStatus(viewer, status)))) {
+      throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
     }
     // All changes in one command: one transaction, one audit event per change.
     const result = await updateConversation(inbox, {
@@ -242,13 +242,21 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     schema: {
       tags: ['messages'],
       params: Params,
-      querystring: z.strictObject({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+      querystring: z.strictObject({
+        cursor: z.string().max(500).optional(),
+        limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+        direction: z
+          .enum(['forward', 'backward'])
+          .optional()
+          .describe('forward (default): from the first message on; backward: from the newest message back, each page still oldest first, `nextCursor` leading to older ones'),
+      }),
       response: { 200: z.object({ items: z.array(MessageJson), nextCursor: z.string().nullable() }), ...errors },
     },
   }, async (request) => {
     const viewer = requireUser(request);
     const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    const page = await getConversationMessages(inbox, conversation.id, { ...request.query, includeInternal: isTeam(viewer) });
+    const { direction, ...query } = request.query;
+    const page = await getConversationMessages(inbox, conversation.id, { ...query, newestFirst: direction === 'backward', includeInternal: isTeam(viewer) });
     return { items: page.items.flatMap((m) => presentMessage(viewer, m) ?? []), nextCursor: page.nextCursor };
   });
 
@@ -289,6 +297,22 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });
   });
 
+  app.post('/api/conversations/:id/messages/:messageId/retry', {
+    schema: {
+      tags: ['messages'],
+      summary: 'Mails a message whose delivery failed once more (team only)',
+      description: 'Queues the mail again, with the same Message-ID so a receiver that got the first one sees one message. 409 unless the delivery failed.',
+      params: Params.extend({ messageId: z.coerce.number().int().positive() }),
+      response: { 202: z.object({ message: MessageJson }), ...errors },
+    },
+  }, async (request, reply) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    if (!isTeam(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
+    const message = await retryDelivery(inbox, { conversation: conversation.id, messageId: request.params.messageId, by: { userId: viewer.id } });
+    return reply.code(202).send({ message: presentMessage(viewer, message)! });
+  });
+
   app.get('/api/conversations/:id/events', {
     schema: {
       tags: ['conversations'],
@@ -321,7 +345,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     const results = await searchConversations(inbox, request.query.q, {
       limit: request.query.limit,
       includeInternal: team,
-      ...(team ? {} : { customerId: viewer.id }),
+      ...conversationScope(viewer),
     });
     return { items: results.map((r) => ({ conversation: presentConversation(viewer, r.conversation), messageId: r.messageId, snippet: r.snippet })) };
   });

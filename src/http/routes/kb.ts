@@ -5,6 +5,7 @@ import { getArticle, listArticles, listCategories, MAX_ARTICLE_PAGE, searchArtic
 import type { KbContext } from '../../kb/records.js';
 import { isTeam } from '../../inbox/policies.js';
 import { ARTICLE_STATUSES } from '../../store/schema.js';
+import { KbArticleHitJson as ArticleHitJson, KbArticleJson as ArticleJson, KbArticleSummaryJson as ArticleSummaryJson, KbCategoryJson as CategoryJson } from '../schemas.js';
 import { requireTeamMember } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';
@@ -13,37 +14,6 @@ import { defineRoutes } from '../routing.js';
 // or not, reads what is published — the help center, the widget and the bot read the same.
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
-const timestamp = z.number().int().describe('epoch milliseconds');
-
-const CategoryJson = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    slug: z.string(),
-    description: z.string(),
-    position: z.number().int(),
-    articleCount: z.number().int().optional().describe('articles this reader can see'),
-  })
-  .meta({ id: 'KbCategory' });
-
-const summaryShape = {
-  id: z.number().int(),
-  slug: z.string(),
-  title: z.string(),
-  categoryId: z.number().int().nullable(),
-  status: z.enum(ARTICLE_STATUSES),
-  excerpt: z.string(),
-  url: z.string().describe('the article in the help center'),
-  createdAt: timestamp,
-  updatedAt: timestamp,
-  publishedAt: timestamp.nullable(),
-};
-const ArticleSummaryJson = z.object(summaryShape).meta({ id: 'KbArticleSummary' });
-const ArticleJson = z
-  .object({ ...summaryShape, body: z.string().describe('Markdown'), html: z.string().describe('rendered and sanitised'), category: CategoryJson.nullable() })
-  .meta({ id: 'KbArticle' });
-const ArticleHitJson = z.object({ ...summaryShape, highlight: z.string().describe('HTML excerpt, matches in <mark>') }).meta({ id: 'KbArticleHit' });
-
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const IdParams = z.strictObject({ id: Id });
 const KeyParams = z.strictObject({ id: z.string().min(1).max(200).describe('the article id, or its slug') });

@@ -1,0 +1,158 @@
+import type { AttachmentStorage } from '../../attachments/index.js';
+import { addMessage, createConversation, linkFollowUp, recordDelivery, type MessageContent, type MessageResult } from '../../inbox/commands.js';
+import type { InboxContext } from '../../inbox/context.js';
+import { DomainError } from '../../inbox/errors.js';
+import type { Conversation } from '../../inbox/records.js';
+import type { Store } from '../../store/database.js';
+import {
+  countInboundFromSender,
+  findConversationsByMessageIds,
+  findFollowUp,
+  markOutboundBounced,
+  saveFollowUp,
+  type InboundOutcome,
+  type InboundRow,
+  type MessageIdRecord,
+} from '../../store/email.js';
+import { transact } from '../../store/transaction.js';
+import { existingConversation } from './conversations.js';
+import { mailContent } from './mail-content.js';
+import { parseEmail, type ParsedEmail } from './parse.js';
+import type { ReplyTokens, SupportAddresses } from './reply-address.js';
+import { findThread, type ThreadMatch } from './threading.js';
+
+// Processing one stored mail into the inbox: parse it, sort out what must not become a
+// message (our own mail → ignored, a flood → failed), then file it — a bounce with the
+// mail it returns (marking that mail's delivery failed), a reply in its thread
+// (threading.ts), anything else as a new conversation — through the inbox commands, with
+// the mail's key as the message's idempotency key, so filing a mail twice (after a crash
+// between the command and the row update) stores it once.
+//
+// Mail no person wrote (auto-replies, out-of-office, bulk, bounces; noise.ts) is stored
+// and flagged but changes no conversation's status: an out-of-office answer to our reply
+// must not reopen a conversation that waits on the customer, nor a closed one.
+
+export type FileMailDeps = {
+  store: Store;
+  inbox: InboxContext;
+  support: SupportAddresses;
+  tokens: ReplyTokens;
+  maxBytes: number;
+  attachments: AttachmentStorage | null;
+  flood: { count: number; windowMs: number };
+  clock: () => number;
+  /** Files the earlier mails that carry these Message-IDs first, so a reply never overtakes its parent. */
+  settleParents: (messageIds: string[]) => Promise<void>;
+};
+
+export type Filed = { outcome: InboundOutcome; messageIds: MessageIdRecord[] };
+
+const EMAIL_SYSTEM = { system: 'Email' } as const;
+const MAX_SUBJECT = 500;
+
+export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer, options: { ignoreFloodLimit?: boolean }): Promise<Filed> {
+  const { store, support } = deps;
+  const envelopeTo = JSON.parse(row.envelopeTo) as string[];
+  const mail = await parseEmail(raw, { from: row.envelopeFrom });
+  const flags = {
+    subject: mail.subject.slice(0, MAX_SUBJECT) || null,
+    isAutoReply: mail.noise.isAutoReply ? 1 : 0,
+    isBounce: mail.noise.isBounce ? 1 : 0,
+    isBulk: mail.noise.isBulk ? 1 : 0,
+    noiseReason: mail.noise.reasons.join('; ') || null,
+    senderName: mail.from?.name ?? null,
+  };
+  const done = (outcome: InboundOutcome): Filed => ({ outcome, messageIds: [] });
+  if (!mail.from) {
+    return done({ status: 'failed', ...flags, error: 'no usable sender address: From, Sender, Reply-To and the envelope sender are missing or not addresses' });
+  }
+  const sender = mail.from.address;
+  if (support.isOwn(sender)) return done({ status: 'ignored', ...flags, senderEmail: sender, error: 'sent from one of our own addresses' });
+
+  if (!options.ignoreFloodLimit) {
+    // Mails are processed in arrival order, so the earlier ones of the window carry their sender already; +1 is this one.
+    const recent = 1 + (await countInboundFromSender(store.db, sender, row.receivedAt - deps.flood.windowMs, row.receivedAt));
+    if (recent > deps.flood.count) {
+      return done({
+        status: 'failed',
+        ...flags,
+        senderEmail: sender,
+        error: `suspended: more than ${deps.flood.count} mails from ${sender} within ${Math.round(deps.flood.windowMs / 60_000)} minutes (flood); reprocess to let it in`,
+      });
+    }
+  }
+
+  const content = await mailContent(mail, deps.attachments, deps.maxBytes);
+  const result = await write(deps, mail, { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey: `email:${row.dedupeKey}` }, envelopeTo);
+  // Written with the row's outcome: a crash before that processes the mail again, and the
+  // command's idempotency key returns the message already stored.
+  const messageIds: MessageIdRecord[] = mail.messageId
+    ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
+    : [];
+  return {
+    outcome: { status: 'processed', ...flags, senderEmail: sender, conversationId: result.conversation.id, messageRowId: result.message.id, fullText: content.fullText },
+    messageIds,
+  };
+}
+
+/** Files the mail: a bounce with the mail it returns, a reply in its thread, anything else as a new conversation. */
+async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageContent, envelopeTo: string[]): Promise<MessageResult> {
+  const { inbox: ctx, store } = deps;
+  const from = { customerEmail: mail.from!.address, name: mail.from!.name };
+  const noise = mail.noise.isAutoReply || mail.noise.isBulk || mail.noise.isBounce;
+
+  if (mail.noise.isBounce && mail.bounced.length > 0) {
+    const known = await findConversationsByMessageIds(store.db, mail.bounced);
+    for (const bouncedId of mail.bounced) {
+      const conversationId = known.get(bouncedId);
+      const conversation = conversationId === undefined ? null : await existingConversation(ctx, conversationId);
+      if (!conversation) continue;
+      const error = `bounced: ${mail.subject || 'delivery failure'}`.slice(0, 500);
+      const outbound = await transact(store, (tx) => markOutboundBounced(tx, bouncedId, error));
+      if (outbound) await recordDelivery(ctx, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
+      // Written by the bot: a bounce is news for the team, not the customer speaking, so it changes no status.
+      return addMessage(ctx, { ...message, conversation: conversation.id, from: { bot: mail.from!.name || 'Mail Delivery System' } });
+    }
+  }
+
+  const match = await findThread({ inbox: ctx, tokens: deps.tokens, support: deps.support, settleParents: deps.settleParents }, mail, { envelopeTo, senderEmail: mail.from!.address });
+  if (match) {
+    const target = await followUpOf(deps, match);
+    // Noise is stored where it belongs, closed or not: it asks nothing of anyone.
+    if (noise || target.status !== 'closed' || ctx.reopenClosedOnCustomerReply) {
+      try {
+        return await addMessage(ctx, { ...message, conversation: target.id, from, keepStatus: noise });
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'invalid_transition')) throw error;
+      }
+    }
+    // A reply to a closed conversation (that must not reopen): a new one, linked to it.
+    const created = await createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, target.subject) });
+    if (created.conversation.id !== target.id) {
+      const linked = (await findFollowUp(store.db, target.id)) === created.conversation.id;
+      if (created.created || !linked) {
+        await linkFollowUp(ctx, { conversation: target.id, followUp: created.conversation.id, by: EMAIL_SYSTEM });
+        await transact(store, (tx) => saveFollowUp(tx, target.id, created.conversation.id, deps.clock()));
+      }
+    }
+    return created;
+  }
+  return createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, null) });
+}
+
+/** A closed conversation that was already continued elsewhere: continue there. */
+async function followUpOf(deps: FileMailDeps, match: ThreadMatch): Promise<Conversation> {
+  let conversation = match.conversation;
+  for (let hops = 0; hops < 10 && conversation.status === 'closed'; hops++) {
+    const next = await findFollowUp(deps.store.db, conversation.id);
+    const found = next === null ? null : await existingConversation(deps.inbox, next);
+    if (!found) break;
+    conversation = found;
+  }
+  return conversation;
+}
+
+function subjectOf(mail: ParsedEmail, fallback: string | null): string {
+  const subject = mail.subject.replace(/\s*\[CONV-\d{1,15}\]\s*/gi, ' ').trim();
+  return (subject || fallback || '(no subject)').slice(0, MAX_SUBJECT);
+}

@@ -1,0 +1,65 @@
+import type { SideEffectPlanner } from '../../inbox/context.js';
+import type { NewJob } from '../../store/outbox.js';
+import { EMAIL_ACKNOWLEDGEMENT_JOB, type AcknowledgementJobPayload } from './notifications.js';
+import { EMAIL_REPLY_JOB, type ReplyJobPayload } from './outbound.js';
+
+// What the email channel mails, decided in the command's transaction from its events, so
+// a mail is queued exactly when its cause commits, and once (keyed jobs):
+//
+//   replied (agent, public)  email conversation → the reply, now;
+//                            ticket or chat → the reply after `continuityDelayMs`, unless
+//                            the customer has read it by then (continuity);
+//   delivery_retried         the same mail again, now (a new job, the same Message-ID);
+//   created                  an acknowledgement of a customer's new email or ticket
+//                            conversation when `acknowledge` is on, and always a
+//                            confirmation for the public contact form (origin `contact`).
+//
+// Internal notes, bot and customer messages are never mailed; whether a mail is still
+// wanted (noise, our own address, read meanwhile) is checked again when it is sent.
+
+export type EmailPlannerOptions = {
+  /** EMAIL_ACKNOWLEDGE */
+  acknowledge: boolean;
+  /** EMAIL_CONTINUITY_DELAY_SECONDS, in ms */
+  continuityDelayMs: number;
+  /** Whether a customer address can be mailed at all (outbound.ts isMailable). */
+  mailable: (address: string) => boolean;
+};
+
+const messageIdOf = (value: unknown): number | null => {
+  const id = (value as { messageId?: unknown } | null)?.messageId;
+  return typeof id === 'number' ? id : null;
+};
+
+export function emailPlanner(options: EmailPlannerOptions): SideEffectPlanner {
+  return (event, conversation) => {
+    if (!conversation) return [];
+    const value = event.newValue as { senderType?: unknown; origin?: unknown } | null;
+    const messageId = messageIdOf(event.newValue);
+    if (messageId === null) return [];
+    const continuity = conversation.channel !== 'email';
+    const reply = (key: string, runAt: number): NewJob => ({
+      kind: EMAIL_REPLY_JOB,
+      payload: { messageId, conversationId: conversation.id, ...(continuity ? { unlessRead: true } : {}) } satisfies ReplyJobPayload,
+      idempotencyKey: key,
+      runAt,
+      delivers: { messageId, conversationId: conversation.id },
+    });
+
+    switch (event.eventType) {
+      case 'replied':
+        if (value?.senderType !== 'admin' || !options.mailable(conversation.customer.email)) return [];
+        return [reply(`${EMAIL_REPLY_JOB}:${messageId}`, event.createdAt + (continuity ? options.continuityDelayMs : 0))];
+      case 'delivery_retried':
+        return [reply(`${EMAIL_REPLY_JOB}:${messageId}:retry:${event.id}`, event.createdAt)];
+      case 'created': {
+        const confirm = value?.origin === 'contact';
+        if (!confirm && !(options.acknowledge && (conversation.channel === 'email' || conversation.channel === 'ticket'))) return [];
+        const payload: AcknowledgementJobPayload = { conversationId: conversation.id, messageId, confirm };
+        return [{ kind: EMAIL_ACKNOWLEDGEMENT_JOB, payload, idempotencyKey: `${EMAIL_ACKNOWLEDGEMENT_JOB}:${conversation.id}`, runAt: event.createdAt }];
+      }
+      default:
+        return [];
+    }
+  };
+}

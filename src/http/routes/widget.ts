@@ -1,0 +1,283 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
+import { askForPerson, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
+import type { ChatSettings } from '../../channels/chat/index.js';
+import { originAllowed } from '../../channels/chat/origins.js';
+import { getAttachment } from '../../inbox/attachments.js';
+import { DomainError, notFound } from '../../inbox/errors.js';
+import type { RealtimeHub } from '../../realtime/hub.js';
+import type { PreparedEvent } from '../../realtime/frames.js';
+import type { PresenceRelay } from '../../realtime/presence.js';
+import { SocketClient } from '../../realtime/ws-client.js';
+import { errorBody, unauthorized } from '../errors.js';
+import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
+import { defineRoutes } from '../routing.js';
+import { widgetConversation, widgetMessage } from '../widget-frames.js';
+import type { NewAttachment } from '../../store/messages.js';
+
+// The chat widget's API: served to other websites, so it is CORS-enabled for the allowed
+// origins only and never uses cookies. A visitor is known by the token the session call
+// hands out, sent back in the X-Visitor-Token header (and as ?token= on the socket and
+// file links, which cannot carry headers).
+
+export type WidgetRouteOptions = {
+  chat: ChatContext;
+  settings: ChatSettings;
+  hub: RealtimeHub;
+  presence: PresenceRelay;
+  attachments?: UploadOptions;
+  /** The built bundle (dist/widget/widget.js). */
+  bundle?: string;
+};
+
+export const WIDGET_BUNDLE = path.resolve(import.meta.dirname, '../../../dist/widget/widget.js');
+const VISITOR_HEADER = 'x-visitor-token';
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 413: errorBody, 415: errorBody };
+
+const WidgetConversationJson = z.object({ id: z.number().int(), number: z.string(), status: z.enum(['open', 'pending', 'resolved', 'closed']), handler: z.enum(['bot', 'team']) }).meta({ id: 'WidgetConversation' });
+const WidgetMessageJson = z
+  .object({
+    id: z.number().int(),
+    body: z.string(),
+    sender: z.object({ type: z.enum(['customer', 'admin', 'bot']), name: z.string() }),
+    attachments: z.array(z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), url: z.string() })),
+    sentAt: z.number().int(),
+  })
+  .meta({ id: 'WidgetMessage' });
+
+const SessionBody = z.strictObject({
+  visitorToken: z.string().max(200).optional(),
+  name: z.string().max(200).optional(),
+  email: z.string().max(254).optional(),
+  identity: z.strictObject({ userId: z.string().min(1).max(200), email: z.string().max(254).optional(), name: z.string().max(200).optional(), hash: z.string().max(200) }).optional(),
+});
+const MessageBody = z.strictObject({ body: z.string().max(20_000) });
+const MessageForm = (files: z.ZodType) => z.strictObject({ body: z.string().max(20_000).default(''), files });
+const TypingBody = z.strictObject({ typing: z.boolean() });
+
+const messagesOf = (list: readonly Parameters<typeof widgetMessage>[0][], token: string) => list.flatMap((m) => widgetMessage(m, token) ?? []);
+
+/** A chat visitor's socket: only their own chats' public messages, in the widget's shapes, and who is typing there. */
+class VisitorClient extends SocketClient<VisitorClient> {
+  readonly isTeam = false;
+  readonly viewer: { id: number; role: 'customer'; email: string; name: string; emailVerifiedAt: null };
+  #chats: Set<number>;
+
+  constructor(socket: WebSocket, readonly visitor: Visitor, private readonly token: string, chats: Set<number>, private readonly chat: ChatContext, maxBufferedBytes: number, ended: (client: VisitorClient) => void) {
+    super(socket, maxBufferedBytes, ended);
+    this.#chats = chats;
+    this.viewer = { id: visitor.customerId, role: 'customer', email: visitor.address, name: visitor.customerName, emailVerifiedAt: null };
+  }
+
+  present(event: PreparedEvent): string | null {
+    const conversation = event.conversation;
+    if (!conversation || conversation.channel !== 'chatbot' || conversation.customer.id !== this.visitor.customerId) return null;
+    if (!this.#chats.has(conversation.id)) {
+      // A chat this browser started a moment ago: the link is written right after the
+      // conversation, so look again and send what this event says if it is ours.
+      void visitorChatIds(this.chat, this.visitor).then((ids) => {
+        this.#chats = ids;
+        const frame = ids.has(conversation.id) ? this.#frame(event) : null;
+        if (frame) this.send(frame);
+      });
+      return null;
+    }
+    return this.#frame(event);
+  }
+
+  #frame(event: PreparedEvent): string | null {
+    const conversation = event.conversation!;
+    if ((event.eventType === 'replied' || event.eventType === 'created') && event.message) {
+      const message = widgetMessage(event.message, this.token);
+      return message ? JSON.stringify({ id: event.id, type: 'message.created', data: message }) : null;
+    }
+    if (event.eventType === 'note_added' || event.eventType.startsWith('delivery_')) return null;
+    return JSON.stringify({ id: event.id, type: 'conversation.updated', data: widgetConversation(conversation) });
+  }
+
+  /** Presence frames from the team become typing frames for this visitor's chats. */
+  override send(frame: string): void {
+    if (frame.startsWith('{"type":"presence"')) {
+      const { data } = JSON.parse(frame) as { data: { conversationId: number; user: { name: string }; state: string } };
+      if (!this.#chats.has(data.conversationId)) return;
+      return super.send(JSON.stringify({ type: 'typing', data: { name: data.user.name, typing: data.state === 'typing' } }));
+    }
+    super.send(frame);
+  }
+}
+
+export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat, settings, hub, presence, attachments, bundle }) => {
+  const limits = attachments?.limits ?? DEFAULT_ATTACHMENT_LIMITS;
+  if (attachments) await registerMultipart(app, limits);
+  const Form = MessageForm(filesField(limits));
+  const uploaded = new WeakMap<FastifyRequest, NewAttachment[]>();
+  const sockets = new Map<number, Set<VisitorClient>>();
+
+  // CORS for the widget's own routes: allowed origins get the grant; others a 403, so a
+  // page that is not on the list learns nothing and writes nothing.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/widget/')) return;
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    if (!originAllowed(settings.origins, origin)) throw new DomainError('forbidden', `The chat widget is not enabled for ${origin.slice(0, 100)}`);
+    reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    if (request.method === 'OPTIONS') {
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', `content-type, ${VISITOR_HEADER}, idempotency-key`)
+        .header('access-control-max-age', '600')
+        .send();
+    }
+  });
+  app.options('/api/widget/*', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
+
+  async function visitorOf(request: FastifyRequest): Promise<Visitor & { token: string }> {
+    const header = request.headers[VISITOR_HEADER];
+    const token = typeof header === 'string' ? header : '';
+    const visitor = await findVisitor(chat, token);
+    if (!visitor) throw unauthorized('Start a chat session first (POST /api/widget/session) and send its visitorToken in X-Visitor-Token');
+    return { ...visitor, token };
+  }
+
+  app.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
+    const file = bundle ?? WIDGET_BUNDLE;
+    if (!existsSync(file)) return reply.code(404).type('application/javascript').send('/* The chat widget has not been built: npm run build */\n');
+    // Short cache: sites embed this URL forever, so a new version must reach them.
+    return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').header('x-content-type-options', 'nosniff').send(await readFile(file));
+  });
+
+  app.get('/api/widget/config', {
+    schema: {
+      tags: ['chat widget'],
+      response: {
+        200: z.object({ teamName: z.string(), online: z.boolean(), greeting: z.string(), offlineMessage: z.string(), preChat: z.enum(['off', 'optional', 'required']), helpUrl: z.string() }),
+        ...errors,
+      },
+    },
+  }, async () => ({
+    teamName: settings.teamName,
+    online: presence.teamOnline,
+    greeting: settings.greeting,
+    offlineMessage: settings.offlineMessage,
+    preChat: settings.preChat,
+    helpUrl: '/help',
+  }));
+
+  app.post('/api/widget/session', {
+    schema: {
+      tags: ['chat widget'],
+      body: SessionBody,
+      response: {
+        200: z.object({
+          visitorToken: z.string(),
+          visitor: z.object({ name: z.string().nullable(), email: z.string().nullable() }),
+          conversation: WidgetConversationJson.nullable(),
+          messages: z.array(WidgetMessageJson),
+          lastEventId: z.number().int(),
+        }),
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const session = await openSession(chat, request.body);
+    return {
+      visitorToken: session.visitorToken,
+      visitor: { name: session.visitor.name, email: session.visitor.email },
+      conversation: session.conversation ? widgetConversation(session.conversation) : null,
+      messages: messagesOf(session.messages, session.visitorToken),
+      lastEventId: await hub.latestId(),
+    };
+  });
+
+  app.post('/api/widget/messages', {
+    schema: {
+      tags: ['chat widget'],
+      description: 'The visitor writes. Also takes `multipart/form-data` (`body`, files in `files`).',
+      body: MessageBody,
+      response: { 201: z.object({ conversation: WidgetConversationJson, message: WidgetMessageJson, replies: z.array(WidgetMessageJson) }), ...errors },
+    },
+    preValidation: async (request, reply) => {
+      requireJsonOrForm(request);
+      if (!isMultipart(request) || !attachments) return;
+      await visitorOf(request);
+      const form = await receiveForm(request, reply, attachments);
+      const { files: _files, ...fields } = parseForm(Form, form.fields);
+      request.body = fields;
+      uploaded.set(request, form.attachments);
+    },
+  }, async (request, reply) => {
+    const visitor = await visitorOf(request);
+    const files = uploaded.get(request) ?? [];
+    if (!request.body.body.trim() && files.length === 0) throw new DomainError('validation_failed', 'write a message or attach a file', 'body');
+    const key = request.headers['idempotency-key'];
+    const turn = await postVisitorMessage(chat, visitor, { body: request.body.body, attachments: files, requestId: typeof key === 'string' && key ? key : undefined });
+    return reply.code(201).send({ conversation: widgetConversation(turn.conversation), message: widgetMessage(turn.message, visitor.token)!, replies: messagesOf(turn.replies, visitor.token) });
+  });
+
+  app.post('/api/widget/escalate', {
+    schema: { tags: ['chat widget'], response: { 200: z.object({ conversation: WidgetConversationJson.nullable(), replies: z.array(WidgetMessageJson) }), ...errors } },
+  }, async (request) => {
+    const visitor = await visitorOf(request);
+    const result = await askForPerson(chat, visitor);
+    return { conversation: result.conversation ? widgetConversation(result.conversation) : null, replies: messagesOf(result.replies, visitor.token) };
+  });
+
+  app.post('/api/widget/typing', { schema: { tags: ['chat widget'], body: TypingBody, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
+    const visitor = await visitorOf(request);
+    const client = [...(sockets.get(visitor.id) ?? [])].find((c) => c.open);
+    const chats = await visitorChatIds(chat, visitor);
+    const conversationId = Math.max(0, ...chats);
+    if (client && conversationId > 0) presence.update(client, { type: 'presence', conversationId, state: request.body.typing ? 'typing' : 'viewing' });
+    return reply.code(204).send(null);
+  });
+
+  app.get('/api/widget/attachments/:id', {
+    schema: { tags: ['chat widget'], params: z.strictObject({ id: z.coerce.number().int().positive() }), querystring: z.strictObject({ token: z.string().max(200) }), response: errors },
+  }, async (request, reply) => {
+    const visitor = await findVisitor(chat, request.query.token);
+    const found = await getAttachment(chat.inbox, request.params.id);
+    if (!visitor || !found || found.message.isInternal || !(await visitorChatIds(chat, visitor)).has(found.conversation.id) || !attachments) throw notFound('attachment');
+    const blob = await attachments.storage.open(found.attachment.sha256);
+    if (!blob) throw new Error(`attachment ${found.attachment.id}: blob missing from storage`);
+    return reply
+      .header('content-type', servedContentType(found.attachment.contentType))
+      .header('content-length', blob.size)
+      .header('content-disposition', contentDisposition(isInlineSafe(found.attachment.contentType) ? 'inline' : 'attachment', found.attachment.name))
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=3600')
+      .send(blob.stream as never);
+  });
+
+  app.get('/api/widget/socket', {
+    websocket: true,
+    schema: {
+      tags: ['chat widget'],
+      querystring: z.strictObject({ token: z.string().max(200), since: z.coerce.number().int().min(0).optional() }),
+      response: { 400: errorBody, 401: errorBody, 403: errorBody },
+    },
+    onRequest: async (request) => {
+      // Browsers always name the page in Origin on a WebSocket: this is the widget's origin check.
+      if (!originAllowed(settings.origins, request.headers.origin)) throw new DomainError('forbidden', 'The chat widget is not enabled for this site');
+    },
+  }, async (socket, request) => {
+    const visitor = await findVisitor(chat, request.query.token);
+    if (!visitor) return socket.close(4401, 'unknown visitor token');
+    const client = new VisitorClient(socket, visitor, request.query.token, await visitorChatIds(chat, visitor), chat, hub.maxBufferedBytes, (gone) => {
+      hub.leave(gone);
+      presence.leave(gone);
+      sockets.get(visitor.id)?.delete(gone);
+    });
+    if (!sockets.has(visitor.id)) sockets.set(visitor.id, new Set());
+    sockets.get(visitor.id)!.add(client);
+    presence.join(client);
+    socket.on('error', () => socket.terminate());
+    hub.join(client, request.query.since ?? null).catch(() => client.close(1011, 'replay failed; reconnect with since'));
+  });
+});

@@ -1,0 +1,55 @@
+import type { ChatVisitorRow, ConversationRow } from './schema.js';
+import type { Tx } from './transaction.js';
+
+// Rows of the chat channel: which browser is which visitor, and which chats it started.
+
+export function findVisitorByTokenHash(tx: Tx, tokenHash: string): Promise<ChatVisitorRow | undefined> {
+  return tx.selectFrom('chat_visitors').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+}
+
+export function insertVisitor(tx: Tx, row: { tokenHash: string; customerId: number; externalUserId: string | null; now: number }): Promise<ChatVisitorRow> {
+  return tx
+    .insertInto('chat_visitors')
+    .values({ tokenHash: row.tokenHash, customerId: row.customerId, externalUserId: row.externalUserId, createdAt: row.now, lastSeenAt: row.now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateVisitor(tx: Tx, id: number, patch: { customerId?: number; externalUserId?: string | null; lastSeenAt: number }): Promise<void> {
+  await tx.updateTable('chat_visitors').set(patch).where('id', '=', id).execute();
+}
+
+export async function linkChat(tx: Tx, conversationId: number, visitorId: number, now: number): Promise<void> {
+  await tx.insertInto('chat_conversations').values({ conversationId, visitorId, missesInARow: 0, createdAt: now }).onConflict((oc) => oc.column('conversationId').doNothing()).execute();
+}
+
+export async function setMisses(tx: Tx, conversationId: number, missesInARow: number): Promise<void> {
+  await tx.updateTable('chat_conversations').set({ missesInARow }).where('conversationId', '=', conversationId).execute();
+}
+
+export async function missesOf(tx: Tx, conversationId: number): Promise<number> {
+  const row = await tx.selectFrom('chat_conversations').select('missesInARow').where('conversationId', '=', conversationId).executeTakeFirst();
+  return Number(row?.missesInARow ?? 0);
+}
+
+/**
+ * The chats this visitor may see: the ones its browser started, and with a verified
+ * identity the ones every browser of that same host-site user started. Newest first.
+ */
+export function listVisitorChats(tx: Tx, visitor: Pick<ChatVisitorRow, 'id' | 'externalUserId'>, limit: number): Promise<ConversationRow[]> {
+  return tx
+    .selectFrom('chat_conversations as cc')
+    .innerJoin('conversations as c', 'c.id', 'cc.conversationId')
+    .selectAll('c')
+    .where((eb) =>
+      visitor.externalUserId === null
+        ? eb('cc.visitorId', '=', visitor.id)
+        : eb.or([
+            eb('cc.visitorId', '=', visitor.id),
+            eb('cc.visitorId', 'in', eb.selectFrom('chat_visitors').select('id').where('externalUserId', '=', visitor.externalUserId)),
+          ]),
+    )
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute() as Promise<ConversationRow[]>;
+}

@@ -1,0 +1,167 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMessage, createConversation, recordDelivery } from '../src/inbox/commands.js';
+import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+
+// The thread of one conversation in real Chromium: a long thread arrives page by page from
+// the newest, quoted history is folded away, and an email reply shows how its mail went.
+
+type Json = Record<string, any>;
+
+const LONG = 120;
+
+describe.skipIf(!hasChromium)('web inbox, the thread', () => {
+  let app: WebApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let customer: Person;
+  let longId: number;
+  let quotedId: number;
+  const messageIds: Record<string, number> = {};
+
+  beforeAll(async () => {
+    app = await startWebApp();
+    browser = await launchBrowser();
+    customer = await app.person('customer', 'Lena Customer');
+
+    // One message a minute, so the order is the one written here.
+    const start = Date.now() - (LONG + 5) * 60_000;
+    const long = await createConversation(app.inbox, {
+      from: { userId: customer.id },
+      channel: 'ticket',
+      subject: 'A very long story',
+      body: 'Message 1',
+      sentAt: start,
+    });
+    longId = long.conversation.id;
+    for (let i = 2; i <= LONG; i++) {
+      await addMessage(app.inbox, {
+        conversation: longId,
+        from: i % 2 ? { userId: customer.id } : { userId: app.admin.id },
+        body: `Message ${i}`,
+        sentAt: start + i * 60_000,
+      });
+    }
+
+    const quoted = await createConversation(app.inbox, {
+      from: { customerEmail: 'mira@customers.test', name: 'Mira Customer' },
+      channel: 'email',
+      subject: 'Re: Your refund',
+      body: 'Yes, it arrived, thank you!',
+      htmlBody:
+        '<p id="fresh">Yes, it arrived, thank you!</p>' +
+        '<details class="ot-quoted"><summary>Show quoted text</summary><p id="old">On Monday the team wrote: the refund is on its way.</p></details>',
+    });
+    quotedId = quoted.conversation.id;
+    messageIds.html = quoted.message.id;
+    const text = await addMessage(app.inbox, {
+      conversation: quotedId,
+      from: { customerEmail: 'mira@customers.test' },
+      body: 'One more thing: the invoice too, please.\n\nOn Tue, 4 Nov 2025, Ana <ana@example.test> wrote:\n> Is there anything else?\n> We are happy to help.',
+    });
+    messageIds.text = text.message.id;
+
+    context = await browser.newContext();
+    page = await context.newPage();
+    await signIn(page, app, app.admin);
+    await page.locator('.live-dot.live-live').waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.stop();
+  });
+
+  const bodies = () => page.locator('.conversation .message .message-body').allTextContents();
+  const olderButton = () => page.getByRole('button', { name: 'Load older messages' });
+
+  it('the API pages a thread back from its newest message, each page oldest first', async () => {
+    const newest = await app.api<Json>(app.admin, 'GET', `/api/conversations/${longId}/messages?direction=backward&limit=50`);
+    expect(newest.items.map((m: Json) => m.body)).toEqual(Array.from({ length: 50 }, (_, i) => `Message ${LONG - 49 + i}`));
+    const older = await app.api<Json>(app.admin, 'GET', `/api/conversations/${longId}/messages?direction=backward&limit=50&cursor=${newest.nextCursor}`);
+    expect(older.items.map((m: Json) => m.body)).toEqual(Array.from({ length: 50 }, (_, i) => `Message ${LONG - 99 + i}`));
+    const oldest = await app.api<Json>(app.admin, 'GET', `/api/conversations/${longId}/messages?direction=backward&limit=50&cursor=${older.nextCursor}`);
+    expect(oldest.items.map((m: Json) => m.body)).toEqual(Array.from({ length: LONG - 100 }, (_, i) => `Message ${i + 1}`));
+    expect(oldest.nextCursor).toBeNull();
+  });
+
+  it('opens a long thread at its newest page and loads older messages on request', async () => {
+    await page.goto(`${app.url}/inbox/all?conversation=${longId}`);
+    await page.locator(`.conversation[data-conversation-id="${longId}"]`).waitFor();
+    await expect.poll(bodies).toEqual(Array.from({ length: 50 }, (_, i) => `Message ${LONG - 49 + i}`));
+    // Where the first loaded message sits in the thread, scrolled to the top where the button is.
+    const thread = page.locator('.conversation .thread');
+    await thread.evaluate((el) => el.scrollTo(0, 0));
+    const place = (body: string) =>
+      page.locator('.conversation .message').filter({ has: page.getByText(body, { exact: true }) }).evaluate((el) => el.getBoundingClientRect().top - el.closest('.thread')!.getBoundingClientRect().top);
+    const before = await place(`Message ${LONG - 49}`);
+    await olderButton().click();
+    await expect.poll(async () => (await bodies()).length).toBe(100);
+    expect((await bodies())[0]).toBe(`Message ${LONG - 99}`);
+    // The agent's place stays put: the older messages are above it, to scroll up to.
+    expect(Math.abs((await place(`Message ${LONG - 49}`)) - before)).toBeLessThan(2);
+    await olderButton().click();
+    await expect.poll(bodies).toEqual(Array.from({ length: LONG }, (_, i) => `Message ${i + 1}`));
+    await olderButton().waitFor({ state: 'detached' });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('still appends live messages to the end of a paged thread', async () => {
+    await app.api(customer, 'POST', `/api/conversations/${longId}/messages`, { body: 'Message after the paging' });
+    await page.locator('.message-customer').filter({ hasText: 'Message after the paging' }).waitFor({ timeout: 10_000 });
+    const all = await bodies();
+    expect(all.length).toBe(LONG + 1);
+    expect(all.at(-1)).toBe('Message after the paging');
+  });
+
+  it('folds quoted history away, in HTML mail and in text, until the agent asks', async () => {
+    await page.goto(`${app.url}/inbox/all?conversation=${quotedId}`);
+    const htmlMessage = page.locator(`.message[data-message-id="${messageIds.html}"]`);
+    const frame = page.frameLocator(`.message[data-message-id="${messageIds.html}"] iframe`);
+    await frame.locator('#fresh').waitFor();
+    expect(await frame.locator('#old').count()).toBe(0);
+    const htmlToggle = htmlMessage.getByRole('button', { name: 'Show quoted text' });
+    expect(await htmlToggle.getAttribute('aria-expanded')).toBe('false');
+    await htmlToggle.click();
+    await frame.locator('#old').waitFor();
+    expect(await frame.locator('#old').textContent()).toBe('On Monday the team wrote: the refund is on its way.');
+    expect(await htmlMessage.getByRole('button', { name: 'Hide quoted text' }).getAttribute('aria-expanded')).toBe('true');
+
+    const textMessage = page.locator(`.message[data-message-id="${messageIds.text}"]`);
+    await expect.poll(() => textMessage.textContent()).toContain('One more thing: the invoice too, please.');
+    expect(await textMessage.textContent()).not.toContain('Is there anything else?');
+    await textMessage.getByRole('button', { name: 'Show quoted text' }).click();
+    await textMessage.locator('.quoted-text').filter({ hasText: '> Is there anything else?' }).waitFor();
+    expect(await textMessage.locator('.quoted-text').textContent()).toContain('Ana <ana@example.test> wrote:');
+    await textMessage.getByRole('button', { name: 'Hide quoted text' }).click();
+    await textMessage.locator('.quoted-text').waitFor({ state: 'detached' });
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('shows how an email reply is being mailed, live, and offers a retry when it failed', async () => {
+    const reply = await addMessage(app.inbox, { conversation: quotedId, from: { userId: app.admin.id }, body: 'The invoice is attached to your account.' });
+    const message = page.locator(`.message[data-message-id="${reply.message.id}"]`);
+    await message.waitFor({ timeout: 10_000 });
+    const delivery = message.locator('.delivery');
+
+    await recordDelivery(app.inbox, { messageId: reply.message.id, status: 'queued', attempts: 0, by: { system: 'email' } });
+    await expect.poll(() => delivery.getAttribute('data-delivery'), { timeout: 10_000 }).toBe('queued');
+    expect(await delivery.textContent()).toBe('Queued');
+
+    await recordDelivery(app.inbox, { messageId: reply.message.id, status: 'failed', error: '550 5.1.1 mailbox unavailable', attempts: 5, by: { system: 'email' } });
+    await expect.poll(() => delivery.getAttribute('data-delivery'), { timeout: 10_000 }).toBe('failed');
+    expect(await delivery.locator('.badge').getAttribute('title')).toBe('550 5.1.1 mailbox unavailable');
+    // This server has no SMTP_URL: the retry is refused, and says why.
+    await delivery.getByRole('button', { name: 'Retry' }).click();
+    await page.getByRole('alert').filter({ hasText: 'SMTP_URL is not set' }).first().waitFor();
+    expect(await delivery.getAttribute('data-delivery')).toBe('failed');
+
+    await recordDelivery(app.inbox, { messageId: reply.message.id, status: 'sent', attempts: 6, by: { system: 'email' } });
+    await expect.poll(() => delivery.getAttribute('data-delivery'), { timeout: 10_000 }).toBe('sent');
+    expect(await delivery.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    const stored = await app.api<Json>(app.admin, 'GET', `/api/conversations/${quotedId}/messages`);
+    expect(stored.items.find((m: Json) => m.id === reply.message.id).delivery).toMatchObject({ status: 'sent', error: null, attempts: 6 });
+  });
+});
