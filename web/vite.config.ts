@@ -2,9 +2,11 @@ import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The admin inbox. `vite build --config web/vite.config.ts` writes dist/web, which the
-// server serves at `/` (src/http/web-app.ts); `npm run dev:web` serves it with hot reload
-// and forwards /api (the WebSocket too) to a server on ONETHREAD_API (default :3000).
+// The admin inbox and the customer portal, two entries of one build. `vite build --config
+// web/vite.config.ts` writes dist/web (index.html, portal/index.html), which the server
+// serves at `/` and at /portal and /contact (src/http/web-app.ts); the portal loads only
+// its own small bundle. `npm run dev:web` serves both with hot reload (the portal at
+// /portal/) and forwards /api (the WebSocket too) to a server on ONETHREAD_API (default :3000).
 const api = process.env.ONETHREAD_API ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
@@ -17,6 +19,14 @@ export default defineConfig({
     sourcemap: true,
     // The production CSP allows no inline script; keep everything in files.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      input: {
+        admin: path.resolve(import.meta.dirname, 'index.html'),
+        portal: path.resolve(import.meta.dirname, 'portal/index.html'),
+      },
+      // Both entries load React from one cached file; each has its own code besides.
+      output: { manualChunks: (id) => (/node_modules\/(react|react-dom|scheduler)\//.test(id) ? 'react' : undefined) },
+    },
   },
   server: {
     port: 5173,

@@ -1,5 +1,5 @@
-// A thin fetch wrapper: JSON in and out, the session's CSRF token on every write, and
-// the API's one error shape `{ error: { code, message, field? } }` turned into ApiError.
+// A thin fetch wrapper: JSON (or a form with files) in, JSON out, the session's CSRF
+// token on every write, and the API's one error shape `{ error: { code, message, field? } }` turned into ApiError.
 
 export class ApiError extends Error {
   constructor(
@@ -29,14 +29,16 @@ type RequestOptions = { body?: unknown; headers?: Record<string, string>; signal
 
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // A form (files) is sent as the browser encodes it, with its own multipart boundary.
+  const form = options.body instanceof FormData;
+  if (options.body !== undefined && !form) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.body === undefined ? undefined : form ? (options.body as FormData) : JSON.stringify(options.body),
       credentials: 'same-origin',
       signal: options.signal,
     });

@@ -4,6 +4,7 @@ import type {
   Conversation,
   ConversationEvent,
   ConversationPage,
+  InboxCounts,
   Label,
   Me,
   Message,
@@ -11,6 +12,7 @@ import type {
   Role,
   SearchHit,
   SignedIn,
+  Sort,
   Status,
   User,
 } from './types';
@@ -25,6 +27,7 @@ export type ListParams = {
   label?: Label;
   tag?: string;
   q?: string;
+  sort?: Sort;
   cursor?: string;
   limit?: number;
 };
@@ -38,6 +41,7 @@ export function listQueryString(params: ListParams): string {
   if (params.label) search.set('label', params.label);
   if (params.tag) search.set('tag', params.tag);
   if (params.q) search.set('q', params.q);
+  if (params.sort) search.set('sort', params.sort);
   if (params.cursor) search.set('cursor', params.cursor);
   if (params.limit) search.set('limit', String(params.limit));
   const text = search.toString();
@@ -54,6 +58,21 @@ export type ConversationPatch = {
 
 const id = (value: number | string) => encodeURIComponent(String(value));
 
+const MESSAGE_PAGE = 50;
+export type MessagePage = { items: Message[]; nextCursor: string | null };
+
+/** A reply or note as the composer sends it. */
+export type Draft = { body: string; isInternal: boolean; files: File[] };
+
+/** With files, the same fields go as a form, the files in `files`. */
+function draftForm(draft: Draft): FormData {
+  const form = new FormData();
+  form.set('body', draft.body);
+  form.set('isInternal', String(draft.isInternal));
+  for (const file of draft.files) form.append('files', file, file.name);
+  return form;
+}
+
 export const endpoints = {
   me: () => api<Me>('GET', '/api/auth/me', { quiet401: true }),
   login: (email: string, password: string) => api<SignedIn>('POST', '/api/auth/login', { body: { email, password }, quiet401: true }),
@@ -63,21 +82,25 @@ export const endpoints = {
   search: (q: string, limit = 50, signal?: AbortSignal) =>
     api<{ items: SearchHit[] }>('GET', `/api/search?${new URLSearchParams({ q, limit: String(limit) })}`, { signal }),
   conversation: (conversationId: number) => api<{ conversation: Conversation }>('GET', `/api/conversations/${id(conversationId)}`),
-  messages: (conversationId: number, cursor?: string) =>
-    api<{ items: Message[]; nextCursor: string | null }>(
+  /** A page of the thread walking back from the newest message; each page is oldest first. */
+  messages: (conversationId: number, olderThan?: string) =>
+    api<MessagePage>(
       'GET',
-      `/api/conversations/${id(conversationId)}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      `/api/conversations/${id(conversationId)}/messages?direction=backward&limit=${MESSAGE_PAGE}${olderThan ? `&cursor=${encodeURIComponent(olderThan)}` : ''}`,
     ),
   events: (conversationId: number) => api<{ items: ConversationEvent[] }>('GET', `/api/conversations/${id(conversationId)}/events?limit=100`),
   patchConversation: (conversationId: number, patch: ConversationPatch) =>
     api<{ conversation: Conversation }>('PATCH', `/api/conversations/${id(conversationId)}`, { body: patch }),
   markRead: (conversationId: number) => api<{ readAt: string }>('POST', `/api/conversations/${id(conversationId)}/read`),
   deleteConversation: (conversationId: number) => api<void>('DELETE', `/api/conversations/${id(conversationId)}`),
-  sendMessage: (conversationId: number, body: string, isInternal: boolean, idempotencyKey: string) =>
+  sendMessage: (conversationId: number, draft: Draft, idempotencyKey: string) =>
     api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages`, {
-      body: { body, isInternal },
+      body: draft.files.length ? draftForm(draft) : { body: draft.body, isInternal: draft.isInternal },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  retryDelivery: (conversationId: number, messageId: number) =>
+    api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages/${id(messageId)}/retry`),
+  counts: () => api<InboxCounts>('GET', '/api/inbox/counts'),
 
   /** Everyone a conversation can be assigned to: agents and admins. */
   agents: () => api<{ items: User[] }>('GET', '/api/users?role=agent'),
@@ -88,16 +111,3 @@ export const endpoints = {
     api<{ user: User }>('PATCH', `/api/users/${id(userId)}`, { body: patch }),
 };
 
-/** Every message of a conversation, oldest first: threads are read whole. */
-export async function allMessages(conversationId: number): Promise<Message[]> {
-  const items: Message[] = [];
-  let cursor: string | undefined;
-  // A bound, so a server bug cannot loop the tab forever; 50 pages is 5,000 messages.
-  for (let page = 0; page < 50; page++) {
-    const result = await endpoints.messages(conversationId, cursor);
-    items.push(...result.items);
-    if (!result.nextCursor) break;
-    cursor = result.nextCursor;
-  }
-  return items;
-}

@@ -1,17 +1,27 @@
 // The API's resources, inferred from the server's zod schemas: a change there breaks the
 // web type-check here. Type-only imports, erased from the bundle.
-import type { ConversationJson, EventJson, MessageJson, UserJson } from '../../../src/http/schemas.js';
+import type { ConversationJson, EventJson, InboxCountsJson, MessageJson, UserJson } from '../../../src/http/schemas.js';
 import type { Channel, Label, Priority, Role, Status } from '../../../src/store/schema.js';
 
 export type { Channel, Label, Priority, Role, Status };
 export type Conversation = ConversationJson;
 export type Message = MessageJson;
+/** How an agent's reply on an email conversation is being mailed (team viewers only). */
+export type Delivery = NonNullable<Message['delivery']>;
 export type ConversationEvent = EventJson;
 /** `active` arrives with the team API (POST/PATCH /api/users); absent means active. */
 export type User = UserJson & { active?: boolean };
 export type Attachment = Message['attachments'][number];
 
 export type StatusCounts = Record<Status, number>;
+
+/** GET /api/inbox/counts: the sidebar's numbers. */
+export type InboxCounts = InboxCountsJson;
+
+/** The list orders GET /api/conversations offers; the first is its default. */
+export const SORTS = ['lastMessageAt', 'createdAt', 'priority'] as const;
+export type Sort = (typeof SORTS)[number];
+export const SORT_NAMES: Record<Sort, string> = { lastMessageAt: 'Last activity', createdAt: 'Newest created', priority: 'Priority' };
 
 export type ConversationPage = {
   items: Conversation[];

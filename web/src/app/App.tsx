@@ -8,6 +8,7 @@ import { keys } from '../inbox/cache';
 import { InboxPage } from '../inbox/InboxPage';
 import { Sidebar } from '../inbox/Sidebar';
 import { LiveProvider, useLive } from '../live/LiveProvider';
+import { KnowledgeBasePage } from '../kb/KnowledgeBasePage';
 import { TeamPage } from '../team/TeamPage';
 import { Dialog } from '../ui/Dialog';
 import { SHORTCUTS, useShortcut } from '../ui/keyboard';
@@ -24,7 +25,7 @@ function Shell({ me }: { me: User }) {
   useShortcut('?', () => setHelp(true));
 
   useEffect(() => {
-    document.title = route.page === 'team' ? 'Team · Onethread' : 'Inbox · Onethread';
+    document.title = route.page === 'team' ? 'Team · Onethread' : route.page === 'kb' ? 'Knowledge base · Onethread' : 'Inbox · Onethread';
   }, [route.page]);
 
   return (
@@ -35,7 +36,13 @@ function Shell({ me }: { me: User }) {
       <Sidebar route={route} me={me} live={live.status} onNavigate={() => setMenuOpen(false)} onSignOut={() => void signOut()} />
       {menuOpen ? <button type="button" className="scrim" aria-label="Close views" onClick={() => setMenuOpen(false)} /> : null}
       <div className="main" id="main">
-        {route.page === 'team' ? <TeamPage me={me} onMenu={() => setMenuOpen(true)} /> : <InboxPage route={inboxRoute(route)} me={me} onMenu={() => setMenuOpen(true)} />}
+        {route.page === 'team' ? (
+          <TeamPage me={me} onMenu={() => setMenuOpen(true)} />
+        ) : route.page === 'kb' ? (
+          <KnowledgeBasePage onMenu={() => setMenuOpen(true)} />
+        ) : (
+          <InboxPage route={inboxRoute(route)} me={me} onMenu={() => setMenuOpen(true)} />
+        )}
       </div>
       <Dialog open={help} title="Keyboard shortcuts" onClose={() => setHelp(false)}>
         <dl className="shortcuts">

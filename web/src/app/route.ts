@@ -1,10 +1,11 @@
 import { useSyncExternalStore } from 'react';
-import { CHANNELS, LABELS, PRIORITIES, STATUSES, type Channel, type Label, type Priority, type Status } from '../api/types';
+import { CHANNELS, LABELS, PRIORITIES, SORTS, STATUSES, type Channel, type Label, type Priority, type Sort, type Status } from '../api/types';
 
 // Where the app is, kept in the URL so a link or a reload lands in the same place:
-//   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&conversation=]
+//   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&sort=&conversation=]
 //   /team
-// View paths: open, mine, unassigned, pending, resolved, closed, all, channel/<c>, label/<l>.
+//   /kb
+// View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>.
 
 export type ViewId =
   | 'open'
@@ -14,6 +15,7 @@ export type ViewId =
   | 'resolved'
   | 'closed'
   | 'all'
+  | 'bot'
   | `channel:${Channel}`
   | `label:${Label}`;
 
@@ -27,10 +29,11 @@ export type Filters = {
   tag?: string;
 };
 
-export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; conversationId: number | null };
-export type Route = InboxRoute | { page: 'team' };
+/** `sort` is absent for the default order, last activity. */
+export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; sort?: Exclude<Sort, 'lastMessageAt'>; conversationId: number | null };
+export type Route = InboxRoute | { page: 'team' } | { page: 'kb' };
 
-const SIMPLE_VIEWS = ['open', 'mine', 'unassigned', 'pending', 'resolved', 'closed', 'all'] as const;
+const SIMPLE_VIEWS = ['open', 'mine', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot'] as const;
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
@@ -47,6 +50,7 @@ function parseView(segments: string[]): ViewId {
 export function parseRoute(pathname: string, search: string): Route {
   const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (segments[0] === 'team') return { page: 'team' };
+  if (segments[0] === 'kb') return { page: 'kb' };
   const query = new URLSearchParams(search);
   const filters: Filters = {};
   const status = query.get('status');
@@ -64,11 +68,13 @@ export function parseRoute(pathname: string, search: string): Route {
   const tag = query.get('tag')?.trim();
   if (tag) filters.tag = tag;
   const conversation = query.get('conversation');
+  const sort = oneOf(SORTS, query.get('sort'));
   return {
     page: 'inbox',
     view: segments[0] === 'inbox' ? parseView(segments.slice(1)) : 'open',
     filters,
     q: query.get('q')?.trim() ?? '',
+    ...(sort && sort !== 'lastMessageAt' ? { sort } : {}),
     conversationId: conversation && /^\d+$/.test(conversation) ? Number(conversation) : null,
   };
 }
@@ -80,9 +86,11 @@ export function viewPath(view: ViewId): string {
 
 export function routeUrl(route: Route): string {
   if (route.page === 'team') return '/team';
+  if (route.page === 'kb') return '/kb';
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(route.filters)) if (value !== undefined && value !== '') query.set(key, String(value));
   if (route.q) query.set('q', route.q);
+  if (route.sort) query.set('sort', route.sort);
   if (route.conversationId !== null) query.set('conversation', String(route.conversationId));
   const text = query.toString();
   return viewPath(route.view) + (text ? `?${text}` : '');

@@ -1,12 +1,21 @@
-import { useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type KeyboardEvent, type Ref } from 'react';
+import { ApiError, errorMessage } from '../api/client';
 import type { User } from '../api/types';
 import { useLive } from '../live/LiveProvider';
+import { Icon } from '../ui/Icon';
+import { formatSize } from '../ui/size';
+import { showError } from '../ui/toasts';
 import { useSendMessage } from './actions';
 
 export type ComposerMode = 'reply' | 'note';
 export type ComposerHandle = { focus(mode: ComposerMode): void };
 
 const TYPING_EVERY_MS = 3000;
+
+/** Refusals about the files: too large, too many, a body the server cannot take. */
+const FILE_REFUSALS = new Set([413, 415]);
+
+const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes('Files');
 
 /** A fresh key per draft: a retried send of the same draft is stored once. */
 function newKey(): string {
@@ -18,11 +27,21 @@ function newKey(): string {
 export function Composer({ conversationId, me, handle, customerName }: { conversationId: number; me: User; handle: Ref<ComposerHandle>; customerName: string }) {
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [text, setText] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const [sendError, setSendError] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
   const key = useRef(newKey());
   const input = useRef<HTMLTextAreaElement>(null);
   const lastTyping = useRef(0);
   const send = useSendMessage(conversationId, me);
   const live = useLive();
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   useImperativeHandle(handle, () => ({
     focus: (next) => {
@@ -38,14 +57,40 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
   async function submit() {
     const body = text.trim();
     if (!body || send.isPending) return;
+    const sending = files;
     setText('');
+    setFiles([]);
+    setSendError(null);
     try {
-      await send.mutateAsync({ body, isInternal: mode === 'note', key: key.current });
+      await send.mutateAsync({ draft: { body, isInternal: mode === 'note', files: sending }, key: key.current });
       key.current = newKey();
-    } catch {
-      // The error is on screen (actions.ts); the draft comes back to be sent again.
+    } catch (error) {
+      const why =
+        error instanceof ApiError && FILE_REFUSALS.has(error.status)
+          ? `The files were not sent: ${error.message}`
+          : `Couldn’t send the ${mode === 'note' ? 'note' : 'reply'}: ${errorMessage(error)}`;
+      // Said beside the draft, which comes back to be sent again; a toast only when the
+      // agent has moved on to another conversation.
+      if (!mounted.current) return showError(why);
       setText((current) => current || body);
+      setFiles((current) => (current.length ? current : sending));
+      setSendError(why);
     }
+  }
+
+  function addFiles(list: FileList | null) {
+    if (!list?.length) return;
+    // Copied now: the input's own list empties when it is reset for the next pick.
+    const added = [...list];
+    setFiles((current) => [...current, ...added]);
+    setSendError(null);
+  }
+
+  function onDrop(event: DragEvent<HTMLFormElement>) {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    setDragging(false);
+    addFiles(event.dataTransfer.files);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -75,6 +120,17 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
         void submit();
       }}
       aria-label="Write"
+      data-dragging={dragging || undefined}
+      onDragOver={(e) => {
+        if (!hasFiles(e)) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={onDrop}
     >
       <div className="composer-modes" role="radiogroup" aria-label="Message type">
         <button type="button" role="radio" aria-checked={!note} className="mode" onClick={() => setMode('reply')}>
@@ -97,8 +153,42 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
         rows={3}
         placeholder={note ? 'Write a note for the team…' : `Reply to ${customerName}…`}
       />
+      {files.length ? (
+        <ul className="composer-files" aria-label="Files to send">
+          {files.map((file, i) => (
+            <li key={`${i}-${file.name}`} className="file-chip">
+              <Icon name="paperclip" size={12} />
+              <span className="file-chip-name">{file.name}</span>
+              <span className="attachment-size">{formatSize(file.size)}</span>
+              <button type="button" className="tag-remove" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((_, j) => j !== i))}>
+                <Icon name="close" size={12} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {sendError ? (
+        <p className="composer-error" role="alert">
+          {sendError}
+        </p>
+      ) : null}
       <div className="composer-actions">
-        <span className="composer-hint">Ctrl/⌘ + Enter to send</span>
+        <label className="button button-small attach-button">
+          <Icon name="paperclip" size={14} />
+          <span aria-hidden="true">Attach</span>
+          <input
+            type="file"
+            multiple
+            aria-label="Attach files"
+            className="visually-hidden"
+            onChange={(e) => {
+              addFiles(e.target.files);
+              // The same file may be picked again after it was removed.
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <span className="composer-hint">Ctrl/⌘ + Enter to send{dragging ? ' · drop files to attach' : ''}</span>
         <button type="submit" className={`button ${note ? 'button-note' : 'button-primary'}`} disabled={!text.trim() || send.isPending}>
           {note ? 'Add note' : 'Send reply'}
         </button>

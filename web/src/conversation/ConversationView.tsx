@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
-import { allMessages, endpoints } from '../api/endpoints';
+import { endpoints } from '../api/endpoints';
 import { CHANNEL_NAMES, type User } from '../api/types';
 import { findInLists, keys, markReadLocally, upsertConversation } from '../inbox/cache';
 import { useAgents } from '../inbox/useAgents';
@@ -15,13 +15,15 @@ import { useDeleteConversation, usePatchConversation } from './actions';
 import { Composer, type ComposerHandle } from './Composer';
 import { Details } from './Details';
 import { Thread } from './Thread';
+import { useThread } from './useThread';
 
 const VIEWING_EVERY_MS = 15_000;
 
 export function ConversationView({ id, me, onBack }: { id: number; me: User; onBack(): void }) {
   const client = useQueryClient();
   const conversation = useQuery({ queryKey: keys.conversation(id), queryFn: () => endpoints.conversation(id).then((r) => r.conversation) });
-  const messages = useQuery({ queryKey: keys.messages(id), queryFn: () => allMessages(id) });
+  const thread = useThread(id);
+  const messages = thread.query;
   const events = useQuery({ queryKey: keys.events(id), queryFn: () => endpoints.events(id).then((r) => r.items) });
   const { agents, byId } = useAgents();
   const patch = usePatchConversation(id, me);
@@ -131,12 +133,12 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
       </header>
       <Details id={`details-${c.id}`} conversation={c} me={me} agents={agents} patch={send} onDelete={() => remove.mutate()} />
       <div className="thread" tabIndex={0} aria-label="Thread">
-        {messages.isPending ? (
-          <Loading label="Loading messages…" />
+        {messages.data ? (
+          <Thread messages={thread.messages} events={events.data ?? []} users={byId} channel={CHANNEL_NAMES[c.channel]} older={thread.older} />
         ) : messages.isError ? (
           <Failed what="the messages" error={messages.error} retry={() => void messages.refetch()} />
         ) : (
-          <Thread messages={messages.data} events={events.data ?? []} users={byId} channel={CHANNEL_NAMES[c.channel]} />
+          <Loading label="Loading messages…" />
         )}
       </div>
       <Composer conversationId={c.id} me={me} handle={composer} customerName={c.customer.name || c.customer.email} />

@@ -3,6 +3,7 @@ import { LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES
 import type { ConversationPatch } from '../api/endpoints';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
+import { optionsOf, Picker } from '../ui/Picker';
 
 // The conversation's organisation: status, priority, assignee, labels, tags, delete.
 
@@ -34,41 +35,29 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
 
   return (
     <div className="details" id={id} aria-label="Conversation details" role="group">
-      <label className="detail">
-        <span>Status</span>
-        <select value={c.status} onChange={(e) => patch({ status: e.target.value as Conversation['status'] }, 'change the status')} data-testid="status-select">
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_NAMES[s]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="detail">
-        <span>Priority</span>
-        <select value={c.priority ?? 'normal'} onChange={(e) => patch({ priority: e.target.value as NonNullable<Conversation['priority']> }, 'change the priority')}>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_NAMES[p]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="detail">
-        <span>Assignee</span>
-        <select
-          value={c.assignedTo ?? ''}
-          onChange={(e) => patch({ assignedTo: e.target.value === '' ? null : Number(e.target.value) }, 'change the assignee')}
-          data-testid="assignee-select"
-        >
-          <option value="">Unassigned</option>
-          {assignees.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.id === me.id ? `${a.name} (you)` : a.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Picker
+        label="Status"
+        className="detail"
+        value={c.status}
+        options={optionsOf(STATUSES, STATUS_NAMES)}
+        onChange={(status) => patch({ status }, 'change the status')}
+        testId="status-select"
+      />
+      <Picker
+        label="Priority"
+        className="detail"
+        value={c.priority ?? 'normal'}
+        options={optionsOf(PRIORITIES, PRIORITY_NAMES)}
+        onChange={(priority) => patch({ priority }, 'change the priority')}
+      />
+      <Picker
+        label="Assignee"
+        className="detail"
+        value={String(c.assignedTo ?? '')}
+        options={[{ value: '', label: 'Unassigned' }, ...assignees.map((a) => ({ value: String(a.id), label: a.id === me.id ? `${a.name} (you)` : a.name }))]}
+        onChange={(value) => patch({ assignedTo: value === '' ? null : Number(value) }, 'change the assignee')}
+        testId="assignee-select"
+      />
       <div className="detail">
         <span id={`labels-${c.id}`}>Labels</span>
         <div className="toggles" role="group" aria-labelledby={`labels-${c.id}`}>

@@ -12,7 +12,7 @@ const REMOTE = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*(?:https?:)?\/\/)|(
 function frameDocument(html: string, showImages: boolean): string {
   const images = showImages ? 'data: https: http:' : 'data:';
   const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; font-src data:; media-src 'none'; form-action 'none'`;
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}"><base target="_blank"><style>html,body{margin:0;padding:0;background:#fff;color:#1d2330;font:14px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .5em;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}</style></head><body>${html}</body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}"><base target="_blank"><style>html,body{margin:0;padding:0;background:#fff;color:#1d2330;font:14px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .5em;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}.ot-quoted{margin-top:12px;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}</style></head><body>${html}</body></html>`;
 }
 
 export function HtmlBody({ html, title }: { html: string; title: string }) {

@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
-import { endpoints, type ConversationPatch } from '../api/endpoints';
-import type { Conversation, Message, User } from '../api/types';
-import { appendMessage, findInLists, keys, removeConversation, snapshot, upsertConversation } from '../inbox/cache';
+import { endpoints, type ConversationPatch, type Draft } from '../api/endpoints';
+import type { Conversation, User } from '../api/types';
+import { appendMessage, findInLists, keys, removeConversation, removeMessage, replaceMessage, snapshot, upsertConversation } from '../inbox/cache';
 import { refreshCountsSoon } from '../live/apply';
 import { showError, showToast } from '../ui/toasts';
+import type { ThreadMessage } from './Thread';
 
 // Every change shows at once and is undone, with the server's reason on screen, if the
 // server refuses it.
@@ -59,20 +60,20 @@ export function useDeleteConversation(id: number, onDeleted: () => void) {
 
 let temporaryId = -1;
 
-/** Sends a reply or note; it shows in the thread at once, marked as sending. */
+/** Sends a reply or note, with its files; it shows in the thread at once, marked as sending. */
 export function useSendMessage(id: number, me: User) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ body, isInternal, key }: { body: string; isInternal: boolean; key: string }) => endpoints.sendMessage(id, body, isInternal, key),
-    onMutate: ({ body, isInternal }) => {
-      const pending: Message & { pending?: true } = {
+    mutationFn: ({ draft, key }: { draft: Draft; key: string }) => endpoints.sendMessage(id, draft, key),
+    onMutate: ({ draft }) => {
+      const pending: ThreadMessage = {
         id: temporaryId--,
         conversationId: id,
         sender: { id: me.id, type: 'admin', name: me.name, email: me.email },
-        body,
+        body: draft.body,
         htmlBody: null,
-        attachments: [],
-        isInternal,
+        attachments: draft.files.map((file) => ({ id: temporaryId--, name: file.name, contentType: file.type, size: file.size, url: '' })),
+        isInternal: draft.isInternal,
         sentAt: Date.now(),
         readAt: null,
         pending: true,
@@ -80,17 +81,27 @@ export function useSendMessage(id: number, me: User) {
       appendMessage(client, pending);
       return { pendingId: pending.id };
     },
-    onError: (error, { isInternal }, context) => {
-      client.setQueryData<Message[]>(keys.messages(id), (thread) => thread?.filter((m) => m.id !== context?.pendingId));
-      showError(`Couldn’t send the ${isInternal ? 'note' : 'reply'}: ${errorMessage(error)}`);
+    // The composer says why beside the draft it restores.
+    onError: (_error, _v, context) => {
+      if (context) removeMessage(client, id, context.pendingId);
     },
     onSuccess: ({ message }, _v, context) => {
-      client.setQueryData<Message[]>(keys.messages(id), (thread) => thread?.filter((m) => m.id !== context?.pendingId));
+      removeMessage(client, id, context.pendingId);
       appendMessage(client, message);
       // A public reply moves the status (open → pending): read the conversation back.
       void client.invalidateQueries({ queryKey: keys.conversation(id) });
       void client.invalidateQueries({ queryKey: keys.events(id) });
       refreshCountsSoon(client);
     },
+  });
+}
+
+/** Mails a failed email reply again; the message comes back queued. */
+export function useRetryDelivery(conversationId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (messageId: number) => endpoints.retryDelivery(conversationId, messageId),
+    onSuccess: ({ message }) => replaceMessage(client, message),
+    onError: (error) => showError(`Couldn’t retry sending the email: ${errorMessage(error)}`),
   });
 }

@@ -2,8 +2,8 @@ import { LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES, type ConversationEvent, type
 
 // Audit events as one line of the thread: "Ana assigned this to Ben", "status: pending → open".
 
-/** Events the thread already shows as messages. */
-const SHOWN_AS_MESSAGES = new Set(['created', 'replied', 'note_added']);
+/** Events the thread already shows on messages: the messages themselves, and an email reply's delivery badge. */
+const SHOWN_ON_MESSAGES = new Set(['created', 'replied', 'note_added', 'delivery_updated']);
 
 const status = (value: unknown) => STATUS_NAMES[value as Status] ?? String(value);
 
@@ -19,7 +19,7 @@ function listChange(kind: string, names: (v: string) => string, before: unknown,
 }
 
 export function describeEvent(event: ConversationEvent, users: Map<number, User>): string | null {
-  if (SHOWN_AS_MESSAGES.has(event.eventType)) return null;
+  if (SHOWN_ON_MESSAGES.has(event.eventType)) return null;
   const by = event.performedByName || 'Someone';
   const person = (id: unknown) => (typeof id === 'number' ? (id === event.performedBy ? 'themselves' : (users.get(id)?.name ?? `user #${id}`)) : 'nobody');
   switch (event.eventType) {
@@ -44,6 +44,13 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
         ...listChange('tag', (t) => `#${t}`, old.tags, next.tags),
       ];
       return parts.length ? `${by} ${parts.join(' and ')}` : null;
+    }
+    case 'delivery_retried':
+      return `${by} retried mailing a reply`;
+    case 'escalated': {
+      const reason = (event.newValue as { reason?: unknown } | null)?.reason;
+      const why = reason === 'asked' ? 'the visitor asked for a person' : reason === 'keyword' ? 'a hand-over keyword' : reason === 'unsure' ? 'the bot could not answer twice' : reason === 'team_replied' ? 'an agent replied' : null;
+      return `Handed over from the bot to the team${why ? ` (${why})` : ''}`;
     }
     default:
       return `${by}: ${event.eventType.replace(/_/g, ' ')}`;

@@ -1,10 +1,11 @@
 import { useEffect, useState, type RefObject } from 'react';
-import { CHANNEL_NAMES, CHANNELS, LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES, type User } from '../api/types';
+import { CHANNEL_NAMES, CHANNELS, LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, SORT_NAMES, SORTS, STATUS_NAMES, STATUSES, type User } from '../api/types';
 import type { Filters, InboxRoute } from '../app/route';
 import { navigate } from '../app/route';
 import { Icon } from '../ui/Icon';
+import { optionsOf, Picker } from '../ui/Picker';
 
-// Filters and the search box write the URL; the list reads it. Changing a filter
+// Filters, the sort and the search box write the URL; the list reads it. Changing a filter
 // replaces the history entry, so Back leaves the view rather than undoing a keystroke.
 
 function update(route: InboxRoute, change: Partial<Filters>) {
@@ -51,73 +52,53 @@ export function FilterBar({ route, agents }: { route: InboxRoute; agents: User[]
   const [tag, setTag] = useState(filters.tag ?? '');
   useEffect(() => setTag(filters.tag ?? ''), [filters.tag]);
   const applyTag = () => update(route, { tag: tag.trim() || undefined });
-  const assigneeValue = filters.assignee === undefined ? '' : String(filters.assignee);
   return (
     <div className="filters" role="group" aria-label="Filters">
-      <label className="filter">
-        <span className="visually-hidden">Status</span>
-        <select value={filters.status ?? ''} onChange={(e) => update(route, { status: (e.target.value || undefined) as Filters['status'] })}>
-          <option value="">Status: view</option>
-          <option value="any">Any status</option>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {STATUS_NAMES[s]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span className="visually-hidden">Channel</span>
-        <select value={filters.channel ?? ''} onChange={(e) => update(route, { channel: (e.target.value || undefined) as Filters['channel'] })}>
-          <option value="">Any channel</option>
-          {CHANNELS.map((c) => (
-            <option key={c} value={c}>
-              {CHANNEL_NAMES[c]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span className="visually-hidden">Assignee</span>
-        <select
-          value={assigneeValue}
-          onChange={(e) => {
-            const v = e.target.value;
-            update(route, { assignee: v === '' ? undefined : v === 'me' || v === 'unassigned' ? v : Number(v) });
-          }}
-        >
-          <option value="">Anyone</option>
-          <option value="me">Me</option>
-          <option value="unassigned">Unassigned</option>
-          {agents.map((a) => (
-            <option key={a.id} value={a.id}>
-              {a.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span className="visually-hidden">Priority</span>
-        <select value={filters.priority ?? ''} onChange={(e) => update(route, { priority: (e.target.value || undefined) as Filters['priority'] })}>
-          <option value="">Any priority</option>
-          {PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_NAMES[p]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label className="filter">
-        <span className="visually-hidden">Label</span>
-        <select value={filters.label ?? ''} onChange={(e) => update(route, { label: (e.target.value || undefined) as Filters['label'] })}>
-          <option value="">Any label</option>
-          {LABELS.map((l) => (
-            <option key={l} value={l}>
-              {LABEL_NAMES[l]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Picker
+        label="Status"
+        hideLabel
+        className="filter"
+        value={filters.status ?? ''}
+        options={[{ value: '', label: 'Status: view' }, { value: 'any', label: 'Any status' }, ...optionsOf(STATUSES, STATUS_NAMES)]}
+        onChange={(status) => update(route, { status: status || undefined })}
+      />
+      <Picker
+        label="Channel"
+        hideLabel
+        className="filter"
+        value={filters.channel ?? ''}
+        options={[{ value: '', label: 'Any channel' }, ...optionsOf(CHANNELS, CHANNEL_NAMES)]}
+        onChange={(channel) => update(route, { channel: channel || undefined })}
+      />
+      <Picker
+        label="Assignee"
+        hideLabel
+        className="filter"
+        value={filters.assignee === undefined ? '' : String(filters.assignee)}
+        options={[
+          { value: '', label: 'Anyone' },
+          { value: 'me', label: 'Me' },
+          { value: 'unassigned', label: 'Unassigned' },
+          ...agents.map((a) => ({ value: String(a.id), label: a.name })),
+        ]}
+        onChange={(v) => update(route, { assignee: v === '' ? undefined : v === 'me' || v === 'unassigned' ? v : Number(v) })}
+      />
+      <Picker
+        label="Priority"
+        hideLabel
+        className="filter"
+        value={filters.priority ?? ''}
+        options={[{ value: '', label: 'Any priority' }, ...optionsOf(PRIORITIES, PRIORITY_NAMES)]}
+        onChange={(priority) => update(route, { priority: priority || undefined })}
+      />
+      <Picker
+        label="Label"
+        hideLabel
+        className="filter"
+        value={filters.label ?? ''}
+        options={[{ value: '', label: 'Any label' }, ...optionsOf(LABELS, LABEL_NAMES)]}
+        onChange={(label) => update(route, { label: label || undefined })}
+      />
       <form
         className="filter filter-tag"
         onSubmit={(e) => {
@@ -136,5 +117,18 @@ export function FilterBar({ route, agents }: { route: InboxRoute; agents: User[]
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** The list's order; kept when the view changes, left out of the URL when it is the default. */
+export function SortPicker({ route }: { route: InboxRoute }) {
+  return (
+    <Picker
+      label="Sort by"
+      className="sort"
+      value={route.sort ?? 'lastMessageAt'}
+      options={optionsOf(SORTS, SORT_NAMES)}
+      onChange={(sort) => navigate({ ...route, sort: sort === 'lastMessageAt' ? undefined : sort }, { replace: true })}
+    />
   );
 }

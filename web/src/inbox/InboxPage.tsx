@@ -7,18 +7,18 @@ import { searchWords } from '../ui/highlight';
 import { useShortcut } from '../ui/keyboard';
 import { Empty, Failed, Loading } from '../ui/states';
 import { ConversationList, type ListHandle } from './ConversationList';
-import { FilterBar, SearchBox } from './Filters';
+import { FilterBar, SearchBox, SortPicker } from './Filters';
 import { useAgents } from './useAgents';
 import { useConversationList, useSearchSnippets } from './useConversationList';
 import { useViewCounts } from './useCounts';
 import { listParams, viewDefinition } from './views';
 
 export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; onMenu(): void }) {
-  const params = useMemo(() => listParams(route.view, route.filters, route.q), [route.view, route.filters, route.q]);
+  const params = useMemo(() => listParams(route.view, route.filters, route.q, route.sort), [route.view, route.filters, route.q, route.sort]);
   const list = useConversationList(params);
   const snippets = useSearchSnippets(route.q);
   const { agents, byId } = useAgents();
-  const counts = useViewCounts();
+  const countOf = useViewCounts();
   const view = viewDefinition(route.view);
   const words = useMemo(() => searchWords(route.q), [route.q]);
   const listHandle = useRef<ListHandle>(null);
@@ -75,7 +75,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
     if (route.conversationId !== null) navigate({ ...route, conversationId: null });
   });
 
-  const headerCount = Object.keys(route.filters).length === 0 && !route.q ? counts.get(route.view) : undefined;
+  const headerCount = Object.keys(route.filters).length === 0 && !route.q ? countOf(route.view) : undefined;
   const title = route.q ? `Search: ${route.q}` : view.name;
 
   let body;
@@ -118,6 +118,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
             </button>
             <h1 id="list-title">{title}</h1>
             {headerCount !== undefined ? <span className="list-count">{headerCount}</span> : null}
+            <SortPicker route={route} />
           </div>
           <SearchBox route={route} inputRef={searchInput} />
           <FilterBar route={route} agents={agents} />

@@ -19,8 +19,9 @@ export function follow(event: MouseEvent, route: Route, after?: () => void) {
   after?.();
 }
 
-function ViewLink({ view, active, count, onNavigate }: { view: ViewDefinition; active: boolean; count: number | undefined; onNavigate(): void }) {
-  const target: InboxRoute = { page: 'inbox', view: view.id, filters: {}, q: '', conversationId: null };
+function ViewLink({ view, active, count, sort, onNavigate }: { view: ViewDefinition; active: boolean; count: number | undefined; sort: InboxRoute['sort']; onNavigate(): void }) {
+  // The agent's chosen order goes along to the next view; filters and search do not.
+  const target: InboxRoute = { page: 'inbox', view: view.id, filters: {}, q: '', sort, conversationId: null };
   const icon = VIEW_ICONS[view.id] ?? (view.id.startsWith('label:') ? 'tag' : 'inbox');
   return (
     <li>
@@ -42,19 +43,21 @@ function ViewLink({ view, active, count, onNavigate }: { view: ViewDefinition; a
 }
 
 export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Route; me: User; live: LiveStatus; onNavigate(): void; onSignOut(): void }) {
-  const counts = useViewCounts();
+  const countOf = useViewCounts();
   const current = route.page === 'inbox' ? route.view : null;
+  const sort = route.page === 'inbox' ? route.sort : undefined;
   const group = (title: string, views: ViewDefinition[]) => (
     <section className="nav-group" aria-label={title}>
       <h2 className="nav-title">{title}</h2>
       <ul>
         {views.map((view) => (
-          <ViewLink key={view.id} view={view} active={current === view.id} count={counts.get(view.id)} onNavigate={onNavigate} />
+          <ViewLink key={view.id} view={view} active={current === view.id} count={countOf(view.id)} sort={sort} onNavigate={onNavigate} />
         ))}
       </ul>
     </section>
   );
   const team = { page: 'team' } as const;
+  const knowledgeBase = { page: 'kb' } as const;
   return (
     <nav className="sidebar" aria-label="Inbox views">
       <div className="brand">
@@ -66,6 +69,10 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
       {group('Channels', CHANNEL_VIEWS)}
       {group('Labels', LABEL_VIEWS)}
       <div className="sidebar-footer">
+        <a href="/kb" className="nav-link" aria-current={route.page === 'kb' ? 'page' : undefined} onClick={(e) => follow(e, knowledgeBase, onNavigate)}>
+          <Icon name="inbox" />
+          <span className="nav-name">Knowledge base</span>
+        </a>
         {me.role === 'admin' ? (
           <a href="/team" className="nav-link" aria-current={route.page === 'team' ? 'page' : undefined} onClick={(e) => follow(e, team, onNavigate)}>
             <Icon name="users" />

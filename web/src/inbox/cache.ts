@@ -1,10 +1,11 @@
 import type { InfiniteData, QueryClient } from '@tanstack/react-query';
-import type { ListParams } from '../api/endpoints';
-import type { Conversation, ConversationPage, Message } from '../api/types';
+import type { ListParams, MessagePage } from '../api/endpoints';
+import type { Conversation, ConversationPage, Message, Priority, Sort } from '../api/types';
 
 // The query cache as the live stream and optimistic actions see it: one conversation
-// changes, and every cached list it belongs to shows it at its place by last activity;
-// every list it left no longer does.
+// changes, and every cached list it belongs to shows it at its place in that list's order;
+// every list it left no longer does. A thread is cached as the pages loaded so far, the
+// newest first.
 
 export const keys = {
   me: ['me'] as const,
@@ -12,7 +13,6 @@ export const keys = {
   list: (params: ListParams) => ['conversations', params] as const,
   snippets: (q: string) => ['search-snippets', q] as const,
   counts: ['counts'] as const,
-  count: (key: string) => ['counts', key] as const,
   conversation: (id: number) => ['conversation', id] as const,
   messages: (id: number) => ['messages', id] as const,
   events: (id: number) => ['events', id] as const,
@@ -21,6 +21,7 @@ export const keys = {
 };
 
 type Pages = InfiniteData<ConversationPage, string | undefined>;
+type ThreadPages = InfiniteData<MessagePage, string | undefined>;
 
 // What this tab has read, by conversation. The server records it too (POST …/read), but
 // lists already loaded carry the old `unread`: this mark hides "New reply" at once, and
@@ -37,8 +38,22 @@ export function isUnread(conversation: Conversation): boolean {
   return mark === undefined || (conversation.lastCustomerMessageAt ?? 0) > mark;
 }
 
-/** Newest activity first, ties by id, as the API sorts. */
-const before = (a: Conversation, b: Conversation) => a.lastMessageAt > b.lastMessageAt || (a.lastMessageAt === b.lastMessageAt && a.id > b.id);
+const PRIORITY_RANK: Record<Priority, number> = { urgent: 3, high: 2, normal: 1, low: 0 };
+
+/** Each sort's keys, compared in turn, largest first, as the API orders a list. */
+const SORT_KEYS: Record<Sort, (c: Conversation) => number[]> = {
+  lastMessageAt: (c) => [c.lastMessageAt, c.id],
+  createdAt: (c) => [c.createdAt, c.id],
+  priority: (c) => [PRIORITY_RANK[c.priority ?? 'normal'], c.lastMessageAt, c.id],
+};
+
+/** Whether `a` comes before `b` in a list sorted by `sort`. */
+function before(sort: Sort, a: Conversation, b: Conversation): boolean {
+  const ka = SORT_KEYS[sort](a);
+  const kb = SORT_KEYS[sort](b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! > kb[i]!;
+  return false;
+}
 
 /** Whether a conversation belongs in a list; null when only the server can say (text search). */
 export function matches(conversation: Conversation, params: ListParams, meId: number): boolean | null {
@@ -80,18 +95,18 @@ export function upsertConversation(client: QueryClient, meId: number, next: Conv
     const params = (key[1] ?? {}) as ListParams;
     const existed = data.pages.some((page) => page.items.some((c) => c.id === next.id));
     const belongs = matches(conversation, params, meId) ?? existed;
-    client.setQueryData<Pages>(key, placeInPages(data, conversation, belongs));
+    client.setQueryData<Pages>(key, placeInPages(data, conversation, belongs, params.sort ?? 'lastMessageAt'));
   }
 }
 
-function placeInPages(data: Pages, conversation: Conversation, belongs: boolean): Pages {
+function placeInPages(data: Pages, conversation: Conversation, belongs: boolean, sort: Sort): Pages {
   const pages = data.pages.map((page) => ({ ...page, items: page.items.filter((c) => c.id !== conversation.id) }));
   if (belongs) {
     const lastPage = pages[pages.length - 1];
     // Past the loaded end of a list that has more: the next page brings it in place.
     let placed = false;
     for (const page of pages) {
-      const index = page.items.findIndex((c) => before(conversation, c));
+      const index = page.items.findIndex((c) => before(sort, conversation, c));
       if (index >= 0) {
         page.items.splice(index, 0, conversation);
         placed = true;
@@ -112,13 +127,29 @@ export function removeConversation(client: QueryClient, id: number): void {
   }
 }
 
-/** Appends a message to a cached thread unless it is there; keeps the thread oldest first. */
+function updateThread(client: QueryClient, conversationId: number, change: (pages: MessagePage[]) => MessagePage[]): void {
+  client.setQueryData<ThreadPages>(keys.messages(conversationId), (thread) => (thread ? { ...thread, pages: change(thread.pages) } : thread));
+}
+
+/** Adds a message to a cached thread unless it is there; the thread shows it by time. */
 export function appendMessage(client: QueryClient, message: Message): void {
-  client.setQueryData<Message[]>(keys.messages(message.conversationId), (thread) => {
-    if (!thread) return thread;
-    if (thread.some((m) => m.id === message.id)) return thread;
-    return [...thread, message].sort((a, b) => a.sentAt - b.sentAt || a.id - b.id);
+  updateThread(client, message.conversationId, (pages) => {
+    if (pages.some((page) => page.items.some((m) => m.id === message.id))) return pages;
+    const [newest, ...older] = pages;
+    if (!newest) return pages;
+    return [{ ...newest, items: [...newest.items, message] }, ...older];
   });
+}
+
+/** Puts a changed message (its delivery, say) in place of the cached copy. */
+export function replaceMessage(client: QueryClient, message: Message): void {
+  updateThread(client, message.conversationId, (pages) =>
+    pages.map((page) => (page.items.some((m) => m.id === message.id) ? { ...page, items: page.items.map((m) => (m.id === message.id ? message : m)) } : page)),
+  );
+}
+
+export function removeMessage(client: QueryClient, conversationId: number, messageId: number): void {
+  updateThread(client, conversationId, (pages) => pages.map((page) => ({ ...page, items: page.items.filter((m) => m.id !== messageId) })));
 }
 
 /** A snapshot of everything an optimistic change may touch, to put back on failure. */

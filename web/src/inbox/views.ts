@@ -1,5 +1,5 @@
 import type { ListParams } from '../api/endpoints';
-import { CHANNEL_NAMES, LABEL_NAMES, type Channel, type Label, type Status, type StatusCounts } from '../api/types';
+import { CHANNEL_NAMES, LABEL_NAMES, type Channel, type InboxCounts, type Label, type Sort } from '../api/types';
 import type { Filters, ViewId } from '../app/route';
 
 // The sidebar's views: each is a base query, and filters from the URL go on top.
@@ -14,6 +14,8 @@ export const STATUS_VIEWS: ViewDefinition[] = [
   { id: 'resolved', name: 'Resolved', base: { status: ['resolved'] } },
   { id: 'closed', name: 'Closed', base: { status: ['closed'] } },
   { id: 'all', name: 'All', base: {} },
+  // Chats the bot is still answering (server tag `bot`): out of Open until a person is asked for.
+  { id: 'bot', name: 'Bot', base: { status: ['pending'], tag: 'bot' } },
 ];
 
 export const CHANNEL_VIEWS: ViewDefinition[] = (Object.keys(CHANNEL_NAMES) as Channel[]).map((channel) => ({
@@ -35,7 +37,7 @@ export function viewDefinition(id: ViewId): ViewDefinition {
 }
 
 /** The API query for a view with filters on top (a filter replaces the view's own value). */
-export function listParams(view: ViewId, filters: Filters, q: string): ListParams {
+export function listParams(view: ViewId, filters: Filters, q: string, sort: Sort | undefined): ListParams {
   const params: ListParams = { ...viewDefinition(view).base };
   if (filters.status === 'any') delete params.status;
   else if (filters.status) params.status = [filters.status];
@@ -45,18 +47,25 @@ export function listParams(view: ViewId, filters: Filters, q: string): ListParam
   if (filters.label) params.label = filters.label;
   if (filters.tag) params.tag = filters.tag;
   if (q) params.q = q;
+  if (sort) params.sort = sort;
   return params;
 }
 
-/** Which counter query answers a view's badge, and how to read it. */
-export type CountSource = { key: string; params: ListParams; pick: (counts: StatusCounts) => number };
-
-const openOnly = (counts: StatusCounts) => counts.open;
-
-export function countSource(view: ViewDefinition): CountSource {
-  const { status: _status, ...dimension } = view.base;
-  const key = JSON.stringify(dimension);
-  if (view.id === 'all') return { key, params: dimension, pick: (c) => c.open + c.pending + c.resolved + c.closed };
-  const status = view.base.status?.[0] as Status | undefined;
-  return { key, params: dimension, pick: status && status !== 'open' ? (c) => c[status] : openOnly };
+/** A view's badge, read from the sidebar's counts. */
+export function viewCount(view: ViewId, counts: InboxCounts): number {
+  switch (view) {
+    case 'open':
+    case 'pending':
+    case 'resolved':
+    case 'closed':
+      return counts.statuses[view];
+    case 'mine':
+    case 'unassigned':
+    case 'all':
+      return counts[view];
+    case 'bot':
+      return counts.bot;
+  }
+  const { channel, label } = viewDefinition(view).base;
+  return channel ? counts.channels[channel] : label ? counts.labels[label] : 0;
 }

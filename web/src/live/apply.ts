@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { appendMessage, keys, markReadLocally, removeConversation, upsertConversation } from '../inbox/cache';
+import { appendMessage, keys, markReadLocally, removeConversation, replaceMessage, upsertConversation } from '../inbox/cache';
 import type { EventFrame } from './connection';
 
 // What each frame does to the cache. The conversation a frame carries is the row as it
@@ -39,6 +39,13 @@ export function applyFrame(client: QueryClient, meId: number, frame: EventFrame)
       upsertConversation(client, meId, conversation, fromCustomer ? { unread: openConversationId !== conversation.id } : {});
       appendMessage(client, message);
       refreshEvents(client, conversation.id);
+      break;
+    }
+    case 'message.updated': {
+      // An email reply's delivery moved (queued → sent, failed, retried).
+      upsertConversation(client, meId, frame.data.conversation);
+      replaceMessage(client, frame.data.message);
+      refreshEvents(client, frame.data.conversation.id);
       break;
     }
     case 'conversation.updated': {

@@ -10,6 +10,7 @@ export type EventFrame =
   | { id: number; type: 'conversation.created'; data: { conversation: Conversation; message?: Message } }
   | { id: number; type: 'conversation.updated'; data: { conversation: Conversation } }
   | { id: number; type: 'message.created'; data: { conversation: Conversation; message: Message } }
+  | { id: number; type: 'message.updated'; data: { conversation: Conversation; message: Message } }
   | { id: number; type: 'conversation.deleted'; data: { id: number } };
 
 export type PresenceState = 'viewing' | 'typing' | 'left';

@@ -1,0 +1,179 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError, errorText, portalApi } from './api';
+import type { Session } from './App';
+import { follow, navigate } from './router';
+
+// Signing up, in, and back in: the forms and the two pages mailed links open.
+
+type OnSignedIn = (session: Session) => void;
+
+function useSubmit(work: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, submit };
+}
+
+export function LoginPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { busy, error, submit } = useSubmit(async () => onSignedIn(await portalApi.login(email, password)));
+  return (
+    <form className="card" onSubmit={submit}>
+      <h1>Log in</h1>
+      <label>
+        Email
+        <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label>
+        Password
+        <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={busy}>Log in</button>
+      <p>
+        <a href="/portal/forgot" onClick={follow}>Forgot your password?</a> · <a href="/portal/signup" onClick={follow}>Create an account</a>
+      </p>
+    </form>
+  );
+}
+
+export function SignupPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [taken, setTaken] = useState(false);
+  const { busy, error, submit } = useSubmit(async () => {
+    setTaken(false);
+    try {
+      onSignedIn(await portalApi.register(name, email, password));
+      navigate('/portal');
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status === 409) setTaken(true);
+      else throw caught;
+    }
+  });
+  return (
+    <form className="card" onSubmit={submit}>
+      <h1>Create an account</h1>
+      <label>
+        Name
+        <input autoComplete="name" required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
+      </label>
+      <label>
+        Email
+        <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label>
+        Password
+        <input type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      <p className="muted">At least 8 characters. We will mail you a link to confirm the address.</p>
+      {taken && (
+        <p role="alert">
+          There is already an account for this address. If you wrote to us before, <a href="/portal/forgot" onClick={follow}>set a password</a> with a link
+          sent to that address; otherwise <a href="/portal" onClick={follow}>log in</a>.
+        </p>
+      )}
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={busy}>Create account</button>
+      <p>
+        <a href="/portal" onClick={follow}>I already have an account</a>
+      </p>
+    </form>
+  );
+}
+
+export function ForgotPage() {
+  const [email, setEmail] = useState('');
+  const [sent, setSent] = useState(false);
+  const { busy, error, submit } = useSubmit(async () => {
+    await portalApi.requestReset(email);
+    setSent(true);
+  });
+  if (sent) {
+    return (
+      <div className="card">
+        <h1>Check your mail</h1>
+        <p role="status">If there is an account for {email}, we have sent it a link to set a new password. The link works once, for one hour.</p>
+        <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+      </div>
+    );
+  }
+  return (
+    <form className="card" onSubmit={submit}>
+      <h1>Set a new password</h1>
+      <p>Also for a first password, if you have written to us before.</p>
+      <label>
+        Email
+        <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={busy}>Send me a link</button>
+      <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+    </form>
+  );
+}
+
+export function ResetPage({ token, onSignedIn }: { token: string; onSignedIn: OnSignedIn }) {
+  const [password, setPassword] = useState('');
+  const { busy, error, submit } = useSubmit(async () => {
+    onSignedIn(await portalApi.confirmReset(token, password));
+    navigate('/portal');
+  });
+  return (
+    <form className="card" onSubmit={submit}>
+      <h1>Choose a new password</h1>
+      <label>
+        New password
+        <input type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {error && (
+        <p role="alert">
+          {error} <a href="/portal/forgot" onClick={follow}>Ask for a new link</a>
+        </p>
+      )}
+      <button type="submit" disabled={busy || !token}>Save password</button>
+    </form>
+  );
+}
+
+export function VerifyPage({ token, session, onVerified }: { token: string; session: Session | null; onVerified: (session: Session | null) => void }) {
+  const [state, setState] = useState<'checking' | 'done' | string>('checking');
+  const started = useRef(false);
+  useEffect(() => {
+    // The link works once; React's development double effect must not spend it twice.
+    if (started.current) return;
+    started.current = true;
+    portalApi.verify(token).then(
+      ({ user }) => {
+        if (session && session.user.id === user.id) onVerified({ ...session, user });
+        setState('done');
+      },
+      (error) => setState(errorText(error)),
+    );
+  }, [token, session, onVerified]);
+  return (
+    <div className="card">
+      <h1>Confirm your address</h1>
+      {state === 'checking' && <p className="muted">Checking the link…</p>}
+      {state === 'done' && (
+        <p role="status">
+          Thank you, your address is confirmed. <a href="/portal" onClick={follow}>See all your conversations</a>
+        </p>
+      )}
+      {state !== 'checking' && state !== 'done' && <p role="alert">{state}</p>}
+    </div>
+  );
+}
