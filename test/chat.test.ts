@@ -136,6 +136,25 @@ describe('chat: the bot answers, then hands over to a person', () => {
     expect((await widget('/api/widget/escalate', {}, other)).json!.replies).toEqual([]);
   });
 
+  it('a visitor who writes first and gives an address later: the chat moves to that customer, and live replies still reach them', async () => {
+    const token = (await widget('/api/widget/session', {})).json!.visitorToken as string;
+    const id = (await widget('/api/widget/messages', { body: 'I want a human about my invoice' }, token)).json!.conversation.id;
+    const before = (await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation.customer;
+    expect(before.email).toMatch(/@visitors\.invalid$/);
+    expect(before.name).toMatch(/^Visitor [0-9A-F]{4}$/);
+    const socket = await visitorSocket(token, (await widget('/api/widget/session', { visitorToken: token })).json!.lastEventId);
+
+    const named = await widget('/api/widget/session', { visitorToken: token, name: 'Rita Late', email: 'rita@example.test' });
+    expect(named.json).toMatchObject({ visitor: { name: 'Rita Late', email: 'rita@example.test' }, conversation: { id } });
+    expect((await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation.customer).toMatchObject({ name: 'Rita Late', email: 'rita@example.test' });
+    const events = (await call(server, agent, 'GET', `/api/conversations/${id}/events`))!.items.map((e: { eventType: string }) => e.eventType);
+    expect(events).toContain('customer_changed');
+
+    await call(server, agent, 'POST', `/api/conversations/${id}/messages`, { body: 'Hi Rita, about that invoice…' });
+    await socket.waitFor((f) => f.type === 'message.created' && f.data.body === 'Hi Rita, about that invoice…');
+    await socket.close();
+  });
+
   it('an agent answering a bot chat takes it over', async () => {
     const token = (await widget('/api/widget/session', { name: 'Ola' })).json!.visitorToken as string;
     const id = (await widget('/api/widget/messages', { body: 'Can I export my contacts as CSV?' }, token)).json!.conversation.id;

@@ -434,6 +434,25 @@ export function setConversationPriority(ctx: InboxContext, input: { conversation
   return changeConversation(ctx, input.conversation, input.by, [decidePriority(input.priority)]);
 }
 
+/**
+ * The conversation is with someone else than first recorded: a chat visitor who wrote
+ * before giving their address. Later mail (continuity) goes to the new customer.
+ */
+export function changeConversationCustomer(ctx: InboxContext, input: { conversation: ConversationRef; customer: { email: string; name?: string }; by: Actor }): Promise<Conversation> {
+  const decide: Decide = async (row, _actor, now, tx) => {
+    const customer = await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now);
+    if (customer.role !== 'customer') throw invalid('customer.email', 'a conversation is with a customer, not a team member');
+    if (Number(row.customerId) === customer.id) return null;
+    return {
+      patch: { customerId: customer.id!, customerName: customer.name, customerEmail: customer.email! },
+      eventType: 'customer_changed',
+      oldValue: { id: Number(row.customerId), name: row.customerName, email: row.customerEmail },
+      newValue: { id: customer.id, name: customer.name, email: customer.email },
+    };
+  };
+  return changeConversation(ctx, input.conversation, input.by, [decide]);
+}
+
 export function setConversationType(ctx: InboxContext, input: { conversation: ConversationRef; type: ConversationType; by: Actor }): Promise<Conversation> {
   return changeConversation(ctx, input.conversation, input.by, [decideType(input.type)]);
 }

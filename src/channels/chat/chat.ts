@@ -1,5 +1,5 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { addMessage, createConversation, escalateConversation, type MessageResult } from '../../inbox/commands.js';
+import { addMessage, changeConversationCustomer, createConversation, escalateConversation, type MessageResult } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, invalid } from '../../inbox/errors.js';
 import { getConversation, getConversationMessages } from '../../inbox/queries.js';
@@ -119,7 +119,12 @@ export async function openSession(ctx: ChatContext, input: SessionInput): Promis
     return { token: fresh, visitor: await toVisitor(tx, row) };
   });
 
-  const conversation = await currentChat(ctx, visitor);
+  let conversation = await currentChat(ctx, visitor);
+  if (conversation && isPlaceholder(conversation.customer.email) && visitor.email) {
+    // They wrote before saying who they are: the chat is with them now, and the team's
+    // answers can reach their mailbox (continuity).
+    conversation = await changeConversationCustomer(ctx.inbox, { conversation: conversation.id, customer: { email: visitor.address, name: visitor.customerName }, by: { system: 'Chat' } });
+  }
   const messages = conversation ? (await getConversationMessages(ctx.inbox, conversation.id, { includeInternal: false, newestFirst: true, limit: HISTORY })).items : [];
   return { visitorToken: token, visitor, conversation, messages };
 }

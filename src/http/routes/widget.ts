@@ -68,7 +68,7 @@ class VisitorClient extends SocketClient<VisitorClient> {
   readonly viewer: { id: number; role: 'customer'; email: string; name: string; emailVerifiedAt: null };
   #chats: Set<number>;
 
-  constructor(socket: WebSocket, readonly visitor: Visitor, private readonly token: string, chats: Set<number>, private readonly chat: ChatContext, maxBufferedBytes: number, ended: (client: VisitorClient) => void) {
+  constructor(socket: WebSocket, public visitor: Visitor, private readonly token: string, chats: Set<number>, private readonly chat: ChatContext, maxBufferedBytes: number, ended: (client: VisitorClient) => void) {
     super(socket, maxBufferedBytes, ended);
     this.#chats = chats;
     this.viewer = { id: visitor.customerId, role: 'customer', email: visitor.address, name: visitor.customerName, emailVerifiedAt: null };
@@ -186,6 +186,8 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     },
   }, async (request) => {
     const session = await openSession(chat, request.body);
+    // Sockets already open for this browser follow who the visitor now is.
+    for (const client of sockets.get(session.visitor.id) ?? []) client.visitor = session.visitor;
     return {
       visitorToken: session.visitorToken,
       visitor: { name: session.visitor.name, email: session.visitor.email },

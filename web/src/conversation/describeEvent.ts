@@ -47,6 +47,10 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
     }
     case 'delivery_retried':
       return `${by} retried mailing a reply`;
+    case 'customer_changed': {
+      const name = (event.newValue as { name?: unknown } | null)?.name;
+      return typeof name === 'string' ? `${by} recorded that this conversation is with ${name}` : null;
+    }
     case 'escalated': {
       const reason = (event.newValue as { reason?: unknown } | null)?.reason;
       const why = reason === 'asked' ? 'the visitor asked for a person' : reason === 'keyword' ? 'a hand-over keyword' : reason === 'unsure' ? 'the bot could not answer twice' : reason === 'team_replied' ? 'an agent replied' : null;
