@@ -30,6 +30,8 @@ export type ApiOptions = {
   attachments?: UploadOptions;
   /** The chat widget and its bot; defaults: any origin, the knowledge-base bot, no signed identity. */
   chat?: ChatSettings;
+  /** The built widget served at /widget.js; default dist/widget/widget.js. */
+  widgetBundle?: string;
   /** The public contact form's limits per client address and per email address. */
   contact?: ContactLimits;
 };
@@ -66,7 +68,7 @@ export async function registerApi(app: ZodApp, options: ApiOptions): Promise<voi
   await app.register(helpCenterRoutes, { kb });
   const chatSettings = options.chat ?? DEFAULT_CHAT_SETTINGS;
   const chat = createChatContext(options.inbox, kb, chatSettings, log);
-  await app.register(widgetRoutes, { chat, settings: chatSettings, hub, presence, attachments: options.attachments });
+  await app.register(widgetRoutes, { chat, settings: chatSettings, hub, presence, attachments: options.attachments, bundle: options.widgetBundle });
   await app.register(emailRoutes, { inbox: options.inbox });
   app.addHook('onReady', async () => {
     await hub.start();
