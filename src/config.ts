@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from './channels/chat/index.js';
+import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, parseOpeningHours, type ChatSettings } from './channels/chat/index.js';
 
 export type Config = {
   dataDir: string;
@@ -94,6 +94,8 @@ const variables = {
   WIDGET_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WIDGET_IDENTITY: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default('optional'),
   WIDGET_PRECHAT: z.enum(['off', 'optional', 'required'], { error: 'must be off, optional or required' }).default('optional'),
+  WIDGET_HOURS: z.string().optional(),
+  WIDGET_TIMEZONE: z.string().min(1).default('UTC'),
   WIDGET_TEAM_NAME: z.string().min(1).max(100).default(DEFAULT_CHAT_SETTINGS.teamName),
   BOT_ENABLED: booleanFlag.default(true),
   BOT_ESCALATION_KEYWORDS: z.string().optional(),
@@ -145,6 +147,13 @@ function readChatConfig(env: Env, publicUrl: string): ChatSettings {
   } catch (error) {
     throw new ConfigError('WIDGET_ALLOWED_ORIGINS', (error as Error).message);
   }
+  const hoursText = read(env, 'WIDGET_HOURS');
+  let hours: ChatSettings['hours'] = null;
+  try {
+    hours = hoursText ? parseOpeningHours(hoursText, read(env, 'WIDGET_TIMEZONE')) : null;
+  } catch (error) {
+    throw new ConfigError('WIDGET_HOURS', (error as Error).message);
+  }
   const secret = read(env, 'WIDGET_IDENTITY_SECRET') ?? null;
   const required = read(env, 'WIDGET_IDENTITY') === 'required';
   if (required && !secret) throw new ConfigError('WIDGET_IDENTITY_SECRET', 'must be set when WIDGET_IDENTITY=required');
@@ -158,6 +167,7 @@ function readChatConfig(env: Env, publicUrl: string): ChatSettings {
     origins,
     identity: { secret, required },
     preChat: read(env, 'WIDGET_PRECHAT'),
+    hours,
     teamName: read(env, 'WIDGET_TEAM_NAME'),
     bot: {
       ...DEFAULT_CHAT_SETTINGS.bot,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { accountsContext } from '../src/accounts/index.js';
 import { LocalAttachmentStorage } from '../src/attachments/index.js';
 import { identityHash } from '../src/channels/chat/identity.js';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from '../src/channels/chat/index.js';
+import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, parseOpeningHours, type ChatSettings } from '../src/channels/chat/index.js';
 import { HANDOVER_TEXT } from '../src/channels/chat/bot.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
@@ -218,6 +218,25 @@ describe('chat: who may see what', () => {
     } finally {
       await required.app.close();
     }
+  });
+
+  it('says online while someone of the team is connected, and offline outside opening hours', async () => {
+    const agentSocket = await Live.as(agent, server);
+    expect((await widget('/api/widget/config')).json).toMatchObject({ online: true, teamName: 'Support', preChat: 'optional' });
+    // Open every day but today (UTC): closed now, whoever is online.
+    const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const today = new Date().getUTCDay();
+    const others = days.filter((_, i) => i !== today).map((day) => `${day} 00:00-24:00`).join(', ');
+    const closed = await start({ ...DEFAULT_CHAT_SETTINGS, hours: parseOpeningHours(others) });
+    const closedAgent = await Live.as(agent, closed);
+    try {
+      const config = (await (await fetch(`${closed.http}/api/widget/config`)).json()) as Record<string, unknown>;
+      expect(config.online).toBe(false);
+    } finally {
+      await closedAgent.close();
+      await closed.app.close();
+    }
+    await agentSocket.close();
   });
 
   it('the same signed user on two devices sees the same chat', async () => {

@@ -4,6 +4,7 @@ import { knowledgeBaseProvider } from './bot.js';
 import type { ChatContext } from './chat.js';
 import type { IdentityPolicy } from './identity.js';
 import { llmProvider, type LlmOptions } from './llm-provider.js';
+import type { OpeningHours } from './hours.js';
 import { parseAllowedOrigins, type OriginPolicy } from './origins.js';
 
 // The chat channel as the app wires it: the widget's settings, who the visitor may claim
@@ -16,6 +17,8 @@ export type ChatSettings = {
   greeting: string;
   offlineMessage: string;
   preChat: 'off' | 'optional' | 'required';
+  /** Null: always open while someone of the team is online. */
+  hours: OpeningHours | null;
   bot: { enabled: boolean; name: string; escalationKeywords: string[]; llm: Omit<LlmOptions, 'onError'> | null };
   /** For links in the bot's answers, which are read on other websites. */
   publicUrl: string;
@@ -28,6 +31,7 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   greeting: 'Hi! Ask us anything — our bot answers right away, and a person takes over whenever you like.',
   offlineMessage: "We're not online right now. Leave your email and your question, and we'll answer by email.",
   preChat: 'optional',
+  hours: null,
   bot: { enabled: true, name: 'Onethread bot', escalationKeywords: [], llm: null },
   publicUrl: 'http://localhost:3000',
 };
@@ -44,4 +48,5 @@ export function createChatContext(inbox: InboxContext, kb: KbContext, settings: 
   };
 }
 
+export { parseOpeningHours, withinHours, type OpeningHours } from './hours.js';
 export { originAllowed, parseAllowedOrigins, type OriginPolicy } from './origins.js';

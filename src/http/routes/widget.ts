@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
 import { askForPerson, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
 import type { ChatSettings } from '../../channels/chat/index.js';
+import { withinHours } from '../../channels/chat/hours.js';
 import { originAllowed } from '../../channels/chat/origins.js';
 import { getAttachment } from '../../inbox/attachments.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
@@ -162,7 +163,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     },
   }, async () => ({
     teamName: settings.teamName,
-    online: presence.teamOnline,
+    online: presence.teamOnline && (settings.hours === null || withinHours(settings.hours, new Date())),
     greeting: settings.greeting,
     offlineMessage: settings.offlineMessage,
     preChat: settings.preChat,
