@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -266,5 +267,64 @@ describe.skipIf(!hasChromium)('chat widget on a site that is not allowed', () =>
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();
     const { items } = await app.api<Json>(app.admin, 'GET', '/api/conversations?channel=chatbot');
     expect(items).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('chat widget with signed identity required', () => {
+  const SECRET = 'a-widget-identity-secret-for-the-browser-test';
+  let app: WebApp;
+  let browser: Browser;
+  let site: Server;
+  let siteUrl = '';
+
+  beforeAll(async () => {
+    await buildWidget();
+    app = await startWebApp({ WIDGET_IDENTITY_SECRET: SECRET, WIDGET_IDENTITY: 'required' });
+    // The host's pages sign its user as its server would; /forged signs with the wrong key.
+    site = createServer((request, response) => {
+      const key = request.url === '/forged' ? 'not-the-secret-the-server-has-configured' : SECRET;
+      const hash = createHmac('sha256', key).update('shop-user-9').digest('hex');
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html><head><title>Shop account</title></head><body><h1>Your account</h1>
+<script src="${app.url}/widget.js" data-onethread async data-user-id="shop-user-9" data-user-email="nina-${process.pid}@customers.test" data-user-name="Nina Signed" data-user-hash="${hash}"></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (site ? site.close(resolve) : resolve(null)));
+    await app?.stop();
+  });
+
+  it('the same signed user in two browsers sees the same chat', async () => {
+    const laptop = await (await browser.newContext()).newPage();
+    await laptop.goto(siteUrl);
+    await laptop.getByRole('button', { name: 'Open chat', exact: true }).click();
+    await laptop.getByRole('textbox', { name: 'Message' }).fill('Signed question from my laptop');
+    await laptop.getByRole('button', { name: 'Send' }).click();
+    await laptop.getByRole('log', { name: 'Messages' }).getByText('Signed question from my laptop').waitFor();
+
+    const phone = await (await browser.newContext()).newPage();
+    await phone.goto(siteUrl);
+    await phone.getByRole('button', { name: 'Open chat', exact: true }).click();
+    await phone.getByRole('log', { name: 'Messages' }).getByText('Signed question from my laptop').waitFor();
+    const tokens = await Promise.all([laptop, phone].map((p) => p.evaluate(() => localStorage.getItem('onethread.visitor'))));
+    expect(tokens[0]).not.toBe(tokens[1]);
+    const { items } = await app.api<Json>(app.admin, 'GET', '/api/conversations?channel=chatbot');
+    expect(items).toHaveLength(1);
+    expect(items[0].customer).toMatchObject({ name: 'Nina Signed', email: `nina-${process.pid}@customers.test` });
+  });
+
+  it('a forged hash is refused', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const refused = page.waitForResponse((r) => r.url() === `${app.url}/api/widget/session` && r.status() === 403);
+    await page.goto(`${siteUrl}/forged`);
+    await page.getByRole('button', { name: 'Open chat', exact: true }).click();
+    const response = await refused;
+    expect(((await response.json()) as Json).error.message).toMatch(/identity hash does not match/);
+    const { items } = await app.api<Json>(app.admin, 'GET', '/api/conversations?channel=chatbot');
+    expect(items).toHaveLength(1);
   });
 });
