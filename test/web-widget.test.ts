@@ -64,6 +64,12 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     await buildWidget();
     app = await startWebApp();
     agent = await app.person('agent', 'Ben Agent');
+    // What the bot answers from.
+    await app.api(agent, 'POST', '/api/kb/articles', {
+      title: 'Finding your invoices',
+      body: 'Every invoice is under **Settings → Billing → Invoices**, where each one downloads as a PDF.',
+      status: 'published',
+    });
     // A team member with the inbox open is what makes the widget say "Online".
     agentLive = await openAgentSocket(app, agent);
     host = await serveHostSite(app.url);
@@ -121,6 +127,9 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     await log().getByText('Where can I see my invoices?').waitFor();
     await expect.poll(() => page.getByText('Sending…').count()).toBe(0);
     await log().getByText('Onethread bot').first().waitFor();
+    // The bot answered from the knowledge base, with the article's passage and its link.
+    await log().getByText('Settings → Billing → Invoices', { exact: false }).waitFor();
+    expect(await log().getByRole('link', { name: /help\/articles\/finding-your-invoices/ }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Attach a file' }).isVisible()).toBe(true);
 
     const session = await visitorSession();
@@ -142,7 +151,7 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     await page.getByText('Ben Agent is typing…').waitFor({ state: 'detached' });
   });
 
-  it('hands the whole chat to the team on “Talk to a person”: it appears in the agent’s open inbox within a second', async () => {
+  it('hands the whole chat to the team on “Talk to a person”: it appears live in the agent’s open inbox, and both sides answer live', async () => {
     // The agent's inbox is open in a browser of its own before the visitor asks.
     const agentContext = await browser.newContext();
     const inbox = await agentContext.newPage();
@@ -156,7 +165,11 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     console.log(`[web-widget] hand-over reached the agent's open list in ${Date.now() - asked} ms`);
     await row.click();
     await inbox.getByText('Where can I see my invoices?').first().waitFor();
-    // The visitor's next message appears live in the agent's open thread.
+    // The agent answers from the inbox; it reaches the widget live, and the visitor's
+    // reply reaches the agent's open thread live.
+    await inbox.getByRole('textbox', { name: /Reply to/ }).fill('Ben here from the inbox, happy to help.');
+    await inbox.keyboard.press('Control+Enter');
+    await log().getByText('Ben here from the inbox, happy to help.').waitFor();
     await page.getByRole('textbox', { name: 'Message' }).fill('Thanks for taking over!');
     await page.getByRole('button', { name: 'Send' }).click();
     await inbox.getByText('Thanks for taking over!').first().waitFor();

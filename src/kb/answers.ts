@@ -15,7 +15,7 @@ const STOPWORDS = new Set(
   into is it its itself just let me more most my myself need no nor not now of off on once only or other our ours out over own please
   same she should so some such than thank thanks that the their theirs them then there these they this those through to too under
   until up very want was we were what when where which while who whom why will with would you your yours hi hello hey help anyone
-  there tell know like way also ok okay work works working`.split(/\s+/),
+  there tell know like way also ok okay work works working see find look show use using make able possible thing things something anything`.split(/\s+/),
 );
 
 const WORD = /[\p{L}\p{N}]+/gu;

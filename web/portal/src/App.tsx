@@ -79,6 +79,8 @@ function Frame({ session, onLogOut, children }: { session?: Session | null; onLo
         <a className="brand" href="/portal" onClick={follow}>
           Support
         </a>
+        {/* The help center is plain server pages, not part of this app: an ordinary link. */}
+        <a href="/help">Help center</a>
         {session && (
           <nav aria-label="Account">
             <span className="muted">{session.user.name}</span>
