@@ -470,6 +470,19 @@ describe('replies with files', () => {
     expect(conversationNow.conversation.status).toBe('pending');
   });
 
+  it('a reply may be files without words, but not nothing at all', async () => {
+    const customer = await person('customer');
+    const agent = await person('agent');
+    const { conversation } = await openTicket(customer, []);
+    const filesOnly = await postForm(agent, `/api/conversations/${conversation.id}/messages`, form({}, [{ name: 'invoice.pdf', content: PDF }]));
+    expect(filesOnly.status).toBe(201);
+    expect(((await filesOnly.json()) as { message: MessageJson }).message).toMatchObject({ body: '', attachments: [{ name: 'invoice.pdf' }] });
+    const empty = await postJson(agent, `/api/conversations/${conversation.id}/messages`, { body: '  ' });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { error: { field?: string } }).error.field).toBe('body');
+    expect((await postForm(agent, `/api/conversations/${conversation.id}/messages`, form({ body: '' }, []))).status).toBe(400);
+  });
+
   it('an Idempotency-Key makes a retried upload return the first message, attached once', async () => {
     const customer = await person('customer');
     const { conversation } = await openTicket(customer, []);

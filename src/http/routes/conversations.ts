@@ -57,7 +57,8 @@ const CreateBody = z.strictObject({
   customer: CustomerBody.optional(),
 });
 
-const ReplyBody = z.strictObject({ body: z.string().min(1).max(1_000_000), isInternal: z.boolean().optional() });
+// An empty body is the command's to refuse (400 "body is required") unless files came with it.
+const ReplyBody = z.strictObject({ body: z.string().max(1_000_000), isInternal: z.boolean().optional() });
 
 // The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
 const formBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -80,7 +81,7 @@ const createForm = (files: ReturnType<typeof filesField>) =>
     });
 
 const replyForm = (files: ReturnType<typeof filesField>) =>
-  z.strictObject({ body: ReplyBody.shape.body, isInternal: formBoolean.optional(), files });
+  z.strictObject({ body: ReplyBody.shape.body.default(''), isInternal: formBoolean.optional(), files });
 
 const FORM_NOTE = 'Also takes `multipart/form-data`: the same fields as form fields, files in `files`';
 

@@ -56,7 +56,7 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
 
   async function submit() {
     const body = text.trim();
-    if (!body || send.isPending) return;
+    if ((!body && files.length === 0) || send.isPending) return;
     const sending = files;
     setText('');
     setFiles([]);
@@ -189,7 +189,7 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
           />
         </label>
         <span className="composer-hint">Ctrl/⌘ + Enter to send{dragging ? ' · drop files to attach' : ''}</span>
-        <button type="submit" className={`button ${note ? 'button-note' : 'button-primary'}`} disabled={!text.trim() || send.isPending}>
+        <button type="submit" className={`button ${note ? 'button-note' : 'button-primary'}`} disabled={(!text.trim() && files.length === 0) || send.isPending}>
           {note ? 'Add note' : 'Send reply'}
         </button>
       </div>
