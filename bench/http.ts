@@ -7,7 +7,8 @@ import { buildServer, type ZodApp } from '../src/http/server.js';
 import { EventBus } from '../src/realtime/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import { summarize, type Latency } from './measure.js';
-import { epochNow, startSocketClients } from './socket-clients.js';
+import { startSocketClients } from './socket-clients.js';
+import { epochNow } from './threads.js';
 import type { Population } from './views.js';
 
 // The HTTP figures: POST /api/conversations/:id/messages over real sockets against a bare
@@ -39,13 +40,18 @@ export type HttpFigures = {
 
 export type HttpOptions = { seconds: number; connections: number; sockets: number; messages: number };
 
-type Instance = { app: ZodApp; http: string; ws: string };
+export type Instance = { app: ZodApp; http: string; ws: string };
 
-async function startInstance(store: Store): Promise<Instance> {
+/**
+ * The real server (`buildServer` + `registerApi`, as the app wires it) on a free port of
+ * 127.0.0.1; `extend` registers more before it listens (the web bench adds the web app).
+ */
+export async function startInstance(store: Store, extend?: (app: ZodApp) => Promise<void>): Promise<Instance> {
   const inbox = createInboxContext({ store, bus: new EventBus() });
   const accounts = accountsContext(store);
   const app = buildServer({ store });
   await registerApi(app, { inbox, accounts, secureCookies: false });
+  await extend?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   return { app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };

@@ -5,7 +5,7 @@ import type { Store } from '../src/store/database.js';
 import { measureHttp, type HttpFigures } from './http.js';
 import { loadInbox, type LoadFigures } from './load.js';
 import { printReport, type BenchResult } from './report.js';
-import { openTarget, UsageError } from './target.js';
+import { openTarget, UsageError, wholeNumber } from './target.js';
 import { createVocabulary } from './vocabulary.js';
 import { extraViews, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, requiredViews, type Population } from './views.js';
 import { verifyConsistency } from './verify.js';
@@ -61,11 +61,7 @@ const HELP = `npm run bench -- [options]
   --json              also print all figures as one JSON object on the last line
 PostgreSQL: set DATABASE_URL to a server; the bench creates and drops onethread_bench_<random> there.`;
 
-function count(name: keyof typeof args): number {
-  const value = Number(args[name]);
-  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} must be a whole number, not "${String(args[name])}"`);
-  return value;
-}
+const count = (name: keyof typeof args) => wholeNumber(name, args[name]);
 
 // Progress goes to stderr so stdout holds only the report (and the JSON line).
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -34,8 +34,9 @@ export type BenchResult = {
   http: HttpFigures | null;
 };
 
-const ms = (n: number) => n.toFixed(2).padStart(8);
-const meets = (ok: boolean) => (ok ? 'yes' : 'NO');
+/** Milliseconds in the report's 8-wide column. */
+export const ms = (n: number) => n.toFixed(2).padStart(8);
+export const meets = (ok: boolean) => (ok ? 'yes' : 'NO');
 // Flags a measurement cut short by the time budget, with its sample count.
 const cut = (l: Latency) => (l.budgetExceeded ? `  (time budget: ${l.samples} samples)` : '');
 

@@ -1,13 +1,11 @@
-import { performance } from 'node:perf_hooks';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { epochNow, startTsxWorker } from './threads.js';
 
 // The agents' WebSockets for the delivery latency, on a thread of their own: parsing
 // 1,000 frames per message on the server's event loop would add the clients' work to
-// the server's latency. Times are epoch milliseconds (timeOrigin + now), comparable
+// the server's latency. Times are epoch milliseconds (threads.ts epochNow), comparable
 // across threads of one process.
-
-export const epochNow = () => performance.timeOrigin + performance.now();
 
 type ToWorker = { type: 'connect'; url: string; tokens: string[]; sockets: number } | { type: 'collect'; body: string } | { type: 'close' };
 type FromWorker =
@@ -25,10 +23,7 @@ export type SocketClients = {
 };
 
 export async function startSocketClients(url: string, tokens: string[], sockets: number): Promise<SocketClients> {
-  // This file is TypeScript run through tsx, whose loader a new thread does not inherit:
-  // the thread registers it first, then loads this module.
-  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(source, { eval: true });
+  const worker = startTsxWorker(import.meta.url);
   const waiting = new Map<string, (times: number[]) => void>();
   let onConnected: (seconds: number) => void = () => {};
   let onClosed: () => void = () => {};

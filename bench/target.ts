@@ -12,6 +12,13 @@ import { migrateToLatest } from '../src/store/migrate.js';
 /** A mistake in how the bench was called: reported in one line, without a stack. */
 export class UsageError extends Error {}
 
+/** A whole-number option, checked before anything is created for it. */
+export function wholeNumber(option: string, raw: unknown): number {
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${option} must be a whole number, not "${String(raw)}"`);
+  return value;
+}
+
 export type BenchTarget = {
   store: Store;
   /** Printed so a kept database can be found (and reused with --reuse). */
