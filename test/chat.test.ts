@@ -239,6 +239,25 @@ describe('chat: who may see what', () => {
     await agentSocket.close();
   });
 
+  it('limits new chats per client address and messages per visitor (429)', async () => {
+    const limited = await start({ ...DEFAULT_CHAT_SETTINGS, limits: { sessionsPerIp: 2, messagesPerMinute: 3 } });
+    try {
+      const session = (body: unknown) => fetch(`${limited.http}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const first = (await (await session({})).json()) as { visitorToken: string };
+      expect((await session({})).status).toBe(200);
+      expect((await session({})).status).toBe(429);
+      // A returning visitor is not a new chat.
+      expect((await session({ visitorToken: first.visitorToken })).status).toBe(200);
+      const send = () => fetch(`${limited.http}/api/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-visitor-token': first.visitorToken }, body: JSON.stringify({ body: 'spam?' }) });
+      for (let i = 0; i < 3; i++) expect((await send()).status).toBe(201);
+      const refused = await send();
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    } finally {
+      await limited.app.close();
+    }
+  });
+
   it('the same signed user on two devices sees the same chat', async () => {
     const identity = { userId: 'shop-user-77', email: 'sam@example.test', name: 'Sam', hash: identityHash(SECRET, 'shop-user-77') };
     const phone = (await widget('/api/widget/session', { identity })).json!.visitorToken as string;

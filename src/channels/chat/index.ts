@@ -17,6 +17,8 @@ export type ChatSettings = {
   greeting: string;
   offlineMessage: string;
   preChat: 'off' | 'optional' | 'required';
+  /** New visitor sessions per client address in 10 minutes, and messages per visitor in a minute: the widget is open to anyone. */
+  limits: { sessionsPerIp: number; messagesPerMinute: number };
   /** Null: always open while someone of the team is online. */
   hours: OpeningHours | null;
   bot: { enabled: boolean; name: string; escalationKeywords: string[]; llm: Omit<LlmOptions, 'onError'> | null };
@@ -32,6 +34,7 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   offlineMessage: "We're not online right now. Leave your email and your question, and we'll answer by email.",
   preChat: 'optional',
   hours: null,
+  limits: { sessionsPerIp: 60, messagesPerMinute: 30 },
   bot: { enabled: true, name: 'Onethread bot', escalationKeywords: [], llm: null },
   publicUrl: 'http://localhost:3000',
 };

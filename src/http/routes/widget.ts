@@ -16,6 +16,7 @@ import type { PreparedEvent } from '../../realtime/frames.js';
 import type { PresenceRelay } from '../../realtime/presence.js';
 import { SocketClient } from '../../realtime/ws-client.js';
 import { errorBody, unauthorized } from '../errors.js';
+import { LoginLimiter } from '../login-limiter.js';
 import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
 import { defineRoutes } from '../routing.js';
 import { widgetConversation, widgetMessage } from '../widget-frames.js';
@@ -38,7 +39,7 @@ export type WidgetRouteOptions = {
 
 export const WIDGET_BUNDLE = path.resolve(import.meta.dirname, '../../../dist/widget/widget.js');
 const VISITOR_HEADER = 'x-visitor-token';
-const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 413: errorBody, 415: errorBody };
+const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 413: errorBody, 415: errorBody, 429: errorBody };
 
 const WidgetConversationJson = z.object({ id: z.number().int(), number: z.string(), status: z.enum(['open', 'pending', 'resolved', 'closed']), handler: z.enum(['bot', 'team']) }).meta({ id: 'WidgetConversation' });
 const WidgetMessageJson = z
@@ -118,6 +119,10 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   const Form = MessageForm(filesField(limits));
   const uploaded = new WeakMap<FastifyRequest, NewAttachment[]>();
   const sockets = new Map<number, Set<VisitorClient>>();
+  // Anyone on the web can open a chat: bound how fast one address makes visitors (rows,
+  // customers) and how fast one visitor writes. In memory, per instance.
+  const newSessions = new LoginLimiter(settings.limits.sessionsPerIp, 10 * 60_000, Date.now, 'Too many new chats from this address; try again in a few minutes');
+  const messages = new LoginLimiter(settings.limits.messagesPerMinute, 60_000, Date.now, 'You are sending messages too fast; wait a moment');
 
   // CORS for the widget's own routes: allowed origins get the grant; others a 403, so a
   // page that is not on the list learns nothing and writes nothing.
@@ -186,6 +191,8 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
       },
     },
   }, async (request) => {
+    const known = request.body.visitorToken ? await findVisitor(chat, request.body.visitorToken) : null;
+    if (!known) newSessions.take(request.ip);
     const session = await openSession(chat, request.body);
     // Sockets already open for this browser follow who the visitor now is.
     for (const client of sockets.get(session.visitor.id) ?? []) client.visitor = session.visitor;
@@ -216,6 +223,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     },
   }, async (request, reply) => {
     const visitor = await visitorOf(request);
+    messages.take(`visitor:${visitor.id}`);
     const files = uploaded.get(request) ?? [];
     if (!request.body.body.trim() && files.length === 0) throw new DomainError('validation_failed', 'write a message or attach a file', 'body');
     const key = request.headers['idempotency-key'];
