@@ -82,11 +82,14 @@ class VisitorClient extends SocketClient<VisitorClient> {
     if (!this.#chats.has(conversation.id)) {
       // A chat this browser started a moment ago: the link is written right after the
       // conversation, so look again and send what this event says if it is ours.
-      void visitorChatIds(this.chat, this.visitor).then((ids) => {
-        this.#chats = ids;
-        const frame = ids.has(conversation.id) ? this.#frame(event) : null;
-        if (frame) this.send(frame);
-      });
+      visitorChatIds(this.chat, this.visitor)
+        .then((ids) => {
+          this.#chats = ids;
+          const frame = ids.has(conversation.id) ? this.#frame(event) : null;
+          if (frame) this.send(frame);
+        })
+        // A failed look is a missed live frame, which the widget's catch-up (since) repairs.
+        .catch(() => undefined);
       return null;
     }
     return this.#frame(event);
