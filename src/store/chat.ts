@@ -15,6 +15,12 @@ export function insertVisitor(tx: Tx, row: { tokenHash: string; customerId: numb
     .executeTakeFirstOrThrow();
 }
 
+/** The customer the host site's user already chats as, on any of their browsers. */
+export async function customerOfExternalUser(tx: Tx, externalUserId: string): Promise<number | null> {
+  const row = await tx.selectFrom('chat_visitors').select('customerId').where('externalUserId', '=', externalUserId).orderBy('id').executeTakeFirst();
+  return row ? Number(row.customerId) : null;
+}
+
 export async function updateVisitor(tx: Tx, id: number, patch: { customerId?: number; externalUserId?: string | null; lastSeenAt: number }): Promise<void> {
   await tx.updateTable('chat_visitors').set(patch).where('id', '=', id).execute();
 }

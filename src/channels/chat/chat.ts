@@ -6,7 +6,7 @@ import { getConversation, getConversationMessages } from '../../inbox/queries.js
 import type { Conversation, Message } from '../../inbox/records.js';
 import { BOT_TAG } from '../../inbox/rules.js';
 import type { NewAttachment } from '../../store/messages.js';
-import { findVisitorByTokenHash, insertVisitor, linkChat, listVisitorChats, missesOf, setMisses, updateVisitor } from '../../store/chat.js';
+import { customerOfExternalUser, findVisitorByTokenHash, insertVisitor, linkChat, listVisitorChats, missesOf, setMisses, updateVisitor } from '../../store/chat.js';
 import type { ChatVisitorRow } from '../../store/schema.js';
 import { transact } from '../../store/transaction.js';
 import { findOrInsertUserByEmail, findUserById, renameUser } from '../../store/users.js';
@@ -95,8 +95,7 @@ export async function openSession(ctx: ChatContext, input: SessionInput): Promis
       customerId = Number((await findOrInsertUserByEmail(tx, { name: givenName || givenEmail.split('@')[0]!, email: givenEmail, role: 'customer', now })).id);
     } else if (verified) {
       // A verified user without an address: the customer another device of theirs already has.
-      const sibling = await tx.selectFrom('chat_visitors').select('customerId').where('externalUserId', '=', verified.userId).orderBy('id').executeTakeFirst();
-      customerId = sibling ? Number(sibling.customerId) : null;
+      customerId = await customerOfExternalUser(tx, verified.userId);
     }
     if (customerId === null && known) customerId = Number(known.customerId);
     if (customerId === null) {
