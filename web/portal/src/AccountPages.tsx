@@ -1,29 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, errorText, portalApi } from './api';
+import { useSubmit } from './useSubmit';
 import type { Session } from './App';
 import { follow, navigate } from './router';
 
 // Signing up, in, and back in: the forms and the two pages mailed links open.
 
 type OnSignedIn = (session: Session) => void;
-
-function useSubmit(work: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, submit };
-}
 
 export function LoginPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
   const [email, setEmail] = useState('');

@@ -1,5 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, errorText, portalApi, rememberCsrf } from './api';
+import { useEffect, useState } from 'react';
+import { portalApi, rememberCsrf } from './api';
+import { useSubmit } from './useSubmit';
 
 // The public contact form, also embedded on other sites (`/contact?embed=1` in an iframe:
 // compact, no header). No account needed. `website` is the honeypot: moved off-screen and
@@ -7,8 +8,6 @@ import { ApiError, errorText, portalApi, rememberCsrf } from './api';
 
 export function ContactPage({ embed }: { embed: boolean }) {
   const [fields, setFields] = useState({ name: '', email: '', subject: '', message: '', website: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [number, setNumber] = useState<string | null>(null);
 
   // A visitor signed in on this site sends the session cookie, and with it must send its CSRF token.
@@ -18,18 +17,7 @@ export function ContactPage({ embed }: { embed: boolean }) {
 
   const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: event.target.value }));
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      setNumber((await portalApi.contact(fields)).number);
-    } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 429 ? caught.message : errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => setNumber((await portalApi.contact(fields)).number));
 
   return (
     <div className={embed ? 'portal embed' : 'portal'}>

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation, Message } from '../../src/api/types';
 import { api, ApiError, errorText, portalApi, postForm } from './api';
+import { useSubmit } from './useSubmit';
 import { FilePicker } from './FilePicker';
 import { useLive } from './live';
 import { follow } from './router';
@@ -119,33 +120,21 @@ export function ConversationPage({ reference }: { reference: string }) {
 function ReplyBox({ conversationId, onSent }: { conversationId: number; onSent(message: Message): void }) {
   const [body, setBody] = useState('');
   const [files, setFiles] = useState<File[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const path = `/api/conversations/${conversationId}/messages`;
-      let message: Message;
-      if (files.length > 0) {
-        const form = new FormData();
-        form.append('body', body);
-        for (const file of files) form.append('files', file, file.name);
-        message = (await postForm<{ message: Message }>(path, form)).message;
-      } else {
-        message = (await api<{ message: Message }>('POST', path, { body: { body } })).message;
-      }
-      onSent(message);
-      setBody('');
-      setFiles([]);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
+  const { busy, error, submit } = useSubmit(async () => {
+    const path = `/api/conversations/${conversationId}/messages`;
+    let message: Message;
+    if (files.length > 0) {
+      const form = new FormData();
+      form.append('body', body);
+      for (const file of files) form.append('files', file, file.name);
+      message = (await postForm<{ message: Message }>(path, form)).message;
+    } else {
+      message = (await api<{ message: Message }>('POST', path, { body: { body } })).message;
     }
-  };
+    onSent(message);
+    setBody('');
+    setFiles([]);
+  });
 
   return (
     <form className="reply" onSubmit={submit}>

@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Conversation } from '../../src/api/types';
-import { errorText, postForm } from './api';
+import { postForm } from './api';
+import { useSubmit } from './useSubmit';
 import { FilePicker } from './FilePicker';
 import { follow } from './router';
 
@@ -17,27 +18,16 @@ export function NewTicketPage() {
   const [body, setBody] = useState('');
   const [type, setType] = useState<(typeof TYPES)[number][0]>('support');
   const [files, setFiles] = useState<File[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<Conversation | null>(null);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
+  const { busy, error, submit } = useSubmit(async () => {
     const form = new FormData();
     form.append('subject', subject);
     form.append('body', body);
     form.append('type', type);
     for (const file of files) form.append('files', file, file.name);
-    try {
-      setCreated((await postForm<{ conversation: Conversation }>('/api/conversations', form)).conversation);
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
+    setCreated((await postForm<{ conversation: Conversation }>('/api/conversations', form)).conversation);
+  });
 
   if (created) {
     return (

@@ -1,0 +1,21 @@
+import { useState, type FormEvent } from 'react';
+import { errorText } from './api';
+
+/** A form's submit: busy while `work` runs, and its failure as the text to show beside the form. */
+export function useSubmit(work: () => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(errorText(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, submit };
+}
