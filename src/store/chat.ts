@@ -1,14 +1,42 @@
-import type { ChatVisitorRow, ConversationRow } from './schema.js';
+import type { Generated, Kysely, Selectable } from 'kysely';
+import type { ConversationRow, Database } from './schema.js';
 import type { Tx } from './transaction.js';
 
 // Rows of the chat channel: which browser is which visitor, and which chats it started.
 
+/** A browser that opened the chat widget; `tokenHash` is the SHA-256 of its visitor token. */
+export interface ChatVisitorsTable {
+  id: Generated<number>;
+  tokenHash: string;
+  customerId: number;
+  externalUserId: string | null;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface ChatConversationsTable {
+  conversationId: number;
+  visitorId: number;
+  missesInARow: number;
+  createdAt: number;
+}
+
+export interface ChatDatabase extends Database {
+  chat_visitors: ChatVisitorsTable;
+  chat_conversations: ChatConversationsTable;
+}
+
+export type ChatVisitorRow = Selectable<ChatVisitorsTable>;
+
+// The shared schema type lists the inbox's tables; these are the channel's own (as store/email.ts).
+const chat = (tx: Tx) => tx as unknown as Kysely<ChatDatabase>;
+
 export function findVisitorByTokenHash(tx: Tx, tokenHash: string): Promise<ChatVisitorRow | undefined> {
-  return tx.selectFrom('chat_visitors').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+  return chat(tx).selectFrom('chat_visitors').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
 }
 
 export function insertVisitor(tx: Tx, row: { tokenHash: string; customerId: number; externalUserId: string | null; now: number }): Promise<ChatVisitorRow> {
-  return tx
+  return chat(tx)
     .insertInto('chat_visitors')
     .values({ tokenHash: row.tokenHash, customerId: row.customerId, externalUserId: row.externalUserId, createdAt: row.now, lastSeenAt: row.now })
     .returningAll()
@@ -17,24 +45,24 @@ export function insertVisitor(tx: Tx, row: { tokenHash: string; customerId: numb
 
 /** The customer the host site's user already chats as, on any of their browsers. */
 export async function customerOfExternalUser(tx: Tx, externalUserId: string): Promise<number | null> {
-  const row = await tx.selectFrom('chat_visitors').select('customerId').where('externalUserId', '=', externalUserId).orderBy('id').executeTakeFirst();
+  const row = await chat(tx).selectFrom('chat_visitors').select('customerId').where('externalUserId', '=', externalUserId).orderBy('id').executeTakeFirst();
   return row ? Number(row.customerId) : null;
 }
 
 export async function updateVisitor(tx: Tx, id: number, patch: { customerId?: number; externalUserId?: string | null; lastSeenAt: number }): Promise<void> {
-  await tx.updateTable('chat_visitors').set(patch).where('id', '=', id).execute();
+  await chat(tx).updateTable('chat_visitors').set(patch).where('id', '=', id).execute();
 }
 
 export async function linkChat(tx: Tx, conversationId: number, visitorId: number, now: number): Promise<void> {
-  await tx.insertInto('chat_conversations').values({ conversationId, visitorId, missesInARow: 0, createdAt: now }).onConflict((oc) => oc.column('conversationId').doNothing()).execute();
+  await chat(tx).insertInto('chat_conversations').values({ conversationId, visitorId, missesInARow: 0, createdAt: now }).onConflict((oc) => oc.column('conversationId').doNothing()).execute();
 }
 
 export async function setMisses(tx: Tx, conversationId: number, missesInARow: number): Promise<void> {
-  await tx.updateTable('chat_conversations').set({ missesInARow }).where('conversationId', '=', conversationId).execute();
+  await chat(tx).updateTable('chat_conversations').set({ missesInARow }).where('conversationId', '=', conversationId).execute();
 }
 
 export async function missesOf(tx: Tx, conversationId: number): Promise<number> {
-  const row = await tx.selectFrom('chat_conversations').select('missesInARow').where('conversationId', '=', conversationId).executeTakeFirst();
+  const row = await chat(tx).selectFrom('chat_conversations').select('missesInARow').where('conversationId', '=', conversationId).executeTakeFirst();
   return Number(row?.missesInARow ?? 0);
 }
 
@@ -43,7 +71,7 @@ export async function missesOf(tx: Tx, conversationId: number): Promise<number> 
  * identity the ones every browser of that same host-site user started. Newest first.
  */
 export function listVisitorChats(tx: Tx, visitor: Pick<ChatVisitorRow, 'id' | 'externalUserId'>, limit: number): Promise<ConversationRow[]> {
-  return tx
+  return chat(tx)
     .selectFrom('chat_conversations as cc')
     .innerJoin('conversations as c', 'c.id', 'cc.conversationId')
     .selectAll('c')

@@ -224,23 +224,6 @@ export interface KbArticlesTable {
   publishedAt: number | null;
 }
 
-/** A browser that opened the chat widget; `tokenHash` is the SHA-256 of its visitor token. */
-export interface ChatVisitorsTable {
-  id: Generated<number>;
-  tokenHash: string;
-  customerId: number;
-  externalUserId: string | null;
-  createdAt: number;
-  lastSeenAt: number;
-}
-
-export interface ChatConversationsTable {
-  conversationId: number;
-  visitorId: number;
-  missesInARow: number;
-  createdAt: number;
-}
-
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -258,8 +241,6 @@ export interface Database {
   outbox: OutboxTable;
   kb_categories: KbCategoriesTable;
   kb_articles: KbArticlesTable;
-  chat_visitors: ChatVisitorsTable;
-  chat_conversations: ChatConversationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -277,4 +258,3 @@ export type EventRow = Selectable<ConversationEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
-export type ChatVisitorRow = Selectable<ChatVisitorsTable>;

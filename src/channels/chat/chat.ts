@@ -7,7 +7,7 @@ import type { Conversation, Message } from '../../inbox/records.js';
 import { BOT_TAG } from '../../inbox/rules.js';
 import type { NewAttachment } from '../../store/messages.js';
 import { customerOfExternalUser, findVisitorByTokenHash, insertVisitor, linkChat, listVisitorChats, missesOf, setMisses, updateVisitor } from '../../store/chat.js';
-import type { ChatVisitorRow } from '../../store/schema.js';
+import type { ChatVisitorRow } from '../../store/chat.js';
 import { transact } from '../../store/transaction.js';
 import { findOrInsertUserByEmail, findUserById, renameUser } from '../../store/users.js';
 import { botReply, type BotOptions } from './bot.js';
