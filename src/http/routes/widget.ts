@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
-import { askForPerson, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
+import { askForPerson, currentChat, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
 import type { ChatSettings } from '../../channels/chat/index.js';
 import { withinHours } from '../../channels/chat/hours.js';
 import { originAllowed } from '../../channels/chat/origins.js';
@@ -245,9 +245,8 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   app.post('/api/widget/typing', { schema: { tags: ['chat widget'], body: TypingBody, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
     const visitor = await visitorOf(request);
     const client = [...(sockets.get(visitor.id) ?? [])].find((c) => c.open);
-    const chats = await visitorChatIds(chat, visitor);
-    const conversationId = Math.max(0, ...chats);
-    if (client && conversationId > 0) presence.update(client, { type: 'presence', conversationId, state: request.body.typing ? 'typing' : 'viewing' });
+    const current = client ? await currentChat(chat, visitor) : null;
+    if (client && current) presence.update(client, { type: 'presence', conversationId: current.id, state: request.body.typing ? 'typing' : 'viewing' });
     return reply.code(204).send(null);
   });
 
