@@ -82,7 +82,12 @@ describe('email fixtures written for these tests', () => {
       ['logo.png', 'image/png'],
       ['invoice 2026-03.pdf', 'application/pdf'],
     ]);
-    for (const attachment of message.attachments) expect(await mail.storage!.open(attachment.sha256)).not.toBeNull();
+    for (const attachment of message.attachments) {
+      const blob = await mail.storage!.open(attachment.sha256);
+      expect(blob?.size).toBe(attachment.size);
+      // Its stream holds the file open until read or destroyed.
+      blob?.stream.destroy();
+    }
     expect(message.htmlBody).toMatch(/<img src="data:image\/png;base64,iVBORw0KGgo[^"]+" alt="logo\.png" \/>/);
     expect(message.body).toBe('The error looks like this: [image: logo.png]\nThe invoice is attached.');
   });
