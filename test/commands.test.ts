@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
   addMessage,
@@ -8,9 +9,11 @@ import {
   setConversationPriority,
   setConversationType,
   updateConversationStatus,
+  type MessageResult,
 } from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
 import { countMessages } from '../src/store/messages.js';
+import type { Tx } from '../src/store/transaction.js';
 import { makeAdmin, makeAgent, makeConversation, makeCustomer, useTestInbox } from './support/inbox.js';
 
 const inbox = useTestInbox();
@@ -163,6 +166,34 @@ describe('addMessage and the status rules', () => {
     const second = await addMessage(inbox.ctx, input);
     expect(second).toMatchObject({ created: false, message: { id: first.message.id } });
     expect((await getConversation(inbox.ctx, conversation.id)).messageCount).toBe(2);
+  });
+
+  it("the caller's receipt commits with the message or neither does; a replay hands it the first message", async () => {
+    const { conversation } = await makeConversation(inbox);
+    const receipts = async () => (await sql<{ name: string; value: number }>`select name, value from sequences where name like 'receipt:%' order by name`.execute(inbox.ctx.store.db)).rows;
+    const input = { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'filed', externalKey: `<receipt-${conversation.id}@mail>` };
+    const record = (name: string) => async (tx: Tx, result: MessageResult) => {
+      await sql`insert into sequences (name, value) values (${`receipt:${name}`}, ${result.message.id})`.execute(tx);
+    };
+
+    const refused = addMessage(inbox.ctx, {
+      ...input,
+      receipt: async (tx, result) => {
+        await record('refused')(tx, result);
+        throw new Error('the receipt could not be written');
+      },
+    });
+    await expect(refused).rejects.toThrow('the receipt could not be written');
+    expect(await receipts()).toEqual([]);
+    expect((await getConversation(inbox.ctx, conversation.id)).messageCount).toBe(1);
+
+    const first = await addMessage(inbox.ctx, { ...input, receipt: record('first') });
+    const again = await addMessage(inbox.ctx, { ...input, receipt: record('again') });
+    expect(again).toMatchObject({ created: false, message: { id: first.message.id } });
+    expect(await receipts()).toEqual([
+      { name: 'receipt:again', value: first.message.id },
+      { name: 'receipt:first', value: first.message.id },
+    ]);
   });
 
   it('a message sent "in the future" is stored as sent now', async () => {

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startEmailChannel } from '../src/channels/email/index.js';
 import { MailSpool } from '../src/channels/email/spool.js';
 import { openPostgres, openSqlite, type Store } from '../src/store/database.js';
-import { countInboundByStatus, findInboundByDedupeKey } from '../src/store/email.js';
+import { countInboundByStatus, findConversationsByMessageIds, findInboundByDedupeKey } from '../src/store/email.js';
 import { getConversationMessages } from '../src/inbox/queries.js';
 import { freePort, rawMail, SUPPORT, testEmailConfig, uniqueId, waitFor } from './support/email.js';
 import { useTestInbox } from './support/inbox.js';
@@ -54,6 +54,22 @@ describe('email durability in one process', () => {
     expect(readdirSync(path.join(dataDir, 'mail', 'spool'))).toEqual([]);
     expect(readdirSync(path.join(dataDir, 'mail', 'archive'))).toHaveLength(6);
     await second.stop();
+  });
+
+  it('a mail received here is taken with its row and filed on that first attempt, its row finished with its message', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-mail-'));
+    dirs.push(dataDir);
+    const channel = await startEmailChannel({ store: inbox.store, inbox: inbox.ctx, dataDir, config: { ...testEmailConfig(), smtpListenPort: null }, log: () => {} });
+    const messageId = uniqueId('first-attempt');
+    const result = await channel.pipeline.accept([rawMail({ messageId, from: 'rosa@example.org', subject: 'Taken at once' })], { from: 'rosa@example.org', to: [SUPPORT] }, 'smtp');
+    expect(result.status).toBe('accepted');
+    await channel.pipeline.idle();
+    const row = await findInboundByDedupeKey(inbox.store.db, `mid:${messageId.toLowerCase()}`);
+    expect(row).toMatchObject({ status: 'processed', attempts: 1, lockedUntil: null, error: null });
+    const [message] = (await getConversationMessages(inbox.ctx, row!.conversationId!)).items;
+    expect(message!.id).toBe(row!.messageRowId);
+    expect(await findConversationsByMessageIds(inbox.store.db, [messageId.toLowerCase()])).toEqual(new Map([[messageId.toLowerCase(), row!.conversationId]]));
+    await channel.stop();
   });
 });
 

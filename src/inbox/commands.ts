@@ -107,22 +107,26 @@ function checkContent(body: string, htmlBody: string | null | undefined, attachm
  * Runs a command that stores a message under an optional idempotency key: a key seen
  * before returns the first result. Two calls racing with one key both miss the lookup;
  * the loser's insert hits the unique key, its transaction rolls back, and it returns
- * the winner's result.
+ * the winner's result. The caller's receipt is written with whichever result it gets.
  */
 async function runMessageCommand(
   ctx: InboxContext,
-  key: string | undefined,
+  input: Pick<MessageContent, 'externalKey' | 'receipt'>,
   work: (tx: Tx, now: number) => Promise<Committed<MessageResult>>,
 ): Promise<MessageResult> {
+  const { externalKey: key, receipt } = input;
   try {
     return await runCommand(ctx, async (tx, now) => {
       const existing = await findByExternalKey(ctx, tx, key);
-      return existing ? { result: existing, events: [] } : work(tx, now);
+      const committed = existing ? { result: existing, events: [] } : await work(tx, now);
+      await receipt?.(tx, committed.result);
+      return committed;
     });
   } catch (error) {
     if (key === undefined || !isUniqueViolation(error)) throw error;
     const existing = await findByExternalKey(ctx, ctx.store.db, key);
     if (existing === null) throw error;
+    if (receipt) await transact(ctx.store, (tx) => receipt(tx, existing));
     return existing;
   }
 }
@@ -135,6 +139,12 @@ export type MessageContent = {
   sentAt?: number;
   /** Idempotency key: an email Message-ID, a client request id. */
   externalKey?: string;
+  /**
+   * The caller's own record of what it filed (a channel's row for the mail it received),
+   * written last in the command's transaction: the message and the record commit together
+   * or not at all. It writes the caller's tables only.
+   */
+  receipt?: (tx: Tx, result: MessageResult) => Promise<void>;
 };
 
 export type CreateConversationInput = MessageContent & {
@@ -203,7 +213,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
   const attachments = input.attachments ?? [];
   checkContent(input.body, input.htmlBody, attachments);
 
-  return runMessageCommand(ctx, input.externalKey, async (tx, now) => {
+  return runMessageCommand(ctx, input, async (tx, now) => {
     const sender = await resolveSender(tx, input.from, now);
     const customer =
       sender.kind === 'customer'
@@ -272,7 +282,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   const isInternal = input.isInternal ?? false;
   checkContent(input.body, input.htmlBody, attachments);
 
-  return runMessageCommand(ctx, input.externalKey, async (tx, now) => {
+  return runMessageCommand(ctx, input, async (tx, now) => {
     const before = await lockConversation(ctx, tx, input.conversation);
     const sender = await resolveSender(tx, input.from, now);
     if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');

@@ -119,14 +119,17 @@ export type NewInbound = Pick<
   'dedupeKey' | 'headerMessageId' | 'sha256' | 'size' | 'source' | 'spoolName' | 'envelopeFrom' | 'envelopeTo' | 'receivedAt'
 >;
 
-/** Inserts a received mail as pending. A second mail with the same dedupe key violates the unique key. */
-export async function insertInbound(tx: Tx, row: NewInbound): Promise<number> {
-  const inserted = await mail(tx)
+/**
+ * Inserts a received mail as pending; with `leaseUntil`, already taken for processing by
+ * whoever received it (see claimInbound), which saves a transaction per mail. A second mail
+ * with the same dedupe key violates the unique key.
+ */
+export function insertInbound(tx: Tx, row: NewInbound, leaseUntil: number | null = null): Promise<InboundRow> {
+  return mail(tx)
     .insertInto('email_inbound')
-    .values({ ...row, status: 'pending', attempts: 0, isAutoReply: 0, isBounce: 0, isBulk: 0 })
-    .returning('id')
+    .values({ ...row, status: 'pending', lockedUntil: leaseUntil, attempts: leaseUntil === null ? 0 : 1, isAutoReply: 0, isBounce: 0, isBulk: 0 })
+    .returningAll()
     .executeTakeFirstOrThrow();
-  return Number(inserted.id);
 }
 
 export function findInbound(tx: Tx, id: number): Promise<InboundRow | undefined> {

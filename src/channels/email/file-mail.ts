@@ -14,7 +14,7 @@ import {
   type InboundRow,
   type MessageIdRecord,
 } from '../../store/email.js';
-import { transact } from '../../store/transaction.js';
+import { transact, type Tx } from '../../store/transaction.js';
 import { existingConversation } from './conversations.js';
 import { mailContent } from './mail-content.js';
 import { parseEmail, type ParsedEmail } from './parse.js';
@@ -24,9 +24,9 @@ import { findThread, type ThreadMatch } from './threading.js';
 // Processing one stored mail into the inbox: parse it, sort out what must not become a
 // message (our own mail → ignored, a flood → failed), then file it — a bounce with the
 // mail it returns (marking that mail's delivery failed), a reply in its thread
-// (threading.ts), anything else as a new conversation — through the inbox commands, with
-// the mail's key as the message's idempotency key, so filing a mail twice (after a crash
-// between the command and the row update) stores it once.
+// (threading.ts), anything else as a new conversation — through the inbox commands, whose
+// transaction also marks the mail's row processed (the command's receipt), and with the
+// mail's key as the message's idempotency key, so a mail filed twice is stored once.
 //
 // Mail no person wrote (auto-replies, out-of-office, bulk, bounces; noise.ts) is stored
 // and flagged but changes no conversation's status: an out-of-office answer to our reply
@@ -43,9 +43,12 @@ export type FileMailDeps = {
   clock: () => number;
   /** Files the earlier mails that carry these Message-IDs first, so a reply never overtakes its parent. */
   settleParents: (messageIds: string[]) => Promise<void>;
+  /** Writes how the mail was filed onto its row (in the transaction it is given). */
+  record: (tx: Tx, filed: Pick<Filed, 'outcome' | 'messageIds'>) => Promise<void>;
 };
 
-export type Filed = { outcome: InboundOutcome; messageIds: MessageIdRecord[] };
+/** How a mail was filed; `recorded` when its row says so already (written with its message). */
+export type Filed = { outcome: InboundOutcome; messageIds: MessageIdRecord[]; recorded: boolean };
 
 const EMAIL_SYSTEM = { system: 'Email' } as const;
 const MAX_SUBJECT = 500;
@@ -62,7 +65,7 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
     noiseReason: mail.noise.reasons.join('; ') || null,
     senderName: mail.from?.name ?? null,
   };
-  const done = (outcome: InboundOutcome): Filed => ({ outcome, messageIds: [] });
+  const done = (outcome: InboundOutcome): Filed => ({ outcome, messageIds: [], recorded: false });
   if (!mail.from) {
     return done({ status: 'failed', ...flags, error: 'no usable sender address: From, Sender, Reply-To and the envelope sender are missing or not addresses' });
   }
@@ -83,20 +86,27 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
   }
 
   const content = await mailContent(mail, deps.attachments, deps.maxBytes);
-  const result = await write(deps, mail, { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey: `email:${row.dedupeKey}` }, envelopeTo);
-  // Written with the row's outcome: a crash before that processes the mail again, and the
-  // command's idempotency key returns the message already stored.
-  const messageIds: MessageIdRecord[] = mail.messageId
-    ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
-    : [];
-  return {
+  const filed = (result: MessageResult): Pick<Filed, 'outcome' | 'messageIds'> => ({
     outcome: { status: 'processed', ...flags, senderEmail: sender, conversationId: result.conversation.id, messageRowId: result.message.id, fullText: content.fullText },
-    messageIds,
+    messageIds: mail.messageId
+      ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
+      : [],
+  });
+  // The row's outcome and the Message-ID go in the command's own transaction. Should the
+  // row be written apart (a reply that opens a follow-up) and the process die in between,
+  // the mail is filed again and the command's idempotency key returns the stored message.
+  let recorded = false;
+  const receipt = async (tx: Tx, result: MessageResult) => {
+    await deps.record(tx, filed(result));
+    recorded = true;
   };
+  const message = { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey: `email:${row.dedupeKey}` };
+  const result = await write(deps, mail, message, envelopeTo, receipt);
+  return { ...filed(result), recorded };
 }
 
 /** Files the mail: a bounce with the mail it returns, a reply in its thread, anything else as a new conversation. */
-async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageContent, envelopeTo: string[]): Promise<MessageResult> {
+async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageContent, envelopeTo: string[], receipt: MessageContent['receipt']): Promise<MessageResult> {
   const { inbox: ctx, store } = deps;
   const from = { customerEmail: mail.from!.address, name: mail.from!.name };
   const noise = mail.noise.isAutoReply || mail.noise.isBulk || mail.noise.isBounce;
@@ -111,7 +121,7 @@ async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageCont
       const outbound = await transact(store, (tx) => markOutboundBounced(tx, bouncedId, error));
       if (outbound) await recordDelivery(ctx, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
       // Written by the bot: a bounce is news for the team, not the customer speaking, so it changes no status.
-      return addMessage(ctx, { ...message, conversation: conversation.id, from: { bot: mail.from!.name || 'Mail Delivery System' } });
+      return addMessage(ctx, { ...message, receipt, conversation: conversation.id, from: { bot: mail.from!.name || 'Mail Delivery System' } });
     }
   }
 
@@ -121,12 +131,13 @@ async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageCont
     // Noise is stored where it belongs, closed or not: it asks nothing of anyone.
     if (noise || target.status !== 'closed' || ctx.reopenClosedOnCustomerReply) {
       try {
-        return await addMessage(ctx, { ...message, conversation: target.id, from, keepStatus: noise });
+        return await addMessage(ctx, { ...message, receipt, conversation: target.id, from, keepStatus: noise });
       } catch (error) {
         if (!(error instanceof DomainError && error.code === 'invalid_transition')) throw error;
       }
     }
-    // A reply to a closed conversation (that must not reopen): a new one, linked to it.
+    // A reply to a closed conversation (that must not reopen): a new one, linked to it. The
+    // mail's row is written after the link, so a crash before it files the mail again and links.
     const created = await createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, target.subject) });
     if (created.conversation.id !== target.id) {
       const linked = (await findFollowUp(store.db, target.id)) === created.conversation.id;
@@ -137,7 +148,7 @@ async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageCont
     }
     return created;
   }
-  return createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, null) });
+  return createConversation(ctx, { ...message, receipt, from, channel: 'email', subject: subjectOf(mail, null) });
 }
 
 /** A closed conversation that was already continued elsewhere: continue there. */

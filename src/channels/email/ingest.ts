@@ -17,10 +17,9 @@ import {
   requeueInbound,
   type InboundOutcome,
   type InboundRow,
-  type MessageIdRecord,
 } from '../../store/email.js';
-import { isUniqueViolation, transact } from '../../store/transaction.js';
-import { fileMail, type FileMailDeps } from './file-mail.js';
+import { isUniqueViolation, transact, type Tx } from '../../store/transaction.js';
+import { fileMail, type FileMailDeps, type Filed } from './file-mail.js';
 import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { readHeaderBlock, type Envelope, type MailOrigin, type MailSource, type MailSpool } from './spool.js';
@@ -35,9 +34,10 @@ import { readHeaderBlock, type Envelope, type MailOrigin, type MailSource, type 
 // recover(): at start, spool files without a row get one, and pending mail is queued.
 //
 // Then each mail is processed from the stored copy, a few at a time in arrival order (a
-// reply waits for its parent), under a lease: file-mail.ts turns it into a message. A mail
-// that cannot be processed is kept as `failed` with the error: the admins' failed-mail
-// list, from which it can be processed again.
+// reply waits for its parent), under a lease (a mail received here is inserted with it):
+// file-mail.ts turns it into a message, and its row says so in the same transaction as
+// the message. A mail that cannot be processed is kept as `failed` with the error: the
+// admins' failed-mail list, from which it can be processed again.
 
 export type IngestLog = (message: string, details?: Record<string, unknown>) => void;
 
@@ -77,6 +77,8 @@ export class IngestPipeline {
   private readonly queue: { id: number; options: ProcessOptions; done: () => void }[] = [];
   private readonly waiting: (() => void)[] = [];
   private readonly inFlight = new Map<number, Promise<void>>();
+  /** Mails this pipeline took for processing as it received them (their rows, lease included), until processed. */
+  private readonly held = new Map<number, InboundRow>();
   private readonly concurrency: number;
   private workers = 0;
   private stopped = false;
@@ -121,15 +123,18 @@ export class IngestPipeline {
         envelopeTo: JSON.stringify(envelope.to),
         receivedAt,
       };
-      let id: number;
+      let inserted: InboundRow;
       try {
-        id = await transact(store, (tx) => insertInbound(tx, row));
+        // Taken for processing at once by this pipeline, which files it next.
+        inserted = await transact(store, (tx) => insertInbound(tx, row, receivedAt + this.leaseMs));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         // The same mail arrived another way at the same moment; that copy is the one kept.
         await spool.remove(spoolName);
         return { status: 'duplicate', id: Number((await findInboundByDedupeKey(store.db, dedupeKey))?.id ?? 0) || null };
       }
+      const id = Number(inserted.id);
+      this.held.set(id, inserted);
       void this.schedule(id);
       return { status: 'accepted', id };
     } catch (error) {
@@ -281,6 +286,8 @@ export class IngestPipeline {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const job of this.queue.splice(0)) job.done();
+    // Their leases run out, or the next start releases them (recover).
+    this.held.clear();
     await this.idle();
     await Promise.allSettled([...this.inFlight.values()]);
   }
@@ -290,7 +297,10 @@ export class IngestPipeline {
   private async processOne(id: number, options: ProcessOptions): Promise<void> {
     const { store, spool } = this.options;
     const now = this.clock();
-    const row = await transact(store, (tx) => claimInbound(tx, id, now, now + this.leaseMs));
+    const held = this.held.get(id);
+    this.held.delete(id);
+    // A lease that ran out while the mail waited in the queue may have been taken by another instance.
+    const row = held && held.lockedUntil !== null && held.lockedUntil > now ? held : await transact(store, (tx) => claimInbound(tx, id, now, now + this.leaseMs));
     if (!row) return;
     let stored;
     try {
@@ -301,24 +311,26 @@ export class IngestPipeline {
       this.log('cannot read a spooled mail here; left for its own instance', { id, spoolName: row.spoolName, error: describe(error) });
       return;
     }
-    let outcome: InboundOutcome;
-    let messageIds: MessageIdRecord[] = [];
+    let filed: Filed;
     try {
-      ({ outcome, messageIds } = await fileMail(this.fileDeps(row, options), row, stored.raw, options));
+      filed = await fileMail(this.fileDeps(row, options), row, stored.raw, options);
     } catch (error) {
       if (isTransient(error)) {
         // The database is away or busy: not the mail's fault. It stays pending and is taken again.
         await transact(store, (tx) => releaseInbound(tx, id)).catch(() => undefined);
         throw error;
       }
-      outcome = { status: 'failed', error: describe(error) };
+      filed = { outcome: { status: 'failed', error: describe(error) }, messageIds: [], recorded: false };
     }
-    await transact(store, async (tx) => {
-      await recordMessageIds(tx, messageIds, this.clock());
-      await finishInbound(tx, id, trimOutcome(outcome), this.clock());
-    });
-    if (outcome.status === 'failed') this.log('mail kept in the failed list', { id, error: outcome.error });
+    if (!filed.recorded) await transact(store, (tx) => this.record(tx, id, filed));
+    if (filed.outcome.status === 'failed') this.log('mail kept in the failed list', { id, error: filed.outcome.error });
     await spool.archive(row.spoolName);
+  }
+
+  /** How processing a mail ended, on its row, and the Message-IDs it brought: one transaction with its message when there is one. */
+  private async record(tx: Tx, id: number, filed: Pick<Filed, 'outcome' | 'messageIds'>): Promise<void> {
+    await recordMessageIds(tx, filed.messageIds, this.clock());
+    await finishInbound(tx, id, trimOutcome(filed.outcome), this.clock());
   }
 
   private fileDeps(row: InboundRow, options: ProcessOptions): FileMailDeps {
@@ -333,6 +345,7 @@ export class IngestPipeline {
       flood: this.flood,
       clock: this.clock,
       settleParents: (ids) => this.settleParents(ids, row, options),
+      record: (tx, filed) => this.record(tx, Number(row.id), filed),
     };
   }
 
