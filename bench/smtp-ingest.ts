@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { LocalAttachmentStorage } from '../src/attachments/index.js';
 import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
+import { MailSpool } from '../src/channels/email/spool.js';
 import { loadConfig } from '../src/config.js';
 import { createInboxContext } from '../src/inbox/context.js';
 import { EventBus } from '../src/realtime/bus.js';
@@ -20,7 +22,8 @@ import { createVocabulary } from './vocabulary.js';
 
 // `npm run bench:smtp [-- options]`: mails per second through the email channel's real
 // SMTP listener until each is a stored message in the inbox, against a bare smtp-server
-// that discards what it reads, in alternating rounds of the same run. See bench/README.md.
+// that discards what it reads (the target's baseline) and one that only makes each mail
+// durable as our intake does, in alternating rounds of the same run. See bench/README.md.
 
 const { values: args } = parseArgs({
   options: {
@@ -47,8 +50,9 @@ const count = (name: keyof typeof args) => wholeNumber(name, args[name]);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const SUPPORT = 'support@bench.test';
-/** The rounds, mirrored so that a drift in the machine's load over the run weighs on both alike. */
-const ROUNDS = ['bare', 'ours', 'ours', 'bare'] as const;
+/** The rounds, mirrored so that a drift in the machine's load over the run weighs on all alike. */
+const ROUNDS = ['bare', 'durable', 'ours', 'ours', 'durable', 'bare'] as const;
+type Baseline = Exclude<(typeof ROUNDS)[number], 'ours'>;
 /** How often the database is asked how many mails are filed: the error it adds to a round's time. */
 const POLL_MS = 20;
 const ROUND_LIMIT_MS = 10 * 60_000;
@@ -59,7 +63,7 @@ async function finishedMails(store: Store): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-type Servers = { store: Store; channel: EmailChannel; bare: BareSmtp; sender: MailSender; connections: number };
+type Servers = { store: Store; channel: EmailChannel; baselines: Record<Baseline, BareSmtp>; sender: MailSender; connections: number };
 
 function rate(figures: SendFigures, seconds: number): IngestRate {
   return { mails: figures.accepted, seconds, perSecond: figures.accepted / seconds, refused: figures.refused };
@@ -71,15 +75,19 @@ async function sendTo(servers: Servers, port: number, batch: MailBatch): Promise
   return figures;
 }
 
-/** The bare server's round: from the first mail handed to the pool until the last 250. */
-async function bareRound(servers: Servers, batch: MailBatch): Promise<IngestRate> {
-  const figures = await sendTo(servers, servers.bare.port, batch);
+/** A baseline's round: from the first mail handed to the pool until the last 250. */
+async function baselineRound(servers: Servers, baseline: Baseline, batch: MailBatch): Promise<IngestRate> {
+  const figures = await sendTo(servers, servers.baselines[baseline].port, batch);
   return rate(figures, (figures.finishedAt - figures.startedAt) / 1000);
 }
 
+type OursRound = IngestRate & { acceptedSeconds: number; mainThreadMs: number };
+
 /** Our round: from the first mail handed to the pool until the last one is filed in the inbox. */
-async function oursRound(servers: Servers, batch: MailBatch): Promise<IngestRate & { acceptedSeconds: number }> {
+async function oursRound(servers: Servers, batch: MailBatch): Promise<OursRound> {
   const { store, channel } = servers;
+  // Everything of ours but the sender (its own thread) and the SQLite checkpoints runs on this thread.
+  const busy = performance.eventLoopUtilization();
   const before = await finishedMails(store);
   const round: { sent: SendFigures | null; failed: unknown } = { sent: null, failed: null };
   const sending = sendTo(servers, channel.smtpPort!, batch).then(
@@ -94,10 +102,11 @@ async function oursRound(servers: Servers, batch: MailBatch): Promise<IngestRate
     await sleep(POLL_MS);
   }
   const filedAt = epochNow();
+  const mainThreadMs = performance.eventLoopUtilization(busy).active;
   await sending;
   if (!round.sent) throw round.failed;
   const sent = round.sent;
-  return { ...rate(sent, (filedAt - sent.startedAt) / 1000), acceptedSeconds: (sent.finishedAt - sent.startedAt) / 1000 };
+  return { ...rate(sent, (filedAt - sent.startedAt) / 1000), acceptedSeconds: (sent.finishedAt - sent.startedAt) / 1000, mainThreadMs };
 }
 
 function combine(rounds: RoundFigures[]): IngestRate {
@@ -136,14 +145,14 @@ async function main(): Promise<void> {
   // Every batch is made before anything is timed; each round has senders of its own.
   const vocabulary = createVocabulary();
   const batch = (round: string, n: number, i: number) => benchMails({ count: n, bytes, to: SUPPORT, round, seed: seed * 100 + i, vocabulary });
-  const warmups = { bare: batch('warm-bare', warmup, 0), ours: batch('warm-ours', warmup, 1) };
+  const warmups = { bare: batch('warm-bare', warmup, 0), durable: batch('warm-durable', warmup, 9), ours: batch('warm-ours', warmup, 1) };
   const perRound = Math.floor(mails / 2);
   const batches = ROUNDS.map((server, i) => batch(`r${i}-${server}`, perRound, i + 2));
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-smtp-bench-'));
   let target: BenchTarget | null = null;
   let channel: EmailChannel | null = null;
-  let bare: BareSmtp | null = null;
+  const baselines: Partial<Record<Baseline, BareSmtp>> = {};
   const sender = startMailSender();
   try {
     target = await openTarget({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: undefined, reuse: false });
@@ -160,29 +169,34 @@ async function main(): Promise<void> {
       attachments: new LocalAttachmentStorage(path.join(config.dataDir, 'attachments')),
       log: (message, details) => log(`email: ${message} ${details ? JSON.stringify(details) : ''}`),
     });
-    bare = await startBareSmtp();
-    const servers: Servers = { store, channel, bare, sender, connections };
+    baselines.bare = await startBareSmtp();
+    baselines.durable = await startBareSmtp({ spool: new MailSpool(path.join(dataDir, 'durable-baseline')) });
+    const servers: Servers = { store, channel, baselines: { bare: baselines.bare, durable: baselines.durable }, sender, connections };
 
     log(`warm-up: ${warmup} mails to each server…`);
     if (warmup > 0) {
-      await bareRound(servers, warmups.bare);
+      await baselineRound(servers, 'bare', warmups.bare);
+      await baselineRound(servers, 'durable', warmups.durable);
       await oursRound(servers, warmups.ours);
     }
     const rounds: RoundFigures[] = [];
     // Ours until the last 250, from the sender's side: what intake alone would manage.
     let acceptedSeconds = 0;
+    let mainThreadMs = 0;
     for (const [i, server] of ROUNDS.entries()) {
       let figures: IngestRate;
-      if (server === 'bare') figures = await bareRound(servers, batches[i]!);
+      if (server !== 'ours') figures = await baselineRound(servers, server, batches[i]!);
       else {
         const ours = await oursRound(servers, batches[i]!);
         acceptedSeconds += ours.acceptedSeconds;
+        mainThreadMs += ours.mainThreadMs;
         figures = ours;
       }
       rounds.push({ server, mails: figures.mails, seconds: figures.seconds, perSecond: figures.perSecond, refused: figures.refused });
       log(`  round ${i + 1} of ${ROUNDS.length}, ${server}: ${Math.round(figures.perSecond)} mails/s (${figures.mails} in ${figures.seconds.toFixed(2)} s)`);
     }
     const bareRate = combine(rounds.filter((r) => r.server === 'bare'));
+    const durableRate = combine(rounds.filter((r) => r.server === 'durable'));
     const oursRate = combine(rounds.filter((r) => r.server === 'ours'));
     const oursBatches = [warmups.ours, ...batches.filter((_, i) => ROUNDS[i] === 'ours')];
     const result: SmtpBenchResult = {
@@ -193,8 +207,10 @@ async function main(): Promise<void> {
       target: { ratio: 0.25 },
       rounds,
       bare: bareRate,
-      ours: { ...oursRate, acceptedPerSecond: oursRate.mails / acceptedSeconds },
+      durable: durableRate,
+      ours: { ...oursRate, acceptedPerSecond: oursRate.mails / acceptedSeconds, mainThreadMsPerMail: mainThreadMs / oursRate.mails },
       ratio: oursRate.perSecond / bareRate.perSecond,
+      durableRatio: oursRate.perSecond / durableRate.perSecond,
       outcome: await outcome(store, {
         conversations: oursBatches.reduce((s, b) => s + b.threads, 0),
         messages: oursBatches.reduce((s, b) => s + b.mails.length, 0),
@@ -204,7 +220,8 @@ async function main(): Promise<void> {
     if (args.json) console.log(JSON.stringify(result));
   } finally {
     await channel?.stop();
-    await bare?.close();
+    await baselines.bare?.close();
+    await baselines.durable?.close();
     await sender.close();
     await target?.finish(false);
     rmSync(dataDir, { recursive: true, force: true });
