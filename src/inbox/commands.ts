@@ -10,7 +10,7 @@ import { deleteDelivery, findDelivery, queueDeliveries, saveDelivery } from '../
 import { insertEvents, type NewEvent } from '../store/events.js';
 import { findMessageByExternalKey, findMessagesByIds, insertAttachments, insertMessage, listAttachments, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
 import { enqueueJobs } from '../store/outbox.js';
-import type { Channel, ConversationPatch, ConversationRow, ConversationType, DeliveryStatus, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
+import type { Channel, ConversationPatch, ConversationRow, ConversationType, DeliveryRow, DeliveryStatus, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
@@ -51,14 +51,17 @@ async function runCommand<T>(ctx: InboxContext, work: (tx: Tx, now: number) => P
   return result;
 }
 
+/** The events written, and the deliveries their jobs queued, by message id. */
+type Recorded = { events: InboxEvent[]; deliveries: Map<number, DeliveryRow> };
+
 /** Writes the events and the jobs they plan, in the caller's transaction. */
-async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<InboxEvent[]> {
+async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<Recorded> {
   const written = (await insertEvents(tx, ctx.store.dialect, events)).map(toInboxEvent);
   const jobs = written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
   const now = events[0]?.createdAt ?? ctx.clock();
   await enqueueJobs(tx, jobs, now);
-  await queueDeliveries(tx, jobs.flatMap((job) => job.delivers ?? []), now);
-  return written;
+  const queued = await queueDeliveries(tx, jobs.flatMap((job) => job.delivers ?? []), now);
+  return { events: written, deliveries: new Map(queued.map((row) => [Number(row.messageId), row])) };
 }
 
 const countable = (row: ConversationRow) => ({ ...row, labels: JSON.parse(row.labels) as string[], tags: JSON.parse(row.tags) as string[] });
@@ -258,13 +261,14 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
 
     const conversation = toConversation(row);
     const event = eventBy(sender, conversation.id, now);
-    const events = await recordEvents(
+    const { events, deliveries } = await recordEvents(
       ctx,
       tx,
       [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: Number(storedMessage.id), ...(input.origin ? { origin: input.origin } : {}) })],
       conversation,
     );
-    const message = toMessage(storedMessage, attachmentRows, await findDelivery(tx, Number(storedMessage.id)));
+    // A new message is mailed only if one of those jobs queued it.
+    const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
     return { result: { conversation, message, created: true }, events };
   });
 }
@@ -317,8 +321,8 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     ];
     if (change) events.push(event(change.eventType, change.from, change.to));
     if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
-    const written = await recordEvents(ctx, tx, events, conversation);
-    const message = toMessage(storedMessage, attachmentRows, await findDelivery(tx, Number(storedMessage.id)));
+    const { events: written, deliveries } = await recordEvents(ctx, tx, events, conversation);
+    const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
     return { result: { conversation, message, created: true }, events: written };
   });
 }
@@ -348,7 +352,7 @@ function changeConversation(ctx: InboxContext, ref: ConversationRef, by: Actor, 
     const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
     const conversation = toConversation(after);
     const event = eventBy(actor, conversation.id, now);
-    const events = await recordEvents(ctx, tx, made.map((d) => event(d.eventType, d.oldValue, d.newValue)), conversation);
+    const { events } = await recordEvents(ctx, tx, made.map((d) => event(d.eventType, d.oldValue, d.newValue)), conversation);
     return { result: conversation, events };
   });
 }
@@ -510,7 +514,7 @@ export function deleteConversation(ctx: InboxContext, input: { conversation: Con
     await addToCounters(tx, countDeltas(countable(row), null));
     await deleteConversationRows(tx, Number(row.id));
     const { number, subject, customer } = toConversation(row);
-    const events = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', { number, subject, customerEmail: customer.email }, null)], null);
+    const { events } = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', { number, subject, customerEmail: customer.email }, null)], null);
     return { result: undefined, events };
   });
 }
@@ -529,8 +533,8 @@ export function linkFollowUp(ctx: InboxContext, input: { conversation: number; f
     const old = toConversation(rows.get(input.conversation)!);
     const next = toConversation(rows.get(input.followUp)!);
     const events = [
-      ...(await recordEvents(ctx, tx, [eventBy(actor, old.id, now)('follow_up_opened', null, { conversationId: next.id, number: next.number })], old)),
-      ...(await recordEvents(ctx, tx, [eventBy(actor, next.id, now)('follow_up_of', null, { conversationId: old.id, number: old.number })], next)),
+      ...(await recordEvents(ctx, tx, [eventBy(actor, old.id, now)('follow_up_opened', null, { conversationId: next.id, number: next.number })], old)).events,
+      ...(await recordEvents(ctx, tx, [eventBy(actor, next.id, now)('follow_up_of', null, { conversationId: old.id, number: old.number })], next)).events,
     ];
     return { result: undefined, events };
   });
@@ -560,7 +564,7 @@ export function recordDelivery(
     else await saveDelivery(tx, { messageId: input.messageId, conversationId: Number(row.conversationId), status: input.status, error, attempts: input.attempts }, now);
     const actor = await resolveActor(tx, input.by, now);
     const status = input.status === 'not_mailed' ? null : input.status;
-    const events = await recordEvents(
+    const { events } = await recordEvents(
       ctx,
       tx,
       [eventBy(actor, Number(row.conversationId), now)('delivery_updated', { status: before?.status ?? null }, { messageId: input.messageId, status, error, attempts: input.attempts })],
@@ -587,8 +591,8 @@ export function retryDelivery(ctx: InboxContext, input: { conversation: Conversa
       throw new DomainError('conflict', before ? `only a failed delivery can be retried; this one is ${before.status}` : 'this message is not mailed', 'messageId');
     }
     const conversation = toConversation(row);
-    const events = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)('delivery_retried', { status: 'failed' }, { messageId: input.messageId })], conversation);
-    const after = await findDelivery(tx, input.messageId);
+    const { events, deliveries } = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)('delivery_retried', { status: 'failed' }, { messageId: input.messageId })], conversation);
+    const after = deliveries.get(input.messageId);
     // No planner took it up: mail is not configured on this server (SMTP_URL).
     if (after?.status !== 'queued') throw new DomainError('conflict', 'mail cannot be sent from this server: SMTP_URL is not set', 'messageId');
     return { result: toMessage(message, await listAttachments(tx, [input.messageId]), after), events };

@@ -16,13 +16,14 @@ export async function findDeliveries(tx: Tx, messageIds: readonly number[]): Pro
   return found;
 }
 
-/** Queues the delivery of these messages; one already tracked is queued again, its attempts kept. */
-export async function queueDeliveries(tx: Tx, deliveries: readonly { messageId: number; conversationId: number }[], now: number): Promise<void> {
-  if (deliveries.length === 0) return;
-  await tx
+/** Queues the delivery of these messages; one already tracked is queued again, its attempts kept. Answers the rows as they are now. */
+export async function queueDeliveries(tx: Tx, deliveries: readonly { messageId: number; conversationId: number }[], now: number): Promise<DeliveryRow[]> {
+  if (deliveries.length === 0) return [];
+  return tx
     .insertInto('message_deliveries')
     .values(deliveries.map((d) => ({ ...d, status: 'queued' as const, error: null, attempts: 0, updatedAt: now })))
     .onConflict((oc) => oc.column('messageId').doUpdateSet({ status: 'queued', error: null, updatedAt: now }))
+    .returningAll()
     .execute();
 }
 

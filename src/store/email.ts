@@ -140,6 +140,20 @@ export function findInboundByDedupeKey(tx: Tx, dedupeKey: string): Promise<Inbou
   return mail(tx).selectFrom('email_inbound').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
 }
 
+/** Ids of the mails with these dedupe keys still pending that arrived before `beforeId`, oldest first. */
+export async function findEarlierPendingInbound(tx: Tx, dedupeKeys: readonly string[], beforeId: number): Promise<number[]> {
+  if (dedupeKeys.length === 0) return [];
+  const rows = await mail(tx)
+    .selectFrom('email_inbound')
+    .select('id')
+    .where('dedupeKey', 'in', [...new Set(dedupeKeys)])
+    .where('status', '=', 'pending')
+    .where('id', '<', beforeId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => Number(row.id));
+}
+
 export function findInboundBySpoolName(tx: Tx, spoolName: string): Promise<InboundRow | undefined> {
   return mail(tx).selectFrom('email_inbound').selectAll().where('spoolName', '=', spoolName).executeTakeFirst();
 }
