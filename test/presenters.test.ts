@@ -91,6 +91,23 @@ describe('presenters', () => {
     expect(presentMessage(customer, reply)).not.toHaveProperty('delivery');
   });
 
+  it('points an inline image kept out of the HTML at its attachment, for whoever sees the message', () => {
+    const sha = (c: string) => c.repeat(64);
+    const mail: Message = {
+      ...reply,
+      sender: { id: 7, type: 'customer', name: 'Casey', email: 'casey@example.test' },
+      htmlBody: `<p>Screenshot:</p><img src="" data-ot-attachment="${sha('a')}" alt="shot.png" /><img src="" data-ot-attachment="${sha('b')}" />`,
+      attachments: [{ id: 9, name: 'shot.png', contentType: 'image/png', size: 3_000_000, sha256: sha('a') }],
+    };
+    for (const viewer of [customer, agent]) {
+      // An image whose attachment is not on this message keeps no address.
+      expect(presentMessage(viewer, mail)!.htmlBody).toBe(
+        `<p>Screenshot:</p><img src="/api/attachments/9" data-ot-attachment="${sha('a')}" alt="shot.png" /><img src="" data-ot-attachment="${sha('b')}" />`,
+      );
+    }
+    expect(presentMessage(agent, { ...mail, htmlBody: '<p>plain</p>' })!.htmlBody).toBe('<p>plain</p>');
+  });
+
   it('keeps the audit trail for the team', () => {
     expect(presentEvent(customer, event)).toBeNull();
     expect(presentEvent(agent, event)).toEqual(event);

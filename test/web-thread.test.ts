@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation, recordDelivery } from '../src/inbox/commands.js';
 import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { freePort, queuedId, swaks, uniqueId, waitFor } from './support/email.js';
 
 // The thread of one conversation in real Chromium: a long thread arrives page by page from
-// the newest, quoted history is folded away, and an email reply shows how its mail went.
+// the newest, quoted history is folded away, an email reply shows how its mail went, and a
+// mail's large inline image shows from the attachment store.
 
 type Json = Record<string, any>;
 
 const LONG = 120;
+const SUPPORT_ADDRESS = 'support@thread.test';
 
 describe.skipIf(!hasChromium)('web inbox, the thread', () => {
   let app: WebApp;
@@ -19,9 +24,11 @@ describe.skipIf(!hasChromium)('web inbox, the thread', () => {
   let longId: number;
   let quotedId: number;
   const messageIds: Record<string, number> = {};
+  let smtpPort: number;
 
   beforeAll(async () => {
-    app = await startWebApp();
+    smtpPort = await freePort();
+    app = await startWebApp({ SUPPORT_ADDRESSES: SUPPORT_ADDRESS, SMTP_LISTEN_PORT: String(smtpPort) });
     browser = await launchBrowser();
     customer = await app.person('customer', 'Lena Customer');
 
@@ -164,4 +171,65 @@ describe.skipIf(!hasChromium)('web inbox, the thread', () => {
     const stored = await app.api<Json>(app.admin, 'GET', `/api/conversations/${quotedId}/messages`);
     expect(stored.items.find((m: Json) => m.id === reply.message.id).delivery).toMatchObject({ status: 'sent', error: null, attempts: 6 });
   });
+
+  it('shows a pasted screenshot too large to travel inside the HTML from the attachment store', async () => {
+    // 1100 × 1100 pixels of noise: a 3.6 MB PNG, over the 2 MB the channel inlines as data: URLs.
+    const screenshot = noisePng(1100, 1100);
+    expect(screenshot.byteLength).toBeGreaterThan(3_000_000);
+    const raw = [
+      'From: Noor Customer <noor@customers.test>',
+      `To: ${SUPPORT_ADDRESS}`,
+      'Subject: The error dialog, pasted',
+      `Message-ID: <${uniqueId('screenshot')}>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/related; boundary="related"',
+      '',
+      '--related',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p id="said">This is what I see:</p><p><img id="shot" src="cid:shot@customers.test" alt="screenshot"></p>',
+      '--related',
+      'Content-Type: image/png; name="image001.png"',
+      'Content-ID: <shot@customers.test>',
+      'Content-Disposition: inline; filename="image001.png"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      screenshot.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--related--',
+      '',
+    ].join('\r\n');
+    const sent = await swaks(smtpPort, { from: 'noor@customers.test', to: SUPPORT_ADDRESS, data: raw });
+    queuedId(sent);
+    const { id } = await waitFor(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?q=pasted')).items[0], 30_000, 'the mail filed');
+
+    await page.goto(`${app.url}/inbox/all?conversation=${id}`);
+    const frame = page.frameLocator('.message iframe');
+    await frame.locator('#said').waitFor();
+    await expect.poll(() => frame.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 10_000 }).toBe(1100);
+    // Our own stored image is not a remote image: nothing to unblock.
+    expect(await page.getByRole('button', { name: 'Show images' }).count()).toBe(0);
+    const [message] = (await app.api<Json>(app.admin, 'GET', `/api/conversations/${id}/messages`)).items;
+    expect(message.attachments).toMatchObject([{ name: 'image001.png', contentType: 'image/png', size: screenshot.byteLength }]);
+    expect(await frame.locator('img').getAttribute('src')).toBe(message.attachments[0].url);
+  });
 });
+
+/** A valid PNG of random RGB pixels, which no compression shrinks. */
+function noisePng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.byteLength, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  // Each row: filter byte 0, then the pixels.
+  const rows = randomBytes((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}

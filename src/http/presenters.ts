@@ -50,6 +50,22 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
   };
 }
 
+const attachmentUrl = (id: number) => `/api/attachments/${id}`;
+
+/**
+ * An inline image too large to travel in the HTML names its stored attachment by SHA-256
+ * (the email channel's mail-content.ts): here it gets that attachment's address, which
+ * the viewer may load as it may the attachment.
+ */
+function withStoredImages(html: string | null, attachments: Message['attachments']): string | null {
+  if (!html?.includes('data-ot-attachment=')) return html;
+  const bySha = new Map(attachments.map((a) => [a.sha256, a.id]));
+  return html.replace(/src="" data-ot-attachment="([0-9a-f]{64})"/g, (whole, sha256: string) => {
+    const id = bySha.get(sha256);
+    return id === undefined ? whole : `src="${attachmentUrl(id)}" data-ot-attachment="${sha256}"`;
+  });
+}
+
 /** Callers filter internal notes for customers (policies.canSeeMessage); this never shows one to them either. */
 export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
   const team = isTeam(viewer);
@@ -60,8 +76,8 @@ export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
     conversationId: m.conversationId,
     sender: { id: m.sender.id, type: m.sender.type, name: m.sender.name, ...(hideEmail ? {} : { email: m.sender.email }) },
     body: m.body,
-    htmlBody: m.htmlBody,
-    attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: `/api/attachments/${a.id}` })),
+    htmlBody: withStoredImages(m.htmlBody, m.attachments),
+    attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: attachmentUrl(a.id) })),
     isInternal: m.isInternal,
     sentAt: m.sentAt,
     readAt: m.readAt,

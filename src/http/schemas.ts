@@ -71,7 +71,7 @@ export const MessageJson = z
       email: z.string().nullable().optional().describe('absent for team members when a customer is looking'),
     }),
     body: z.string(),
-    htmlBody: z.string().nullable(),
+    htmlBody: z.string().nullable().describe('Sanitised HTML, or null. An inline image too large to be a data: URL has the src of its attachment (/api/attachments/:id).'),
     attachments: z.array(AttachmentJson),
     isInternal: z.boolean(),
     sentAt: timestamp,

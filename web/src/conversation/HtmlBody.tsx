@@ -4,13 +4,15 @@ import { useMemo, useRef, useState } from 'react';
 // no forms, no top navigation) fed by srcdoc, with its own Content-Security-Policy that
 // allows no script, no fetch, no remote font or style, and remote images only after the
 // agent asks ("Show images": a remote image tells the sender that, when and where the
-// mail was read). allow-same-origin only lets this page measure the content's height;
-// with scripts off nothing inside can use it.
+// mail was read). Images from our own /api/attachments/ are the mail's stored inline
+// images (the API points large ones there). allow-same-origin only lets this page
+// measure the content's height; with scripts off nothing inside can use it.
 
 const REMOTE = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*(?:https?:)?\/\/)|(?:url\(\s*["']?\s*(?:https?:)?\/\/)/i;
 
 function frameDocument(html: string, showImages: boolean): string {
-  const images = showImages ? 'data: https: http:' : 'data:';
+  // Only the attachment route of our origin: any other address of ours is as remote as the sender's.
+  const images = `data: ${window.location.origin}/api/attachments/${showImages ? ' https: http:' : ''}`;
   const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; font-src data:; media-src 'none'; form-action 'none'`;
   return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}"><base target="_blank"><style>html,body{margin:0;padding:0;background:#fff;color:#1d2330;font:14px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .5em;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}.ot-quoted{margin-top:12px;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}</style></head><body>${html}</body></html>`;
 }
