@@ -78,6 +78,30 @@ describe('outbox worker', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it("drops a secret handler's payload once its job is done or failed for good, and keeps every other payload", async () => {
+    const sent = recorder();
+    const refused = recorder(() => new Error('550 no such user'));
+    const plain = recorder();
+    const secret = (handler: JobHandler) => Object.assign(handler, { secret: true });
+    await enqueue(store, [
+      { kind: 'link', payload: { url: 'https://help.test/reset?token=one' }, idempotencyKey: 'link:sent' },
+      { kind: 'refused', payload: { url: 'https://help.test/reset?token=two' }, idempotencyKey: 'link:refused' },
+      { kind: 'plain', payload: { to: 'casey@example.test' }, idempotencyKey: 'plain' },
+    ]);
+    const w = worker({ link: secret(sent.handler), refused: secret(refused.handler), plain: plain.handler }, { maxAttempts: 2, backoff: () => 1_000 });
+
+    expect(await w.runOnce()).toBe(3);
+    expect(sent.calls[0]!.payload).toEqual({ url: 'https://help.test/reset?token=one' });
+    expect(await job(store, 'link:sent')).toMatchObject({ doneAt: T0, payload: 'null' });
+    // A failed attempt is retried with its payload; only the last one lets it go.
+    expect(await job(store, 'link:refused')).toMatchObject({ failedAt: null, payload: JSON.stringify({ url: 'https://help.test/reset?token=two' }) });
+    clock.now += 1_000;
+    expect(await w.runOnce()).toBe(1);
+    expect(refused.calls.map((c) => c.payload)).toEqual([{ url: 'https://help.test/reset?token=two' }, { url: 'https://help.test/reset?token=two' }]);
+    expect(await job(store, 'link:refused')).toMatchObject({ failedAt: clock.now, lastError: '550 no such user', payload: 'null' });
+    expect(await job(store, 'plain')).toMatchObject({ doneAt: T0, payload: JSON.stringify({ to: 'casey@example.test' }) });
+  });
+
   it('does not run a job before its runAt', async () => {
     const { calls, handler } = recorder();
     await enqueue(store, [{ idempotencyKey: 'later', runAt: T0 + 60_000 }]);

@@ -60,12 +60,15 @@ export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil
 // that outlived its lease would otherwise overwrite the outcome of the worker that took
 // the job over (failing a job that was done), or clear a lease someone else now holds.
 // A new claim is only made once the old lease is past, so it always writes a later lease.
-// Both return false when the lease was lost.
+// Both return false when the lease was lost. `forgetPayload` replaces the payload by null.
 
-export async function markJobDone(tx: Tx, job: Lease, now: number): Promise<boolean> {
+type Finish = { forgetPayload?: boolean };
+const forgotten = (finish: Finish) => (finish.forgetPayload ? { payload: 'null' } : {});
+
+export async function markJobDone(tx: Tx, job: Lease, now: number, finish: Finish = {}): Promise<boolean> {
   const result = await tx
     .updateTable('outbox')
-    .set({ doneAt: now, lockedUntil: null, lastError: null })
+    .set({ doneAt: now, lockedUntil: null, lastError: null, ...forgotten(finish) })
     .where('id', '=', job.id)
     .where('lockedUntil', '=', job.lockedUntil)
     .executeTakeFirst();
@@ -73,10 +76,10 @@ export async function markJobDone(tx: Tx, job: Lease, now: number): Promise<bool
 }
 
 /** Records a failed attempt: retried at `retryAt`, or failed for good when that is null. */
-export async function markJobFailedAttempt(tx: Tx, job: Lease, error: string, retryAt: number | null, now: number): Promise<boolean> {
+export async function markJobFailedAttempt(tx: Tx, job: Lease, error: string, retryAt: number | null, now: number, finish: Finish = {}): Promise<boolean> {
   const result = await tx
     .updateTable('outbox')
-    .set(retryAt === null ? { lastError: error, lockedUntil: null, failedAt: now } : { lastError: error, lockedUntil: null, runAt: retryAt })
+    .set(retryAt === null ? { lastError: error, lockedUntil: null, failedAt: now, ...forgotten(finish) } : { lastError: error, lockedUntil: null, runAt: retryAt })
     .where('id', '=', job.id)
     .where('lockedUntil', '=', job.lockedUntil)
     .executeTakeFirst();
