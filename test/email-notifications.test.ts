@@ -135,7 +135,8 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
 
   it('mails an account link once per job, as text and HTML, from the support address', async () => {
     const payload = { userId: 42, email: 'dora@example.org', name: 'Dora', purpose: 'reset', url: 'https://help.example.test/portal/reset?token=abc123' };
-    await transact(mail.store, (tx) => enqueueJobs(tx, [{ kind: EMAIL_ACCOUNT_LINK_JOB, payload, idempotencyKey: 'account_link:1', runAt: mail.clock.now }], mail.clock.now));
+    // Queued as src/accounts queues it: a secret.
+    await transact(mail.store, (tx) => enqueueJobs(tx, [{ kind: EMAIL_ACCOUNT_LINK_JOB, payload, idempotencyKey: 'account_link:1', runAt: mail.clock.now, secret: true }], mail.clock.now));
     expect(await worker.runOnce()).toBe(1);
     const [link, ...more] = await mailsTo('dora@example.org');
     expect(more).toEqual([]);
@@ -144,7 +145,7 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     expect(link!.text).toContain(payload.url);
     expect(link!.html).toContain(`href="${payload.url}"`);
     expect(link!.headers.get('auto-submitted')).toBe('auto-generated');
-    // The link signs whoever holds it in: once mailed, the outbox no longer keeps it.
+    // Once mailed, the outbox no longer keeps the link.
     expect(await findJob(mail.store.db, 'account_link:1')).toMatchObject({ doneAt: expect.any(Number), payload: 'null' });
     await mail.channel.handlers[EMAIL_ACCOUNT_LINK_JOB]!(payload, { id: 0, kind: EMAIL_ACCOUNT_LINK_JOB, idempotencyKey: 'account_link:1', attempts: 2, createdAt: 0, lastAttempt: false });
     expect(await mailsTo('dora@example.org')).toHaveLength(1);

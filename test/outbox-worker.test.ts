@@ -78,27 +78,29 @@ describe('outbox worker', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it("drops a secret handler's payload once its job is done or failed for good, and keeps every other payload", async () => {
+  it("drops a secret job's payload once it is done or failed for good, handler or not, and keeps every other payload", async () => {
     const sent = recorder();
     const refused = recorder(() => new Error('550 no such user'));
     const plain = recorder();
-    const secret = (handler: JobHandler) => Object.assign(handler, { secret: true });
     await enqueue(store, [
-      { kind: 'link', payload: { url: 'https://help.test/reset?token=one' }, idempotencyKey: 'link:sent' },
-      { kind: 'refused', payload: { url: 'https://help.test/reset?token=two' }, idempotencyKey: 'link:refused' },
+      { kind: 'link', payload: { url: 'https://help.test/reset?token=one' }, idempotencyKey: 'link:sent', secret: true },
+      { kind: 'refused', payload: { url: 'https://help.test/reset?token=two' }, idempotencyKey: 'link:refused', secret: true },
+      { kind: 'unhandled', payload: { url: 'https://help.test/reset?token=three' }, idempotencyKey: 'link:unhandled', secret: true },
       { kind: 'plain', payload: { to: 'casey@example.test' }, idempotencyKey: 'plain' },
     ]);
-    const w = worker({ link: secret(sent.handler), refused: secret(refused.handler), plain: plain.handler }, { maxAttempts: 2, backoff: () => 1_000 });
+    const w = worker({ link: sent.handler, refused: refused.handler, plain: plain.handler }, { maxAttempts: 2, backoff: () => 1_000 });
 
-    expect(await w.runOnce()).toBe(3);
+    expect(await w.runOnce()).toBe(4);
     expect(sent.calls[0]!.payload).toEqual({ url: 'https://help.test/reset?token=one' });
     expect(await job(store, 'link:sent')).toMatchObject({ doneAt: T0, payload: 'null' });
     // A failed attempt is retried with its payload; only the last one lets it go.
     expect(await job(store, 'link:refused')).toMatchObject({ failedAt: null, payload: JSON.stringify({ url: 'https://help.test/reset?token=two' }) });
     clock.now += 1_000;
-    expect(await w.runOnce()).toBe(1);
+    expect(await w.runOnce()).toBe(2);
     expect(refused.calls.map((c) => c.payload)).toEqual([{ url: 'https://help.test/reset?token=two' }, { url: 'https://help.test/reset?token=two' }]);
     expect(await job(store, 'link:refused')).toMatchObject({ failedAt: clock.now, lastError: '550 no such user', payload: 'null' });
+    // A server without mail has no handler for it: the link still goes when the job gives up.
+    expect(await job(store, 'link:unhandled')).toMatchObject({ failedAt: clock.now, lastError: 'no handler for kind unhandled', payload: 'null' });
     expect(await job(store, 'plain')).toMatchObject({ doneAt: T0, payload: JSON.stringify({ to: 'casey@example.test' }) });
   });
 

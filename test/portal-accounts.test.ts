@@ -114,6 +114,8 @@ describe('signing up', () => {
     expect(row!.job).toMatchObject({ userId: browser.userId, email: browser.email, name: 'Sam Signup', purpose: 'verify' });
     expect(row!.job.url).toMatch(/^https:\/\/help\.example\.test\/portal\/verify\?token=[A-Za-z0-9_-]{43}$/);
     expect(row!.idempotencyKey).toMatch(/^account_link:\d+$/);
+    // The link signs whoever holds it in: the outbox drops it once the job has run.
+    expect(row!.secret).toBe(1);
     // Only the token's hash is kept with the account.
     const token = await lastToken(browser.email, 'verify');
     const stored = await store.db.selectFrom('account_tokens').selectAll().where('userId', '=', browser.userId).execute();

@@ -43,7 +43,8 @@ export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserR
     purpose,
     url: `${(ctx.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}${PAGES[purpose]}?token=${token}`,
   };
-  await enqueueJobs(tx, [{ kind: ACCOUNT_LINK_JOB, payload, idempotencyKey: `account_link:${id}`, runAt: now }], now);
+  // The link signs whoever holds it in: the outbox keeps it only until it is mailed.
+  await enqueueJobs(tx, [{ kind: ACCOUNT_LINK_JOB, payload, idempotencyKey: `account_link:${id}`, runAt: now, secret: true }], now);
 }
 
 const badLink = (purpose: AccountLinkPurpose) =>

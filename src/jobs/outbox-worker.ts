@@ -25,11 +25,6 @@ export type JobHandler = {
    * progress somewhere can show the failure. Best effort: its own failure is only logged.
    */
   abandon?: (payload: unknown, error: string) => Promise<void>;
-  /**
-   * The payload carries a secret (a sign-in link): once the job is done or failed for
-   * good, it is dropped from the row, so the secret is stored only until it was sent.
-   */
-  secret?: boolean;
 };
 
 export type OutboxLog = (message: string, details: Record<string, unknown>) => void;
@@ -137,14 +132,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function record(job: ClaimedJob, error: string | null): Promise<void> {
     const now = clock();
-    const forget = Object.hasOwn(handlers, job.kind) && handlers[job.kind]!.secret === true;
     if (error === null) {
-      if (!(await transact(store, (tx) => markJobDone(tx, job, now, { forgetPayload: forget })))) lostLease(job);
+      if (!(await transact(store, (tx) => markJobDone(tx, job, now)))) lostLease(job);
       return;
     }
     const retryAt = job.attempts >= maxAttempts ? null : now + backoff(job.attempts);
     const message = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
-    if (!(await transact(store, (tx) => markJobFailedAttempt(tx, job, message, retryAt, now, { forgetPayload: forget && retryAt === null })))) return lostLease(job);
+    if (!(await transact(store, (tx) => markJobFailedAttempt(tx, job, message, retryAt, now)))) return lostLease(job);
     log(retryAt === null ? 'outbox: job failed for good' : 'outbox: job attempt failed', {
       id: job.id,
       kind: job.kind,

@@ -7,6 +7,7 @@ import { portalMigration } from './migrations/0004_portal.js';
 import { emailDeliveryMigration } from './migrations/0005_email_delivery.js';
 import { knowledgeBaseMigration } from './migrations/0006_kb.js';
 import { chatMigration } from './migrations/0007_chat.js';
+import { outboxSecretsMigration } from './migrations/0008_outbox_secrets.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -19,6 +20,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0005_email_delivery': emailDeliveryMigration(store.dialect),
     '0006_kb': knowledgeBaseMigration(store.dialect),
     '0007_chat': chatMigration(store.dialect),
+    '0008_outbox_secrets': outboxSecretsMigration(),
   };
 }
 

@@ -10,11 +10,12 @@ export type NewJob = {
   runAt: number;
   /** The message this job mails: the command that queues the job records its delivery as queued. */
   delivers?: { messageId: number; conversationId: number };
+  /** The payload is a secret (a sign-in link): kept only until the job is done or failed for good. */
+  secret?: boolean;
 };
 
 /** A job as its claim returned it; `lockedUntil` is the lease, and proves the job is still the claimant's. */
 export type ClaimedJob = OutboxRow & { lockedUntil: number };
-type Lease = Pick<ClaimedJob, 'id' | 'lockedUntil'>;
 
 /** Queues jobs; a job whose idempotency key is already queued is not queued again. */
 export async function enqueueJobs(tx: Tx, jobs: readonly NewJob[], now: number): Promise<void> {
@@ -30,6 +31,7 @@ export async function enqueueJobs(tx: Tx, jobs: readonly NewJob[], now: number):
         runAt: job.runAt,
         attempts: 0,
         createdAt: now,
+        secret: job.secret ? 1 : 0,
       })),
     )
     .onConflict((oc) => oc.column('idempotencyKey').doNothing())
@@ -60,15 +62,15 @@ export async function claimDueJobs(tx: Tx, store: Store, now: number, leaseUntil
 // that outlived its lease would otherwise overwrite the outcome of the worker that took
 // the job over (failing a job that was done), or clear a lease someone else now holds.
 // A new claim is only made once the old lease is past, so it always writes a later lease.
-// Both return false when the lease was lost. `forgetPayload` replaces the payload by null.
+// Both return false when the lease was lost. A secret job's payload goes when it is finished.
 
-type Finish = { forgetPayload?: boolean };
-const forgotten = (finish: Finish) => (finish.forgetPayload ? { payload: 'null' } : {});
+type Lease = Pick<ClaimedJob, 'id' | 'lockedUntil' | 'secret'>;
+const forgotten = (job: Lease) => (job.secret ? { payload: 'null' } : {});
 
-export async function markJobDone(tx: Tx, job: Lease, now: number, finish: Finish = {}): Promise<boolean> {
+export async function markJobDone(tx: Tx, job: Lease, now: number): Promise<boolean> {
   const result = await tx
     .updateTable('outbox')
-    .set({ doneAt: now, lockedUntil: null, lastError: null, ...forgotten(finish) })
+    .set({ doneAt: now, lockedUntil: null, lastError: null, ...forgotten(job) })
     .where('id', '=', job.id)
     .where('lockedUntil', '=', job.lockedUntil)
     .executeTakeFirst();
@@ -76,10 +78,10 @@ export async function markJobDone(tx: Tx, job: Lease, now: number, finish: Finis
 }
 
 /** Records a failed attempt: retried at `retryAt`, or failed for good when that is null. */
-export async function markJobFailedAttempt(tx: Tx, job: Lease, error: string, retryAt: number | null, now: number, finish: Finish = {}): Promise<boolean> {
+export async function markJobFailedAttempt(tx: Tx, job: Lease, error: string, retryAt: number | null, now: number): Promise<boolean> {
   const result = await tx
     .updateTable('outbox')
-    .set(retryAt === null ? { lastError: error, lockedUntil: null, failedAt: now, ...forgotten(finish) } : { lastError: error, lockedUntil: null, runAt: retryAt })
+    .set(retryAt === null ? { lastError: error, lockedUntil: null, failedAt: now, ...forgotten(job) } : { lastError: error, lockedUntil: null, runAt: retryAt })
     .where('id', '=', job.id)
     .where('lockedUntil', '=', job.lockedUntil)
     .executeTakeFirst();

@@ -193,6 +193,8 @@ export interface OutboxTable {
   doneAt: number | null;
   failedAt: number | null;
   createdAt: number;
+  /** 1: the payload is a secret, dropped once the job is done or failed for good. */
+  secret: Generated<number>;
 }
 
 export type ArticleStatus = 'published' | 'draft';

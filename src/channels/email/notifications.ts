@@ -152,8 +152,5 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
     });
   };
 
-  // Its payload is the link itself, which signs whoever holds it in: kept only until sent.
-  accountLink.secret = true;
-
   return { [EMAIL_ACKNOWLEDGEMENT_JOB]: acknowledge, [EMAIL_ACCOUNT_LINK_JOB]: accountLink };
 }
