@@ -21,7 +21,7 @@ describe('onethread command line', () => {
   it('migrate applies the migrations once, then reports the database up to date', async () => {
     const env = await freshDatabase();
     const first = await runScript('src/cli.ts', ['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat\n' });
+    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets\n' });
     const second = await runScript('src/cli.ts', ['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });
@@ -139,5 +139,7 @@ describe('onethread command line', () => {
     expect(output).toContain('email:     admin@localhost');
     const password = /password:\s+(\S+)/.exec(output)?.[1];
     expect(password).toMatch(/^[\w-]{24}$/);
+    // A fresh install sends no mail; it says so, and what that leaves out.
+    expect(output).toContain('Note: Onethread sends no mail (set SUPPORT_ADDRESSES and SMTP_URL)');
   });
 });
