@@ -1,6 +1,6 @@
 // The quoted history of a reply, kept apart so the thread shows what is new first.
 // Email arrives split already: the server moved the quote into
-// <details class="ot-quoted"> (src/channels/email/ingest.ts). A text body is split here,
+// <details class="ot-quoted"> (src/channels/email/mail-content.ts). A text body is split here,
 // at the block of "> " lines that ends it, with the attribution line above it
 // ("On Tue, Ana <ana@example.com> wrote:"). Quotes between the sender's own lines are
 // kept in place: they are part of what the sender wrote.
