@@ -1,6 +1,7 @@
 // Attachments for every channel: content-addressed blob storage, content sniffing, safe
 // names, and the cleaner of blobs no row references.
 export { cleanOrphanAttachments, startAttachmentCleaner, DEFAULT_GRACE_MS, type AttachmentCleaner, type CleanupResult } from './cleanup.js';
+export { pointStoredImages, storedImageMarker } from './inline-images.js';
 export { LocalAttachmentStorage } from './local-storage.js';
 export { contentDisposition, sanitizeFileName } from './names.js';
 export { isActiveContent, isInlineSafe, servedContentType, sniffContentType } from './sniff.js';

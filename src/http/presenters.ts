@@ -1,3 +1,4 @@
+import { pointStoredImages } from '../attachments/index.js';
 import { canManageUsers, isTeam, type Viewer } from '../inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
 import type { UserRow } from '../store/schema.js';
@@ -52,17 +53,12 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
 
 const attachmentUrl = (id: number) => `/api/attachments/${id}`;
 
-/**
- * An inline image too large to travel in the HTML names its stored attachment by SHA-256
- * (the email channel's mail-content.ts): here it gets that attachment's address, which
- * the viewer may load as it may the attachment.
- */
+/** A large inline image gets its attachment's address, which whoever sees the message may load. */
 function withStoredImages(html: string | null, attachments: Message['attachments']): string | null {
-  if (!html?.includes('data-ot-attachment=')) return html;
-  const bySha = new Map(attachments.map((a) => [a.sha256, a.id]));
-  return html.replace(/src="" data-ot-attachment="([0-9a-f]{64})"/g, (whole, sha256: string) => {
-    const id = bySha.get(sha256);
-    return id === undefined ? whole : `src="${attachmentUrl(id)}" data-ot-attachment="${sha256}"`;
+  if (html === null) return null;
+  return pointStoredImages(html, (sha256) => {
+    const attachment = attachments.find((a) => a.sha256 === sha256);
+    return attachment && attachmentUrl(attachment.id);
   });
 }
 

@@ -1,4 +1,4 @@
-import { storeAttachment, type AttachmentStorage } from '../../attachments/index.js';
+import { storeAttachment, storedImageMarker, type AttachmentStorage } from '../../attachments/index.js';
 import type { NewAttachment } from '../../store/messages.js';
 import { sanitizeEmailHtml } from './html.js';
 import type { ParsedEmail } from './parse.js';
@@ -75,8 +75,8 @@ const preText = (text: string) => `<div style="white-space:pre-wrap">${escapeHtm
 
 /**
  * cid: images: small ones become data: URLs (shown at once by the sandboxed viewer); the
- * others lose their src and name their stored attachment in data-ot-attachment (its
- * sha256), for the client to fetch. Without attachment storage, small images are still
+ * others name their stored attachment instead (attachments/inline-images.ts), which the
+ * API turns back into its address. Without attachment storage, small images are still
  * inlined from the mail itself.
  */
 function inlineImages(html: string, mail: ParsedEmail, stored: StoredByCid): string {
@@ -90,6 +90,6 @@ function inlineImages(html: string, mail: ParsedEmail, stored: StoredByCid): str
       budget -= attachment.content.byteLength;
       return `src="data:${attachment.contentType.toLowerCase()};base64,${attachment.content.toString('base64')}"`;
     }
-    return meta ? `src="" data-ot-attachment="${meta.sha256}"` : whole;
+    return meta ? storedImageMarker(meta.sha256) : whole;
   });
 }
