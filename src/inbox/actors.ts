@@ -2,12 +2,24 @@ import type { Tx } from '../store/transaction.js';
 import type { Role, SenderType, UserRow } from '../store/schema.js';
 import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
 import { DomainError, invalid } from './errors.js';
+import { singleLine } from './rules.js';
 
-/** Who does something: a user, the bot, or Onethread itself (automations, channels). */
+/** Who does something: a signed-in user, the bot, or Onethread itself (automations, channels). */
 export type Actor = { userId: number } | { bot: string } | { system: string };
 
-/** Who writes a message: an actor, or a customer known only by address (email, contact form). */
-export type Sender = Actor | { customerEmail: string; name?: string };
+/**
+ * Who writes a message. `userId` is someone who signed in (a session or a token). The rest
+ * are identities an unauthenticated channel asserts, which can only ever be a customer
+ * (docs/security.md): an address from a From header, the contact form or the widget
+ * (`customerEmail`), the customer a widget visitor was tied to earlier (`customerId`), and
+ * a team address on inbound mail, which nobody verified (`unverifiedEmail`): kept as an
+ * internal note under the address it claims, never as the team member's own words.
+ */
+export type Sender =
+  | Actor
+  | { customerEmail: string; name?: string }
+  | { customerId: number }
+  | { unverifiedEmail: string; name?: string };
 
 export type ResolvedActor = {
   id: number | null;
@@ -25,11 +37,15 @@ export function normalizeEmail(email: string, field = 'email'): string {
   return trimmed;
 }
 
-/** A display name, or the address's local part: never empty, never "Unknown". */
+/** A display name, or the address's local part: never empty, never "Unknown", never a direction override. */
 export function nameForCustomer(name: string | undefined, email: string): string {
-  const display = name?.replace(/[\u0000-\u001F\u007F\s]+/g, ' ').trim().replace(/^["']|["']$/g, '');
+  const display = singleLine(name ?? '').replace(/^["']|["']$/g, '');
   return display || email.split('@')[0]!;
 }
+
+// An address the team signs in with, claimed where nobody proved it: refused before a row is written.
+const claimedTeamAddress = (field: string) =>
+  new DomainError('forbidden', 'this address belongs to a team member; it cannot be claimed through a channel that does not sign people in', field);
 
 export async function resolveActor(tx: Tx, ref: Sender, now: number): Promise<ResolvedActor> {
   if ('userId' in ref) {
@@ -39,11 +55,35 @@ export async function resolveActor(tx: Tx, ref: Sender, now: number): Promise<Re
   }
   if ('customerEmail' in ref) {
     const email = normalizeEmail(ref.customerEmail, 'sender.email');
-    return fromUser(await findOrInsertUserByEmail(tx, { name: nameForCustomer(ref.name, email), email, role: 'customer', now }));
+    const user = await findOrInsertUserByEmail(tx, { name: nameForCustomer(ref.name, email), email, role: 'customer', now });
+    if (user.role !== 'customer') throw claimedTeamAddress('sender.email');
+    return fromUser(user);
+  }
+  if ('customerId' in ref) {
+    const user = await findUserById(tx, ref.customerId);
+    if (!user) throw invalid('sender', `customer ${ref.customerId} does not exist`);
+    if (user.role !== 'customer') throw claimedTeamAddress('sender');
+    return fromUser(user);
+  }
+  if ('unverifiedEmail' in ref) {
+    // No user id: the note is not the team member's, whatever its From header says.
+    const email = normalizeEmail(ref.unverifiedEmail, 'sender.email');
+    return { id: null, kind: 'admin', role: null, name: `${nameForCustomer(ref.name, email)} (by email, not verified)`, email };
   }
   const name = ('bot' in ref ? ref.bot : ref.system).trim();
   if (!name) throw invalid('sender', 'a bot or system actor needs a name');
   return { id: null, kind: 'bot' in ref ? 'bot' : 'system', role: null, name, email: null };
+}
+
+/**
+ * The customer a conversation is with, named by the team (an agent starting one) or a
+ * channel (a visitor's address): never a team member.
+ */
+export async function resolveCustomer(tx: Tx, customer: { email: string; name?: string }, now: number, field = 'customer.email'): Promise<ResolvedActor> {
+  const email = normalizeEmail(customer.email, field);
+  const user = await findOrInsertUserByEmail(tx, { name: nameForCustomer(customer.name, email), email, role: 'customer', now });
+  if (user.role !== 'customer') throw invalid(field, 'a conversation is with a customer, not a team member');
+  return fromUser(user);
 }
 
 export type MessageSender = ResolvedActor & { kind: SenderType };
@@ -63,3 +103,6 @@ function fromUser(user: UserRow): ResolvedActor {
 export function requireTeam(actor: ResolvedActor, action: string): void {
   if (actor.role === 'customer') throw new DomainError('forbidden', `customers cannot ${action}`);
 }
+
+/** Whether a sender may only ever leave an internal note: a team address nobody verified. */
+export const isUnverified = (ref: Sender): boolean => 'unverifiedEmail' in ref;

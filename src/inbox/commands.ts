@@ -14,7 +14,7 @@ import type { Channel, ConversationPatch, ConversationRow, ConversationType, Del
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import { normalizeEmail, requireTeam, resolveActor, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
+import { isUnverified, requireTeam, resolveActor, resolveCustomer, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
 import type { InboxContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
@@ -29,6 +29,7 @@ import {
   requestedStatusChange,
   statusChangeForMessage,
   statusTimestamps,
+  singleLine,
   storableText,
   tagRowNames,
   type StatusChange,
@@ -203,8 +204,10 @@ function messageRow(conversationId: number, sender: MessageSender, content: Mess
 }
 
 export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<MessageResult> {
-  const subject = storableText(input.subject).replace(/\s+/g, ' ').trim();
+  const subject = singleLine(input.subject);
   if (!subject) throw invalid('subject', 'subject is required');
+  // Only a note can be unverified, and a note needs a conversation to be on.
+  if (isUnverified(input.from)) throw new DomainError('forbidden', 'a message nobody verified cannot start a conversation', 'from');
   if (subject.length > MAX_SUBJECT) throw invalid('subject', `subject is longer than ${MAX_SUBJECT} characters`);
   if (!CHANNELS.includes(input.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
   const type = input.type ?? 'support';
@@ -222,7 +225,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
       sender.kind === 'customer'
         ? sender
         : input.customer
-          ? await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now)
+          ? await resolveCustomer(tx, input.customer, now)
           : null;
     if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
 
@@ -285,6 +288,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   const attachments = input.attachments ?? [];
   const isInternal = input.isInternal ?? false;
   checkContent(input.body, input.htmlBody, attachments);
+  if (isUnverified(input.from) && !isInternal) throw new DomainError('forbidden', 'a message nobody verified can only be an internal note', 'isInternal');
 
   return runMessageCommand(ctx, input, async (tx, now) => {
     const before = await lockConversation(ctx, tx, input.conversation);
@@ -336,25 +340,37 @@ type Decide = (row: ConversationRow, actor: ResolvedActor, now: number, tx: Tx) 
  * written once, with one event per change that changed something. One refused change
  * refuses them all.
  */
-function changeConversation(ctx: InboxContext, ref: ConversationRef, by: Actor, decisions: readonly Decide[]): Promise<Conversation> {
+function changeConversation(
+  ctx: InboxContext,
+  ref: ConversationRef,
+  by: Actor,
+  decisions: readonly Decide[],
+  receipt?: (tx: Tx, conversation: Conversation) => Promise<void>,
+): Promise<Conversation> {
   return runCommand(ctx, async (tx, now) => {
-    const before = await lockConversation(ctx, tx, ref);
-    const actor = await resolveActor(tx, by, now);
-    let current = before;
-    const made: Decision[] = [];
-    for (const decide of decisions) {
-      const decision = await decide(current, actor, now, tx);
-      if (!decision) continue;
-      made.push(decision);
-      current = { ...current, ...decision.patch };
-    }
-    if (made.length === 0) return { result: toConversation(before), events: [] };
-    const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
-    const conversation = toConversation(after);
-    const event = eventBy(actor, conversation.id, now);
-    const { events } = await recordEvents(ctx, tx, made.map((d) => event(d.eventType, d.oldValue, d.newValue)), conversation);
-    return { result: conversation, events };
+    const committed = await applyDecisions(ctx, tx, now, ref, by, decisions);
+    await receipt?.(tx, committed.result);
+    return committed;
   });
+}
+
+async function applyDecisions(ctx: InboxContext, tx: Tx, now: number, ref: ConversationRef, by: Actor, decisions: readonly Decide[]): Promise<Committed<Conversation>> {
+  const before = await lockConversation(ctx, tx, ref);
+  const actor = await resolveActor(tx, by, now);
+  let current = before;
+  const made: Decision[] = [];
+  for (const decide of decisions) {
+    const decision = await decide(current, actor, now, tx);
+    if (!decision) continue;
+    made.push(decision);
+    current = { ...current, ...decision.patch };
+  }
+  if (made.length === 0) return { result: toConversation(before), events: [] };
+  const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
+  const conversation = toConversation(after);
+  const event = eventBy(actor, conversation.id, now);
+  const { events } = await recordEvents(ctx, tx, made.map((d) => event(d.eventType, d.oldValue, d.newValue)), conversation);
+  return { result: conversation, events };
 }
 
 const decideStatus =
@@ -377,6 +393,8 @@ const decideAssignee =
     if (assigneeId !== null) {
       const assignee = await findUserById(tx, assigneeId);
       if (!assignee || assignee.role === 'customer') throw invalid('assignedTo', `user ${assigneeId} is not an agent`);
+      // Unassigning a deactivated member stays possible (that is how their queue is handed on).
+      if (assignee.deactivatedAt !== null && row.assignedTo !== assigneeId) throw invalid('assignedTo', `${assignee.name} is deactivated and cannot be assigned conversations`);
     }
     if (row.assignedTo === assigneeId) return null;
     return { patch: { assignedTo: assigneeId }, eventType: assigneeId === null ? 'unassigned' : 'assigned', oldValue: row.assignedTo, newValue: assigneeId };
@@ -450,12 +468,15 @@ export function setConversationPriority(ctx: InboxContext, input: { conversation
 
 /**
  * The conversation is with someone else than first recorded: a chat visitor who wrote
- * before giving their address. Later mail (continuity) goes to the new customer.
+ * before giving their address. Later mail (continuity) goes to the new customer. The
+ * caller's receipt (the visitor's new identity) commits with it or not at all.
  */
-export function changeConversationCustomer(ctx: InboxContext, input: { conversation: ConversationRef; customer: { email: string; name?: string }; by: Actor }): Promise<Conversation> {
+export function changeConversationCustomer(
+  ctx: InboxContext,
+  input: { conversation: ConversationRef; customer: { email: string; name?: string }; by: Actor; receipt?: (tx: Tx, conversation: Conversation) => Promise<void> },
+): Promise<Conversation> {
   const decide: Decide = async (row, _actor, now, tx) => {
-    const customer = await resolveActor(tx, { customerEmail: normalizeEmail(input.customer.email, 'customer.email'), name: input.customer.name }, now);
-    if (customer.role !== 'customer') throw invalid('customer.email', 'a conversation is with a customer, not a team member');
+    const customer = await resolveCustomer(tx, input.customer, now);
     if (Number(row.customerId) === customer.id) return null;
     return {
       patch: { customerId: customer.id!, customerName: customer.name, customerEmail: customer.email! },
@@ -464,7 +485,7 @@ export function changeConversationCustomer(ctx: InboxContext, input: { conversat
       newValue: { id: customer.id, name: customer.name, email: customer.email },
     };
   };
-  return changeConversation(ctx, input.conversation, input.by, [decide]);
+  return changeConversation(ctx, input.conversation, input.by, [decide], input.receipt);
 }
 
 export function setConversationType(ctx: InboxContext, input: { conversation: ConversationRef; type: ConversationType; by: Actor }): Promise<Conversation> {
@@ -514,7 +535,9 @@ export function deleteConversation(ctx: InboxContext, input: { conversation: Con
     await addToCounters(tx, countDeltas(countable(row), null));
     await deleteConversationRows(tx, Number(row.id));
     const { number, subject, customer } = toConversation(row);
-    const { events } = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', { number, subject, customerEmail: customer.email }, null)], null);
+    // The row is gone: the event keeps what the visibility rule needs to decide who hears of it.
+    const gone = { number, subject, customerEmail: customer.email, customerId: customer.id, openedBy: row.openedBy === null ? null : Number(row.openedBy) };
+    const { events } = await recordEvents(ctx, tx, [eventBy(actor, Number(row.id), now)('deleted', gone, null)], null);
     return { result: undefined, events };
   });
 }

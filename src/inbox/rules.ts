@@ -145,6 +145,19 @@ export function storableText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
 }
 
+// Control and format characters (bidi overrides, zero-width), line and paragraph separators:
+// the same class attachment names are cleaned of (attachments/names.ts).
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * A subject or a name as shown: one line, without characters that make text read other
+ * than it is stored (a right-to-left override turning "gpj.exe" around, zero-width joins
+ * hiding a look-alike name). Whitespace runs become one space.
+ */
+export function singleLine(text: string): string {
+  return text.normalize('NFC').replace(/\s+/g, ' ').replace(INVISIBLE, '').replace(/ {2,}/g, ' ').trim();
+}
+
 /** One line of text for the inbox list. */
 export function previewOf(body: string): string {
   return storableText(body).replace(/\s+/g, ' ').trim().slice(0, 160);
