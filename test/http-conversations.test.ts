@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
+import { accountsContext, createApiToken, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
@@ -123,6 +123,18 @@ describe('conversations over HTTP', () => {
     // A customer's forbidden field refuses the allowed one with it.
     expect((await call(customer, 'PATCH', `/api/conversations/${id}`, { status: 'resolved', priority: 'low' })).statusCode).toBe(403);
     expect((await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation.status).toBe('open');
+  });
+
+  it('a deactivated member cannot be assigned: 400 naming assignedTo', async () => {
+    const customer = await person('customer');
+    const agent = await person('agent');
+    const leaving = await person('agent', 'Lee Leaving');
+    const { id } = await ticket(customer);
+    await setUserActive(accounts, leaving.id, false);
+    const refused = await call(agent, 'PATCH', `/api/conversations/${id}`, { assignedTo: leaving.id });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'validation_failed', field: 'assignedTo', message: expect.stringContaining('deactivated') });
+    expect((await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation.assignedTo).toBeNull();
   });
 
   it('only an admin deletes', async () => {
