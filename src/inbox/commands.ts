@@ -293,7 +293,8 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   return runMessageCommand(ctx, input, async (tx, now) => {
     const before = await lockConversation(ctx, tx, input.conversation);
     const sender = await resolveSender(tx, input.from, now);
-    if (isInternal && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
+    // Notes are the team's: an agent's, or what Onethread itself tells the team (a bounce notice).
+    if (isInternal && sender.kind === 'customer') throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
     const change = input.keepStatus ? null : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
     // An agent answering a chat the bot still has takes it over: the bot falls silent.
     const takesOver = sender.kind === 'admin' && !isInternal && withBot(before);

@@ -5,7 +5,8 @@ import type { Tx } from './transaction.js';
 
 // The email channel's tables (migrations 0003_email, 0005_email_delivery). Conversations,
 // messages, their deliveries and events are still written only by the inbox commands; this
-// file reads a few of their columns (participants, the message to send) but never writes them.
+// file reads a few of their columns (participants, the message to send, whether an address
+// is the team's) but never writes them.
 
 export type InboundStatus = 'pending' | 'processed' | 'ignored' | 'failed';
 export type InboundSource = 'smtp' | 'imap';
@@ -112,6 +113,13 @@ export type OutboundRow = Selectable<EmailOutboundTable>;
 // The shared schema type lists the inbox's tables; these are the channel's own.
 const mail = (tx: Tx) => tx as unknown as Kysely<EmailDatabase>;
 
+// PostgreSQL text cannot hold U+0000 (SQLite keeps it). The channel removes it from what a
+// mail brings (channels/email/nul.ts); the values a mail decides are stored and looked up
+// without it here too, so no caller can make a mail fail on one database and not the other.
+function noNul<T extends string | null | undefined>(value: T): T {
+  return (typeof value === 'string' && value.includes('\u0000') ? value.replace(/\u0000/g, '') : value) as T;
+}
+
 // --- inbound mail -------------------------------------------------------------------
 
 export type NewInbound = Pick<
@@ -127,7 +135,19 @@ export type NewInbound = Pick<
 export function insertInbound(tx: Tx, row: NewInbound, leaseUntil: number | null = null): Promise<InboundRow> {
   return mail(tx)
     .insertInto('email_inbound')
-    .values({ ...row, status: 'pending', lockedUntil: leaseUntil, attempts: leaseUntil === null ? 0 : 1, isAutoReply: 0, isBounce: 0, isBulk: 0 })
+    .values({
+      ...row,
+      dedupeKey: noNul(row.dedupeKey),
+      headerMessageId: noNul(row.headerMessageId),
+      envelopeFrom: noNul(row.envelopeFrom),
+      envelopeTo: noNul(row.envelopeTo),
+      status: 'pending',
+      lockedUntil: leaseUntil,
+      attempts: leaseUntil === null ? 0 : 1,
+      isAutoReply: 0,
+      isBounce: 0,
+      isBulk: 0,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -137,7 +157,7 @@ export function findInbound(tx: Tx, id: number): Promise<InboundRow | undefined>
 }
 
 export function findInboundByDedupeKey(tx: Tx, dedupeKey: string): Promise<InboundRow | undefined> {
-  return mail(tx).selectFrom('email_inbound').selectAll().where('dedupeKey', '=', dedupeKey).executeTakeFirst();
+  return mail(tx).selectFrom('email_inbound').selectAll().where('dedupeKey', '=', noNul(dedupeKey)).executeTakeFirst();
 }
 
 /** Ids of the mails with these dedupe keys still pending that arrived before `beforeId`, oldest first. */
@@ -146,7 +166,7 @@ export async function findEarlierPendingInbound(tx: Tx, dedupeKeys: readonly str
   const rows = await mail(tx)
     .selectFrom('email_inbound')
     .select('id')
-    .where('dedupeKey', 'in', [...new Set(dedupeKeys)])
+    .where('dedupeKey', 'in', [...new Set(dedupeKeys.map(noNul))])
     .where('status', '=', 'pending')
     .where('id', '<', beforeId)
     .orderBy('id')
@@ -211,11 +231,19 @@ export type InboundOutcome = Partial<
   >
 > & { status: Exclude<InboundStatus, 'pending'> };
 
+const TEXT_OUTCOME = ['error', 'senderEmail', 'senderName', 'subject', 'noiseReason', 'fullText'] as const satisfies readonly (keyof InboundOutcome)[];
+
 /** Records how processing ended and releases the lease. */
 export async function finishInbound(tx: Tx, id: number, outcome: InboundOutcome, now: number): Promise<void> {
   await mail(tx)
     .updateTable('email_inbound')
-    .set({ error: null, ...outcome, lockedUntil: null, processedAt: now })
+    .set({
+      error: null,
+      ...outcome,
+      ...Object.fromEntries(TEXT_OUTCOME.filter((key) => key in outcome).map((key) => [key, noNul(outcome[key])])),
+      lockedUntil: null,
+      processedAt: now,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -241,7 +269,7 @@ export async function countInboundFromSender(tx: Tx, senderEmail: string, since:
   const row = await mail(tx)
     .selectFrom('email_inbound')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('senderEmail', '=', senderEmail)
+    .where('senderEmail', '=', noNul(senderEmail))
     .where('receivedAt', '>=', since)
     .where('receivedAt', '<=', until)
     .where('status', '!=', 'ignored')
@@ -271,7 +299,7 @@ export async function recordMessageIds(tx: Tx, records: readonly MessageIdRecord
   if (records.length === 0) return;
   await mail(tx)
     .insertInto('email_message_ids')
-    .values(records.map((r) => ({ ...r, createdAt: now })))
+    .values(records.map((r) => ({ ...r, messageId: noNul(r.messageId), exactId: noNul(r.exactId), createdAt: now })))
     .onConflict((oc) => oc.column('messageId').doNothing())
     .execute();
 }
@@ -283,7 +311,7 @@ export async function findConversationsByMessageIds(tx: Tx, messageIds: readonly
   const rows = await mail(tx)
     .selectFrom('email_message_ids')
     .select(['messageId', 'conversationId'])
-    .where('messageId', 'in', [...new Set(messageIds)])
+    .where('messageId', 'in', [...new Set(messageIds.map(noNul))])
     .execute();
   for (const row of rows) found.set(row.messageId, Number(row.conversationId));
   return found;
@@ -319,6 +347,15 @@ export async function isParticipant(tx: Tx, conversationId: number, email: strin
     .limit(1)
     .executeTakeFirst();
   return writer !== undefined;
+}
+
+/**
+ * Whether `email` is a team member's sign-in address (any role but customer, deactivated
+ * or not): mail claiming it proves nothing, so it is never filed as theirs.
+ */
+export async function isTeamAddress(tx: Tx, email: string): Promise<boolean> {
+  const user = await tx.selectFrom('users').select('role').where('email', '=', noNul(email).toLowerCase()).executeTakeFirst();
+  return user !== undefined && user.role !== 'customer';
 }
 
 /** A message to mail, with its attachments; undefined when it was deleted. */

@@ -1,5 +1,5 @@
 import type { AttachmentStorage } from '../../attachments/index.js';
-import { addMessage, createConversation, linkFollowUp, recordDelivery, type MessageContent, type MessageResult } from '../../inbox/commands.js';
+import { addMessage, createConversation, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../inbox/errors.js';
 import type { Conversation } from '../../inbox/records.js';
@@ -8,6 +8,7 @@ import {
   countInboundFromSender,
   findConversationsByMessageIds,
   findFollowUp,
+  isTeamAddress,
   markOutboundBounced,
   saveFollowUp,
   type InboundOutcome,
@@ -17,7 +18,8 @@ import {
 import { transact, type Tx } from '../../store/transaction.js';
 import { existingConversation } from './conversations.js';
 import { mailContent } from './mail-content.js';
-import { parseEmail, type ParsedEmail } from './parse.js';
+import { parseEmail, type MailAddress, type ParsedEmail } from './parse.js';
+import { escapeHtml } from './quotes.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { findThread, type ThreadMatch } from './threading.js';
 
@@ -31,6 +33,8 @@ import { findThread, type ThreadMatch } from './threading.js';
 // Mail no person wrote (auto-replies, out-of-office, bulk, bounces; noise.ts) is stored
 // and flagged but changes no conversation's status: an out-of-office answer to our reply
 // must not reopen a conversation that waits on the customer, nor a closed one.
+//
+// Mail from a team member's address is not theirs (see TEAM_ADDRESS below).
 
 export type FileMailDeps = {
   store: Store;
@@ -51,7 +55,14 @@ export type FileMailDeps = {
 export type Filed = { outcome: InboundOutcome; messageIds: MessageIdRecord[]; recorded: boolean };
 
 const EMAIL_SYSTEM = { system: 'Email' } as const;
+const BOUNCE_NOTICE = { bot: 'Mail Delivery System' } as const;
 const MAX_SUBJECT = 500;
+
+const TEAM_ADDRESS_NOT_FILED =
+  "from a team address, not verified: not filed; mail from a team member's address is kept only as an internal note in a conversation it continues, " +
+  'and this one continues none (a new conversation would have the team member as its customer). ' +
+  "To file a customer's mail, redirect it to the support address (which keeps the customer's From) rather than forward it, " +
+  "or start the conversation in the inbox with the customer's address; reprocessing decides the same way";
 
 export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer, options: { ignoreFloodLimit?: boolean }): Promise<Filed> {
   const { store, support } = deps;
@@ -85,6 +96,17 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
     }
   }
 
+  // TEAM_ADDRESS. SMTP signs nobody in, so a From header naming a team member proves
+  // nothing: anyone can write it, and conversation numbers are sequential. Mail from a team
+  // address is never filed as that member's words (nor as a customer's: the commands refuse
+  // a team address as a customer). Continuing a conversation (threading.ts, or the one a
+  // bounce returns), it becomes an internal note: no sender id, named "<name> (by email, not
+  // verified)", its text led by "Sent by email from <address>, not verified." — the team sees
+  // it, the customer does not, it changes no status and is never mailed (planners.ts mails
+  // public replies only). Continuing none, it is not filed (quarantine): `failed`, in the
+  // admins' failed list with what they can do; an auto-reply, list mail or bounce is noise
+  // and only `ignored`.
+  const team = await isTeamAddress(store.db, sender);
   const content = await mailContent(mail, deps.attachments, deps.maxBytes);
   const filed = (result: MessageResult): Pick<Filed, 'outcome' | 'messageIds'> => ({
     outcome: { status: 'processed', ...flags, senderEmail: sender, conversationId: result.conversation.id, messageRowId: result.message.id, fullText: content.fullText },
@@ -101,15 +123,29 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
     recorded = true;
   };
   const message = { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey: `email:${row.dedupeKey}` };
-  const result = await write(deps, mail, message, envelopeTo, receipt);
+  const result = await write(deps, mail, message, envelopeTo, receipt, team);
+  if (!result) return done({ status: isNoise(mail) ? 'ignored' : 'failed', ...flags, senderEmail: sender, error: TEAM_ADDRESS_NOT_FILED });
   return { ...filed(result), recorded };
 }
 
-/** Files the mail: a bounce with the mail it returns, a reply in its thread, anything else as a new conversation. */
-async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageContent, envelopeTo: string[], receipt: MessageContent['receipt']): Promise<MessageResult> {
+const isNoise = (mail: ParsedEmail) => mail.noise.isAutoReply || mail.noise.isBulk || mail.noise.isBounce;
+
+/**
+ * Files the mail: a bounce with the mail it returns, a reply in its thread, anything else
+ * as a new conversation; from a team address only as a note (null: it continues nothing).
+ */
+async function write(
+  deps: FileMailDeps,
+  mail: ParsedEmail,
+  message: MessageContent,
+  envelopeTo: string[],
+  receipt: MessageContent['receipt'],
+  team: boolean,
+): Promise<MessageResult | null> {
   const { inbox: ctx, store } = deps;
   const from = { customerEmail: mail.from!.address, name: mail.from!.name };
-  const noise = mail.noise.isAutoReply || mail.noise.isBulk || mail.noise.isBounce;
+  const noise = isNoise(mail);
+  const note = team ? unverifiedNote(message, mail.from!) : null;
 
   if (mail.noise.isBounce && mail.bounced.length > 0) {
     const known = await findConversationsByMessageIds(store.db, mail.bounced);
@@ -120,14 +156,19 @@ async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageCont
       const error = `bounced: ${mail.subject || 'delivery failure'}`.slice(0, 500);
       const outbound = await transact(store, (tx) => markOutboundBounced(tx, bouncedId, error));
       if (outbound) await recordDelivery(ctx, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
-      // Written by the bot: a bounce is news for the team, not the customer speaking, so it changes no status.
-      return addMessage(ctx, { ...message, receipt, conversation: conversation.id, from: { bot: mail.from!.name || 'Mail Delivery System' } });
+      if (note) return addMessage(ctx, { ...note, receipt, conversation: conversation.id });
+      // A note for the team under a fixed name: a bounce is news for the team, not the customer
+      // speaking, and anyone who knows a thread's Message-ID can write one, so its text and
+      // its sender's name never reach the customer. It changes no status.
+      return addMessage(ctx, { ...message, receipt, conversation: conversation.id, from: BOUNCE_NOTICE, isInternal: true });
     }
   }
 
   const match = await findThread({ inbox: ctx, tokens: deps.tokens, support: deps.support, settleParents: deps.settleParents }, mail, { envelopeTo, senderEmail: mail.from!.address });
   if (match) {
     const target = await followUpOf(deps, match);
+    // A note changes no status, so it stays where it belongs, closed or not.
+    if (note) return addMessage(ctx, { ...note, receipt, conversation: target.id });
     // Noise is stored where it belongs, closed or not: it asks nothing of anyone.
     if (noise || target.status !== 'closed' || ctx.reopenClosedOnCustomerReply) {
       try {
@@ -148,7 +189,20 @@ async function write(deps: FileMailDeps, mail: ParsedEmail, message: MessageCont
     }
     return created;
   }
+  if (note) return null;
   return createConversation(ctx, { ...message, receipt, from, channel: 'email', subject: subjectOf(mail, null) });
+}
+
+/** The mail as an internal note under the team address it claims, marked in its text (and HTML) as not verified. */
+function unverifiedNote(message: MessageContent, sender: MailAddress): Omit<AddMessageInput, 'conversation'> {
+  const marker = `Sent by email from ${sender.address}, not verified.`;
+  return {
+    ...message,
+    body: message.body ? `${marker}\n\n${message.body}` : marker,
+    htmlBody: message.htmlBody ? `<p><strong>${escapeHtml(marker)}</strong></p>${message.htmlBody}` : null,
+    from: { unverifiedEmail: sender.address, name: sender.name },
+    isInternal: true,
+  };
 }
 
 /** A closed conversation that was already continued elsewhere: continue there. */

@@ -22,6 +22,7 @@ import {
 import { isUniqueViolation, transact, type Tx } from '../../store/transaction.js';
 import { fileMail, type FileMailDeps, type Filed } from './file-mail.js';
 import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
+import { withoutNul } from './nul.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { readHeaderBlock, type Envelope, type MailOrigin, type MailSource, type MailSpool } from './spool.js';
 
@@ -120,8 +121,7 @@ export class IngestPipeline {
         size: received.size,
         source: origin,
         spoolName,
-        envelopeFrom: envelope.from,
-        envelopeTo: JSON.stringify(envelope.to),
+        ...storedEnvelope(envelope),
         receivedAt,
       };
       let inserted: InboundRow;
@@ -192,8 +192,7 @@ export class IngestPipeline {
           size: raw.byteLength,
           source: origin,
           spoolName: name,
-          envelopeFrom: envelope.from,
-          envelopeTo: JSON.stringify(envelope.to),
+          ...storedEnvelope(envelope),
           receivedAt,
         }),
       );
@@ -361,6 +360,11 @@ export class IngestPipeline {
     const parents = await findEarlierPendingInbound(this.options.store.db, messageIds.map((id) => `mid:${id}`), Number(self.id));
     for (const parent of parents) await this.run(parent, { depth: depth + 1 });
   }
+}
+
+/** The envelope as the row keeps it: the Message-ID (message-ids.ts) and these are keyed on before the mail is parsed, so without NUL too. */
+function storedEnvelope(envelope: Envelope): { envelopeFrom: string | null; envelopeTo: string } {
+  return { envelopeFrom: withoutNul(envelope.from), envelopeTo: JSON.stringify(envelope.to.map((to) => withoutNul(to))) };
 }
 
 function trimOutcome(outcome: InboundOutcome): InboundOutcome {

@@ -19,8 +19,9 @@ export type MailContent = { body: string; htmlBody: string | null; attachments: 
 
 /** Inline images up to this size (all together) are put into the HTML as data: URLs, which the viewer shows at once. */
 const INLINE_DATA_LIMIT = 2 * 1024 * 1024;
-const MAX_BODY = 1_000_000;
-const MAX_HTML = 5_000_000;
+// The commands' limits, less room for the line file-mail.ts puts before a note from a team address.
+const MAX_BODY = 1_000_000 - 1_000;
+const MAX_HTML = 5_000_000 - 1_000;
 
 /** The mail as a message's content; attachments are stored on the way (without storage they are left out: the raw mail keeps them). */
 export async function mailContent(mail: ParsedEmail, storage: AttachmentStorage | null, maxBytes: number): Promise<MailContent> {

@@ -1,6 +1,8 @@
-// Message-IDs as stored and compared: without the angle brackets, trimmed, lower-cased
-// (some systems change the case of the domain, none of them make two mails differ only
-// by case).
+import { withoutNul } from './nul.js';
+
+// Message-IDs as stored and compared: without the angle brackets and NUL (nul.ts), trimmed,
+// lower-cased (some systems change the case of the domain, none of them make two mails
+// differ only by case).
 
 const MAX_LENGTH = 900;
 
@@ -11,7 +13,7 @@ export function normalizeMessageId(value: string | null | undefined): string | n
 /** Without brackets and surrounding space, spelt as given: for the headers we write back. */
 export function exactMessageId(value: string | null | undefined): string | null {
   if (!value) return null;
-  const inner = value.trim().replace(/^<+|>+$/g, '').trim();
+  const inner = withoutNul(value).trim().replace(/^<+|>+$/g, '').trim();
   if (!inner || inner.length > MAX_LENGTH || /\s/.test(inner)) return null;
   return inner;
 }

@@ -2,10 +2,11 @@ import { simpleParser, type AddressObject, type Attachment, type ParsedMail } fr
 import { nameForCustomer } from '../../inbox/actors.js';
 import { exactMessageId, normalizeMessageId, parseMessageIdList } from './message-ids.js';
 import { bouncedMessageIds, classifyNoise, type Noise } from './noise.js';
+import { withoutNul } from './nul.js';
 
 // A raw mail read with mailparser into what the channel needs. mailparser decodes MIME,
 // transfer encodings, RFC 2047 headers and charsets (iconv-lite: ISO-8859-*,
-// Windows-125x, ISO-2022-JP, Big5, …).
+// Windows-125x, ISO-2022-JP, Big5, …). Every text it yields is without NUL (nul.ts).
 
 export type MailAddress = { address: string; name: string };
 
@@ -44,7 +45,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
   const walk = (entries: AddressObject['value']) => {
     for (const entry of entries) {
       if (entry.group) walk(entry.group);
-      else if (entry.address) result.push({ address: entry.address.trim(), name: entry.name ?? '' });
+      else if (entry.address) result.push({ address: withoutNul(entry.address).trim(), name: withoutNul(entry.name ?? '') });
     }
   };
   for (const item of list) walk(item.value);
@@ -56,7 +57,7 @@ function headerIndex(mail: ParsedMail): (name: string) => string[] {
   const map = new Map<string, string[]>();
   for (const { key, line } of mail.headerLines) {
     const colon = line.indexOf(':');
-    const value = (colon === -1 ? '' : line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = withoutNul(colon === -1 ? '' : line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim();
     const list = map.get(key.toLowerCase()) ?? [];
     list.push(value);
     map.set(key.toLowerCase(), list);
@@ -68,19 +69,20 @@ const ADDRESS_IN_TEXT = /[^\s<>,;:"'()[\]]+@[^\s<>,;:"'()[\]]+/g;
 
 export async function parseEmail(raw: Buffer, envelope: { from: string | null }): Promise<ParsedEmail> {
   const mail = await simpleParser(raw, { keepCidLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
+  const envelopeFrom = withoutNul(envelope.from);
   const header = headerIndex(mail);
 
   // The author: From; else Sender, Reply-To, the envelope sender. Bounces without any get
   // a mailer-daemon address so they can still be filed (never dropped).
   const candidates = [...addresses(mail.from), ...addresses(mail.headers.get('sender') as AddressObject | undefined), ...addresses(mail.replyTo)];
-  if (envelope.from) candidates.push({ address: envelope.from, name: '' });
+  if (envelopeFrom) candidates.push({ address: envelopeFrom, name: '' });
   let from = candidates.find((c) => usable(c.address)) ?? null;
   if (from) {
     const name = candidates.find((c) => c.address.toLowerCase() === from!.address.toLowerCase() && c.name.trim())?.name ?? '';
     from = { address: from.address.toLowerCase(), name: nameForCustomer(name, from.address.toLowerCase()) };
   }
 
-  const subject = (mail.subject ?? '').replace(/\s+/g, ' ').trim();
+  const subject = withoutNul(mail.subject ?? '').replace(/\s+/g, ' ').trim();
   const contentType = headerContentType(mail);
   const noise = classifyNoise({
     header,
@@ -88,16 +90,18 @@ export async function parseEmail(raw: Buffer, envelope: { from: string | null })
     fromAddress: from?.address ?? null,
     fromName: from?.name ?? null,
     subject,
-    envelopeFrom: envelope.from,
+    envelopeFrom,
   });
   if (!from && noise.isBounce) {
-    const host = /@([^\s>]+)/.exec(mail.messageId ?? '')?.[1] ?? 'localhost';
+    const host = /@([^\s>]+)/.exec(withoutNul(mail.messageId ?? ''))?.[1] ?? 'localhost';
     const address = `mailer-daemon@${host.toLowerCase()}`;
     if (usable(address)) from = { address, name: 'Mail Delivery System' };
   }
 
   const messageId = normalizeMessageId(mail.messageId);
-  const text = mail.text ?? '';
+  const text = withoutNul(mail.text ?? '');
+  const html = typeof mail.html === 'string' ? withoutNul(mail.html) : null;
+  const attachments = mail.attachments.map(cleanAttachment);
   const recipients = [...addresses(mail.to), ...addresses(mail.cc)].map((a) => a.address);
   for (const name of ['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to']) {
     for (const value of header(name)) recipients.push(...(value.match(ADDRESS_IN_TEXT) ?? []));
@@ -113,13 +117,19 @@ export async function parseEmail(raw: Buffer, envelope: { from: string | null })
     subject,
     sentAt: date,
     text,
-    html: typeof mail.html === 'string' && mail.html.trim() ? mail.html : null,
+    html: html?.trim() ? html : null,
     headerRecipients: [...new Set(recipients.map((r) => r.toLowerCase().replace(/^<|>$/g, '')))],
-    attachments: mail.attachments,
+    attachments,
     noise,
-    bounced: noise.isBounce ? bouncedMessageIds(mail.attachments, text, messageId) : [],
+    bounced: noise.isBounce ? bouncedMessageIds(attachments, text, messageId) : [],
     header,
   };
+}
+
+/** Its name, type and Content-ID are text we store or compare; its bytes stay as sent. */
+function cleanAttachment(attachment: Attachment): Attachment {
+  const { filename, contentType, cid } = attachment;
+  return { ...attachment, filename: filename && withoutNul(filename), contentType: withoutNul(contentType), cid: cid && withoutNul(cid) };
 }
 
 function headerContentType(mail: ParsedMail): { value: string; params: Record<string, string> } {
