@@ -96,7 +96,7 @@ async function main() {
   const accounts = accountsContext(store);
   const app = buildServer({ store });
   // The bot is off: the round trip is the channel's path, not the bot's thinking.
-  const chat = { ...DEFAULT_CHAT_SETTINGS, bot: { ...DEFAULT_CHAT_SETTINGS.bot, enabled: false }, limits: { sessionsPerIp: 1_000_000, messagesPerMinute: 1_000_000 } };
+  const chat = { ...DEFAULT_CHAT_SETTINGS, bot: { ...DEFAULT_CHAT_SETTINGS.bot, enabled: false }, limits: { sessionsPerIp: 1_000_000, messagesPerMinute: 1_000_000, socketsPerVisitor: 5, socketsPerIp: 1_000_000 } };
   await registerApi(app, { inbox: createInboxContext({ store, bus: new EventBus() }), accounts, secureCookies: false, chat, widgetBundle: bundle });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const server = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

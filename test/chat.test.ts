@@ -240,7 +240,7 @@ describe('chat: who may see what', () => {
   });
 
   it('limits new chats per client address and messages per visitor (429)', async () => {
-    const limited = await start({ ...DEFAULT_CHAT_SETTINGS, limits: { sessionsPerIp: 2, messagesPerMinute: 3 } });
+    const limited = await start({ ...DEFAULT_CHAT_SETTINGS, limits: { ...DEFAULT_CHAT_SETTINGS.limits, sessionsPerIp: 2, messagesPerMinute: 3 } });
     try {
       const session = (body: unknown) => fetch(`${limited.http}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const first = (await (await session({})).json()) as { visitorToken: string };

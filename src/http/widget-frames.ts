@@ -17,16 +17,21 @@ export function widgetConversation(c: Conversation): WidgetConversation {
   return { id: c.id, number: c.number, status: c.status, handler: c.tags.includes(BOT_TAG) ? 'bot' : 'team' };
 }
 
+/** How the widget names the visitor's own messages when they gave no name. */
+export const VISITOR_SELF = 'You';
+
 /**
  * Null for an internal note: the visitor never learns one exists. File links carry the
- * visitor's token because a link cannot send a header (like the socket's ?token=).
+ * visitor's token because a link cannot send a header (like the socket's ?token=). The
+ * customer's messages carry the name the visitor gave, not the one stored with the
+ * address they typed, which may be someone else's (issue 13).
  */
-export function widgetMessage(m: Message, visitorToken: string): WidgetMessage | null {
+export function widgetMessage(m: Message, visitorToken: string, visitorName: string | null): WidgetMessage | null {
   if (m.isInternal) return null;
   return {
     id: m.id,
     body: m.body,
-    sender: { type: m.sender.type, name: m.sender.name },
+    sender: { type: m.sender.type, name: m.sender.type === 'customer' ? (visitorName ?? VISITOR_SELF) : m.sender.name },
     attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: `/api/widget/attachments/${a.id}?token=${encodeURIComponent(visitorToken)}` })),
     sentAt: m.sentAt,
   };

@@ -10,6 +10,9 @@ export interface ChatVisitorsTable {
   tokenHash: string;
   customerId: number;
   externalUserId: string | null;
+  /** What the visitor typed, or their verified identity says: the widget shows these, never the customer's stored name. */
+  name: string | null;
+  email: string | null;
   createdAt: number;
   lastSeenAt: number;
 }
@@ -35,22 +38,25 @@ export function findVisitorByTokenHash(tx: Tx, tokenHash: string): Promise<ChatV
   return chat(tx).selectFrom('chat_visitors').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
 }
 
-export function insertVisitor(tx: Tx, row: { tokenHash: string; customerId: number; externalUserId: string | null; now: number }): Promise<ChatVisitorRow> {
+/** Who a visitor is: their customer, the host site's user, and what they told us. */
+export type VisitorDetails = { customerId: number; externalUserId: string | null; name: string | null; email: string | null };
+
+export function insertVisitor(tx: Tx, row: VisitorDetails & { tokenHash: string; now: number }): Promise<ChatVisitorRow> {
+  const { now, ...values } = row;
   return chat(tx)
     .insertInto('chat_visitors')
-    .values({ tokenHash: row.tokenHash, customerId: row.customerId, externalUserId: row.externalUserId, createdAt: row.now, lastSeenAt: row.now })
+    .values({ ...values, createdAt: now, lastSeenAt: now })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-/** The customer the host site's user already chats as, on any of their browsers. */
-export async function customerOfExternalUser(tx: Tx, externalUserId: string): Promise<number | null> {
-  const row = await chat(tx).selectFrom('chat_visitors').select('customerId').where('externalUserId', '=', externalUserId).orderBy('id').executeTakeFirst();
-  return row ? Number(row.customerId) : null;
+/** The host site's user's first browser: the customer they chat as, and what they told us there. */
+export function firstVisitorOfExternalUser(tx: Tx, externalUserId: string): Promise<ChatVisitorRow | undefined> {
+  return chat(tx).selectFrom('chat_visitors').selectAll().where('externalUserId', '=', externalUserId).orderBy('id').limit(1).executeTakeFirst();
 }
 
-export async function updateVisitor(tx: Tx, id: number, patch: { customerId?: number; externalUserId?: string | null; lastSeenAt: number }): Promise<void> {
-  await chat(tx).updateTable('chat_visitors').set(patch).where('id', '=', id).execute();
+export async function updateVisitor(tx: Tx, id: number, patch: VisitorDetails & { lastSeenAt: number }): Promise<ChatVisitorRow> {
+  return chat(tx).updateTable('chat_visitors').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function linkChat(tx: Tx, conversationId: number, visitorId: number, now: number): Promise<void> {

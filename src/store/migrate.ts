@@ -8,6 +8,7 @@ import { emailDeliveryMigration } from './migrations/0005_email_delivery.js';
 import { knowledgeBaseMigration } from './migrations/0006_kb.js';
 import { chatMigration } from './migrations/0007_chat.js';
 import { outboxSecretsMigration } from './migrations/0008_outbox_secrets.js';
+import { chatVisitorDetailsMigration } from './migrations/0009_chat_visitor_details.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -21,6 +22,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0006_kb': knowledgeBaseMigration(store.dialect),
     '0007_chat': chatMigration(store.dialect),
     '0008_outbox_secrets': outboxSecretsMigration(),
+    '0009_chat_visitor_details': chatVisitorDetailsMigration(),
   };
 }
 

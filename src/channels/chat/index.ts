@@ -17,8 +17,12 @@ export type ChatSettings = {
   greeting: string;
   offlineMessage: string;
   preChat: 'off' | 'optional' | 'required';
-  /** New visitor sessions per client address in 10 minutes, and messages per visitor in a minute: the widget is open to anyone. */
-  limits: { sessionsPerIp: number; messagesPerMinute: number };
+  /**
+   * The widget is open to anyone: new visitor sessions per client address in 10 minutes,
+   * messages per visitor in a minute, and live sockets open at once per visitor token and
+   * per client address (each one holds memory and a hub client).
+   */
+  limits: { sessionsPerIp: number; messagesPerMinute: number; socketsPerVisitor: number; socketsPerIp: number };
   /** Null: always open while someone of the team is online. */
   hours: OpeningHours | null;
   bot: { enabled: boolean; name: string; escalationKeywords: string[]; llm: Omit<LlmOptions, 'onError'> | null };
@@ -34,7 +38,8 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   offlineMessage: "We're not online right now. Leave your email and your question, and we'll answer by email.",
   preChat: 'optional',
   hours: null,
-  limits: { sessionsPerIp: 60, messagesPerMinute: 30 },
+  // A visitor has a socket per open tab; an office or a school may share one address.
+  limits: { sessionsPerIp: 60, messagesPerMinute: 30, socketsPerVisitor: 5, socketsPerIp: 50 },
   bot: { enabled: true, name: 'Onethread bot', escalationKeywords: [], llm: null },
   publicUrl: 'http://localhost:3000',
 };

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
 import { askForPerson, currentChat, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
@@ -12,14 +11,13 @@ import { originAllowed } from '../../channels/chat/origins.js';
 import { getAttachment } from '../../inbox/attachments.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
 import type { RealtimeHub } from '../../realtime/hub.js';
-import type { PreparedEvent } from '../../realtime/frames.js';
 import type { PresenceRelay } from '../../realtime/presence.js';
-import { SocketClient } from '../../realtime/ws-client.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
 import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
 import { defineRoutes } from '../routing.js';
 import { widgetConversation, widgetMessage } from '../widget-frames.js';
+import { SocketSlots, VisitorClient } from '../widget-socket.js';
 import type { NewAttachment } from '../../store/messages.js';
 
 // The chat widget's API: served to other websites, so it is CORS-enabled for the allowed
@@ -62,59 +60,7 @@ const MessageBody = z.strictObject({ body: z.string().max(20_000) });
 const MessageForm = (files: z.ZodType) => z.strictObject({ body: z.string().max(20_000).default(''), files });
 const TypingBody = z.strictObject({ typing: z.boolean() });
 
-const messagesOf = (list: readonly Parameters<typeof widgetMessage>[0][], token: string) => list.flatMap((m) => widgetMessage(m, token) ?? []);
-
-/** A chat visitor's socket: only their own chats' public messages, in the widget's shapes, and who is typing there. */
-class VisitorClient extends SocketClient<VisitorClient> {
-  readonly isTeam = false;
-  readonly viewer: { id: number; role: 'customer'; email: string; name: string; emailVerifiedAt: null };
-  #chats: Set<number>;
-
-  constructor(socket: WebSocket, public visitor: Visitor, private readonly token: string, chats: Set<number>, private readonly chat: ChatContext, maxBufferedBytes: number, ended: (client: VisitorClient) => void) {
-    super(socket, maxBufferedBytes, ended);
-    this.#chats = chats;
-    this.viewer = { id: visitor.customerId, role: 'customer', email: visitor.address, name: visitor.customerName, emailVerifiedAt: null };
-  }
-
-  present(event: PreparedEvent): string | null {
-    const conversation = event.conversation;
-    if (!conversation || conversation.channel !== 'chatbot' || conversation.customer.id !== this.visitor.customerId) return null;
-    if (!this.#chats.has(conversation.id)) {
-      // A chat this browser started a moment ago: the link is written right after the
-      // conversation, so look again and send what this event says if it is ours.
-      visitorChatIds(this.chat, this.visitor)
-        .then((ids) => {
-          this.#chats = ids;
-          const frame = ids.has(conversation.id) ? this.#frame(event) : null;
-          if (frame) this.send(frame);
-        })
-        // A failed look is a missed live frame, which the widget's catch-up (since) repairs.
-        .catch(() => undefined);
-      return null;
-    }
-    return this.#frame(event);
-  }
-
-  #frame(event: PreparedEvent): string | null {
-    const conversation = event.conversation!;
-    if ((event.eventType === 'replied' || event.eventType === 'created') && event.message) {
-      const message = widgetMessage(event.message, this.token);
-      return message ? JSON.stringify({ id: event.id, type: 'message.created', data: message }) : null;
-    }
-    if (event.eventType === 'note_added' || event.eventType.startsWith('delivery_')) return null;
-    return JSON.stringify({ id: event.id, type: 'conversation.updated', data: widgetConversation(conversation) });
-  }
-
-  /** Presence frames from the team become typing frames for this visitor's chats. */
-  override send(frame: string): void {
-    if (frame.startsWith('{"type":"presence"')) {
-      const { data } = JSON.parse(frame) as { data: { conversationId: number; user: { name: string }; state: string } };
-      if (!this.#chats.has(data.conversationId)) return;
-      return super.send(JSON.stringify({ type: 'typing', data: { name: data.user.name, typing: data.state === 'typing' } }));
-    }
-    super.send(frame);
-  }
-}
+const messagesOf = (list: readonly Parameters<typeof widgetMessage>[0][], visitor: Pick<Visitor, 'name'>, token: string) => list.flatMap((m) => widgetMessage(m, token, visitor.name) ?? []);
 
 export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat, settings, hub, presence, attachments, bundle }) => {
   const limits = attachments?.limits ?? DEFAULT_ATTACHMENT_LIMITS;
@@ -126,6 +72,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   // customers) and how fast one visitor writes. In memory, per instance.
   const newSessions = new LoginLimiter(settings.limits.sessionsPerIp, 10 * 60_000, Date.now, 'Too many new chats from this address; try again in a few minutes');
   const messages = new LoginLimiter(settings.limits.messagesPerMinute, 60_000, Date.now, 'You are sending messages too fast; wait a moment');
+  const socketSlots = new SocketSlots({ perVisitor: settings.limits.socketsPerVisitor, perAddress: settings.limits.socketsPerIp });
 
   // CORS for the widget's own routes: allowed origins get the grant; others a 403, so a
   // page that is not on the list learns nothing and writes nothing.
@@ -203,7 +150,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
       visitorToken: session.visitorToken,
       visitor: { name: session.visitor.name, email: session.visitor.email },
       conversation: session.conversation ? widgetConversation(session.conversation) : null,
-      messages: messagesOf(session.messages, session.visitorToken),
+      messages: messagesOf(session.messages, session.visitor, session.visitorToken),
       lastEventId: await hub.latestId(),
     };
   });
@@ -231,7 +178,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     if (!request.body.body.trim() && files.length === 0) throw new DomainError('validation_failed', 'write a message or attach a file', 'body');
     const key = request.headers['idempotency-key'];
     const turn = await postVisitorMessage(chat, visitor, { body: request.body.body, attachments: files, requestId: typeof key === 'string' && key ? key : undefined });
-    return reply.code(201).send({ conversation: widgetConversation(turn.conversation), message: widgetMessage(turn.message, visitor.token)!, replies: messagesOf(turn.replies, visitor.token) });
+    return reply.code(201).send({ conversation: widgetConversation(turn.conversation), message: widgetMessage(turn.message, visitor.token, visitor.name)!, replies: messagesOf(turn.replies, visitor, visitor.token) });
   });
 
   app.post('/api/widget/escalate', {
@@ -239,7 +186,7 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   }, async (request) => {
     const visitor = await visitorOf(request);
     const result = await askForPerson(chat, visitor);
-    return { conversation: result.conversation ? widgetConversation(result.conversation) : null, replies: messagesOf(result.replies, visitor.token) };
+    return { conversation: result.conversation ? widgetConversation(result.conversation) : null, replies: messagesOf(result.replies, visitor, visitor.token) };
   });
 
   app.post('/api/widget/typing', { schema: { tags: ['chat widget'], body: TypingBody, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
@@ -273,11 +220,23 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     schema: {
       tags: ['chat widget'],
       querystring: z.strictObject({ token: z.string().max(200), since: z.coerce.number().int().min(0).optional() }),
-      response: { 400: errorBody, 401: errorBody, 403: errorBody },
+      response: { 400: errorBody, 401: errorBody, 403: errorBody, 429: errorBody },
     },
     onRequest: async (request) => {
       // Browsers always name the page in Origin on a WebSocket: this is the widget's origin check.
       if (!originAllowed(settings.origins, request.headers.origin)) throw new DomainError('forbidden', 'The chat widget is not enabled for this site');
+    },
+    preHandler: async (request) => {
+      // Refused with 429 before the upgrade rather than closed after it: a refused socket
+      // costs no upgrade and no hub client, and the widget's reconnect backs off either way.
+      const slot = socketSlots.take(request.query.token, request.ip);
+      if ('full' in slot) {
+        throw new DomainError('rate_limited', slot.full === 'visitor' ? 'This chat already has too many open connections; close a tab and try again' : 'Too many open chat connections from this address; try again later');
+      }
+      // The connection's end, however it comes (our close, the peer's, a failed upgrade), frees the slot.
+      const connection = request.raw.socket;
+      if (connection.closed) slot.release();
+      else connection.once('close', slot.release);
     },
   }, async (socket, request) => {
     const visitor = await findVisitor(chat, request.query.token);
