@@ -41,10 +41,10 @@ export async function startApp(config: Config): Promise<App> {
   Object.assign(handlers, email?.handlers);
   if (email?.smtpPort != null) console.log(`Onethread receives mail on SMTP port ${email.smtpPort} for ${email.support.addresses.join(', ')}`);
   const server = buildServer({ store, logger: true });
-  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments }, contact: config.contact, chat: config.chat });
+  await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments }, contact: config.contact, signup: config.signup, chat: config.chat });
   if (config.chat.origins.allowed === 'any') console.log('Note: the chat widget accepts every website (WIDGET_ALLOWED_ORIGINS is not set): list your sites before going live.');
   if (!config.email?.smtpUrl) {
-    console.log('Note: Onethread sends no mail (set SUPPORT_ADDRESSES and SMTP_URL): replies to email stay in the inbox, and customers cannot confirm their address or reset a password.');
+    console.log('Note: Onethread sends no mail (set SUPPORT_ADDRESSES and SMTP_URL): replies to email stay in the inbox, and customers cannot finish signing up in the portal, confirm their address or reset a password (the contact form and the widget still work).');
   }
   await registerWebApp(server);
   const url = await server.listen({ port: config.port, host: '0.0.0.0' });

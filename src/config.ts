@@ -21,6 +21,8 @@ export type Config = {
   email: EmailConfig | null;
   /** The public contact form: messages allowed per client address in 10 minutes and per email address in an hour. */
   contact: { perIp: number; perEmail: number };
+  /** Portal sign-ups allowed per client address and per email address in an hour. */
+  signup: { perIp: number; perEmail: number };
   /** The chat widget and its bot. */
   chat: ChatSettings;
 };
@@ -90,6 +92,8 @@ const variables = {
   EMAIL_CONTINUITY_DELAY_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 0 to 86400' }).min(0, 'must be a number of seconds from 0 to 86400').max(86_400, 'must be a number of seconds from 0 to 86400').default(60),
   CONTACT_LIMIT_PER_IP: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(5),
   CONTACT_LIMIT_PER_EMAIL: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(3),
+  SIGNUP_LIMIT_PER_IP: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(10),
+  SIGNUP_LIMIT_PER_EMAIL: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(3),
   WIDGET_ALLOWED_ORIGINS: z.string().optional(),
   WIDGET_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WIDGET_IDENTITY: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default('optional'),
@@ -136,6 +140,7 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     },
     email: readEmailConfig(env),
     contact: { perIp: read(env, 'CONTACT_LIMIT_PER_IP'), perEmail: read(env, 'CONTACT_LIMIT_PER_EMAIL') },
+    signup: { perIp: read(env, 'SIGNUP_LIMIT_PER_IP'), perEmail: read(env, 'SIGNUP_LIMIT_PER_EMAIL') },
     chat: readChatConfig(env, publicUrl.replace(/\/+$/, '')),
   };
 }

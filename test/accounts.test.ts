@@ -75,22 +75,36 @@ describe('createUser', () => {
 });
 
 describe('registerCustomer', () => {
-  it('creates a customer who can sign in', async () => {
-    const user = await registerCustomer(ctx, { name: 'New Customer', email: address('new'), password: PASSWORD });
-    expect(user).toMatchObject({ role: 'customer', hasPassword: true });
-    expect(await authenticate(ctx, user.email, PASSWORD)).toMatchObject({ id: user.id });
+  const linkJobs = async (email: string) =>
+    (await ctx.store.db.selectFrom('outbox').select('payload').where('kind', '=', 'email.account_link').orderBy('id').execute())
+      .map((row) => JSON.parse(row.payload) as { email: string; purpose: string; reason?: string })
+      .filter((job) => job.email === email);
+
+  it('creates an unconfirmed customer, who cannot sign in until the address is confirmed', async () => {
+    const email = address('new');
+    await registerCustomer(ctx, { name: 'New Customer', email, password: PASSWORD });
+    const row = await ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ role: 'customer', emailVerifiedAt: null });
+    expect(row.passwordHash).toMatch(/^scrypt\$/);
+    expect(await authenticate(ctx, email, PASSWORD)).toBeNull();
+    expect(await linkJobs(email)).toEqual([expect.objectContaining({ purpose: 'verify' })]);
   });
 
-  it("does not hand over the password-less account of a customer who wrote in: that is the mailbox owner's, once proven", async () => {
+  it("does not hand over the password-less account of a customer who wrote in: its owner is mailed a reset link", async () => {
     const email = address('mailer');
     await resolveActor(ctx.store.db, { customerEmail: email }, clock.now);
-    await expect(registerCustomer(ctx, { name: 'Someone Else', email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
+    const before = await ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
+    await registerCustomer(ctx, { name: 'Someone Else', email, password: PASSWORD });
     expect(await authenticate(ctx, email, PASSWORD)).toBeNull();
+    expect(await ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await linkJobs(email)).toEqual([expect.objectContaining({ purpose: 'reset', reason: 'signup_attempt' })]);
   });
 
-  it('refuses every address that has an account', async () => {
+  it('changes no account that exists, whatever its role', async () => {
     for (const existing of [await makeUser('agent', null), await makeUser('admin', null), await makeUser('customer')]) {
-      await expect(registerCustomer(ctx, { name: 'Intruder', email: existing.email, password: PASSWORD })).rejects.toMatchObject({ code: 'conflict' });
+      await registerCustomer(ctx, { name: 'Intruder', email: existing.email, password: 'the intruder password' });
+      expect(await authenticate(ctx, existing.email, 'the intruder password')).toBeNull();
+      expect(await getUser(ctx, existing.id)).toEqual(existing);
     }
   });
 });
@@ -192,23 +206,28 @@ describe('sessions', () => {
 });
 
 describe('passwords', () => {
-  it('changing the password needs the old one and ends every session', async () => {
+  it('changing the password needs the old one and ends every session and API token', async () => {
     const user = await makeUser('agent');
     const { token } = await createSession(ctx, user.id, HOUR);
+    const apiToken = (await createApiToken(ctx, user.id, 'ci')).token;
     await expect(changePassword(ctx, user.id, 'not the password', 'brand new password')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(changePassword(ctx, user.id, PASSWORD, 'short')).rejects.toMatchObject({ code: 'validation_failed', field: 'newPassword' });
     expect(await findSession(ctx, token)).not.toBeNull();
+    expect(await findUserByApiToken(ctx, apiToken)).not.toBeNull();
     await changePassword(ctx, user.id, PASSWORD, 'brand new password');
     expect(await findSession(ctx, token)).toBeNull();
+    expect(await findUserByApiToken(ctx, apiToken)).toBeNull();
     expect(await authenticate(ctx, user.email, PASSWORD)).toBeNull();
     expect(await authenticate(ctx, user.email, 'brand new password')).toMatchObject({ id: user.id });
   });
 
-  it('an admin reset sets a password without the old one and ends sessions', async () => {
+  it('an admin reset sets a password without the old one and ends sessions and API tokens', async () => {
     const user = await makeUser('agent', null);
     const { token } = await createSession(ctx, user.id, HOUR);
+    const apiToken = (await createApiToken(ctx, user.id, 'ci')).token;
     await resetPassword(ctx, user.id, 'reset password');
     expect(await findSession(ctx, token)).toBeNull();
+    expect(await findUserByApiToken(ctx, apiToken)).toBeNull();
     expect(await authenticate(ctx, user.email, 'reset password')).toMatchObject({ id: user.id });
   });
 });

@@ -17,6 +17,7 @@ describe('configuration', () => {
       attachments: { maxFileBytes: 25 * 1024 * 1024, maxFiles: 10 },
       email: null,
       contact: { perIp: 5, perEmail: 3 },
+      signup: { perIp: 10, perEmail: 3 },
       chat: DEFAULT_CHAT_SETTINGS,
     });
   });
@@ -36,6 +37,7 @@ describe('configuration', () => {
       attachments: { maxFileBytes: 5 * 1024 * 1024, maxFiles: 3 },
       email: null,
       contact: { perIp: 5, perEmail: 3 },
+      signup: { perIp: 10, perEmail: 3 },
       chat: { ...DEFAULT_CHAT_SETTINGS, publicUrl: 'https://help.example.com' },
     });
   });

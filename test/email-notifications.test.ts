@@ -123,24 +123,30 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     for (const address of ['away@example.org', 'news@example.org', 'mailer-daemon@mx.example.org', 'called@example.org']) expect(await mailsTo(address)).toEqual([]);
   });
 
-  it("confirms a contact-form ticket quoting the customer's words", async () => {
-    const created = await makeConversation(mail, { from: { customerEmail: 'cleo@example.org', name: 'Cleo' }, channel: 'ticket', subject: 'Pricing question', body: 'Do you offer <discounts> for schools?', origin: 'contact' });
+  it('confirms a contact-form ticket with fixed words: none of the name, subject or message typed into the form', async () => {
+    const created = await makeConversation(mail, { from: { customerEmail: 'cleo@example.org', name: 'Cleo <b>Buy now</b>' }, channel: 'ticket', subject: 'Cheap pills at spam.example', body: 'Do you offer <discounts> for schools? Visit spam.example', origin: 'contact' });
     expect(await worker.runOnce()).toBe(1);
     const [confirmation] = await mailsTo('cleo@example.org');
-    expect(confirmation!.subject).toBe(`Re: Pricing question [${created.conversation.number}]`);
-    expect(confirmation!.text).toContain('This confirms that we received your message:\n\n> Do you offer <discounts> for schools?');
-    expect(confirmation!.html).toContain('Do you offer &lt;discounts&gt; for schools?');
+    expect(confirmation!.subject).toBe(`We received your message [${created.conversation.number}]`);
+    expect(confirmation!.text).toContain('Hello,\n\nThank you for contacting us.');
+    expect(confirmation!.text).toContain(`Your reference is ${created.conversation.number}`);
+    for (const typed of ['Cleo', 'Buy now', 'spam.example', 'discounts', 'Cheap pills']) {
+      expect(confirmation!.text, typed).not.toContain(typed);
+      expect(confirmation!.html, typed).not.toContain(typed);
+      expect(JSON.stringify(confirmation!.to), typed).not.toContain(typed);
+    }
     expect(confirmation!.headers.get('auto-submitted')).toBe('auto-replied');
   });
 
   it('mails an account link once per job, as text and HTML, from the support address', async () => {
-    const payload = { userId: 42, email: 'dora@example.org', name: 'Dora', purpose: 'reset', url: 'https://help.example.test/portal/reset?token=abc123' };
+    const payload = { userId: 42, email: 'dora@example.org', purpose: 'reset', url: 'https://help.example.test/portal/reset?token=abc123' };
     // Queued as src/accounts queues it: a secret.
     await transact(mail.store, (tx) => enqueueJobs(tx, [{ kind: EMAIL_ACCOUNT_LINK_JOB, payload, idempotencyKey: 'account_link:1', runAt: mail.clock.now, secret: true }], mail.clock.now));
     expect(await worker.runOnce()).toBe(1);
     const [link, ...more] = await mailsTo('dora@example.org');
     expect(more).toEqual([]);
     expect(link!.subject).toBe('Reset your password');
+    expect(link!.text!.startsWith('Hello,\n')).toBe(true);
     expect(link!.from?.value[0]?.address).toBe(SUPPORT);
     expect(link!.text).toContain(payload.url);
     expect(link!.html).toContain(`href="${payload.url}"`);

@@ -60,19 +60,20 @@ describe('open sockets follow their credentials', () => {
     await Promise.all([onPhone.close(), byToken.close()]);
   });
 
-  it('a password change closes the sockets of the sessions it ended; API-token sockets stay', async () => {
+  it('a password change closes the sockets of every session and API token it ended', async () => {
     const agent = await person(prompt, 'agent');
+    const colleague = await person(prompt, 'agent');
     const customer = await person(prompt, 'customer');
     const { conversation } = (await call(prompt, customer, 'POST', '/api/conversations', { subject: 'Password', body: 'x' }))!;
     const [laptop, phone] = [await login(prompt, agent.email), await login(prompt, agent.email)];
-    const [onLaptop, onPhone, byToken] = await Promise.all([sessionSocket(prompt, laptop), sessionSocket(prompt, phone), Live.as(agent, prompt)]);
+    const [onLaptop, onPhone, byToken, witness] = await Promise.all([sessionSocket(prompt, laptop), sessionSocket(prompt, phone), Live.as(agent, prompt), Live.as(colleague, prompt)]);
     const changed = await sessionPost(prompt, laptop, '/api/auth/password', { currentPassword: 'correct horse 1', newPassword: 'a much better one' });
     expect(changed.status).toBe(200);
-    // The phone's session ended with the change; the laptop's too (it was given a new one).
-    for (const socket of [onPhone, onLaptop]) expect((await socket.closedWithin(3000)).code).toBe(CLOSE_CREDENTIALS_ENDED);
-    await expectNothingAfter(prompt, [onPhone, onLaptop], byToken, agent, conversation.id, 'after the password change');
-    expect(byToken.closedWith).toBeNull();
-    await byToken.close();
+    // The phone's session ended with the change, the laptop's too (it was given a new one), and the API token.
+    for (const socket of [onPhone, onLaptop, byToken]) expect((await socket.closedWithin(3000)).code).toBe(CLOSE_CREDENTIALS_ENDED);
+    await expectNothingAfter(prompt, [onPhone, onLaptop, byToken], witness, colleague, conversation.id, 'after the password change');
+    expect(witness.closedWith).toBeNull();
+    await witness.close();
   });
 
   it('deactivating a user closes their session, bearer and ?token= sockets within the re-check interval', async () => {

@@ -51,19 +51,27 @@ describe.skipIf(!hasChromium)('customer portal', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('a long password');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'My conversations' }).waitFor();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Please confirm that');
-    // The list loads after the heading: wait for its empty state rather than look once.
-    await page.getByText('No conversations yet').waitFor();
+    // Nobody is signed in before the address is confirmed.
+    await page.getByRole('status').filter({ hasText: `We have sent a link to ${email}` }).waitFor();
+    expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
   });
 
-  it('confirms the address from the mailed link', async () => {
+  it('confirms the address from the mailed link with the password, which signs in', async () => {
     const link = await mailedLink('verify');
     expect(link.startsWith(`${app.url}/portal/verify?token=`)).toBe(true);
     await page.goto(link);
+    expect(await axeViolations(page)).toEqual([]);
+    // Someone who has the link but not the password (whose address was signed up by a stranger) cannot confirm.
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Confirm address' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not the password of the account' }).waitFor();
+    await page.getByLabel('Password').fill('a long password');
+    await page.getByRole('button', { name: 'Confirm address' }).click();
     await page.getByRole('status').filter({ hasText: 'your address is confirmed' }).waitFor();
     await page.getByRole('link', { name: 'See all your conversations' }).click();
     await page.getByRole('heading', { name: 'My conversations' }).waitFor();
+    // The list loads after the heading: wait for its empty state rather than look once.
+    await page.getByText('No conversations yet').waitFor();
     expect(await page.getByText('Please confirm that').count()).toBe(0);
   });
 

@@ -50,6 +50,14 @@ describe.skipIf(!hasChromium)('a ticket from the portal to the inbox and back', 
     await customer.getByLabel('Email').fill(email);
     await customer.getByLabel('Password').fill('a long password');
     await customer.getByRole('button', { name: 'Create account' }).click();
+    // Signing in takes the mailed confirmation link and the password.
+    await customer.getByRole('status').filter({ hasText: 'We have sent a link' }).waitFor();
+    const rows = await app.store.db.selectFrom('outbox').select('payload').where('kind', '=', 'email.account_link').orderBy('id', 'desc').execute();
+    const link = rows.map((row) => JSON.parse(row.payload) as { email: string; url: string }).find((job) => job.email === email)!;
+    await customer.goto(link.url);
+    await customer.getByLabel('Password').fill('a long password');
+    await customer.getByRole('button', { name: 'Confirm address' }).click();
+    await customer.getByRole('link', { name: 'See all your conversations' }).click();
     await customer.getByRole('link', { name: 'New ticket' }).click();
     await customer.getByLabel('Subject').fill('Label printer jams');
     await customer.getByLabel('Description').fill('It jams after every third label. Manual page and photo attached.');

@@ -1,12 +1,12 @@
 import { DomainError } from '../inbox/errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
-import { deleteUserSessions, expireAccountTokens, insertAccountToken, useAccountToken } from '../store/accounts.js';
+import { deleteUserApiTokens, deleteUserSessions, expireAccountTokens, findUsableAccountToken, insertAccountToken, useAccountToken } from '../store/accounts.js';
 import { enqueueJobs } from '../store/outbox.js';
 import type { AccountLinkPurpose, UserRow } from '../store/schema.js';
 import { transact, type Tx } from '../store/transaction.js';
 import { findUserByEmail, findUserById, markEmailVerified, setPasswordHash } from '../store/users.js';
 import { credentialsChanged, type AccountsContext } from './context.js';
-import { hashPassword, validPassword } from './passwords.js';
+import { DUMMY_HASH, hashPassword, validPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 import { randomToken, sha256Hex } from './secrets.js';
 
@@ -25,23 +25,33 @@ const TTL: Record<AccountLinkPurpose, number> = { verify: VERIFY_TTL_MS, reset: 
 /** The configuration's default PUBLIC_URL. */
 const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
 
-/** What the email channel's handler gets to write the mail. */
-export type AccountLinkJob = { userId: number; email: string; name: string; purpose: AccountLinkPurpose; url: string };
+/**
+ * Why a link is mailed when the purpose alone does not say: `signup_attempt` is the reset
+ * link sent to the owner of an address someone tried to sign up with.
+ */
+export type AccountLinkReason = 'signup_attempt';
+
+/**
+ * What the email channel's handler gets to write the mail. Nothing in it was typed by
+ * whoever asked for the mail (no name): the address may not be theirs, and a mail we send
+ * to it must not carry their words.
+ */
+export type AccountLinkJob = { userId: number; email: string; purpose: AccountLinkPurpose; url: string; reason?: AccountLinkReason };
 
 /** Longer than any token we make, so junk is refused before hashing. */
 const MAX_TOKEN_LENGTH = 256;
 
 /** Mints a link for the user and queues its mail, in the caller's transaction. */
-export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserRow, purpose: AccountLinkPurpose): Promise<void> {
+export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserRow, purpose: AccountLinkPurpose, reason?: AccountLinkReason): Promise<void> {
   const token = randomToken();
   const now = ctx.clock();
   const id = await insertAccountToken(tx, { userId: Number(user.id), purpose, tokenHash: sha256Hex(token), email: user.email, createdAt: now, expiresAt: now + TTL[purpose] });
   const payload: AccountLinkJob = {
     userId: Number(user.id),
     email: user.email,
-    name: user.name,
     purpose,
     url: `${(ctx.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}${PAGES[purpose]}?token=${token}`,
+    ...(reason ? { reason } : {}),
   };
   // The link signs whoever holds it in: the outbox keeps it only until it is mailed.
   await enqueueJobs(tx, [{ kind: ACCOUNT_LINK_JOB, payload, idempotencyKey: `account_link:${id}`, runAt: now, secret: true }], now);
@@ -72,14 +82,42 @@ export async function requestEmailVerification(ctx: AccountsContext, userId: num
   });
 }
 
-/** Confirms the address the link was mailed to: from now on its conversations from every channel are the user's to see. */
-export async function confirmEmailVerification(ctx: AccountsContext, token: string): Promise<User> {
+const wrongPassword = () =>
+  new DomainError(
+    'forbidden',
+    'That is not the password of the account this link confirms. If you did not sign up yourself, or forgot the password, choose a new one with "Forgot your password?": that confirms the address too.',
+    'password',
+  );
+
+/**
+ * Confirms the address the link was mailed to: from now on its conversations from every
+ * channel are the account's to see. The link proves the mailbox and the password proves
+ * the account: someone may sign up with another person's address, and that person, who
+ * only has the link, must not turn the stranger's account into one that sees their mail.
+ * (They set a password of their own with a reset link instead, which also confirms.)
+ * Every session and API token the account had ends, as they may have been made by
+ * whoever signed up before the address was proven; the caller signs the confirming
+ * browser in afresh. A wrong password leaves the link unspent.
+ */
+export async function confirmEmailVerification(ctx: AccountsContext, token: string, password: string): Promise<User> {
+  if (typeof token !== 'string' || !token || token.length > MAX_TOKEN_LENGTH) throw badLink('verify');
+  const pending = await findUsableAccountToken(ctx.store.db, sha256Hex(token), 'verify', ctx.clock());
+  const owner = pending && (await findUserById(ctx.store.db, Number(pending.userId)));
+  // scrypt runs before the transaction, as SQLite's write lock is shared by every writer.
+  const matches = await verifyPassword(typeof password === 'string' ? password : '', owner?.passwordHash ?? DUMMY_HASH);
+  if (!pending || !owner || owner.deactivatedAt !== null || owner.email !== pending.email) throw badLink('verify');
+  if (!matches || owner.passwordHash === null) throw wrongPassword();
   const user = await transact(ctx.store, async (tx) => {
     const row = await useLink(ctx, tx, token, 'verify');
-    await markEmailVerified(tx, Number(row.id), row.email, ctx.clock());
-    return toUser((await findUserById(tx, Number(row.id)))!);
+    // The password checked above must still be the account's (a reset may have come between).
+    if (Number(row.id) !== Number(owner.id) || row.passwordHash !== owner.passwordHash) throw wrongPassword();
+    const id = Number(row.id);
+    await markEmailVerified(tx, id, row.email, ctx.clock());
+    await deleteUserSessions(tx, id);
+    await deleteUserApiTokens(tx, id);
+    return toUser((await findUserById(tx, id))!);
   });
-  // Open live connections of this user reconnect, to receive what they may see now.
+  // Open live connections of this user close: their sessions and tokens are gone.
   credentialsChanged(ctx);
   return user;
 }
@@ -105,8 +143,9 @@ export async function requestPasswordReset(ctx: AccountsContext, email: string):
 
 /**
  * Sets a new password from a reset link. The link proves the mailbox, so the address
- * counts as confirmed; every session of the user ends, and the user's other reset links
- * stop working. The caller signs the current browser in.
+ * counts as confirmed; every session and API token of the user ends (whoever knew the old
+ * password may have made them), and the user's other reset and confirmation links stop working. The
+ * caller signs the current browser in.
  */
 export async function confirmPasswordReset(ctx: AccountsContext, token: string, password: string): Promise<User> {
   const passwordHash = await hashPassword(validPassword(password));
@@ -117,7 +156,10 @@ export async function confirmPasswordReset(ctx: AccountsContext, token: string, 
     await setPasswordHash(tx, id, passwordHash, now);
     await markEmailVerified(tx, id, row.email, now);
     await expireAccountTokens(tx, id, 'reset', now);
+    // The address is proven now: older confirmation links have nothing left to do.
+    await expireAccountTokens(tx, id, 'verify', now);
     await deleteUserSessions(tx, id);
+    await deleteUserApiTokens(tx, id);
     return toUser((await findUserById(tx, id))!);
   });
   credentialsChanged(ctx);

@@ -4,7 +4,7 @@ export { accountsContext, type AccountsContext } from './context.js';
 export { API_TOKEN_PREFIX, createApiToken, findUserByApiToken, getApiTokens, revokeApiToken } from './api-tokens.js';
 export { DEFAULT_ADMIN_EMAIL, ensureFirstAdmin, type FirstAdminOptions, type FirstAdminResult } from './first-admin.js';
 export type { ApiToken, Session, User } from './records.js';
-export { ACCOUNT_LINK_JOB, confirmEmailVerification, confirmPasswordReset, requestEmailVerification, requestPasswordReset, type AccountLinkJob } from './account-links.js';
+export { ACCOUNT_LINK_JOB, confirmEmailVerification, confirmPasswordReset, requestEmailVerification, requestPasswordReset, type AccountLinkJob, type AccountLinkReason } from './account-links.js';
 export { MAX_PASSWORD, MIN_PASSWORD } from './passwords.js';
 export { createSession, csrfTokenMatches, endAllSessions, endSession, findSession, type NewSession } from './sessions.js';
 export {

@@ -27,6 +27,13 @@ export async function verifyPassword(password: string, stored: string | null): P
   return timingSafeEqual(actual, expected);
 }
 
+/**
+ * Verified against when there is no real hash to check (an unknown address, an account
+ * without a password), so "no such account" takes as long as "wrong password". Its
+ * password was random and discarded; it matches nothing.
+ */
+export const DUMMY_HASH = 'scrypt$32768$8$1$1ZB_Oyr1W6PJJBr2fHXN8w$0kSK00d6ksuYkCHP2BQSAFI0St_CIFYupJ0bTUemIW0';
+
 export const MIN_PASSWORD = 8;
 // scrypt pre-hashes the password, so length costs little; the cap only bounds request size.
 export const MAX_PASSWORD = 1024;

@@ -1,6 +1,6 @@
 import { DomainError, invalid, notFound } from '../inbox/errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
-import { deleteUserSessions } from '../store/accounts.js';
+import { deleteUserApiTokens, deleteUserSessions } from '../store/accounts.js';
 import { ROLES, type Role, type UserRow } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import {
@@ -17,7 +17,7 @@ import {
 } from '../store/users.js';
 import { credentialsChanged, type AccountsContext } from './context.js';
 import { queueAccountLink } from './account-links.js';
-import { hashPassword, validPassword, verifyPassword } from './passwords.js';
+import { DUMMY_HASH, hashPassword, validPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 
 // The one write path for people and their passwords. Passwords are hashed before the
@@ -25,12 +25,6 @@ import { toUser, type User } from './records.js';
 // by every writer.
 
 const MAX_NAME = 200;
-
-/**
- * Verified when the address is unknown or has no password, so "no such user" takes as
- * long as "wrong password". Its password was random and discarded; it matches nothing.
- */
-const DUMMY_HASH = 'scrypt$32768$8$1$1ZB_Oyr1W6PJJBr2fHXN8w$0kSK00d6ksuYkCHP2BQSAFI0St_CIFYupJ0bTUemIW0';
 
 export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null };
 
@@ -70,28 +64,38 @@ export async function createUser(ctx: AccountsContext, input: CreateUserInput): 
 export type RegisterCustomerInput = { name: string; email: string; password: string };
 
 /**
- * Self-service sign-up for a new address. An address that already has an account —
- * also a password-less one a customer got by writing in — is a conflict: taking that
- * one over would hand its conversations to whoever signs up first. Such a customer sets
- * a password through a reset link instead, which proves the mailbox. The new account is
- * unverified, and a confirmation link is queued in the same transaction: until it is
- * used, the account sees only the conversations it opens itself (someone may have signed
- * up with an address that is not theirs, and mail to that address must not reach them).
+ * Self-service sign-up. The caller learns nothing about whether the address had an
+ * account, so the form cannot be used to find out who does:
+ * - a new address gets an unconfirmed customer and a confirmation link, in one
+ *   transaction. The account cannot sign in until the link is used with its password
+ *   (confirmEmailVerification), since someone may have signed up with an address that is
+ *   not theirs;
+ * - an address that has an account (also a password-less one a customer got by writing
+ *   in) is left as it is, and its owner is mailed a reset link instead: taking the account
+ *   over would hand its conversations to whoever signs up first, while the reset link
+ *   proves the mailbox. A deactivated account is mailed nothing.
+ * The password is hashed either way, so both take about as long.
  */
-export async function registerCustomer(ctx: AccountsContext, input: RegisterCustomerInput): Promise<User> {
+export async function registerCustomer(ctx: AccountsContext, input: RegisterCustomerInput): Promise<void> {
   const name = validName(input.name);
   const email = normalizeEmail(input.email);
   const passwordHash = await hashPassword(validPassword(input.password));
-  try {
-    return await transact(ctx.store, async (tx) => {
-      if (await findUserByEmail(tx, email)) throw emailTaken(email);
+  const signUp = () =>
+    transact(ctx.store, async (tx) => {
+      const existing = await findUserByEmail(tx, email);
+      if (existing) {
+        if (existing.deactivatedAt === null) await queueAccountLink(ctx, tx, existing, 'reset', 'signup_attempt');
+        return;
+      }
       const row = await insertUser(tx, { name, email, role: 'customer', passwordHash, now: ctx.clock() });
       await queueAccountLink(ctx, tx, row, 'verify');
-      return toUser(row);
     });
+  try {
+    await signUp();
   } catch (error) {
-    if (isUniqueViolation(error)) throw emailTaken(email);
-    throw error;
+    // Two sign-ups raced for one new address: the other made the account, so this one is an attempt on an existing address.
+    if (!isUniqueViolation(error)) throw error;
+    await signUp();
   }
 }
 
@@ -113,6 +117,13 @@ export async function claimCustomerAccount(ctx: AccountsContext, input: Register
   });
 }
 
+/**
+ * The user for a password sign-in, or null. An address nobody has confirmed signs nobody
+ * in (only self-service sign-ups are unconfirmed: the team's addresses are vouched for by
+ * an admin): the account may belong to a stranger who typed someone else's address, and
+ * "wrong password" and "not confirmed yet" look the same, so a sign-up followed by a
+ * sign-in does not tell whether the address had an account before.
+ */
 export async function authenticate(ctx: AccountsContext, email: string, password: string): Promise<User | null> {
   let address: string | null = null;
   try {
@@ -122,7 +133,7 @@ export async function authenticate(ctx: AccountsContext, email: string, password
   }
   const row = address ? await findUserByEmail(ctx.store.db, address) : undefined;
   const matches = await verifyPassword(typeof password === 'string' ? password : '', row?.passwordHash ?? DUMMY_HASH);
-  if (!row || row.passwordHash === null || !matches || row.deactivatedAt !== null) return null;
+  if (!row || row.passwordHash === null || !matches || row.deactivatedAt !== null || row.emailVerifiedAt === null) return null;
   return toUser(row);
 }
 
@@ -136,7 +147,10 @@ export async function getUserByEmail(ctx: AccountsContext, email: string): Promi
   return row ? toUser(row) : null;
 }
 
-/** Changes the user's own password; every session of theirs ends (the caller signs the current one in again). */
+/**
+ * Changes the user's own password; every session and API token of theirs ends (the caller
+ * signs the current browser in again): whoever knew the old password may have made them.
+ */
 export async function changePassword(ctx: AccountsContext, userId: number, oldPassword: string, newPassword: string): Promise<void> {
   const next = validPassword(newPassword, 'newPassword');
   const row = await findUserById(ctx.store.db, userId);
@@ -151,11 +165,12 @@ export async function changePassword(ctx: AccountsContext, userId: number, oldPa
       throw new DomainError('conflict', 'the password was changed meanwhile; try again');
     }
     await deleteUserSessions(tx, userId);
+    await deleteUserApiTokens(tx, userId);
   });
   credentialsChanged(ctx);
 }
 
-/** An admin sets someone's password without knowing the old one; their sessions end. */
+/** An admin (the command line) sets someone's password without knowing the old one; their sessions and API tokens end. */
 export async function resetPassword(ctx: AccountsContext, userId: number, newPassword: string): Promise<void> {
   const passwordHash = await hashPassword(validPassword(newPassword));
   await transact(ctx.store, async (tx) => {
@@ -163,6 +178,7 @@ export async function resetPassword(ctx: AccountsContext, userId: number, newPas
     if (!row) throw notFound('user');
     await setPasswordHash(tx, userId, passwordHash, ctx.clock());
     await deleteUserSessions(tx, userId);
+    await deleteUserApiTokens(tx, userId);
   });
   credentialsChanged(ctx);
 }

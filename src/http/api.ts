@@ -34,6 +34,8 @@ export type ApiOptions = {
   widgetBundle?: string;
   /** The public contact form's limits per client address and per email address. */
   contact?: ContactLimits;
+  /** Portal sign-ups allowed per client address and per email address in an hour. */
+  signup?: AuthRouteOptions['signup'];
 };
 
 /** Mounts the REST API on a server from buildServer: who is asking first, then the routes. The app and the tests wire it the same way. */
@@ -56,7 +58,7 @@ export async function registerApi(app: ZodApp, options: ApiOptions): Promise<voi
 
   await registerWebSocketTransport(app);
   await app.register(authentication, { accounts, secureCookies: options.secureCookies });
-  await app.register(authRoutes, { accounts, secureCookies: options.secureCookies, limits: options.loginLimits });
+  await app.register(authRoutes, { accounts, secureCookies: options.secureCookies, limits: options.loginLimits, signup: options.signup });
   await app.register(conversationRoutes, { inbox: options.inbox, attachments: options.attachments });
   await app.register(contactRoutes, { inbox: options.inbox, accounts, limits: options.contact });
   await app.register(inboxRoutes, { inbox: options.inbox });

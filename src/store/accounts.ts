@@ -114,6 +114,10 @@ export async function deleteApiToken(tx: Tx, userId: number, id: number): Promis
   return result.numDeletedRows > 0n;
 }
 
+export async function deleteUserApiTokens(tx: Tx, userId: number): Promise<void> {
+  await tx.deleteFrom('api_tokens').where('userId', '=', userId).execute();
+}
+
 /** A session or API token that still exists, with what its user is now. Exactly one of sessionId and tokenId is set. */
 export type CredentialState = {
   sessionId: string | null;
@@ -210,6 +214,18 @@ export async function useAccountToken(tx: Tx, tokenHash: string, purpose: Accoun
     .executeTakeFirst();
   if (result.numUpdatedRows === 0n) return undefined;
   return tx.selectFrom('account_tokens').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+}
+
+/** A link that would be accepted now, without spending it: to check what else it needs (a password) before its transaction. */
+export function findUsableAccountToken(tx: Tx, tokenHash: string, purpose: AccountLinkPurpose, now: number): Promise<AccountTokenRow | undefined> {
+  return tx
+    .selectFrom('account_tokens')
+    .selectAll()
+    .where('tokenHash', '=', tokenHash)
+    .where('purpose', '=', purpose)
+    .where('usedAt', 'is', null)
+    .where('expiresAt', '>', now)
+    .executeTakeFirst();
 }
 
 /** Ends a user's other links of one purpose: once a password is reset, older reset mails are worthless. */

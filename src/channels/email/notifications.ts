@@ -33,13 +33,13 @@ export const AcknowledgementJobPayload = z.object({
 });
 export type AcknowledgementJobPayload = z.infer<typeof AcknowledgementJobPayload>;
 
-/** What src/accounts/account-links.ts queues (AccountLinkJob). */
+/** What src/accounts/account-links.ts queues (AccountLinkJob); jobs queued by older versions also carry a `name`, which is ignored. */
 const AccountLinkPayload = z.object({
   userId: z.number().int().positive(),
   email: z.string().min(3).max(254),
-  name: z.string().max(200),
   purpose: z.enum(['verify', 'reset']),
   url: z.url({ protocol: /^https?$/ }),
+  reason: z.enum(['signup_attempt']).optional(),
 });
 
 export type NotificationSenderDeps = {
@@ -51,10 +51,23 @@ export type NotificationSenderDeps = {
   clock: () => number;
 };
 
-type Outgoing = { kind: string; recipient: string; headerMessageId: string; mail: Parameters<Transporter['sendMail']>[0] };
+const ACCOUNT_LINK_TEXTS: Record<'verify' | 'reset' | 'signup_attempt', { subject: string; action: string }> = {
+  verify: {
+    subject: 'Confirm your email address',
+    action: 'Please confirm that this is your email address by opening this link and entering the password you chose when you signed up:',
+  },
+  reset: {
+    subject: 'Reset your password',
+    action: 'Someone (hopefully you) asked to reset your password. Choose a new one with this link; it works once and expires soon:',
+  },
+  signup_attempt: {
+    subject: 'Someone tried to sign up with your address',
+    action:
+      'Someone (hopefully you) tried to create an account with this email address, which we already know. If it was you, set a password with this link and sign in; it works once and expires in an hour:',
+  },
+};
 
-const QUOTE_LIMIT = 2000;
-const quote = (text: string) => (text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text);
+type Outgoing = { kind: string; recipient: string; headerMessageId: string; mail: Parameters<Transporter['sendMail']>[0] };
 
 export function createNotificationSenders(deps: NotificationSenderDeps): Record<string, JobHandler> {
   const { store, inbox, support, tokens, transport, clock } = deps;
@@ -95,26 +108,27 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
     const { inReplyTo, references } = await threadHeaders(store, conversation.id, headerMessageId);
     // In the thread table, so an answer to the acknowledgement threads by In-Reply-To too.
     await transact(store, (tx) => recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId, messageRowId: null, direction: 'out' }], clock()));
-    const name = conversation.customer.name;
+    // Nobody proved the recipient's address (anyone can type it into the contact form or
+    // forge it in a From header), so the mail carries none of the sender's words: no name,
+    // no message and, for the contact form and tickets, no subject. Only an acknowledgement
+    // of real inbound email keeps "Re: <subject>": mail clients (Gmail) thread by subject,
+    // and the subject is the one the recipient's mailbox already shows.
     const intro = confirm
-      ? 'Thank you for contacting us. This confirms that we received your message:'
+      ? 'Thank you for contacting us. This confirms that we received your message and will answer as soon as we can.'
       : 'Thank you for writing to us. We received your message and will answer as soon as we can.';
-    const body = confirm ? quote(first.message.body) : null;
     const outro = `Your reference is ${conversation.number}. To add anything, simply reply to this email.`;
-    const text = [`Hello ${name},`, '', intro, ...(body ? ['', ...body.split('\n').map((line) => `> ${line}`)] : []), '', outro, '', tokens.markerText(conversation.id), ''].join('\n');
-    const html =
-      `<p>Hello ${escapeHtml(name)},</p><p>${escapeHtml(intro)}</p>` +
-      (body ? `<blockquote style="white-space:pre-wrap">${escapeHtml(body)}</blockquote>` : '') +
-      `<p>${escapeHtml(outro)}</p>${tokens.markerHtml(conversation.id)}`;
+    const text = ['Hello,', '', intro, '', outro, '', tokens.markerText(conversation.id), ''].join('\n');
+    const html = `<p>Hello,</p><p>${escapeHtml(intro)}</p><p>${escapeHtml(outro)}</p>${tokens.markerHtml(conversation.id)}`;
+    const subject = !confirm && conversation.channel === 'email' ? replySubject(conversation.subject, conversation.number) : `We received your message [${conversation.number}]`;
     await sendOnce(job, {
       kind: confirm ? 'contact_confirmation' : 'acknowledgement',
       recipient,
       headerMessageId,
       mail: {
         from: { name: 'Support', address: support.primary },
-        to: { name, address: recipient },
+        to: recipient,
         replyTo: tokens.replyAddress(support.primary, conversation.id),
-        subject: replySubject(conversation.subject, conversation.number),
+        subject,
         inReplyTo,
         references,
         text,
@@ -129,23 +143,20 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
   const accountLink: JobHandler = async (payload, job) => {
     const link = AccountLinkPayload.parse(payload);
     if (await done(job)) return;
-    const subject = link.purpose === 'verify' ? 'Confirm your email address' : 'Reset your password';
-    const action =
-      link.purpose === 'verify'
-        ? 'Please confirm that this is your email address by opening this link:'
-        : 'Someone (hopefully you) asked to reset your password. Choose a new one with this link; it works once and expires soon:';
+    // Fixed words only: whoever asked for the link chose the address, not necessarily their own.
+    const { subject, action } = ACCOUNT_LINK_TEXTS[link.reason ?? link.purpose];
     const ignore = 'If you did not ask for this, ignore this email: nothing changes.';
     await sendOnce(job, {
-      kind: `account_link.${link.purpose}`,
+      kind: `account_link.${link.reason ?? link.purpose}`,
       recipient: link.email,
       headerMessageId: ourMessageId(domain, 'account', [job.idempotencyKey]),
       mail: {
         from: { name: 'Support', address: support.primary },
-        to: { name: link.name, address: link.email },
+        to: link.email,
         subject,
-        text: `Hello ${link.name},\n\n${action}\n\n${link.url}\n\n${ignore}\n`,
+        text: `Hello,\n\n${action}\n\n${link.url}\n\n${ignore}\n`,
         html:
-          `<p>Hello ${escapeHtml(link.name)},</p><p>${escapeHtml(action)}</p>` +
+          `<p>Hello,</p><p>${escapeHtml(action)}</p>` +
           `<p><a href="${escapeHtml(link.url)}">${escapeHtml(subject)}</a></p><p style="font-size:small">${escapeHtml(link.url)}</p><p>${escapeHtml(ignore)}</p>`,
         headers: automaticHeaders('auto-generated'),
       },

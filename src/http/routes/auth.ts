@@ -12,7 +12,9 @@ import {
   type AccountsContext,
   type User,
 } from '../../accounts/index.js';
+import { normalizeEmail } from '../../inbox/actors.js';
 import { clearSessionCookie, requireUser, SESSION_COOKIE, setSessionCookie } from '../auth.js';
+import { DomainError } from '../../inbox/errors.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
 import { presentSelf } from '../presenters.js';
@@ -32,7 +34,13 @@ export type AuthRouteOptions = {
   limits?: { perAccount: LoginLimiter; perAddress: LoginLimiter };
   /** Reset and confirmation mails asked for per address and per client address: the forms must not mail-bomb anyone. */
   resetLimits?: { perEmail: LoginLimiter; perAddress: LoginLimiter };
+  /** Sign-ups allowed per client address and per email address in an hour (each mails the address). */
+  signup?: SignupLimits;
 };
+
+export type SignupLimits = { perIp: number; perEmail: number };
+export const DEFAULT_SIGNUP_LIMITS: SignupLimits = { perIp: 10, perEmail: 3 };
+const SIGNUP_WINDOW_MS = 60 * 60_000;
 
 const defaultLimits = () => ({ perAccount: new LoginLimiter(10, 15 * 60_000), perAddress: new LoginLimiter(50, 15 * 60_000) });
 const RESET_REFUSAL = 'Too many mails asked for; wait an hour and try again';
@@ -41,8 +49,15 @@ const defaultResetLimits = () => ({
   perAddress: new LoginLimiter(30, 10 * 60_000, Date.now, RESET_REFUSAL),
 });
 const Token = z.string().min(1).max(256).describe('the token from the mailed link');
+// One answer for every refused sign-in: an unconfirmed account looks like a wrong password,
+// so signing up and then in cannot tell whether an address already had an account.
+const SIGN_IN_REFUSAL = 'Wrong email or password. Signed up but not confirmed yet? Open the link we mailed you, or use "Forgot your password?"';
 
-export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts, secureCookies, limits = defaultLimits(), resetLimits = defaultResetLimits() }) => {
+export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts, secureCookies, limits = defaultLimits(), resetLimits = defaultResetLimits(), signup = DEFAULT_SIGNUP_LIMITS }) => {
+  const signupRefusal = 'Too many sign-ups from here or for this address; wait an hour and try again';
+  const signupPerIp = new LoginLimiter(signup.perIp, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
+  const signupPerEmail = new LoginLimiter(signup.perEmail, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
+
   async function signIn(user: User, reply: Parameters<typeof setSessionCookie>[0]) {
     const session = await createSession(accounts, user.id, SESSION_TTL_MS);
     setSessionCookie(reply, session.token, session.expiresAt, secureCookies);
@@ -57,22 +72,31 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     if (!user) {
       limits.perAccount.fail(account);
       limits.perAddress.fail(request.ip);
-      throw unauthorized('Wrong email or password');
+      throw unauthorized(SIGN_IN_REFUSAL);
     }
     // Only the account's count resets: one valid login must not reset an address guessing at others.
     limits.perAccount.succeed(account);
     return signIn(user, reply);
   });
 
+  // Answers the same whether or not the address has an account, and signs nobody in: the
+  // account works once its address is confirmed (POST /api/auth/verify-email).
   app.post('/api/auth/register', {
     schema: {
       tags: ['auth'],
+      summary: 'Signs up a customer: mails the address a link to confirm it',
+      description:
+        'Always 202 with no body, and no session: the account signs in once the mailed link is confirmed with its password. ' +
+        'An address that already has an account is left unchanged; its owner is mailed a link to set a new password instead. ' +
+        `At most ${signup.perIp} sign-ups per hour from one client address and ${signup.perEmail} per hour for one email address (429 beyond).`,
       body: z.strictObject({ name: z.string().min(1).max(200), email: z.string().min(3).max(254), password: z.string().min(8).max(1024) }),
-      response: { 201: SignedIn, ...errors },
+      response: { 202: z.null(), 400: errorBody, 429: errorBody },
     },
   }, async (request, reply) => {
-    const user = await registerCustomer(accounts, request.body);
-    return reply.code(201).send(await signIn(user, reply));
+    signupPerIp.take(request.ip);
+    signupPerEmail.take(normalizeEmail(request.body.email));
+    await registerCustomer(accounts, request.body);
+    return reply.code(202).send(null);
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 204: z.null(), ...errors } } }, async (request, reply) => {
@@ -93,6 +117,8 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
   app.post('/api/auth/password', {
     schema: {
       tags: ['auth'],
+      summary: 'Changes the signed-in user’s password',
+      description: 'Ends every session and API token of the user (integrations need a new token); this browser is signed in with a new session.',
       body: z.strictObject({ currentPassword: z.string().min(1).max(1024), newPassword: z.string().min(8).max(1024) }),
       response: { 200: SignedIn, ...errors },
     },
@@ -118,10 +144,12 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     return reply.code(202).send(null);
   });
 
-  // The link proves the mailbox: the address counts as confirmed, every other session ends, this browser is signed in.
+  // The link proves the mailbox: the address counts as confirmed, every other session and API token ends, this browser is signed in.
   app.post('/api/auth/password-reset/confirm', {
     schema: {
       tags: ['auth'],
+      summary: 'Sets a new password from a mailed reset link',
+      description: 'Confirms the address too. Ends every session and API token of the user; this browser is signed in with a new session.',
       body: z.strictObject({ token: Token, password: z.string().min(8).max(1024) }),
       response: { 200: SignedIn, ...errors },
     },
@@ -133,13 +161,25 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
   app.post('/api/auth/verify-email', {
     schema: {
       tags: ['auth'],
-      summary: 'Confirms the address a verification link was mailed to',
-      description: 'Needs no session: the token is the proof. From then on the customer sees their conversations from every channel.',
-      body: z.strictObject({ token: Token }),
-      response: { 200: z.object({ user: UserJson }), ...errors },
+      summary: 'Confirms the address a verification link was mailed to, with the account’s password',
+      description:
+        'The token proves the mailbox, the password the account (403 with `field: password` when wrong; the link stays usable). ' +
+        'From then on the customer sees their conversations from every channel. Every session and API token the account had ends; ' +
+        'this browser is signed in with a new session. Someone who has the link but did not sign up sets a password with `POST /api/auth/password-reset` instead.',
+      body: z.strictObject({ token: Token, password: z.string().min(1).max(1024) }),
+      response: { 200: SignedIn, 400: errorBody, 403: errorBody, 429: errorBody },
     },
-  }, async (request) => {
-    return { user: presentSelf(await confirmEmailVerification(accounts, request.body.token)) };
+  }, async (request, reply) => {
+    limits.perAddress.check(request.ip);
+    let user: User;
+    try {
+      user = await confirmEmailVerification(accounts, request.body.token, request.body.password);
+    } catch (error) {
+      // A wrong password here is a guess like a failed login.
+      if (error instanceof DomainError && error.field === 'password') limits.perAddress.fail(request.ip);
+      throw error;
+    }
+    return signIn(user, reply);
   });
 
   app.post('/api/auth/verify-email/resend', {

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
-import { ApiError, errorText, portalApi } from './api';
+import { useState } from 'react';
+import { portalApi } from './api';
 import { useSubmit } from './useSubmit';
 import type { Session } from './App';
 import { follow, navigate } from './router';
@@ -32,21 +32,28 @@ export function LoginPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
   );
 }
 
-export function SignupPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
+export function SignupPage() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [taken, setTaken] = useState(false);
+  const [sent, setSent] = useState(false);
+  // The answer is the same whether or not the address had an account: the mail says which.
   const { busy, error, submit } = useSubmit(async () => {
-    setTaken(false);
-    try {
-      onSignedIn(await portalApi.register(name, email, password));
-      navigate('/portal');
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.status === 409) setTaken(true);
-      else throw caught;
-    }
+    await portalApi.register(name, email, password);
+    setSent(true);
   });
+  if (sent) {
+    return (
+      <div className="card">
+        <h1>Check your mail</h1>
+        <p role="status">
+          We have sent a link to {email}. Open it and enter your password to confirm the address and sign in. If the address already has an account,
+          the mail tells you how to get into it instead.
+        </p>
+        <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+      </div>
+    );
+  }
   return (
     <form className="card" onSubmit={submit}>
       <h1>Create an account</h1>
@@ -62,13 +69,7 @@ export function SignupPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
         Password
         <input type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
       </label>
-      <p className="muted">At least 8 characters. We will mail you a link to confirm the address.</p>
-      {taken && (
-        <p role="alert">
-          There is already an account for this address. If you wrote to us before, <a href="/portal/forgot" onClick={follow}>set a password</a> with a link
-          sent to that address; otherwise <a href="/portal" onClick={follow}>log in</a>.
-        </p>
-      )}
+      <p className="muted">At least 8 characters. We will mail you a link to confirm the address; you sign in with it.</p>
       {error && <p role="alert">{error}</p>}
       <button type="submit" disabled={busy}>Create account</button>
       <p>
@@ -132,31 +133,38 @@ export function ResetPage({ token, onSignedIn }: { token: string; onSignedIn: On
   );
 }
 
-export function VerifyPage({ token, session, onVerified }: { token: string; session: Session | null; onVerified: (session: Session | null) => void }) {
-  const [state, setState] = useState<'checking' | 'done' | string>('checking');
-  const started = useRef(false);
-  useEffect(() => {
-    // The link works once; React's development double effect must not spend it twice.
-    if (started.current) return;
-    started.current = true;
-    portalApi.verify(token).then(
-      ({ user }) => {
-        if (session && session.user.id === user.id) onVerified({ ...session, user });
-        setState('done');
-      },
-      (error) => setState(errorText(error)),
-    );
-  }, [token, session, onVerified]);
-  return (
-    <div className="card">
-      <h1>Confirm your address</h1>
-      {state === 'checking' && <p className="muted">Checking the link…</p>}
-      {state === 'done' && (
+// The link proves the mailbox, the password the account: someone may have signed up with
+// another person's address, and that person must not confirm it for them.
+export function VerifyPage({ token, onSignedIn }: { token: string; onSignedIn: OnSignedIn }) {
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const { busy, error, submit } = useSubmit(async () => {
+    onSignedIn(await portalApi.verify(token, password));
+    setDone(true);
+  });
+  if (done) {
+    return (
+      <div className="card">
+        <h1>Confirm your address</h1>
         <p role="status">
           Thank you, your address is confirmed. <a href="/portal" onClick={follow}>See all your conversations</a>
         </p>
-      )}
-      {state !== 'checking' && state !== 'done' && <p role="alert">{state}</p>}
-    </div>
+      </div>
+    );
+  }
+  return (
+    <form className="card" onSubmit={submit}>
+      <h1>Confirm your address</h1>
+      <p>Enter the password you chose when you signed up.</p>
+      <label>
+        Password
+        <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {error && <p role="alert">{error}</p>}
+      <button type="submit" disabled={busy || !token}>Confirm address</button>
+      <p>
+        Did not sign up yourself, or forgot the password? <a href="/portal/forgot" onClick={follow}>Choose a new password</a>: that confirms the address too.
+      </p>
+    </form>
   );
 }

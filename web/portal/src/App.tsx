@@ -42,11 +42,11 @@ export function App() {
   };
 
   // Pages reached from a mailed link work signed in or out.
-  if (path === '/portal/verify') return <Frame session={session} onLogOut={logOut}><VerifyPage token={query.get('token') ?? ''} session={session} onVerified={signedIn} /></Frame>;
+  if (path === '/portal/verify') return <Frame session={session} onLogOut={logOut}><VerifyPage token={query.get('token') ?? ''} onSignedIn={signedIn} /></Frame>;
   if (path === '/portal/reset') return <Frame session={session} onLogOut={logOut}><ResetPage token={query.get('token') ?? ''} onSignedIn={signedIn} /></Frame>;
 
   if (!session) {
-    const page = path === '/portal/signup' ? <SignupPage onSignedIn={signedIn} /> : path === '/portal/forgot' ? <ForgotPage /> : <LoginPage onSignedIn={signedIn} />;
+    const page = path === '/portal/signup' ? <SignupPage /> : path === '/portal/forgot' ? <ForgotPage /> : <LoginPage onSignedIn={signedIn} />;
     return <Frame>{page}</Frame>;
   }
   if (session.user.role !== 'customer') {

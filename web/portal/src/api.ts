@@ -37,11 +37,11 @@ export async function postForm<T>(path: string, form: FormData): Promise<T> {
 export const portalApi = {
   me: () => api<Me>('GET', '/api/auth/me', { quiet401: true }),
   login: (email: string, password: string) => api<SignedIn>('POST', '/api/auth/login', { body: { email, password }, quiet401: true }),
-  register: (name: string, email: string, password: string) => api<SignedIn>('POST', '/api/auth/register', { body: { name, email, password } }),
+  register: (name: string, email: string, password: string) => api<null>('POST', '/api/auth/register', { body: { name, email, password } }),
   logout: () => api<void>('POST', '/api/auth/logout'),
   requestReset: (email: string) => api<null>('POST', '/api/auth/password-reset', { body: { email } }),
   confirmReset: (token: string, password: string) => api<SignedIn>('POST', '/api/auth/password-reset/confirm', { body: { token, password } }),
-  verify: (token: string) => api<{ user: Me['user'] }>('POST', '/api/auth/verify-email', { body: { token } }),
+  verify: (token: string, password: string) => api<SignedIn>('POST', '/api/auth/verify-email', { body: { token, password } }),
   resendVerification: () => api<null>('POST', '/api/auth/verify-email/resend'),
   conversations: () => api<{ items: Conversation[] }>('GET', '/api/conversations?limit=100'),
   conversation: (ref: string) => api<{ conversation: Conversation }>('GET', `/api/conversations/${encodeURIComponent(ref)}`),
