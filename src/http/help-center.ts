@@ -82,16 +82,15 @@ export const helpCenterRoutes = defineRoutes<{ kb: KbContext }>(async (app, { kb
 
   app.get('/help', { schema: hidden }, async (_request: FastifyRequest, reply) => {
     const [categories, latest] = await Promise.all([listCategories(kb, PUBLIC), listArticles(kb, { limit: 10 }, PUBLIC)]);
-    const shelves = categories.filter((c) => (c.articleCount ?? 0) > 0);
     const content = `<h1>How can we help?</h1>
-${shelves.length ? `<h2>Topics</h2><ul class="list">${shelves.map((c) => `<li><a href="/help/categories/${encodeURIComponent(c.slug)}">${escape(c.name)}</a> <span class="muted">· ${c.articleCount} article${c.articleCount === 1 ? '' : 's'}</span>${c.description ? `<div class="muted">${escape(c.description)}</div>` : ''}</li>`).join('')}</ul>` : ''}
+${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `<li><a href="/help/categories/${encodeURIComponent(c.slug)}">${escape(c.name)}</a> <span class="muted">· ${c.articleCount} article${c.articleCount === 1 ? '' : 's'}</span>${c.description ? `<div class="muted">${escape(c.description)}</div>` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Recently updated</h2>${summaries(latest.items)}`;
     return send(reply, 200, page('Help center', content));
   });
 
   app.get('/help/categories/:slug', { schema: { ...hidden, params: Slug } }, (request, reply) =>
     orNotFound(reply, 'This topic', async () => {
-      const category = await getCategory(kb, request.params.slug);
+      const category = await getCategory(kb, request.params.slug, PUBLIC);
       const articles = await listArticles(kb, { categoryId: category.id, limit: 100 }, PUBLIC);
       return page(category.name, `<h1>${escape(category.name)}</h1>${category.description ? `<p class="muted">${escape(category.description)}</p>` : ''}${summaries(articles.items)}`);
     }),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, formatBytes, storeAttachment, type AttachmentLimits, type AttachmentStorage, type NewAttachment } from '../attachments/index.js';
 import { DomainError, invalid } from '../inbox/errors.js';
 import { unsupportedMediaType } from './errors.js';
+import { refuseNul } from './nul-bytes.js';
 import type { ZodApp } from './routing.js';
 
 // Message routes take `multipart/form-data` as well as JSON: the JSON fields as form
@@ -57,8 +58,13 @@ export async function receiveForm(request: FastifyRequest, reply: FastifyReply, 
   const limits = upload.limits ?? DEFAULT_ATTACHMENT_LIMITS;
   const fields: Record<string, string> = {};
   const attachments: NewAttachment[] = [];
+  // Iterated by hand, not with for-await: after a failure the iterator must stay open to
+  // learn why (see causeBehind).
+  const parts = request.parts();
   try {
-    for await (const part of request.parts()) {
+    for (let next = await parts.next(); !next.done; next = await parts.next()) {
+      const part = next.value;
+      if (part.fieldname.includes('\u0000')) throw invalid('body', 'body: a field name contains a NUL character');
       const field = `body.${part.fieldname}`;
       if (part.type === 'file') {
         if (part.fieldname !== FILES_FIELD) throw invalid(field, `${field}: files go in the "${FILES_FIELD}" field`);
@@ -75,6 +81,7 @@ export async function receiveForm(request: FastifyRequest, reply: FastifyReply, 
         if (part.fieldname === FILES_FIELD) throw invalid(field, `${field}: must be a file, not a text field`);
         if (part.valueTruncated) throw new DomainError('too_large', `${field} exceeds ${formatBytes(fieldSizeLimit(request.server))}`, field);
         if (Object.hasOwn(fields, part.fieldname)) throw invalid(field, `${field}: given more than once`);
+        refuseNul(String(part.value), field);
         fields[part.fieldname] = String(part.value);
       }
     }
@@ -82,9 +89,39 @@ export async function receiveForm(request: FastifyRequest, reply: FastifyReply, 
     // The client may still be sending the rest of the form, which nobody will read now:
     // end the connection after the answer rather than leave it stalled.
     reply.header('connection', 'close');
-    throw translateMultipartError(error, limits);
+    throw translateMultipartError(await causeBehind(error, parts, limits), limits);
   }
   return { fields, attachments };
+}
+
+type Parts = ReturnType<FastifyRequest['parts']>;
+
+/** How long to wait for the parser's own error once it has cut a file short; it is queued by then. */
+const CAUSE_WAIT_MS = 1000;
+
+/**
+ * When a limit is reached (too many fields, parts or files), @fastify/multipart destroys
+ * the file being read, so its storage fails with a bare "Premature close", and queues the
+ * real error after whatever parts it had already parsed. That error is the answer.
+ */
+async function causeBehind(error: unknown, parts: Parts, limits: AttachmentLimits): Promise<unknown> {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_STREAM_PREMATURE_CLOSE') return error;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), CAUSE_WAIT_MS);
+  });
+  try {
+    for (let i = 0; i <= limits.maxFiles + MAX_FIELDS + 1; i++) {
+      const next = await Promise.race([parts.next(), timeout]);
+      if (next === 'timeout' || next.done) return error;
+      if (next.value.type === 'file') next.value.file.resume();
+    }
+    return error;
+  } catch (cause) {
+    return cause;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** @fastify/multipart's and busboy's errors, as our one error shape with a clear message. */

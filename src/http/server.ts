@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { Store } from '../store/database.js';
 import { installErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
+import { installNulGuard } from './nul-bytes.js';
 import { registerOpenApi } from './openapi.js';
 import { withZod, type ZodApp } from './routing.js';
 
@@ -57,6 +58,9 @@ export function buildServer(options: ServerOptions): ZodApp {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Ahead of every route's own preValidation (forms are read there) and every handler:
+  // no request input with U+0000 reaches a handler or the database.
+  installNulGuard(app);
   // server.close() drops the keep-alive sockets idle at that moment, but a socket whose
   // request is still running would stay open after its response until keepAliveTimeout
   // (72 s) and hold up shutdown. Answering it with `Connection: close` ends it there.

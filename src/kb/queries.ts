@@ -1,5 +1,5 @@
 import { invalid, notFound } from '../inbox/errors.js';
-import { findArticle, findArticlesByIds, findCategory, listArticleRows, listCategoryRows } from '../store/kb.js';
+import { categoryHasArticles, findArticle, findArticlesByIds, findCategory, listArticleRows, listCategoryRows } from '../store/kb.js';
 import type { ArticleStatus, KbArticleRow } from '../store/schema.js';
 import { searchArticleIndex } from '../store/search.js';
 import { highlightExcerpt, parseSearchQuery, scoreText } from '../store/search-text.js';
@@ -56,13 +56,17 @@ function decodeCursor(cursor: string): { updatedAt: number; id: number } {
   throw invalid('cursor', 'cursor is not valid for this list; start again without it');
 }
 
+// A category is a shelf of what its reader may see: one holding only drafts (or nothing)
+// is the team's work in progress, and does not exist for anyone else.
+
 export function listCategories(ctx: KbContext, audience: Audience): Promise<Category[]> {
-  return listCategoryRows(ctx.store.db, statusesFor(audience)).then((rows) => rows.map(toCategory));
+  return listCategoryRows(ctx.store.db, statusesFor(audience), { nonEmpty: !audience.includeDrafts }).then((rows) => rows.map(toCategory));
 }
 
-export async function getCategory(ctx: KbContext, key: number | string): Promise<Category> {
+export async function getCategory(ctx: KbContext, key: number | string, audience: Audience): Promise<Category> {
   const row = await findCategory(ctx.store.db, typeof key === 'number' ? { id: key } : { slug: key });
   if (!row) throw notFound('Category');
+  if (!audience.includeDrafts && !(await categoryHasArticles(ctx.store.db, row.id, statusesFor(audience)))) throw notFound('Category');
   return toCategory(row);
 }
 

@@ -27,11 +27,27 @@ export type PreparedEvent = {
   conversationId: number;
   conversation: Conversation | null;
   message: Message | null;
-  /** For `deleted`: the former customer's address, the only link left to them. */
-  deletedCustomerEmail: string | null;
+  /** For `deleted`: who owned the conversation, the only link left to them once the row is gone. */
+  deletedOwner: DeletedOwner | null;
   /** Serialized frames per audience, filled on first use. */
   cache: { team?: string | null; customer?: string | null };
 };
+
+/**
+ * What a `deleted` event recorded of the conversation's owner. Events written before it
+ * recorded `customerId` and `openedBy` carry only the address.
+ */
+export type DeletedOwner = { customerId: number | null; openedBy: number | null; customerEmail: string | null };
+
+function deletedOwnerOf(value: unknown): DeletedOwner {
+  const recorded = (value ?? {}) as { customerId?: unknown; openedBy?: unknown; customerEmail?: unknown };
+  const id = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+  return {
+    customerId: id(recorded.customerId),
+    openedBy: id(recorded.openedBy),
+    customerEmail: typeof recorded.customerEmail === 'string' ? recorded.customerEmail : null,
+  };
+}
 
 const messageIdOf = (value: unknown): number | null => {
   const id = (value as { messageId?: unknown } | null)?.messageId;
@@ -61,14 +77,13 @@ export async function prepareEvents(tx: Tx, rows: readonly EventRow[]): Promise<
   );
   return events.map((e) => {
     const messageId = messageIdOf(e.newValue);
-    const deleted = e.eventType === 'deleted' ? ((e.oldValue as { customerEmail?: unknown } | null)?.customerEmail ?? null) : null;
     return {
       id: e.id,
       eventType: e.eventType,
       conversationId: e.conversationId,
       conversation: conversations.get(e.conversationId) ?? null,
       message: messageId === null ? null : (messages.get(messageId) ?? null),
-      deletedCustomerEmail: typeof deleted === 'string' ? deleted : null,
+      deletedOwner: e.eventType === 'deleted' ? deletedOwnerOf(e.oldValue) : null,
       cache: {},
     };
   });
@@ -87,8 +102,18 @@ export function frameFor(viewer: LiveViewer, event: PreparedEvent): string | nul
 }
 
 function ownedBy(viewer: LiveViewer, event: PreparedEvent): boolean {
-  if (event.eventType === 'deleted') return event.deletedCustomerEmail?.toLowerCase() === viewer.email.toLowerCase();
+  if (event.eventType === 'deleted') return event.deletedOwner !== null && couldView(viewer, event.deletedOwner);
   return event.conversation !== null && canView(viewer, event.conversation);
+}
+
+/** canView, for a conversation that is gone: its deletion reaches whoever could see it. */
+function couldView(viewer: LiveViewer, owner: DeletedOwner): boolean {
+  if (owner.customerId !== null) {
+    return canView(viewer, { customer: { id: owner.customerId, name: '', email: owner.customerEmail ?? '' }, openedBy: owner.openedBy });
+  }
+  // An older event names only the address: the one customer it is sure of is one who has
+  // proven that address (an unconfirmed account with it may not be who wrote).
+  return viewer.emailVerifiedAt !== null && owner.customerEmail !== null && owner.customerEmail.toLowerCase() === viewer.email.toLowerCase();
 }
 
 function buildFrame(viewer: LiveViewer, event: PreparedEvent): { id: number; type: FrameType; data: unknown } | null {

@@ -1,5 +1,5 @@
-import type { Insertable, Updateable } from 'kysely';
-import type { ArticleStatus, KbArticleRow, KbArticlesTable, KbCategoriesTable, KbCategoryRow } from './schema.js';
+import type { ExpressionBuilder, Insertable, Updateable } from 'kysely';
+import type { ArticleStatus, Database, KbArticleRow, KbArticlesTable, KbCategoriesTable, KbCategoryRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
 // Rows of the knowledge base. The commands in src/kb decide what to write; this only
@@ -60,8 +60,16 @@ export function findCategory(tx: Tx, key: { id: number } | { slug: string }): Pr
   return ('id' in key ? query.where('id', '=', key.id) : query.where('slug', '=', key.slug)).executeTakeFirst();
 }
 
-/** Every category with how many articles of these statuses it holds. A knowledge base has tens, not thousands. */
-export async function listCategoryRows(tx: Tx, statuses: readonly ArticleStatus[]): Promise<(KbCategoryRow & { articleCount: number })[]> {
+/**
+ * Every category with how many articles of these statuses it holds. A knowledge base has
+ * tens, not thousands. `nonEmpty` leaves out a category holding none of them (EXISTS on
+ * the (categoryId, status) index), so a shelf of drafts is not shown to the public.
+ */
+export async function listCategoryRows(
+  tx: Tx,
+  statuses: readonly ArticleStatus[],
+  options: { nonEmpty?: boolean } = {},
+): Promise<(KbCategoryRow & { articleCount: number })[]> {
   const counts = await tx
     .selectFrom('kb_articles')
     .select(['categoryId', (eb) => eb.fn.countAll<number | string>().as('count')])
@@ -70,9 +78,20 @@ export async function listCategoryRows(tx: Tx, statuses: readonly ArticleStatus[
     .groupBy('categoryId')
     .execute();
   const byCategory = new Map(counts.map((row) => [Number(row.categoryId), Number(row.count)]));
-  const rows = await tx.selectFrom('kb_categories').selectAll().orderBy('position').orderBy('name').execute();
+  let select = tx.selectFrom('kb_categories').selectAll('kb_categories');
+  if (options.nonEmpty) select = select.where((eb) => eb.exists(articlesIn(eb, statuses)));
+  const rows = await select.orderBy('position').orderBy('name').execute();
   return rows.map((row) => ({ ...row, articleCount: byCategory.get(row.id) ?? 0 }));
 }
+
+/** Whether the category holds at least one article of these statuses. */
+export async function categoryHasArticles(tx: Tx, categoryId: number, statuses: readonly ArticleStatus[]): Promise<boolean> {
+  const row = await tx.selectFrom('kb_articles').select('id').where('categoryId', '=', categoryId).where('status', 'in', statuses).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+const articlesIn = (eb: ExpressionBuilder<Database, 'kb_categories'>, statuses: readonly ArticleStatus[]) =>
+  eb.selectFrom('kb_articles').select('kb_articles.id').whereRef('kb_articles.categoryId', '=', 'kb_categories.id').where('kb_articles.status', 'in', statuses);
 
 export function insertCategory(tx: Tx, row: Insertable<KbCategoriesTable>): Promise<KbCategoryRow> {
   return tx.insertInto('kb_categories').values(row).returningAll().executeTakeFirstOrThrow();
