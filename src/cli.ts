@@ -8,6 +8,7 @@ import { seedDemo } from './demo/seed-demo.js';
 import { formatDemoSummary } from './demo/summary.js';
 import { DomainError } from './inbox/errors.js';
 import { openStore } from './store/database.js';
+import { isDatabaseUnavailable } from './store/faults.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Role } from './store/schema.js';
 
@@ -27,7 +28,28 @@ Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, POR
 /** A mistake in how the command was called: one line on stderr, like a domain error. */
 class UsageError extends Error {}
 
+/**
+ * The last line of "a database fault never kills the process": every connection has an
+ * error listener and every loop catches its failures, but should some library still
+ * report a lost connection as an unheard 'error' event or a rejection nobody handles, the
+ * server logs it and carries on (the pool replaces the connection). Anything else keeps
+ * Node's own behaviour: the state is unknown, so log it and exit.
+ */
+function surviveDatabaseFaults(): void {
+  const fault = (kind: string) => (error: unknown) => {
+    if (isDatabaseUnavailable(error)) {
+      console.error(`onethread: database connection lost (${kind}); carrying on:`, error instanceof Error ? error.message : error);
+      return;
+    }
+    console.error(`onethread: ${kind}:`, error);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fault('uncaught exception'));
+  process.on('unhandledRejection', fault('unhandled rejection'));
+}
+
 async function serve(config: Config): Promise<void> {
+  surviveDatabaseFaults();
   const app = await startApp(config);
   let stopping = false;
   const stop = async () => {

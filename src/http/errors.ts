@@ -2,9 +2,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError, type ErrorCode } from '../inbox/errors.js';
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../store/faults.js';
 
 /** Every code a client may see in `{ error: { code } }`. */
-export type ApiErrorCode = ErrorCode | 'unauthorized' | 'unsupported_media_type' | 'bad_request' | 'internal';
+export type ApiErrorCode = ErrorCode | 'unauthorized' | 'unsupported_media_type' | 'bad_request' | 'unavailable' | 'internal';
 
 /** The one error body, for routes that document their error responses in OpenAPI. */
 export const errorBody = z
@@ -58,7 +59,10 @@ const STATUS_CODE: Record<number, ApiErrorCode> = {
   429: 'rate_limited',
 };
 
-type Mapped = { status: number; body: ErrorBody };
+type Mapped = { status: number; body: ErrorBody; headers?: Record<string, string> };
+
+/** Seconds a client should wait before retrying while the database is away (a restart or failover takes a few). */
+export const RETRY_AFTER_SECONDS = 2;
 
 const body = (code: string, message: string, field?: string): ErrorBody => ({
   error: field === undefined ? { code, message } : { code, message, field },
@@ -69,6 +73,11 @@ export function toErrorResponse(error: unknown): Mapped {
   if (error instanceof DomainError) return { status: DOMAIN_STATUS[error.code], body: body(error.code, error.message, error.field) };
   if (error instanceof HttpError) return { status: error.statusCode, body: body(error.code, error.message, error.field) };
   if (hasZodFastifySchemaValidationErrors(error)) return validationResponse(error);
+  if (isDatabaseUnavailable(error)) {
+    // Nothing is wrong with the request: the same one (with the same Idempotency-Key, for a write) may succeed shortly.
+    const message = error instanceof DatabaseUnavailableError ? error.message : 'The database is unavailable; try again shortly.';
+    return { status: 503, body: body('unavailable', message), headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } };
+  }
   const status = (error as Partial<FastifyError> | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // 4xx messages from Fastify and its plugins are written for the client; 5xx ones are not.
@@ -106,10 +115,13 @@ function describeIssue(keyword: string, message: string, keys: string[]): string
 /** Installs the one error shape for thrown errors and unmatched routes. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body: payload } = toErrorResponse(error);
-    // Unexpected failures are logged with their stack; client mistakes only as a note.
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const { status, body: payload, headers } = toErrorResponse(error);
+    // Unexpected failures are logged with their stack; an unreachable database, once per
+    // request without one (an outage would bury everything else); client mistakes as a note.
+    if (status === 503) request.log.warn({ code: payload.error.code, cause: (error as Error).message }, 'request failed: database unavailable');
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: payload.error.code, status }, payload.error.message);
+    if (headers) reply.headers(headers);
     return reply.code(status).type('application/json; charset=utf-8').send(payload);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pingDatabase, type Store } from '../store/database.js';
+import { errorBody, RETRY_AFTER_SECONDS } from './errors.js';
 import { defineRoutes } from './routing.js';
 
 /** How long the database may take to answer before health reports it down. */
@@ -12,7 +13,11 @@ export const healthRoutes = defineRoutes<{ store: Store }>(async (app, { store }
       schema: {
         summary: 'Readiness: migrations ran and the database answers',
         tags: ['system'],
-        response: { 200: z.object({ ok: z.literal(true) }), 503: z.object({ ok: z.literal(false) }) },
+        response: {
+          200: z.object({ ok: z.literal(true) }),
+          // The error body when the database went before this handler ran (a hook reading the caller's session or token).
+          503: z.union([z.object({ ok: z.literal(false) }), errorBody]).describe('The database does not answer; retry after Retry-After seconds'),
+        },
       },
     },
     // The server listens only after migrations, so answering at all means they ran.
@@ -27,7 +32,8 @@ export const healthRoutes = defineRoutes<{ store: Store }>(async (app, { store }
         return { ok: true as const };
       } catch (error) {
         reply.log.warn({ err: error }, 'health check: database did not answer');
-        return reply.code(503).send({ ok: false as const });
+        // Down, not broken: a load balancer or client may ask again shortly (a restart or failover takes seconds).
+        return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ ok: false as const });
       } finally {
         clearTimeout(timer);
       }

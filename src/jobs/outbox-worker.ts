@@ -1,4 +1,5 @@
 import type { Store } from '../store/database.js';
+import { isDatabaseUnavailable } from '../store/faults.js';
 import { claimDueJobs, markJobDone, markJobFailedAttempt, type ClaimedJob } from '../store/outbox.js';
 import type { OutboxRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
@@ -57,6 +58,8 @@ export type OutboxWorker = {
 };
 
 const MAX_ERROR_LENGTH = 2000;
+/** Pauses between tries to record a finished job's outcome while the database is away. */
+const RECORD_RETRY_PAUSES_MS = [250, 1_000, 4_000, 10_000];
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { store, handlers, clock = Date.now, pollIntervalMs = 1_000, leaseMs = 5 * 60_000, batchSize = 10, maxAttempts = 10 } = options;
@@ -69,6 +72,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running = false;
   let ticking = false;
   let woken = false;
+  /** Why claiming failed last time: each new reason is logged once (not at every poll of an outage), and the recovery too. */
+  let failure: string | null = null;
   let timer: NodeJS.Timeout | undefined;
 
   function track<T>(promise: Promise<T>): Promise<T> {
@@ -90,11 +95,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function runJob(job: ClaimedJob): Promise<void> {
     const error = await attempt(job);
-    try {
-      await record(job, error);
-    } catch (recordError) {
-      // The lease runs out and the job runs again: at least once, never lost.
-      log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
+    for (const pause of [...RECORD_RETRY_PAUSES_MS, null]) {
+      try {
+        await record(job, error);
+        return;
+      } catch (recordError) {
+        // The job has run: running it again (once its lease is out) would repeat what it
+        // did, so a database that is only briefly away is waited for. Past that, or after
+        // stop(), the lease runs out and the job runs again: at least once, never lost.
+        if (pause !== null && running && isDatabaseUnavailable(recordError)) {
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
+        }
+        log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
+        return;
+      }
     }
   }
 
@@ -159,8 +174,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     let ran = 0;
     try {
       ran = await runOnce();
+      if (failure !== null) log('outbox: claiming jobs works again', {});
+      failure = null;
     } catch (error) {
-      log('outbox: claiming jobs failed', { error: describe(error) });
+      // The next poll tries again: an unreachable database delays jobs, it never stops the worker.
+      if (describe(error) !== failure) log('outbox: claiming jobs failed; trying again at every poll until it works', { error: describe(error) });
+      failure = describe(error);
     }
     ticking = false;
     // A full batch means more are probably due; a wake() during the batch may have queued more.

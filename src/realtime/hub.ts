@@ -51,6 +51,8 @@ export class RealtimeHub {
   #cursor = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #tailQueued = false;
+  /** Reading the table failed last time: said once, and said again when it works. */
+  #failing = false;
   #stopped = false;
   #pg: PgWakeup | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -116,7 +118,21 @@ export class RealtimeHub {
     this.#exclusive(async () => {
       this.#tailQueued = false;
       await this.#tail();
-    }).catch((error) => this.#options.log('realtime: reading events failed; retrying on the next wake-up', error));
+    }).then(
+      () => this.#reading(true),
+      (error) => this.#reading(false, error),
+    );
+  }
+
+  // The cursor only moves past what was delivered, so after a failed read (the database
+  // restarting, a lost connection) the next wake-up — the poll, at the latest — carries on
+  // from the same event: nothing is skipped and nothing sent twice. An outage is logged
+  // once, not at every poll and commit.
+  #reading(ok: boolean, error?: unknown): void {
+    if (ok === !this.#failing) return;
+    this.#failing = !ok;
+    if (ok) this.#options.log('realtime: reading events works again; the live stream carries on where it stopped');
+    else this.#options.log('realtime: reading events failed; retrying at every wake-up until it works', error);
   }
 
   /** Replays what the client missed after `since` (none when null), then makes it live. */

@@ -67,7 +67,8 @@ export class PgWakeup {
 
   async #connect(): Promise<void> {
     if (this.#stopped) return;
-    const client = new pg.Client({ connectionString: this.#store.connectionString, keepAlive: true });
+    // A server that never answers (a black-holed failover) must not stall the retries.
+    const client = new pg.Client({ connectionString: this.#store.connectionString, keepAlive: true, connectionTimeoutMillis: 10_000 });
     // A dropped connection must not crash the process; it is replaced.
     client.on('error', (error) => this.#lost(client, error));
     client.on('end', () => this.#lost(client));

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
+import { isConnectionLost } from './faults.js';
 import type { Database } from './schema.js';
 import { SAFETY_NET_PAGES, startBackgroundCheckpoints } from './sqlite-checkpoints.js';
 
@@ -53,14 +54,63 @@ export function openPostgres(url: string): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A server that does not answer (a black-holed failover, a full connection queue)
+    // fails the request with a 503 instead of holding it open; a refused one fails at once.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     // bigint columns hold epoch milliseconds and ids, all far below 2^53.
     types: { getTypeParser: (oid, format) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) },
   });
-  // An idle connection can die (server restart, failover, proxy timeout); pg emits that
-  // on the pool, and unheard it would crash the process. The pool replaces the connection.
-  pool.on('error', (error) => console.error('postgres: idle connection lost:', error.message));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A connection can die at any time (pg_terminate_backend, a restart, a failover, a proxy
+  // or idle-in-transaction timeout). pg reports it as an 'error' event on the client, and
+  // an event nobody hears crashes the process. The pool listens only while a client is
+  // idle; a checked-out one gets its own listener here, for its whole life. The query in
+  // flight fails on its own, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => {
+    let reported = false;
+    client.on('error', (error) => {
+      // The server's FATAL and the closed socket both arrive: one line per connection.
+      if (!reported) console.error('postgres: connection lost:', error.message);
+      reported = true;
+    });
+  });
+  // Idle clients: the pool has already removed the broken one and replaces it on demand.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: patientPool(pool) }) });
   return { db, dialect: 'postgres', location: redactPassword(url), connectionString: url, close: () => db.destroy() };
+}
+
+/** How long a connection attempt refused by a restarting server is tried again before its caller hears of it. */
+const CONNECT_BUDGET_MS = 2_000;
+
+/**
+ * Opening a connection is always safe to try again, as nothing was sent on it: during a
+ * restart or failover (refused, "starting up", "shutting down") the caller waits up to
+ * the budget instead of failing at once. One budget per outage: while the server stays
+ * away, later callers fail at their first try instead of each waiting it out again.
+ */
+function patientPool(pool: pg.Pool): PostgresPool {
+  let outage: { since: number; last: number } | null = null;
+  return {
+    async connect() {
+      for (let pause = 50; ; pause = Math.min(pause * 2, 400)) {
+        try {
+          const client = await pool.connect();
+          outage = null;
+          return client;
+        } catch (error) {
+          // A full pool that timed out is busy, not away: waiting longer would not help.
+          if (!isConnectionLost(error) || /timeout/i.test((error as Error).message)) throw error;
+          const now = Date.now();
+          if (!outage || now - outage.last > CONNECT_BUDGET_MS) outage = { since: now, last: now };
+          else outage.last = now;
+          if (now + pause - outage.since >= CONNECT_BUDGET_MS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
+    },
+    end: () => pool.end(),
+  };
 }
 
 function redactPassword(url: string): string {

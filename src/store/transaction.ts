@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Store } from './database.js';
+import { DatabaseUnavailableError, isConnectionLost } from './faults.js';
 import type { Database } from './schema.js';
 
 export type Tx = Kysely<Database> | Transaction<Database>;
@@ -17,19 +18,26 @@ export type Tx = Kysely<Database> | Transaction<Database>;
 // again is safe because nothing of it was committed.
 const RETRYABLE_PG_CODES = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
+// A connection lost before COMMIT was sent (a terminated backend, a restart, a failover)
+// left nothing committed either: the batch runs again on a fresh connection, pausing a
+// little longer each time in case the server is still coming back. Past the budget the
+// units fail with the connection error, which the API answers with 503.
+const RECONNECT_BUDGET_MS = 3_000;
+const RECONNECT_FIRST_PAUSE_MS = 50;
 /** Bounds how long the last unit of a batch waits for the commit it shares. */
 const MAX_BATCH = 64;
 
 type Unit = { work: (tx: Tx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-type Writer = { queue: Unit[]; draining: boolean };
+/** outage: when the connection was first and last found lost, while it keeps being lost. */
+type Writer = { queue: Unit[]; draining: boolean; outage: { since: number; last: number } | null };
 
 const writers = new WeakMap<Store, Writer>();
 
 /** Runs `work` in a transaction: everything it writes commits together or not at all. Never nest it. */
 export function transact<T>(store: Store, work: (tx: Tx) => Promise<T>): Promise<T> {
   let writer = writers.get(store);
-  if (!writer) writers.set(store, (writer = { queue: [], draining: false }));
+  if (!writer) writers.set(store, (writer = { queue: [], draining: false, outage: null }));
   const queued = writer;
   return new Promise<T>((resolve, reject) => {
     queued.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
@@ -44,25 +52,60 @@ export function transact<T>(store: Store, work: (tx: Tx) => Promise<T>): Promise
 
 async function drain(store: Store, writer: Writer): Promise<void> {
   try {
-    while (writer.queue.length > 0) await runBatch(store, writer.queue.splice(0, MAX_BATCH));
+    while (writer.queue.length > 0) await runBatch(store, writer, writer.queue.splice(0, MAX_BATCH));
   } finally {
     writer.draining = false;
   }
 }
 
-async function runBatch(store: Store, batch: Unit[]): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+async function runBatch(store: Store, writer: Writer, batch: Unit[]): Promise<void> {
+  const started = Date.now();
+  for (let deadlocks = 0, reconnects = 0; ; ) {
+    const progress: Progress = { commitSent: false };
     let outcomes: Outcome[];
     try {
-      outcomes = await inTransaction(store, (tx) => (batch.length === 1 ? runAlone(tx, batch[0]!) : runIsolated(tx, batch)));
-    } catch (error) {
-      if (attempt < MAX_ATTEMPTS && isRetryable(error)) continue;
+      outcomes = await inTransaction(store, progress, (tx) => (batch.length === 1 ? runAlone(tx, batch[0]!) : runIsolated(tx, batch)));
+      writer.outage = null;
+    } catch (caught) {
+      let error = caught;
+      if (isRetryable(error) && ++deadlocks < MAX_ATTEMPTS) continue;
+      if (isConnectionLost(error)) {
+        if (!progress.commitSent) {
+          const since = noteLoss(writer, started);
+          const pause = reconnects === 0 ? 0 : RECONNECT_FIRST_PAUSE_MS * 2 ** (reconnects - 1);
+          if (Date.now() + pause - since < RECONNECT_BUDGET_MS) {
+            reconnects++;
+            await new Promise((resolve) => setTimeout(resolve, pause));
+            continue;
+          }
+        } else {
+          // The COMMIT went out and no answer came back: it may have taken effect. Running
+          // the batch again could write everything twice, so the callers hear that the
+          // outcome is unknown and retry with their idempotency key, which finds it if so.
+          error = new DatabaseUnavailableError(
+            'The database connection was lost while saving; the change may or may not have been saved. Retry with the same Idempotency-Key.',
+            { cause: caught },
+          );
+        }
+      }
       for (const unit of batch) unit.reject(error);
       return;
     }
     outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));
     return;
   }
+}
+
+/**
+ * When the current outage began. One budget per outage, not per batch: batches queued
+ * behind a long one fail at their first try instead of each waiting the budget out again.
+ */
+function noteLoss(writer: Writer, batchStarted: number): number {
+  const now = Date.now();
+  // Counted from the batch's start: its first try may itself have waited for a connection.
+  if (!writer.outage || now - writer.outage.last > RECONNECT_BUDGET_MS) writer.outage = { since: batchStarted, last: now };
+  else writer.outage.last = now;
+  return writer.outage.since;
 }
 
 // Alone, a failure rolls back the whole transaction: no savepoint needed.
@@ -93,8 +136,19 @@ async function runIsolated(tx: Tx, batch: Unit[]): Promise<Outcome[]> {
   return outcomes;
 }
 
-function inTransaction<T>(store: Store, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (store.dialect === 'postgres') return store.db.transaction().execute(work);
+type Progress = { commitSent: boolean };
+
+function inTransaction<T>(store: Store, progress: Progress, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (store.dialect === 'postgres') {
+    return store.db.transaction().execute(async (tx) => {
+      const result = await work(tx);
+      // Kysely sends COMMIT right after this callback returns; any failure from here on may
+      // follow a commit. (Which failure cannot be told apart: when COMMIT fails, Kysely
+      // reports the ROLLBACK it tries next, which fails too on a dead connection.)
+      progress.commitSent = true;
+      return result;
+    });
+  }
   // SQLite: take the write lock up front (BEGIN IMMEDIATE). A deferred transaction that
   // reads first and writes later can fail with SQLITE_BUSY when another process holds
   // the lock, and busy_timeout cannot help it.
@@ -105,7 +159,11 @@ function inTransaction<T>(store: Store, work: (tx: Tx) => Promise<T>): Promise<T
       await sql`commit`.execute(connection);
       return result;
     } catch (error) {
-      await sql`rollback`.execute(connection);
+      // On a full disk or an I/O error SQLite may have rolled back already, and ROLLBACK then
+      // fails: the first error is what the caller needs (and maps to 503), not that one.
+      await sql`rollback`.execute(connection).catch((rollbackError: unknown) => {
+        if (!(rollbackError instanceof Error && rollbackError.message.includes('no transaction is active'))) throw rollbackError;
+      });
       throw error;
     }
   });
