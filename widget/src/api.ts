@@ -44,6 +44,8 @@ export function createWidgetApi(origin: string, visitorToken: () => string | nul
     },
     escalate: () => request<Escalated>('POST', '/api/widget/escalate'),
     typing: (typing: boolean) => request<void>('POST', '/api/widget/typing', { typing }),
+    /** The team's and the bot's messages up to `upTo` were on the visitor's screen. */
+    read: (upTo: number) => request<void>('POST', '/api/widget/read', { upTo }),
   };
 }
 

@@ -1,14 +1,13 @@
 import { createWidgetApi, describeFailure } from './api';
 import { openLiveSocket, type LiveSocket } from './live-socket';
 import { attachmentHref } from './links';
-import { lastMessageId, mergeMessages } from './messages';
+import { lastMessageId, markEchoed, mergeMessages, type Outgoing } from './messages';
+import { createReadReporter } from './read-reporter';
 import { OPEN_KEY, SEEN_KEY, TOKEN_KEY, readStored, writeStored } from './storage';
 import { createTypingSender } from './typing-sender';
 import type { Conversation, Details, Identity, LiveFrame, Message, Session, Visitor, WidgetConfig } from './types';
 
 /** A message on its way to the server, shown at once; a failed one waits for retry or removal. */
-export type Outgoing = { key: number; requestId: string; body: string; files: File[]; failed: boolean };
-
 export type ChatState = {
   open: boolean;
   phase: 'idle' | 'starting' | 'ready' | 'failed';
@@ -59,6 +58,7 @@ export function createChat(origin: string, embedded: { identity: Identity | null
   let typingShown: ReturnType<typeof setTimeout> | undefined;
   let outgoingKeys = 0;
 
+  const reads = createReadReporter((upTo) => api.read(upTo));
   const typingSender = createTypingSender((typing) => {
     if (state.conversation) api.typing(typing).catch(() => undefined);
   });
@@ -97,12 +97,18 @@ export function createChat(origin: string, embedded: { identity: Identity | null
     switch (frame.type) {
       case 'message.created': {
         const fromTeam = frame.data.sender.type !== 'customer';
-        update({ messages: mergeMessages(state.messages, [frame.data]), ...(fromTeam ? { typing: null } : {}) });
+        const messages = mergeMessages(state.messages, [frame.data]);
+        const outgoing = fromTeam || messages === state.messages ? state.outgoing : markEchoed(state.outgoing, frame.data);
+        update({ messages, outgoing, ...(fromTeam ? { typing: null } : {}) });
         break;
       }
       case 'conversation.updated':
         // An older conversation's change must not replace the one being chatted in.
         if (!state.conversation || frame.data.id >= state.conversation.id) update({ conversation: frame.data });
+        break;
+      case 'ready':
+        // Back online: a report lost while the connection was down goes now.
+        reads.retry();
         break;
       case 'typing':
         clearTimeout(typingShown);
@@ -149,7 +155,7 @@ export function createChat(origin: string, embedded: { identity: Identity | null
       });
     } catch (error) {
       update({
-        outgoing: state.outgoing.map((other) => (other.key === item.key ? { ...other, failed: true } : other)),
+        outgoing: state.outgoing.map((other) => (other.key === item.key ? { ...other, failed: true, echoed: false } : other)),
         problem: describeFailure(error),
       });
     }
@@ -206,5 +212,8 @@ export function createChat(origin: string, embedded: { identity: Identity | null
       }
     },
     typed: (hasText: boolean): void => typingSender.typed(hasText),
+    /** A message of the team's or the bot's was on screen (ui/use-seen-reports.ts decides when). */
+    sawOnScreen: (id: number): void => reads.saw(id),
   };
 }
+

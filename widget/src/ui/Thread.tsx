@@ -1,7 +1,9 @@
 import { useEffect, useRef } from 'preact/hooks';
-import type { Chat, ChatState, Outgoing } from '../chat';
+import type { Chat, ChatState } from '../chat';
+import type { Outgoing } from '../messages';
 import type { Attachment, Message, WidgetConfig } from '../types';
 import { LinkedText } from './LinkedText';
+import { SEEN_ID, useSeenReports } from './use-seen-reports';
 
 // Only these are shown as pictures; the server serves no other type inline.
 const INLINE_IMAGE = /^image\/(png|jpeg|gif|webp)$/;
@@ -16,6 +18,7 @@ export function Thread({ state, config, chat }: Props) {
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
   }, [state.open, state.messages.length, state.outgoing.length, state.typing]);
+  useSeenReports(scroller, state, chat);
 
   return (
     <>
@@ -31,7 +34,7 @@ export function Thread({ state, config, chat }: Props) {
           {state.messages.map((message, index) => (
             <MessageItem key={message.id} message={message} previous={state.messages[index - 1]} chat={chat} />
           ))}
-          {state.outgoing.map((item) => (
+          {state.outgoing.filter((item) => !item.echoed).map((item) => (
             <OutgoingItem key={`out-${item.key}`} item={item} chat={chat} />
           ))}
         </ol>
@@ -46,7 +49,7 @@ function MessageItem({ message, previous, chat }: { message: Message; previous: 
   const mine = message.sender.type === 'customer';
   const sameSender = previous?.sender.type === message.sender.type && previous.sender.name === message.sender.name;
   return (
-    <li class={mine ? 'message mine' : 'message theirs'}>
+    <li class={mine ? 'message mine' : 'message theirs'} {...(mine ? {} : { [SEEN_ID]: message.id })}>
       {!mine && !sameSender && <span class="sender">{message.sender.name}</span>}
       {message.body && (
         <div class="bubble" title={new Date(message.sentAt).toLocaleString()}>
