@@ -73,6 +73,9 @@ function conversation(random: Random, options: GenerateOptions, vocabulary: Voca
   if (random.chance(0.05)) labels.push('follow-up');
   if (status === 'resolved' && random.chance(0.2)) labels.push('resolved');
   const tags = random.chance(0.4) ? [...new Set([random.pick(TAGS), ...(random.chance(0.3) ? [random.pick(TAGS)] : [])])] : [];
+  // Chats nobody of the team has taken are the bot's (Bot view, out of Pending). Decided
+  // without a draw of its own, so the rest of the inbox stays what this seed always made.
+  if (channel === 'chatbot' && status === 'pending' && assignee === null) tags.push('bot');
 
   const messages = messagesFor(random, options, vocabulary, { status, channel, customer, assignee, createdAt });
   const last = messages[messages.length - 1]!.sentAt;

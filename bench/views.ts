@@ -41,6 +41,9 @@ export function extraViews(population: Population): Record<string, ViewQuery> {
   return {
     allConversations: (i) => ({ viewerId: agent(i) }),
     openAndPending: (i) => ({ statuses: ['open', 'pending'], viewerId: agent(i) }),
+    // The sidebar's Pending leaves the bot's chats out (through partial indexes), and Bot is only those.
+    pending: (i) => ({ statuses: ['pending'], handler: 'team', viewerId: agent(i) }),
+    bot: (i) => ({ statuses: ['pending'], handler: 'bot', viewerId: agent(i) }),
     labelAnyStatus: (i) => ({ label: 'urgent', viewerId: agent(i) }),
     tagOpen: (i) => ({ tag: 'billing', statuses: ['open'], viewerId: agent(i) }),
     byPriority: (i) => ({ statuses: ['open'], sort: 'priority', viewerId: agent(i) }),

@@ -203,6 +203,31 @@ describe('addMessage and the status rules', () => {
   });
 });
 
+describe('mail no person wrote', () => {
+  it('an out-of-office is stored and marked, but moves nothing: no new last message, preview or "New reply"', async () => {
+    const agent = await makeAgent(inbox);
+    const { conversation } = await makeConversation(inbox, { channel: 'email' });
+    await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: agent.id }, body: 'Here is your refund' });
+    const before = (await getConversation(inbox.ctx, conversation.id))!;
+    const { message } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { customerEmail: conversation.customer.email },
+      body: 'I am away until Monday',
+      auto: 'auto_reply',
+      keepStatus: true,
+    });
+    expect(message.auto).toBe('auto_reply');
+    const after = (await getConversation(inbox.ctx, conversation.id))!;
+    expect(after).toMatchObject({
+      status: 'pending',
+      messageCount: before.messageCount + 1,
+      lastMessageAt: before.lastMessageAt,
+      lastMessagePreview: before.lastMessagePreview,
+      lastCustomerMessageAt: before.lastCustomerMessageAt,
+    });
+  });
+});
+
 describe('updateConversationStatus', () => {
   it.each([
     ['open', 'pending', 'status_changed'],

@@ -77,6 +77,12 @@ async function loadInbox(): Promise<void> {
     insert into conversation_tags ("conversationId", name, status, "lastMessageAt")
     select id, 'label:urgent', status, "lastMessageAt" from conversations where labels = '["urgent"]'`.execute(db);
 
+  // The chats the bot still has: a third of everything pending, which Pending must not walk past.
+  await sql`update conversations set tags = '["bot"]' where status = 'pending' and channel = 'chatbot'`.execute(db);
+  await sql`
+    insert into conversation_tags ("conversationId", name, status, "lastMessageAt")
+    select id, 'tag:bot', status, "lastMessageAt" from conversations where tags = '["bot"]'`.execute(db);
+
   await sql`
     insert into messages ("conversationId", "senderId", "senderType", "senderName", "senderEmail", body, "isInternal", "sentAt", "createdAt")
     select c.id, c."customerId", 'customer', c."customerName", c."customerEmail",
@@ -246,6 +252,14 @@ const CONVERSATION_VIEWS: ListView[] = [
     expected: { t: 'conversation_tags_view', c: 'pk' },
   },
   {
+    // Pending is the team's: the bot's chats are left out by a partial index holding only
+    // the team's pending rows, so the walk never steps over them.
+    name: 'pending (without the bot’s chats)',
+    query: () => ({ statuses: ['pending'], handler: 'team' }),
+    expected: { c: 'conversations_team_pending_last_message' },
+  },
+  { name: 'bot', query: () => ({ statuses: ['pending'], handler: 'bot' }), expected: { t: 'conversation_tags_view', c: 'pk' } },
+  {
     name: 'sort=createdAt',
     query: () => ({ statuses: ['open'], sort: 'createdAt' }),
     expected: { c: 'conversations_status_created' },
@@ -273,6 +287,9 @@ const EVERY_STATUS_VIEWS: ListView[] = [
   { name: 'sort=createdAt over every status', query: () => ({ sort: 'createdAt' }), expected: null },
   { name: 'sort=priority over every status', query: () => ({ sort: 'priority' }), expected: null },
   { name: 'label over every status', query: () => ({ label: 'urgent' }), expected: null },
+  // Pending in the other orders: the status's index, stepping over the bot's chats.
+  { name: 'pending, sort=createdAt', query: () => ({ statuses: ['pending'], handler: 'team', sort: 'createdAt' }), expected: null },
+  { name: 'pending, sort=priority', query: () => ({ statuses: ['pending'], handler: 'team', sort: 'priority' }), expected: null },
 ];
 
 const isListQuery = (q: CompiledQuery) => /^select\b/i.test(q.sql) && /from "(conversations|conversation_tags)" as "[ct]"/.test(q.sql);

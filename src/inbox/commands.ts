@@ -2,22 +2,34 @@ import { addToCounters, nextSequenceValue } from '../store/counters.js';
 import {
   deleteConversationRows,
   findConversation,
+  findTeamAddresses,
   insertConversation,
   syncConversationTags,
   updateConversationRow,
 } from '../store/conversations.js';
 import { deleteDelivery, findDelivery, queueDeliveries, saveDelivery } from '../store/deliveries.js';
 import { insertEvents, type NewEvent } from '../store/events.js';
-import { findMessageByExternalKey, findMessagesByIds, insertAttachments, insertMessage, listAttachments, markMessagesRead, upsertConversationRead, type NewAttachment } from '../store/messages.js';
+import {
+  findMessageByExternalKey,
+  findMessagesByIds,
+  insertAttachments,
+  insertMessage,
+  listAttachments,
+  markMessagesRead,
+  updateMessageMailHeaders,
+  upsertConversationRead,
+  type NewAttachment,
+} from '../store/messages.js';
 import { enqueueJobs } from '../store/outbox.js';
-import type { Channel, ConversationPatch, ConversationRow, ConversationType, DeliveryRow, DeliveryStatus, Label, NewMessageRow, Priority, Status } from '../store/schema.js';
+import type { Channel, ConversationPatch, MessageAuto, ConversationRow, ConversationType, DeliveryRow, DeliveryStatus, Label, MessageRow, NewMessageRow, Priority, Status } from '../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import { isUnverified, requireTeam, resolveActor, resolveCustomer, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
+import { isUnverified, normalizeEmail, requireTeam, resolveActor, resolveCustomer, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
 import type { InboxContext } from './context.js';
 import { DomainError, invalid, notFound } from './errors.js';
-import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
+import { candidateAddresses, mergeParticipants, participantList, plannedHeaders, sameParticipants, type Person } from './participants.js';
+import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type MailHeaders, type Message, type Participant } from './records.js';
 import {
   BOT_TAG,
   withBot,
@@ -52,8 +64,8 @@ async function runCommand<T>(ctx: InboxContext, work: (tx: Tx, now: number) => P
   return result;
 }
 
-/** The events written, and the deliveries their jobs queued, by message id. */
-type Recorded = { events: InboxEvent[]; deliveries: Map<number, DeliveryRow> };
+/** The events written, the deliveries their jobs queued (by message id), and how many jobs were queued. */
+type Recorded = { events: InboxEvent[]; deliveries: Map<number, DeliveryRow>; jobs: number };
 
 /** Writes the events and the jobs they plan, in the caller's transaction. */
 async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conversation: Conversation | null): Promise<Recorded> {
@@ -62,7 +74,7 @@ async function recordEvents(ctx: InboxContext, tx: Tx, events: NewEvent[], conve
   const now = events[0]?.createdAt ?? ctx.clock();
   await enqueueJobs(tx, jobs, now);
   const queued = await queueDeliveries(tx, jobs.flatMap((job) => job.delivers ?? []), now);
-  return { events: written, deliveries: new Map(queued.map((row) => [Number(row.messageId), row])) };
+  return { events: written, deliveries: new Map(queued.map((row) => [Number(row.messageId), row])), jobs: jobs.length };
 }
 
 const countable = (row: ConversationRow) => ({ ...row, labels: JSON.parse(row.labels) as string[], tags: JSON.parse(row.tags) as string[] });
@@ -139,8 +151,18 @@ export type MessageContent = {
   body: string;
   htmlBody?: string | null;
   attachments?: NewAttachment[];
+  /** Written by a machine (an out-of-office, a bounce, list mail): shown as such, not as the sender speaking. */
+  auto?: MessageAuto;
   /** When the message was written (an email's Date); defaults to now and never lies in the future. */
   sentAt?: number;
+  /** The addresses of the mail it came as (a channel's inbound mail). */
+  email?: MailHeaders;
+  /**
+   * Who else a mail it came as was addressed to (its From, To and Cc but our own
+   * addresses): they join the conversation's participants as far as the rules allow
+   * (participants.ts); nobody can be asked, so what does not qualify is left out.
+   */
+  copied?: Person[];
   /** Idempotency key: an email Message-ID, a client request id. */
   externalKey?: string;
   /**
@@ -161,6 +183,11 @@ export type CreateConversationInput = MessageContent & {
   customer?: { email: string; name?: string };
   labels?: Label[];
   tags?: string[];
+  /**
+   * Whom an agent starting an email conversation copies (Cc): its first participants.
+   * Checked like everything an agent types: a wrong address is refused.
+   */
+  cc?: Person[];
   /** Where a ticket came from when that matters downstream (the contact form is acknowledged by mail); kept in the `created` event. */
   origin?: 'contact';
   /**
@@ -185,7 +212,7 @@ async function findByExternalKey(ctx: InboxContext, tx: Tx, externalKey: string 
   return { conversation: toConversation(row), message: toMessage(message, attachments, delivery), created: false };
 }
 
-function messageRow(conversationId: number, sender: MessageSender, content: MessageContent, isInternal: boolean, now: number): NewMessageRow {
+function messageRow(conversationId: number, sender: MessageSender, content: MessageContent, isInternal: boolean, now: number, mailHeaders: MailHeaders | null): NewMessageRow {
   return {
     conversationId,
     senderId: sender.id,
@@ -196,11 +223,52 @@ function messageRow(conversationId: number, sender: MessageSender, content: Mess
     htmlBody: content.htmlBody ? storableText(content.htmlBody) : null,
     isInternal: isInternal ? 1 : 0,
     externalKey: content.externalKey ?? null,
+    auto: content.auto ?? null,
+    mailHeaders: mailHeaders && JSON.stringify(mailHeaders),
     // An email's Date header may be in the future; the thread's order may not.
     sentAt: Math.min(content.sentAt ?? now, now),
     readAt: null,
     createdAt: now,
   };
+}
+
+/**
+ * The conversation's participants after a message: an agent's Cc replaces them (checked
+ * strictly), the addresses of a mail join them (leniently). Never the customer, nor a team member.
+ */
+async function nextParticipants(tx: Tx, current: readonly Participant[], customerEmail: string, input: { cc?: Person[]; copied?: Person[] }): Promise<Participant[]> {
+  const people = [...(input.cc ?? []), ...(input.copied ?? [])];
+  if (input.cc === undefined && people.length === 0) return [...current];
+  const teamAddresses = await findTeamAddresses(tx, candidateAddresses(people));
+  const rules = { exclude: [customerEmail], teamAddresses };
+  // An address the agent keeps keeps the name its mail gave it.
+  const named = input.cc?.map((p) => ({ ...p, name: p.name ?? current.find((c) => c.email === p.email.trim().toLowerCase())?.name }));
+  const base = named ? participantList(named, { ...rules, strict: true, field: 'cc' }) : [...current];
+  return input.copied?.length ? mergeParticipants(base, participantList(input.copied, { ...rules, strict: false, field: 'copied' })) : base;
+}
+
+function checkCc(cc: readonly Person[] | undefined, channel: Channel, isInternal: boolean): void {
+  if (cc === undefined) return;
+  if (isInternal) throw invalid('cc', 'an internal note is not mailed, so it copies nobody');
+  if (channel !== 'email') throw invalid('cc', 'only email conversations copy people (Cc)');
+}
+
+/**
+ * The headers a message's mail will go with: an agent's public message on an email
+ * conversation is mailed To the customer and Cc the participants (planners.ts), so it
+ * carries them from the start; a mail received brings its own.
+ */
+function mailHeadersOf(content: MessageContent, sender: MessageSender, isInternal: boolean, conversation: ConversationRow, participants: readonly Participant[]): MailHeaders | null {
+  if (content.email) return content.email;
+  if (isInternal || sender.kind !== 'admin' || conversation.channel !== 'email') return null;
+  return plannedHeaders({ email: conversation.customerEmail, name: conversation.customerName }, participants);
+}
+
+/** Planned headers stay only on a message a job will mail (none when this server sends no mail). */
+async function dropUnmailedHeaders(tx: Tx, message: MessageRow, deliveries: Map<number, DeliveryRow>, planned: boolean): Promise<MessageRow> {
+  if (!planned || message.mailHeaders === null || deliveries.has(Number(message.id))) return message;
+  await updateMessageMailHeaders(tx, Number(message.id), null);
+  return { ...message, mailHeaders: null };
 }
 
 export async function createConversation(ctx: InboxContext, input: CreateConversationInput): Promise<MessageResult> {
@@ -218,9 +286,11 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
   const tags = normalizeTags([...(input.tags ?? []), ...(input.withBot ? [BOT_TAG] : [])]);
   const attachments = input.attachments ?? [];
   checkContent(input.body, input.htmlBody, attachments);
+  checkCc(input.cc, input.channel, false);
 
   return runMessageCommand(ctx, input, async (tx, now) => {
     const sender = await resolveSender(tx, input.from, now);
+    if (input.cc && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
     const customer =
       sender.kind === 'customer'
         ? sender
@@ -228,6 +298,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
           ? await resolveCustomer(tx, input.customer, now)
           : null;
     if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
+    const participants = await nextParticipants(tx, [], customer.email!, input);
 
     const number = await nextSequenceValue(tx, 'conversation_number');
     const row = await insertConversation(tx, {
@@ -245,6 +316,7 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
       assignedTo: null,
       labels: JSON.stringify(labels),
       tags: JSON.stringify(tags),
+      participants: JSON.stringify(participants),
       messageCount: 1,
       lastMessagePreview: previewOf(input.body),
       firstMessageAt: Math.min(input.sentAt ?? now, now),
@@ -256,7 +328,8 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
       createdAt: now,
       updatedAt: now,
     });
-    const storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now));
+    const headers = mailHeadersOf(input, sender, false, row, participants);
+    let storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
     await addToCounters(tx, countDeltas(null, countable(row)));
     const names = tagRowNames(labels, tags);
@@ -267,9 +340,21 @@ export async function createConversation(ctx: InboxContext, input: CreateConvers
     const { events, deliveries } = await recordEvents(
       ctx,
       tx,
-      [event('created', null, { number: conversation.number, channel: conversation.channel, subject, messageId: Number(storedMessage.id), ...(input.origin ? { origin: input.origin } : {}) })],
+      [
+        event('created', null, {
+          number: conversation.number,
+          channel: conversation.channel,
+          subject,
+          messageId: Number(storedMessage.id),
+          // Who wrote first decides what is mailed: an agent's first message goes to the customer, a customer's is acknowledged.
+          senderType: sender.kind,
+          ...(participants.length ? { cc: participants.map((p) => p.email) } : {}),
+          ...(input.origin ? { origin: input.origin } : {}),
+        }),
+      ],
       conversation,
     );
+    storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
     // A new message is mailed only if one of those jobs queued it.
     const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
     return { result: { conversation, message, created: true }, events };
@@ -282,6 +367,11 @@ export type AddMessageInput = MessageContent & {
   isInternal?: boolean;
   /** Leaves the status as it is: mail no person wrote (an auto-reply, a list mail) asks nothing of the team. */
   keepStatus?: boolean;
+  /**
+   * Whom an agent's public reply on an email conversation copies (Cc); it becomes the
+   * conversation's participants. Omitted, the reply copies the participants as they are.
+   */
+  cc?: Person[];
 };
 
 export async function addMessage(ctx: InboxContext, input: AddMessageInput): Promise<MessageResult> {
@@ -289,6 +379,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
   const isInternal = input.isInternal ?? false;
   checkContent(input.body, input.htmlBody, attachments);
   if (isUnverified(input.from) && !isInternal) throw new DomainError('forbidden', 'a message nobody verified can only be an internal note', 'isInternal');
+  if (input.cc && isInternal) checkCc(input.cc, 'email', true);
 
   return runMessageCommand(ctx, input, async (tx, now) => {
     const before = await lockConversation(ctx, tx, input.conversation);
@@ -298,12 +389,21 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     const change = input.keepStatus ? null : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
     // An agent answering a chat the bot still has takes it over: the bot falls silent.
     const takesOver = sender.kind === 'admin' && !isInternal && withBot(before);
+    if (input.cc && sender.kind !== 'admin') throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
+    checkCc(input.cc, before.channel, isInternal);
+    const participantsBefore = JSON.parse(before.participants) as Participant[];
+    // A note is nobody's mail: it changes nobody's place on the conversation's mail.
+    const participants = isInternal ? participantsBefore : await nextParticipants(tx, participantsBefore, before.customerEmail, input);
+    const participantsChanged = !sameParticipants(participantsBefore, participants);
 
-    const storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now));
+    const headers = mailHeadersOf(input, sender, isInternal, before, participants);
+    let storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
 
     // Notes are for the team: they neither move the conversation up nor change its status.
-    const publicPatch: ConversationPatch = isInternal
+    // Mail no person wrote (an out-of-office, list mail) is no activity either: the
+    // conversation neither moves up nor shows "New reply" for it.
+    const publicPatch: ConversationPatch = isInternal || input.auto
       ? {}
       : {
           lastMessageAt: now,
@@ -315,6 +415,7 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     const after = await writeConversation(tx, before, {
       messageCount: before.messageCount + 1,
       updatedAt: now,
+      ...(participantsChanged ? { participants: JSON.stringify(participants) } : {}),
       ...publicPatch,
       ...statusPatch(before, change, now),
     });
@@ -324,9 +425,13 @@ export async function addMessage(ctx: InboxContext, input: AddMessageInput): Pro
     const events: NewEvent[] = [
       event(isInternal ? 'note_added' : 'replied', null, { messageId: Number(storedMessage.id), senderType: sender.kind }),
     ];
+    if (participantsChanged) {
+      events.push(event('participants_changed', participantsBefore.map((p) => p.email), participants.map((p) => p.email)));
+    }
     if (change) events.push(event(change.eventType, change.from, change.to));
     if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
     const { events: written, deliveries } = await recordEvents(ctx, tx, events, conversation);
+    storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
     const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
     return { result: { conversation, message, created: true }, events: written };
   });
@@ -527,6 +632,21 @@ export function markConversationRead(ctx: InboxContext, input: { conversation: C
   });
 }
 
+/**
+ * The conversation's customer, reading without signing in (a chat visitor), has had the
+ * team's and the bot's public messages up to `upTo` in front of them: a continuity mail
+ * that would carry one of them is not sent. `marked`: how many were new to them.
+ */
+export function markSeenByCustomer(ctx: InboxContext, input: { conversation: ConversationRef; customerId: number; upTo: number }): Promise<{ marked: number }> {
+  return runCommand(ctx, async (tx, now) => {
+    const row = await lockConversation(ctx, tx, input.conversation);
+    await resolveActor(tx, { customerId: input.customerId }, now);
+    if (Number(row.customerId) !== input.customerId) throw notFound('conversation');
+    const marked = await markMessagesRead(tx, Number(row.id), ['admin', 'bot'], now, input.upTo);
+    return { result: { marked }, events: [] };
+  });
+}
+
 /** Deletes a conversation, its messages and attachments; a `deleted` event is what remains. */
 export function deleteConversation(ctx: InboxContext, input: { conversation: ConversationRef; by: Actor }): Promise<void> {
   return runCommand(ctx, async (tx, now) => {
@@ -573,7 +693,15 @@ export function linkFollowUp(ctx: InboxContext, input: { conversation: number; f
  */
 export function recordDelivery(
   ctx: InboxContext,
-  input: { messageId: number; status: DeliveryStatus | 'not_mailed'; error?: string | null; attempts: number; by: Actor },
+  input: {
+    messageId: number;
+    status: DeliveryStatus | 'not_mailed';
+    error?: string | null;
+    attempts: number;
+    by: Actor;
+    /** With `sent`: the addresses the mail went with, which the message shows from then on. */
+    mailed?: MailHeaders;
+  },
 ): Promise<Message | null> {
   return runCommand(ctx, async (tx, now) => {
     const [row] = await findMessagesByIds(tx, [input.messageId]);
@@ -582,8 +710,10 @@ export function recordDelivery(
     const before = await findDelivery(tx, input.messageId);
     const error = input.status === 'sent' || input.status === 'not_mailed' ? null : (input.error ?? null);
     const unchanged = input.status === 'not_mailed' ? !before : before?.status === input.status && before.error === error && before.attempts === input.attempts;
+    const mailHeaders = input.status === 'sent' && input.mailed ? JSON.stringify(input.mailed) : row.mailHeaders;
     const attachments = await listAttachments(tx, [input.messageId]);
-    if (unchanged) return { result: toMessage(row, attachments, before ?? null), events: [] };
+    if (unchanged && mailHeaders === row.mailHeaders) return { result: toMessage(row, attachments, before ?? null), events: [] };
+    if (mailHeaders !== row.mailHeaders) await updateMessageMailHeaders(tx, input.messageId, mailHeaders);
     if (input.status === 'not_mailed') await deleteDelivery(tx, input.messageId);
     else await saveDelivery(tx, { messageId: input.messageId, conversationId: Number(row.conversationId), status: input.status, error, attempts: input.attempts }, now);
     const actor = await resolveActor(tx, input.by, now);
@@ -594,7 +724,7 @@ export function recordDelivery(
       [eventBy(actor, Number(row.conversationId), now)('delivery_updated', { status: before?.status ?? null }, { messageId: input.messageId, status, error, attempts: input.attempts })],
       null,
     );
-    return { result: toMessage(row, attachments, await findDelivery(tx, input.messageId)), events };
+    return { result: toMessage({ ...row, mailHeaders }, attachments, await findDelivery(tx, input.messageId)), events };
   });
 }
 
@@ -620,5 +750,51 @@ export function retryDelivery(ctx: InboxContext, input: { conversation: Conversa
     // No planner took it up: mail is not configured on this server (SMTP_URL).
     if (after?.status !== 'queued') throw new DomainError('conflict', 'mail cannot be sent from this server: SMTP_URL is not set', 'messageId');
     return { result: toMessage(message, await listAttachments(tx, [input.messageId]), after), events };
+  });
+}
+
+export const MAX_FORWARD_RECIPIENTS = 10;
+const MAX_FORWARD_NOTE = 10_000;
+
+export type ForwardInput = {
+  conversation: ConversationRef;
+  by: Actor;
+  /** Where to: 1 to MAX_FORWARD_RECIPIENTS addresses, anyone's (the team decides whom to tell). */
+  to: string[];
+  /** A few words above the forwarded mail. */
+  note?: string;
+  /** One message; omitted, the whole public thread. */
+  messageId?: number;
+  /** Let answers to the forward come back into this conversation (the signed Reply-To); off by default. */
+  withReplyAddress?: boolean;
+};
+
+/**
+ * An agent forwards a message, or the public thread, by email: a `forwarded` event, from
+ * which the email channel's planner queues the mail. The conversation itself does not
+ * change. Refused (409) when this server sends no mail, so nobody believes it went.
+ */
+export function forwardConversation(ctx: InboxContext, input: ForwardInput): Promise<InboxEvent> {
+  const to = [...new Set(input.to.map((address) => normalizeEmail(address, 'to')))];
+  if (to.length === 0) throw invalid('to', 'forward to at least one address');
+  if (to.length > MAX_FORWARD_RECIPIENTS) throw invalid('to', `forward to at most ${MAX_FORWARD_RECIPIENTS} addresses`);
+  const note = storableText(input.note ?? '').trim();
+  if (note.length > MAX_FORWARD_NOTE) throw new DomainError('too_large', `note exceeds ${MAX_FORWARD_NOTE} characters`, 'note');
+  return runCommand(ctx, async (tx, now) => {
+    const row = await lockConversation(ctx, tx, input.conversation);
+    const actor = await resolveActor(tx, input.by, now);
+    requireTeam(actor, 'forward conversations');
+    if (actor.kind !== 'admin') throw new DomainError('forbidden', 'a team member forwards, signed in', 'by');
+    if (input.messageId !== undefined) {
+      const [message] = await findMessagesByIds(tx, [input.messageId]);
+      if (!message || Number(message.conversationId) !== Number(row.id)) throw notFound('message');
+      // Notes are the team's own words about the customer: not mail for anyone outside.
+      if (message.isInternal === 1) throw invalid('messageId', 'an internal note is not forwarded');
+    }
+    const conversation = toConversation(row);
+    const forwarded = { to, messageId: input.messageId ?? null, note: note || null, withReplyAddress: input.withReplyAddress ?? false };
+    const { events, jobs } = await recordEvents(ctx, tx, [eventBy(actor, conversation.id, now)('forwarded', null, forwarded)], conversation);
+    if (jobs === 0) throw new DomainError('conflict', 'mail cannot be sent from this server: SMTP_URL is not set');
+    return { result: events[0]!, events };
   });
 }

@@ -3,6 +3,7 @@ import {
   countConversationsCapped,
   findConversation,
   findConversationsByIds,
+  findViewerReads,
   listConversationPage,
   sortKeyOf,
   SORT_COLUMNS,
@@ -12,7 +13,7 @@ import {
 } from '../store/conversations.js';
 import { findDeliveries } from '../store/deliveries.js';
 import { listEventPage } from '../store/events.js';
-import { findConversationReads, listAttachments, listMessagePage } from '../store/messages.js';
+import { findMessagesByIds, listAttachments, listMessagePage } from '../store/messages.js';
 import { searchIndex } from '../store/search.js';
 import { highlightExcerpt, parseSearchQuery } from '../store/search-text.js';
 import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
@@ -36,6 +37,11 @@ export type ConversationQuery = {
   priority?: Priority;
   label?: Label;
   tag?: string;
+  /**
+   * Who has the conversation: `bot`, a chat the bot is still answering (the `bot` tag);
+   * `team`, every other one (the Pending view leaves the bot's chats to the Bot view).
+   */
+  handler?: Handler;
   type?: ConversationType;
   customerEmail?: string;
   customerId?: number;
@@ -52,6 +58,8 @@ export type ConversationQuery = {
 };
 
 export type StatusCounts = Record<Status, number>;
+export const HANDLERS = ['team', 'bot'] as const;
+export type Handler = (typeof HANDLERS)[number];
 
 export type ConversationPage = {
   items: (Conversation & { unread: boolean })[];
@@ -88,7 +96,15 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     assignedTo = query.viewerId;
   } else if (query.assignee === 'unassigned') assignedTo = null;
   else assignedTo = query.assignee;
-  const tagNames = [...(query.label ? [`label:${query.label}`] : []), ...(query.tag ? [`tag:${normalizeTag(query.tag)}`] : [])];
+  if (query.handler !== undefined && !HANDLERS.includes(query.handler)) throw invalid('handler', `handler must be one of ${HANDLERS.join(', ')}`);
+  const tagNames = [
+    ...new Set([
+      ...(query.label ? [`label:${query.label}`] : []),
+      ...(query.tag ? [`tag:${normalizeTag(query.tag)}`] : []),
+      // The bot's chats are a tag's rows: that view walks the tag's own index.
+      ...(query.handler === 'bot' ? [`tag:${BOT_TAG}`] : []),
+    ]),
+  ];
   return {
     statuses: query.statuses?.length ? [...new Set(query.statuses)] : undefined,
     channel: query.channel,
@@ -100,6 +116,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     openedBy: query.openedBy,
     tagNames,
     ids,
+    excludeBot: query.handler === 'team',
   };
 }
 
@@ -114,6 +131,8 @@ function counterDimension(filter: ConversationFilter): string | null | undefined
     ...(filter.tagNames ?? []),
   ].filter((d): d is string => d !== null);
   if (dimensions.length > 1) return undefined;
+  // The team's share of a status is the status's counter less the bot's (below); of a narrower view, no counter says.
+  if (filter.excludeBot && dimensions.length > 0) return undefined;
   return dimensions[0] ?? null;
 }
 
@@ -122,8 +141,9 @@ async function viewCounts(ctx: InboxContext, filter: ConversationFilter): Promis
   const counts = { open: 0, pending: 0, resolved: 0, closed: 0 } satisfies StatusCounts;
   if (dimension !== undefined) {
     const keyFor = (s: Status) => (dimension === null ? `status:${s}` : `${dimension}:${s}`);
-    const rows = await readCounters(ctx.store.db, STATUSES.map(keyFor));
-    for (const s of STATUSES) counts[s] = rows.get(keyFor(s)) ?? 0;
+    const botKey = (s: Status) => `tag:${BOT_TAG}:${s}`;
+    const rows = await readCounters(ctx.store.db, [...STATUSES.map(keyFor), ...(filter.excludeBot ? STATUSES.map(botKey) : [])]);
+    for (const s of STATUSES) counts[s] = (rows.get(keyFor(s)) ?? 0) - (filter.excludeBot ? (rows.get(botKey(s)) ?? 0) : 0);
     return { counts, capped: false };
   }
   let capped = false;
@@ -150,13 +170,22 @@ export async function getConversations(ctx: InboxContext, query: ConversationQue
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortKeyOf(last, sort)) : null;
   const { counts, capped } = await viewCounts(ctx, filter);
-  const unread = query.viewerId === undefined ? new Map<number, number>() : await findConversationReads(ctx.store.db, query.viewerId, page.map((r) => Number(r.id)));
+  const reads = query.viewerId === undefined ? null : await findViewerReads(ctx.store.db, query.viewerId, page.map((r) => Number(r.id)));
   const items = page.map((row) => {
     const conversation = toConversation(row);
-    const readAt = unread.get(conversation.id);
-    return { ...conversation, unread: conversation.lastCustomerMessageAt !== null && (readAt === undefined || readAt < conversation.lastCustomerMessageAt) };
+    return { ...conversation, unread: reads !== null && isUnread(conversation.lastCustomerMessageAt, reads.readAt.get(conversation.id), reads.joinedAt) };
   });
   return { items, nextCursor, counts, countsCapped: capped };
+}
+
+/**
+ * "New reply": the customer wrote since the viewer last read the conversation. One the
+ * viewer never opened counts as read up to when they joined, so a new agent is not handed
+ * the whole history as new; a customer message from that moment on is.
+ */
+function isUnread(lastCustomerMessageAt: number | null, readAt: number | undefined, joinedAt: number): boolean {
+  if (lastCustomerMessageAt === null) return false;
+  return readAt === undefined ? lastCustomerMessageAt >= joinedAt : lastCustomerMessageAt > readAt;
 }
 
 export type InboxCounts = {
@@ -218,6 +247,12 @@ export async function getConversationMessages(
   const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.sentAt, Number(last.id)])).toString('base64url') : null;
   // A thread reads oldest first: walking back from the newest, each page is still in reading order.
   return { items: newestFirst ? items.reverse() : items, nextCursor };
+}
+
+/** The conversation a message is in; null when there is no such message. */
+export async function getMessageConversationId(ctx: InboxContext, messageId: number): Promise<number | null> {
+  const [row] = await findMessagesByIds(ctx.store.db, [messageId]);
+  return row ? Number(row.conversationId) : null;
 }
 
 function decodeMessageCursor(cursor: string): [number, number] {

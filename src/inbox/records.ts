@@ -1,3 +1,4 @@
+import { safeContentType } from '../attachments/sniff.js';
 import type {
   AttachmentRow,
   Channel,
@@ -7,6 +8,7 @@ import type {
   DeliveryStatus,
   EventRow,
   Label,
+  MessageAuto,
   MessageRow,
   Priority,
   SenderType,
@@ -30,6 +32,8 @@ export type Conversation = {
   assignedTo: number | null;
   tags: string[];
   labels: Label[];
+  /** Others on the conversation's mail besides the customer (Cc), customers too but never its customer. */
+  participants: Participant[];
   messageCount: number;
   lastMessagePreview: string;
   firstMessageAt: number;
@@ -41,6 +45,15 @@ export type Conversation = {
   createdAt: number;
   updatedAt: number;
 };
+
+/** Someone else on a conversation's mail: a colleague of the customer's, Cc'd. */
+export type Participant = { email: string; name: string };
+
+/**
+ * The addresses of a message's mail: as received, or as sent (`from` is null until our
+ * mail has gone, when the sender reports what it went with).
+ */
+export type MailHeaders = { from: Participant | null; to: Participant[]; cc: Participant[] };
 
 export type Attachment = { id: number; name: string; contentType: string; size: number; sha256: string };
 
@@ -56,6 +69,10 @@ export type Message = {
   attachments: Attachment[];
   delivery: Delivery | null;
   isInternal: boolean;
+  /** Written by a machine, not the person it is from: null for people's messages. */
+  auto: MessageAuto | null;
+  /** The message's mail headers; null for messages that are no mail. */
+  email: MailHeaders | null;
   sentAt: number;
   readAt: number | null;
   createdAt: number;
@@ -98,6 +115,7 @@ export function toConversation(row: ConversationRow): Conversation {
     assignedTo: row.assignedTo === null ? null : Number(row.assignedTo),
     tags: JSON.parse(row.tags) as string[],
     labels: JSON.parse(row.labels) as Label[],
+    participants: JSON.parse(row.participants) as Participant[],
     messageCount: row.messageCount,
     lastMessagePreview: row.lastMessagePreview,
     firstMessageAt: row.firstMessageAt,
@@ -112,7 +130,7 @@ export function toConversation(row: ConversationRow): Conversation {
 }
 
 export function toAttachment(row: AttachmentRow): Attachment {
-  return { id: Number(row.id), name: row.name, contentType: row.contentType, size: Number(row.size), sha256: row.sha256 };
+  return { id: Number(row.id), name: row.name, contentType: safeContentType(row.contentType), size: Number(row.size), sha256: row.sha256 };
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -134,6 +152,8 @@ export function toMessage(row: MessageRow, attachments: readonly AttachmentRow[]
     attachments: attachments.map(toAttachment),
     delivery: delivery ? toDelivery(delivery) : null,
     isInternal: row.isInternal === 1,
+    auto: row.auto ?? null,
+    email: row.mailHeaders ? (JSON.parse(row.mailHeaders) as MailHeaders) : null,
     sentAt: row.sentAt,
     readAt: row.readAt,
     createdAt: row.createdAt,

@@ -16,7 +16,7 @@ import type {
 // Named columns rather than `*`: PostgreSQL's search vector stays in the database.
 const COLUMNS = [
   'id', 'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'openedBy', 'subject', 'status',
-  'priority', 'priorityRank', 'assignedTo', 'tags', 'labels', 'messageCount', 'lastMessagePreview',
+  'priority', 'priorityRank', 'assignedTo', 'tags', 'labels', 'participants', 'messageCount', 'lastMessagePreview',
   'firstMessageAt', 'lastMessageAt', 'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt',
   'createdAt', 'updatedAt',
 ] as const satisfies readonly (keyof ConversationRow)[];
@@ -94,7 +94,19 @@ export type ConversationFilter = {
   tagNames?: readonly string[];
   /** Restrict to these ids (the matches of a text query). */
   ids?: readonly number[];
+  /** Leave out the chats the bot still has (the `bot` tag): the team's own Pending view. */
+  excludeBot?: boolean;
 };
+
+/**
+ * A conversation without the `bot` tag (inbox/rules.ts BOT_TAG), read from the stored JSON
+ * array of tags: an element is `"bot"` exactly when that text follows `[` or `,` (inside a
+ * JSON string a quote is always escaped, so `,"bot"` can be nothing else, and `"bots"` does
+ * not match). Literal text, not parameters, and word for word the predicate of the partial
+ * index of migration 0012: both planners pick it by matching that, which is how Pending
+ * walks only the team's pending rows however many chats the bot keeps.
+ */
+const WITHOUT_BOT = sql<boolean>`${sql.ref('c.tags')} not like '["bot"%' and ${sql.ref('c.tags')} not like '%,"bot"%'`;
 
 export type SortKey = number[];
 
@@ -181,6 +193,7 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
   if (filter.customerId !== undefined) query = query.where('c.customerId', '=', filter.customerId);
   if (filter.openedBy !== undefined) query = query.where('c.openedBy', '=', filter.openedBy);
   if (filter.ids) query = query.where('c.id', 'in', filter.ids.length > 0 ? [...filter.ids] : [-1]);
+  if (filter.excludeBot) query = query.where(WITHOUT_BOT);
   for (const name of tagNames) {
     query = query.where(({ exists, selectFrom }) =>
       exists(
@@ -207,4 +220,29 @@ export function findConversationsByIds(tx: Tx, ids: readonly number[], scope: { 
   if (scope.customerId !== undefined) query = query.where('customerId', '=', scope.customerId);
   if (scope.openedBy !== undefined) query = query.where('openedBy', '=', scope.openedBy);
   return query.execute();
+}
+
+/** Which of these addresses a team member signs in with (any role but customer): never a conversation's participant. */
+export async function findTeamAddresses(tx: Tx, emails: readonly string[]): Promise<Set<string>> {
+  if (emails.length === 0) return new Set();
+  const rows = await tx.selectFrom('users').select('email').where('email', 'in', [...emails]).where('role', '!=', 'customer').execute();
+  return new Set(rows.map((r) => r.email));
+}
+
+/**
+ * When this user last read each of these conversations (absent: never), and when they
+ * joined, which a conversation they never read counts as read up to: one statement, so the
+ * list's "New reply" marks cost no extra round trip.
+ */
+export async function findViewerReads(tx: Tx, userId: number, conversationIds: readonly number[]): Promise<{ joinedAt: number; readAt: Map<number, number> }> {
+  const ids = conversationIds.length > 0 ? [...conversationIds] : [-1];
+  const rows = await tx
+    .selectFrom('users as u')
+    .leftJoin('conversation_reads as r', (join) => join.onRef('r.userId', '=', 'u.id').on('r.conversationId', 'in', ids))
+    .select(['u.createdAt', 'r.conversationId', 'r.lastReadAt'])
+    .where('u.id', '=', userId)
+    .execute();
+  const readAt = new Map<number, number>();
+  for (const row of rows) if (row.conversationId !== null && row.lastReadAt !== null) readAt.set(Number(row.conversationId), Number(row.lastReadAt));
+  return { joinedAt: rows[0] ? Number(rows[0].createdAt) : 0, readAt };
 }

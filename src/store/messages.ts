@@ -4,7 +4,7 @@ import type { AttachmentRow, MessageRow, NewMessageRow, SenderType } from './sch
 
 const COLUMNS = [
   'id', 'conversationId', 'senderId', 'senderType', 'senderName', 'senderEmail', 'body', 'htmlBody',
-  'isInternal', 'externalKey', 'sentAt', 'readAt', 'createdAt',
+  'isInternal', 'externalKey', 'auto', 'mailHeaders', 'sentAt', 'readAt', 'createdAt',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 export function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
@@ -18,6 +18,11 @@ export function findMessageByExternalKey(tx: Tx, externalKey: string): Promise<M
 export function findMessagesByIds(tx: Tx, ids: readonly number[]): Promise<MessageRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
   return tx.selectFrom('messages').select(COLUMNS).where('id', 'in', [...ids]).execute();
+}
+
+/** The addresses a message's mail went with, once its sender knows them (JSON; see schema.ts). */
+export async function updateMessageMailHeaders(tx: Tx, id: number, mailHeaders: string | null): Promise<void> {
+  await tx.updateTable('messages').set({ mailHeaders }).where('id', '=', id).execute();
 }
 
 export type NewAttachment = { name: string; contentType: string; size: number; sha256: string };
@@ -69,16 +74,19 @@ export function countMessages(tx: Tx, conversationId: number): Promise<number> {
     .then((row) => Number(row.n));
 }
 
-/** Marks as read the messages written by the other side. */
-export function markMessagesRead(tx: Tx, conversationId: number, writtenBy: readonly SenderType[], now: number) {
-  return tx
+/**
+ * Marks as read the messages written by the other side; with `seenUpTo`, only the public
+ * ones up to that message id (what a chat visitor reports having had in front of them).
+ */
+export function markMessagesRead(tx: Tx, conversationId: number, writtenBy: readonly SenderType[], now: number, seenUpTo?: number) {
+  let query = tx
     .updateTable('messages')
     .set({ readAt: now })
     .where('conversationId', '=', conversationId)
     .where('readAt', 'is', null)
-    .where('senderType', 'in', [...writtenBy])
-    .executeTakeFirst()
-    .then((result) => Number(result.numUpdatedRows));
+    .where('senderType', 'in', [...writtenBy]);
+  if (seenUpTo !== undefined) query = query.where('id', '<=', seenUpTo).where('isInternal', '=', 0);
+  return query.executeTakeFirst().then((result) => Number(result.numUpdatedRows));
 }
 
 export function upsertConversationRead(tx: Tx, conversationId: number, userId: number, now: number) {
@@ -97,18 +105,4 @@ export function findConversationRead(tx: Tx, conversationId: number, userId: num
     .where('userId', '=', userId)
     .executeTakeFirst()
     .then((row) => row?.lastReadAt ?? null);
-}
-
-/** When `userId` last read each of these conversations (absent: never). */
-export async function findConversationReads(tx: Tx, userId: number, conversationIds: readonly number[]): Promise<Map<number, number>> {
-  const reads = new Map<number, number>();
-  if (conversationIds.length === 0) return reads;
-  const rows = await tx
-    .selectFrom('conversation_reads')
-    .select(['conversationId', 'lastReadAt'])
-    .where('userId', '=', userId)
-    .where('conversationId', 'in', [...conversationIds])
-    .execute();
-  for (const row of rows) reads.set(Number(row.conversationId), row.lastReadAt);
-  return reads;
 }

@@ -9,6 +9,9 @@ import { knowledgeBaseMigration } from './migrations/0006_kb.js';
 import { chatMigration } from './migrations/0007_chat.js';
 import { outboxSecretsMigration } from './migrations/0008_outbox_secrets.js';
 import { chatVisitorDetailsMigration } from './migrations/0009_chat_visitor_details.js';
+import { messageAutoSignatureMigration } from './migrations/0010_message_auto_signature.js';
+import { emailParticipantsMigration } from './migrations/0011_email_participants.js';
+import { teamPendingIndexesMigration } from './migrations/0012_team_pending_indexes.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -23,6 +26,9 @@ function migrations(store: Store): Record<string, Migration> {
     '0007_chat': chatMigration(store.dialect),
     '0008_outbox_secrets': outboxSecretsMigration(),
     '0009_chat_visitor_details': chatVisitorDetailsMigration(),
+    '0010_message_auto_signature': messageAutoSignatureMigration(),
+    '0011_email_participants': emailParticipantsMigration(),
+    '0012_team_pending_indexes': teamPendingIndexesMigration(),
   };
 }
 

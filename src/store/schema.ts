@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 // Row shapes as stored. Timestamps are epoch milliseconds; booleans are 0/1 so one
 // migration set serves SQLite and PostgreSQL; lists (tags, labels) are JSON text on the
@@ -11,6 +11,9 @@ export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 export type Label = 'urgent' | 'follow-up' | 'resolved';
 export type Role = 'admin' | 'agent' | 'customer';
 export type SenderType = 'customer' | 'admin' | 'bot';
+/** Mail no person wrote: an out-of-office or other automatic answer, a delivery failure, list or bulk mail. */
+export const MESSAGE_AUTO = ['auto_reply', 'bounce', 'bulk'] as const;
+export type MessageAuto = (typeof MESSAGE_AUTO)[number];
 
 export const CHANNELS: readonly Channel[] = ['ticket', 'chatbot', 'email'];
 export const CONVERSATION_TYPES: readonly ConversationType[] = ['support', 'sales', 'general'];
@@ -35,6 +38,8 @@ export interface UsersTable {
    * then a customer sees only the conversations they opened signed in (inbox/policies.ts).
    */
   emailVerifiedAt: number | null;
+  /** An agent's email signature, appended to their mailed replies (migration 0010). */
+  signature: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type AccountLinkPurpose = 'verify' | 'reset';
@@ -91,6 +96,8 @@ export interface ConversationsTable {
   assignedTo: number | null;
   tags: string;
   labels: string;
+  /** JSON [{email, name}]: the others on the conversation's mail besides the customer (migration 0011). */
+  participants: ColumnType<string, string | undefined, string>;
   messageCount: number;
   /** One line of the last public message, for the inbox list. */
   lastMessagePreview: string;
@@ -116,6 +123,10 @@ export interface MessagesTable {
   isInternal: number;
   /** Caller-supplied idempotency key (an email Message-ID, a client request id). */
   externalKey: string | null;
+  /** Written by a machine, not a person (migration 0010): null for people's messages. */
+  auto: ColumnType<MessageAuto | null, MessageAuto | null | undefined, MessageAuto | null>;
+  /** JSON {from, to, cc} of the message's mail, received or sent (migration 0011); null for messages that are no mail. */
+  mailHeaders: ColumnType<string | null, string | null | undefined, string | null>;
   sentAt: number;
   readAt: number | null;
   createdAt: number;

@@ -10,6 +10,12 @@ export function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefi
   return tx.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
 }
 
+/** The signature a team member's mailed replies end with; null for none. */
+export async function findSignature(tx: Tx, userId: number): Promise<string | null> {
+  const row = await tx.selectFrom('users').select('signature').where('id', '=', userId).where('role', '!=', 'customer').executeTakeFirst();
+  return row?.signature ?? null;
+}
+
 export type NewUser = { name: string; email: string; role: Role; passwordHash?: string | null; emailVerified?: boolean; now: number };
 
 const userValues = (user: NewUser) => ({
@@ -84,8 +90,8 @@ export async function replacePasswordHash(tx: Tx, id: number, expectedHash: stri
   return result.numUpdatedRows > 0n;
 }
 
-/** The columns an admin changes on a team member; the password has its own functions. */
-export type UserPatch = { name?: string; role?: Role; deactivatedAt?: number | null };
+/** The columns an admin changes on a team member, or a user on their own profile; the password has its own functions. */
+export type UserPatch = { name?: string; role?: Role; deactivatedAt?: number | null; signature?: string | null };
 
 export async function updateUserRow(tx: Tx, id: number, patch: UserPatch, now: number): Promise<void> {
   await tx.updateTable('users').set({ ...patch, updatedAt: now }).where('id', '=', id).execute();

@@ -1,11 +1,13 @@
-import { addMessage, createConversation, escalateConversation, type MessageResult } from '../../inbox/commands.js';
+import { addMessage, createConversation, escalateConversation, markSeenByCustomer, type MessageResult } from '../../inbox/commands.js';
+import { notFound } from '../../inbox/errors.js';
+import { getMessageConversationId } from '../../inbox/queries.js';
 import type { Conversation, Message } from '../../inbox/records.js';
 import { BOT_TAG } from '../../inbox/rules.js';
 import type { NewAttachment } from '../../store/messages.js';
 import { linkChat, missesOf, setMisses } from '../../store/chat.js';
 import { transact } from '../../store/transaction.js';
 import { botReply } from './bot.js';
-import { currentChat, type ChatContext, type Visitor } from './session.js';
+import { currentChat, visitorChatIds, type ChatContext, type Visitor } from './session.js';
 
 // The chat channel's adapter: a visitor's messages turned into commands, and the bot's
 // turn after each one while it still has the chat. Access is by visitor token, never by
@@ -71,4 +73,16 @@ export async function askForPerson(ctx: ChatContext, visitor: Visitor): Promise<
   const said = await addMessage(ctx.inbox, { conversation: current.id, from, body: "Sure — I'm getting a person from the team. They'll answer here." });
   const conversation = await escalateConversation(ctx.inbox, { conversation: current.id, reason: 'asked', by: from });
   return { conversation, replies: [said.message] };
+}
+
+/**
+ * The visitor has had the team's and the bot's messages up to `upTo` in front of them (the
+ * widget says so only for what was on screen). Any chat this visitor may see counts, so a
+ * signed-in user's read on one device is their read on all: a reply read live is not mailed
+ * again (continuity mails only what is still unread). A message of no chat of theirs is 404.
+ */
+export async function markSeen(ctx: ChatContext, visitor: Visitor, upTo: number): Promise<number> {
+  const conversationId = await getMessageConversationId(ctx.inbox, upTo);
+  if (conversationId === null || !(await visitorChatIds(ctx, visitor)).has(conversationId)) throw notFound('message');
+  return (await markSeenByCustomer(ctx.inbox, { conversation: conversationId, customerId: visitor.customerId, upTo })).marked;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
-import { askForPerson, currentChat, findVisitor, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
+import { askForPerson, currentChat, findVisitor, markSeen, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
 import type { ChatSettings } from '../../channels/chat/index.js';
 import { withinHours } from '../../channels/chat/hours.js';
 import { originAllowed } from '../../channels/chat/origins.js';
@@ -59,6 +59,7 @@ const SessionBody = z.strictObject({
 const MessageBody = z.strictObject({ body: z.string().max(20_000) });
 const MessageForm = (files: z.ZodType) => z.strictObject({ body: z.string().max(20_000).default(''), files });
 const TypingBody = z.strictObject({ typing: z.boolean() });
+const ReadBody = z.strictObject({ upTo: z.number().int().positive().describe('the newest message id the visitor has had on screen') });
 
 const messagesOf = (list: readonly Parameters<typeof widgetMessage>[0][], visitor: Pick<Visitor, 'name'>, token: string) => list.flatMap((m) => widgetMessage(m, token, visitor.name) ?? []);
 
@@ -72,6 +73,8 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   // customers) and how fast one visitor writes. In memory, per instance.
   const newSessions = new LoginLimiter(settings.limits.sessionsPerIp, 10 * 60_000, Date.now, 'Too many new chats from this address; try again in a few minutes');
   const messages = new LoginLimiter(settings.limits.messagesPerMinute, 60_000, Date.now, 'You are sending messages too fast; wait a moment');
+  // A read is reported once per message seen, and again after a reconnect: more than writes, still bounded.
+  const reads = new LoginLimiter(settings.limits.messagesPerMinute * 2, 60_000, Date.now, 'Too many read reports; wait a moment');
   const socketSlots = new SocketSlots({ perVisitor: settings.limits.socketsPerVisitor, perAddress: settings.limits.socketsPerIp });
 
   // CORS for the widget's own routes: allowed origins get the grant; others a 403, so a
@@ -194,6 +197,22 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     const client = [...(sockets.get(visitor.id) ?? [])].find((c) => c.open);
     const current = client ? await currentChat(chat, visitor) : null;
     if (client && current) presence.update(client, { type: 'presence', conversationId: current.id, state: request.body.typing ? 'typing' : 'viewing' });
+    return reply.code(204).send(null);
+  });
+
+  app.post('/api/widget/read', {
+    schema: {
+      tags: ['chat widget'],
+      description:
+        'The visitor has seen the team’s and the bot’s messages up to `upTo` (on screen, in the open chat, on a visible page): ' +
+        'they are marked read, so the reply is not mailed to them as well (EMAIL_CONTINUITY_DELAY_SECONDS). Any chat this visitor may see; 404 otherwise.',
+      body: ReadBody,
+      response: { 204: z.null(), ...errors },
+    },
+  }, async (request, reply) => {
+    const visitor = await visitorOf(request);
+    reads.take(`visitor:${visitor.id}`);
+    await markSeen(chat, visitor, request.body.upTo);
     return reply.code(204).send(null);
   });
 
