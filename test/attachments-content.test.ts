@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentDisposition, formatBytes, LocalAttachmentStorage, sanitizeFileName, sniffContentType, startAttachmentCleaner } from '../src/attachments/index.js';
-import { isActiveContent, isInlineSafe } from '../src/attachments/sniff.js';
+import { isActiveContent, isInlineSafe, servedContentType } from '../src/attachments/sniff.js';
 import type { Store } from '../src/store/database.js';
 import { makeTestStore } from './support/store.js';
 
@@ -61,15 +61,32 @@ describe('content types from the bytes', () => {
     expect(await sniff(ZIP_EMPTY, 'x.bin')).toBe('application/zip');
   });
 
-  it('markup is HTML, SVG or XML however it is named', async () => {
-    expect(await sniff('<!doctype html><p>hi', 'photo.png', 'image/png')).toBe('text/html');
-    expect(await sniff('\uFEFF  <html><body>x</body></html>', 'a.txt', 'text/plain')).toBe('text/html');
-    expect(await sniff('<script>alert(1)</script>', 'notes.txt')).toBe('text/html');
-    expect(await sniff('<!-- comment --><div>x</div>', 'a.csv', 'text/csv')).toBe('text/html');
-    expect(await sniff('<svg xmlns="http://www.w3.org/2000/svg"/>', 'a.png', 'image/png')).toBe('image/svg+xml');
-    expect(await sniff('<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg/>', 'a.jpg')).toBe('image/svg+xml');
-    expect(await sniff('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>', 'a.xml')).toBe('text/html');
-    expect(await sniff('<?xml version="1.0"?><order id="1"/>', 'order.xml')).toBe('application/xml');
+  it('markup is application/octet-stream however it is named or declared: never an HTML, SVG or XML type', async () => {
+    const markup: [string | Buffer, string, string?][] = [
+      ['<!doctype html><p>hi', 'photo.png', 'image/png'],
+      ['\uFEFF  <html><body>x</body></html>', 'a.txt', 'text/plain'],
+      ['\uFEFF \r\n\t<!-- generated --><!-- twice -->\n<html><script>alert(1)</script>', 'notes.png', 'image/png'],
+      ['<script>alert(1)</script>', 'notes.txt'],
+      ['<!-- comment --><div>x</div>', 'a.csv', 'text/csv'],
+      ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'a.png', 'image/png'],
+      ['<svg xmlns="http://www.w3.org/2000/svg"/>', 'logo.svg', 'image/svg+xml'],
+      ['<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg/>', 'a.jpg'],
+      ['<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>', 'page.xhtml', 'application/xhtml+xml'],
+      ['<?xml version="1.0"?><order id="1"/>', 'order.xml', 'application/xml'],
+      ['<?xml-stylesheet href="x.xsl" type="text/xsl"?><order/>', 'order.xml', 'text/xml'],
+      ['<!DOCTYPE note SYSTEM "note.dtd"><note/>', 'note.txt'],
+      // UTF-16 with its BOM, as Windows tools save "Unicode" text.
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<html><script>alert(1)</script></html>', 'utf16le')]), 'a.png', 'image/png'],
+      [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('<svg/>', 'utf16le').swap16()]), 'a.svg', 'application/vnd.example'],
+    ];
+    for (const [content, name, declared] of markup) expect(await sniff(content, name, declared), `${name}: ${String(content).slice(0, 40)}`).toBe('application/octet-stream');
+  });
+
+  it('no step answers a type a browser renders as a document, not even the magic bytes', async () => {
+    // file-type knows XML in UTF-16 and Flash by their bytes; neither comes back as such.
+    const utf16Xml = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<?xml version="1.0"?><a/>', 'utf16le')]);
+    const flash = Buffer.concat([Buffer.from('FWS'), Buffer.from([0x0a, 0x10, 0, 0, 0]), Buffer.alloc(32)]);
+    for (const content of [utf16Xml, flash]) expect(await sniff(content, 'x')).toBe('application/octet-stream');
   });
 
   it('other text is plain text, or the text format its name or claim says', async () => {
@@ -96,10 +113,20 @@ describe('content types from the bytes', () => {
   it('only raster images are inline; markup and script are active content', () => {
     for (const type of ['image/png', 'image/jpeg', 'image/gif', 'image/webp']) expect(isInlineSafe(type), type).toBe(true);
     for (const type of ['image/svg+xml', 'text/html', 'application/pdf', 'text/plain', 'image/bmp']) expect(isInlineSafe(type), type).toBe(false);
-    for (const type of ['text/html', 'application/xhtml+xml', 'image/svg+xml', 'application/xml', 'text/javascript', 'multipart/related', 'message/rfc822']) {
+    for (const type of ['text/html', 'TEXT/HTML; charset=utf-8', 'application/xhtml+xml', 'image/svg+xml', 'application/xml', 'text/xml', 'application/xml-dtd', 'application/rss+xml', 'text/xsl', 'text/javascript', 'multipart/related', 'message/rfc822']) {
       expect(isActiveContent(type), type).toBe(true);
     }
     for (const type of ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/csv']) expect(isActiveContent(type), type).toBe(false);
+  });
+
+  it('serves markup as a download even where a stored row names it (rows from before it was stored so)', () => {
+    for (const stored of ['text/html', 'image/svg+xml', 'application/xml', 'text/xml', 'application/xhtml+xml', 'application/x-shockwave-flash']) {
+      expect(servedContentType(stored), stored).toBe('application/octet-stream');
+    }
+    expect(servedContentType('text/plain')).toBe('text/plain; charset=utf-8');
+    expect(servedContentType('text/csv')).toBe('text/csv; charset=utf-8');
+    expect(servedContentType('image/png')).toBe('image/png');
+    expect(servedContentType('application/pdf')).toBe('application/pdf');
   });
 
   it('states limits as people write them', () => {

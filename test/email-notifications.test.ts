@@ -21,7 +21,7 @@ const conversationEvent = (eventType: string, channel: 'email' | 'ticket' | 'cha
 });
 
 describe('what the email planner queues', () => {
-  it('acknowledges new email and ticket conversations only when switched on, and always confirms the contact form', () => {
+  it('acknowledges new email and ticket conversations, and confirms the contact form, only when switched on', () => {
     const off = testEmailPlanner({ acknowledge: false });
     const on = testEmailPlanner({ acknowledge: true });
     const created = (channel: 'email' | 'ticket' | 'chatbot', origin?: string) => conversationEvent('created', channel, { messageId: 5, ...(origin ? { origin } : {}) });
@@ -31,7 +31,9 @@ describe('what the email planner queues', () => {
     expect(kinds(on, created('email'))).toEqual([EMAIL_ACKNOWLEDGEMENT_JOB]);
     expect(kinds(on, created('ticket'))).toEqual([EMAIL_ACKNOWLEDGEMENT_JOB]);
     expect(kinds(on, created('chatbot'))).toEqual([]);
-    expect(off(created('ticket', 'contact').event, created('ticket', 'contact').conversation)).toEqual([
+    // Off, an address typed into the contact form gets nothing (relay spam, issue 14).
+    expect(off(created('ticket', 'contact').event, created('ticket', 'contact').conversation)).toEqual([]);
+    expect(on(created('ticket', 'contact').event, created('ticket', 'contact').conversation)).toEqual([
       expect.objectContaining({ kind: EMAIL_ACKNOWLEDGEMENT_JOB, payload: { conversationId: 7, messageId: 5, confirm: true } }),
     ]);
   });
@@ -118,8 +120,9 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     await settled(mail, queuedId(bounce));
     const agent = await makeAgent(mail);
     await createConversation(mail.ctx, { from: { userId: agent.id }, customer: { email: 'called@example.org' }, channel: 'ticket', subject: 'As discussed on the phone', body: 'Here are the steps.' });
-    // The jobs run (each was planned, as the planner cannot see noise) and send nothing.
-    expect(await worker.runOnce()).toBe(4);
+    // The jobs run (each was planned, as the planner cannot see noise) and send nothing;
+    // a conversation an agent started is not even planned.
+    expect(await worker.runOnce()).toBe(3);
     for (const address of ['away@example.org', 'news@example.org', 'mailer-daemon@mx.example.org', 'called@example.org']) expect(await mailsTo(address)).toEqual([]);
   });
 

@@ -139,6 +139,10 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
     expect(auto.noiseReason).toContain('Auto-Submitted: auto-replied');
     const list = await send(mail, rawMail({ from: 'news@example.org', subject: 'Newsletter', headers: { 'List-Id': '<news.example.org>', Precedence: 'bulk' } }));
     expect(list).toMatchObject({ status: 'processed', isAutoReply: 0, isBulk: 1 });
+    // The inbox shows them as what wrote them, not as the customer speaking.
+    const [autoMessage] = (await getConversationMessages(mail.ctx, auto.conversationId!)).items;
+    const [listMessage] = (await getConversationMessages(mail.ctx, list.conversationId!)).items;
+    expect([autoMessage!.auto, listMessage!.auto]).toEqual(['auto_reply', 'bulk']);
     const own = await send(mail, rawMail({ from: `Support <${SUPPORT}>`, subject: 'Looping back' }), { from: SUPPORT });
     expect(own).toMatchObject({ status: 'ignored', conversationId: null });
   });
@@ -183,7 +187,8 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
     expect(row).toMatchObject({ status: 'processed', isBounce: 1, conversationId: first.conversationId });
     const { items } = await getConversationMessages(mail.ctx, first.conversationId!);
     // A note under a fixed name: anyone who knows a thread's Message-ID can send a "bounce".
-    expect(items.at(-1)!).toMatchObject({ isInternal: true, sender: { type: 'bot', name: 'Mail Delivery System' } });
+    expect(items.at(-1)!).toMatchObject({ isInternal: true, auto: 'bounce', sender: { type: 'bot', name: 'Mail Delivery System' } });
+    expect(items[0]!.auto).toBeNull();
     const customerView = await getConversationMessages(mail.ctx, first.conversationId!, { includeInternal: false });
     expect(customerView.items.map((m) => m.body)).not.toContainEqual(expect.stringContaining('could not be delivered'));
     expect((await getConversation(mail.ctx, first.conversationId!)).status).toBe('open');

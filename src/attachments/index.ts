@@ -4,7 +4,7 @@ export { cleanOrphanAttachments, startAttachmentCleaner, DEFAULT_GRACE_MS, type 
 export { pointStoredImages, storedImageMarker } from './inline-images.js';
 export { LocalAttachmentStorage } from './local-storage.js';
 export { contentDisposition, sanitizeFileName } from './names.js';
-export { isActiveContent, isInlineSafe, servedContentType, sniffContentType } from './sniff.js';
+export { isActiveContent, isInlineSafe, safeContentType, servedContentType, sniffContentType } from './sniff.js';
 export { formatBytes, storeAttachment, type AttachmentContent, type AttachmentMeta } from './store-attachment.js';
 export type { NewAttachment } from '../store/messages.js';
 export { BlobTooLargeError, type AttachmentStorage, type BlobInfo, type BlobSource, type StoredBlob } from './storage.js';

@@ -1,5 +1,5 @@
 import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
-import { findMessagesByIds, listAttachments } from './messages.js';
+import { findMessagesByIds, listAttachments, listMessagePage } from './messages.js';
 import type { AttachmentRow, Database, MessageRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -364,6 +364,20 @@ export async function findMessageToMail(tx: Tx, id: number): Promise<{ message: 
   return message && { message, attachments: await listAttachments(tx, [id]) };
 }
 
+/**
+ * What a forward carries: one public message, or the conversation's first `limit` public
+ * messages, oldest first, each with its attachments.
+ */
+export async function findMessagesToForward(tx: Tx, conversationId: number, messageId: number | null, limit: number): Promise<{ message: MessageRow; attachments: AttachmentRow[] }[]> {
+  const messages = (
+    messageId === null
+      ? await listMessagePage(tx, conversationId, { after: null, limit, includeInternal: false })
+      : await findMessagesByIds(tx, [messageId])
+  ).filter((m) => Number(m.conversationId) === conversationId && m.isInternal === 0);
+  const attachments = await listAttachments(tx, messages.map((m) => Number(m.id)));
+  return messages.map((message) => ({ message, attachments: attachments.filter((a) => Number(a.messageId) === Number(message.id)) }));
+}
+
 // --- outbound -------------------------------------------------------------------------
 
 export function findOutbound(tx: Tx, messageRowId: number): Promise<OutboundRow | undefined> {
@@ -416,6 +430,41 @@ export async function startNotification(tx: Tx, row: Pick<EmailNotificationsTabl
     .values({ ...row, status: 'sending', error: null, attempts: 1, createdAt: now })
     .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ status: 'sending', attempts: eb('email_notifications.attempts', '+', 1) })))
     .execute();
+}
+
+/**
+ * Records an attempt to send a notification of one of `counted` kinds unless its recipient
+ * got `limit` of them since `since` (this job's own earlier attempt aside): false then, and
+ * the job is recorded `failed` under `<kind>.limited`, which counts toward nothing. The
+ * count and the insert hold the recipient's lock on PostgreSQL (SQLite writes one at a
+ * time), so two workers cannot both send the last one allowed.
+ */
+export async function startLimitedNotification(
+  tx: Tx,
+  row: Pick<EmailNotificationsTable, 'key' | 'kind' | 'recipient' | 'headerMessageId'>,
+  limit: { counted: readonly string[]; since: number; max: number; lock: boolean },
+  now: number,
+): Promise<boolean> {
+  const recipient = noNul(row.recipient).toLowerCase();
+  if (limit.lock) await sql`select pg_advisory_xact_lock(hashtext(${`onethread-notify:${recipient}`}))`.execute(tx);
+  const counted = await mail(tx)
+    .selectFrom('email_notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('recipient', '=', recipient)
+    .where('kind', 'in', [...limit.counted])
+    .where('createdAt', '>=', limit.since)
+    .where('key', '!=', row.key)
+    .executeTakeFirstOrThrow();
+  if (Number(counted.n) >= limit.max) {
+    await mail(tx)
+      .insertInto('email_notifications')
+      .values({ ...row, recipient, kind: `${row.kind}.limited`, status: 'failed', error: `not sent: ${limit.max} already went to this address within a day`, attempts: 0, createdAt: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return false;
+  }
+  await startNotification(tx, { ...row, recipient }, now);
+  return true;
 }
 
 export async function finishNotification(tx: Tx, key: string, outcome: { status: 'sent' | 'failed'; error?: string }, now: number): Promise<void> {

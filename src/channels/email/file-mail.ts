@@ -2,8 +2,9 @@ import type { AttachmentStorage } from '../../attachments/index.js';
 import { addMessage, createConversation, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../inbox/errors.js';
-import type { Conversation } from '../../inbox/records.js';
+import type { Conversation, MailHeaders } from '../../inbox/records.js';
 import type { Store } from '../../store/database.js';
+import type { MessageAuto } from '../../store/schema.js';
 import {
   countInboundFromSender,
   findConversationsByMessageIds,
@@ -122,13 +123,40 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
     await deps.record(tx, filed(result));
     recorded = true;
   };
-  const message = { body: content.body, htmlBody: content.htmlBody, attachments: content.attachments, sentAt: mail.sentAt, externalKey: `email:${row.dedupeKey}` };
+  const message: MessageContent = {
+    body: content.body,
+    htmlBody: content.htmlBody,
+    attachments: content.attachments,
+    sentAt: mail.sentAt,
+    externalKey: `email:${row.dedupeKey}`,
+    auto: autoKind(mail),
+    email: mailHeaders(mail),
+    // Whoever else the mail was written to (or who wrote it, replying in someone's thread)
+    // joins the conversation's participants; the commands leave out its customer and the
+    // team. Mail no person wrote and mail claiming a team address add nobody.
+    copied: isNoise(mail) || team ? [] : [mail.from, ...mail.to, ...mail.cc].filter((a) => !support.isOwn(a.address)).map((a) => ({ email: a.address, name: a.name })),
+  };
   const result = await write(deps, mail, message, envelopeTo, receipt, team);
   if (!result) return done({ status: isNoise(mail) ? 'ignored' : 'failed', ...flags, senderEmail: sender, error: TEAM_ADDRESS_NOT_FILED });
   return { ...filed(result), recorded };
 }
 
+const person = (a: MailAddress) => ({ email: a.address, name: a.name });
+
+/** From, To and Cc as the mail came, for the team to see who it went to. */
+function mailHeaders(mail: ParsedEmail): MailHeaders {
+  return { from: mail.from && person(mail.from), to: mail.to.map(person), cc: mail.cc.map(person) };
+}
+
 const isNoise = (mail: ParsedEmail) => mail.noise.isAutoReply || mail.noise.isBulk || mail.noise.isBounce;
+
+/** What kind of machine wrote the mail, for the inbox to show it as such; a bounce is also an automatic reply, so it is named first. */
+function autoKind(mail: ParsedEmail): MessageAuto | undefined {
+  if (mail.noise.isBounce) return 'bounce';
+  if (mail.noise.isAutoReply) return 'auto_reply';
+  if (mail.noise.isBulk) return 'bulk';
+  return undefined;
+}
 
 /**
  * Files the mail: a bounce with the mail it returns, a reply in its thread, anything else

@@ -10,6 +10,7 @@ import { findInbound, listFailedInbound, settingOrInsert, type InboundRow } from
 import { transact } from '../../store/transaction.js';
 import { startImapPoller, type ImapPoller } from './imap-poller.js';
 import { IngestPipeline, type IngestLog } from './ingest.js';
+import { createForwardSender, EMAIL_FORWARD_JOB } from './forward.js';
 import { createNotificationSenders } from './notifications.js';
 import { createReplySender, EMAIL_REPLY_JOB, isMailable } from './outbound.js';
 import { emailPlanner } from './planners.js';
@@ -19,7 +20,8 @@ import { createMailTransport } from './transport.js';
 import { MailSpool } from './spool.js';
 
 export { EMAIL_REPLY_JOB } from './outbound.js';
-export { EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
+export { EMAIL_FORWARD_JOB } from './forward.js';
+export { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
 
 // The email channel: start() wires the pieces for the app (src/app.ts) and the tests.
 //
@@ -28,6 +30,7 @@ export { EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notificatio
 //   IMAP poller  ──┘   (durable first)        └─► email tables (Message-IDs, flags, failed list)
 //
 //   agent reply, new conversation ─► outbox jobs (planners.ts) ─┬─► outbound.ts (replies, continuity) ─┬─► SMTP_URL
+//   forward ───────────────────────► (planners.ts) ─────────────┼─► forward.ts ───────────────────────┤
 //   account link (src/accounts) ───► outbox job ────────────────┴─► notifications.ts ──────────────────┘
 //                                     outcome ─► recordDelivery (the message's `delivery`)
 
@@ -82,9 +85,9 @@ export type EmailSender = { handlers: Record<string, JobHandler>; close(): void 
 /** The outbox handlers of everything the channel mails, sharing one pooled transport. */
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const transport = createMailTransport(options.smtpUrl);
-  const deps = { ...options, transport, clock: options.clock ?? Date.now };
+  const deps = { ...options, transport, clock: options.clock ?? Date.now, attachments: options.attachments ?? null };
   return {
-    handlers: { [EMAIL_REPLY_JOB]: createReplySender({ ...deps, attachments: options.attachments ?? null }), ...createNotificationSenders(deps) },
+    handlers: { [EMAIL_REPLY_JOB]: createReplySender(deps), [EMAIL_FORWARD_JOB]: createForwardSender(deps), ...createNotificationSenders(deps) },
     close: () => transport.close(),
   };
 }

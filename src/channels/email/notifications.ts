@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { InboxContext } from '../../inbox/context.js';
 import type { JobHandler, OutboxJob } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
-import { findInboundByMessageRows, findMessageToMail, findNotification, finishNotification, recordMessageIds, startNotification } from '../../store/email.js';
+import { findInboundByMessageRows, findMessageToMail, findNotification, finishNotification, recordMessageIds, startLimitedNotification, startNotification } from '../../store/email.js';
 import { transact } from '../../store/transaction.js';
 import { existingConversation } from './conversations.js';
 import { isMailable } from './outbound.js';
@@ -22,6 +22,15 @@ import { automaticHeaders, describeFailure, isPermanentFailure } from './transpo
 // the server refuses for good (5xx) is recorded `failed` and not retried.
 
 export const EMAIL_ACKNOWLEDGEMENT_JOB = 'email.acknowledgement';
+
+/**
+ * Acknowledgements and contact-form confirmations one address gets in 24 hours at most.
+ * Whoever types an address into the contact form (or forges a From header) chooses where
+ * these go; the cap, counted in the database, holds across restarts and instances.
+ */
+export const ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = 3;
+const ACKNOWLEDGEMENT_KINDS = ['acknowledgement', 'contact_confirmation'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
 export const EMAIL_ACCOUNT_LINK_JOB = 'email.account_link';
 
 export const AcknowledgementJobPayload = z.object({
@@ -73,9 +82,15 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
   const { store, inbox, support, tokens, transport, clock } = deps;
   const domain = support.primary.split('@')[1]!;
 
-  /** Sends the mail once for this job. */
-  async function sendOnce(job: OutboxJob, outgoing: Outgoing): Promise<void> {
-    await transact(store, (tx) => startNotification(tx, { key: job.idempotencyKey, kind: outgoing.kind, recipient: outgoing.recipient, headerMessageId: outgoing.headerMessageId }, clock()));
+  /** Sends the mail once for this job; with `limited`, not at all when its recipient had enough of its kind today. */
+  async function sendOnce(job: OutboxJob, outgoing: Outgoing, limited = false): Promise<void> {
+    const row = { key: job.idempotencyKey, kind: outgoing.kind, recipient: outgoing.recipient, headerMessageId: outgoing.headerMessageId };
+    const started = await transact(store, async (tx) => {
+      if (!limited) return startNotification(tx, row, clock()).then(() => true);
+      const limit = { counted: ACKNOWLEDGEMENT_KINDS, since: clock() - DAY_MS, max: ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, lock: store.dialect === 'postgres' };
+      return startLimitedNotification(tx, row, limit, clock());
+    });
+    if (!started) return;
     try {
       await transport.sendMail({ ...outgoing.mail, messageId: `<${outgoing.headerMessageId}>` });
     } catch (error) {
@@ -117,7 +132,8 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
       ? 'Thank you for contacting us. This confirms that we received your message and will answer as soon as we can.'
       : 'Thank you for writing to us. We received your message and will answer as soon as we can.';
     const outro = `Your reference is ${conversation.number}. To add anything, simply reply to this email.`;
-    const text = ['Hello,', '', intro, '', outro, '', tokens.markerText(conversation.id), ''].join('\n');
+    // The marker only in the HTML, hidden (compose.ts): the Reply-To and In-Reply-To thread an answer.
+    const text = ['Hello,', '', intro, '', outro, ''].join('\n');
     const html = `<p>Hello,</p><p>${escapeHtml(intro)}</p><p>${escapeHtml(outro)}</p>${tokens.markerHtml(conversation.id)}`;
     const subject = !confirm && conversation.channel === 'email' ? replySubject(conversation.subject, conversation.number) : `We received your message [${conversation.number}]`;
     await sendOnce(job, {
@@ -137,7 +153,7 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
         envelope: { from: '', to: [recipient] },
         headers: { ...automaticHeaders('auto-replied'), 'X-Onethread-Conversation': conversation.number },
       },
-    });
+    }, true);
   };
 
   const accountLink: JobHandler = async (payload, job) => {

@@ -1,18 +1,20 @@
-import type { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import { z } from 'zod';
 import type { AttachmentStorage } from '../../attachments/index.js';
 import { recordDelivery } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
+import type { MailHeaders } from '../../inbox/records.js';
 import type { JobHandler, OutboxJob } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
 import { findMessageToMail, findOutbound, finishOutbound, recordMessageIds, startOutboundAttempt } from '../../store/email.js';
 import type { DeliveryStatus } from '../../store/schema.js';
 import { transact } from '../../store/transaction.js';
+import { findSignature } from '../../store/users.js';
+import { mailBodies, replyRecipients, toMailAddress } from './compose.js';
 import { existingConversation } from './conversations.js';
-import { escapeHtml } from './quotes.js';
+import { sendWithFiles } from './send-with-files.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
-import { ourMessageId, replySubject, threadHeaders } from './thread-headers.js';
+import { newSubject, ourMessageId, replySubject, threadHeaders } from './thread-headers.js';
 import { describeFailure, isPermanentFailure } from './transport.js';
 
 // Agents' public replies, mailed to the customer (the `email.reply` job, planned by
@@ -20,11 +22,13 @@ import { describeFailure, isPermanentFailure } from './transport.js';
 // the customer has not read the reply after a while (`unlessRead`, "continuity").
 //
 // The mail: From the support address with the agent's name, Reply-To the signed reply
-// address, To the customer, a Message-ID of our own form derived from the message (so
+// address, To the customer by name and Cc the participants the message recorded when it
+// was written (commands.ts), a Message-ID of our own form derived from the message (so
 // every attempt, and a retry an agent asks for, uses the same one), In-Reply-To and
-// References (thread-headers.ts), the subject `Re: <subject> [CONV-000123]`, a text and
-// an HTML part each ending in the hidden marker (reply-address.ts), and the message's
-// attachments streamed from storage.
+// References (thread-headers.ts), the subject `Re: <subject> [CONV-000123]` (without
+// "Re:" for the first message of a conversation an agent started), a text and an HTML part
+// ending in the agent's signature, the HTML with the hidden marker (compose.ts), and the
+// message's attachments streamed from storage.
 //
 // Idempotency: before the SMTP transaction the attempt is recorded (email_outbound
 // `sending`, and the Message-ID in the thread table); after the server's 250 it is `sent`.
@@ -50,6 +54,7 @@ export type ReplyJobPayload = z.infer<typeof ReplyJobPayload>;
 
 const EMAIL_SYSTEM = { system: 'Email' } as const;
 
+/** What a sender of mail from an agent needs (replies here, forwards in forward.ts). */
 export type ReplySenderDeps = {
   store: Store;
   inbox: InboxContext;
@@ -74,8 +79,8 @@ export function createReplySender(deps: ReplySenderDeps): JobHandler {
   const { store, inbox, support, tokens, transport, clock } = deps;
   const domain = support.primary.split('@')[1]!;
 
-  const report = (messageId: number, status: DeliveryStatus | 'not_mailed', attempts: number, error?: string) =>
-    recordDelivery(inbox, { messageId, status, attempts, error, by: EMAIL_SYSTEM });
+  const report = (messageId: number, status: DeliveryStatus | 'not_mailed', attempts: number, error?: string, mailed?: MailHeaders) =>
+    recordDelivery(inbox, { messageId, status, attempts, error, mailed, by: EMAIL_SYSTEM });
 
   const send = async (payload: unknown, job: OutboxJob) => {
     const { messageId, unlessRead } = ReplyJobPayload.parse(payload);
@@ -95,32 +100,30 @@ export function createReplySender(deps: ReplySenderDeps): JobHandler {
 
     const headerMessageId = ourMessageId(domain, `${conversation.id}.${message.id}`, [message.id, message.createdAt]);
     const { inReplyTo, references } = await threadHeaders(store, conversation.id, headerMessageId);
+    const recorded = message.mailHeaders ? (JSON.parse(message.mailHeaders) as MailHeaders) : null;
+    // The name goes along only where the mailbox gave it (an email conversation's From): a
+    // name typed into the contact form or the widget is not put into mail to that address.
+    const customer = { email: conversation.customer.email, name: conversation.channel === 'email' ? conversation.customer.name : '' };
+    const { to, cc } = replyRecipients(recorded, customer, (address) => isMailable(support, address));
+    const from = { name: message.senderName, email: support.primary };
+    const signature = message.senderId === null ? null : await findSignature(store.db, Number(message.senderId));
     const attempts = (previous?.attempts ?? 0) + 1;
     await transact(store, async (tx) => {
       await recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId: conversation.id, messageRowId: Number(message.id), direction: 'out' }], clock());
       await startOutboundAttempt(tx, { messageRowId: Number(message.id), conversationId: conversation.id, headerMessageId, recipient: conversation.customer.email }, clock());
     });
 
-    const streams: Readable[] = [];
     try {
-      const files = [];
-      for (const attachment of attachments) {
-        const blob = deps.attachments ? await deps.attachments.open(attachment.sha256) : null;
-        if (!blob) throw new Error(`attachment "${attachment.name}" is not in the attachment storage`);
-        streams.push(blob.stream);
-        files.push({ filename: attachment.name, contentType: attachment.contentType, content: blob.stream });
-      }
-      await transport.sendMail({
-        from: { name: message.senderName, address: support.primary },
-        to: conversation.customer.email,
+      await sendWithFiles(transport, deps.attachments, attachments, {
+        from: toMailAddress(from),
+        to: to.map(toMailAddress),
+        ...(cc.length ? { cc: cc.map(toMailAddress) } : {}),
         replyTo: tokens.replyAddress(support.primary, conversation.id),
-        subject: replySubject(conversation.subject, conversation.number),
+        subject: inReplyTo ? replySubject(conversation.subject, conversation.number) : newSubject(conversation.subject, conversation.number),
         messageId: `<${headerMessageId}>`,
         inReplyTo,
         references,
-        text: `${message.body}\n\n${tokens.markerText(conversation.id)}\n`,
-        html: `${message.htmlBody ?? `<div style="white-space:pre-wrap">${escapeHtml(message.body)}</div>`}${tokens.markerHtml(conversation.id)}`,
-        attachments: files,
+        ...mailBodies(message, { signature, markerHtml: tokens.markerHtml(conversation.id) }),
         headers: { 'X-Onethread-Conversation': conversation.number },
       });
     } catch (error) {
@@ -130,11 +133,9 @@ export function createReplySender(deps: ReplySenderDeps): JobHandler {
       if (isPermanentFailure(error)) return void (await report(messageId, 'failed', attempts, reason));
       await report(messageId, job.lastAttempt ? 'failed' : 'queued', attempts, reason);
       throw error;
-    } finally {
-      for (const stream of streams) stream.destroy();
     }
     await transact(store, (tx) => finishOutbound(tx, Number(message.id), { status: 'sent' }, clock()));
-    await report(messageId, 'sent', attempts);
+    await report(messageId, 'sent', attempts, undefined, { from, to, cc });
   };
 
   // Its runs never finished: whatever the last one got to, the mail is not known to have gone.

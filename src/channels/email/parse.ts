@@ -1,5 +1,6 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import { nameForCustomer } from '../../inbox/actors.js';
+import { singleLine } from '../../inbox/rules.js';
 import { exactMessageId, normalizeMessageId, parseMessageIdList } from './message-ids.js';
 import { bouncedMessageIds, classifyNoise, type Noise } from './noise.js';
 import { withoutNul } from './nul.js';
@@ -29,6 +30,9 @@ export type ParsedEmail = {
   html: string | null;
   /** Addresses in To, Cc, Delivered-To and X-Original-To. */
   headerRecipients: string[];
+  /** The To and Cc headers as written (usable addresses only, lower-cased, names on one line). */
+  to: MailAddress[];
+  cc: MailAddress[];
   attachments: Attachment[];
   noise: Noise;
   /** For a bounce: the Message-IDs of the mail it returns. */
@@ -102,6 +106,8 @@ export async function parseEmail(raw: Buffer, envelope: { from: string | null })
   const text = withoutNul(mail.text ?? '');
   const html = typeof mail.html === 'string' ? withoutNul(mail.html) : null;
   const attachments = mail.attachments.map(cleanAttachment);
+  const to = headerAddresses(mail.to);
+  const cc = headerAddresses(mail.cc);
   const recipients = [...addresses(mail.to), ...addresses(mail.cc)].map((a) => a.address);
   for (const name of ['delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to']) {
     for (const value of header(name)) recipients.push(...(value.match(ADDRESS_IN_TEXT) ?? []));
@@ -119,11 +125,26 @@ export async function parseEmail(raw: Buffer, envelope: { from: string | null })
     text,
     html: html?.trim() ? html : null,
     headerRecipients: [...new Set(recipients.map((r) => r.toLowerCase().replace(/^<|>$/g, '')))],
+    to,
+    cc,
     attachments,
     noise,
     bounced: noise.isBounce ? bouncedMessageIds(attachments, text, messageId) : [],
     header,
   };
+}
+
+/** Headers naming hundreds of people are mail to a list: the first ones are what anybody reads. */
+const MAX_HEADER_ADDRESSES = 50;
+
+function headerAddresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  const list: MailAddress[] = [];
+  for (const entry of addresses(value)) {
+    const address = entry.address.toLowerCase();
+    if (!usable(address) || list.some((a) => a.address === address)) continue;
+    list.push({ address, name: singleLine(entry.name).replace(/^["']|["']$/g, '') });
+  }
+  return list.slice(0, MAX_HEADER_ADDRESSES);
 }
 
 /** Its name, type and Content-ID are text we store or compare; its bytes stay as sent. */

@@ -1,5 +1,7 @@
 import type { SideEffectPlanner } from '../../inbox/context.js';
+import type { InboxEvent } from '../../inbox/records.js';
 import type { NewJob } from '../../store/outbox.js';
+import { EMAIL_FORWARD_JOB, type ForwardJobPayload } from './forward.js';
 import { EMAIL_ACKNOWLEDGEMENT_JOB, type AcknowledgementJobPayload } from './notifications.js';
 import { EMAIL_REPLY_JOB, type ReplyJobPayload } from './outbound.js';
 
@@ -10,9 +12,14 @@ import { EMAIL_REPLY_JOB, type ReplyJobPayload } from './outbound.js';
 //                            ticket or chat → the reply after `continuityDelayMs`, unless
 //                            the customer has read it by then (continuity);
 //   delivery_retried         the same mail again, now (a new job, the same Message-ID);
-//   created                  an acknowledgement of a customer's new email or ticket
-//                            conversation when `acknowledge` is on, and always a
-//                            confirmation for the public contact form (origin `contact`).
+//   created (agent, email)   the agent's first message, now, like any reply: a conversation
+//                            an agent starts by email is that mail;
+//   created (customer)       with `acknowledge` (EMAIL_ACKNOWLEDGE) only: an acknowledgement
+//                            of a new email or ticket conversation, or the contact form's
+//                            confirmation (origin `contact`). Off, nothing goes to an address
+//                            nobody proved just because someone typed it in (relay spam);
+//                            on, notifications.ts still caps them per address and day;
+//   forwarded                an agent's forward of a message or the thread (forward.ts), now.
 //
 // Internal notes, bot and customer messages are never mailed; whether a mail is still
 // wanted (noise, our own address, read meanwhile) is checked again when it is sent.
@@ -34,6 +41,7 @@ const messageIdOf = (value: unknown): number | null => {
 export function emailPlanner(options: EmailPlannerOptions): SideEffectPlanner {
   return (event, conversation) => {
     if (!conversation) return [];
+    if (event.eventType === 'forwarded') return [forwardJob(event, conversation.id)];
     const value = event.newValue as { senderType?: unknown; origin?: unknown } | null;
     const messageId = messageIdOf(event.newValue);
     if (messageId === null) return [];
@@ -53,8 +61,12 @@ export function emailPlanner(options: EmailPlannerOptions): SideEffectPlanner {
       case 'delivery_retried':
         return [reply(`${EMAIL_REPLY_JOB}:${messageId}:retry:${event.id}`, event.createdAt)];
       case 'created': {
+        if (value?.senderType === 'admin') {
+          if (conversation.channel !== 'email' || !options.mailable(conversation.customer.email)) return [];
+          return [reply(`${EMAIL_REPLY_JOB}:${messageId}`, event.createdAt)];
+        }
         const confirm = value?.origin === 'contact';
-        if (!confirm && !(options.acknowledge && (conversation.channel === 'email' || conversation.channel === 'ticket'))) return [];
+        if (!options.acknowledge || !(conversation.channel === 'email' || conversation.channel === 'ticket')) return [];
         const payload: AcknowledgementJobPayload = { conversationId: conversation.id, messageId, confirm };
         return [{ kind: EMAIL_ACKNOWLEDGEMENT_JOB, payload, idempotencyKey: `${EMAIL_ACKNOWLEDGEMENT_JOB}:${conversation.id}`, runAt: event.createdAt }];
       }
@@ -62,4 +74,18 @@ export function emailPlanner(options: EmailPlannerOptions): SideEffectPlanner {
         return [];
     }
   };
+}
+
+function forwardJob(event: InboxEvent, conversationId: number): NewJob {
+  const value = event.newValue as Omit<ForwardJobPayload, 'conversationId' | 'agentId' | 'agentName'>;
+  const payload: ForwardJobPayload = {
+    conversationId,
+    to: value.to,
+    messageId: value.messageId,
+    note: value.note,
+    withReplyAddress: value.withReplyAddress,
+    agentId: event.performedBy,
+    agentName: event.performedByName,
+  };
+  return { kind: EMAIL_FORWARD_JOB, payload, idempotencyKey: `${EMAIL_FORWARD_JOB}:${event.id}`, runAt: event.createdAt };
 }

@@ -17,6 +17,11 @@ export function replySubject(subject: string, number: string): string {
   return `${re} [${number}]`;
 }
 
+/** The first mail of a conversation we start: nothing to reply to, so no "Re:". */
+export function newSubject(subject: string, number: string): string {
+  return `${subject.replace(/\s*\[CONV-\d{1,15}\]\s*/gi, ' ').trim()} [${number}]`;
+}
+
 /**
  * A Message-ID of our own form for whatever `parts` name (a message row, a job): the same
  * parts give the same id, so every attempt at one mail carries one id.

@@ -12,7 +12,8 @@ import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 //      received or generated;
 //   3. the hidden marker [ot:<token>] of our outgoing mail, quoted in the reply;
 //   4. the subject token [CONV-000123], only when the sender already takes part in that
-//      conversation (its customer, or the author of one of its messages);
+//      conversation (its customer, one of its participants — Cc'd on its mail —, or the
+//      author of one of its messages);
 //   5. none: the caller starts a new conversation.
 
 export type ThreadRule = 'reply-address' | 'in-reply-to' | 'references' | 'marker' | 'subject-token';
@@ -59,7 +60,8 @@ export async function findThread(
 
   for (const match of mail.subject.matchAll(SUBJECT_TOKEN)) {
     const conversation = await existing(ctx, `CONV-${match[1]}`);
-    if (conversation && (await isParticipant(ctx.store.db, conversation.id, context.senderEmail))) {
+    const copied = conversation?.participants.some((p) => p.email === context.senderEmail.toLowerCase());
+    if (conversation && (copied || (await isParticipant(ctx.store.db, conversation.id, context.senderEmail)))) {
       return { conversation, rule: 'subject-token' };
     }
   }
