@@ -12,7 +12,14 @@ import { EventBus } from './realtime/bus.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
-export type App = { store: Store; inbox: InboxContext; url: string; stop(): Promise<void> };
+export type App = {
+  store: Store;
+  inbox: InboxContext;
+  url: string;
+  /** What this start has to tell about the first admin (its one-time password), or null: the caller prints it last, so it stays on screen. */
+  firstAdminNotice: string | null;
+  stop(): Promise<void>;
+};
 
 /** Opens the store, applies migrations, then starts serving. */
 export async function startApp(config: Config): Promise<App> {
@@ -20,7 +27,8 @@ export async function startApp(config: Config): Promise<App> {
   await migrateToLatest(store);
   // Before listening, so nobody can reach a server that has no one able to administer it.
   const accounts = accountsContext(store, Date.now, config.publicUrl);
-  await ensureFirstAdmin(accounts, { ...config.firstAdmin, log: (message) => console.log(message) });
+  let firstAdminNotice: string | null = null;
+  await ensureFirstAdmin(accounts, { ...config.firstAdmin, name: config.firstAdminName, url: config.publicUrl, log: (message) => (firstAdminNotice = message) });
   const bus = new EventBus();
   const inbox = createInboxContext({
     store,
@@ -40,7 +48,7 @@ export async function startApp(config: Config): Promise<App> {
   const email = config.email ? await startEmailChannel({ store, inbox, dataDir: config.dataDir, config: config.email, attachments: storage }) : null;
   Object.assign(handlers, email?.handlers);
   if (email?.smtpPort != null) console.log(`Onethread receives mail on SMTP port ${email.smtpPort} for ${email.support.addresses.join(', ')}`);
-  const server = buildServer({ store, logger: true });
+  const server = buildServer({ store, logger: true, logLevel: config.logLevel });
   await registerApi(server, { inbox, accounts, secureCookies: config.publicUrl.startsWith('https:'), attachments: { storage, limits: config.attachments }, contact: config.contact, signup: config.signup, chat: config.chat });
   if (config.chat.origins.allowed === 'any') console.log('Note: the chat widget accepts every website (WIDGET_ALLOWED_ORIGINS is not set): list your sites before going live.');
   if (!config.email?.smtpUrl) {
@@ -52,6 +60,7 @@ export async function startApp(config: Config): Promise<App> {
     store,
     inbox,
     url,
+    firstAdminNotice,
     async stop() {
       // Stop taking requests and let in-flight ones finish before the database goes.
       await server.close();

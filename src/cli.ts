@@ -23,7 +23,8 @@ const USAGE = `usage: onethread [command]
   demo          [--password …] [--force]
                 fill an empty inbox with a demo team and 200 conversations to explore
 
-Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL.`;
+Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL, LOG_LEVEL
+(see the README for the rest).`;
 
 /** A mistake in how the command was called: one line on stderr, like a domain error. */
 class UsageError extends Error {}
@@ -60,8 +61,10 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // Only after the handlers: whoever waits for this line may send SIGTERM at once.
-  console.log(`Onethread is running at ${config.publicUrl} (data: ${app.store.location})`);
+  // Only after the handlers: whoever waits for this line may send SIGTERM at once. The
+  // first admin's password comes last, in the same write, so it is what stays on screen.
+  const running = `Onethread is running at ${config.publicUrl} (port ${new URL(app.url).port}, data: ${app.store.location})`;
+  console.log(app.firstAdminNotice ? `${running}\n${app.firstAdminNotice}` : running);
 }
 
 async function migrate(config: Config): Promise<void> {
@@ -135,6 +138,8 @@ async function demo(config: Config, args: string[]): Promise<void> {
       force: values.force ?? false,
       reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply,
       firstAdmin: config.firstAdmin,
+      firstAdminName: config.firstAdminName,
+      publicUrl: config.publicUrl,
       log: (message) => console.log(message),
     });
     console.log(formatDemoSummary(result, config.publicUrl));

@@ -15,6 +15,10 @@ export type Config = {
    * password printed once. A null password: that address with a random password printed once.
    */
   firstAdmin: { email: string; password: string | null } | null;
+  /** The first admin's name (ONETHREAD_ADMIN_NAME); null: "Admin", to be changed on the profile page. */
+  firstAdminName: string | null;
+  /** How much the server logs (LOG_LEVEL): request lines only from `info`; start-up facts are printed whatever it is. */
+  logLevel: LogLevel;
   /** Uploads: the largest file in bytes and the most files on one message. */
   attachments: { maxFileBytes: number; maxFiles: number };
   /** The email channel; null (off) unless SUPPORT_ADDRESSES is set. */
@@ -26,6 +30,9 @@ export type Config = {
   /** The chat widget and its bot. */
   chat: ChatSettings;
 };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type EmailConfig = {
   supportAddresses: string[];
@@ -70,6 +77,8 @@ const variables = {
     .max(254, 'must be an email address')
     .optional(),
   ONETHREAD_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ONETHREAD_ADMIN_NAME: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('warn'),
   // Fractions allowed (0.5 is 512 KB), so a small limit can be tried without patching code.
   ATTACHMENT_MAX_FILE_MB: z.coerce.number({ error: 'must be a number of megabytes greater than 0' }).positive('must be a number of megabytes greater than 0').max(100_000, 'must be at most 100000 (MB)').default(25),
   ATTACHMENT_MAX_FILES: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(10),
@@ -134,6 +143,8 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     publicUrl: publicUrl.replace(/\/+$/, ''),
     reopenClosedOnCustomerReply: read(env, 'REOPEN_CLOSED_ON_CUSTOMER_REPLY'),
     firstAdmin: adminEmail ? { email: adminEmail, password: adminPassword ?? null } : null,
+    firstAdminName: read(env, 'ONETHREAD_ADMIN_NAME') ?? null,
+    logLevel: read(env, 'LOG_LEVEL'),
     attachments: {
       maxFileBytes: Math.max(1, Math.round(read(env, 'ATTACHMENT_MAX_FILE_MB') * 1024 * 1024)),
       maxFiles: read(env, 'ATTACHMENT_MAX_FILES'),

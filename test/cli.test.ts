@@ -21,7 +21,7 @@ describe('onethread command line', () => {
   it('migrate applies the migrations once, then reports the database up to date', async () => {
     const env = await freshDatabase();
     const first = await runScript('src/cli.ts', ['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details\n' });
+    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details, 0010_message_auto_signature, 0011_email_participants, 0012_team_pending_indexes\n' });
     const second = await runScript('src/cli.ts', ['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });
@@ -43,7 +43,8 @@ describe('onethread command line', () => {
     const env = await freshDatabase();
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, PORT: '0' },
+      // Request lines, which this test reads, are logged from `info` on (test/console.test.ts has the default).
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: '0', LOG_LEVEL: 'info' },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));

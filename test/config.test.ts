@@ -14,6 +14,8 @@ describe('configuration', () => {
       publicUrl: 'http://localhost:3000',
       reopenClosedOnCustomerReply: true,
       firstAdmin: null,
+      firstAdminName: null,
+      logLevel: 'warn',
       attachments: { maxFileBytes: 25 * 1024 * 1024, maxFiles: 10 },
       email: null,
       contact: { perIp: 5, perEmail: 3 },
@@ -24,7 +26,7 @@ describe('configuration', () => {
 
   it('reads every variable', () => {
     const config = loadConfig(
-      { DATA_DIR: '/srv/onethread', DATABASE_URL: 'postgres://u@db/onethread', PORT: '8080', PUBLIC_URL: 'https://help.example.com/', REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false', ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ', ONETHREAD_ADMIN_PASSWORD: 'correct horse', ATTACHMENT_MAX_FILE_MB: '5', ATTACHMENT_MAX_FILES: '3' },
+      { DATA_DIR: '/srv/onethread', DATABASE_URL: 'postgres://u@db/onethread', PORT: '8080', PUBLIC_URL: 'https://help.example.com/', REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false', ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ', ONETHREAD_ADMIN_PASSWORD: 'correct horse', ONETHREAD_ADMIN_NAME: ' Bo Boss ', LOG_LEVEL: 'info', ATTACHMENT_MAX_FILE_MB: '5', ATTACHMENT_MAX_FILES: '3' },
       noEnvFile,
     );
     expect(config).toEqual({
@@ -34,6 +36,8 @@ describe('configuration', () => {
       publicUrl: 'https://help.example.com',
       reopenClosedOnCustomerReply: false,
       firstAdmin: { email: 'boss@example.com', password: 'correct horse' },
+      firstAdminName: 'Bo Boss',
+      logLevel: 'info',
       attachments: { maxFileBytes: 5 * 1024 * 1024, maxFiles: 3 },
       email: null,
       contact: { perIp: 5, perEmail: 3 },
@@ -54,6 +58,7 @@ describe('configuration', () => {
     ['REOPEN_CLOSED_ON_CUSTOMER_REPLY', 'maybe', 'REOPEN_CLOSED_ON_CUSTOMER_REPLY: must be true or false'],
     ['ONETHREAD_ADMIN_EMAIL', 'not an address', 'ONETHREAD_ADMIN_EMAIL: must be an email address'],
     ['ONETHREAD_ADMIN_PASSWORD', 'short', 'ONETHREAD_ADMIN_PASSWORD: must be at least 8 characters'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
     ['ATTACHMENT_MAX_FILE_MB', 'big', 'ATTACHMENT_MAX_FILE_MB: must be a number of megabytes greater than 0'],
     ['ATTACHMENT_MAX_FILE_MB', '0', 'ATTACHMENT_MAX_FILE_MB: must be a number of megabytes greater than 0'],
     ['ATTACHMENT_MAX_FILES', '2.5', 'ATTACHMENT_MAX_FILES: must be a whole number from 1 to 100'],

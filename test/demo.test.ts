@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, authenticate } from '../src/accounts/index.js';
+import { botReply, knowledgeBaseProvider } from '../src/channels/chat/bot.js';
+import { DEMO_ARTICLES, DEMO_CATEGORIES } from '../src/demo/articles.js';
 import { DEMO_AGENTS, DEMO_PASSWORD } from '../src/demo/people.js';
 import { planDemo } from '../src/demo/plan.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
@@ -46,6 +48,24 @@ describe('onethread demo', () => {
     // A fresh install has no admin yet: the demo creates it as `serve` would, and says so once.
     expect(run.stdout).toContain('email:     admin@localhost');
     expect(run.stdout).toContain('Open http://localhost:3000');
+  });
+
+  it('fills the help center with published articles the bot answers from', async () => {
+    expect(run.stdout).toContain(`The help center has ${DEMO_ARTICLES.length} articles (http://localhost:3000/help)`);
+    const articles = await store.db.selectFrom('kb_articles').select(['title', 'status', 'categoryId']).execute();
+    expect(articles.map((a) => a.title).sort()).toEqual(DEMO_ARTICLES.map((a) => a.title).sort());
+    expect(articles.every((a) => a.status === 'published' && a.categoryId !== null)).toBe(true);
+    expect(DEMO_ARTICLES.length).toBeGreaterThanOrEqual(5);
+    const categories = await store.db.selectFrom('kb_categories').select('name').execute();
+    expect(categories.map((c) => c.name).sort()).toEqual(DEMO_CATEGORIES.map((c) => c.name).sort());
+
+    const provider = knowledgeBaseProvider({ store, clock: Date.now }, 'http://localhost:3000');
+    const reply = await botReply({ provider }, { question: 'My hub is blinking orange and shows offline in the app', missesInARow: 0 });
+    expect(reply).toMatchObject({ kind: 'answer', article: { title: 'My device shows "Offline"' } });
+    expect(reply.text).toContain('lost its Wi-Fi connection');
+    expect(reply.text).toContain('http://localhost:3000/help/articles/my-device-shows-offline');
+    const refund = await botReply({ provider }, { question: 'How do I return a device and get my money back?', missesInARow: 0 });
+    expect(refund).toMatchObject({ kind: 'answer', article: { title: 'Returns and refunds' } });
   });
 
   it('spreads the conversations over the channels and statuses as planned', async () => {
@@ -131,7 +151,8 @@ describe('onethread demo', () => {
   it('with --force adds its conversations anyway, reusing the demo agents as they are', async () => {
     const before = await snapshot();
     const result = await seedDemo({ store, force: true, password: 'not the printed one', conversations: 6 });
-    expect(result).toMatchObject({ conversations: 6, password: 'not the printed one', admin: 'admin@localhost' });
+    // The help center already has the demo's articles: none are added twice.
+    expect(result).toMatchObject({ conversations: 6, articles: 0, password: 'not the printed one', admin: 'admin@localhost' });
     expect(result.agents.map((a) => a.created)).toEqual([false, false, false]);
     expect(formatDemoSummary(result, 'http://localhost:3000')).toContain('(existing account, password unchanged)');
     // The same seed writes as the same customers: no account is created twice.

@@ -44,7 +44,7 @@ describe('sessions', () => {
     const { email, password, user } = await agent();
     const { response, cookie, csrf } = await login(email, password);
     expect(response.statusCode).toBe(200);
-    expect(response.json().user).toEqual({ id: user.id, name: user.name, email, role: 'agent' });
+    expect(response.json().user).toEqual({ id: user.id, name: user.name, email, role: 'agent', signature: null });
     expect(csrf).toEqual(expect.any(String));
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     const me = await app.inject({ method: 'GET', url: '/api/auth/me', cookies: { [SESSION_COOKIE]: cookie!.value } });

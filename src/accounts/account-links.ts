@@ -20,7 +20,11 @@ export const ACCOUNT_LINK_JOB = 'email.account_link';
 export const VERIFY_TTL_MS = 48 * 60 * 60 * 1000;
 export const RESET_TTL_MS = 60 * 60 * 1000;
 
-const PAGES: Record<AccountLinkPurpose, string> = { verify: '/portal/verify', reset: '/portal/reset' };
+// Customers land in the portal, the team in the inbox app, each signed in where they work.
+const PAGES: Record<'customer' | 'team', Record<AccountLinkPurpose, string>> = {
+  customer: { verify: '/portal/verify', reset: '/portal/reset' },
+  team: { verify: '/portal/verify', reset: '/reset-password' },
+};
 const TTL: Record<AccountLinkPurpose, number> = { verify: VERIFY_TTL_MS, reset: RESET_TTL_MS };
 /** The configuration's default PUBLIC_URL. */
 const DEFAULT_PUBLIC_URL = 'http://localhost:3000';
@@ -50,7 +54,7 @@ export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserR
     userId: Number(user.id),
     email: user.email,
     purpose,
-    url: `${(ctx.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}${PAGES[purpose]}?token=${token}`,
+    url: `${(ctx.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}${PAGES[user.role === 'customer' ? 'customer' : 'team'][purpose]}?token=${token}`,
     ...(reason ? { reason } : {}),
   };
   // The link signs whoever holds it in: the outbox keeps it only until it is mailed.

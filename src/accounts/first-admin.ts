@@ -10,10 +10,16 @@ import { createUser } from './users.js';
 // reset a password on restart.
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
+/** The first admin's name when none is configured; customers see it on replies until it is changed on the profile page. */
+export const DEFAULT_ADMIN_NAME = 'Admin';
 
 export type FirstAdminOptions = {
   email?: string | null;
   password?: string | null;
+  /** ONETHREAD_ADMIN_NAME; unset: "Admin", and the message asks for a real one. */
+  name?: string | null;
+  /** Where to sign in (PUBLIC_URL), named in the message. */
+  url?: string;
   /** Receives the one-time message; the generated password is printed nowhere else. */
   log: (message: string) => void;
 };
@@ -27,8 +33,8 @@ export async function ensureFirstAdmin(ctx: AccountsContext, options: FirstAdmin
   const email = options.email || DEFAULT_ADMIN_EMAIL;
   const generated = options.password ? null : randomToken(18);
   try {
-    const user = await createUser(ctx, { name: 'Admin', email, role: 'admin', password: options.password || generated });
-    options.log(generated ? generatedPasswordMessage(user.email, generated) : `Onethread: created the first admin account, ${user.email} (password from ONETHREAD_ADMIN_PASSWORD).`);
+    const user = await createUser(ctx, { name: options.name || DEFAULT_ADMIN_NAME, email, role: 'admin', password: options.password || generated });
+    options.log(firstAdminMessage(user, generated, options.url));
     return { created: true, user };
   } catch (error) {
     if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
@@ -43,17 +49,28 @@ export async function ensureFirstAdmin(ctx: AccountsContext, options: FirstAdmin
   }
 }
 
-function generatedPasswordMessage(email: string, password: string): string {
+// Everything in it can be done from the profile page (your name in the sidebar): the
+// password and the name customers see on replies.
+function firstAdminMessage(user: User, generated: string | null, url: string | undefined): string {
+  const signIn = `Sign in${url ? ` at ${url}` : ''}`;
+  const unnamed = user.name === DEFAULT_ADMIN_NAME;
+  if (!generated) {
+    const profile = unnamed ? `, then set your name on your profile (your name in the sidebar): customers see it on your replies, and it is "${DEFAULT_ADMIN_NAME}" now` : '';
+    return `Onethread: created the first admin account, ${user.email} (password from ONETHREAD_ADMIN_PASSWORD). ${signIn}${profile}.`;
+  }
   const rule = '='.repeat(72);
   return [
     rule,
     'Onethread created the first admin account:',
     '',
-    `    email:     ${email}`,
-    `    password:  ${password}`,
+    `    email:     ${user.email}`,
+    `    password:  ${generated}`,
     '',
-    'This password is shown only this once. Sign in and change it, or set',
-    'ONETHREAD_ADMIN_EMAIL and ONETHREAD_ADMIN_PASSWORD before the first start.',
+    `This password is shown only this once. ${signIn}, then open your`,
+    `profile (your name at the bottom of the sidebar) to change the password${unnamed ? ' and' : '.'}`,
+    ...(unnamed ? [`to set your name: customers see it on your replies (it is "${DEFAULT_ADMIN_NAME}" now).`] : []),
+    'Or set ONETHREAD_ADMIN_EMAIL, ONETHREAD_ADMIN_PASSWORD and ONETHREAD_ADMIN_NAME',
+    'before the first start.',
     rule,
   ].join('\n');
 }

@@ -10,6 +10,8 @@ export type User = {
   deactivatedAt: number | null;
   /** Null until the person proves the address by a mailed link; see inbox/policies.ts for what that limits. */
   emailVerifiedAt: number | null;
+  /** A team member's email signature, plain text; null for none. */
+  signature: string | null;
   createdAt: number;
   updatedAt: number;
 };
@@ -28,6 +30,7 @@ export function toUser(row: UserRow): User {
     hasPassword: row.passwordHash !== null,
     deactivatedAt: row.deactivatedAt === null ? null : Number(row.deactivatedAt),
     emailVerifiedAt: row.emailVerifiedAt === null ? null : Number(row.emailVerifiedAt),
+    signature: row.signature ?? null,
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };

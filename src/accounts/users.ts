@@ -1,5 +1,6 @@
 import { DomainError, invalid, notFound } from '../inbox/errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
+import { singleLine } from '../inbox/rules.js';
 import { deleteUserApiTokens, deleteUserSessions } from '../store/accounts.js';
 import { ROLES, type Role, type UserRow } from '../store/schema.js';
 import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
@@ -24,12 +25,14 @@ import { toUser, type User } from './records.js';
 // transaction opens: scrypt takes tens of milliseconds, and SQLite's write lock is shared
 // by every writer.
 
-const MAX_NAME = 200;
+export const MAX_NAME = 200;
 
 export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null };
 
-function validName(name: string): string {
-  const clean = (typeof name === 'string' ? name : '').replace(/[\u0000-\u001F\u007F\s]+/g, ' ').trim();
+// One line without invisible characters: a name is shown beside replies and in mail headers,
+// where a bidi override or a zero-width space would make it read as someone else's.
+export function validName(name: string): string {
+  const clean = singleLine(typeof name === 'string' ? name : '');
   if (!clean) throw invalid('name', 'name must not be empty');
   if (clean.length > MAX_NAME) throw invalid('name', `name must be at most ${MAX_NAME} characters`);
   return clean;
@@ -157,7 +160,7 @@ export async function changePassword(ctx: AccountsContext, userId: number, oldPa
   if (!row || row.deactivatedAt !== null) throw notFound('user');
   const current = row.passwordHash;
   if (current === null || !(await verifyPassword(typeof oldPassword === 'string' ? oldPassword : '', current))) {
-    throw new DomainError('forbidden', 'the current password is wrong', 'oldPassword');
+    throw new DomainError('forbidden', 'the current password is wrong', 'currentPassword');
   }
   const passwordHash = await hashPassword(next);
   await transact(ctx.store, async (tx) => {

@@ -14,6 +14,7 @@ import { DomainError, invalid } from '../inbox/errors.js';
 import { getInboxCounts } from '../inbox/queries.js';
 import { EventBus } from '../realtime/bus.js';
 import type { Store } from '../store/database.js';
+import { seedDemoArticles } from './articles.js';
 import { DEMO_AGENTS, DEMO_PASSWORD } from './people.js';
 import { planDemo, type By, type DemoPlan, type Step } from './plan.js';
 import { BOT_NAME } from './scenarios.js';
@@ -33,6 +34,10 @@ export type SeedDemoOptions = {
   reopenClosedOnCustomerReply?: boolean;
   /** As for `serve`: the admin to create when none exists. */
   firstAdmin?: { email: string; password: string | null } | null;
+  /** As for `serve`: that admin's name (ONETHREAD_ADMIN_NAME). */
+  firstAdminName?: string | null;
+  /** Where Onethread is reached (PUBLIC_URL), for the first admin's message. */
+  publicUrl?: string;
   /** Receives the first admin's one-time password, when the demo is what creates that account. */
   log?: (message: string) => void;
   now?: number;
@@ -45,6 +50,8 @@ export type DemoResult = {
   messages: number;
   notes: number;
   customers: number;
+  /** Help-center articles added; 0 when the knowledge base already had content. */
+  articles: number;
   agents: DemoAgentLogin[];
   password: string;
   admin: string | null;
@@ -71,13 +78,15 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoResult> {
   }
 
   const accounts = accountsContext(options.store);
-  const admin = await ensureFirstAdmin(accounts, { ...options.firstAdmin, log: options.log ?? (() => {}) });
+  const admin = await ensureFirstAdmin(accounts, { ...options.firstAdmin, name: options.firstAdminName, url: options.publicUrl, log: options.log ?? (() => {}) });
   const agents = await ensureAgents(accounts, password);
+  const articles = await seedDemoArticles({ store: options.store, clock: () => now }, admin.user?.id ?? null);
   const plan = planDemo({ seed: options.seed, now, conversations: options.conversations });
   const written = await replay(inbox, plan, agents.map((a) => a.user.id), admin.user?.id ?? null);
   return {
     ...written,
     customers: new Set(plan.conversations.map((c) => c.customer)).size,
+    articles,
     agents: agents.map(({ user, created }) => ({ name: user.name, email: user.email, created })),
     password,
     admin: admin.user?.email ?? null,

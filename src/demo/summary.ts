@@ -8,6 +8,7 @@ export function formatDemoSummary(result: DemoResult, url: string): string {
   const agents = result.agents.map((a) => `  ${a.name.padEnd(width)}  ${a.email}${a.created ? '' : '  (existing account, password unchanged)'}`);
   return [
     `Demo inbox ready: ${count(result.conversations)} conversations with ${count(result.messages)} messages and ${count(result.notes)} internal notes, from ${count(result.customers)} customers.`,
+    ...(result.articles ? [`The help center has ${count(result.articles)} articles (${url}/help), which the chat widget's bot answers from.`] : []),
     '',
     `Sign in as one of the demo agents (password: ${result.password}):`,
     ...agents,
