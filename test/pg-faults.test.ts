@@ -92,6 +92,8 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
         SUPPORT_ADDRESSES: 'support@example.test',
         SMTP_LISTEN_PORT: 'off',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        // For Fastify's "Server listening at" line, which tells the port.
+        LOG_LEVEL: 'info',
       },
     });
     server.stdout!.on('data', (chunk) => (output += chunk));

@@ -21,6 +21,7 @@ const conversation: Conversation = {
   assignedTo: 2,
   tags: ['vip'],
   labels: ['urgent'],
+  participants: [{ email: 'pat@example.test', name: 'Pat' }],
   messageCount: 3,
   lastMessagePreview: 'hello',
   firstMessageAt: 1,
@@ -42,6 +43,8 @@ const reply: Message = {
   attachments: [{ id: 4, name: 'a.pdf', contentType: 'application/pdf', size: 3, sha256: 'x' }],
   delivery: { status: 'failed', error: '550 5.1.1 no such user', attempts: 2, updatedAt: Date.UTC(2026, 0, 2) },
   isInternal: false,
+  auto: null,
+  email: { from: { name: 'Ana', email: 'support@team.test' }, to: [{ name: 'Casey', email: 'casey@example.test' }], cc: [{ name: 'Pat', email: 'pat@example.test' }] },
   sentAt: 2,
   readAt: null,
   createdAt: 2,
@@ -70,7 +73,7 @@ describe('presenters', () => {
 
   it('shows the team everything, unread included', () => {
     const json = presentConversation(agent, { ...conversation, unread: true });
-    expect(json).toMatchObject({ priority: 'high', assignedTo: 2, tags: ['vip'], labels: ['urgent'], messageCount: 3, unread: true });
+    expect(json).toMatchObject({ priority: 'high', assignedTo: 2, tags: ['vip'], labels: ['urgent'], participants: [{ email: 'pat@example.test', name: 'Pat' }], messageCount: 3, unread: true });
     expect(ConversationJson.parse(json)).toEqual(json);
   });
 
@@ -89,6 +92,9 @@ describe('presenters', () => {
     expect(MessageJson.parse(team)).toEqual(team);
     expect(presentMessage(agent, { ...reply, delivery: null })!.delivery).toBeNull();
     expect(presentMessage(customer, reply)).not.toHaveProperty('delivery');
+    // Who else a mail went to (its Cc) is the team's to see, as the conversation's participants are.
+    expect(team.email).toEqual({ from: 'Ana <support@team.test>', to: ['Casey <casey@example.test>'], cc: ['Pat <pat@example.test>'] });
+    expect(presentMessage(customer, reply)).not.toHaveProperty('email');
   });
 
   it('points an inline image kept out of the HTML at its attachment, for whoever sees the message', () => {

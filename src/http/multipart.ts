@@ -1,4 +1,6 @@
 import multipart from '@fastify/multipart';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -59,11 +61,13 @@ export async function receiveForm(request: FastifyRequest, reply: FastifyReply, 
   const fields: Record<string, string> = {};
   const attachments: NewAttachment[] = [];
   // Iterated by hand, not with for-await: after a failure the iterator must stay open to
-  // learn why (see causeBehind).
+  // learn why (see drainRefused).
   const parts = request.parts();
+  let file: Readable | undefined;
   try {
     for (let next = await parts.next(); !next.done; next = await parts.next()) {
       const part = next.value;
+      if (part.type === 'file') file = part.file;
       if (part.fieldname.includes('\u0000')) throw invalid('body', 'body: a field name contains a NUL character');
       const field = `body.${part.fieldname}`;
       if (part.type === 'file') {
@@ -89,36 +93,50 @@ export async function receiveForm(request: FastifyRequest, reply: FastifyReply, 
     // The client may still be sending the rest of the form, which nobody will read now:
     // end the connection after the answer rather than leave it stalled.
     reply.header('connection', 'close');
-    throw translateMultipartError(await causeBehind(error, parts, limits), limits);
+    throw translateMultipartError(await drainRefused(error, request, parts, file, limits), limits);
   }
   return { fields, attachments };
 }
 
 type Parts = ReturnType<FastifyRequest['parts']>;
 
-/** How long to wait for the parser's own error once it has cut a file short; it is queued by then. */
-const CAUSE_WAIT_MS = 1000;
+/** How long a refused form is still read: enough for a form in flight, not for an upload without end. */
+const DRAIN_MS = 1000;
 
 /**
- * When a limit is reached (too many fields, parts or files), @fastify/multipart destroys
- * the file being read, so its storage fails with a bare "Premature close", and queues the
- * real error after whatever parts it had already parsed. That error is the answer.
+ * Reads and drops the rest of a refused form for up to DRAIN_MS, `file` (the part being
+ * read when it was refused) included: closing the connection on a client still sending can
+ * reset it before the client reads the answer (Node 24's fetch then fails with EPIPE
+ * instead of showing the 4xx). Answers why the form failed: when a limit is reached (too
+ * many fields, parts or files), @fastify/multipart destroys the file being read, so its
+ * storage fails with a bare "Premature close", and queues the real error after whatever
+ * parts it had already parsed. That error is the answer.
  */
-async function causeBehind(error: unknown, parts: Parts, limits: AttachmentLimits): Promise<unknown> {
-  if ((error as { code?: unknown } | null)?.code !== 'ERR_STREAM_PREMATURE_CLOSE') return error;
+async function drainRefused(error: unknown, request: FastifyRequest, parts: Parts, file: Readable | undefined, limits: AttachmentLimits): Promise<unknown> {
+  let answer = error;
+  const premature = (error as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+  file?.resume();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), CAUSE_WAIT_MS);
+    timer = setTimeout(() => resolve('timeout'), DRAIN_MS);
   });
   try {
-    for (let i = 0; i <= limits.maxFiles + MAX_FIELDS + 1; i++) {
-      const next = await Promise.race([parts.next(), timeout]);
-      if (next === 'timeout' || next.done) return error;
-      if (next.value.type === 'file') next.value.file.resume();
+    try {
+      for (let i = 0; i <= limits.maxFiles + MAX_FIELDS + 1; i++) {
+        const next = await Promise.race([parts.next(), timeout]);
+        if (next === 'timeout') return answer;
+        if (next.done) break;
+        if (next.value.type === 'file') next.value.file.resume();
+      }
+    } catch (cause) {
+      if (premature) answer = cause;
     }
-    return error;
-  } catch (cause) {
-    return cause;
+    // On a limit the parser lets go of the request: what the client still sends is dropped here.
+    if (!request.raw.complete) {
+      request.raw.resume();
+      await Promise.race([finished(request.raw).catch(() => {}), timeout]);
+    }
+    return answer;
   } finally {
     clearTimeout(timer);
   }

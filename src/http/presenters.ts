@@ -1,4 +1,5 @@
 import { pointStoredImages } from '../attachments/index.js';
+import { formatAddress } from '../inbox/participants.js';
 import { canManageUsers, isTeam, type Viewer } from '../inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
 import type { UserRow } from '../store/schema.js';
@@ -14,10 +15,13 @@ export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'
   return { ...shared, active: user.deactivatedAt === null, deactivatedAt: user.deactivatedAt };
 }
 
-/** The signed-in user's own account; a customer's says whether the address is confirmed, which decides what they see. */
-export function presentSelf(user: Parameters<typeof presentUser>[0] & { emailVerifiedAt: number | null }): UserJson {
+/**
+ * The signed-in user's own account; a customer's says whether the address is confirmed, which decides what they see;
+ * a team member's carries their signature, which nobody else is shown.
+ */
+export function presentSelf(user: Parameters<typeof presentUser>[0] & { emailVerifiedAt: number | null; signature?: string | null }): UserJson {
   const shared = presentUser(user);
-  return user.role === 'customer' ? { ...shared, emailVerified: user.emailVerifiedAt !== null } : shared;
+  return user.role === 'customer' ? { ...shared, emailVerified: user.emailVerifiedAt !== null } : { ...shared, signature: user.signature ?? null };
 }
 
 export function presentConversation(viewer: Viewer, c: Conversation & { unread?: boolean }): ConversationJson {
@@ -47,6 +51,7 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     messageCount: c.messageCount,
     lastReplyAt: c.lastReplyAt,
     lastCustomerMessageAt: c.lastCustomerMessageAt,
+    participants: c.participants,
     ...(c.unread === undefined ? {} : { unread: c.unread }),
   };
 }
@@ -75,10 +80,13 @@ export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
     htmlBody: withStoredImages(m.htmlBody, m.attachments),
     attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: attachmentUrl(a.id) })),
     isInternal: m.isInternal,
+    auto: m.auto,
     sentAt: m.sentAt,
     readAt: m.readAt,
     // Whether mail to them went out is the team's business (and a bounce's error names their mail server).
     ...(team ? { delivery: m.delivery && { ...m.delivery, updatedAt: new Date(m.delivery.updatedAt).toISOString() } } : {}),
+    // Who else a mail went to is the team's business, as the conversation's participants are.
+    ...(team ? { email: m.email && { from: m.email.from && formatAddress(m.email.from), to: m.email.to.map(formatAddress), cc: m.email.cc.map(formatAddress) } } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARTICLE_STATUSES, CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
+import { ARTICLE_STATUSES, CHANNELS, MESSAGE_AUTO, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -16,6 +16,7 @@ export const UserJson = z
     active: z.boolean().optional().describe('false once deactivated: cannot sign in, API tokens refused (admins only)'),
     deactivatedAt: timestamp.nullable().optional().describe('admins only'),
     emailVerified: z.boolean().optional().describe('customers, their own account only: whether they confirmed the address (until then they see only the conversations they opened signed in)'),
+    signature: z.string().nullable().optional().describe('team members, their own account only: plain text appended to their replies mailed to customers; null for none'),
   })
   .meta({ id: 'User' });
 
@@ -43,6 +44,10 @@ export const ConversationJson = z
     messageCount: z.number().int().optional().describe('includes internal notes'),
     lastReplyAt: timestamp.nullable().optional(),
     lastCustomerMessageAt: timestamp.nullable().optional(),
+    participants: z
+      .array(z.object({ email: z.string(), name: z.string() }))
+      .optional()
+      .describe("others on the conversation's mail besides the customer: replies Cc them (team only)"),
     unread: z.boolean().optional().describe('a customer message arrived since this agent last read it'),
   })
   .meta({ id: 'Conversation' });
@@ -74,9 +79,22 @@ export const MessageJson = z
     htmlBody: z.string().nullable().describe('Sanitised HTML, or null. An inline image too large to be a data: URL has the src of its attachment (/api/attachments/:id).'),
     attachments: z.array(AttachmentJson),
     isInternal: z.boolean(),
+    auto: z
+      .enum(MESSAGE_AUTO)
+      .nullable()
+      .describe('written by a machine, not the person it is from: auto_reply (out-of-office and other automatic answers), bounce (a delivery failure), bulk (list or bulk mail); null for people'),
     sentAt: timestamp,
     readAt: timestamp.nullable(),
     delivery: DeliveryJson.nullable().optional().describe('team only: how mailing this message to the customer stands; null when it is not mailed'),
+    email: z
+      .object({
+        from: z.string().nullable().describe('null for our own mail until it is sent'),
+        to: z.array(z.string()),
+        cc: z.array(z.string()),
+      })
+      .nullable()
+      .optional()
+      .describe('team only: the headers of the message\'s mail, each address as `Name <address>` (received, or as sent); null when it is no mail'),
   })
   .meta({ id: 'Message' });
 

@@ -14,8 +14,14 @@ export { HttpError, unauthorized, unsupportedMediaType, errorBody } from './erro
 
 export type ServerOptions = {
   store: Store;
-  /** true: structured JSON logs (pino) on stdout; false or unset: silent (tests); or pino options. */
+  /** true: structured JSON logs (pino) on stdout at `logLevel`; false or unset: silent (tests); or pino options. */
   logger?: boolean | FastifyServerOptions['logger'];
+  /**
+   * With `logger: true`, the least severe level written (default `warn`). A line per request
+   * is `info`: on by default it would scroll the first admin's one-time password off the
+   * screen within seconds of the first page load.
+   */
+  logLevel?: string;
   /** Largest request body in bytes (default 1 MiB); larger ones answer 413. */
   bodyLimit?: number;
 };
@@ -45,7 +51,7 @@ function requestId(request: IncomingMessage): string {
  */
 export function buildServer(options: ServerOptions): ZodApp {
   const fastify = Fastify({
-    logger: options.logger === true ? { serializers: { req: requestForLog } } : (options.logger ?? false),
+    logger: options.logger === true ? { level: options.logLevel ?? 'warn', serializers: { req: requestForLog } } : (options.logger ?? false),
     genReqId: requestId,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // On close, idle keep-alive sockets go at once; requests in flight finish first.
@@ -71,6 +77,12 @@ export function buildServer(options: ServerOptions): ZodApp {
   app.addHook('onSend', async (_request, reply, payload) => {
     if (closing) reply.header('connection', 'close');
     return payload;
+  });
+  // A streamed response (a download) whose headers went out before close began, and which
+  // was still finishing when close dropped the idle sockets, leaves its socket idle only
+  // now: drop it too, or it holds shutdown up until keepAliveTimeout.
+  app.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
   });
   registerOpenApi(app);
   app.register(healthRoutes, { store: options.store });

@@ -6,9 +6,12 @@ import {
   confirmPasswordReset,
   createSession,
   endSession,
+  MAX_NAME,
+  MAX_SIGNATURE,
   registerCustomer,
   requestEmailVerification,
   requestPasswordReset,
+  updateProfile,
   type AccountsContext,
   type User,
 } from '../../accounts/index.js';
@@ -113,6 +116,27 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     return { user: presentSelf(user), csrfToken: request.session?.csrfToken ?? null };
   });
 
+  app.patch('/api/auth/me', {
+    schema: {
+      tags: ['auth'],
+      summary: 'Changes the signed-in user’s own name or email signature',
+      description:
+        'The name is shown beside the user’s messages, to customers too (one line, invisible characters removed). ' +
+        'The signature (team members only, else 403; plain text, up to ' + MAX_SIGNATURE + ' characters; null or blank removes it) is appended to their replies mailed to customers. ' +
+        'The address cannot be changed here: that would need a confirmation mailed to the new one.',
+      body: z
+        .strictObject({
+          name: z.string().min(1).max(MAX_NAME).optional(),
+          signature: z.string().max(MAX_SIGNATURE).nullable().optional(),
+        })
+        .refine((body) => body.name !== undefined || body.signature !== undefined, 'give at least one of name, signature'),
+      response: { 200: z.object({ user: UserJson }), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody },
+    },
+  }, async (request) => {
+    const user = requireUser(request);
+    return { user: presentSelf(await updateProfile(accounts, user.id, request.body)) };
+  });
+
   // A new password signs the user out everywhere, this browser included; it gets a fresh session.
   app.post('/api/auth/password', {
     schema: {
@@ -133,7 +157,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
     schema: {
       tags: ['auth'],
       summary: 'Mails a link to set a new password (valid for one hour, once)',
-      description: 'Always 202. Also how a customer who wrote in by mail or the contact form sets a first password. The link goes to `/portal/reset?token=…`.',
+      description: 'Always 202. Also how a customer who wrote in by mail or the contact form sets a first password. The link goes to `/portal/reset?token=…` for a customer and to the inbox app’s `/reset-password?token=…` for a team member.',
       body: z.strictObject({ email: z.string().min(1).max(254) }),
       response: { 202: z.null(), 400: errorBody, 429: errorBody },
     },

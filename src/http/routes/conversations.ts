@@ -1,11 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments/index.js';
-import { addMessage, createConversation, deleteConversation, markConversationRead, retryDelivery, updateConversation } from '../../inbox/commands.js';
+import { runningEmailChannel } from '../../channels/email/index.js';
+import { addMessage, createConversation, deleteConversation, forwardConversation, markConversationRead, MAX_FORWARD_RECIPIENTS, retryDelivery, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../inbox/errors.js';
 import { canDelete, canSeeEvents, canSetStatus, canView, canWriteInternal, conversationScope, isTeam, type Viewer } from '../../inbox/policies.js';
-import { getConversation, getConversationEvents, getConversationMessages, getConversations, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
+import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
 import type { ConversationRef } from '../../inbox/refs.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
 import { requireUser } from '../auth.js';
@@ -36,6 +37,7 @@ const ListQuery = z.strictObject({
   priority: z.enum(PRIORITIES).optional(),
   label: z.enum(LABELS).optional(),
   tag: z.string().min(1).max(50).optional(),
+  handler: z.enum(HANDLERS).optional().describe('`bot`: chats the bot is still answering (tag `bot`); `team`: every other conversation (the Pending view)'),
   type: z.enum(CONVERSATION_TYPES).optional(),
   q: z.string().max(200).optional(),
   sort: z.enum(['lastMessageAt', 'createdAt', 'priority']).optional(),
@@ -44,9 +46,14 @@ const ListQuery = z.strictObject({
 });
 
 // Filters on the team's own organisation of the inbox would tell a customer about it.
-const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag'] as const;
+const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag', 'handler'] as const;
 
 const CustomerBody = z.strictObject({ name: z.string().max(200).optional(), email: z.string().min(3).max(254) });
+
+const CcList = z
+  .array(z.string().min(3).max(254))
+  .max(20)
+  .describe('addresses to copy (Cc), email conversations only (team only); they become the conversation\'s participants');
 
 const CreateBody = z.strictObject({
   subject: z.string().min(1).max(500),
@@ -55,13 +62,24 @@ const CreateBody = z.strictObject({
   type: z.enum(CONVERSATION_TYPES).optional(),
   priority: z.enum(PRIORITIES).optional(),
   customer: CustomerBody.optional(),
+  cc: CcList.optional(),
 });
 
 // An empty body is the command's to refuse (400 "body is required") unless files came with it.
-const ReplyBody = z.strictObject({ body: z.string().max(1_000_000), isInternal: z.boolean().optional() });
+const ReplyBody = z.strictObject({
+  body: z.string().max(1_000_000),
+  isInternal: z.boolean().optional(),
+  cc: CcList.optional().describe('whom this reply copies (Cc), email conversations only (team only): it becomes the conversation\'s participants; omitted, the reply copies them as they are'),
+});
 
 // The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
 const formBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** Cc in a form: addresses separated by commas, semicolons or spaces; present and empty, nobody. */
+const formCc = z
+  .string()
+  .max(6_000)
+  .transform((v) => v.split(/[\s,;]+/).filter(Boolean))
+  .pipe(CcList);
 
 const createForm = (files: ReturnType<typeof filesField>) =>
   z
@@ -73,6 +91,7 @@ const createForm = (files: ReturnType<typeof filesField>) =>
       priority: CreateBody.shape.priority,
       customerName: CustomerBody.shape.name,
       customerEmail: CustomerBody.shape.email.optional(),
+      cc: formCc.optional(),
       files,
     })
     .refine((form) => form.customerName === undefined || form.customerEmail !== undefined, {
@@ -81,7 +100,7 @@ const createForm = (files: ReturnType<typeof filesField>) =>
     });
 
 const replyForm = (files: ReturnType<typeof filesField>) =>
-  z.strictObject({ body: ReplyBody.shape.body.default(''), isInternal: formBoolean.optional(), files });
+  z.strictObject({ body: ReplyBody.shape.body.default(''), isInternal: formBoolean.optional(), cc: formCc.optional(), files });
 
 const FORM_NOTE = 'Also takes `multipart/form-data`: the same fields as form fields, files in `files`';
 
@@ -92,6 +111,16 @@ const PatchBody = z.strictObject({
   labels: z.array(z.enum(LABELS)).max(LABELS.length).optional(),
   tags: z.array(z.string().max(50)).max(20).optional(),
   type: z.enum(CONVERSATION_TYPES).optional(),
+});
+
+const ForwardBody = z.strictObject({
+  to: z.array(z.string().min(3).max(254)).min(1).max(MAX_FORWARD_RECIPIENTS).describe('where to forward (any addresses)'),
+  note: z.string().max(10_000).optional().describe('a few words above the forwarded mail'),
+  messageId: z.number().int().positive().optional().describe('one public message; omitted, the whole public thread'),
+  withReplyAddress: z
+    .boolean()
+    .optional()
+    .describe('true: answers to the forward come back into this conversation (signed Reply-To, [CONV-…] in the subject); default false: they start a new one'),
 });
 
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }).passthrough();
@@ -107,6 +136,20 @@ async function visibleConversation(inbox: InboxContext, viewer: Viewer, ref: Con
 function externalKey(request: FastifyRequest, viewer: Viewer): string | undefined {
   const key = request.headers['idempotency-key'];
   return typeof key === 'string' && key ? `http:${viewer.id}:${key}` : undefined;
+}
+
+/** Cc as the commands take it; our own support addresses are refused here, where they are known (mail to them would come back to us). */
+function ccOf(inbox: InboxContext, cc: readonly string[] | undefined): { cc?: { email: string }[] } {
+  if (!cc) return {};
+  refuseOwn(inbox, cc, 'cc');
+  return { cc: cc.map((email) => ({ email })) };
+}
+
+/** Refuses our own support addresses, where they are known (mail to them would come back to us as our own). */
+function refuseOwn(inbox: InboxContext, addresses: readonly string[], field: string): void {
+  const support = runningEmailChannel(inbox.store)?.support;
+  const own = support && addresses.find((address) => support.isOwn(address));
+  if (own) throw new DomainError('validation_failed', `${own} is our own support address`, field);
 }
 
 /** The files a multipart request stored, for its handler; a JSON request has none. */
@@ -171,12 +214,13 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     },
   }, async (request, reply) => {
     const viewer = requireUser(request);
-    const { customer, ...input } = request.body;
-    if (!isTeam(viewer) && (customer || input.priority || (input.channel && input.channel !== 'ticket'))) {
-      throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, priority and channel');
+    const { customer, cc, ...input } = request.body;
+    if (!isTeam(viewer) && (customer || cc || input.priority || (input.channel && input.channel !== 'ticket'))) {
+      throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, cc, priority and channel');
     }
     const created = await createConversation(inbox, {
       ...input,
+      ...ccOf(inbox, cc),
       channel: input.channel ?? 'ticket',
       from: { userId: viewer.id },
       customer,
@@ -292,6 +336,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
       from: { userId: viewer.id },
       body: request.body.body,
       isInternal: request.body.isInternal,
+      ...ccOf(inbox, request.body.cc),
       attachments: uploaded.get(request) ?? [],
       externalKey: externalKey(request, viewer),
     });
@@ -312,6 +357,26 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     if (!isTeam(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
     const message = await retryDelivery(inbox, { conversation: conversation.id, messageId: request.params.messageId, by: { userId: viewer.id } });
     return reply.code(202).send({ message: presentMessage(viewer, message)! });
+  });
+
+  app.post('/api/conversations/:id/forward', {
+    schema: {
+      tags: ['conversations'],
+      summary: 'Forwards a message, or the public thread, by email (team only)',
+      description:
+        'Mails the message (or every public message, oldest first) with its files to the addresses, From the support address with the agent\'s name, ' +
+        'with the note and the agent\'s signature above. Recorded as a `forwarded` event. Internal notes are never forwarded. 409 when this server sends no mail.',
+      params: Params,
+      body: ForwardBody,
+      response: { 202: z.object({ event: EventJson }), ...errors },
+    },
+  }, async (request, reply) => {
+    const viewer = requireUser(request);
+    const conversation = await visibleConversation(inbox, viewer, request.params.id);
+    if (!isTeam(viewer)) throw new DomainError('forbidden', 'forwarding is for the team');
+    refuseOwn(inbox, request.body.to, 'to');
+    const event = await forwardConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id }, ...request.body });
+    return reply.code(202).send({ event: presentEvent(viewer, event)! });
   });
 
   app.get('/api/conversations/:id/events', {

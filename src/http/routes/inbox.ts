@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { InboxContext } from '../../inbox/context.js';
 import { getInboxCounts } from '../../inbox/queries.js';
 import { requireTeamMember } from '../auth.js';
