@@ -102,8 +102,11 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await eventually(async () => (await server(ids.carla!)).status).toBe('pending');
     const messages = await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/messages`);
     expect(messages.items.map((m: Json) => m.body)).toEqual(['I was charged twice for order 1042, please refund one.', 'Refunded the second charge, sorry about that.']);
-    // The audit trail shows inline.
-    await expectVisible(page.locator('.event').filter({ hasText: 'changed status: Open → Pending' }));
+    // The status flip the reply caused is no line of its own (issue 14: the message says
+    // it); the audit trail keeps it, and an agent's own changes show inline (below).
+    const trail = await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/events`);
+    expect(trail.items.map((e: Json) => [e.eventType, e.oldValue, e.newValue])).toContainEqual(['status_changed', 'open', 'pending']);
+    expect(await page.locator('.event').filter({ hasText: 'changed status' }).count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
   });
 
@@ -142,6 +145,7 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     }
     await expectVisible(page.locator('.event').filter({ hasText: 'Ana Admin assigned this to Ben Agent' }).or(page.locator('.event').filter({ hasText: 'assigned this to Ben Agent' })));
     await expectVisible(page.locator('.event').filter({ hasText: 'added label Follow-up' }));
+    await expectVisible(page.locator('.event').filter({ hasText: 'changed status: Pending → Open' }));
     // The list row reflects it too.
     await eventually(() => row(ids.carla!).textContent()).toContain('Follow-up');
   });

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { portalApi } from './api';
-import { useSubmit } from './useSubmit';
+import { useSubmit } from '../../src/ui/useSubmit';
 import type { Session } from './App';
 import { follow, navigate } from './router';
 

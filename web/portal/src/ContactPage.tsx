@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { portalApi, rememberCsrf } from './api';
-import { useSubmit } from './useSubmit';
+import { useSubmit } from '../../src/ui/useSubmit';
 
 // The public contact form, also embedded on other sites (`/contact?embed=1` in an iframe:
 // compact, no header). No account needed. `website` is the honeypot: moved off-screen and

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation, Message } from '../../src/api/types';
 import { api, ApiError, errorText, portalApi, postForm } from './api';
-import { useSubmit } from './useSubmit';
+import { useSubmit } from '../../src/ui/useSubmit';
 import { FilePicker } from './FilePicker';
 import { useLive } from './live';
 import { follow } from './router';

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Conversation } from '../../src/api/types';
 import { postForm } from './api';
-import { useSubmit } from './useSubmit';
+import { useSubmit } from '../../src/ui/useSubmit';
 import { FilePicker } from './FilePicker';
 import { follow } from './router';
 

@@ -26,6 +26,8 @@ export type ListParams = {
   priority?: Priority;
   label?: Label;
   tag?: string;
+  /** `team` leaves out the chats the bot is still answering; `bot` is only those. */
+  handler?: 'team' | 'bot';
   q?: string;
   sort?: Sort;
   cursor?: string;
@@ -40,6 +42,7 @@ export function listQueryString(params: ListParams): string {
   if (params.priority) search.set('priority', params.priority);
   if (params.label) search.set('label', params.label);
   if (params.tag) search.set('tag', params.tag);
+  if (params.handler) search.set('handler', params.handler);
   if (params.q) search.set('q', params.q);
   if (params.sort) search.set('sort', params.sort);
   if (params.cursor) search.set('cursor', params.cursor);
@@ -59,24 +62,51 @@ export type ConversationPatch = {
 const id = (value: number | string) => encodeURIComponent(String(value));
 
 const MESSAGE_PAGE = 50;
+export const EVENT_PAGE = 100;
 export type MessagePage = { items: Message[]; nextCursor: string | null };
 
-/** A reply or note as the composer sends it. */
-export type Draft = { body: string; isInternal: boolean; files: File[] };
+/** A reply or note as the composer sends it; `cc` only when the agent changed whom an email reply copies. */
+export type Draft = { body: string; isInternal: boolean; files: File[]; cc?: string[] };
 
 /** With files, the same fields go as a form, the files in `files`. */
 function draftForm(draft: Draft): FormData {
   const form = new FormData();
   form.set('body', draft.body);
   form.set('isInternal', String(draft.isInternal));
+  if (draft.cc) form.set('cc', draft.cc.join(', '));
   for (const file of draft.files) form.append('files', file, file.name);
   return form;
 }
+
+/** An email conversation an agent starts (web/src/inbox/NewConversation.tsx). */
+export type NewEmailDraft = { customerEmail: string; customerName: string; subject: string; body: string; cc: string[]; files: File[] };
+
+function newEmailBody(draft: NewEmailDraft): FormData | Record<string, unknown> {
+  const name = draft.customerName.trim();
+  if (!draft.files.length) {
+    return { channel: 'email', subject: draft.subject, body: draft.body, customer: { email: draft.customerEmail, ...(name ? { name } : {}) }, ...(draft.cc.length ? { cc: draft.cc } : {}) };
+  }
+  const form = new FormData();
+  for (const [key, value] of Object.entries({ channel: 'email', subject: draft.subject, body: draft.body, customerEmail: draft.customerEmail })) form.set(key, value);
+  if (name) form.set('customerName', name);
+  if (draft.cc.length) form.set('cc', draft.cc.join(', '));
+  for (const file of draft.files) form.append('files', file, file.name);
+  return form;
+}
+
+/** A forward (web/src/conversation/ForwardDialog.tsx): one message, or the thread without `messageId`. */
+export type ForwardDraft = { to: string[]; note?: string; messageId?: number; withReplyAddress?: boolean };
 
 export const endpoints = {
   me: () => api<Me>('GET', '/api/auth/me', { quiet401: true }),
   login: (email: string, password: string) => api<SignedIn>('POST', '/api/auth/login', { body: { email, password }, quiet401: true }),
   logout: () => api<void>('POST', '/api/auth/logout'),
+  /** The signed-in user's own name and signature (null removes it). */
+  updateMe: (patch: { name?: string; signature?: string | null }) => api<{ user: User }>('PATCH', '/api/auth/me', { body: patch }),
+  /** Ends every other session and API token; this browser gets a new session (and CSRF token). */
+  changePassword: (currentPassword: string, newPassword: string) => api<SignedIn>('POST', '/api/auth/password', { body: { currentPassword, newPassword } }),
+  requestPasswordReset: (email: string) => api<void>('POST', '/api/auth/password-reset', { body: { email } }),
+  confirmPasswordReset: (token: string, password: string) => api<SignedIn>('POST', '/api/auth/password-reset/confirm', { body: { token, password }, quiet401: true }),
 
   conversations: (params: ListParams, signal?: AbortSignal) => api<ConversationPage>('GET', `/api/conversations${listQueryString(params)}`, { signal }),
   search: (q: string, limit = 50, signal?: AbortSignal) =>
@@ -88,16 +118,21 @@ export const endpoints = {
       'GET',
       `/api/conversations/${id(conversationId)}/messages?direction=backward&limit=${MESSAGE_PAGE}${olderThan ? `&cursor=${encodeURIComponent(olderThan)}` : ''}`,
     ),
-  events: (conversationId: number) => api<{ items: ConversationEvent[] }>('GET', `/api/conversations/${id(conversationId)}/events?limit=100`),
+  /** A page of the audit trail, oldest first, after event id `after`. */
+  events: (conversationId: number, after?: number) =>
+    api<{ items: ConversationEvent[] }>('GET', `/api/conversations/${id(conversationId)}/events?limit=${EVENT_PAGE}${after ? `&after=${after}` : ''}`),
   patchConversation: (conversationId: number, patch: ConversationPatch) =>
     api<{ conversation: Conversation }>('PATCH', `/api/conversations/${id(conversationId)}`, { body: patch }),
   markRead: (conversationId: number) => api<{ readAt: string }>('POST', `/api/conversations/${id(conversationId)}/read`),
   deleteConversation: (conversationId: number) => api<void>('DELETE', `/api/conversations/${id(conversationId)}`),
   sendMessage: (conversationId: number, draft: Draft, idempotencyKey: string) =>
     api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages`, {
-      body: draft.files.length ? draftForm(draft) : { body: draft.body, isInternal: draft.isInternal },
+      body: draft.files.length ? draftForm(draft) : { body: draft.body, isInternal: draft.isInternal, ...(draft.cc ? { cc: draft.cc } : {}) },
       headers: { 'idempotency-key': idempotencyKey },
     }),
+  startEmailConversation: (draft: NewEmailDraft, idempotencyKey: string) =>
+    api<{ conversation: Conversation; message: Message }>('POST', '/api/conversations', { body: newEmailBody(draft), headers: { 'idempotency-key': idempotencyKey } }),
+  forward: (conversationId: number, draft: ForwardDraft) => api<{ event: ConversationEvent }>('POST', `/api/conversations/${id(conversationId)}/forward`, { body: draft }),
   retryDelivery: (conversationId: number, messageId: number) =>
     api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages/${id(messageId)}/retry`),
   counts: () => api<InboxCounts>('GET', '/api/inbox/counts'),

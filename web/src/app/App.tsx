@@ -3,12 +3,15 @@ import { useEffect, useState } from 'react';
 import { setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/types';
 import { LoginPage } from '../auth/LoginPage';
+import { ForgotPasswordPage, ResetPasswordPage } from '../auth/PasswordReset';
 import { forgetAllButSession, useSession, useSignOut } from '../auth/session';
 import { keys } from '../inbox/cache';
 import { InboxPage } from '../inbox/InboxPage';
 import { Sidebar } from '../inbox/Sidebar';
+import { ConnectionBanner } from '../live/ConnectionBanner';
 import { LiveProvider, useLive } from '../live/LiveProvider';
 import { KnowledgeBasePage } from '../kb/KnowledgeBasePage';
+import { ProfilePage } from '../profile/ProfilePage';
 import { TeamPage } from '../team/TeamPage';
 import { Dialog } from '../ui/Dialog';
 import { SHORTCUTS, useShortcut } from '../ui/keyboard';
@@ -25,7 +28,7 @@ function Shell({ me }: { me: User }) {
   useShortcut('?', () => setHelp(true));
 
   useEffect(() => {
-    document.title = route.page === 'team' ? 'Team · Onethread' : route.page === 'kb' ? 'Knowledge base · Onethread' : 'Inbox · Onethread';
+    document.title = route.page === 'team' ? 'Team · Onethread' : route.page === 'kb' ? 'Knowledge base · Onethread' : route.page === 'profile' ? 'Your profile · Onethread' : 'Inbox · Onethread';
   }, [route.page]);
 
   return (
@@ -36,10 +39,13 @@ function Shell({ me }: { me: User }) {
       <Sidebar route={route} me={me} live={live.status} onNavigate={() => setMenuOpen(false)} onSignOut={() => void signOut()} />
       {menuOpen ? <button type="button" className="scrim" aria-label="Close views" onClick={() => setMenuOpen(false)} /> : null}
       <div className="main" id="main">
+        <ConnectionBanner />
         {route.page === 'team' ? (
           <TeamPage me={me} onMenu={() => setMenuOpen(true)} />
         ) : route.page === 'kb' ? (
           <KnowledgeBasePage onMenu={() => setMenuOpen(true)} />
+        ) : route.page === 'profile' ? (
+          <ProfilePage me={me} onMenu={() => setMenuOpen(true)} />
         ) : (
           <InboxPage route={inboxRoute(route)} me={me} onMenu={() => setMenuOpen(true)} />
         )}
@@ -83,6 +89,7 @@ function NotForCustomers() {
 export function App() {
   const session = useSession();
   const client = useQueryClient();
+  const route = useRoute();
 
   useEffect(() => {
     // A 401 anywhere means the session is gone: back to the sign-in form, same URL.
@@ -94,7 +101,10 @@ export function App() {
   }, [client]);
 
   let content;
-  if (session.isPending) content = <Loading label="Loading…" />;
+  // A mailed reset link works whoever is signed in here, or nobody.
+  if (route.page === 'reset') content = <ResetPasswordPage token={route.token} />;
+  else if (route.page === 'forgot' && !session.data) content = <ForgotPasswordPage />;
+  else if (session.isPending) content = <Loading label="Loading…" />;
   else if (session.isError) content = <Failed what="your session" error={session.error} retry={() => void session.refetch()} />;
   else if (!session.data) content = <LoginPage />;
   else if (session.data.user.role === 'customer') content = <NotForCustomers />;

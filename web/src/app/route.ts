@@ -5,6 +5,8 @@ import { CHANNELS, LABELS, PRIORITIES, SORTS, STATUSES, type Channel, type Label
 //   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&sort=&conversation=]
 //   /team
 //   /kb
+//   /profile
+//   /forgot-password, /reset-password?token=   (signed out too: a mailed link lands here)
 // View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>.
 
 export type ViewId =
@@ -31,7 +33,7 @@ export type Filters = {
 
 /** `sort` is absent for the default order, last activity. */
 export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; sort?: Exclude<Sort, 'lastMessageAt'>; conversationId: number | null };
-export type Route = InboxRoute | { page: 'team' } | { page: 'kb' };
+export type Route = InboxRoute | { page: 'team' } | { page: 'kb' } | { page: 'profile' } | { page: 'forgot' } | { page: 'reset'; token: string };
 
 const SIMPLE_VIEWS = ['open', 'mine', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot'] as const;
 
@@ -51,7 +53,10 @@ export function parseRoute(pathname: string, search: string): Route {
   const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (segments[0] === 'team') return { page: 'team' };
   if (segments[0] === 'kb') return { page: 'kb' };
+  if (segments[0] === 'profile') return { page: 'profile' };
+  if (segments[0] === 'forgot-password') return { page: 'forgot' };
   const query = new URLSearchParams(search);
+  if (segments[0] === 'reset-password') return { page: 'reset', token: query.get('token') ?? '' };
   const filters: Filters = {};
   const status = query.get('status');
   if (status === 'any') filters.status = 'any';
@@ -87,6 +92,9 @@ export function viewPath(view: ViewId): string {
 export function routeUrl(route: Route): string {
   if (route.page === 'team') return '/team';
   if (route.page === 'kb') return '/kb';
+  if (route.page === 'profile') return '/profile';
+  if (route.page === 'forgot') return '/forgot-password';
+  if (route.page === 'reset') return `/reset-password?token=${encodeURIComponent(route.token)}`;
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(route.filters)) if (value !== undefined && value !== '') query.set(key, String(value));
   if (route.q) query.set('q', route.q);

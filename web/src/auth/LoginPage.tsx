@@ -1,6 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
+import { navigate } from '../app/route';
 import { useSignIn } from './session';
+import './auth.css';
 
 export function LoginPage() {
   const signIn = useSignIn();
@@ -45,6 +47,17 @@ export function LoginPage() {
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <p className="auth-links">
+          <a
+            href="/forgot-password"
+            onClick={(event) => {
+              event.preventDefault();
+              navigate({ page: 'forgot' });
+            }}
+          >
+            Forgot your password?
+          </a>
+        </p>
       </form>
     </main>
   );

@@ -1,11 +1,16 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type KeyboardEvent, type Ref } from 'react';
 import { ApiError, errorMessage } from '../api/client';
+import { endpoints } from '../api/endpoints';
 import type { User } from '../api/types';
+import { keys } from '../inbox/cache';
 import { useLive } from '../live/LiveProvider';
-import { Icon } from '../ui/Icon';
-import { formatSize } from '../ui/size';
 import { showError } from '../ui/toasts';
+import { AttachButton, FileChips } from './FilePicker';
+import { SignatureNote } from '../profile/SignatureNote';
 import { useSendMessage } from './actions';
+import { Recipients } from './Recipients';
+import { readDraft, saveDraft, useDraft } from './useDraft';
 
 export type ComposerMode = 'reply' | 'note';
 export type ComposerHandle = { focus(mode: ComposerMode): void };
@@ -25,8 +30,10 @@ function newKey(): string {
 }
 
 export function Composer({ conversationId, me, handle, customerName }: { conversationId: number; me: User; handle: Ref<ComposerHandle>; customerName: string }) {
-  const [mode, setMode] = useState<ComposerMode>('reply');
-  const [text, setText] = useState('');
+  // The draft this agent left here, if any (useDraft.ts). The composer is keyed by its
+  // conversation, so this is read once per conversation opened.
+  const [mode, setMode] = useState<ComposerMode>(() => readDraft(me.id, conversationId)?.mode ?? 'reply');
+  const [text, setText] = useState(() => readDraft(me.id, conversationId)?.text ?? '');
   const [files, setFiles] = useState<File[]>([]);
   const [sendError, setSendError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
@@ -36,6 +43,12 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
   const send = useSendMessage(conversationId, me);
   const live = useLive();
   const mounted = useRef(true);
+  useDraft(me.id, conversationId, text, mode);
+  // The conversation as cached (the same query as the view): its channel and participants for the To/Cc row.
+  const conversation = useQuery({ queryKey: keys.conversation(conversationId), queryFn: () => endpoints.conversation(conversationId).then((r) => r.conversation) }).data;
+  // Whom the reply copies once the agent changed it; null: the participants as they are.
+  const [cc, setCc] = useState<string[] | null>(null);
+  const mailed = mode === 'reply' && conversation?.channel === 'email';
   useEffect(() => {
     mounted.current = true;
     return () => {
@@ -62,8 +75,10 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
     setFiles([]);
     setSendError(null);
     try {
-      await send.mutateAsync({ draft: { body, isInternal: mode === 'note', files: sending }, key: key.current });
+      await send.mutateAsync({ draft: { body, isInternal: mode === 'note', files: sending, ...(mailed && cc ? { cc } : {}) }, key: key.current });
       key.current = newKey();
+      // Sent: the participants now are what the agent set.
+      setCc(null);
     } catch (error) {
       const why =
         error instanceof ApiError && FILE_REFUSALS.has(error.status)
@@ -71,17 +86,19 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
           : `Couldn’t send the ${mode === 'note' ? 'note' : 'reply'}: ${errorMessage(error)}`;
       // Said beside the draft, which comes back to be sent again; a toast only when the
       // agent has moved on to another conversation.
-      if (!mounted.current) return showError(why);
+      if (!mounted.current) {
+        // Kept as the draft for when the agent comes back, unless they started another.
+        if (!readDraft(me.id, conversationId)) saveDraft(me.id, conversationId, { text: body, mode });
+        return showError(body ? `${why} It is kept as a draft.` : why);
+      }
       setText((current) => current || body);
       setFiles((current) => (current.length ? current : sending));
       setSendError(why);
     }
   }
 
-  function addFiles(list: FileList | null) {
-    if (!list?.length) return;
-    // Copied now: the input's own list empties when it is reset for the next pick.
-    const added = [...list];
+  function addFiles(added: File[]) {
+    if (!added.length) return;
     setFiles((current) => [...current, ...added]);
     setSendError(null);
   }
@@ -90,7 +107,7 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
     if (!hasFiles(event)) return;
     event.preventDefault();
     setDragging(false);
-    addFiles(event.dataTransfer.files);
+    addFiles([...event.dataTransfer.files]);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -141,6 +158,7 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
         </button>
         {note ? <span className="composer-hint">Invisible to the customer</span> : null}
       </div>
+      {mailed && conversation ? <Recipients conversation={conversation} edited={cc} onEdit={setCc} /> : null}
       <label className="visually-hidden" htmlFor={`composer-${conversationId}`}>
         {note ? 'Internal note' : `Reply to ${customerName}`}
       </label>
@@ -153,41 +171,15 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
         rows={3}
         placeholder={note ? 'Write a note for the team…' : `Reply to ${customerName}…`}
       />
-      {files.length ? (
-        <ul className="composer-files" aria-label="Files to send">
-          {files.map((file, i) => (
-            <li key={`${i}-${file.name}`} className="file-chip">
-              <Icon name="paperclip" size={12} />
-              <span className="file-chip-name">{file.name}</span>
-              <span className="attachment-size">{formatSize(file.size)}</span>
-              <button type="button" className="tag-remove" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((_, j) => j !== i))}>
-                <Icon name="close" size={12} />
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      {note ? null : <SignatureNote me={me} />}
+      <FileChips files={files} onRemove={(index) => setFiles(files.filter((_, j) => j !== index))} />
       {sendError ? (
         <p className="composer-error" role="alert">
           {sendError}
         </p>
       ) : null}
       <div className="composer-actions">
-        <label className="button button-small attach-button">
-          <Icon name="paperclip" size={14} />
-          <span aria-hidden="true">Attach</span>
-          <input
-            type="file"
-            multiple
-            aria-label="Attach files"
-            className="visually-hidden"
-            onChange={(e) => {
-              addFiles(e.target.files);
-              // The same file may be picked again after it was removed.
-              e.target.value = '';
-            }}
-          />
-        </label>
+        <AttachButton onAdd={addFiles} />
         <span className="composer-hint">Ctrl/⌘ + Enter to send{dragging ? ' · drop files to attach' : ''}</span>
         <button type="submit" className={`button ${note ? 'button-note' : 'button-primary'}`} disabled={(!text.trim() && files.length === 0) || send.isPending}>
           {note ? 'Add note' : 'Send reply'}

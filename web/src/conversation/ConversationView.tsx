@@ -14,7 +14,9 @@ import { Empty, Failed, Loading } from '../ui/states';
 import { useDeleteConversation, usePatchConversation } from './actions';
 import { Composer, type ComposerHandle } from './Composer';
 import { Details } from './Details';
+import { ForwardButton } from './ForwardButton';
 import { Thread } from './Thread';
+import { useEvents } from './useEvents';
 import { useThread } from './useThread';
 
 const VIEWING_EVERY_MS = 15_000;
@@ -24,7 +26,7 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
   const conversation = useQuery({ queryKey: keys.conversation(id), queryFn: () => endpoints.conversation(id).then((r) => r.conversation) });
   const thread = useThread(id);
   const messages = thread.query;
-  const events = useQuery({ queryKey: keys.events(id), queryFn: () => endpoints.events(id).then((r) => r.items) });
+  const events = useEvents(id);
   const { agents, byId } = useAgents();
   const patch = usePatchConversation(id, me);
   const remove = useDeleteConversation(id, onBack);
@@ -82,7 +84,9 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
     e.preventDefault();
     composer.current?.focus('note');
   });
-  useShortcut('e', () => c && c.status !== 'resolved' && send({ status: 'resolved' }, 'resolve the conversation'));
+  // Closed is final for the workflow (inbox/rules.ts): its way back is Reopen, not Resolve.
+  const settled = c?.status === 'resolved' || c?.status === 'closed';
+  useShortcut('e', () => c && !settled && send({ status: 'resolved' }, 'resolve the conversation'));
   useShortcut('a', () => c && c.assignedTo !== me.id && send({ assignedTo: me.id }, 'assign the conversation'));
 
   if (wasDeleted(id) || (conversation.error instanceof ApiError && conversation.error.status === 404)) {
@@ -119,16 +123,21 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
           <button type="button" className="button button-small details-toggle" aria-expanded={detailsOpen} aria-controls={`details-${c.id}`} onClick={() => setDetailsOpen(!detailsOpen)}>
             Details
           </button>
-          {c.status !== 'resolved' ? (
+          {settled ? (
+            <button type="button" className="button button-small" onClick={() => send({ status: 'open' }, 'reopen the conversation')}>
+              Reopen
+            </button>
+          ) : (
             <button type="button" className="button button-small" onClick={() => send({ status: 'resolved' }, 'resolve the conversation')}>
               Resolve
             </button>
-          ) : null}
+          )}
           {c.assignedTo !== me.id ? (
             <button type="button" className="button button-small" onClick={() => send({ assignedTo: me.id }, 'assign the conversation')}>
               Assign to me
             </button>
           ) : null}
+          <ForwardButton conversationId={c.id} />
         </div>
       </header>
       <Details id={`details-${c.id}`} conversation={c} me={me} agents={agents} patch={send} onDelete={() => remove.mutate()} />
@@ -141,7 +150,7 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
           <Loading label="Loading messages…" />
         )}
       </div>
-      <Composer conversationId={c.id} me={me} handle={composer} customerName={c.customer.name || c.customer.email} />
+      <Composer key={c.id} conversationId={c.id} me={me} handle={composer} customerName={c.customer.name || c.customer.email} />
     </div>
   );
 }

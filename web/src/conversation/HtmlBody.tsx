@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 // An email's HTML, shown without ever running it: a sandboxed iframe (no allow-scripts,
 // no forms, no top navigation) fed by srcdoc, with its own Content-Security-Policy that
@@ -7,6 +7,10 @@ import { useMemo, useRef, useState } from 'react';
 // mail was read). Images from our own /api/attachments/ are the mail's stored inline
 // images (the API points large ones there). allow-same-origin only lets this page
 // measure the content's height; with scripts off nothing inside can use it.
+// The height is the content's own, measured on a wrapper that contains its margins and
+// floats: the document's scrollHeight is never less than the frame's current height, so
+// measuring that kept every frame at its first (or tallest, after "Show quoted text")
+// height, a blank gap under a short mail.
 
 const REMOTE = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*(?:https?:)?\/\/)|(?:url\(\s*["']?\s*(?:https?:)?\/\/)/i;
 
@@ -14,7 +18,7 @@ function frameDocument(html: string, showImages: boolean): string {
   // Only the attachment route of our origin: any other address of ours is as remote as the sender's.
   const images = `data: ${window.location.origin}/api/attachments/${showImages ? ' https: http:' : ''}`;
   const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; font-src data:; media-src 'none'; form-action 'none'`;
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}"><base target="_blank"><style>html,body{margin:0;padding:0;background:#fff;color:#1d2330;font:14px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .5em;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}.ot-quoted{margin-top:12px;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}</style></head><body>${html}</body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${policy}"><base target="_blank"><style>#ot-content{display:flow-root}html,body{margin:0;padding:0;background:#fff;color:#1d2330;font:14px/1.55 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}table{max-width:100%}blockquote{margin:0 0 0 .5em;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}.ot-quoted{margin-top:12px;padding-left:.75em;border-left:3px solid #d5dae3;color:#4a5263}</style></head><body><div id="ot-content">${html}</div></body></html>`;
 }
 
 export function HtmlBody({ html, title }: { html: string; title: string }) {
@@ -25,9 +29,22 @@ export function HtmlBody({ html, title }: { html: string; title: string }) {
   const srcDoc = useMemo(() => frameDocument(html, showImages), [html, showImages]);
 
   const measure = () => {
-    const body = frame.current?.contentDocument?.documentElement;
-    if (body) setHeight(Math.min(Math.max(body.scrollHeight, 40), 4000));
+    const content = frame.current?.contentDocument?.getElementById('ot-content');
+    if (content) setHeight(Math.min(Math.max(Math.ceil(content.getBoundingClientRect().height), 20), 4000));
   };
+  // A narrower or wider frame wraps the text anew.
+  useEffect(() => {
+    const element = frame.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    let width = element.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (element.clientWidth === width) return;
+      width = element.clientWidth;
+      measure();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   return (
     <div className="html-body">

@@ -1,12 +1,15 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { ConversationEvent, Message, User } from '../api/types';
 import { initials } from '../inbox/Sidebar';
+import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { fullTime, RelativeTime } from '../ui/time';
 import { Attachments } from './Attachments';
+import { AutoMessageItem } from './AutoMessage';
 import { DeliveryStatus } from './DeliveryStatus';
-import { describeEvent } from './describeEvent';
+import { describeEvent, statusEventsCausedByMessages } from './describeEvent';
 import { MessageBody } from './MessageBody';
+import { MessageMail } from './MessageMail';
 
 export type ThreadMessage = Message & { pending?: true };
 
@@ -15,13 +18,18 @@ type Item = { kind: 'message'; at: number; order: number; message: ThreadMessage
 const SENDER_TYPE: Record<Message['sender']['type'], string> = { customer: 'Customer', admin: 'Agent', bot: 'Bot' };
 
 function MessageItem({ message, channel }: { message: ThreadMessage; channel: string }) {
+  if (message.auto) return <AutoMessageItem message={message} auto={message.auto} />;
   const kind = message.isInternal ? 'note' : message.sender.type;
   return (
     <article className={`message message-${kind}`} data-message-id={message.id} data-pending={message.pending || undefined} aria-label={`${message.isInternal ? 'Internal note' : 'Message'} from ${message.sender.name}`}>
       <header className="message-header">
-        <span className={`avatar avatar-${message.sender.type}`} aria-hidden="true">
-          {initials(message.sender.name)}
-        </span>
+        {message.sender.type === 'admin' && message.sender.id !== null ? (
+          <Avatar user={{ id: message.sender.id, name: message.sender.name }} />
+        ) : (
+          <span className={`avatar avatar-${message.sender.type}`} aria-hidden="true">
+            {initials(message.sender.name)}
+          </span>
+        )}
         <span className="message-sender">{message.sender.name}</span>
         <span className="message-type">{SENDER_TYPE[message.sender.type]}</span>
         {message.isInternal ? (
@@ -36,6 +44,7 @@ function MessageItem({ message, channel }: { message: ThreadMessage; channel: st
           {message.pending ? 'Sending…' : <RelativeTime at={message.sentAt} />}
         </span>
       </header>
+      <MessageMail message={message} />
       <MessageBody message={message} />
       {message.attachments.length ? <Attachments attachments={message.attachments} pending={message.pending ?? false} /> : null}
     </article>
@@ -54,10 +63,11 @@ export function Thread({ messages, events, users, channel, older }: Props) {
   // While older messages are not loaded, neither are their events: the thread starts at
   // its oldest loaded message.
   const from = older.has ? (messages[0]?.sentAt ?? 0) : -Infinity;
+  const causedByMessages = statusEventsCausedByMessages(events);
   const items: Item[] = [
     ...messages.map((message, i) => ({ kind: 'message' as const, at: message.sentAt, order: i, message })),
     ...events.flatMap((event) => {
-      const text = event.createdAt >= from ? describeEvent(event, users) : null;
+      const text = event.createdAt >= from && !causedByMessages.has(event.id) ? describeEvent(event, users) : null;
       return text ? [{ kind: 'event' as const, at: event.createdAt, order: 1e9 + event.id, event, text }] : [];
     }),
   ].sort((a, b) => a.at - b.at || a.order - b.order);

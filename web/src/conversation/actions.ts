@@ -74,6 +74,7 @@ export function useSendMessage(id: number, me: User) {
         htmlBody: null,
         attachments: draft.files.map((file) => ({ id: temporaryId--, name: file.name, contentType: file.type, size: file.size, url: '' })),
         isInternal: draft.isInternal,
+        auto: null,
         sentAt: Date.now(),
         readAt: null,
         pending: true,

@@ -7,6 +7,26 @@ const SHOWN_ON_MESSAGES = new Set(['created', 'replied', 'note_added', 'delivery
 
 const status = (value: unknown) => STATUS_NAMES[value as Status] ?? String(value);
 
+const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
+
+/**
+ * The status events a message caused: every reply flips open ↔ pending, and a line for
+ * each would bury a live chat. The write path (inbox/commands.ts addMessage) records such a
+ * change in the message's own transaction, right after its `replied` event, by the same
+ * actor at the same instant; a change an agent makes themselves is a command of its own, so
+ * it has no `replied` twin and still shows. The audit trail keeps them all.
+ */
+export function statusEventsCausedByMessages(events: readonly ConversationEvent[]): Set<number> {
+  const replies = new Map<string, number>();
+  const caused = new Set<number>();
+  const twin = (e: ConversationEvent) => `${e.createdAt}:${e.performedBy ?? ''}:${e.performedByName}`;
+  for (const event of events) {
+    if (event.eventType === 'replied') replies.set(twin(event), event.id);
+    else if (STATUS_EVENTS.has(event.eventType) && (replies.get(twin(event)) ?? Infinity) < event.id) caused.add(event.id);
+  }
+  return caused;
+}
+
 function listChange(kind: string, names: (v: string) => string, before: unknown, after: unknown): string[] {
   const was = Array.isArray(before) ? (before as string[]) : [];
   const is = Array.isArray(after) ? (after as string[]) : [];
@@ -47,6 +67,15 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
     }
     case 'delivery_retried':
       return `${by} retried mailing a reply`;
+    case 'forwarded': {
+      const value = (event.newValue ?? {}) as { to?: unknown; messageId?: unknown };
+      const to = Array.isArray(value.to) ? value.to.join(', ') : 'someone';
+      return `${by} forwarded ${typeof value.messageId === 'number' ? 'a message' : 'the conversation'} to ${to}`;
+    }
+    case 'participants_changed': {
+      const parts = listChange('address', (a) => a, event.oldValue, event.newValue);
+      return parts.length ? `${by} ${parts.join(' and ')} in Cc` : null;
+    }
     case 'customer_changed': {
       const name = (event.newValue as { name?: unknown } | null)?.name;
       return typeof name === 'string' ? `${by} recorded that this conversation is with ${name}` : null;

@@ -1,9 +1,10 @@
 import { useEffect, useState, type RefObject } from 'react';
-import { CHANNEL_NAMES, CHANNELS, LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, SORT_NAMES, SORTS, STATUS_NAMES, STATUSES, type User } from '../api/types';
+import { CHANNEL_NAMES, CHANNELS, LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, SORT_NAMES, SORTS, STATUS_NAMES, STATUSES, type Status, type User } from '../api/types';
 import type { Filters, InboxRoute } from '../app/route';
 import { navigate } from '../app/route';
 import { Icon } from '../ui/Icon';
 import { optionsOf, Picker } from '../ui/Picker';
+import { listedStatuses, statusWords } from './viewScope';
 
 // Filters, the sort and the search box write the URL; the list reads it. Changing a filter
 // replaces the history entry, so Back leaves the view rather than undoing a keystroke.
@@ -47,6 +48,19 @@ export function SearchBox({ route, inputRef }: { route: InboxRoute; inputRef: Re
   );
 }
 
+/**
+ * The status filter's choices. The first, no filter, names what the view lists by itself
+ * ("Open" in a channel view, "Any status" in All); a choice that would list the same is
+ * left out unless it is the one in the URL.
+ */
+function statusOptions(route: InboxRoute) {
+  const own = listedStatuses(route.view, {});
+  const chosen = route.filters.status;
+  const same = (value: string) => value !== chosen && (value === 'any' ? own === null : own?.length === 1 && own[0] === value);
+  const choices: { value: Status | 'any'; label: string }[] = [{ value: 'any', label: 'Any status' }, ...optionsOf(STATUSES, STATUS_NAMES)];
+  return [{ value: '' as const, label: own ? statusWords(own) : 'Any status' }, ...choices.filter((option) => !same(option.value))];
+}
+
 export function FilterBar({ route, agents }: { route: InboxRoute; agents: User[] }) {
   const { filters } = route;
   const [tag, setTag] = useState(filters.tag ?? '');
@@ -59,7 +73,7 @@ export function FilterBar({ route, agents }: { route: InboxRoute; agents: User[]
         hideLabel
         className="filter"
         value={filters.status ?? ''}
-        options={[{ value: '', label: 'Status: view' }, { value: 'any', label: 'Any status' }, ...optionsOf(STATUSES, STATUS_NAMES)]}
+        options={statusOptions(route)}
         onChange={(status) => update(route, { status: status || undefined })}
       />
       <Picker

@@ -8,10 +8,13 @@ import { useShortcut } from '../ui/keyboard';
 import { Empty, Failed, Loading } from '../ui/states';
 import { ConversationList, type ListHandle } from './ConversationList';
 import { FilterBar, SearchBox, SortPicker } from './Filters';
+import { NewConversation } from './NewConversation';
+import { Onboarding } from './Onboarding';
 import { useAgents } from './useAgents';
 import { useConversationList, useSearchSnippets } from './useConversationList';
 import { useViewCounts } from './useCounts';
 import { listParams, viewDefinition } from './views';
+import { viewScope } from './viewScope';
 
 export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; onMenu(): void }) {
   const params = useMemo(() => listParams(route.view, route.filters, route.q, route.sort), [route.view, route.filters, route.q, route.sort]);
@@ -77,13 +80,16 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
 
   const headerCount = Object.keys(route.filters).length === 0 && !route.q ? countOf(route.view) : undefined;
   const title = route.q ? `Search: ${route.q}` : view.name;
+  const scope = route.q ? null : viewScope(route.view, route.filters);
 
   let body;
   if (list.isPending) body = <Loading label="Loading conversations…" />;
   else if (list.isError) body = <Failed what="conversations" error={list.error} retry={() => void list.refetch()} />;
+  // Not a single conversation anywhere yet (the sidebar's count, no extra query): how to get the first.
+  else if (list.items.length === 0 && !route.q && countOf('all') === 0) body = <Onboarding />;
   else if (list.items.length === 0)
     body = (
-      <Empty title={route.q ? 'No conversations match' : 'No conversations here'}>
+      <Empty title={route.q ? 'No conversations match' : scope ? `No ${scope.replace(/^All /, '').toLowerCase()}` : 'No conversations here'}>
         {route.q || Object.keys(route.filters).length ? 'Try other words or clear the filters.' : 'New conversations appear here as they arrive.'}
       </Empty>
     );
@@ -103,7 +109,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
         hrefFor={hrefFor}
         onOpen={onOpen}
         onFocusRow={setSelectedId}
-        label={`${title} conversations`}
+        label={scope ?? `${title} conversations`}
         handle={listHandle}
       />
     );
@@ -119,7 +125,9 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
             <h1 id="list-title">{title}</h1>
             {headerCount !== undefined ? <span className="list-count">{headerCount}</span> : null}
             <SortPicker route={route} />
+            <NewConversation me={me} onCreated={open} />
           </div>
+          {scope ? <p className="list-scope">{scope}</p> : null}
           <SearchBox route={route} inputRef={searchInput} />
           <FilterBar route={route} agents={agents} />
         </header>

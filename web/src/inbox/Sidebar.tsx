@@ -1,6 +1,7 @@
 import type { InboxRoute, Route, ViewId } from '../app/route';
 import { navigate, routeUrl } from '../app/route';
 import type { User } from '../api/types';
+import { Avatar } from '../ui/Avatar';
 import { Icon, type IconName } from '../ui/Icon';
 import { useViewCounts } from './useCounts';
 import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, type ViewDefinition } from './views';
@@ -80,12 +81,11 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
           </a>
         ) : null}
         <div className="me">
-          <span className="avatar" aria-hidden="true">
-            {initials(me.name)}
-          </span>
-          <span className="me-name" title={me.email}>
-            {me.name}
-          </span>
+          <a href="/profile" className="me-link" aria-current={route.page === 'profile' ? 'page' : undefined} title={`Your profile (${me.email})`} onClick={(e) => follow(e, { page: 'profile' }, onNavigate)}>
+            <Avatar user={me} />
+            <span className="me-name">{me.name}</span>
+            <span className="visually-hidden">, your profile</span>
+          </a>
           <button type="button" className="button button-small" onClick={onSignOut}>
             Sign out
           </button>

@@ -66,6 +66,7 @@ export function matches(conversation: Conversation, params: ListParams, meId: nu
   if (params.priority && conversation.priority !== params.priority) return false;
   if (params.label && !(conversation.labels ?? []).includes(params.label)) return false;
   if (params.tag && !(conversation.tags ?? []).includes(params.tag.trim().toLowerCase().replace(/\s+/g, '-'))) return false;
+  if (params.handler && (conversation.tags ?? []).includes('bot') !== (params.handler === 'bot')) return false;
   return params.q ? null : true;
 }
 

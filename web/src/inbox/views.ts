@@ -10,7 +10,8 @@ export const STATUS_VIEWS: ViewDefinition[] = [
   { id: 'open', name: 'Open', base: { status: ['open'] } },
   { id: 'mine', name: 'Mine', base: { status: ['open'], assignee: 'me' } },
   { id: 'unassigned', name: 'Unassigned', base: { status: ['open'], assignee: 'unassigned' } },
-  { id: 'pending', name: 'Pending', base: { status: ['pending'] } },
+  // Waiting on the customer: a chat the bot still has waits on the bot, and is the Bot view's.
+  { id: 'pending', name: 'Pending', base: { status: ['pending'], handler: 'team' } },
   { id: 'resolved', name: 'Resolved', base: { status: ['resolved'] } },
   { id: 'closed', name: 'Closed', base: { status: ['closed'] } },
   { id: 'all', name: 'All', base: {} },
@@ -55,10 +56,12 @@ export function listParams(view: ViewId, filters: Filters, q: string, sort: Sort
 export function viewCount(view: ViewId, counts: InboxCounts): number {
   switch (view) {
     case 'open':
-    case 'pending':
     case 'resolved':
     case 'closed':
       return counts.statuses[view];
+    case 'pending':
+      // As the list counts it: every pending conversation but the bot's (two counter rows).
+      return counts.statuses.pending - counts.bot;
     case 'mine':
     case 'unassigned':
     case 'all':

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client';
-import { Dialog } from '../ui/Dialog';
+import { Dialog, DialogFormActions } from '../ui/Dialog';
 import { showToast } from '../ui/toasts';
 import { kb, kbKeys, type ArticleStatus, type KbArticle } from './api';
 
@@ -97,24 +97,13 @@ export function ArticleEditor({ article, onSaved, onDeleted, onCancel }: { artic
         <span>Body (Markdown)</span>
         <textarea required value={body} onChange={(e) => setBody(e.target.value)} rows={16} maxLength={200_000} className="kb-body" />
       </label>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="dialog-actions">
+      <DialogFormActions error={error} busy={save.isPending} submit="Save" busySubmit="Saving…" cancel="Close" onCancel={onCancel}>
         {article ? (
           <button type="button" className="button button-danger-ghost" onClick={() => setConfirming(true)}>
             Delete
           </button>
         ) : null}
-        <button type="button" className="button" onClick={onCancel}>
-          Close
-        </button>
-        <button type="submit" className="button button-primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      </DialogFormActions>
       {article ? (
         <section className="kb-preview" aria-label="Preview as published">
           <h3>Preview (as last saved)</h3>

@@ -5,9 +5,15 @@ import { applyFrame } from './apply';
 import { LiveConnection, type LiveStatus, type PresenceState } from './connection';
 import { receivePresence } from './presence';
 
-type Live = { status: LiveStatus; sendPresence(conversationId: number, state: PresenceState): void };
+type Live = {
+  status: LiveStatus;
+  /** The stream has been live on this page before: a drop now is a reconnect. */
+  wasLive: boolean;
+  sendPresence(conversationId: number, state: PresenceState): void;
+  reconnect(): void;
+};
 
-const LiveContext = createContext<Live>({ status: 'connecting', sendPresence: () => undefined });
+const LiveContext = createContext<Live>({ status: 'connecting', wasLive: false, sendPresence: () => undefined, reconnect: () => undefined });
 
 export const useLive = () => useContext(LiveContext);
 
@@ -15,6 +21,7 @@ export const useLive = () => useContext(LiveContext);
 export function LiveProvider({ meId, children }: { meId: number; children: ReactNode }) {
   const client = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [wasLive, setWasLive] = useState(false);
   const connection = useRef<LiveConnection | null>(null);
 
   useEffect(() => {
@@ -22,11 +29,17 @@ export function LiveProvider({ meId, children }: { meId: number; children: React
       onEvent: (frame) => applyFrame(client, meId, frame),
       onPresence: (frame) => receivePresence(frame, meId),
       onReady: (first) => {
+        setWasLive(true);
         // The first time, lists were fetched before the socket joined: anything that
         // happened in between is only in a fresh read. Later resumes replay it instead.
         if (first) {
           void client.invalidateQueries({ queryKey: keys.lists });
           void client.invalidateQueries({ queryKey: keys.counts });
+        } else {
+          // The replay brought every change. What failed to load while the server was
+          // away is read again now, and the counts (a few rows) afresh.
+          void client.invalidateQueries({ queryKey: keys.counts });
+          void client.refetchQueries({ type: 'active', predicate: (query) => query.state.status === 'error' });
         }
       },
       onStatus: setStatus,
@@ -40,6 +53,7 @@ export function LiveProvider({ meId, children }: { meId: number; children: React
   }, [client, meId]);
 
   const sendPresence = useCallback<Live['sendPresence']>((conversationId, state) => connection.current?.send({ type: 'presence', conversationId, state }), []);
-  const value = useMemo<Live>(() => ({ status, sendPresence }), [status, sendPresence]);
+  const reconnect = useCallback(() => connection.current?.reconnectNow(), []);
+  const value = useMemo<Live>(() => ({ status, wasLive, sendPresence, reconnect }), [status, wasLive, sendPresence, reconnect]);
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
 }

@@ -61,6 +61,11 @@ export class LiveConnection {
     this.#socket = null;
   }
 
+  /** Tries again at once, backoff reset: a person asked ("Reconnect now"). */
+  reconnectNow(): void {
+    this.#online();
+  }
+
   /** Sends a small message when live; dropped otherwise (presence is best effort). */
   send(message: unknown): void {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(message));

@@ -4,10 +4,11 @@ import { ApiError, errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Role, User } from '../api/types';
 import { keys } from '../inbox/cache';
-import { initials } from '../inbox/Sidebar';
+import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import './team.css';
 
 type TeamRole = Exclude<Role, 'customer'>;
 
@@ -23,6 +24,54 @@ async function loadTeam(): Promise<{ users: User[]; manageable: boolean }> {
     if (error instanceof ApiError && error.status === 400) return { users: (await endpoints.team(false)).items, manageable: false };
     throw error;
   }
+}
+
+/** A member's name, and for an admin a way to change it in place. */
+function NameCell({ user, self, manageable, onRename }: { user: User; self: boolean; manageable: boolean; onRename(name: string): Promise<unknown> }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(user.name);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const clean = name.trim();
+    if (clean === user.name) return setEditing(false);
+    setBusy(true);
+    setError(null);
+    try {
+      await onRename(clean);
+      setEditing(false);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (editing) {
+    return (
+      <form className="rename-form" onSubmit={submit}>
+        <input aria-label={`New name for ${user.name}`} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        <button type="submit" className="button button-small button-primary" disabled={busy || !name.trim()}>
+          Save
+        </button>
+        <button type="button" className="button button-small" onClick={() => { setEditing(false); setName(user.name); setError(null); }}>
+          Cancel
+        </button>
+        {error ? <p className="form-error" role="alert">{error}</p> : null}
+      </form>
+    );
+  }
+  return (
+    <span className="member-name">
+      <Avatar user={user} /> {user.name}
+      {self ? ' (you)' : ''}
+      {manageable ? (
+        <button type="button" className="button button-small button-ghost" onClick={() => { setName(user.name); setEditing(true); }}>
+          Rename<span className="visually-hidden"> {user.name}</span>
+        </button>
+      ) : null}
+    </span>
+  );
 }
 
 function AddAgent({ onAdded }: { onAdded(): void }) {
@@ -106,6 +155,14 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
     },
   });
 
+  // A refusal is shown beside the name being edited, so no toast here.
+  const rename = async (user: User, name: string) => {
+    await endpoints.patchUser(user.id, { name });
+    await client.invalidateQueries({ queryKey: keys.team });
+    void client.invalidateQueries({ queryKey: keys.agents });
+    if (user.id === me.id) void client.invalidateQueries({ queryKey: keys.me });
+  };
+
   if (me.role !== 'admin') return <Empty title="Only admins manage the team" />;
 
   let body;
@@ -143,11 +200,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
                 return (
                   <tr key={user.id} data-user-id={user.id} data-active={active}>
                     <td>
-                      <span className="avatar" aria-hidden="true">
-                        {initials(user.name)}
-                      </span>{' '}
-                      {user.name}
-                      {self ? ' (you)' : ''}
+                      <NameCell user={user} self={self} manageable={manageable} onRename={(name) => rename(user, name)} />
                     </td>
                     <td>{user.email}</td>
                     <td>

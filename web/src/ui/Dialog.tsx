@@ -44,3 +44,25 @@ export function ConfirmDialog(props: { open: boolean; title: string; text: strin
     </Dialog>
   );
 }
+
+/** A dialog form's end: the last failure, then [extra…] Cancel and the submit button. */
+export function DialogFormActions(props: { error: string | null; busy: boolean; submit: string; busySubmit: string; cancel?: string; onCancel(): void; children?: ReactNode }) {
+  return (
+    <>
+      {props.error ? (
+        <p className="form-error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+      <div className="dialog-actions">
+        {props.children}
+        <button type="button" className="button" onClick={props.onCancel}>
+          {props.cancel ?? 'Cancel'}
+        </button>
+        <button type="submit" className="button button-primary" disabled={props.busy}>
+          {props.busy ? props.busySubmit : props.submit}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -50,6 +50,7 @@ export function useShortcut(key: string, handler: Handler, enabled = true): void
 export const SHORTCUTS: [string, string][] = [
   ['j / k', 'Next / previous conversation'],
   ['Enter', 'Open the selected conversation'],
+  ['c', 'New conversation by email'],
   ['r', 'Reply'],
   ['n', 'Internal note'],
   ['e', 'Resolve'],

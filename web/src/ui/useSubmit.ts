@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { errorText } from './api';
+
+// Shared by the admin app and the portal (which has its own API client, hence no import
+// of either here: a failure's text is its message).
 
 /** A form's submit: busy while `work` runs, and its failure as the text to show beside the form. */
 export function useSubmit(work: () => Promise<void>) {
@@ -12,7 +14,7 @@ export function useSubmit(work: () => Promise<void>) {
     try {
       await work();
     } catch (caught) {
-      setError(errorText(caught));
+      setError(caught instanceof Error ? caught.message : String(caught));
     } finally {
       setBusy(false);
     }

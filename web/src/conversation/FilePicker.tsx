@@ -1,0 +1,45 @@
+import { formatSize } from '../ui/size';
+import { Icon } from '../ui/Icon';
+
+// Files picked to send, shared by the composer and the New conversation dialog: the
+// Attach button and the chips of what is picked, each removable.
+
+export function AttachButton({ onAdd }: { onAdd(files: File[]): void }) {
+  return (
+    <label className="button button-small attach-button">
+      <Icon name="paperclip" size={14} />
+      <span aria-hidden="true">Attach</span>
+      <input
+        type="file"
+        multiple
+        aria-label="Attach files"
+        className="visually-hidden"
+        onChange={(e) => {
+          // Copied now: the input's own list empties when it is reset below.
+          const added = [...(e.target.files ?? [])];
+          // The same file may be picked again after it was removed.
+          e.target.value = '';
+          if (added.length) onAdd(added);
+        }}
+      />
+    </label>
+  );
+}
+
+export function FileChips({ files, onRemove }: { files: File[]; onRemove(index: number): void }) {
+  if (!files.length) return null;
+  return (
+    <ul className="composer-files" aria-label="Files to send">
+      {files.map((file, i) => (
+        <li key={`${i}-${file.name}`} className="file-chip">
+          <Icon name="paperclip" size={12} />
+          <span className="file-chip-name">{file.name}</span>
+          <span className="attachment-size">{formatSize(file.size)}</span>
+          <button type="button" className="tag-remove" aria-label={`Remove ${file.name}`} onClick={() => onRemove(i)}>
+            <Icon name="close" size={12} />
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
