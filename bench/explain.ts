@@ -5,7 +5,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { createInboxContext } from '../src/inbox/context.js';
 import { getConversations, searchConversations } from '../src/inbox/queries.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
 import { createVocabulary } from './vocabulary.js';

@@ -1,4 +1,4 @@
-import type { SeedConversation, SeedMessage, SeedUser } from '../src/store/bulk-load.js';
+import type { SeedConversation, SeedMessage, SeedUser } from './bulk-load.js';
 import type { Channel, ConversationType, Label, Priority, Status } from '../src/store/schema.js';
 import { createRandom, type Random } from '../src/demo/random.js';
 import { FIRST_NAMES, LAST_NAMES, type Vocabulary } from './vocabulary.js';

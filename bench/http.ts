@@ -4,7 +4,7 @@ import { accountsContext, createApiToken } from '../src/accounts/index.js';
 import { createInboxContext } from '../src/inbox/context.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import { summarize, type Latency } from './measure.js';
 import { startSocketClients } from './socket-clients.js';

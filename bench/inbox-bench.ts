@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { measureHttp, type HttpFigures } from './http.js';
 import { loadInbox, type LoadFigures } from './load.js';

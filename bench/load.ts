@@ -1,4 +1,4 @@
-import { bulkInsertUsers, bulkLoadConversations } from '../src/store/bulk-load.js';
+import { bulkInsertUsers, bulkLoadConversations } from './bulk-load.js';
 import type { Store } from '../src/store/database.js';
 import { agentUsers, customerUsers, generateConversations, type Person } from './generate.js';
 import { timed } from './measure.js';

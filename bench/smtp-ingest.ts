@@ -10,7 +10,7 @@ import { startEmailChannel, type EmailChannel } from '../src/channels/email/inde
 import { MailSpool } from '../src/channels/email/spool.js';
 import { loadConfig } from '../src/config.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { startBareSmtp, type BareSmtp } from './smtp-bare.js';
 import { benchMails, type MailBatch } from './smtp-mails.js';

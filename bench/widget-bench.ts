@@ -10,7 +10,7 @@ import { DEFAULT_CHAT_SETTINGS } from '../src/channels/chat/index.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { openSqlite } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { summarize, type Latency } from './measure.js';

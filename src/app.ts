@@ -8,7 +8,7 @@ import { registerApi } from './http/api.js';
 import { buildServer } from './http/server.js';
 import { registerWebApp } from './http/web-app.js';
 import { createOutboxWorker, type JobHandler } from './jobs/outbox-worker.js';
-import { EventBus } from './realtime/bus.js';
+import { EventBus } from './inbox/bus.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 

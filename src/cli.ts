@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { demoStoreOptions } from './demo/connection.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { formatDemoSummary } from './demo/summary.js';
-import { DomainError } from './inbox/errors.js';
+import { DomainError } from './errors.js';
 import { openStore } from './store/database.js';
 import { isDatabaseUnavailable } from './store/faults.js';
 import { migrateToLatest } from './store/migrate.js';

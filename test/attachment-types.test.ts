@@ -9,7 +9,7 @@ import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
 import { addMessage } from '../src/inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { person, type Instance, type Person } from './support/live.js';
 import { makeTestStore } from './support/store.js';

@@ -10,7 +10,7 @@ import { HANDOVER_TEXT } from '../src/channels/chat/bot.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { seedKnowledgeBase } from './support/kb-articles.js';
 import { call, Live, person, refusal, type Instance, type Person } from './support/live.js';

@@ -10,7 +10,7 @@ import {
   setConversationType,
   updateConversationStatus,
 } from '../src/inbox/commands.js';
-import { DomainError } from '../src/inbox/errors.js';
+import { DomainError } from '../src/errors.js';
 import {
   COUNT_CAP,
   getConversation,

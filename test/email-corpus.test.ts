@@ -8,7 +8,7 @@ import { parseEmail } from '../src/channels/email/parse.js';
 import { htmlToText, splitHtmlQuote } from '../src/channels/email/quotes.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
 import { getConversation, getConversationMessages } from '../src/inbox/queries.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { findInbound, type InboundRow } from '../src/store/email.js';
 import { testEmailConfig, useEmailChannel, type EmailHarness } from './support/email.js';

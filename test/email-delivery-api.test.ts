@@ -6,7 +6,7 @@ import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker
 import { accountsContext } from '../src/accounts/index.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { MAIL_PEERS, SUPPORT, testEmailPlanner, useSink } from './support/email.js';
 import { Live, person, sleep, type Instance, type Person } from './support/live.js';

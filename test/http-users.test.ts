@@ -4,7 +4,7 @@ import { registerApi } from '../src/http/api.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/http/auth.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { makeTestStore } from './support/store.js';

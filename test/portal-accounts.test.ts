@@ -9,7 +9,7 @@ import { SESSION_COOKIE } from '../src/http/auth.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { makeTestStore } from './support/store.js';
 import { Live, sleep } from './support/live.js';

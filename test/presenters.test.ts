@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canSeeMessage, canView, type Viewer } from '../src/inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../src/inbox/records.js';
-import { presentConversation, presentEvent, presentMessage } from '../src/http/presenters.js';
-import { ConversationJson, MessageJson } from '../src/http/schemas.js';
+import { presentConversation, presentEvent, presentMessage } from '../src/present/presenters.js';
+import { ConversationJson, MessageJson } from '../src/present/schemas.js';
 
 const customer: Viewer = { id: 7, role: 'customer', emailVerifiedAt: 1 };
 const stranger: Viewer = { id: 8, role: 'customer', emailVerifiedAt: 1 };

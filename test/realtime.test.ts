@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { call as callOn, Live as LiveOn, messageOf, person as personOn, refusal, startInstance, type Frame, type Instance, type Person } from './support/live.js';

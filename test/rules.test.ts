@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../src/inbox/errors.js';
+import { DomainError } from '../src/errors.js';
 import {
   countDeltas,
   countKeys,

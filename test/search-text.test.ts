@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlightExcerpt, parseSearchQuery, scoreText } from '../src/store/search-text.js';
+import { highlightExcerpt, parseSearchQuery, scoreText } from '../src/text/search-text.js';
 
 const terms = (q: string) => parseSearchQuery(q);
 

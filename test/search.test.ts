@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addMessage } from '../src/inbox/commands.js';
-import { DomainError } from '../src/inbox/errors.js';
+import { DomainError } from '../src/errors.js';
 import { getConversationMessages, getConversations, searchConversations } from '../src/inbox/queries.js';
 import type { Conversation } from '../src/inbox/records.js';
-import { parseSearchQuery } from '../src/store/search-text.js';
+import { parseSearchQuery } from '../src/text/search-text.js';
 import { makeAgent, makeConversation, useTestInbox } from './support/inbox.js';
 
 // Full-text search: parseSearchQuery on its own, searchConversations (ranked, with

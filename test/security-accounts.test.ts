@@ -7,7 +7,7 @@ import { buildServer, type ZodApp } from '../src/http/server.js';
 import { createConversation } from '../src/inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
 import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { CLOSE_CREDENTIALS_ENDED } from '../src/realtime/protocol.js';
 import type { Store } from '../src/store/database.js';
 import { MAIL_PEERS, queuedId, rawMail, settled, swaks, testEmailPlanner, useEmailChannel, useSink } from './support/email.js';

@@ -7,7 +7,7 @@ import { LocalAttachmentStorage } from '../src/attachments/index.js';
 import { registerApi } from '../src/http/api.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { refusal } from './support/live.js';

@@ -10,7 +10,7 @@ import { registerApi } from '../src/http/api.js';
 import { buildServer } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/realtime/bus.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { findVisitorByTokenHash, updateVisitor, type ChatDatabase, type ChatVisitorRow } from '../src/store/chat.js';
 import type { Store } from '../src/store/database.js';
 import { chatVisitorDetailsMigration } from '../src/store/migrations/0009_chat_visitor_details.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../inbox/errors.js';
+import { DomainError } from '../errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
 import { deleteUserApiTokens, deleteUserSessions, expireAccountTokens, findUsableAccountToken, insertAccountToken, useAccountToken } from '../store/accounts.js';
 import { enqueueJobs } from '../store/outbox.js';

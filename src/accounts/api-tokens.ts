@@ -1,4 +1,4 @@
-import { DomainError, invalid, notFound } from '../inbox/errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import { deleteApiToken, findApiTokenWithUser, insertApiToken, listApiTokens, touchApiToken, TOUCH_INTERVAL_MS } from '../store/accounts.js';
 import { transact } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';

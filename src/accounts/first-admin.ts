@@ -1,4 +1,4 @@
-import { DomainError } from '../inbox/errors.js';
+import { DomainError } from '../errors.js';
 import { findActiveAdmin } from '../store/users.js';
 import type { AccountsContext } from './context.js';
 import { toUser, type User } from './records.js';

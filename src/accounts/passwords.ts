@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { invalid } from '../inbox/errors.js';
+import { invalid } from '../errors.js';
 
 // scrypt from node:crypto: memory-hard, no native dependency. The stored string names
 // its parameters, so they can be raised later without breaking existing hashes.

@@ -1,4 +1,4 @@
-import { DomainError, invalid, notFound } from '../inbox/errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import type { UserRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
 import { findUserById, updateUserRow, type UserPatch } from '../store/users.js';

@@ -1,4 +1,4 @@
-import { DomainError, invalid, notFound } from '../inbox/errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import {
   deleteExpiredSessions,
   deleteSession,

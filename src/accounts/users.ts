@@ -1,4 +1,4 @@
-import { DomainError, invalid, notFound } from '../inbox/errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
 import { singleLine } from '../inbox/rules.js';
 import { deleteUserApiTokens, deleteUserSessions } from '../store/accounts.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../inbox/errors.js';
+import { DomainError } from '../errors.js';
 import type { NewAttachment } from '../store/messages.js';
 import { sanitizeFileName } from './names.js';
 import { sniffContentType, SNIFF_BYTES } from './sniff.js';

@@ -10,9 +10,9 @@ import {
   updateConversationStatus,
 } from '../inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../inbox/context.js';
-import { DomainError, invalid } from '../inbox/errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { getInboxCounts } from '../inbox/queries.js';
-import { EventBus } from '../realtime/bus.js';
+import { EventBus } from '../inbox/bus.js';
 import type { Store } from '../store/database.js';
 import { seedDemoArticles } from './articles.js';
 import { DEMO_AGENTS, DEMO_PASSWORD } from './people.js';

@@ -4,7 +4,7 @@ import type { InboxContext } from '../inbox/context.js';
 import { CredentialWatch, type CredentialWatchOptions } from '../realtime/credentials.js';
 import { RealtimeHub, type HubOptions } from '../realtime/hub.js';
 import { PresenceRelay } from '../realtime/presence.js';
-import { realtimeRoutes, registerWebSocketTransport } from '../realtime/websocket.js';
+import { realtimeRoutes, registerWebSocketTransport } from './realtime-socket.js';
 import { authentication } from './auth.js';
 import { helpCenterRoutes } from './help-center.js';
 import type { UploadOptions } from './multipart.js';

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DomainError, type ErrorCode } from '../inbox/errors.js';
+import { DomainError, type ErrorCode } from '../errors.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../store/faults.js';
 
 /** Every code a client may see in `{ error: { code } }`. */

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DomainError } from '../inbox/errors.js';
+import { DomainError } from '../errors.js';
 import { getArticle, getCategory, listArticles, listCategories, searchArticles } from '../kb/queries.js';
 import type { ArticleSummary, KbContext } from '../kb/records.js';
 import { defineRoutes } from './routing.js';

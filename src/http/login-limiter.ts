@@ -1,4 +1,4 @@
-import { DomainError } from '../inbox/errors.js';
+import { DomainError } from '../errors.js';
 
 /**
  * Counts failed logins per key (an account, or a client address) in a sliding window and refuses

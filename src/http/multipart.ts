@@ -5,7 +5,7 @@ import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, formatBytes, storeAttachment, type AttachmentLimits, type AttachmentStorage, type NewAttachment } from '../attachments/index.js';
-import { DomainError, invalid } from '../inbox/errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { unsupportedMediaType } from './errors.js';
 import { refuseNul } from './nul-bytes.js';
 import type { ZodApp } from './routing.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { invalid } from '../inbox/errors.js';
+import { invalid } from '../errors.js';
 
 // U+0000 is refused in every piece of request input, at the edge, before any handler or
 // query runs: PostgreSQL cannot store it in text (the statement fails, a 500), SQLite
@@ -46,7 +46,7 @@ export function refuseNul(value: unknown, root: string): void {
 /**
  * On every route, before validation: the path's params, the query string and the parsed
  * body. Not in onRequest: the WebSocket transport's own onRequest hook must have seen an
- * upgrade before any refusal (realtime/websocket.ts), and what runs before this (the
+ * upgrade before any refusal (realtime-socket.ts), and what runs before this (the
  * authentication hooks) only hashes what it reads. A multipart body is read by its route
  * (multipart.ts), which applies the same rule to each field.
  */

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { visitorChatIds, type ChatContext, type Visitor } from '../channels/chat/chat.js';
 import type { PreparedEvent } from '../realtime/frames.js';
 import { SocketClient } from '../realtime/ws-client.js';
-import { widgetConversation, widgetMessage } from './widget-frames.js';
+import { widgetConversation, widgetMessage } from '../present/widget-frames.js';
 
 /** A chat visitor's socket: only their own chats' public messages, in the widget's shapes, and who of the team is typing there. */
 export class VisitorClient extends SocketClient<VisitorClient> {

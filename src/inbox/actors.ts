@@ -1,7 +1,7 @@
 import type { Tx } from '../store/transaction.js';
 import type { Role, SenderType, UserRow } from '../store/schema.js';
 import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
-import { DomainError, invalid } from './errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { singleLine } from './rules.js';
 
 /** Who does something: a signed-in user, the bot, or Onethread itself (automations, channels). */

@@ -27,7 +27,7 @@ import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
 import { isUnverified, normalizeEmail, requireTeam, resolveActor, resolveCustomer, resolveSender, type Actor, type MessageSender, type ResolvedActor, type Sender } from './actors.js';
 import type { InboxContext } from './context.js';
-import { DomainError, invalid, notFound } from './errors.js';
+import { DomainError, invalid, notFound } from '../errors.js';
 import { candidateAddresses, mergeParticipants, participantList, plannedHeaders, sameParticipants, type Person } from './participants.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type MailHeaders, type Message, type Participant } from './records.js';
 import {

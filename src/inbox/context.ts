@@ -1,6 +1,6 @@
 import type { Store } from '../store/database.js';
 import type { NewJob } from '../store/outbox.js';
-import type { EventBus } from '../realtime/bus.js';
+import type { EventBus } from './bus.js';
 import type { Conversation, InboxEvent } from './records.js';
 
 /**

@@ -1,5 +1,5 @@
 import { normalizeEmail } from './actors.js';
-import { invalid } from './errors.js';
+import { invalid } from '../errors.js';
 import { singleLine } from './rules.js';
 import type { MailHeaders, Participant } from './records.js';
 

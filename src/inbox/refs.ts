@@ -1,4 +1,4 @@
-import { notFound } from './errors.js';
+import { notFound } from '../errors.js';
 import { parseConversationNumber } from './records.js';
 
 /** A conversation as callers name it: its id, or its number `CONV-000123`. */

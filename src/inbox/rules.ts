@@ -1,4 +1,4 @@
-import { DomainError, invalid } from './errors.js';
+import { DomainError, invalid } from '../errors.js';
 import { LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type SenderType, type Status } from '../store/schema.js';
 
 // The inbox's rules as pure functions: how a message moves a conversation's status,

@@ -1,6 +1,6 @@
 import { countArticles, findArticlesByIds } from '../store/kb.js';
 import { searchArticleIndex } from '../store/search.js';
-import { foldWord } from '../store/search-text.js';
+import { foldWord } from '../text/search-text.js';
 import type { KbContext } from './records.js';
 
 // Finding the answer to a question someone typed, in published articles. A question is

@@ -1,4 +1,4 @@
-import { invalid, notFound } from '../inbox/errors.js';
+import { invalid, notFound } from '../errors.js';
 import {
   deleteArticleRow,
   deleteCategoryRow,

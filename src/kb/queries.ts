@@ -1,8 +1,8 @@
-import { invalid, notFound } from '../inbox/errors.js';
+import { invalid, notFound } from '../errors.js';
 import { categoryHasArticles, findArticle, findArticlesByIds, findCategory, listArticleRows, listCategoryRows } from '../store/kb.js';
 import type { ArticleStatus, KbArticleRow } from '../store/schema.js';
 import { searchArticleIndex } from '../store/search.js';
-import { highlightExcerpt, parseSearchQuery, scoreText } from '../store/search-text.js';
+import { highlightExcerpt, parseSearchQuery, scoreText } from '../text/search-text.js';
 import type { Tx } from '../store/transaction.js';
 import { toCategory, toSummary, type Article, type ArticleSummary, type Category, type KbContext } from './records.js';
 import { articleHtml } from './render.js';

@@ -1,4 +1,4 @@
-import { presentConversation, presentMessage } from '../http/presenters.js';
+import { presentConversation, presentMessage } from '../present/presenters.js';
 import { canView, isTeam, type Viewer } from '../inbox/policies.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type Message } from '../inbox/records.js';
 import { findConversationsByIds } from '../store/conversations.js';

@@ -1,6 +1,6 @@
 import type { Store } from '../store/database.js';
 import { latestEventId, listEventsSince } from '../store/events.js';
-import type { EventBus } from './bus.js';
+import type { EventBus } from '../inbox/bus.js';
 import { frameFor, prepareEvents, readyFrame, type LiveViewer, type PreparedEvent } from './frames.js';
 import { PgWakeup, type Log } from './pg-wakeup.js';
 

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { accountsContext, createApiToken, createUser, getUserByEmail, type AccountsContext } from '../../src/accounts/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createInboxContext, type InboxContext } from '../../src/inbox/context.js';
-import { EventBus } from '../../src/realtime/bus.js';
+import { EventBus } from '../../src/inbox/bus.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import type { Role } from '../../src/store/schema.js';
 import { ROOT } from './run.js';

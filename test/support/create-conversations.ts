@@ -3,7 +3,7 @@
 import { createInboxContext } from '../../src/inbox/context.js';
 import { createConversation } from '../../src/inbox/commands.js';
 import { loadConfig } from '../../src/config.js';
-import { EventBus } from '../../src/realtime/bus.js';
+import { EventBus } from '../../src/inbox/bus.js';
 import { openStore } from '../../src/store/database.js';
 
 const count = Number(process.argv[2] ?? 20);

@@ -4,7 +4,7 @@ import { accountsContext, createApiToken, createUser } from '../../src/accounts/
 import { createInboxContext } from '../../src/inbox/context.js';
 import { registerApi, type ApiOptions } from '../../src/http/api.js';
 import { buildServer } from '../../src/http/server.js';
-import { EventBus } from '../../src/realtime/bus.js';
+import { EventBus } from '../../src/inbox/bus.js';
 import type { Store } from '../../src/store/database.js';
 import type { Role } from '../../src/store/schema.js';
 

@@ -1,5 +1,5 @@
 import { addMessage, createConversation, escalateConversation, markSeenByCustomer, type MessageResult } from '../../inbox/commands.js';
-import { notFound } from '../../inbox/errors.js';
+import { notFound } from '../../errors.js';
 import { getMessageConversationId } from '../../inbox/queries.js';
 import type { Conversation, Message } from '../../inbox/records.js';
 import { BOT_TAG } from '../../inbox/rules.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { resolveCustomer } from '../../inbox/actors.js';
 import { changeConversationCustomer } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError, invalid } from '../../inbox/errors.js';
+import { DomainError, invalid } from '../../errors.js';
 import { getConversation, getConversationMessages } from '../../inbox/queries.js';
 import type { Conversation, Message } from '../../inbox/records.js';
 import { singleLine } from '../../inbox/rules.js';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { getConversation } from '../../inbox/queries.js';
 import type { Conversation } from '../../inbox/records.js';

@@ -1,7 +1,7 @@
 import type { AttachmentStorage } from '../../attachments/index.js';
 import { addMessage, createConversation, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import type { Conversation, MailHeaders } from '../../inbox/records.js';
 import type { Store } from '../../store/database.js';
 import type { MessageAuto } from '../../store/schema.js';

@@ -5,7 +5,7 @@ import type { AttachmentStorage } from '../../attachments/index.js';
 import type { InboxContext, SideEffectPlanner } from '../../inbox/context.js';
 import type { JobHandler } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import { findInbound, listFailedInbound, settingOrInsert, type InboundRow } from '../../store/email.js';
 import { transact } from '../../store/transaction.js';
 import { startImapPoller, type ImapPoller } from './imap-poller.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttachmentStorage } from '../../attachments/index.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import type { Store } from '../../store/database.js';
 import {
   claimInbound,

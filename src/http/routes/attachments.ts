@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { contentDisposition, isInlineSafe, servedContentType, type AttachmentStorage } from '../../attachments/index.js';
 import { getAttachment } from '../../inbox/attachments.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { notFound } from '../../inbox/errors.js';
+import { notFound } from '../../errors.js';
 import { canSeeMessage } from '../../inbox/policies.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';

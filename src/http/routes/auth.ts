@@ -17,12 +17,12 @@ import {
 } from '../../accounts/index.js';
 import { normalizeEmail } from '../../inbox/actors.js';
 import { clearSessionCookie, requireUser, SESSION_COOKIE, setSessionCookie } from '../auth.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
-import { presentSelf } from '../presenters.js';
+import { presentSelf } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
-import { UserJson } from '../schemas.js';
+import { UserJson } from '../../present/schemas.js';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 

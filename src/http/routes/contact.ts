@@ -3,7 +3,7 @@ import { getUserByEmail, type AccountsContext } from '../../accounts/index.js';
 import { normalizeEmail } from '../../inbox/actors.js';
 import { createConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import { errorBody } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
 import { defineRoutes } from '../routing.js';

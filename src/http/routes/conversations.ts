@@ -4,7 +4,7 @@ import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments
 import { runningEmailChannel } from '../../channels/email/index.js';
 import { addMessage, createConversation, deleteConversation, forwardConversation, markConversationRead, MAX_FORWARD_RECIPIENTS, retryDelivery, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError, notFound } from '../../inbox/errors.js';
+import { DomainError, notFound } from '../../errors.js';
 import { canDelete, canSeeEvents, canSetStatus, canView, canWriteInternal, conversationScope, isTeam, type Viewer } from '../../inbox/policies.js';
 import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
 import type { ConversationRef } from '../../inbox/refs.js';
@@ -12,9 +12,9 @@ import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../.
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { documentJsonOrForm, filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
-import { presentConversation, presentEvent, presentMessage } from '../presenters.js';
+import { presentConversation, presentEvent, presentMessage } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
-import { ConversationJson, EventJson, MessageJson } from '../schemas.js';
+import { ConversationJson, EventJson, MessageJson } from '../../present/schemas.js';
 
 // The conversations API: validate, authorize, call one command or query, present.
 

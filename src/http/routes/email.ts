@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listFailedMail, reprocessFailedMail } from '../../channels/email/index.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';

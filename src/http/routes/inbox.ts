@@ -3,7 +3,7 @@ import { getInboxCounts } from '../../inbox/queries.js';
 import { requireTeamMember } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';
-import { InboxCountsJson } from '../schemas.js';
+import { InboxCountsJson } from '../../present/schemas.js';
 
 // The inbox sidebar's numbers in one request: a handful of counter rows, whatever the size
 // of the inbox. Each number is what the matching list (GET /api/conversations) counts.

@@ -5,7 +5,7 @@ import { getArticle, listArticles, listCategories, MAX_ARTICLE_PAGE, searchArtic
 import type { KbContext } from '../../kb/records.js';
 import { isTeam } from '../../inbox/policies.js';
 import { ARTICLE_STATUSES } from '../../store/schema.js';
-import { KbArticleHitJson as ArticleHitJson, KbArticleJson as ArticleJson, KbArticleSummaryJson as ArticleSummaryJson, KbCategoryJson as CategoryJson } from '../schemas.js';
+import { KbArticleHitJson as ArticleHitJson, KbArticleJson as ArticleJson, KbArticleSummaryJson as ArticleSummaryJson, KbCategoryJson as CategoryJson } from '../../present/schemas.js';
 import { requireTeamMember } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';

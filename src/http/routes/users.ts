@@ -1,13 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createUser, getTeam, MAX_PASSWORD, MIN_PASSWORD, updateTeamMember, type AccountsContext } from '../../accounts/index.js';
-import { DomainError } from '../../inbox/errors.js';
+import { DomainError } from '../../errors.js';
 import { canManageUsers } from '../../inbox/policies.js';
 import { requireTeamMember, requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
-import { presentUser } from '../presenters.js';
+import { presentUser } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
-import { UserJson } from '../schemas.js';
+import { UserJson } from '../../present/schemas.js';
 
 // The team: who conversations can be assigned to, and the admins' page to manage them.
 // Customers are never listed or changed here.

@@ -9,14 +9,14 @@ import type { ChatSettings } from '../../channels/chat/index.js';
 import { withinHours } from '../../channels/chat/hours.js';
 import { originAllowed } from '../../channels/chat/origins.js';
 import { getAttachment } from '../../inbox/attachments.js';
-import { DomainError, notFound } from '../../inbox/errors.js';
+import { DomainError, notFound } from '../../errors.js';
 import type { RealtimeHub } from '../../realtime/hub.js';
 import type { PresenceRelay } from '../../realtime/presence.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { LoginLimiter } from '../login-limiter.js';
 import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
 import { defineRoutes } from '../routing.js';
-import { widgetConversation, widgetMessage } from '../widget-frames.js';
+import { widgetConversation, widgetMessage } from '../../present/widget-frames.js';
 import { SocketSlots, VisitorClient } from '../widget-socket.js';
 import type { NewAttachment } from '../../store/messages.js';
 

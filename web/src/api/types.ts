@@ -1,6 +1,6 @@
 // The API's resources, inferred from the server's zod schemas: a change there breaks the
 // web type-check here. Type-only imports, erased from the bundle.
-import type { ConversationJson, EventJson, InboxCountsJson, MessageJson, UserJson } from '../../../src/http/schemas.js';
+import type { ConversationJson, EventJson, InboxCountsJson, MessageJson, UserJson } from '../../../src/present/schemas.js';
 import type { Channel, Label, Priority, Role, Status } from '../../../src/store/schema.js';
 
 export type { Channel, Label, Priority, Role, Status };

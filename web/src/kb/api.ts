@@ -1,4 +1,4 @@
-import type { KbArticleJson, KbArticleSummaryJson, KbCategoryJson } from '../../../src/http/schemas.js';
+import type { KbArticleJson, KbArticleSummaryJson, KbCategoryJson } from '../../../src/present/schemas.js';
 import { api } from '../api/client';
 
 // The knowledge base endpoints (/api/kb), as the admin pages use them.

@@ -5,15 +5,15 @@ import type { RawData } from 'ws';
 import { z } from 'zod';
 import { findApiTokenUse } from '../accounts/api-tokens.js';
 import type { AccountsContext } from '../accounts/index.js';
-import { errorBody, unauthorized } from '../http/errors.js';
-import { defineRoutes, type ZodApp } from '../http/routing.js';
-import { DomainError } from '../inbox/errors.js';
+import { errorBody, unauthorized } from './errors.js';
+import { defineRoutes, type ZodApp } from './routing.js';
+import { DomainError } from '../errors.js';
 import { isTeam } from '../inbox/policies.js';
-import type { Credential, CredentialWatch } from './credentials.js';
-import type { RealtimeHub } from './hub.js';
-import type { PresenceRelay } from './presence.js';
-import { errorFrame, parseClientFrame, RATE_LIMITED, REALTIME_DESCRIPTION, REALTIME_SUMMARY } from './protocol.js';
-import { textOf, WsClient } from './ws-client.js';
+import type { Credential, CredentialWatch } from '../realtime/credentials.js';
+import type { RealtimeHub } from '../realtime/hub.js';
+import type { PresenceRelay } from '../realtime/presence.js';
+import { errorFrame, parseClientFrame, RATE_LIMITED, REALTIME_DESCRIPTION, REALTIME_SUMMARY } from '../realtime/protocol.js';
+import { textOf, WsClient } from '../realtime/ws-client.js';
 
 // GET /api/realtime: the live stream over WebSocket. Authentication happens before the
 // upgrade, so a stranger gets a plain 401 and never a socket: the session cookie or a

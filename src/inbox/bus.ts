@@ -1,4 +1,4 @@
-import type { InboxEvent } from '../inbox/records.js';
+import type { InboxEvent } from './records.js';
 
 export type Listener = (events: readonly InboxEvent[]) => void;
 

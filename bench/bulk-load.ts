@@ -1,9 +1,9 @@
 import { CompiledQuery, sql } from 'kysely';
-import { countKeys, normalizeLabels, normalizeTags, previewOf, statusTimestamps, storableText, tagRowNames } from '../inbox/rules.js';
-import { addToCounters } from './counters.js';
-import type { Dialect, Store } from './database.js';
-import type { Channel, ConversationType, Label, Priority, Role, SenderType, Status } from './schema.js';
-import { transact, type Tx } from './transaction.js';
+import { countKeys, normalizeLabels, normalizeTags, previewOf, statusTimestamps, storableText, tagRowNames } from '../src/inbox/rules.js';
+import { addToCounters } from '../src/store/counters.js';
+import type { Dialect, Store } from '../src/store/database.js';
+import type { Channel, ConversationType, Label, Priority, Role, SenderType, Status } from '../src/store/schema.js';
+import { transact, type Tx } from '../src/store/transaction.js';
 
 /**
  * The one writer outside the inbox commands, for seeding benchmarks (the demo goes through the commands).
