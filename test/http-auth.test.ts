@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
 import { authentication, CSRF_HEADER, requireUser, SESSION_COOKIE } from '../src/http/auth.js';
-import { LoginLimiter } from '../src/http/login-limiter.js';
+import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
 import { authRoutes } from '../src/http/routes/auth.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
 import type { Store } from '../src/store/database.js';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   accounts = accountsContext(store);
   app = buildServer({ store });
   await app.register(authentication, { accounts, secureCookies: false });
-  await app.register(authRoutes, { accounts, secureCookies: false, limits: { perAccount: new LoginLimiter(3, 60_000), perAddress: new LoginLimiter(100, 60_000) } });
+  await app.register(authRoutes, { accounts, secureCookies: false, limits: { perAccount: new SlidingWindowLimiter(3, 60_000), perAddress: new SlidingWindowLimiter(100, 60_000) } });
   // A write that only needs a signed-in user, to exercise the CSRF check.
   app.post('/api/test/write', async (request) => ({ userId: requireUser(request).id }));
   await app.ready();

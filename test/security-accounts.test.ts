@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createApiToken, createSession, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
 import { registerApi } from '../src/http/api.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
-import { LoginLimiter } from '../src/http/login-limiter.js';
+import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
 import { buildServer, type ZodApp } from '../src/http/server.js';
 import { createConversation } from '../src/inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
@@ -287,7 +287,7 @@ describe('sign-up limits (item 6)', () => {
       inbox: createInboxContext({ store, bus: new EventBus() }),
       accounts,
       secureCookies: false,
-      loginLimits: { perAccount: new LoginLimiter(10, 60_000), perAddress: new LoginLimiter(3, 60_000) },
+      loginLimits: { perAccount: new SlidingWindowLimiter(10, 60_000), perAddress: new SlidingWindowLimiter(3, 60_000) },
     });
     await app.ready();
   });

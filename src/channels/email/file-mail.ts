@@ -17,7 +17,7 @@ import {
   type MessageIdRecord,
 } from '../../store/email.js';
 import { transact, type Tx } from '../../store/transaction.js';
-import { existingConversation } from './conversations.js';
+import { existingConversation } from './existing-conversation.js';
 import { mailContent } from './mail-content.js';
 import { parseEmail, type MailAddress, type ParsedEmail } from './parse.js';
 import { escapeHtml } from './quotes.js';

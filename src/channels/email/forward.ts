@@ -6,7 +6,7 @@ import { findMessagesToForward, findNotification, finishNotification, recordMess
 import type { MessageRow } from '../../store/schema.js';
 import { transact } from '../../store/transaction.js';
 import { findSignature } from '../../store/users.js';
-import { existingConversation } from './conversations.js';
+import { existingConversation } from './existing-conversation.js';
 import type { ReplySenderDeps } from './outbound.js';
 import { escapeHtml } from './quotes.js';
 import { sendWithFiles } from './send-with-files.js';

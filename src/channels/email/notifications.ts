@@ -5,7 +5,7 @@ import type { JobHandler, OutboxJob } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
 import { findInboundByMessageRows, findMessageToMail, findNotification, finishNotification, recordMessageIds, startLimitedNotification, startNotification } from '../../store/email.js';
 import { transact } from '../../store/transaction.js';
-import { existingConversation } from './conversations.js';
+import { existingConversation } from './existing-conversation.js';
 import { isMailable } from './outbound.js';
 import { escapeHtml } from './quotes.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';

@@ -11,7 +11,7 @@ import type { DeliveryStatus } from '../../store/schema.js';
 import { transact } from '../../store/transaction.js';
 import { findSignature } from '../../store/users.js';
 import { mailBodies, replyRecipients, toMailAddress } from './compose.js';
-import { existingConversation } from './conversations.js';
+import { existingConversation } from './existing-conversation.js';
 import { sendWithFiles } from './send-with-files.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { newSubject, ourMessageId, replySubject, threadHeaders } from './thread-headers.js';

@@ -1,7 +1,7 @@
 import type { InboxContext } from '../../inbox/context.js';
 import type { Conversation } from '../../inbox/records.js';
 import { findConversationsByMessageIds, isParticipant } from '../../store/email.js';
-import { existingConversation as existing } from './conversations.js';
+import { existingConversation as existing } from './existing-conversation.js';
 import type { ParsedEmail } from './parse.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 

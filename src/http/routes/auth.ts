@@ -19,7 +19,7 @@ import { normalizeEmail } from '../../inbox/actors.js';
 import { clearSessionCookie, requireUser, SESSION_COOKIE, setSessionCookie } from '../auth.js';
 import { DomainError } from '../../errors.js';
 import { errorBody, unauthorized } from '../errors.js';
-import { LoginLimiter } from '../login-limiter.js';
+import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { presentSelf } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
 import { UserJson } from '../../present/schemas.js';
@@ -34,9 +34,9 @@ export type AuthRouteOptions = {
   accounts: AccountsContext;
   secureCookies: boolean;
   /** Failed logins allowed per account and per client address in a window. */
-  limits?: { perAccount: LoginLimiter; perAddress: LoginLimiter };
+  limits?: { perAccount: SlidingWindowLimiter; perAddress: SlidingWindowLimiter };
   /** Reset and confirmation mails asked for per address and per client address: the forms must not mail-bomb anyone. */
-  resetLimits?: { perEmail: LoginLimiter; perAddress: LoginLimiter };
+  resetLimits?: { perEmail: SlidingWindowLimiter; perAddress: SlidingWindowLimiter };
   /** Sign-ups allowed per client address and per email address in an hour (each mails the address). */
   signup?: SignupLimits;
 };
@@ -45,11 +45,11 @@ export type SignupLimits = { perIp: number; perEmail: number };
 export const DEFAULT_SIGNUP_LIMITS: SignupLimits = { perIp: 10, perEmail: 3 };
 const SIGNUP_WINDOW_MS = 60 * 60_000;
 
-const defaultLimits = () => ({ perAccount: new LoginLimiter(10, 15 * 60_000), perAddress: new LoginLimiter(50, 15 * 60_000) });
+const defaultLimits = () => ({ perAccount: new SlidingWindowLimiter(10, 15 * 60_000), perAddress: new SlidingWindowLimiter(50, 15 * 60_000) });
 const RESET_REFUSAL = 'Too many mails asked for; wait an hour and try again';
 const defaultResetLimits = () => ({
-  perEmail: new LoginLimiter(3, 60 * 60_000, Date.now, RESET_REFUSAL),
-  perAddress: new LoginLimiter(30, 10 * 60_000, Date.now, RESET_REFUSAL),
+  perEmail: new SlidingWindowLimiter(3, 60 * 60_000, Date.now, RESET_REFUSAL),
+  perAddress: new SlidingWindowLimiter(30, 10 * 60_000, Date.now, RESET_REFUSAL),
 });
 const Token = z.string().min(1).max(256).describe('the token from the mailed link');
 // One answer for every refused sign-in: an unconfirmed account looks like a wrong password,
@@ -58,8 +58,8 @@ const SIGN_IN_REFUSAL = 'Wrong email or password. Signed up but not confirmed ye
 
 export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts, secureCookies, limits = defaultLimits(), resetLimits = defaultResetLimits(), signup = DEFAULT_SIGNUP_LIMITS }) => {
   const signupRefusal = 'Too many sign-ups from here or for this address; wait an hour and try again';
-  const signupPerIp = new LoginLimiter(signup.perIp, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
-  const signupPerEmail = new LoginLimiter(signup.perEmail, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
+  const signupPerIp = new SlidingWindowLimiter(signup.perIp, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
+  const signupPerEmail = new SlidingWindowLimiter(signup.perEmail, SIGNUP_WINDOW_MS, Date.now, signupRefusal);
 
   async function signIn(user: User, reply: Parameters<typeof setSessionCookie>[0]) {
     const session = await createSession(accounts, user.id, SESSION_TTL_MS);

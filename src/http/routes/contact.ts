@@ -5,7 +5,7 @@ import { createConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
 import { errorBody } from '../errors.js';
-import { LoginLimiter } from '../login-limiter.js';
+import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { defineRoutes } from '../routing.js';
 
 // POST /api/contact: the public contact form (/contact, also embedded on other sites).
@@ -29,8 +29,8 @@ const ContactBody = z.strictObject({
 
 export const contactRoutes = defineRoutes<{ inbox: InboxContext; accounts: AccountsContext; limits?: ContactLimits }>(async (app, { inbox, accounts, limits = DEFAULT_CONTACT_LIMITS }) => {
   const refusal = 'Too many messages from here; please wait a while, or write to us by email';
-  const perIp = new LoginLimiter(limits.perIp, IP_WINDOW_MS, Date.now, refusal);
-  const perEmail = new LoginLimiter(limits.perEmail, EMAIL_WINDOW_MS, Date.now, refusal);
+  const perIp = new SlidingWindowLimiter(limits.perIp, IP_WINDOW_MS, Date.now, refusal);
+  const perEmail = new SlidingWindowLimiter(limits.perEmail, EMAIL_WINDOW_MS, Date.now, refusal);
 
   app.post('/api/contact', {
     schema: {

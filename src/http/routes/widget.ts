@@ -13,7 +13,7 @@ import { DomainError, notFound } from '../../errors.js';
 import type { RealtimeHub } from '../../realtime/hub.js';
 import type { PresenceRelay } from '../../realtime/presence.js';
 import { errorBody, unauthorized } from '../errors.js';
-import { LoginLimiter } from '../login-limiter.js';
+import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
 import { defineRoutes } from '../routing.js';
 import { widgetConversation, widgetMessage } from '../../present/widget-frames.js';
@@ -71,10 +71,10 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
   const sockets = new Map<number, Set<VisitorClient>>();
   // Anyone on the web can open a chat: bound how fast one address makes visitors (rows,
   // customers) and how fast one visitor writes. In memory, per instance.
-  const newSessions = new LoginLimiter(settings.limits.sessionsPerIp, 10 * 60_000, Date.now, 'Too many new chats from this address; try again in a few minutes');
-  const messages = new LoginLimiter(settings.limits.messagesPerMinute, 60_000, Date.now, 'You are sending messages too fast; wait a moment');
+  const newSessions = new SlidingWindowLimiter(settings.limits.sessionsPerIp, 10 * 60_000, Date.now, 'Too many new chats from this address; try again in a few minutes');
+  const messages = new SlidingWindowLimiter(settings.limits.messagesPerMinute, 60_000, Date.now, 'You are sending messages too fast; wait a moment');
   // A read is reported once per message seen, and again after a reconnect: more than writes, still bounded.
-  const reads = new LoginLimiter(settings.limits.messagesPerMinute * 2, 60_000, Date.now, 'Too many read reports; wait a moment');
+  const reads = new SlidingWindowLimiter(settings.limits.messagesPerMinute * 2, 60_000, Date.now, 'Too many read reports; wait a moment');
   const socketSlots = new SocketSlots({ perVisitor: settings.limits.socketsPerVisitor, perAddress: settings.limits.socketsPerIp });
 
   // CORS for the widget's own routes: allowed origins get the grant; others a 403, so a

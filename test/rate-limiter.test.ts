@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LoginLimiter } from '../src/http/login-limiter.js';
+import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
 
 describe('login limiter', () => {
   it('refuses a key after its failures reach the limit, until the window has passed', () => {
     let now = 0;
-    const limiter = new LoginLimiter(2, 1000, () => now);
+    const limiter = new SlidingWindowLimiter(2, 1000, () => now);
     limiter.fail('a');
     limiter.check('a');
     limiter.fail('a');
@@ -15,7 +15,7 @@ describe('login limiter', () => {
   });
 
   it('a success clears the key', () => {
-    const limiter = new LoginLimiter(1, 1000, () => 0);
+    const limiter = new SlidingWindowLimiter(1, 1000, () => 0);
     limiter.fail('a');
     limiter.succeed('a');
     limiter.check('a');

@@ -6,7 +6,7 @@ import { DomainError } from '../errors.js';
  * speed from one address or against one account from many. Kept in memory: each app
  * instance limits on its own, which still bounds guessing to instances × limit.
  */
-export class LoginLimiter {
+export class SlidingWindowLimiter {
   readonly #failures = new Map<string, number[]>();
 
   constructor(
