@@ -39,7 +39,9 @@ async function serve(extra: Record<string, string> = {}): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stdout}\n${stderr}`)), 30_000);
     const look = () => {
       const match = /Onethread is running at \S+ \(port (\d+),/.exec(stdout);
-      if (match && stdout.trimEnd().endsWith('='.repeat(72))) {
+      // Started once the banner's closing rule is out (with LOG_LEVEL=info, pino's own
+      // "listening" lines may come after it).
+      if (match && (stdout.match(/^={72}$/gm) ?? []).length >= 2) {
         clearTimeout(timer);
         resolve(match[1]!);
       }
