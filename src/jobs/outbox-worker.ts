@@ -1,14 +1,17 @@
 import type { Store } from '../store/database.js';
-import { isDatabaseUnavailable } from '../store/faults.js';
 import { claimDueJobs, markJobDone, markJobFailedAttempt, type ClaimedJob } from '../store/outbox.js';
 import type { OutboxRow } from '../store/schema.js';
+import { claimDueTimers } from '../store/timers.js';
 import { transact } from '../store/transaction.js';
 import { retryDelay } from './backoff.js';
+import { describe, recordPatiently, storedError } from './outcomes.js';
+import { timerFiring, type TimerHandler } from './timers.js';
 
 // Runs the side effects commands queued in the outbox (send this mail, call that
 // webhook), at least once each. Any number of workers, in one process or several, may
 // run against one database: a job is leased to one claimant at a time, and a job whose
-// worker died is claimed again once its lease runs out.
+// worker died is claimed again once its lease runs out. Each tick also fires the durable
+// timers that are due (jobs/timers.ts), with the same leases, retries and give-up.
 
 /**
  * What a handler learns about its job. `attempts` counts this one; pass `idempotencyKey`
@@ -33,13 +36,16 @@ export type OutboxLog = (message: string, details: Record<string, unknown>) => v
 export type OutboxWorkerOptions = {
   store: Store;
   handlers: Record<string, JobHandler>;
+  /** By timer kind. A timer of a kind missing here is retried later, like a job without handler. */
+  timerHandlers?: Record<string, TimerHandler>;
   clock?: () => number;
   /** How often to look for due jobs when nobody calls `wake()`. */
   pollIntervalMs?: number;
-  /** How long a claimed batch is this worker's. Must outlast the slowest handler: a job whose lease runs out is run again elsewhere. */
+  /** How long a claimed batch is this worker's. Must outlast the slowest handler: a job or timer whose lease runs out is run again elsewhere. */
   leaseMs?: number;
+  /** At most this many jobs, and as many timers, per tick. */
   batchSize?: number;
-  /** Attempts before a job is failed for good. */
+  /** Attempts before a job is failed (a timer given up) for good. */
   maxAttempts?: number;
   /** Milliseconds to wait after failed attempt number `attempt`. */
   backoff?: (attempt: number) => number;
@@ -51,18 +57,14 @@ export type OutboxWorker = {
   start(): void;
   /** Stops polling and resolves once the jobs already running have finished. */
   stop(): Promise<void>;
-  /** Claims one batch of due jobs and runs it; resolves to how many ran. */
+  /** Claims one batch of due jobs and one of due timers and runs them; resolves to how many ran. */
   runOnce(): Promise<number>;
-  /** Looks for due jobs soon instead of at the next poll, e.g. after a command queued some. */
+  /** Looks for due jobs and timers soon instead of at the next poll, e.g. after a command queued some. */
   wake(): void;
 };
 
-const MAX_ERROR_LENGTH = 2000;
-/** Pauses between tries to record a finished job's outcome while the database is away. */
-const RECORD_RETRY_PAUSES_MS = [250, 1_000, 4_000, 10_000];
-
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
-  const { store, handlers, clock = Date.now, pollIntervalMs = 1_000, leaseMs = 5 * 60_000, batchSize = 10, maxAttempts = 10 } = options;
+  const { store, handlers, timerHandlers = {}, clock = Date.now, pollIntervalMs = 1_000, leaseMs = 5 * 60_000, batchSize = 10, maxAttempts = 10 } = options;
   const backoff = options.backoff ?? ((attempt: number) => retryDelay(attempt));
   const log = options.log ?? ((message, details) => console.error(message, details));
   // A later claim must get a later lease: the lease is what tells an old claimant it lost the job.
@@ -75,6 +77,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   /** Why claiming failed last time: each new reason is logged once (not at every poll of an outage), and the recovery too. */
   let failure: string | null = null;
   let timer: NodeJS.Timeout | undefined;
+  const fireTimer = timerFiring({ store, handlers: timerHandlers, clock, maxAttempts, backoff, log, running: () => running });
 
   function track<T>(promise: Promise<T>): Promise<T> {
     inFlight.add(promise);
@@ -83,34 +86,26 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return promise;
   }
 
-  async function claimAndRun(): Promise<number> {
+  /** Resolves to how many jobs and timers ran, and whether either batch was full (so more are probably due). */
+  async function claimAndRun(): Promise<{ ran: number; full: boolean }> {
     const now = clock();
-    const jobs = await transact(store, (tx) => claimDueJobs(tx, store, now, now + leaseMs, batchSize));
+    // One commit claims both batches.
+    const { jobs, timers } = await transact(store, async (tx) => ({
+      jobs: await claimDueJobs(tx, store, now, now + leaseMs, batchSize),
+      timers: await claimDueTimers(tx, store, now, now + leaseMs, batchSize),
+    }));
     // The claim has committed before any handler starts: no transaction stays open while
     // the outside world takes its time to answer. The batch runs side by side, as the
-    // outbox promises no order anyway (a retried job is overtaken by later ones).
-    await Promise.all(jobs.map(runJob));
-    return jobs.length;
+    // outbox promises no order anyway (a retried job is overtaken by later ones), and
+    // timers only "not before their due time".
+    await Promise.all([...jobs.map(runJob), ...timers.map(fireTimer)]);
+    return { ran: jobs.length + timers.length, full: jobs.length === batchSize || timers.length === batchSize };
   }
 
   async function runJob(job: ClaimedJob): Promise<void> {
     const error = await attempt(job);
-    for (const pause of [...RECORD_RETRY_PAUSES_MS, null]) {
-      try {
-        await record(job, error);
-        return;
-      } catch (recordError) {
-        // The job has run: running it again (once its lease is out) would repeat what it
-        // did, so a database that is only briefly away is waited for. Past that, or after
-        // stop(), the lease runs out and the job runs again: at least once, never lost.
-        if (pause !== null && running && isDatabaseUnavailable(recordError)) {
-          await new Promise((resolve) => setTimeout(resolve, pause));
-          continue;
-        }
-        log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
-        return;
-      }
-    }
+    const recordError = await recordPatiently(() => record(job, error), () => running);
+    if (recordError !== null) log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
   }
 
   /** Runs the job's handler; resolves to what went wrong, or null when it succeeded. */
@@ -152,7 +147,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const retryAt = job.attempts >= maxAttempts ? null : now + backoff(job.attempts);
-    const message = error.length > MAX_ERROR_LENGTH ? `${error.slice(0, MAX_ERROR_LENGTH - 1)}…` : error;
+    const message = storedError(error);
     if (!(await transact(store, (tx) => markJobFailedAttempt(tx, job, message, retryAt, now)))) return lostLease(job);
     log(retryAt === null ? 'outbox: job failed for good' : 'outbox: job attempt failed', {
       id: job.id,
@@ -171,9 +166,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     timer = undefined;
     ticking = true;
     woken = false;
-    let ran = 0;
+    let full = false;
     try {
-      ran = await runOnce();
+      ({ full } = await track(claimAndRun()));
       if (failure !== null) log('outbox: claiming jobs works again', {});
       failure = null;
     } catch (error) {
@@ -183,7 +178,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
     ticking = false;
     // A full batch means more are probably due; a wake() during the batch may have queued more.
-    if (running) schedule(woken || ran === batchSize ? 0 : pollIntervalMs);
+    if (running) schedule(woken || full ? 0 : pollIntervalMs);
   }
 
   function schedule(delayMs: number): void {
@@ -191,7 +186,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     timer = setTimeout(() => void tick(), delayMs);
   }
 
-  const runOnce = () => track(claimAndRun());
+  const runOnce = async () => (await track(claimAndRun())).ran;
 
   return {
     runOnce,
@@ -212,9 +207,4 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       else schedule(0);
     },
   };
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }

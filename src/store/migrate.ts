@@ -12,6 +12,9 @@ import { chatVisitorDetailsMigration } from './migrations/0009_chat_visitor_deta
 import { messageAutoSignatureMigration } from './migrations/0010_message_auto_signature.js';
 import { emailParticipantsMigration } from './migrations/0011_email_participants.js';
 import { teamPendingIndexesMigration } from './migrations/0012_team_pending_indexes.js';
+import { businessCalendarMigration } from './migrations/0013_business_calendar.js';
+import { timersMigration } from './migrations/0014_timers.js';
+import { eventOriginMigration } from './migrations/0015_event_origin.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -29,6 +32,9 @@ function migrations(store: Store): Record<string, Migration> {
     '0010_message_auto_signature': messageAutoSignatureMigration(),
     '0011_email_participants': emailParticipantsMigration(),
     '0012_team_pending_indexes': teamPendingIndexesMigration(),
+    '0013_business_calendar': businessCalendarMigration(store.dialect),
+    '0014_timers': timersMigration(store.dialect),
+    '0015_event_origin': eventOriginMigration(),
   };
 }
 

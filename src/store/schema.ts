@@ -163,10 +163,14 @@ export interface ConversationEventsTable {
   eventType: string;
   performedBy: number | null;
   performedByName: string;
+  /** Where the write came from (inbox/context.ts); rows before 0015 were backfilled. */
+  origin: EventOrigin;
   oldValue: string | null;
   newValue: string | null;
   createdAt: number;
 }
+
+export type EventOrigin = 'user' | 'customer' | 'bot' | 'rule' | 'system' | 'import';
 
 /** One row per label or tag of a conversation, carrying the sort keys so a label view walks an index. */
 export interface ConversationTagsTable {
@@ -206,6 +210,40 @@ export interface OutboxTable {
   createdAt: number;
   /** 1: the payload is a secret, dropped once the job is done or failed for good. */
   secret: Generated<number>;
+}
+
+export type TimerOutcome = 'fired' | 'failed';
+
+/** A durable timer (store/timers.ts): armed while `firedAt` is null. */
+export interface TimersTable {
+  id: Generated<number>;
+  /** Who set it and for what (`sla:conversation:42`): setting a key again re-arms its timer. */
+  key: string;
+  kind: string;
+  dueAt: number;
+  payload: string;
+  /** Bumped at every (re-)arm: a worker that claimed an older arming cannot record its outcome on this one. */
+  version: Generated<number>;
+  /** Not claimable before this: a worker's lease or, after a failed attempt, the time to retry. */
+  lockedUntil: number | null;
+  /** Claims of the current arming. */
+  attempts: Generated<number>;
+  lastError: string | null;
+  /** When it fired, or was given up (`outcome` says which); null while armed. */
+  firedAt: number | null;
+  outcome: TimerOutcome | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A business calendar (store/calendar.ts), today only the `default` one. */
+export interface BusinessCalendarsTable {
+  name: string;
+  /** The calendar as JSON (src/calendar/schema.ts). */
+  calendar: string;
+  updatedAt: number;
+  /** Who set it; null when seeded from the environment. */
+  updatedBy: number | null;
 }
 
 export type ArticleStatus = 'published' | 'draft';
@@ -252,6 +290,8 @@ export interface Database {
   inbox_counts: InboxCountsTable;
   sequences: SequencesTable;
   outbox: OutboxTable;
+  timers: TimersTable;
+  business_calendars: BusinessCalendarsTable;
   kb_categories: KbCategoriesTable;
   kb_articles: KbArticlesTable;
 }
@@ -269,5 +309,6 @@ export type AttachmentRow = Selectable<AttachmentsTable>;
 export type DeliveryRow = Selectable<MessageDeliveriesTable>;
 export type EventRow = Selectable<ConversationEventsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type TimerRow = Selectable<TimersTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
