@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, parseOpeningHours, type ChatSettings } from './channels/chat/index.js';
+import { parseBusinessHours } from './calendar/parse.js';
+import { isTimeZone, type Calendar } from './calendar/schema.js';
+import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from './channels/chat/index.js';
 
 export type Config = {
   dataDir: string;
@@ -29,6 +31,11 @@ export type Config = {
   signup: { perIp: number; perEmail: number };
   /** The chat widget and its bot. */
   chat: ChatSettings;
+  /**
+   * The business hours from the environment (BUSINESS_HOURS in BUSINESS_TIMEZONE): they seed
+   * the stored calendar on a first start only. `notes`: what start-up should say about them.
+   */
+  businessHours: { calendar: Calendar | null; notes: string[] };
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -107,8 +114,11 @@ const variables = {
   WIDGET_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WIDGET_IDENTITY: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default('optional'),
   WIDGET_PRECHAT: z.enum(['off', 'optional', 'required'], { error: 'must be off, optional or required' }).default('optional'),
+  BUSINESS_HOURS: z.string().optional(),
+  BUSINESS_TIMEZONE: z.string().optional(),
+  // The older names of the two above, from when only the widget had hours.
   WIDGET_HOURS: z.string().optional(),
-  WIDGET_TIMEZONE: z.string().min(1).default('UTC'),
+  WIDGET_TIMEZONE: z.string().optional(),
   WIDGET_TEAM_NAME: z.string().min(1).max(100).default(DEFAULT_CHAT_SETTINGS.teamName),
   BOT_ENABLED: booleanFlag.default(true),
   BOT_ESCALATION_KEYWORDS: z.string().optional(),
@@ -153,7 +163,28 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     contact: { perIp: read(env, 'CONTACT_LIMIT_PER_IP'), perEmail: read(env, 'CONTACT_LIMIT_PER_EMAIL') },
     signup: { perIp: read(env, 'SIGNUP_LIMIT_PER_IP'), perEmail: read(env, 'SIGNUP_LIMIT_PER_EMAIL') },
     chat: readChatConfig(env, publicUrl.replace(/\/+$/, '')),
+    businessHours: readBusinessHours(env),
   };
+}
+
+/** BUSINESS_HOURS and BUSINESS_TIMEZONE, or their older names WIDGET_HOURS and WIDGET_TIMEZONE; the new name wins. */
+function readBusinessHours(env: Env): Config['businessHours'] {
+  const notes: string[] = [];
+  const pick = (name: 'BUSINESS_HOURS' | 'BUSINESS_TIMEZONE', old: 'WIDGET_HOURS' | 'WIDGET_TIMEZONE') => {
+    const value = read(env, name);
+    const oldValue = read(env, old);
+    if (value !== undefined && oldValue !== undefined) notes.push(`Note: ${old} is ignored: ${name} is set too, and wins (${old} is its older name).`);
+    return value !== undefined ? { name, value } : oldValue !== undefined ? { name: old, value: oldValue } : null;
+  };
+  const hours = pick('BUSINESS_HOURS', 'WIDGET_HOURS');
+  const timezone = pick('BUSINESS_TIMEZONE', 'WIDGET_TIMEZONE');
+  if (timezone && !isTimeZone(timezone.value)) throw new ConfigError(timezone.name, `"${timezone.value}" is not a time zone like Europe/Berlin`);
+  if (!hours) return { calendar: null, notes };
+  try {
+    return { calendar: parseBusinessHours(hours.value, timezone?.value), notes };
+  } catch (error) {
+    throw new ConfigError(hours.name, (error as Error).message);
+  }
 }
 
 function readChatConfig(env: Env, publicUrl: string): ChatSettings {
@@ -162,13 +193,6 @@ function readChatConfig(env: Env, publicUrl: string): ChatSettings {
     origins = parseAllowedOrigins(read(env, 'WIDGET_ALLOWED_ORIGINS'));
   } catch (error) {
     throw new ConfigError('WIDGET_ALLOWED_ORIGINS', (error as Error).message);
-  }
-  const hoursText = read(env, 'WIDGET_HOURS');
-  let hours: ChatSettings['hours'] = null;
-  try {
-    hours = hoursText ? parseOpeningHours(hoursText, read(env, 'WIDGET_TIMEZONE')) : null;
-  } catch (error) {
-    throw new ConfigError('WIDGET_HOURS', (error as Error).message);
   }
   const secret = read(env, 'WIDGET_IDENTITY_SECRET') ?? null;
   const required = read(env, 'WIDGET_IDENTITY') === 'required';
@@ -183,7 +207,6 @@ function readChatConfig(env: Env, publicUrl: string): ChatSettings {
     origins,
     identity: { secret, required },
     preChat: read(env, 'WIDGET_PRECHAT'),
-    hours,
     teamName: read(env, 'WIDGET_TEAM_NAME'),
     bot: {
       ...DEFAULT_CHAT_SETTINGS.bot,

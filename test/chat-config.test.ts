@@ -14,8 +14,6 @@ describe('chat configuration', () => {
         WIDGET_IDENTITY: 'required',
         WIDGET_PRECHAT: 'required',
         WIDGET_TEAM_NAME: 'Acme Support',
-        WIDGET_HOURS: 'Mon-Fri 09:00-17:00',
-        WIDGET_TIMEZONE: 'America/New_York',
         BOT_ESCALATION_KEYWORDS: 'refund, cancel ,',
         BOT_LLM_URL: 'https://llm.example.com/v1',
         BOT_LLM_MODEL: 'small-model',
@@ -26,7 +24,7 @@ describe('chat configuration', () => {
     );
     expect(chat.origins.allowed).toEqual(new Set(['https://shop.example.com', 'https://example.com']));
     expect(chat.identity).toEqual({ secret: SECRET, required: true });
-    expect(chat).toMatchObject({ preChat: 'required', teamName: 'Acme Support', publicUrl: 'https://support.example.com', hours: { timeZone: 'America/New_York' } });
+    expect(chat).toMatchObject({ preChat: 'required', teamName: 'Acme Support', publicUrl: 'https://support.example.com' });
     expect(chat.bot).toMatchObject({ enabled: true, escalationKeywords: ['refund', 'cancel'], llm: { url: 'https://llm.example.com/v1', model: 'small-model', apiKey: 'sk-1', timeoutMs: 2500 } });
     expect(loadConfig({ BOT_ENABLED: 'false' }, noEnvFile).chat.bot.enabled).toBe(false);
   });
@@ -35,8 +33,6 @@ describe('chat configuration', () => {
     [{ WIDGET_ALLOWED_ORIGINS: 'shop.example.com' }, /^WIDGET_ALLOWED_ORIGINS: "shop.example.com" is not an origin/],
     [{ WIDGET_IDENTITY: 'required' }, /^WIDGET_IDENTITY_SECRET: must be set when WIDGET_IDENTITY=required/],
     [{ WIDGET_IDENTITY_SECRET: 'short' }, /^WIDGET_IDENTITY_SECRET: must be at least 32 characters/],
-    [{ WIDGET_HOURS: 'whenever' }, /^WIDGET_HOURS: "whenever" is not like/],
-    [{ WIDGET_HOURS: 'Mon 09:00-10:00', WIDGET_TIMEZONE: 'Nowhere/Land' }, /^WIDGET_HOURS: "Nowhere\/Land" is not a time zone/],
     [{ WIDGET_PRECHAT: 'sometimes' }, /^WIDGET_PRECHAT: must be off, optional or required/],
     [{ BOT_LLM_URL: 'https://llm.example.com' }, /^BOT_LLM_MODEL: BOT_LLM_URL and BOT_LLM_MODEL go together/],
     [{ BOT_LLM_TIMEOUT_MS: '5' }, /^BOT_LLM_TIMEOUT_MS: must be milliseconds/],

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseOpeningHours, withinHours } from '../src/channels/chat/hours.js';
 import { checkIdentity, identityHash } from '../src/channels/chat/identity.js';
 import { originAllowed, parseAllowedOrigins } from '../src/channels/chat/origins.js';
 
@@ -56,40 +55,5 @@ describe('allowed widget origins', () => {
     expect(() => parseAllowedOrigins('shop.example.com')).toThrow(/not an origin/);
     expect(() => parseAllowedOrigins('https://shop.example.com/path')).toThrow(/only scheme, host and port/);
     expect(() => parseAllowedOrigins('ftp://shop.example.com')).toThrow(/http\(s\)/);
-  });
-});
-
-describe('opening hours', () => {
-  // 2026-11-25 is a Wednesday.
-  const at = (iso: string) => new Date(iso);
-
-  it('is open inside a range of days and times, in the given time zone', () => {
-    const hours = parseOpeningHours('Mon-Fri 09:00-17:30, Sat 10:00-14:00', 'Europe/Berlin');
-    expect(withinHours(hours, at('2026-11-25T08:00:00Z'))).toBe(true); // Wed 09:00 in Berlin
-    expect(withinHours(hours, at('2026-11-25T07:59:00Z'))).toBe(false); // Wed 08:59
-    expect(withinHours(hours, at('2026-11-25T16:29:00Z'))).toBe(true); // Wed 17:29
-    expect(withinHours(hours, at('2026-11-25T16:30:00Z'))).toBe(false); // Wed 17:30
-    expect(withinHours(hours, at('2026-11-28T12:00:00Z'))).toBe(true); // Sat 13:00
-    expect(withinHours(hours, at('2026-11-29T12:00:00Z'))).toBe(false); // Sun
-  });
-
-  it('wraps a day range over the week end', () => {
-    const hours = parseOpeningHours('Sat-Mon 00:00-24:00');
-    expect(withinHours(hours, at('2026-11-29T12:00:00Z'))).toBe(true); // Sun
-    expect(withinHours(hours, at('2026-11-30T23:59:00Z'))).toBe(true); // Mon
-    expect(withinHours(hours, at('2026-11-25T12:00:00Z'))).toBe(false); // Wed
-  });
-
-  it.each([
-    ['Mon-Fri', /not like/],
-    ['Funday 09:00-10:00', /not a day/],
-    ['Mon 9-17', /not a time/],
-    ['Mon 17:00-09:00', /ends before it starts/],
-  ])('refuses "%s"', (value, message) => {
-    expect(() => parseOpeningHours(value)).toThrow(message);
-  });
-
-  it('refuses an unknown time zone', () => {
-    expect(() => parseOpeningHours('Mon 09:00-10:00', 'Mars/Olympus')).toThrow(/not a time zone/);
   });
 });

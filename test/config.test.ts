@@ -21,6 +21,7 @@ describe('configuration', () => {
       contact: { perIp: 5, perEmail: 3 },
       signup: { perIp: 10, perEmail: 3 },
       chat: DEFAULT_CHAT_SETTINGS,
+      businessHours: { calendar: null, notes: [] },
     });
   });
 
@@ -43,6 +44,7 @@ describe('configuration', () => {
       contact: { perIp: 5, perEmail: 3 },
       signup: { perIp: 10, perEmail: 3 },
       chat: { ...DEFAULT_CHAT_SETTINGS, publicUrl: 'https://help.example.com' },
+      businessHours: { calendar: null, notes: [] },
     });
   });
 
@@ -75,5 +77,38 @@ describe('configuration', () => {
     expect(() => loadConfig({ ONETHREAD_ADMIN_PASSWORD: 'long enough' }, noEnvFile)).toThrowError(
       'ONETHREAD_ADMIN_EMAIL: must be set when ONETHREAD_ADMIN_PASSWORD is',
     );
+  });
+});
+
+describe('business hours settings', () => {
+  const office = { timezone: 'Europe/Berlin', intervals: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '17:30' })), holidays: [] };
+
+  it('reads BUSINESS_HOURS in BUSINESS_TIMEZONE (UTC by default)', () => {
+    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', BUSINESS_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
+    expect(loadConfig({ BUSINESS_HOURS: 'Sat 10:00-14:00' }, noEnvFile).businessHours.calendar).toEqual({ timezone: 'UTC', intervals: [{ day: 6, from: '10:00', to: '14:00' }], holidays: [] });
+  });
+
+  it('still reads the older names WIDGET_HOURS and WIDGET_TIMEZONE', () => {
+    expect(loadConfig({ WIDGET_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
+    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
+  });
+
+  it('the new name wins over the old one, and start-up is told so', () => {
+    const { businessHours } = loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_HOURS: 'Sat 10:00-14:00', BUSINESS_TIMEZONE: 'Europe/Berlin', WIDGET_TIMEZONE: 'Mars/Olympus' }, noEnvFile);
+    expect(businessHours.calendar).toEqual(office);
+    expect(businessHours.notes).toEqual([
+      'Note: WIDGET_HOURS is ignored: BUSINESS_HOURS is set too, and wins (WIDGET_HOURS is its older name).',
+      'Note: WIDGET_TIMEZONE is ignored: BUSINESS_TIMEZONE is set too, and wins (WIDGET_TIMEZONE is its older name).',
+    ]);
+  });
+
+  it.each([
+    [{ BUSINESS_HOURS: 'whenever' }, /^BUSINESS_HOURS: "whenever" is not like/],
+    [{ WIDGET_HOURS: 'whenever' }, /^WIDGET_HOURS: "whenever" is not like/],
+    [{ BUSINESS_HOURS: 'Mon 09:00-10:00', BUSINESS_TIMEZONE: 'Nowhere/Land' }, /^BUSINESS_TIMEZONE: "Nowhere\/Land" is not a time zone/],
+    [{ WIDGET_HOURS: 'Mon 09:00-10:00', WIDGET_TIMEZONE: 'Nowhere/Land' }, /^WIDGET_TIMEZONE: "Nowhere\/Land" is not a time zone/],
+    [{ BUSINESS_TIMEZONE: 'Nowhere/Land' }, /^BUSINESS_TIMEZONE: "Nowhere\/Land" is not a time zone/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env, noEnvFile)).toThrowError(message);
   });
 });

@@ -4,7 +4,6 @@ import { knowledgeBaseProvider } from './bot.js';
 import type { ChatContext } from './chat.js';
 import type { IdentityPolicy } from './identity.js';
 import { llmProvider, type LlmOptions } from './llm-provider.js';
-import type { OpeningHours } from './hours.js';
 import { parseAllowedOrigins, type OriginPolicy } from './origins.js';
 
 // The chat channel as the app wires it: the widget's settings, who the visitor may claim
@@ -15,6 +14,7 @@ export type ChatSettings = {
   identity: IdentityPolicy;
   teamName: string;
   greeting: string;
+  /** Shown while nobody of the team is online, or outside the business hours (the stored default calendar, src/calendar). */
   offlineMessage: string;
   preChat: 'off' | 'optional' | 'required';
   /**
@@ -23,8 +23,6 @@ export type ChatSettings = {
    * per client address (each one holds memory and a hub client).
    */
   limits: { sessionsPerIp: number; messagesPerMinute: number; socketsPerVisitor: number; socketsPerIp: number };
-  /** Null: always open while someone of the team is online. */
-  hours: OpeningHours | null;
   bot: { enabled: boolean; name: string; escalationKeywords: string[]; llm: Omit<LlmOptions, 'onError'> | null };
   /** For links in the bot's answers, which are read on other websites. */
   publicUrl: string;
@@ -37,7 +35,6 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
   greeting: 'Hi! Ask us anything — our bot answers right away, and a person takes over whenever you like.',
   offlineMessage: "We're not online right now. Leave your email and your question, and we'll answer by email.",
   preChat: 'optional',
-  hours: null,
   // A visitor has a socket per open tab; an office or a school may share one address.
   limits: { sessionsPerIp: 60, messagesPerMinute: 30, socketsPerVisitor: 5, socketsPerIp: 50 },
   bot: { enabled: true, name: 'Onethread bot', escalationKeywords: [], llm: null },
@@ -56,5 +53,4 @@ export function createChatContext(inbox: InboxContext, kb: KbContext, settings: 
   };
 }
 
-export { parseOpeningHours, withinHours, type OpeningHours } from './hours.js';
 export { originAllowed, parseAllowedOrigins, type OriginPolicy } from './origins.js';
