@@ -273,12 +273,13 @@ describe('updateConversationStatus', () => {
     expect(await eventTypes(conversation.id)).toEqual(['created']);
   });
 
-  it('a customer may mark their conversation resolved or closed but not pending', async () => {
+  it('a customer may mark their conversation resolved, but not pending nor closed (closing stops reopening: the team decides it)', async () => {
     const { conversation } = await makeConversation(inbox);
     const by = { userId: conversation.customer.id };
     await expect(updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'pending', by })).rejects.toMatchObject({ code: 'forbidden' });
     expect((await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'resolved', by })).status).toBe('resolved');
-    expect((await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'closed', by })).status).toBe('closed');
+    await expect(updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'closed', by })).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await getConversation(inbox.ctx, conversation.id)).status).toBe('resolved');
   });
 
   it("a customer cannot change another customer's conversation, and does not learn it exists", async () => {

@@ -16,7 +16,7 @@ import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanne
 // parsed there, and answered back into our listener.
 
 const conversationEvent = (eventType: string, channel: 'email' | 'ticket' | 'chatbot', newValue: unknown) => ({
-  event: { id: 1, conversationId: 7, eventType, performedBy: 3, performedByName: 'Casey', oldValue: null, newValue, createdAt: 1_000 } satisfies InboxEvent,
+  event: { id: 1, conversationId: 7, eventType, performedBy: 3, performedByName: 'Casey', origin: 'user', oldValue: null, newValue, createdAt: 1_000 } satisfies InboxEvent,
   conversation: { id: 7, channel, customer: { id: 3, name: 'Casey', email: 'casey@example.org' } } as Parameters<ReturnType<typeof testEmailPlanner>>[1],
 });
 

@@ -50,7 +50,7 @@ const reply: Message = {
   createdAt: 2,
 };
 const note: Message = { ...reply, id: 11, isInternal: true, body: 'customer is difficult' };
-const event: InboxEvent = { id: 5, conversationId: 1, eventType: 'assigned', performedBy: 2, performedByName: 'Ana', oldValue: null, newValue: 2, createdAt: 2 };
+const event: InboxEvent = { id: 5, conversationId: 1, eventType: 'assigned', performedBy: 2, performedByName: 'Ana', origin: 'user', oldValue: null, newValue: 2, createdAt: 2 };
 
 describe('policies', () => {
   it('a customer sees only their own conversation, and never an internal note', () => {

@@ -1,4 +1,5 @@
 import { DomainError, invalid, notFound } from '../errors.js';
+import { MAX_NAME } from '../limits.js';
 import { normalizeEmail } from '../inbox/actors.js';
 import { singleLine } from '../inbox/rules.js';
 import { deleteUserApiTokens, deleteUserSessions } from '../store/accounts.js';
@@ -25,7 +26,8 @@ import { toUser, type User } from './records.js';
 // transaction opens: scrypt takes tens of milliseconds, and SQLite's write lock is shared
 // by every writer.
 
-export const MAX_NAME = 200;
+// limits.ts holds every size; accounts' callers read the name's here.
+export { MAX_NAME };
 
 export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null };
 

@@ -2,10 +2,16 @@ import type { Tx } from '../store/transaction.js';
 import type { Role, SenderType, UserRow } from '../store/schema.js';
 import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
 import { DomainError, invalid } from '../errors.js';
+import type { Origin } from './context.js';
+import { actsForTeam } from './policies.js';
 import { singleLine } from './rules.js';
 
-/** Who does something: a signed-in user, the bot, or Onethread itself (automations, channels). */
-export type Actor = { userId: number } | { bot: string } | { system: string };
+/**
+ * Who does something: a signed-in user, the bot, an automation rule (by its name), or
+ * Onethread itself (a channel's bookkeeping). A rule acts like the system, under its name,
+ * but its events say `rule` (context.ts Origin).
+ */
+export type Actor = { userId: number } | { bot: string } | { rule: string } | { system: string };
 
 /**
  * Who writes a message. `userId` is someone who signed in (a session or a token). The rest
@@ -27,6 +33,8 @@ export type ResolvedActor = {
   role: Role | null;
   name: string;
   email: string | null;
+  /** Where what this actor writes comes from (context.ts). */
+  origin: Origin;
 };
 
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
@@ -68,11 +76,18 @@ export async function resolveActor(tx: Tx, ref: Sender, now: number): Promise<Re
   if ('unverifiedEmail' in ref) {
     // No user id: the note is not the team member's, whatever its From header says.
     const email = normalizeEmail(ref.unverifiedEmail, 'sender.email');
-    return { id: null, kind: 'admin', role: null, name: `${nameForCustomer(ref.name, email)} (by email, not verified)`, email };
+    // Whoever sent it is outside: what it claims is exactly what nobody verified.
+    return { id: null, kind: 'admin', role: null, name: `${nameForCustomer(ref.name, email)} (by email, not verified)`, email, origin: 'customer' };
   }
-  const name = ('bot' in ref ? ref.bot : ref.system).trim();
-  if (!name) throw invalid('sender', 'a bot or system actor needs a name');
-  return { id: null, kind: 'bot' in ref ? 'bot' : 'system', role: null, name, email: null };
+  if ('bot' in ref) return { id: null, kind: 'bot', role: null, name: machineName(ref.bot), email: null, origin: 'bot' };
+  if ('rule' in ref) return { id: null, kind: 'system', role: null, name: machineName(ref.rule), email: null, origin: 'rule' };
+  return { id: null, kind: 'system', role: null, name: machineName(ref.system), email: null, origin: 'system' };
+}
+
+function machineName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw invalid('sender', 'a bot, rule or system actor needs a name');
+  return trimmed;
 }
 
 /**
@@ -95,13 +110,14 @@ export async function resolveSender(tx: Tx, ref: Sender, now: number): Promise<M
   return actor as MessageSender;
 }
 
+/** A team member acts as a `user`; a customer, signed in or named by a channel, as a `customer`. */
 function fromUser(user: UserRow): ResolvedActor {
   const kind = user.role === 'customer' ? 'customer' : 'admin';
-  return { id: Number(user.id), kind, role: user.role, name: nameForCustomer(user.name, user.email), email: user.email };
+  return { id: Number(user.id), kind, role: user.role, name: nameForCustomer(user.name, user.email), email: user.email, origin: kind === 'customer' ? 'customer' : 'user' };
 }
 
 export function requireTeam(actor: ResolvedActor, action: string): void {
-  if (actor.role === 'customer') throw new DomainError('forbidden', `customers cannot ${action}`);
+  if (!actsForTeam(actor)) throw new DomainError('forbidden', `customers cannot ${action}`);
 }
 
 /** Whether a sender may only ever leave an internal note: a team address nobody verified. */

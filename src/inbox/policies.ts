@@ -1,16 +1,27 @@
-import type { Role, Status } from '../store/schema.js';
+import type { Channel, Role, SenderType, Status } from '../store/schema.js';
 import type { Conversation, InboxEvent, Message } from './records.js';
 
-// Who may see and do what, in one place. Routes and the live stream ask these; a
-// customer asking for someone else's conversation must not learn it exists, so callers
-// answer not_found, never forbidden, when canView is false.
+// Who may see and do what, in one place. Routes, the live stream and the commands ask
+// these; a customer asking for someone else's conversation must not learn it exists, so
+// callers answer not_found, never forbidden, when canView is false.
+//
+// Two kinds of "who": a Viewer (someone signed in, asking over the API) and an acting
+// party as the commands resolve it (actors.ts: a user, a customer, or a machine — the bot,
+// a rule, the system — whose role is null). The rules that apply to both take `Who`.
 
 /** `emailVerifiedAt`: null until the user proved their address by a mailed link. */
 export type Viewer = { id: number; role: Role; emailVerifiedAt: number | null };
 
 type Owned = Pick<Conversation, 'customer' | 'openedBy'>;
 
-export const isTeam = (viewer: Viewer): boolean => viewer.role === 'admin' || viewer.role === 'agent';
+/** A viewer, or an acting party (role null: the bot, a rule, the system, an unverified address). */
+type Who = { role: Role | null };
+
+/** A team member, signed in. */
+export const isTeam = (who: Who): boolean => who.role === 'admin' || who.role === 'agent';
+
+/** Whoever is not a customer acts for the team: its members, the bot, rules and the system. */
+export const actsForTeam = (who: Who): boolean => who.role !== 'customer';
 
 /**
  * A customer's conversations are those of their address, from every channel — once they
@@ -43,17 +54,70 @@ export function canSeeEvent(viewer: Viewer, conversation: Owned, _event: InboxEv
   return canSeeEvents(viewer) && canView(viewer, conversation);
 }
 
-/** Over the API a customer may only say their question is answered ("Mark as resolved"); the rest is the team's. */
-export function canSetStatus(viewer: Viewer, status: Status): boolean {
-  return isTeam(viewer) || status === 'resolved';
+/**
+ * A customer may only say their question is answered ("Mark as resolved"); the rest is
+ * the team's. Not `closed`: closing stops a conversation from reopening, which is the
+ * team's call, not the customer's.
+ */
+export function canSetStatus(who: Who, status: Status): boolean {
+  return actsForTeam(who) || status === 'resolved';
 }
 
-export function canWriteInternal(viewer: Viewer): boolean {
+/** How the team organises the inbox (assignee, priority, labels and tags, who handles it) is the team's to see and filter by. */
+export function canSeeTriage(viewer: Viewer): boolean {
   return isTeam(viewer);
 }
 
-export function canDelete(viewer: Viewer): boolean {
+/** Assigning, labels and tags, priority, type: the team's. */
+export function canTriage(who: Who): boolean {
+  return actsForTeam(who);
+}
+
+/** Internal notes: written by the team (the bot too: a bounce notice), and read by its members only. */
+export function canWriteInternal(who: Who): boolean {
+  return actsForTeam(who);
+}
+
+export function canSeeInternal(viewer: Viewer): boolean {
+  return isTeam(viewer);
+}
+
+/** Copying people on mail (Cc) is what an agent does; nobody else names whom a mail goes to. */
+export function canCopyOnMail(sender: { kind: SenderType | 'system' }): boolean {
+  return sender.kind === 'admin';
+}
+
+/**
+ * A customer opens tickets for themselves only: whom it is with, whom it copies, its
+ * priority and any channel but ticket are the team's to say.
+ */
+export function canStartAs(viewer: Viewer, request: { forCustomer: boolean; cc: boolean; priority: boolean; channel?: Channel }): boolean {
+  if (isTeam(viewer)) return true;
+  return !request.forCustomer && !request.cc && !request.priority && (request.channel === undefined || request.channel === 'ticket');
+}
+
+/** Retrying a mail, forwarding: a team member, signed in (not the bot, not a customer). */
+export function canRetryDelivery(who: Who): boolean {
+  return actsForTeam(who);
+}
+
+export function canForward(who: Who): boolean {
+  return isTeam(who);
+}
+
+/** An admin, or Onethread itself (a channel cleaning up); not the bot, not a rule. */
+export function canDelete(who: Who & { origin?: string }): boolean {
+  return who.role === 'admin' || who.origin === 'system';
+}
+
+/** The failed-mail list and reprocessing: raw mail from anyone, for admins only. */
+export function canManageMail(viewer: Viewer): boolean {
   return viewer.role === 'admin';
+}
+
+/** Knowledge base drafts are the team's until published. */
+export function canSeeDrafts(viewer: Viewer): boolean {
+  return isTeam(viewer);
 }
 
 export function canManageUsers(viewer: Viewer): boolean {

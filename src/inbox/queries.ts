@@ -19,11 +19,14 @@ import { highlightExcerpt, parseSearchQuery } from '../text/search-text.js';
 import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
 import type { InboxContext } from './context.js';
 import { invalid, notFound } from '../errors.js';
+import { MAX_PAGE } from '../limits.js';
 import { BOT_TAG, normalizeTag } from './rules.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
 import { resolveConversationRef, type ConversationRef } from './refs.js';
 
-export const MAX_PAGE = 100;
+// The API's page size lives with every other limit (limits.ts); callers read it here too.
+export { MAX_PAGE };
+
 /** Above this many matches a count reads "1,000+": counting exactly would scan. */
 export const COUNT_CAP = 1000;
 /** How many of the newest matching messages a text query ranks. */

@@ -1,4 +1,5 @@
 import { safeContentType } from '../attachments/sniff.js';
+import type { Origin } from './context.js';
 import type {
   AttachmentRow,
   Channel,
@@ -84,6 +85,8 @@ export type InboxEvent = {
   eventType: string;
   performedBy: number | null;
   performedByName: string;
+  /** Where the write came from (context.ts). */
+  origin: Origin;
   oldValue: unknown;
   newValue: unknown;
   createdAt: number;
@@ -167,6 +170,7 @@ export function toInboxEvent(row: EventRow): InboxEvent {
     eventType: row.eventType,
     performedBy: row.performedBy === null ? null : Number(row.performedBy),
     performedByName: row.performedByName,
+    origin: row.origin,
     oldValue: row.oldValue === null ? null : JSON.parse(row.oldValue),
     newValue: row.newValue === null ? null : JSON.parse(row.newValue),
     createdAt: row.createdAt,

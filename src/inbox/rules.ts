@@ -1,4 +1,5 @@
 import { DomainError, invalid } from '../errors.js';
+import { MAX_TAG_LENGTH, MAX_TAGS } from '../limits.js';
 import { LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type SenderType, type Status } from '../store/schema.js';
 
 // The inbox's rules as pure functions: how a message moves a conversation's status,
@@ -100,9 +101,6 @@ export function countDeltas(before: Countable | null, after: Countable | null): 
 export function tagRowNames(labels: readonly string[], tags: readonly string[]): string[] {
   return [...labels.map((l) => `label:${l}`), ...tags.map((t) => `tag:${t}`)];
 }
-
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 50;
 
 /** How a tag is stored and looked up: `" Needs Review"` is `needs-review`. */
 export function normalizeTag(tag: string): string {

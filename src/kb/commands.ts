@@ -1,4 +1,5 @@
 import { invalid, notFound } from '../errors.js';
+import { MAX_KB_BODY as MAX_BODY, MAX_KB_TITLE as MAX_TITLE } from '../limits.js';
 import {
   deleteArticleRow,
   deleteCategoryRow,
@@ -19,8 +20,8 @@ import { uniqueSlug } from './slugs.js';
 // The knowledge base's one write path. Each command is one transaction. A slug is made
 // once, from the first title, and kept: links in old replies and bot answers stay valid.
 
-export const MAX_TITLE = 200;
-export const MAX_BODY = 200_000;
+// Sizes live in limits.ts with every other; the names here are the ones this module's callers know.
+export { MAX_BODY, MAX_TITLE };
 
 export type ArticleInput = { title: string; body: string; categoryId?: number | null; status: ArticleStatus };
 export type ArticlePatch = Partial<ArticleInput>;

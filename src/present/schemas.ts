@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ARTICLE_STATUSES, CHANNELS, MESSAGE_AUTO, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
+import { ORIGINS } from '../inbox/context.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -105,6 +106,9 @@ export const EventJson = z
     eventType: z.string(),
     performedBy: z.number().int().nullable(),
     performedByName: z.string(),
+    origin: z
+      .enum(ORIGINS)
+      .describe('where the change came from: user (a team member), customer, bot, rule (an automation), system (Onethread itself), import'),
     oldValue: z.unknown(),
     newValue: z.unknown(),
     createdAt: timestamp,

@@ -1,13 +1,15 @@
 import { sql } from 'kysely';
 import type { Dialect } from './database.js';
 import type { Tx } from './transaction.js';
-import type { EventRow } from './schema.js';
+import type { EventOrigin, EventRow } from './schema.js';
 
 export type NewEvent = {
   conversationId: number;
   eventType: string;
   performedBy: number | null;
   performedByName: string;
+  /** Where the write came from (inbox/context.ts Origin). */
+  origin: EventOrigin;
   oldValue?: unknown;
   newValue?: unknown;
   createdAt: number;
@@ -31,6 +33,7 @@ export async function insertEvents(tx: Tx, dialect: Dialect, events: readonly Ne
         eventType: e.eventType,
         performedBy: e.performedBy,
         performedByName: e.performedByName,
+        origin: e.origin,
         oldValue: e.oldValue === undefined ? null : JSON.stringify(e.oldValue),
         newValue: e.newValue === undefined ? null : JSON.stringify(e.newValue),
         createdAt: e.createdAt,

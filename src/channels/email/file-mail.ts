@@ -1,5 +1,5 @@
 import type { AttachmentStorage } from '../../attachments/index.js';
-import { addMessage, createConversation, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
+import { addMessage, createConversation, inUnit, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
 import type { Conversation, MailHeaders } from '../../inbox/records.js';
@@ -16,7 +16,8 @@ import {
   type InboundRow,
   type MessageIdRecord,
 } from '../../store/email.js';
-import { transact, type Tx } from '../../store/transaction.js';
+import type { Tx } from '../../store/transaction.js';
+import { MAX_SUBJECT } from '../../limits.js';
 import { existingConversation } from './existing-conversation.js';
 import { mailContent } from './mail-content.js';
 import { parseEmail, type MailAddress, type ParsedEmail } from './parse.js';
@@ -57,7 +58,6 @@ export type Filed = { outcome: InboundOutcome; messageIds: MessageIdRecord[]; re
 
 const EMAIL_SYSTEM = { system: 'Email' } as const;
 const BOUNCE_NOTICE = { bot: 'Mail Delivery System' } as const;
-const MAX_SUBJECT = 500;
 
 const TEAM_ADDRESS_NOT_FILED =
   "from a team address, not verified: not filed; mail from a team member's address is kept only as an internal note in a conversation it continues, " +
@@ -115,9 +115,9 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
       ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
       : [],
   });
-  // The row's outcome and the Message-ID go in the command's own transaction. Should the
-  // row be written apart (a reply that opens a follow-up) and the process die in between,
-  // the mail is filed again and the command's idempotency key returns the stored message.
+  // The row's outcome and the Message-ID go in the command's own transaction (its unit of
+  // work, with whatever else filing the mail writes). Filed again, the command's
+  // idempotency key returns the stored message.
   let recorded = false;
   const receipt = async (tx: Tx, result: MessageResult) => {
     await deps.record(tx, filed(result));
@@ -182,13 +182,16 @@ async function write(
       const conversation = conversationId === undefined ? null : await existingConversation(ctx, conversationId);
       if (!conversation) continue;
       const error = `bounced: ${mail.subject || 'delivery failure'}`.slice(0, 500);
-      const outbound = await transact(store, (tx) => markOutboundBounced(tx, bouncedId, error));
-      if (outbound) await recordDelivery(ctx, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
-      if (note) return addMessage(ctx, { ...note, receipt, conversation: conversation.id });
-      // A note for the team under a fixed name: a bounce is news for the team, not the customer
-      // speaking, and anyone who knows a thread's Message-ID can write one, so its text and
-      // its sender's name never reach the customer. It changes no status.
-      return addMessage(ctx, { ...message, receipt, conversation: conversation.id, from: BOUNCE_NOTICE, isInternal: true });
+      // The failed delivery and the note that tells of it commit together, or neither does.
+      return inUnit(ctx, async (unit) => {
+        const outbound = await markOutboundBounced(unit.tx, bouncedId, error);
+        if (outbound) await recordDelivery(unit, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
+        if (note) return addMessage(unit, { ...note, receipt, conversation: conversation.id });
+        // A note for the team under a fixed name: a bounce is news for the team, not the customer
+        // speaking, and anyone who knows a thread's Message-ID can write one, so its text and
+        // its sender's name never reach the customer. It changes no status.
+        return addMessage(unit, { ...message, receipt, conversation: conversation.id, from: BOUNCE_NOTICE, isInternal: true });
+      });
     }
   }
 
@@ -205,17 +208,20 @@ async function write(
         if (!(error instanceof DomainError && error.code === 'invalid_transition')) throw error;
       }
     }
-    // A reply to a closed conversation (that must not reopen): a new one, linked to it. The
-    // mail's row is written after the link, so a crash before it files the mail again and links.
-    const created = await createConversation(ctx, { ...message, from, channel: 'email', subject: subjectOf(mail, target.subject) });
-    if (created.conversation.id !== target.id) {
-      const linked = (await findFollowUp(store.db, target.id)) === created.conversation.id;
-      if (created.created || !linked) {
-        await linkFollowUp(ctx, { conversation: target.id, followUp: created.conversation.id, by: EMAIL_SYSTEM });
-        await transact(store, (tx) => saveFollowUp(tx, target.id, created.conversation.id, deps.clock()));
+    // A reply to a closed conversation (that must not reopen): a new one, linked to it, in one
+    // unit with the mail's row: all of it commits, or none and the mail is filed again. (A
+    // follow-up filed before the link was one unit is linked when its mail is filed again.)
+    return inUnit(ctx, async (unit) => {
+      const created = await createConversation(unit, { ...message, receipt, from, channel: 'email', subject: subjectOf(mail, target.subject) });
+      if (created.conversation.id !== target.id) {
+        const linked = (await findFollowUp(unit.tx, target.id)) === created.conversation.id;
+        if (created.created || !linked) {
+          await linkFollowUp(unit, { conversation: target.id, followUp: created.conversation.id, by: EMAIL_SYSTEM });
+          await saveFollowUp(unit.tx, target.id, created.conversation.id, deps.clock());
+        }
       }
-    }
-    return created;
+      return created;
+    });
   }
   if (note) return null;
   return createConversation(ctx, { ...message, receipt, from, channel: 'email', subject: subjectOf(mail, null) });

@@ -3,6 +3,7 @@ import type { NewAttachment } from '../../store/messages.js';
 import { sanitizeEmailHtml } from './html.js';
 import type { ParsedEmail } from './parse.js';
 import { escapeHtml, htmlToText, splitHtmlQuote, splitTextQuote } from './quotes.js';
+import { MAX_BODY as MAX_MESSAGE_BODY, MAX_HTML_BODY } from '../../limits.js';
 
 // How a message stores a mail (the representation the inbox shows):
 //   body      the new part as text: quotes stripped (quotes.ts), signature kept;
@@ -20,8 +21,8 @@ export type MailContent = { body: string; htmlBody: string | null; attachments: 
 /** Inline images up to this size (all together) are put into the HTML as data: URLs, which the viewer shows at once. */
 const INLINE_DATA_LIMIT = 2 * 1024 * 1024;
 // The commands' limits, less room for the line file-mail.ts puts before a note from a team address.
-const MAX_BODY = 1_000_000 - 1_000;
-const MAX_HTML = 5_000_000 - 1_000;
+const MAX_BODY = MAX_MESSAGE_BODY - 1_000;
+const MAX_HTML = MAX_HTML_BODY - 1_000;
 
 /** The mail as a message's content; attachments are stored on the way (without storage they are left out: the raw mail keeps them). */
 export async function mailContent(mail: ParsedEmail, storage: AttachmentStorage | null, maxBytes: number): Promise<MailContent> {

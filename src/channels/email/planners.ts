@@ -21,8 +21,9 @@ import { EMAIL_REPLY_JOB, type ReplyJobPayload } from './outbound.js';
 //                            on, notifications.ts still caps them per address and day;
 //   forwarded                an agent's forward of a message or the thread (forward.ts), now.
 //
-// Internal notes, bot and customer messages are never mailed; whether a mail is still
-// wanted (noise, our own address, read meanwhile) is checked again when it is sent.
+// Internal notes, bot and customer messages, and anything imported (origin `import`) are
+// never mailed; whether a mail is still wanted (noise, our own address, read meanwhile) is
+// checked again when it is sent.
 
 export type EmailPlannerOptions = {
   /** EMAIL_ACKNOWLEDGE */
@@ -40,7 +41,8 @@ const messageIdOf = (value: unknown): number | null => {
 
 export function emailPlanner(options: EmailPlannerOptions): SideEffectPlanner {
   return (event, conversation) => {
-    if (!conversation) return [];
+    // An import brings in what happened elsewhere, mailed back then if ever: nothing goes out again.
+    if (!conversation || event.origin === 'import') return [];
     if (event.eventType === 'forwarded') return [forwardJob(event, conversation.id)];
     const value = event.newValue as { senderType?: unknown; origin?: unknown } | null;
     const messageId = messageIdOf(event.newValue);

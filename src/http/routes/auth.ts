@@ -18,6 +18,7 @@ import {
 import { normalizeEmail } from '../../inbox/actors.js';
 import { clearSessionCookie, requireUser, SESSION_COOKIE, setSessionCookie } from '../auth.js';
 import { DomainError } from '../../errors.js';
+import { MAX_EMAIL } from '../../limits.js';
 import { errorBody, unauthorized } from '../errors.js';
 import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { presentSelf } from '../../present/presenters.js';
@@ -26,7 +27,7 @@ import { UserJson } from '../../present/schemas.js';
 
 const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-const Credentials = z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(1024) });
+const Credentials = z.strictObject({ email: z.string().min(1).max(MAX_EMAIL), password: z.string().min(1).max(1024) });
 const SignedIn = z.object({ user: UserJson, csrfToken: z.string().describe('send back in the x-csrf-token header on every write') });
 const errors = { 400: errorBody, 401: errorBody, 409: errorBody, 429: errorBody };
 
@@ -92,7 +93,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
         'Always 202 with no body, and no session: the account signs in once the mailed link is confirmed with its password. ' +
         'An address that already has an account is left unchanged; its owner is mailed a link to set a new password instead. ' +
         `At most ${signup.perIp} sign-ups per hour from one client address and ${signup.perEmail} per hour for one email address (429 beyond).`,
-      body: z.strictObject({ name: z.string().min(1).max(200), email: z.string().min(3).max(254), password: z.string().min(8).max(1024) }),
+      body: z.strictObject({ name: z.string().min(1).max(MAX_NAME), email: z.string().min(3).max(MAX_EMAIL), password: z.string().min(8).max(1024) }),
       response: { 202: z.null(), 400: errorBody, 429: errorBody },
     },
   }, async (request, reply) => {
@@ -158,7 +159,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(async (app, { accounts,
       tags: ['auth'],
       summary: 'Mails a link to set a new password (valid for one hour, once)',
       description: 'Always 202. Also how a customer who wrote in by mail or the contact form sets a first password. The link goes to `/portal/reset?token=…` for a customer and to the inbox app’s `/reset-password?token=…` for a team member.',
-      body: z.strictObject({ email: z.string().min(1).max(254) }),
+      body: z.strictObject({ email: z.string().min(1).max(MAX_EMAIL) }),
       response: { 202: z.null(), 400: errorBody, 429: errorBody },
     },
   }, async (request, reply) => {

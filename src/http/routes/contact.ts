@@ -4,6 +4,8 @@ import { normalizeEmail } from '../../inbox/actors.js';
 import { createConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
+import { isTeam } from '../../inbox/policies.js';
+import { MAX_EMAIL, MAX_NAME, MAX_SUBJECT, MAX_VISITOR_MESSAGE } from '../../limits.js';
 import { errorBody } from '../errors.js';
 import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { defineRoutes } from '../routing.js';
@@ -20,10 +22,10 @@ const IP_WINDOW_MS = 10 * 60_000;
 const EMAIL_WINDOW_MS = 60 * 60_000;
 
 const ContactBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  email: z.string().trim().min(3).max(254),
-  subject: z.string().trim().min(1).max(500),
-  message: z.string().trim().min(1).max(20_000),
+  name: z.string().trim().min(1).max(MAX_NAME),
+  email: z.string().trim().min(3).max(MAX_EMAIL),
+  subject: z.string().trim().min(1).max(MAX_SUBJECT),
+  message: z.string().trim().min(1).max(MAX_VISITOR_MESSAGE),
   website: z.string().max(500).optional().describe('leave empty: a field hidden from people, which bots fill in'),
 });
 
@@ -52,7 +54,7 @@ export const contactRoutes = defineRoutes<{ inbox: InboxContext; accounts: Accou
     perEmail.take(email);
     // A team member's address would make the ticket the team's own message, with no customer.
     const known = await getUserByEmail(accounts, email);
-    if (known && known.role !== 'customer') {
+    if (known && isTeam(known)) {
       throw new DomainError('validation_failed', 'This address cannot send the contact form; please use another one', 'email');
     }
     const { conversation } = await createConversation(inbox, {

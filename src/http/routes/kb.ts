@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createArticle, createCategory, deleteArticle, deleteCategory, MAX_BODY, MAX_TITLE, updateArticle, updateCategory } from '../../kb/commands.js';
+import { createArticle, createCategory, deleteArticle, deleteCategory, updateArticle, updateCategory } from '../../kb/commands.js';
+import { MAX_KB_BODY, MAX_KB_DESCRIPTION, MAX_KB_TITLE, MAX_QUERY } from '../../limits.js';
 import { getArticle, listArticles, listCategories, MAX_ARTICLE_PAGE, searchArticles, type Audience } from '../../kb/queries.js';
 import type { KbContext } from '../../kb/records.js';
-import { isTeam } from '../../inbox/policies.js';
+import { canSeeDrafts } from '../../inbox/policies.js';
 import { ARTICLE_STATUSES } from '../../store/schema.js';
 import { KbArticleHitJson as ArticleHitJson, KbArticleJson as ArticleJson, KbArticleSummaryJson as ArticleSummaryJson, KbCategoryJson as CategoryJson } from '../../present/schemas.js';
 import { requireTeamMember } from '../auth.js';
@@ -19,7 +20,7 @@ const IdParams = z.strictObject({ id: Id });
 const KeyParams = z.strictObject({ id: z.string().min(1).max(200).describe('the article id, or its slug') });
 
 const ListQuery = z.strictObject({
-  q: z.string().max(200).optional().describe('full-text search; every word must occur, the last as a prefix. Ranked; no cursor'),
+  q: z.string().max(MAX_QUERY).optional().describe('full-text search; every word must occur, the last as a prefix. Ranked; no cursor'),
   status: z.enum(ARTICLE_STATUSES).optional().describe('draft: the team only'),
   categoryId: Id.optional(),
   cursor: z.string().max(200).optional(),
@@ -27,17 +28,17 @@ const ListQuery = z.strictObject({
 });
 
 const ArticleBody = z.strictObject({
-  title: z.string().min(1).max(MAX_TITLE),
-  body: z.string().min(1).max(MAX_BODY).describe('Markdown'),
+  title: z.string().min(1).max(MAX_KB_TITLE),
+  body: z.string().min(1).max(MAX_KB_BODY).describe('Markdown'),
   categoryId: Id.nullable().optional(),
   status: z.enum(ARTICLE_STATUSES),
 });
 const ArticlePatchBody = ArticleBody.partial().refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
-const CategoryBody = z.strictObject({ name: z.string().min(1).max(MAX_TITLE), description: z.string().max(1000).optional(), position: z.number().int().min(0).max(100_000).optional() });
+const CategoryBody = z.strictObject({ name: z.string().min(1).max(MAX_KB_TITLE), description: z.string().max(MAX_KB_DESCRIPTION).optional(), position: z.number().int().min(0).max(100_000).optional() });
 const CategoryPatchBody = CategoryBody.partial().refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
-const audienceOf = (request: FastifyRequest): Audience => ({ includeDrafts: request.user !== null && isTeam(request.user) });
+const audienceOf = (request: FastifyRequest): Audience => ({ includeDrafts: request.user !== null && canSeeDrafts(request.user) });
 const withUrl = <T extends { slug: string }>(article: T) => ({ ...article, url: `/help/articles/${encodeURIComponent(article.slug)}` });
 
 export const kbRoutes = defineRoutes<{ kb: KbContext }>(async (app, { kb }) => {

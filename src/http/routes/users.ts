@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createUser, getTeam, MAX_PASSWORD, MIN_PASSWORD, updateTeamMember, type AccountsContext } from '../../accounts/index.js';
 import { DomainError } from '../../errors.js';
+import { MAX_EMAIL, MAX_NAME } from '../../limits.js';
 import { canManageUsers } from '../../inbox/policies.js';
 import { requireTeamMember, requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
@@ -14,7 +15,7 @@ import { UserJson } from '../../present/schemas.js';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const TeamRole = z.enum(['agent', 'admin']);
-const Name = z.string().min(1).max(200);
+const Name = z.string().min(1).max(MAX_NAME);
 
 const ListQuery = z.strictObject({
   role: z.enum(['admin', 'agent']).optional().describe('agent: everyone who can be assigned (admins answer conversations too); admin: admins only'),
@@ -23,7 +24,7 @@ const ListQuery = z.strictObject({
 
 const CreateBody = z.strictObject({
   name: Name,
-  email: z.string().min(3).max(254),
+  email: z.string().min(3).max(MAX_EMAIL),
   password: z.string().min(MIN_PASSWORD).max(MAX_PASSWORD),
   role: TeamRole,
 });

@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { defaultCalendar, isOpen } from '../../calendar/index.js';
 import { contentDisposition, DEFAULT_ATTACHMENT_LIMITS, isInlineSafe, servedContentType } from '../../attachments/index.js';
 import { askForPerson, currentChat, findVisitor, markSeen, openSession, postVisitorMessage, visitorChatIds, type ChatContext, type Visitor } from '../../channels/chat/chat.js';
 import type { ChatSettings } from '../../channels/chat/index.js';
-import { withinHours } from '../../channels/chat/hours.js';
 import { originAllowed } from '../../channels/chat/origins.js';
 import { getAttachment } from '../../inbox/attachments.js';
 import { DomainError, notFound } from '../../errors.js';
+import { MAX_EMAIL, MAX_NAME, MAX_VISITOR_MESSAGE } from '../../limits.js';
 import type { RealtimeHub } from '../../realtime/hub.js';
 import type { PresenceRelay } from '../../realtime/presence.js';
 import { errorBody, unauthorized } from '../errors.js';
@@ -52,12 +53,12 @@ const WidgetMessageJson = z
 
 const SessionBody = z.strictObject({
   visitorToken: z.string().max(200).optional(),
-  name: z.string().max(200).optional(),
-  email: z.string().max(254).optional(),
-  identity: z.strictObject({ userId: z.string().min(1).max(200), email: z.string().max(254).optional(), name: z.string().max(200).optional(), hash: z.string().max(200) }).optional(),
+  name: z.string().max(MAX_NAME).optional(),
+  email: z.string().max(MAX_EMAIL).optional(),
+  identity: z.strictObject({ userId: z.string().min(1).max(200), email: z.string().max(MAX_EMAIL).optional(), name: z.string().max(MAX_NAME).optional(), hash: z.string().max(200) }).optional(),
 });
-const MessageBody = z.strictObject({ body: z.string().max(20_000) });
-const MessageForm = (files: z.ZodType) => z.strictObject({ body: z.string().max(20_000).default(''), files });
+const MessageBody = z.strictObject({ body: z.string().max(MAX_VISITOR_MESSAGE) });
+const MessageForm = (files: z.ZodType) => z.strictObject({ body: z.string().max(MAX_VISITOR_MESSAGE).default(''), files });
 const TypingBody = z.strictObject({ typing: z.boolean() });
 const ReadBody = z.strictObject({ upTo: z.number().int().positive().describe('the newest message id the visitor has had on screen') });
 
@@ -121,7 +122,8 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     },
   }, async () => ({
     teamName: settings.teamName,
-    online: presence.teamOnline && (settings.hours === null || withinHours(settings.hours, new Date())),
+    // The business hours are the stored default calendar (read through a short cache: every page view of a host site asks).
+    online: presence.teamOnline && isOpen(await defaultCalendar(chat.inbox.store), chat.inbox.clock()),
     greeting: settings.greeting,
     offlineMessage: settings.offlineMessage,
     preChat: settings.preChat,

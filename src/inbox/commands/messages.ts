@@ -1,0 +1,234 @@
+import { DomainError, invalid } from '../../errors.js';
+import { MAX_SUBJECT } from '../../limits.js';
+import { insertConversation, syncConversationTags } from '../../store/conversations.js';
+import { addToCounters, nextSequenceValue } from '../../store/counters.js';
+import type { NewEvent } from '../../store/events.js';
+import { insertAttachments, insertMessage } from '../../store/messages.js';
+import type { Channel, ConversationPatch, ConversationType, Label, Priority } from '../../store/schema.js';
+import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../../store/schema.js';
+import { isUnverified, resolveCustomer, resolveSender, type Sender } from '../actors.js';
+import { type Person, sameParticipants } from '../participants.js';
+import { canCopyOnMail, canWriteInternal } from '../policies.js';
+import { type Participant, toConversation, toMessage } from '../records.js';
+import type { ConversationRef } from '../refs.js';
+import {
+  BOT_TAG,
+  countDeltas,
+  normalizeLabels,
+  normalizeTags,
+  previewOf,
+  singleLine,
+  statusChangeForMessage,
+  tagRowNames,
+  withBot,
+  withoutBot,
+} from '../rules.js';
+import {
+  checkCc,
+  checkContent,
+  dropUnmailedHeaders,
+  type MessageContent,
+  type MessageResult,
+  mailHeadersOf,
+  messageRow,
+  nextParticipants,
+  runMessageCommand,
+} from './message-content.js';
+import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, statusPatch, writeConversation } from './unit.js';
+
+// The commands that store a message: one that opens a conversation, one that adds to it.
+
+export type CreateConversationInput = MessageContent & {
+  from: Sender;
+  channel: Channel;
+  subject: string;
+  type?: ConversationType;
+  priority?: Priority;
+  /** Required when the first message is not the customer's own (an agent or the bot writes first). */
+  customer?: { email: string; name?: string };
+  labels?: Label[];
+  tags?: string[];
+  /**
+   * Whom an agent starting an email conversation copies (Cc): its first participants.
+   * Checked like everything an agent types: a wrong address is refused.
+   */
+  cc?: Person[];
+  /**
+   * Which form a ticket came through when that matters downstream (the contact form is
+   * acknowledged by mail); kept in the `created` event's value. Not the event's origin
+   * (context.ts), which says who wrote: here a customer.
+   */
+  origin?: 'contact';
+  /**
+   * The chat bot answers first: the conversation waits as `pending` under the `bot` tag
+   * (the inbox's Bot view, out of Open) until someone asks for a person or an agent replies.
+   */
+  withBot?: boolean;
+};
+
+export async function createConversation(target: CommandTarget, input: CreateConversationInput): Promise<MessageResult> {
+  const subject = singleLine(input.subject);
+  if (!subject) throw invalid('subject', 'subject is required');
+  // Only a note can be unverified, and a note needs a conversation to be on.
+  if (isUnverified(input.from)) throw new DomainError('forbidden', 'a message nobody verified cannot start a conversation', 'from');
+  if (subject.length > MAX_SUBJECT) throw invalid('subject', `subject is longer than ${MAX_SUBJECT} characters`);
+  if (!CHANNELS.includes(input.channel)) throw invalid('channel', `channel must be one of ${CHANNELS.join(', ')}`);
+  const type = input.type ?? 'support';
+  if (!CONVERSATION_TYPES.includes(type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
+  const priority = input.priority ?? 'normal';
+  if (!PRIORITIES.includes(priority)) throw invalid('priority', `priority must be one of ${PRIORITIES.join(', ')}`);
+  const labels = normalizeLabels(input.labels ?? []);
+  const tags = normalizeTags([...(input.tags ?? []), ...(input.withBot ? [BOT_TAG] : [])]);
+  const attachments = input.attachments ?? [];
+  checkContent(input.body, input.htmlBody, attachments);
+  checkCc(input.cc, input.channel, false);
+
+  return runMessageCommand(target, input, async (unit, now) => {
+    const { tx } = unit;
+    const sender = await resolveSender(tx, input.from, now);
+    if (input.cc && !canCopyOnMail(sender)) throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
+    const customer = sender.kind === 'customer' ? sender : input.customer ? await resolveCustomer(tx, input.customer, now) : null;
+    if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
+    const participants = await nextParticipants(tx, [], customer.email!, input);
+
+    const number = await nextSequenceValue(tx, 'conversation_number');
+    const row = await insertConversation(tx, {
+      number,
+      channel: input.channel,
+      type,
+      customerId: customer.id!,
+      customerName: customer.name,
+      customerEmail: customer.email!,
+      // Who opened it signed in: until a customer proves their address, these are all they see.
+      openedBy: 'userId' in input.from ? input.from.userId : null,
+      subject,
+      status: sender.kind === 'admin' || input.withBot ? 'pending' : 'open',
+      priority,
+      assignedTo: null,
+      labels: JSON.stringify(labels),
+      tags: JSON.stringify(tags),
+      participants: JSON.stringify(participants),
+      messageCount: 1,
+      lastMessagePreview: previewOf(input.body),
+      firstMessageAt: Math.min(input.sentAt ?? now, now),
+      lastMessageAt: now,
+      lastCustomerMessageAt: sender.kind === 'customer' ? now : null,
+      lastReplyAt: sender.kind === 'admin' ? now : null,
+      resolvedAt: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const headers = mailHeadersOf(input, sender, false, row, participants);
+    let storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now, headers));
+    const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
+    await addToCounters(tx, countDeltas(null, countable(row)));
+    const names = tagRowNames(labels, tags);
+    if (names.length > 0) await syncConversationTags(tx, row, names, []);
+
+    const conversation = toConversation(row);
+    const event = eventBy(sender, conversation.id, now);
+    const { deliveries } = await recordEvents(
+      unit,
+      [
+        event('created', null, {
+          number: conversation.number,
+          channel: conversation.channel,
+          subject,
+          messageId: Number(storedMessage.id),
+          // Who wrote first decides what is mailed: an agent's first message goes to the customer, a customer's is acknowledged.
+          senderType: sender.kind,
+          ...(participants.length ? { cc: participants.map((p) => p.email) } : {}),
+          ...(input.origin ? { origin: input.origin } : {}),
+        }),
+      ],
+      conversation,
+    );
+    storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
+    // A new message is mailed only if one of those jobs queued it.
+    const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
+    return { conversation, message, created: true };
+  });
+}
+
+export type AddMessageInput = MessageContent & {
+  conversation: ConversationRef;
+  from: Sender;
+  isInternal?: boolean;
+  /** Leaves the status as it is: mail no person wrote (an auto-reply, a list mail) asks nothing of the team. */
+  keepStatus?: boolean;
+  /**
+   * Whom an agent's public reply on an email conversation copies (Cc); it becomes the
+   * conversation's participants. Omitted, the reply copies the participants as they are.
+   */
+  cc?: Person[];
+};
+
+export async function addMessage(target: CommandTarget, input: AddMessageInput): Promise<MessageResult> {
+  const attachments = input.attachments ?? [];
+  const isInternal = input.isInternal ?? false;
+  checkContent(input.body, input.htmlBody, attachments);
+  if (isUnverified(input.from) && !isInternal) throw new DomainError('forbidden', 'a message nobody verified can only be an internal note', 'isInternal');
+  if (input.cc && isInternal) checkCc(input.cc, 'email', true);
+
+  return runMessageCommand(target, input, async (unit, now) => {
+    const { tx, ctx } = unit;
+    const before = await lockConversation(unit, input.conversation);
+    const sender = await resolveSender(tx, input.from, now);
+    // Notes are the team's: an agent's, or what Onethread itself tells the team (a bounce notice).
+    if (isInternal && !canWriteInternal(sender)) throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
+    const change = input.keepStatus ? null : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+    // An agent answering a chat the bot still has takes it over: the bot falls silent.
+    const takesOver = sender.kind === 'admin' && !isInternal && withBot(before);
+    if (input.cc && !canCopyOnMail(sender)) throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
+    checkCc(input.cc, before.channel, isInternal);
+    const participantsBefore = JSON.parse(before.participants) as Participant[];
+    // A note is nobody's mail: it changes nobody's place on the conversation's mail.
+    const participants = isInternal ? participantsBefore : await nextParticipants(tx, participantsBefore, before.customerEmail, input);
+    const participantsChanged = !sameParticipants(participantsBefore, participants);
+
+    const headers = mailHeadersOf(input, sender, isInternal, before, participants);
+    let storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now, headers));
+    const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
+
+    // Notes are for the team: they neither move the conversation up nor change its status.
+    // Mail no person wrote (an out-of-office, list mail) is no activity either: the
+    // conversation neither moves up nor shows "New reply" for it.
+    const publicPatch: ConversationPatch =
+      isInternal || input.auto
+        ? {}
+        : {
+            lastMessageAt: now,
+            lastMessagePreview: previewOf(input.body),
+            ...(sender.kind === 'customer' ? { lastCustomerMessageAt: now } : {}),
+            ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
+            ...(takesOver ? { tags: JSON.stringify(withoutBot(before)) } : {}),
+          };
+    const after = await writeConversation(tx, before, {
+      messageCount: before.messageCount + 1,
+      updatedAt: now,
+      ...(participantsChanged ? { participants: JSON.stringify(participants) } : {}),
+      ...publicPatch,
+      ...statusPatch(before, change, now),
+    });
+
+    const conversation = toConversation(after);
+    const event = eventBy(sender, conversation.id, now);
+    const events: NewEvent[] = [event(isInternal ? 'note_added' : 'replied', null, { messageId: Number(storedMessage.id), senderType: sender.kind })];
+    if (participantsChanged) {
+      events.push(
+        event(
+          'participants_changed',
+          participantsBefore.map((p) => p.email),
+          participants.map((p) => p.email),
+        ),
+      );
+    }
+    if (change) events.push(event(change.eventType, change.from, change.to));
+    if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
+    const { deliveries } = await recordEvents(unit, events, conversation);
+    storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
+    const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));
+    return { conversation, message, created: true };
+  });
+}

@@ -1,0 +1,38 @@
+// Every size the commands enforce and the API's schemas declare, in one place, so the two
+// never disagree (a schema allowing what a command refuses answers 400 with the wrong words,
+// one refusing what the command allows hides a feature). Characters unless said otherwise.
+
+/** A conversation's subject (one line). */
+export const MAX_SUBJECT = 500;
+/** A message's plain text. */
+export const MAX_BODY = 1_000_000;
+/** A message's HTML (mail as received, sanitized; inline images included). */
+export const MAX_HTML_BODY = 5_000_000;
+
+/** Tags per conversation, and the length of one. */
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 50;
+
+/** Whom an agent copies (Cc) on one message or conversation. */
+export const MAX_CC = 20;
+/** Addresses one forward goes to, and the note above it. */
+export const MAX_FORWARD_RECIPIENTS = 10;
+export const MAX_FORWARD_NOTE = 10_000;
+
+/** A person's display name. */
+export const MAX_NAME = 200;
+/** An email address (RFC 5321's path limit). */
+export const MAX_EMAIL = 254;
+
+/** Rows per page of any list the API answers. */
+export const MAX_PAGE = 100;
+/** A search or filter string. */
+export const MAX_QUERY = 200;
+
+/** What a visitor types: the contact form's message and a chat message. */
+export const MAX_VISITOR_MESSAGE = 20_000;
+
+/** Knowledge base: an article's or category's title, an article's Markdown, a category's description. */
+export const MAX_KB_TITLE = 200;
+export const MAX_KB_BODY = 200_000;
+export const MAX_KB_DESCRIPTION = 1_000;
