@@ -1,10 +1,10 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import os from 'node:os';
 import { accountsContext, createApiToken } from '../src/accounts/index.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { EventBus } from '../src/inbox/bus.js';
+import { composeApp } from '../src/compose.js';
+import { loadConfig } from '../src/config.js';
+import type { ZodApp } from '../src/http/server.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import { summarize, type Latency } from './measure.js';
 import { startSocketClients } from './socket-clients.js';
@@ -43,18 +43,15 @@ export type HttpOptions = { seconds: number; connections: number; sockets: numbe
 export type Instance = { app: ZodApp; http: string; ws: string };
 
 /**
- * The real server (`buildServer` + `registerApi`, as the app wires it) on a free port of
+ * The real server, composed as the app composes it (src/compose.ts), on a free port of
  * 127.0.0.1; `extend` registers more before it listens (the web bench adds the web app).
  */
 export async function startInstance(store: Store, extend?: (app: ZodApp) => Promise<void>): Promise<Instance> {
-  const inbox = createInboxContext({ store, bus: new EventBus() });
-  const accounts = accountsContext(store);
-  const app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false });
-  await extend?.(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return { app, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
+  const config = loadConfig({ DATA_DIR: os.tmpdir(), PORT: '0' }, '');
+  const composed = await composeApp(config, { store, logger: false, host: '127.0.0.1', secureCookies: false, attachmentsDir: null, webApp: false, worker: { run: false } });
+  await extend?.(composed.server);
+  const http = await composed.start();
+  return { app: composed.server, http, ws: `${http.replace(/^http/, 'ws')}/api/realtime` };
 }
 
 const pick = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { accountsContext, createApiToken, createUser, getUserByEmail, type AccountsContext } from './accounts/index.js';
+import { createApiToken, createUser, getUserByEmail, type AccountsContext } from './accounts/index.js';
 import { startApp } from './app.js';
+import { composeApp } from './compose.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { demoStoreOptions } from './demo/connection.js';
 import { seedDemo } from './demo/seed-demo.js';
@@ -78,17 +79,17 @@ async function migrate(config: Config): Promise<void> {
 }
 
 /**
- * Runs an account command against the server's own database. Migrating first makes it
- * work on a fresh one; against a running server the migrator's lock and SQLite's busy
- * timeout make that safe.
+ * Runs an account command against the server's own database, with the accounts the
+ * server composes (src/compose.ts), without serving. Migrating first makes it work on a
+ * fresh one; against a running server the migrator's lock and SQLite's busy timeout make
+ * that safe.
  */
 async function withAccounts<T>(config: Config, work: (ctx: AccountsContext) => Promise<T>): Promise<T> {
-  const store = openStore(config);
+  const app = await composeApp(config, { webApp: false });
   try {
-    await migrateToLatest(store);
-    return await work(accountsContext(store));
+    return await work(app.accounts);
   } finally {
-    await store.close();
+    await app.stop();
   }
 }
 

@@ -1,18 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext } from '../src/accounts/index.js';
-import { LocalAttachmentStorage } from '../src/attachments/index.js';
+import type { AttachmentStorage } from '../src/attachments/index.js';
 import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins } from '../src/channels/chat/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
 import { addMessage } from '../src/inbox/commands.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
-import { person, type Instance, type Person } from './support/live.js';
-import { makeTestStore } from './support/store.js';
+import type { InboxContext } from '../src/inbox/context.js';
+import { person, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Issue 14, item 18: a file whose content is markup (HTML, XHTML, SVG, XML) comes back as
 // bytes to save, never with a type that names markup, whatever its name or declared type,
@@ -34,31 +25,20 @@ const MARKUP: { name: string; content: Buffer; type: string }[] = [
 /** A type that would let a browser render the file as a page, an image with script, or XML. */
 const MARKUP_TYPE = /^\s*(text\/html|image\/svg\+xml|[\w.+-]+\/([\w.+-]+\+)?xml)\s*(;|$)/i;
 
-let store: Store;
-let server: Instance;
+let server: TestApp;
 let inbox: InboxContext;
-let storage: LocalAttachmentStorage;
-let dataDir: string;
+let storage: AttachmentStorage;
 let agent: Person;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  inbox = createInboxContext({ store, bus: new EventBus() });
-  const accounts = accountsContext(store);
-  dataDir = mkdtempSync(path.join(tmpdir(), 'onethread-types-'));
-  storage = new LocalAttachmentStorage(path.join(dataDir, 'attachments'));
-  const app = buildServer({ store });
   const chat = { ...DEFAULT_CHAT_SETTINGS, origins: parseAllowedOrigins(SITE), bot: { ...DEFAULT_CHAT_SETTINGS.bot, enabled: false } };
-  await registerApi(app, { inbox, accounts, secureCookies: false, chat, attachments: { storage } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  server = { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
+  server = await startTestApp({ uploads: true, config: { chat } });
+  inbox = server.inbox;
+  storage = server.composition.uploads!.storage;
   agent = await person(server, 'agent');
 });
 afterAll(async () => {
-  await server?.app.close();
-  await store?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 type AttachmentJson = { id: number; name: string; contentType: string; url: string };

@@ -1,20 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { cleanOrphanAttachments, LocalAttachmentStorage, storeAttachment } from '../src/attachments/index.js';
+import { cleanOrphanAttachments, storeAttachment, type AttachmentStorage } from '../src/attachments/index.js';
 import { addMessage } from '../src/inbox/commands.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { registerApi } from '../src/http/api.js';
+import type { InboxContext } from '../src/inbox/context.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
-import { makeTestStore } from './support/store.js';
+import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Uploads and downloads over real HTTP: a listening server, fetch with the global
 // FormData and Blob, files written to a real directory, the database of this run.
@@ -22,28 +17,21 @@ import { makeTestStore } from './support/store.js';
 const LIMITS = { maxFileBytes: 64 * 1024, maxFiles: 3 };
 const HOUR = 60 * 60 * 1000;
 
+let server: TestApp;
 let store: Store;
 let inbox: InboxContext;
-let accounts: AccountsContext;
-let app: ZodApp;
 let base: string;
 let dataDir: string;
-let storage: LocalAttachmentStorage;
+let storage: AttachmentStorage;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  inbox = createInboxContext({ store, bus: new EventBus() });
-  accounts = accountsContext(store);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-attachments-'));
-  storage = new LocalAttachmentStorage(path.join(dataDir, 'attachments'));
-  app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false, attachments: { storage, limits: LIMITS } });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  server = await startTestApp({ uploads: true, config: { attachments: LIMITS } });
+  ({ store, inbox, dataDir } = server);
+  base = server.http;
+  storage = server.composition.uploads!.storage;
 });
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 // Real files, small: a one-page PDF with a correct xref table, and a 1×1 PNG.
@@ -73,14 +61,9 @@ const SVG = Buffer.from('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/20
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 let n = 0;
-type Person = { id: number; token: string; email: string; password: string; role: Role };
 /** Only a person who signs in with the form needs a password; hashing one takes a while. */
-async function person(role: Role, options: { canSignIn?: boolean } = {}): Promise<Person> {
-  const email = `${role}${++n}-${process.pid}@example.test`;
-  const password = 'correct horse 1';
-  const user = await createUser(accounts, { name: `${role} ${n}`, email, role, password: options.canSignIn ? password : null });
-  const { token } = await createApiToken(accounts, user.id, 'test');
-  return { id: user.id, token, email, password, role };
+async function person(role: Role, options: { canSignIn?: boolean } = {}): Promise<Person & { password: string }> {
+  return { ...(await newPerson(server, role, { password: options.canSignIn ? PASSWORD : null })), password: PASSWORD };
 }
 
 type FileSpec = { name: string; content: Uint8Array | string; type?: string };

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { accountsContext } from '../src/accounts/index.js';
-import { LocalAttachmentStorage } from '../src/attachments/index.js';
 import { identityHash } from '../src/channels/chat/identity.js';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, parseOpeningHours, type ChatSettings } from '../src/channels/chat/index.js';
+import { ALWAYS_OPEN, parseBusinessHours, setDefaultCalendar } from '../src/calendar/index.js';
+import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from '../src/channels/chat/index.js';
 import { HANDOVER_TEXT } from '../src/channels/chat/bot.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { seedKnowledgeBase } from './support/kb-articles.js';
 import { call, Live, person, refusal, type Instance, type Person } from './support/live.js';
+import { startTestApp } from './support/app.js';
 import { makeTestStore } from './support/store.js';
 
 // The chat channel end to end over real HTTP and real sockets: a visitor's session, the
@@ -26,15 +19,8 @@ let store: Store;
 let server: Instance;
 let agent: Person;
 
-async function start(settings: ChatSettings): Promise<Instance> {
-  const inbox = createInboxContext({ store, bus: new EventBus() });
-  const accounts = accountsContext(store);
-  const app = buildServer({ store });
-  const storage = new LocalAttachmentStorage(path.join(mkdtempSync(path.join(tmpdir(), 'onethread-chat-')), 'attachments'));
-  await registerApi(app, { inbox, accounts, secureCookies: false, chat: settings, realtime: { pollMs: 200 }, attachments: { storage } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
+function start(settings: ChatSettings): Promise<Instance> {
+  return startTestApp({ store, config: { chat: settings }, realtime: { pollMs: 200 }, uploads: true });
 }
 
 beforeAll(async () => {
@@ -44,7 +30,7 @@ beforeAll(async () => {
   agent = await person(server, 'agent');
 });
 afterAll(async () => {
-  await server?.app.close();
+  await server?.close();
   await store?.close();
 });
 
@@ -216,26 +202,25 @@ describe('chat: who may see what', () => {
       const unsigned = await fetch(`${required.http}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       expect(unsigned.status).toBe(403);
     } finally {
-      await required.app.close();
+      await required.close();
     }
   });
 
-  it('says online while someone of the team is connected, and offline outside opening hours', async () => {
+  it('says online while someone of the team is connected, and offline outside the business hours', async () => {
     const agentSocket = await Live.as(agent, server);
     expect((await widget('/api/widget/config')).json).toMatchObject({ online: true, teamName: 'Support', preChat: 'optional' });
-    // Open every day but today (UTC): closed now, whoever is online.
+    // The widget's hours are the stored business calendar. Open every day but today (UTC): closed now, whoever is online.
     const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
     const today = new Date().getUTCDay();
     const others = days.filter((_, i) => i !== today).map((day) => `${day} 00:00-24:00`).join(', ');
-    const closed = await start({ ...DEFAULT_CHAT_SETTINGS, hours: parseOpeningHours(others) });
-    const closedAgent = await Live.as(agent, closed);
+    const admin = { id: (await person(server, 'admin')).id, role: 'admin' as const, emailVerifiedAt: null };
+    await setDefaultCalendar(store, parseBusinessHours(others), admin);
     try {
-      const config = (await (await fetch(`${closed.http}/api/widget/config`)).json()) as Record<string, unknown>;
-      expect(config.online).toBe(false);
+      expect((await widget('/api/widget/config')).json).toMatchObject({ online: false });
     } finally {
-      await closedAgent.close();
-      await closed.app.close();
+      await setDefaultCalendar(store, ALWAYS_OPEN, admin);
     }
+    expect((await widget('/api/widget/config')).json).toMatchObject({ online: true });
     await agentSocket.close();
   });
 
@@ -254,7 +239,7 @@ describe('chat: who may see what', () => {
       expect(refused.status).toBe(429);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
     } finally {
-      await limited.app.close();
+      await limited.close();
     }
   });
 

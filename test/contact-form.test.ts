@@ -1,38 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createUser } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
+import type { ZodApp } from '../src/http/server.js';
 import type { Store } from '../src/store/database.js';
+import { startTestApp, type TestApp } from './support/app.js';
 import { makeTestStore } from './support/store.js';
 
 // POST /api/contact, the public contact form: a customer and a ticket without an account,
 // kept from bots by a honeypot and by limits per client address and per email address.
 
 let store: Store;
-let inbox: InboxContext;
+const servers: TestApp[] = [];
 /** Limits high enough never to matter, for the tests of what the form stores. */
 let open: ZodApp;
 /** Tight limits: 4 per client address, 2 per email address. */
 let tight: ZodApp;
 
 async function server(limits: { perIp: number; perEmail: number }) {
-  const app = buildServer({ store });
-  await registerApi(app, { inbox, accounts: accountsContext(store), secureCookies: false, contact: limits });
-  await app.ready();
-  return app;
+  const started = await startTestApp({ store, config: { contact: limits } });
+  servers.push(started);
+  return started.app;
 }
 
 beforeAll(async () => {
   store = await makeTestStore();
-  inbox = createInboxContext({ store, bus: new EventBus() });
   open = await server({ perIp: 1000, perEmail: 1000 });
   tight = await server({ perIp: 4, perEmail: 2 });
 });
 afterAll(async () => {
-  await open?.close();
-  await tight?.close();
+  for (const started of servers) await started.close();
   await store?.close();
 });
 

@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailSender, type EmailSender } from '../src/channels/email/index.js';
-import { ReplyTokens, SupportAddresses } from '../src/channels/email/reply-address.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker.js';
-import { accountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
-import { MAIL_PEERS, SUPPORT, testEmailPlanner, useSink } from './support/email.js';
-import { Live, person, sleep, type Instance, type Person } from './support/live.js';
-import { makeTestStore } from './support/store.js';
+import type { OutboxWorker } from '../src/jobs/outbox-worker.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { MAIL_PEERS, testEmailConfig, useSink } from './support/email.js';
+import { Live, person, sleep, type Person } from './support/live.js';
 
 // The delivery of agents' replies as the team sees it: `delivery` on messages over REST,
 // `message.updated` frames on the live stream, and the retry action — with the mail
@@ -18,29 +10,21 @@ import { makeTestStore } from './support/store.js';
 
 describe.skipIf(!MAIL_PEERS.aiosmtpd)('mail delivery in the inbox API', () => {
   const sink = useSink();
-  let store: Store;
-  let on: Instance;
-  let sender: EmailSender;
+  let on: TestApp;
   let worker: OutboxWorker;
 
   beforeAll(async () => {
-    store = await makeTestStore();
-    const inbox = createInboxContext({ store, bus: new EventBus(), sideEffects: [testEmailPlanner({ continuityDelayMs: 60_000 })] });
-    const accounts = accountsContext(store);
-    const app = buildServer({ store });
-    await registerApi(app, { inbox, accounts, secureCookies: false, realtime: { pollMs: 50 } });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.server.address() as { port: number };
-    on = { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
-    sender = createEmailSender({ store, inbox, support: new SupportAddresses([SUPPORT]), tokens: new ReplyTokens('test-secret-0123456789abcdef0123456789'), smtpUrl: `smtp://127.0.0.1:${sink.port}` });
-    // Past the continuity delay: the ticket reply below is due at once.
-    worker = createOutboxWorker({ store, handlers: sender.handlers, clock: () => Date.now() + 120_000, log: () => {} });
+    on = await startTestApp({
+      // The email channel without a listener: replies go out through the sink.
+      config: { email: { ...testEmailConfig(), smtpListenPort: null, smtpUrl: `smtp://127.0.0.1:${sink.port}` } },
+      realtime: { pollMs: 50 },
+      // Past the continuity delay: the ticket reply below is due at once.
+      worker: { clock: () => Date.now() + 120_000, run: false },
+    });
+    worker = on.composition.worker;
   });
   afterAll(async () => {
-    await worker?.stop();
-    sender?.close();
-    await on?.app.close();
-    await store?.close();
+    await on?.close();
   });
 
   const request = (who: Person, method: string, path: string, body?: unknown) =>

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createApiToken, createUser } from '../src/accounts/index.js';
 import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
+import type { ZodApp } from '../src/http/server.js';
 import { updateConversationStatus } from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages } from '../src/inbox/queries.js';
 import { findInbound, findInboundByDedupeKey } from '../src/store/email.js';
 import { makeAdmin } from './support/inbox.js';
+import { useEmailApp } from './support/mail-api.js';
 import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailConfig, uniqueId, useEmailChannel, type EmailHarness } from './support/email.js';
 
 // The SMTP listener end to end: swaks is the sending mail server, the pipeline writes
@@ -303,23 +303,18 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: a 20 MB attachment', () => 
 });
 
 describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: limits', () => {
-  const mail = useEmailChannel({ config: { maxBytes: 64 * 1024 }, floodLimit: { count: 3, windowMs: 10 * 60_000 } });
+  const composed = useEmailApp({ email: { maxBytes: 64 * 1024 }, floodLimit: { count: 3, windowMs: 10 * 60_000 } });
+  const { mail } = composed;
   const api = {} as { app: ZodApp; admin: string; agent: string };
 
   beforeAll(async () => {
     const accounts = accountsContext(mail.store);
-    api.app = buildServer({ store: mail.store });
-    await registerApi(api.app, { inbox: mail.ctx, accounts, secureCookies: false });
-    await api.app.ready();
+    api.app = composed.app.app;
     const admin = await createUser(accounts, { name: 'Ada Admin', email: 'ada@example.test', role: 'admin', password: 'long enough password' });
     const agent = await createUser(accounts, { name: 'Al Agent', email: 'al@example.test', role: 'agent', password: 'long enough password' });
     api.admin = (await createApiToken(accounts, admin.id, 'test')).token;
     api.agent = (await createApiToken(accounts, agent.id, 'test')).token;
   });
-  afterAll(async () => {
-    await api.app?.close();
-  });
-
   it('a mail over the size limit gets 552 after the data was sent, and nothing is stored', async () => {
     const big = rawMail({ subject: 'Huge', body: `${'x'.repeat(998)}\r\n`.repeat(100) });
     const result = await swaks(mail.port, { data: big });

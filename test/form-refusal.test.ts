@@ -1,45 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext } from '../src/accounts/index.js';
-import { LocalAttachmentStorage } from '../src/attachments/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
-import { person, type Instance, type Person } from './support/live.js';
-import { makeTestStore } from './support/store.js';
+import { person, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // A form refused part-way (a file in the wrong field, a NUL in a field) is answered once the
 // client has sent it all, not while it is still sending: closing on an upload in flight can
 // reset the connection before the client reads the 4xx, which Node 24's fetch reports as
 // EPIPE. A raw socket sends the form in two halves to see when the answer comes.
 
-let store: Store;
-let server: Instance;
-let dataDir: string;
+let server: TestApp;
 let agent: Person;
 let port: number;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  const inbox = createInboxContext({ store, bus: new EventBus() });
-  const accounts = accountsContext(store);
-  dataDir = mkdtempSync(path.join(tmpdir(), 'onethread-refusal-'));
-  const app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false, attachments: { storage: new LocalAttachmentStorage(path.join(dataDir, 'attachments')) } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  port = (app.server.address() as { port: number }).port;
-  server = { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: '' };
+  server = await startTestApp({ uploads: true });
+  port = Number(new URL(server.http).port);
   agent = await person(server, 'agent');
 });
 afterAll(async () => {
-  await server?.app.close();
-  await store?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 const BOUNDARY = 'onethread-boundary-7d1f';

@@ -1,38 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { EventBus } from '../src/inbox/bus.js';
+import { setUserActive, type AccountsContext } from '../src/accounts/index.js';
+import type { ZodApp } from '../src/http/server.js';
 import type { Role } from '../src/store/schema.js';
-import type { Store } from '../src/store/database.js';
-import { makeTestStore } from './support/store.js';
+import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
-let store: Store;
-let inbox: InboxContext;
+let server: TestApp;
 let accounts: AccountsContext;
 let app: ZodApp;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  inbox = createInboxContext({ store, bus: new EventBus() });
-  accounts = accountsContext(store);
-  app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false });
-  await app.ready();
+  server = await startTestApp();
+  ({ accounts, app } = server);
 });
 afterAll(async () => {
-  await app.close();
-  await store.close();
+  await server?.close();
 });
 
 let n = 0;
-type Person = { id: number; name: string; token: string; role: Role };
-async function person(role: Role, name = `${role} ${++n}`): Promise<Person> {
-  const user = await createUser(accounts, { name, email: `${role}${++n}@example.test`, role, password: 'correct horse 1' });
-  const { token } = await createApiToken(accounts, user.id, 'test');
-  return { id: user.id, name, token, role };
-}
+const person = (role: Role, name?: string) => newPerson(server, role, name);
 
 function call(who: Person | null, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = {}) {
   return app.inject({ method, url, payload: payload as never, headers: { ...headers, ...(who ? { authorization: `Bearer ${who.token}` } : {}) } });

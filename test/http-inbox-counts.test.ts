@@ -1,32 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
+import type { ZodApp } from '../src/http/server.js';
 import type { Role } from '../src/store/schema.js';
-import { makeTestStore } from './support/store.js';
+import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // GET /api/inbox/counts: every sidebar number in one request, each equal to what the
 // matching list holds, for the team only.
 
 type Json = Record<string, any>;
-type Person = { id: number; token: string };
 
 describe('inbox counts over HTTP', () => {
-  let store: Store;
-  let accounts: AccountsContext;
+  let server: TestApp;
   let app: ZodApp;
   let admin: Person;
   let agent: Person;
   let customer: Person;
   let n = 0;
 
-  const person = async (role: Role): Promise<Person> => {
-    const user = await createUser(accounts, { name: `${role} ${++n}`, email: `${role}${n}@example.test`, role, password: 'correct horse 1' });
-    return { id: user.id, token: (await createApiToken(accounts, user.id, 'test')).token };
-  };
+  const person = (role: Role) => newPerson(server, role);
   const call = async (who: Person | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
     const response = await app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });
     return { status: response.statusCode, body: response.body ? (response.json() as Json) : null };
@@ -49,11 +39,8 @@ describe('inbox counts over HTTP', () => {
   };
 
   beforeAll(async () => {
-    store = await makeTestStore();
-    accounts = accountsContext(store);
-    app = buildServer({ store });
-    await registerApi(app, { inbox: createInboxContext({ store, bus: new EventBus() }), accounts, secureCookies: false });
-    await app.ready();
+    server = await startTestApp();
+    app = server.app;
     admin = await person('admin');
     agent = await person('agent');
     customer = await person('customer');
@@ -81,8 +68,7 @@ describe('inbox counts over HTTP', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
   it('answers every sidebar count in one response, each equal to its list', async () => {

@@ -1,43 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
+import { createApiToken } from '../src/accounts/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/http/auth.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
-import { makeTestStore } from './support/store.js';
+import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
-type Api = { app: ZodApp; accounts: AccountsContext; store: Store };
+type Api = TestApp;
 
 /** A server with the whole API on its own database: the last-admin rule depends on who else is an admin. */
 function useApi(): Api {
   const api = {} as Api;
   beforeAll(async () => {
-    api.store = await makeTestStore();
-    api.accounts = accountsContext(api.store);
-    api.app = buildServer({ store: api.store });
-    await registerApi(api.app, { inbox: createInboxContext({ store: api.store, bus: new EventBus() }), accounts: api.accounts, secureCookies: false });
-    await api.app.ready();
+    Object.assign(api, await startTestApp());
   });
   afterAll(async () => {
-    await api.app?.close();
-    await api.store?.close();
+    await api.close?.();
   });
   return api;
 }
 
-const PASSWORD = 'correct horse 1';
 let n = 0;
-type Person = { id: number; name: string; email: string; token: string; role: Role };
-
-async function person(api: Api, role: Role, name = `${role} ${++n}`): Promise<Person> {
-  const email = `${role}${++n}@example.test`;
-  const user = await createUser(api.accounts, { name, email, role, password: PASSWORD });
-  const { token } = await createApiToken(api.accounts, user.id, 'test');
-  return { id: user.id, name, email, token, role };
-}
+const person = (api: Api, role: Role, name?: string) => newPerson(api, role, name);
 
 function call(api: Api, who: Person | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) {
   return api.app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });

@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
-import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
-import { makeTestStore } from './support/store.js';
+import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // The knowledge base over HTTP and the public help center: the team writes, everyone
 // reads what is published, and nothing an author types runs in a reader's browser.
 
-type Api = { app: ZodApp; accounts: AccountsContext; store: Store };
-type Person = { id: number; token: string };
-
-let n = 0;
-async function person(api: Api, role: Role): Promise<Person> {
-  const user = await createUser(api.accounts, { name: `${role} ${++n}`, email: `kb-${role}${n}@example.test`, role, password: 'correct horse 1' });
-  return { id: user.id, token: (await createApiToken(api.accounts, user.id, 'test')).token };
-}
+type Api = TestApp;
+const person = (api: Api, role: Role) => newPerson(api, role);
 
 describe('knowledge base API and help center', () => {
   const api = {} as Api;
@@ -27,18 +15,13 @@ describe('knowledge base API and help center', () => {
   let customer: Person;
 
   beforeAll(async () => {
-    api.store = await makeTestStore();
-    api.accounts = accountsContext(api.store);
-    api.app = buildServer({ store: api.store });
-    await registerApi(api.app, { inbox: createInboxContext({ store: api.store, bus: new EventBus() }), accounts: api.accounts, secureCookies: false });
-    await api.app.ready();
+    Object.assign(api, await startTestApp());
     agent = await person(api, 'agent');
     admin = await person(api, 'admin');
     customer = await person(api, 'customer');
   });
   afterAll(async () => {
-    await api.app?.close();
-    await api.store?.close();
+    await api.close?.();
   });
 
   const call = (who: Person | null, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>

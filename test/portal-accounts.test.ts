@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createSession, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { LocalAttachmentStorage, storeAttachment } from '../src/attachments/index.js';
-import { registerApi } from '../src/http/api.js';
+import { createApiToken, createSession, createUser, type AccountsContext } from '../src/accounts/index.js';
+import { storeAttachment, type AttachmentStorage } from '../src/attachments/index.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
+import type { InboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
-import { makeTestStore } from './support/store.js';
+import { startTestApp, type TestApp } from './support/app.js';
 import { Live, sleep } from './support/live.js';
 
 // The portal's accounts over real HTTP: confirming an address and resetting a password by
@@ -25,31 +19,31 @@ const HOUR = 60 * 60 * 1000;
 const PUBLIC_URL = 'https://help.example.test';
 const PASSWORD = 'correct horse 1';
 
+let server: TestApp;
 let store: Store;
 let inbox: InboxContext;
 let accounts: AccountsContext;
-let app: ZodApp;
 let base: string;
-let dataDir: string;
-let storage: LocalAttachmentStorage;
+let storage: AttachmentStorage;
 /** The accounts' clock: links expire by it. */
 let shift = 0;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  inbox = createInboxContext({ store, bus: new EventBus() });
-  accounts = accountsContext(store, () => Date.now() + shift, PUBLIC_URL);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-portal-'));
-  storage = new LocalAttachmentStorage(path.join(dataDir, 'attachments'));
-  app = buildServer({ store });
-  // Every sign-up here comes from one client address: its limit is test/security-accounts.test.ts's subject.
-  await registerApi(app, { inbox, accounts, secureCookies: false, signup: { perIp: 1000, perEmail: 3 }, attachments: { storage, limits: { maxFileBytes: 1024 * 1024, maxFiles: 3 } } });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  server = await startTestApp({
+    config: {
+      publicUrl: PUBLIC_URL,
+      // Every sign-up here comes from one client address: its limit is test/security-accounts.test.ts's subject.
+      signup: { perIp: 1000, perEmail: 3 },
+      attachments: { maxFileBytes: 1024 * 1024, maxFiles: 3 },
+    },
+    accountsClock: () => Date.now() + shift,
+    uploads: true,
+  });
+  ({ store, inbox, accounts, http: base } = server);
+  storage = server.composition.uploads!.storage;
 });
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 let n = 0;

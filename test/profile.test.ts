@@ -1,48 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, ensureFirstAdmin, requestPasswordReset, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
+import { accountsContext, ensureFirstAdmin, requestPasswordReset, type AccountsContext } from '../src/accounts/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/http/auth.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
+import type { ZodApp } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
+import type { InboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { makeTestStore } from './support/store.js';
+import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Item 14 of issue 14 over real HTTP on a real database: everyone's own profile (name,
 // signature, password), admins renaming the team, the team's reset links, and the first
 // admin's name.
 
 const PUBLIC_URL = 'https://help.example.test';
-const PASSWORD = 'correct horse 1';
 
+let server: TestApp;
 let store: Store;
 let accounts: AccountsContext;
 let inbox: InboxContext;
 let app: ZodApp;
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  accounts = accountsContext(store, Date.now, PUBLIC_URL);
-  inbox = createInboxContext({ store, bus: new EventBus() });
-  app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false });
-  await app.ready();
+  server = await startTestApp({ config: { publicUrl: PUBLIC_URL } });
+  ({ store, accounts, inbox, app } = server);
 });
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
+  await server?.close();
 });
 
-let n = 0;
-type Person = { id: number; email: string; token: string };
-
-async function person(role: Role, name = `${role} ${++n}`): Promise<Person> {
-  const email = `${role}${++n}-${process.pid}@example.test`;
-  const user = await createUser(accounts, { name, email, role, password: PASSWORD });
-  return { id: user.id, email, token: (await createApiToken(accounts, user.id, 'test')).token };
-}
+const person = (role: Role, name?: string) => newPerson(server, role, name);
 
 type Browser = { cookie: string; csrf: string };
 

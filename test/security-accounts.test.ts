@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createSession, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
+import { createApiToken, createSession, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
 import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
+import type { ZodApp } from '../src/http/server.js';
 import { createConversation } from '../src/inbox/commands.js';
-import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
-import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker.js';
-import { EventBus } from '../src/inbox/bus.js';
+import type { InboxContext } from '../src/inbox/context.js';
+import type { OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { CLOSE_CREDENTIALS_ENDED } from '../src/realtime/protocol.js';
 import type { Store } from '../src/store/database.js';
-import { MAIL_PEERS, queuedId, rawMail, settled, swaks, testEmailPlanner, useEmailChannel, useSink } from './support/email.js';
+import { MAIL_PEERS, queuedId, rawMail, settled, swaks } from './support/email.js';
 import { Live, type Frame } from './support/live.js';
-import { makeTestStore } from './support/store.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { useMailApi } from './support/mail-api.js';
 
 // Issue 13's account findings, over real HTTP on real servers:
 // - item 4, account pre-hijack: a stranger signs up with the victim's address; whatever the
@@ -51,25 +50,20 @@ const carries = (text: string) => (frame: Frame) => JSON.stringify(frame.data).i
 const browserOf = (answer: Answer): Browser => ({ cookie: answer.cookie, csrf: answer.json.csrfToken });
 
 describe('accounts over HTTP (links read from the outbox)', () => {
+  let server: TestApp;
   let store: Store;
   let inbox: InboxContext;
   let accounts: AccountsContext;
-  let app: ZodApp;
   let base: string;
   const request = (method: string, url: string, body?: unknown, who?: Browser | { bearer: string }) => call(base, method, url, body, who);
 
   beforeAll(async () => {
-    store = await makeTestStore();
-    inbox = createInboxContext({ store, bus: new EventBus() });
-    accounts = accountsContext(store, Date.now, PUBLIC_URL);
-    app = buildServer({ store });
     // Every request here comes from one client address; the limits have their own server below.
-    await registerApi(app, { inbox, accounts, secureCookies: false, signup: { perIp: 1000, perEmail: 3 } });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    server = await startTestApp({ config: { publicUrl: PUBLIC_URL, signup: { perIp: 1000, perEmail: 3 } } });
+    ({ store, inbox, accounts, http: base } = server);
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
   type LinkJob = { userId: number; email: string; purpose: 'verify' | 'reset'; url: string; reason?: string };
@@ -265,6 +259,7 @@ describe('accounts over HTTP (links read from the outbox)', () => {
 });
 
 describe('sign-up limits (item 6)', () => {
+  let server: TestApp;
   let store: Store;
   let app: ZodApp;
   let accounts: AccountsContext;
@@ -279,21 +274,15 @@ describe('sign-up limits (item 6)', () => {
       .filter((job) => email === undefined || job.email === email);
 
   beforeAll(async () => {
-    store = await makeTestStore();
-    accounts = accountsContext(store, Date.now, PUBLIC_URL);
-    app = buildServer({ store });
     // The default sign-up limits (10 per client address, 3 per email address, an hour each).
-    await registerApi(app, {
-      inbox: createInboxContext({ store, bus: new EventBus() }),
-      accounts,
-      secureCookies: false,
+    server = await startTestApp({
+      config: { publicUrl: PUBLIC_URL },
       loginLimits: { perAccount: new SlidingWindowLimiter(10, 60_000), perAddress: new SlidingWindowLimiter(3, 60_000) },
     });
-    await app.ready();
+    ({ store, accounts, app } = server);
   });
   afterAll(async () => {
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
   it('40 sign-ups in a burst from one client address: 10 go through, the rest get 429 and mail nobody', async () => {
@@ -332,25 +321,17 @@ describe('sign-up limits (item 6)', () => {
 });
 
 describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('the mails themselves (outbox → aiosmtpd sink)', () => {
-  const sink = useSink();
   // Acknowledgements on: the contact form's confirmation is sent only then (issue 14).
-  const mail = useEmailChannel({ config: () => ({ smtpUrl: `smtp://127.0.0.1:${sink.port}` }), sideEffects: [testEmailPlanner({ acknowledge: true })] });
-  let app: ZodApp;
+  // Jobs are due by the later of the inbox's test clock and the wall clock the accounts use.
+  const api = useMailApi({ acknowledge: true, publicUrl: PUBLIC_URL, workerClock: (clock) => () => Math.max(Date.now(), clock.now) });
+  const { mail, sink } = api;
   let base: string;
   let worker: OutboxWorker;
   const request = (method: string, url: string, body?: unknown) => call(base, method, url, body);
   const SPAM = ['spam.example', 'Buy', 'cheap', 'pills', 'Attacker'];
 
-  beforeAll(async () => {
-    app = buildServer({ store: mail.store });
-    await registerApi(app, { inbox: mail.ctx, accounts: accountsContext(mail.store, Date.now, PUBLIC_URL), secureCookies: false });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    // Jobs are due by the later of the inbox's test clock and the wall clock the accounts use.
-    worker = createOutboxWorker({ store: mail.store, handlers: mail.channel.handlers, clock: () => Math.max(Date.now(), mail.clock.now), log: () => {} });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    await app?.close();
+  beforeAll(() => {
+    ({ http: base, worker } = api);
   });
 
   const mailsTo = async (to: string) => (await sink.received()).filter((m) => m.to && 'value' in m.to && m.to.value.some((a) => a.address === to));

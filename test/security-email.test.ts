@@ -1,15 +1,15 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createApiToken, createUser } from '../src/accounts/index.js';
 import { EMAIL_REPLY_JOB } from '../src/channels/email/index.js';
 import { MailSpool } from '../src/channels/email/spool.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
+import type { ZodApp } from '../src/http/server.js';
 import { addMessage, updateConversationStatus } from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages, getConversations } from '../src/inbox/queries.js';
 import { findConversationsByMessageIds, findInbound, finishInbound, insertInbound } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
+import { useEmailApp } from './support/mail-api.js';
 import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanner, uniqueId, useEmailChannel, type EmailHarness } from './support/email.js';
 
 // Issue 13, the email channel: a From header proves nothing, so mail claiming a team
@@ -27,23 +27,19 @@ async function send(mail: EmailHarness, raw: string, options: { from?: string } 
 }
 
 describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound mail is not verified', () => {
-  const mail = useEmailChannel({ sideEffects: [testEmailPlanner()], reopenClosedOnCustomerReply: false });
+  const composed = useEmailApp({ sideEffects: [testEmailPlanner()], reopenClosedOnCustomerReply: false });
+  const { mail } = composed;
   const api = {} as { app: ZodApp; admin: string; agent: { id: number; email: string; token: string }; customer: { id: number; token: string } };
 
   beforeAll(async () => {
     const accounts = accountsContext(mail.store);
-    api.app = buildServer({ store: mail.store });
-    await registerApi(api.app, { inbox: mail.ctx, accounts, secureCookies: false });
-    await api.app.ready();
+    api.app = composed.app.app;
     const admin = await createUser(accounts, { name: 'Ada Admin', email: 'ada@example.test', role: 'admin', password: 'long enough password' });
     const agent = await createUser(accounts, { name: 'Al Agent', email: 'al@example.test', role: 'agent', password: 'long enough password' });
     const customer = await createUser(accounts, { name: 'Carla Customer', email: 'carla@example.org', role: 'customer', password: 'long enough password' });
     api.admin = (await createApiToken(accounts, admin.id, 'test')).token;
     api.agent = { id: agent.id, email: agent.email, token: (await createApiToken(accounts, agent.id, 'test')).token };
     api.customer = { id: customer.id, token: (await createApiToken(accounts, customer.id, 'test')).token };
-  });
-  afterAll(async () => {
-    await api.app?.close();
   });
 
   const get = (token: string, url: string) => api.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });

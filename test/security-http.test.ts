@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { LocalAttachmentStorage } from '../src/attachments/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { refusal } from './support/live.js';
-import { makeTestStore } from './support/store.js';
+import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Issue 13, items 5 and 9, over real HTTP on a listening server:
 // - U+0000 anywhere in request input (JSON body, query string, path, form field) answers
@@ -22,13 +13,10 @@ import { makeTestStore } from './support/store.js';
 
 const LIMITS = { maxFileBytes: 256 * 1024, maxFiles: 2 };
 
+let server: TestApp;
 let store: Store;
-let accounts: AccountsContext;
-let app: ZodApp;
 let base: string;
-let dataDir: string;
 
-type Person = { id: number; email: string; token: string };
 let customer: Person;
 let agent: Person;
 let admin: Person;
@@ -36,20 +24,11 @@ let conversationId: number;
 let visitorToken: string;
 
 let n = 0;
-async function person(role: Role): Promise<Person> {
-  const email = `nul-${role}${++n}-${process.pid}@example.test`;
-  const user = await createUser(accounts, { name: `${role} ${n}`, email, role, password: null });
-  return { id: user.id, email, token: (await createApiToken(accounts, user.id, 'test')).token };
-}
+const person = (role: Role) => newPerson(server, role, { password: null });
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  accounts = accountsContext(store);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-security-http-'));
-  const storage = new LocalAttachmentStorage(path.join(dataDir, 'attachments'));
-  app = buildServer({ store });
-  await registerApi(app, { inbox: createInboxContext({ store, bus: new EventBus() }), accounts, secureCookies: false, attachments: { storage, limits: LIMITS } });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  server = await startTestApp({ uploads: true, config: { attachments: LIMITS } });
+  ({ store, http: base } = server);
   [customer, agent, admin] = [await person('customer'), await person('agent'), await person('admin')];
   const opened = await request(customer, 'POST', '/api/conversations', { subject: 'Existing', body: 'hello' });
   expect(opened.status).toBe(201);
@@ -59,9 +38,7 @@ beforeAll(async () => {
   visitorToken = ((await session.json()) as { visitorToken: string }).visitorToken;
 });
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.close();
 });
 
 type Body = Record<string, unknown> | FormData;

@@ -1,44 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer, type ZodApp } from '../src/http/server.js';
-import { createInboxContext } from '../src/inbox/context.js';
+import type { ZodApp } from '../src/http/server.js';
 import { listCategories } from '../src/kb/queries.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
 import { recordingStore } from './support/query-capture.js';
-import { makeTestStore } from './support/store.js';
+import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Issue 13 (knowledge base): a category is a shelf of what its reader may see. One holding
 // only drafts, or nothing, is the team's work in progress: not listed, not a page, for the
 // public and customers; the team still sees and manages it.
 
+let server: TestApp;
 let store: Store;
-let accounts: AccountsContext;
 let app: ZodApp;
-type Person = { token: string };
 let agent: Person;
 let customer: Person;
 
-let n = 0;
-async function person(role: Role): Promise<Person> {
-  const user = await createUser(accounts, { name: `${role} ${++n}`, email: `kb-shelf-${role}${n}-${process.pid}@example.test`, role, password: null });
-  return { token: (await createApiToken(accounts, user.id, 'test')).token };
-}
+const person = (role: Role) => newPerson(server, role);
 
 beforeAll(async () => {
-  store = await makeTestStore();
-  accounts = accountsContext(store);
-  app = buildServer({ store });
-  await registerApi(app, { inbox: createInboxContext({ store, bus: new EventBus() }), accounts, secureCookies: false });
-  await app.ready();
+  server = await startTestApp();
+  ({ store, app } = server);
   agent = await person('agent');
   customer = await person('customer');
 });
 afterAll(async () => {
-  await app?.close();
-  await store?.close();
+  await server?.close();
 });
 
 const call = (who: Person | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>

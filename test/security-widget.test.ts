@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { accountsContext, setUserActive } from '../src/accounts/index.js';
+import { setUserActive } from '../src/accounts/index.js';
 import { identityHash } from '../src/channels/chat/identity.js';
 import { DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/channels/chat/index.js';
 import { EMAIL_REPLY_JOB } from '../src/channels/email/outbound.js';
-import { registerApi } from '../src/http/api.js';
-import { buildServer } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
 import { findVisitorByTokenHash, updateVisitor, type ChatDatabase, type ChatVisitorRow } from '../src/store/chat.js';
 import type { Store } from '../src/store/database.js';
 import { chatVisitorDetailsMigration } from '../src/store/migrations/0009_chat_visitor_details.js';
@@ -19,6 +15,7 @@ import { findUserByEmail } from '../src/store/users.js';
 import { testEmailPlanner } from './support/email.js';
 import { seedKnowledgeBase } from './support/kb-articles.js';
 import { call, Live, person, refusal, sleep, type Instance, type Person } from './support/live.js';
+import { startTestApp } from './support/app.js';
 import { makeTestStore } from './support/store.js';
 
 // Issue 13, the chat widget's part: an identity claimed through the widget can only ever
@@ -37,13 +34,7 @@ let admin: Person;
 const started: Instance[] = [];
 
 async function start(settings: ChatSettings): Promise<Instance> {
-  const inbox = createInboxContext({ store, bus: new EventBus(), sideEffects: [testEmailPlanner({ continuityDelayMs: 0 })] });
-  const accounts = accountsContext(store);
-  const app = buildServer({ store });
-  await registerApi(app, { inbox, accounts, secureCookies: false, chat: settings, realtime: { pollMs: 200 } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  const instance = { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
+  const instance = await startTestApp({ store, config: { chat: settings }, realtime: { pollMs: 200 }, sideEffects: [testEmailPlanner({ continuityDelayMs: 0 })] });
   started.push(instance);
   return instance;
 }
@@ -56,7 +47,7 @@ beforeAll(async () => {
   admin = await person(server, 'admin');
 });
 afterAll(async () => {
-  for (const instance of started) await instance.app.close();
+  for (const instance of started) await instance.close();
   await store?.close();
 });
 

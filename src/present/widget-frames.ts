@@ -1,17 +1,13 @@
 import type { Conversation, Message } from '../inbox/records.js';
 import { BOT_TAG } from '../inbox/rules.js';
+import type { WidgetConversationJson, WidgetMessageJson } from './frames.js';
 
 // The widget's view of a chat: only what a visitor should see, in the shapes the widget
 // bundle reads (widget/). No addresses, no tags, no internal notes.
 
-export type WidgetConversation = { id: number; number: string; status: Conversation['status']; handler: 'bot' | 'team' };
-export type WidgetMessage = {
-  id: number;
-  body: string;
-  sender: { type: Message['sender']['type']; name: string };
-  attachments: { id: number; name: string; contentType: string; size: number; url: string }[];
-  sentAt: number;
-};
+/** The shapes are declared with the socket's other frames (frames.ts). */
+export type WidgetConversation = WidgetConversationJson;
+export type WidgetMessage = WidgetMessageJson;
 
 export function widgetConversation(c: Conversation): WidgetConversation {
   return { id: c.id, number: c.number, status: c.status, handler: c.tags.includes(BOT_TAG) ? 'bot' : 'team' };

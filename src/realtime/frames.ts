@@ -1,3 +1,4 @@
+import type { EventFrameType } from '../present/frames.js';
 import { presentConversation, presentMessage } from '../present/presenters.js';
 import { canView, isTeam, type Viewer } from '../inbox/policies.js';
 import { toConversation, toInboxEvent, toMessage, type Conversation, type Message } from '../inbox/records.js';
@@ -12,7 +13,8 @@ import type { Tx } from '../store/transaction.js';
 // then presented per audience: every team member sees the same frame, and only the
 // owning customer can see a customer frame, so each frame is serialized at most twice.
 
-export type FrameType = 'conversation.created' | 'conversation.updated' | 'message.created' | 'message.updated' | 'conversation.deleted';
+/** The event frames' types; their shapes are declared in src/present/frames.ts. */
+export type FrameType = EventFrameType;
 /** Who a socket serves; kept current by the credential re-check (credentials.ts). */
 export type LiveViewer = Viewer & { email: string; name: string };
 

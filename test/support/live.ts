@@ -1,42 +1,25 @@
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { accountsContext, createApiToken, createUser } from '../../src/accounts/index.js';
-import { createInboxContext } from '../../src/inbox/context.js';
-import { registerApi, type ApiOptions } from '../../src/http/api.js';
-import { buildServer } from '../../src/http/server.js';
-import { EventBus } from '../../src/inbox/bus.js';
+import type { HubOptions } from '../../src/realtime/hub.js';
+import type { CredentialWatchOptions } from '../../src/realtime/credentials.js';
 import type { Store } from '../../src/store/database.js';
-import type { Role } from '../../src/store/schema.js';
+import { PASSWORD, startTestApp, type Person } from './app.js';
 
 // Real servers on real ports and real WebSocket clients, for the live-stream tests: the
 // upgrade, the hooks and the hub's timing are what is under test, so nothing is injected.
 
+export { PASSWORD, person, type Person } from './app.js';
+
 /** `id` is absent on presence and error frames, which are not events. */
 export type Frame = { id: number; type: string; data: Record<string, any> };
 export type Instance = Awaited<ReturnType<typeof startInstance>>;
-export type Person = { id: number; name: string; token: string; tokenId: number; email: string };
 
-export const PASSWORD = 'correct horse 1';
-
-export async function startInstance(on: Store, realtime: ApiOptions['realtime'] = {}) {
-  const inbox = createInboxContext({ store: on, bus: new EventBus() });
-  // The tests change accounts through this context, which has no listener: only the
-  // server's own routes tell its sockets at once, so these changes exercise the timer.
-  const accounts = accountsContext(on);
-  const app = buildServer({ store: on });
-  await registerApi(app, { inbox, accounts, secureCookies: false, realtime });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return { app, inbox, accounts, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/api/realtime` };
-}
-
-let n = 0;
-export async function person(on: Instance, role: Role): Promise<Person> {
-  const email = `${role}${++n}-${process.pid}@example.test`;
-  const name = `${role} ${n}`;
-  const user = await createUser(on.accounts, { name, email, role, password: PASSWORD });
-  const token = await createApiToken(on.accounts, user.id, 'test');
-  return { id: user.id, name, email, token: token.token, tokenId: token.id };
+/**
+ * The app on `on`. The tests change accounts through `accounts`, which has no listener:
+ * only the server's own routes tell its sockets at once, so these changes exercise the timer.
+ */
+export function startInstance(on: Store, realtime: HubOptions & CredentialWatchOptions = {}) {
+  return startTestApp({ store: on, realtime });
 }
 
 export async function call(on: Instance, who: Person, method: string, path: string, body?: unknown) {

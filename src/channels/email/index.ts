@@ -23,7 +23,8 @@ export { EMAIL_REPLY_JOB } from './outbound.js';
 export { EMAIL_FORWARD_JOB } from './forward.js';
 export { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
 
-// The email channel: start() wires the pieces for the app (src/app.ts) and the tests.
+// The email channel: createEmailChannel() builds the pieces for the composition root
+// (src/compose.ts), startEmailChannel() also starts them (tests, tools).
 //
 //   SMTP listener ─┐                          ┌─► inbox commands (addMessage / createConversation)
 //                  ├─► ingest: spool + row ───┤
@@ -52,11 +53,12 @@ export type EmailChannel = {
   pipeline: IngestPipeline;
   support: SupportAddresses;
   tokens: ReplyTokens;
-  /** The SMTP listener's port, or null when it is off. */
+  /** The SMTP listener's port once started, or null when it is off. */
   smtpPort: number | null;
   imap: ImapPoller | null;
   /** Outbox job handlers to register with the worker (none without SMTP_URL). */
   handlers: Record<string, JobHandler>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -98,7 +100,11 @@ export async function replySecret(store: Store, configured: string | null): Prom
   return transact(store, (tx) => settingOrInsert(tx, 'reply_secret', randomBytes(32).toString('hex')));
 }
 
-export async function startEmailChannel(options: EmailChannelOptions): Promise<EmailChannel> {
+/**
+ * The channel's parts, not yet taking mail: the composition root wires its handlers and
+ * routes first, then `start()` recovers unfinished mail and opens the listener and poller.
+ */
+export async function createEmailChannel(options: EmailChannelOptions): Promise<EmailChannel> {
   const { store, inbox, config } = options;
   const log: IngestLog = options.log ?? ((message, details) => console.error(`email: ${message}`, details ?? ''));
   const support = new SupportAddresses(config.supportAddresses);
@@ -116,57 +122,58 @@ export async function startEmailChannel(options: EmailChannelOptions): Promise<E
     clock: options.clock,
     log,
   });
-  // Mail that was received but not processed when the process stopped goes first.
-  await pipeline.recover();
-  // The safety net: mails whose processing was cut short (a lease ran out) are taken again.
-  const sweep = setInterval(() => void pipeline.queuePending().catch((error: Error) => log('queueing pending mail failed', { error: error.message })), 30_000);
-  sweep.unref();
-
-  let smtp: SmtpListener | null = null;
-  let imap: ImapPoller | null = null;
-  try {
-    if (config.smtpListenPort !== null) {
-      smtp = await startSmtpListener({ pipeline, support, maxBytes: config.maxBytes, port: config.smtpListenPort, host: config.smtpListenHost, tls: config.tls, log });
-    }
-    if (config.imapUrl) imap = startImapPoller({ store, pipeline, url: config.imapUrl, pollMs: config.imapPollMs, log });
-  } catch (error) {
-    clearInterval(sweep);
-    await smtp?.close();
-    await pipeline.stop();
-    throw error;
-  }
   const sender = config.smtpUrl
     ? createEmailSender({ store, inbox, support, tokens, smtpUrl: config.smtpUrl, attachments: options.attachments, clock: options.clock })
     : null;
 
+  let sweep: NodeJS.Timeout | undefined;
+  let smtp: SmtpListener | null = null;
   const channel: EmailChannel = {
     pipeline,
     support,
     tokens,
-    smtpPort: smtp?.port ?? null,
-    imap,
+    smtpPort: null,
+    imap: null,
     handlers: sender?.handlers ?? {},
+    async start() {
+      // Mail that was received but not processed when the process stopped goes first.
+      await pipeline.recover();
+      // The safety net: mails whose processing was cut short (a lease ran out) are taken again.
+      sweep = setInterval(() => void pipeline.queuePending().catch((error: Error) => log('queueing pending mail failed', { error: error.message })), 30_000);
+      sweep.unref();
+      try {
+        if (config.smtpListenPort !== null) {
+          smtp = await startSmtpListener({ pipeline, support, maxBytes: config.maxBytes, port: config.smtpListenPort, host: config.smtpListenHost, tls: config.tls, log });
+        }
+        if (config.imapUrl) channel.imap = startImapPoller({ store, pipeline, url: config.imapUrl, pollMs: config.imapPollMs, log });
+      } catch (error) {
+        clearInterval(sweep);
+        await smtp?.close();
+        await pipeline.stop();
+        sender?.close();
+        throw error;
+      }
+      channel.smtpPort = smtp?.port ?? null;
+    },
     async stop() {
-      if (running.get(store) === channel) running.delete(store);
       clearInterval(sweep);
       // Stop taking mail first, then let the mail being processed finish.
-      await Promise.all([smtp?.close(), imap?.stop()]);
+      await Promise.all([smtp?.close(), channel.imap?.stop()]);
       await pipeline.stop();
       sender?.close();
     },
   };
-  running.set(store, channel);
+  return channel;
+}
+
+/** Creates and starts the channel (tests and tools that run it without the rest of the app). */
+export async function startEmailChannel(options: EmailChannelOptions): Promise<EmailChannel> {
+  const channel = await createEmailChannel(options);
+  await channel.start();
   return channel;
 }
 
 // --- for the HTTP routes -------------------------------------------------------------
-
-const running = new WeakMap<Store, EmailChannel>();
-
-/** The email channel running on this store in this process, if any (for the admin routes). */
-export function runningEmailChannel(store: Store): EmailChannel | null {
-  return running.get(store) ?? null;
-}
 
 export type FailedMail = {
   id: number;
@@ -205,9 +212,8 @@ export async function listFailedMail(store: Store, options: { cursor?: number; l
 
 export type ReprocessResult = { id: number; status: InboundRow['status']; error: string | null; conversationId: number | null; messageId: number | null };
 
-/** Processes a failed mail again (without the flood limit): what became of it. */
-export async function reprocessFailedMail(store: Store, id: number): Promise<ReprocessResult> {
-  const channel = runningEmailChannel(store);
+/** Processes a failed mail again (without the flood limit) through `channel`, the one running in this process, if any: what became of it. */
+export async function reprocessFailedMail(store: Store, channel: Pick<EmailChannel, 'pipeline'> | null, id: number): Promise<ReprocessResult> {
   const row = await findInbound(store.db, id);
   if (!row || row.status !== 'failed') throw new DomainError('not_found', 'failed mail not found');
   if (!channel) throw new DomainError('conflict', 'the email channel is not running on this server (set SUPPORT_ADDRESSES)');

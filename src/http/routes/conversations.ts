@@ -1,12 +1,28 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments/index.js';
-import { runningEmailChannel } from '../../channels/email/index.js';
-import { addMessage, createConversation, deleteConversation, forwardConversation, markConversationRead, MAX_FORWARD_RECIPIENTS, retryDelivery, updateConversation } from '../../inbox/commands.js';
+import type { SupportAddresses } from '../../channels/email/reply-address.js';
+import { addMessage, createConversation, deleteConversation, forwardConversation, markConversationRead, retryDelivery, updateConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../errors.js';
-import { canDelete, canSeeEvents, canSetStatus, canView, canWriteInternal, conversationScope, isTeam, type Viewer } from '../../inbox/policies.js';
-import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, MAX_PAGE, searchConversations } from '../../inbox/queries.js';
+import {
+  canDelete,
+  canForward,
+  canRetryDelivery,
+  canSeeEvents,
+  canSeeInternal,
+  canSeeTriage,
+  canSetStatus,
+  canStartAs,
+  canTriage,
+  canView,
+  canWriteInternal,
+  conversationScope,
+  isTeam,
+  type Viewer,
+} from '../../inbox/policies.js';
+import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, searchConversations } from '../../inbox/queries.js';
+import { MAX_BODY, MAX_CC, MAX_EMAIL, MAX_FORWARD_NOTE, MAX_FORWARD_RECIPIENTS, MAX_NAME, MAX_PAGE, MAX_QUERY, MAX_SUBJECT, MAX_TAG_LENGTH, MAX_TAGS } from '../../limits.js';
 import type { ConversationRef } from '../../inbox/refs.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
 import { requireUser } from '../auth.js';
@@ -36,10 +52,10 @@ const ListQuery = z.strictObject({
   assignee: z.union([z.enum(['me', 'unassigned']), z.coerce.number().int().positive()]).optional(),
   priority: z.enum(PRIORITIES).optional(),
   label: z.enum(LABELS).optional(),
-  tag: z.string().min(1).max(50).optional(),
+  tag: z.string().min(1).max(MAX_TAG_LENGTH).optional(),
   handler: z.enum(HANDLERS).optional().describe('`bot`: chats the bot is still answering (tag `bot`); `team`: every other conversation (the Pending view)'),
   type: z.enum(CONVERSATION_TYPES).optional(),
-  q: z.string().max(200).optional(),
+  q: z.string().max(MAX_QUERY).optional(),
   sort: z.enum(['lastMessageAt', 'createdAt', 'priority']).optional(),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
@@ -48,16 +64,16 @@ const ListQuery = z.strictObject({
 // Filters on the team's own organisation of the inbox would tell a customer about it.
 const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag', 'handler'] as const;
 
-const CustomerBody = z.strictObject({ name: z.string().max(200).optional(), email: z.string().min(3).max(254) });
+const CustomerBody = z.strictObject({ name: z.string().max(MAX_NAME).optional(), email: z.string().min(3).max(MAX_EMAIL) });
 
 const CcList = z
-  .array(z.string().min(3).max(254))
-  .max(20)
+  .array(z.string().min(3).max(MAX_EMAIL))
+  .max(MAX_CC)
   .describe('addresses to copy (Cc), email conversations only (team only); they become the conversation\'s participants');
 
 const CreateBody = z.strictObject({
-  subject: z.string().min(1).max(500),
-  body: z.string().min(1).max(1_000_000),
+  subject: z.string().min(1).max(MAX_SUBJECT),
+  body: z.string().min(1).max(MAX_BODY),
   channel: z.enum(CHANNELS).optional(),
   type: z.enum(CONVERSATION_TYPES).optional(),
   priority: z.enum(PRIORITIES).optional(),
@@ -67,7 +83,7 @@ const CreateBody = z.strictObject({
 
 // An empty body is the command's to refuse (400 "body is required") unless files came with it.
 const ReplyBody = z.strictObject({
-  body: z.string().max(1_000_000),
+  body: z.string().max(MAX_BODY),
   isInternal: z.boolean().optional(),
   cc: CcList.optional().describe('whom this reply copies (Cc), email conversations only (team only): it becomes the conversation\'s participants; omitted, the reply copies them as they are'),
 });
@@ -109,13 +125,13 @@ const PatchBody = z.strictObject({
   priority: z.enum(PRIORITIES).optional(),
   assignedTo: z.number().int().positive().nullable().optional(),
   labels: z.array(z.enum(LABELS)).max(LABELS.length).optional(),
-  tags: z.array(z.string().max(50)).max(20).optional(),
+  tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
   type: z.enum(CONVERSATION_TYPES).optional(),
 });
 
 const ForwardBody = z.strictObject({
-  to: z.array(z.string().min(3).max(254)).min(1).max(MAX_FORWARD_RECIPIENTS).describe('where to forward (any addresses)'),
-  note: z.string().max(10_000).optional().describe('a few words above the forwarded mail'),
+  to: z.array(z.string().min(3).max(MAX_EMAIL)).min(1).max(MAX_FORWARD_RECIPIENTS).describe('where to forward (any addresses)'),
+  note: z.string().max(MAX_FORWARD_NOTE).optional().describe('a few words above the forwarded mail'),
   messageId: z.number().int().positive().optional().describe('one public message; omitted, the whole public thread'),
   withReplyAddress: z
     .boolean()
@@ -139,15 +155,14 @@ function externalKey(request: FastifyRequest, viewer: Viewer): string | undefine
 }
 
 /** Cc as the commands take it; our own support addresses are refused here, where they are known (mail to them would come back to us). */
-function ccOf(inbox: InboxContext, cc: readonly string[] | undefined): { cc?: { email: string }[] } {
+function ccOf(support: SupportAddresses | null, cc: readonly string[] | undefined): { cc?: { email: string }[] } {
   if (!cc) return {};
-  refuseOwn(inbox, cc, 'cc');
+  refuseOwn(support, cc, 'cc');
   return { cc: cc.map((email) => ({ email })) };
 }
 
 /** Refuses our own support addresses, where they are known (mail to them would come back to us as our own). */
-function refuseOwn(inbox: InboxContext, addresses: readonly string[], field: string): void {
-  const support = runningEmailChannel(inbox.store)?.support;
+function refuseOwn(support: SupportAddresses | null, addresses: readonly string[], field: string): void {
   const own = support && addresses.find((address) => support.isOwn(address));
   if (own) throw new DomainError('validation_failed', `${own} is our own support address`, field);
 }
@@ -155,7 +170,14 @@ function refuseOwn(inbox: InboxContext, addresses: readonly string[], field: str
 /** The files a multipart request stored, for its handler; a JSON request has none. */
 const uploaded = new WeakMap<FastifyRequest, NewAttachment[]>();
 
-export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachments?: UploadOptions }>(async (app, { inbox, attachments }) => {
+export type ConversationRouteOptions = {
+  inbox: InboxContext;
+  attachments?: UploadOptions;
+  /** The email channel's own addresses, refused as Cc or forward recipients; null without the channel. */
+  support?: SupportAddresses | null;
+};
+
+export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (app, { inbox, attachments, support = null }) => {
   const limits = attachments?.limits ?? DEFAULT_ATTACHMENT_LIMITS;
   // Without storage the routes take JSON only, and a form answers 415.
   if (attachments) await registerMultipart(app, limits);
@@ -179,7 +201,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
   }, async (request) => {
     const viewer = requireUser(request);
     const { status, ...query } = request.query;
-    if (!isTeam(viewer)) {
+    if (!canSeeTriage(viewer)) {
       const filter = TEAM_FILTERS.find((f) => query[f] !== undefined);
       if (filter) throw new DomainError('validation_failed', `customers cannot filter by ${filter}`, `query.${filter}`);
     }
@@ -187,7 +209,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
       ...query,
       statuses: status,
       viewerId: viewer.id,
-      includeInternal: isTeam(viewer),
+      includeInternal: canSeeInternal(viewer),
       ...conversationScope(viewer),
     });
     return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
@@ -215,12 +237,12 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
   }, async (request, reply) => {
     const viewer = requireUser(request);
     const { customer, cc, ...input } = request.body;
-    if (!isTeam(viewer) && (customer || cc || input.priority || (input.channel && input.channel !== 'ticket'))) {
+    if (!canStartAs(viewer, { forCustomer: customer !== undefined, cc: cc !== undefined, priority: input.priority !== undefined, channel: input.channel })) {
       throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, cc, priority and channel');
     }
     const created = await createConversation(inbox, {
       ...input,
-      ...ccOf(inbox, cc),
+      ...ccOf(support, cc),
       channel: input.channel ?? 'ticket',
       from: { userId: viewer.id },
       customer,
@@ -260,7 +282,8 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     const viewer = requireUser(request);
     const current = await visibleConversation(inbox, viewer, request.params.id);
     const { status, priority, assignedTo, labels, tags, type } = request.body;
-    if (!isTeam(viewer) && (priority !== undefined || assignedTo !== undefined || labels || tags || type || (status !== undefined && !canSetStatus(viewer, status)))) {
+    const triages = priority !== undefined || assignedTo !== undefined || labels !== undefined || tags !== undefined || type !== undefined;
+    if ((triages && !canTriage(viewer)) || (status !== undefined && !canSetStatus(viewer, status))) {
       throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
     }
     // All changes in one command: one transaction, one audit event per change.
@@ -301,7 +324,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     const viewer = requireUser(request);
     const conversation = await visibleConversation(inbox, viewer, request.params.id);
     const { direction, ...query } = request.query;
-    const page = await getConversationMessages(inbox, conversation.id, { ...query, newestFirst: direction === 'backward', includeInternal: isTeam(viewer) });
+    const page = await getConversationMessages(inbox, conversation.id, { ...query, newestFirst: direction === 'backward', includeInternal: canSeeInternal(viewer) });
     return { items: page.items.flatMap((m) => presentMessage(viewer, m) ?? []), nextCursor: page.nextCursor };
   });
 
@@ -336,7 +359,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
       from: { userId: viewer.id },
       body: request.body.body,
       isInternal: request.body.isInternal,
-      ...ccOf(inbox, request.body.cc),
+      ...ccOf(support, request.body.cc),
       attachments: uploaded.get(request) ?? [],
       externalKey: externalKey(request, viewer),
     });
@@ -354,7 +377,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
   }, async (request, reply) => {
     const viewer = requireUser(request);
     const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!isTeam(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
+    if (!canRetryDelivery(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
     const message = await retryDelivery(inbox, { conversation: conversation.id, messageId: request.params.messageId, by: { userId: viewer.id } });
     return reply.code(202).send({ message: presentMessage(viewer, message)! });
   });
@@ -373,8 +396,8 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
   }, async (request, reply) => {
     const viewer = requireUser(request);
     const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!isTeam(viewer)) throw new DomainError('forbidden', 'forwarding is for the team');
-    refuseOwn(inbox, request.body.to, 'to');
+    if (!canForward(viewer)) throw new DomainError('forbidden', 'forwarding is for the team');
+    refuseOwn(support, request.body.to, 'to');
     const event = await forwardConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id }, ...request.body });
     return reply.code(202).send({ event: presentEvent(viewer, event)! });
   });
@@ -397,7 +420,7 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
   app.get('/api/search', {
     schema: {
       tags: ['conversations'],
-      querystring: z.strictObject({ q: z.string().min(1).max(200), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+      querystring: z.strictObject({ q: z.string().min(1).max(MAX_QUERY), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
       response: {
         200: z.object({
           items: z.array(z.object({ conversation: ConversationJson, messageId: z.number().int().nullable(), snippet: z.string().describe('HTML: escaped text, matches in <mark>') })),
@@ -407,10 +430,9 @@ export const conversationRoutes = defineRoutes<{ inbox: InboxContext; attachment
     },
   }, async (request) => {
     const viewer = requireUser(request);
-    const team = isTeam(viewer);
     const results = await searchConversations(inbox, request.query.q, {
       limit: request.query.limit,
-      includeInternal: team,
+      includeInternal: canSeeInternal(viewer),
       ...conversationScope(viewer),
     });
     return { items: results.map((r) => ({ conversation: presentConversation(viewer, r.conversation), messageId: r.messageId, snippet: r.snippet })) };

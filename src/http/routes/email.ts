@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { listFailedMail, reprocessFailedMail } from '../../channels/email/index.js';
+import { listFailedMail, type ReprocessResult } from '../../channels/email/index.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
+import { canManageMail } from '../../inbox/policies.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';
@@ -43,11 +44,17 @@ const ReprocessJson = z.object({
 
 function requireAdmin(request: Parameters<typeof requireUser>[0]) {
   const user = requireUser(request);
-  if (user.role !== 'admin') throw new DomainError('forbidden', 'Only an admin can see and reprocess failed mail');
+  if (!canManageMail(user)) throw new DomainError('forbidden', 'Only an admin can see and reprocess failed mail');
   return user;
 }
 
-export const emailRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { inbox }) => {
+export type EmailRouteOptions = {
+  inbox: InboxContext;
+  /** Processes a failed mail again through the email channel the composition started (conflict when none runs). */
+  reprocess: (id: number) => Promise<ReprocessResult>;
+};
+
+export const emailRoutes = defineRoutes<EmailRouteOptions>(async (app, { inbox, reprocess }) => {
   app.get('/api/email/failed', {
     schema: {
       tags: ['email'],
@@ -69,6 +76,6 @@ export const emailRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { i
     },
   }, async (request) => {
     requireAdmin(request);
-    return { mail: await reprocessFailedMail(inbox.store, request.params.id) };
+    return { mail: await reprocess(request.params.id) };
   });
 });

@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '../api/types';
+import type { EventFrame, PresenceFrame } from '../../../src/present/frames.js';
 
 // The live stream: one WebSocket to /api/realtime (the session cookie authenticates it).
 // Every event frame carries an id; after a drop the socket reconnects with
@@ -6,18 +6,8 @@ import type { Conversation, Message } from '../api/types';
 // nothing is lost and nothing repeats. Reconnects back off so a down server is not
 // hammered, and go at once when the browser comes back online.
 
-export type EventFrame =
-  | { id: number; type: 'conversation.created'; data: { conversation: Conversation; message?: Message } }
-  | { id: number; type: 'conversation.updated'; data: { conversation: Conversation } }
-  | { id: number; type: 'message.created'; data: { conversation: Conversation; message: Message } }
-  | { id: number; type: 'message.updated'; data: { conversation: Conversation; message: Message } }
-  | { id: number; type: 'conversation.deleted'; data: { id: number } };
-
-export type PresenceState = 'viewing' | 'typing' | 'left';
-export type PresenceFrame = {
-  type: 'presence';
-  data: { conversationId: number; user: { id: number; name: string }; state: PresenceState; at: number };
-};
+// The frames, inferred from the server's zod schemas (type-only: erased from the bundle).
+export type { EventFrame, PresenceFrame, PresenceState } from '../../../src/present/frames.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
