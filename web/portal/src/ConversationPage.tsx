@@ -86,6 +86,7 @@ export function ConversationPage({ reference }: { reference: string }) {
         <div>
           <h1>{conversation.subject}</h1>
           <p className="muted">
+            {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: Chromium reads this label ("Status: Resolved"); the visible word stays what the page shows. */}
             {conversation.number} · <span className={`status status-${conversation.status}`} aria-label={`Status: ${STATUS_WORDS[conversation.status]}`}>{STATUS_WORDS[conversation.status]}</span>
           </p>
         </div>

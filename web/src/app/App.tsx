@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/types';
 import { LoginPage } from '../auth/LoginPage';
@@ -100,7 +100,7 @@ export function App() {
     return () => setUnauthorizedHandler(null);
   }, [client]);
 
-  let content;
+  let content: ReactNode;
   // A mailed reset link works whoever is signed in here, or nobody.
   if (route.page === 'reset') content = <ResetPasswordPage token={route.token} />;
   else if (route.page === 'forgot' && !session.data) content = <ForgotPasswordPage />;

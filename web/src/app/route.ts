@@ -113,7 +113,7 @@ function refresh() {
   if (url === currentUrl) return;
   currentUrl = url;
   current = parseRoute(location.pathname, location.search);
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 window.addEventListener('popstate', refresh);

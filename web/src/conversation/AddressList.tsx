@@ -59,6 +59,7 @@ export function AddressList({ label, addresses, onChange, names, max = 20, place
   }
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a <fieldset> would add its default border, padding and min-content width, which this layout does not reset.
     <div className="address-list" role="group" aria-label={label}>
       <span className="address-label" aria-hidden="true">
         {label}

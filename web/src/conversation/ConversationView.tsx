@@ -141,6 +141,7 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
         </div>
       </header>
       <Details id={`details-${c.id}`} conversation={c} me={me} agents={agents} patch={send} onDelete={() => remove.mutate()} />
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useAriaPropsSupportedByRole: a scroll container: focusable so the keyboard can scroll it, and Chromium names it "Thread". */}
       <div className="thread" tabIndex={0} aria-label="Thread">
         {messages.data ? (
           <Thread messages={thread.messages} events={events.data ?? []} users={byId} channel={CHANNEL_NAMES[c.channel]} older={thread.older} />

@@ -34,6 +34,7 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
   };
 
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a <fieldset> would add its default border, padding and min-content width, which this layout does not reset.
     <div className="details" id={id} aria-label="Conversation details" role="group">
       <Picker
         label="Status"
@@ -60,6 +61,7 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
       />
       <div className="detail">
         <span id={`labels-${c.id}`}>Labels</span>
+        {/* biome-ignore lint/a11y/useSemanticElements: a <fieldset> would add its default border, padding and min-content width, which this layout does not reset. */}
         <div className="toggles" role="group" aria-labelledby={`labels-${c.id}`}>
           {LABELS.map((label) => (
             <button key={label} type="button" className={`toggle label-${label}`} aria-pressed={labels.includes(label)} onClick={() => toggleLabel(label)}>

@@ -31,6 +31,7 @@ export function FileChips({ files, onRemove }: { files: File[]; onRemove(index: 
   return (
     <ul className="composer-files" aria-label="Files to send">
       {files.map((file, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a picked File has no id and may be picked twice; the rows hold no state.
         <li key={`${i}-${file.name}`} className="file-chip">
           <Icon name="paperclip" size={12} />
           <span className="file-chip-name">{file.name}</span>

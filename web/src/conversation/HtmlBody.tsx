@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 // An email's HTML, shown without ever running it: a sandboxed iframe (no allow-scripts,
 // no forms, no top navigation) fed by srcdoc, with its own Content-Security-Policy that
@@ -28,10 +28,11 @@ export function HtmlBody({ html, title }: { html: string; title: string }) {
   const hasRemote = useMemo(() => REMOTE.test(html), [html]);
   const srcDoc = useMemo(() => frameDocument(html, showImages), [html, showImages]);
 
-  const measure = () => {
+  // One function for the frame's life: the observer below is set up once.
+  const measure = useCallback(() => {
     const content = frame.current?.contentDocument?.getElementById('ot-content');
     if (content) setHeight(Math.min(Math.max(Math.ceil(content.getBoundingClientRect().height), 20), 4000));
-  };
+  }, []);
   // A narrower or wider frame wraps the text anew.
   useEffect(() => {
     const element = frame.current;
@@ -44,7 +45,7 @@ export function HtmlBody({ html, title }: { html: string; title: string }) {
     });
     observer.observe(element);
     return () => observer.disconnect();
-  }, []);
+  }, [measure]);
 
   return (
     <div className="html-body">

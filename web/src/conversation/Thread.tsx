@@ -78,6 +78,7 @@ export function Thread({ messages, events, users, channel, older }: Props) {
   const last = items[items.length - 1];
   const lastKey = last ? `${last.kind}${last.kind === 'message' ? last.message.id : last.event.id}` : '';
   const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: lastKey is the trigger (a new last item), not a value the effect reads.
   useEffect(() => {
     const target = end.current;
     const scroller = target?.closest('.thread');
@@ -91,6 +92,7 @@ export function Thread({ messages, events, users, channel, older }: Props) {
   // not anchor a scroller at its very top, where the button is).
   const fromBottom = useRef<number | null>(null);
   const firstId = messages[0]?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: firstId is the trigger (older messages arrived above), not a value the effect reads.
   useLayoutEffect(() => {
     const scroller = end.current?.closest('.thread');
     if (fromBottom.current === null || !scroller) return;

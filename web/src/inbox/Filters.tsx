@@ -25,6 +25,7 @@ export function SearchBox({ route, inputRef }: { route: InboxRoute; inputRef: Re
     return () => clearTimeout(timer);
   }, [text, route]);
   return (
+    // biome-ignore lint/a11y/useSemanticElements: the form itself is the search landmark; a <search> wrapper would only add an element.
     <form className="search" role="search" onSubmit={(e) => e.preventDefault()}>
       <label className="visually-hidden" htmlFor="search-input">
         Search conversations
@@ -67,6 +68,7 @@ export function FilterBar({ route, agents }: { route: InboxRoute; agents: User[]
   useEffect(() => setTag(filters.tag ?? ''), [filters.tag]);
   const applyTag = () => update(route, { tag: tag.trim() || undefined });
   return (
+    // biome-ignore lint/a11y/useSemanticElements: a <fieldset> would add its default border, padding and min-content width, which this layout does not reset.
     <div className="filters" role="group" aria-label="Filters">
       <Picker
         label="Status"

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import type { Conversation, User } from '../api/types';
 import { navigate, routeUrl, type InboxRoute } from '../app/route';
 import { ConversationView } from '../conversation/ConversationView';
@@ -82,7 +82,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
   const title = route.q ? `Search: ${route.q}` : view.name;
   const scope = route.q ? null : viewScope(route.view, route.filters);
 
-  let body;
+  let body: ReactNode;
   if (list.isPending) body = <Loading label="Loading conversations…" />;
   else if (list.isError) body = <Failed what="conversations" error={list.error} retry={() => void list.refetch()} />;
   // Not a single conversation anywhere yet (the sidebar's count, no extra query): how to get the first.

@@ -22,6 +22,7 @@ function CopyBox({ label, text }: { label: string; text: string }) {
   }
   return (
     <div className="onboarding-copy">
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: Chromium names the code by this label, and the tests find it by it. */}
       <code ref={code} aria-label={label}>
         {text}
       </code>

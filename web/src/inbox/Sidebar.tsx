@@ -35,6 +35,7 @@ function ViewLink({ view, active, count, sort, onNavigate }: { view: ViewDefinit
       >
         <Icon name={icon} />
         <span className="nav-name">{view.name}</span>
+        {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: Chromium puts this label in the link's name ("Open 4 conversations"), not the bare number. */}
         <span className="nav-count" aria-label={count === undefined ? undefined : `${count} conversations`}>
           {formatCount(count)}
         </span>

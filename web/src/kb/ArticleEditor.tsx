@@ -114,7 +114,7 @@ export function ArticleEditor({ article, onSaved, onDeleted, onCancel }: { artic
               </a>
             </p>
           ) : null}
-          {/* Rendered and sanitised by the server (kb/render.ts). */}
+          {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the article's HTML as rendered and sanitised by the server (src/kb/render.ts). */}
           <div className="kb-preview-body" dangerouslySetInnerHTML={{ __html: article.html }} />
         </section>
       ) : null}

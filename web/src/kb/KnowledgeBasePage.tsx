@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
@@ -15,7 +15,7 @@ export function KnowledgeBasePage({ onMenu }: { onMenu(): void }) {
   const articles = useQuery({ queryKey: kbKeys.articles(q, status), queryFn: () => kb.articles(q.trim(), status) });
   const open = useQuery({ queryKey: kbKeys.article(typeof editing === 'number' ? editing : 0), queryFn: () => kb.article(editing as number), enabled: typeof editing === 'number' });
 
-  let list;
+  let list: ReactNode;
   if (articles.isPending) list = <Loading label="Loading articles…" />;
   else if (articles.isError) list = <Failed what="the articles" error={articles.error} retry={() => void articles.refetch()} />;
   else if (articles.data.items.length === 0) list = <Empty title={q ? 'No article matches' : 'No articles yet'}>Write the answers your customers ask for most: the bot answers from published ones.</Empty>;

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Role, User } from '../api/types';
@@ -165,7 +165,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
 
   if (me.role !== 'admin') return <Empty title="Only admins manage the team" />;
 
-  let body;
+  let body: ReactNode;
   if (team.isPending) body = <Loading label="Loading the team…" />;
   else if (team.isError) body = <Failed what="the team" error={team.error} retry={() => void team.refetch()} />;
   else {

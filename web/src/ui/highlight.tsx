@@ -5,13 +5,14 @@ import { Fragment, type ReactNode } from 'react';
 // against the query's words.
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
-const unescape = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (entity) => ENTITIES[entity] ?? entity);
+const unescapeEntities = (text: string) => text.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (entity) => ENTITIES[entity] ?? entity);
 
 export function Snippet({ html }: { html: string }) {
   const parts = html.split(/<mark>|<\/mark>/);
   return (
     <>
-      {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{unescape(part)}</mark> : <Fragment key={i}>{unescape(part)}</Fragment>))}
+      {/* biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, always in the same order. */}
+      {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{unescapeEntities(part)}</mark> : <Fragment key={i}>{unescapeEntities(part)}</Fragment>))}
     </>
   );
 }
@@ -30,6 +31,7 @@ export function Highlight({ text, words }: { text: string; words: string[] }): R
   const parts = text.split(pattern);
   return (
     <>
+      {/* biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, always in the same order. */}
       {parts.map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : <Fragment key={i}>{part}</Fragment>))}
     </>
   );

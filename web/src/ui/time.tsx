@@ -10,7 +10,7 @@ let now = Date.now();
 const listeners = new Set<() => void>();
 setInterval(() => {
   now = Date.now();
-  listeners.forEach((l) => l());
+  for (const listener of listeners) listener();
 }, 30_000);
 
 function useNow(): number {

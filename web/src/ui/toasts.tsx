@@ -8,7 +8,9 @@ export type Toast = { id: number; kind: 'error' | 'info'; text: string };
 let toasts: Toast[] = [];
 let nextId = 1;
 const listeners = new Set<() => void>();
-const emit = () => listeners.forEach((l) => l());
+const emit = () => {
+  for (const listener of listeners) listener();
+};
 
 export function dismissToast(id: number): void {
   toasts = toasts.filter((t) => t.id !== id);

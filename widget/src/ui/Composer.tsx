@@ -26,6 +26,7 @@ export function Composer({ chat }: { chat: Chat }) {
       {files.length > 0 && (
         <ul class="files" aria-label="Files to send">
           {files.map((file, index) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a picked File has no id and may be picked twice; the rows hold no state.
             <li key={index}>
               <span>{file.name}</span>
               <button type="button" aria-label={`Remove ${file.name}`} onClick={() => setFiles(files.filter((other) => other !== file))}>

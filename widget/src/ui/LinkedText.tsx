@@ -6,6 +6,7 @@ export function LinkedText({ text }: { text: string }) {
     <>
       {splitLinks(text).map((part, index) =>
         part.href ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, always in the same order.
           <a key={index} href={part.href} target="_blank" rel="noopener noreferrer">
             {part.text}
           </a>

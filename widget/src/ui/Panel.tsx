@@ -18,6 +18,7 @@ export function Panel({ chat, state, autoFocus, onClose }: Props) {
   const { config } = state;
   const view = state.phase === 'failed' ? 'failed' : state.phase !== 'ready' || !config ? 'loading' : needsPreChat(config, state) ? 'details' : 'chat';
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: view is the trigger: each new view (details form, chat) takes the focus into its first field.
   useEffect(() => {
     if (autoFocus && state.open) panel.current?.querySelector<HTMLElement>('textarea, input:not([type=file]), button')?.focus();
   }, [autoFocus, view, state.open]);

@@ -14,6 +14,7 @@ export function Thread({ state, config, chat }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const opening = config.online ? config.greeting : config.offlineMessage;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the triggers: the thread scrolls to its end when it opens, grows or shows the typing line.
   useEffect(() => {
     const element = scroller.current;
     if (element) element.scrollTop = element.scrollHeight;
@@ -78,6 +79,7 @@ function OutgoingItem({ item, chat }: { item: Outgoing; chat: Chat }) {
     <li class="message mine">
       {item.body && <div class="bubble pending">{item.body}</div>}
       {item.files.map((file, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a picked File has no id and may be picked twice; the rows hold no state.
         <span key={index} class="attachment pending">
           {file.name}
         </span>

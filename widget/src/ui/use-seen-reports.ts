@@ -12,6 +12,7 @@ export const SEEN_ID = 'data-seen-id';
  * closed panel or a background tab is not "seen", so it is still mailed after the delay.
  */
 export function useSeenReports(scroller: RefObject<HTMLElement>, state: ChatState, chat: Chat): void {
+  // biome-ignore lint/correctness/useExhaustiveDependencies: state.messages is the trigger: a changed thread gets a new observer over its new elements.
   useEffect(() => {
     const root = scroller.current;
     if (!root || !state.open || typeof IntersectionObserver === 'undefined') return;
