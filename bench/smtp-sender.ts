@@ -82,7 +82,10 @@ async function send({ port, connections, to, mails }: SendRequest): Promise<Send
     mails.map((mail) =>
       transport.sendMail({ envelope: { from: mail.from, to: [to] }, raw: mail.raw }).then(
         () => accepted++,
-        (error: Error) => (refused++, (firstError ??= error.message)),
+        (error: Error) => {
+          refused++;
+          firstError ??= error.message;
+        },
       ),
     ),
   );

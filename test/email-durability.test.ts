@@ -20,7 +20,9 @@ import { makeDatabaseEnv } from './support/store.js';
 describe('email durability in one process', () => {
   const inbox = useTestInbox();
   const dirs: string[] = [];
-  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('mail accepted while processing is stopped is processed by the next start', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-mail-'));

@@ -248,7 +248,10 @@ describe('outbox worker', () => {
       };
     const drain = async (w: ReturnType<typeof createOutboxWorker>) => {
       let total = 0;
-      for (let ran; (ran = await w.runOnce()) > 0; total += ran) expect(ran).toBeLessThanOrEqual(5);
+      for (let ran = await w.runOnce(); ran > 0; ran = await w.runOnce()) {
+        expect(ran).toBeLessThanOrEqual(5);
+        total += ran;
+      }
       return total;
     };
 

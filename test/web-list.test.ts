@@ -39,7 +39,7 @@ describe.skipIf(!hasChromium)('web inbox, long list', () => {
     let maxRendered = 0;
     for (let step = 0; step < 80 && seen.size < TOTAL; step++) {
       const ids = await page.locator('.row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-conversation-id')!));
-      ids.forEach((id) => seen.add(id));
+      for (const id of ids) seen.add(id);
       maxRendered = Math.max(maxRendered, ids.length);
       await page.locator('.list-scroller').evaluate((el) => el.scrollBy(0, el.clientHeight));
       await page.waitForTimeout(60);

@@ -176,7 +176,9 @@ async function replay(inbox: InboxContext, plan: DemoPlan, agentIds: number[], a
     lanes.set(c, run);
     const tracked = run.then(
       () => {},
-      (error: unknown) => void (failure ??= { error }),
+      (error: unknown) => {
+        failure ??= { error };
+      },
     );
     running.add(tracked);
     void tracked.finally(() => running.delete(tracked));

@@ -32,16 +32,16 @@ ul.list{list-style:none;padding:0}ul.list li{background:#fff;border:1px solid #e
 article img{max-width:100%}pre{overflow:auto;background:#f0f2f5;padding:.75rem;border-radius:6px}mark{background:#fff1a8}
 table{border-collapse:collapse}td,th{border:1px solid #d5d9e0;padding:.3rem .6rem}`;
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const articleLink = (a: Pick<ArticleSummary, 'slug' | 'title'>) => `<a href="/help/articles/${encodeURIComponent(a.slug)}">${escape(a.title)}</a>`;
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const articleLink = (a: Pick<ArticleSummary, 'slug' | 'title'>) => `<a href="/help/articles/${encodeURIComponent(a.slug)}">${escapeHtml(a.title)}</a>`;
 
 function page(title: string, content: string, query = ''): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · Help center</title><style>${STYLE}</style></head>
+<title>${escapeHtml(title)} · Help center</title><style>${STYLE}</style></head>
 <body><header><nav><a href="/help">Help center</a><span class="spacer"></span><a href="/portal">Your requests</a><a href="/contact">Contact us</a></nav></header>
 <main><form action="/help/search" method="get" role="search"><label for="q" class="muted" hidden>Search the help center</label>
-<input type="search" id="q" name="q" value="${escape(query)}" placeholder="Search the help center" aria-label="Search the help center" maxlength="200">
+<input type="search" id="q" name="q" value="${escapeHtml(query)}" placeholder="Search the help center" aria-label="Search the help center" maxlength="200">
 <button type="submit">Search</button></form>
 ${content}</main></body></html>`;
 }
@@ -49,7 +49,7 @@ ${content}</main></body></html>`;
 function summaries(items: readonly (ArticleSummary & { highlight?: string })[]): string {
   if (items.length === 0) return '<p class="muted">No articles here yet.</p>';
   return `<ul class="list">${items
-    .map((a) => `<li>${articleLink(a)}<div class="muted">${a.highlight ?? escape(a.excerpt)}</div></li>`)
+    .map((a) => `<li>${articleLink(a)}<div class="muted">${a.highlight ?? escapeHtml(a.excerpt)}</div></li>`)
     .join('')}</ul>`;
 }
 
@@ -64,7 +64,7 @@ function send(reply: FastifyReply, status: number, html: string) {
     .send(html);
 }
 
-const notFoundPage = (what: string) => page('Not found', `<h1>Not found</h1><p>${escape(what)} does not exist or is not published. <a href="/help">Back to the help center</a>.</p>`);
+const notFoundPage = (what: string) => page('Not found', `<h1>Not found</h1><p>${escapeHtml(what)} does not exist or is not published. <a href="/help">Back to the help center</a>.</p>`);
 
 async function orNotFound(reply: FastifyReply, what: string, render: () => Promise<string>) {
   try {
@@ -83,7 +83,7 @@ export const helpCenterRoutes = defineRoutes<{ kb: KbContext }>(async (app, { kb
   app.get('/help', { schema: hidden }, async (_request: FastifyRequest, reply) => {
     const [categories, latest] = await Promise.all([listCategories(kb, PUBLIC), listArticles(kb, { limit: 10 }, PUBLIC)]);
     const content = `<h1>How can we help?</h1>
-${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `<li><a href="/help/categories/${encodeURIComponent(c.slug)}">${escape(c.name)}</a> <span class="muted">· ${c.articleCount} article${c.articleCount === 1 ? '' : 's'}</span>${c.description ? `<div class="muted">${escape(c.description)}</div>` : ''}</li>`).join('')}</ul>` : ''}
+${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `<li><a href="/help/categories/${encodeURIComponent(c.slug)}">${escapeHtml(c.name)}</a> <span class="muted">· ${c.articleCount} article${c.articleCount === 1 ? '' : 's'}</span>${c.description ? `<div class="muted">${escapeHtml(c.description)}</div>` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Recently updated</h2>${summaries(latest.items)}`;
     return send(reply, 200, page('Help center', content));
   });
@@ -92,16 +92,16 @@ ${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `
     orNotFound(reply, 'This topic', async () => {
       const category = await getCategory(kb, request.params.slug, PUBLIC);
       const articles = await listArticles(kb, { categoryId: category.id, limit: 100 }, PUBLIC);
-      return page(category.name, `<h1>${escape(category.name)}</h1>${category.description ? `<p class="muted">${escape(category.description)}</p>` : ''}${summaries(articles.items)}`);
+      return page(category.name, `<h1>${escapeHtml(category.name)}</h1>${category.description ? `<p class="muted">${escapeHtml(category.description)}</p>` : ''}${summaries(articles.items)}`);
     }),
   );
 
   app.get('/help/articles/:slug', { schema: { ...hidden, params: Slug } }, (request, reply) =>
     orNotFound(reply, 'This article', async () => {
       const article = await getArticle(kb, request.params.slug, PUBLIC);
-      const crumb = article.category ? `<p class="muted"><a href="/help/categories/${encodeURIComponent(article.category.slug)}">${escape(article.category.name)}</a></p>` : '';
+      const crumb = article.category ? `<p class="muted"><a href="/help/categories/${encodeURIComponent(article.category.slug)}">${escapeHtml(article.category.name)}</a></p>` : '';
       // article.html is sanitised when rendered (kb/render.ts).
-      return page(article.title, `${crumb}<article><h1>${escape(article.title)}</h1>${article.html}</article>
+      return page(article.title, `${crumb}<article><h1>${escapeHtml(article.title)}</h1>${article.html}</article>
 <p class="muted">Still stuck? <a href="/contact">Contact us</a>.</p>`);
     }),
   );
@@ -110,7 +110,7 @@ ${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `
     const q = request.query.q?.trim() ?? '';
     const hits = q ? await searchArticles(kb, q, PUBLIC) : [];
     const content = q
-      ? `<h1>Results for “${escape(q)}”</h1>${hits.length ? summaries(hits) : `<p>No article matches. <a href="/contact">Ask us directly</a>.</p>`}`
+      ? `<h1>Results for “${escapeHtml(q)}”</h1>${hits.length ? summaries(hits) : `<p>No article matches. <a href="/contact">Ask us directly</a>.</p>`}`
       : '<h1>Search the help center</h1>';
     return send(reply, 200, page(q ? `Search: ${q}` : 'Search', content, q));
   });

@@ -19,7 +19,7 @@ function findNul(value: unknown, root: string): { field: string; inName: boolean
     if (typeof current === 'string') {
       if (current.includes(NUL)) return { field: path, inName: false };
     } else if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push([item, `${path}.${index}`]));
+      for (const [index, item] of current.entries()) pending.push([item, `${path}.${index}`]);
     } else if (isRecord(current)) {
       for (const [key, item] of Object.entries(current)) {
         if (key.includes(NUL)) return { field: path, inName: true };

@@ -87,9 +87,15 @@ export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { h
   function receive(client: WsClient, data: RawData, isBinary: boolean): void {
     const budget = client.budget.take();
     if (budget === 'ignore') return;
-    if (budget === 'over') return client.send(errorFrame(RATE_LIMITED));
+    if (budget === 'over') {
+      client.send(errorFrame(RATE_LIMITED));
+      return;
+    }
     const parsed = parseClientFrame(textOf(data, isBinary));
-    if ('error' in parsed) return client.send(errorFrame(parsed.error));
+    if ('error' in parsed) {
+      client.send(errorFrame(parsed.error));
+      return;
+    }
     // Customers may not announce themselves to the team; their presence frames are ignored.
     if (parsed.frame.type === 'presence' && isTeam(client.viewer)) presence.update(client, parsed.frame);
   }

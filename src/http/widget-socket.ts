@@ -54,7 +54,8 @@ export class VisitorClient extends SocketClient<VisitorClient> {
       const { data } = JSON.parse(frame) as { data: { conversationId: number; user: { id: number; name: string }; state: string } };
       // The visitor's own typing, relayed from another tab of theirs, is not someone answering.
       if (!this.#chats.has(data.conversationId) || data.user.id === this.visitor.customerId) return;
-      return super.send(JSON.stringify({ type: 'typing', data: { name: data.user.name, typing: data.state === 'typing' } }));
+      super.send(JSON.stringify({ type: 'typing', data: { name: data.user.name, typing: data.state === 'typing' } }));
+      return;
     }
     super.send(frame);
   }

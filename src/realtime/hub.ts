@@ -98,7 +98,9 @@ export class RealtimeHub {
       this.#timers.push(timer);
     };
     every(this.#options.pollMs, () => this.wake());
-    every(this.#options.heartbeatMs, () => this.#clients.forEach((c) => c.heartbeat()));
+    every(this.#options.heartbeatMs, () => {
+      for (const c of this.#clients) c.heartbeat();
+    });
   }
 
   async stop(): Promise<void> {

@@ -54,7 +54,10 @@ export class SocketClient<Self extends SocketClient<Self>> {
 
   /** No pong since the last ping: the peer is gone (or unreachable); free its socket. */
   heartbeat(): void {
-    if (!this.#alive) return this.socket.terminate();
+    if (!this.#alive) {
+      this.socket.terminate();
+      return;
+    }
     this.#alive = false;
     this.socket.ping();
   }

@@ -37,7 +37,10 @@ const writers = new WeakMap<Store, Writer>();
 /** Runs `work` in a transaction: everything it writes commits together or not at all. Never nest it. */
 export function transact<T>(store: Store, work: (tx: Tx) => Promise<T>): Promise<T> {
   let writer = writers.get(store);
-  if (!writer) writers.set(store, (writer = { queue: [], draining: false, outage: null }));
+  if (!writer) {
+    writer = { queue: [], draining: false, outage: null };
+    writers.set(store, writer);
+  }
   const queued = writer;
   return new Promise<T>((resolve, reject) => {
     queued.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
@@ -91,7 +94,10 @@ async function runBatch(store: Store, writer: Writer, batch: Unit[]): Promise<vo
       for (const unit of batch) unit.reject(error);
       return;
     }
-    outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error)));
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.ok) batch[i]!.resolve(outcome.value);
+      else batch[i]!.reject(outcome.error);
+    }
     return;
   }
 }

@@ -42,13 +42,14 @@ export function useEmailChannel(
   const harness = inbox as EmailHarness;
   beforeAll(async () => {
     harness.dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-mail-'));
+    harness.storage = options.attachments ? new LocalAttachmentStorage(path.join(harness.dataDir, 'attachments')) : undefined;
     harness.channel = await startEmailChannel({
       store: inbox.store,
       inbox: inbox.ctx,
       dataDir: harness.dataDir,
       config: { ...testEmailConfig(), ...(typeof options.config === 'function' ? options.config() : options.config) },
       floodLimit: options.floodLimit ?? { count: 1000, windowMs: 10 * 60_000 },
-      attachments: options.attachments ? (harness.storage = new LocalAttachmentStorage(path.join(harness.dataDir, 'attachments'))) : null,
+      attachments: harness.storage ?? null,
       log: () => {},
     });
     harness.port = harness.channel.smtpPort ?? 0;

@@ -65,7 +65,7 @@ export class Live {
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
-      this.#waiters.forEach((w) => w());
+      for (const w of this.#waiters) w();
     });
     // A socket cut mid-frame reports an error before it closes; the close is what tests look at.
     ws.on('error', () => undefined);

@@ -29,7 +29,7 @@ export function recordingStore(store: Store): { store: Store; queries: CompiledQ
     executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       return target.executeQuery<R>(query);
     },
-    // eslint-disable-next-line require-yield
+    // biome-ignore lint/correctness/useYield: the driver interface wants a generator; this one only refuses.
     async *streamQuery() {
       throw new Error('streaming is not supported by the recording store');
     },

@@ -38,7 +38,8 @@ const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody,
 /** The routes that take files also refuse a body that is neither JSON nor a form. */
 const uploadErrors = { ...errors, 415: errorBody };
 const Params = z.strictObject({ id: z.string().min(1).max(32).describe('id or CONV-000123') });
-const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], item: T) =>
+// `_item` only carries the element type to the result.
+const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], _item: T) =>
   z.string().transform((s, ctx) => {
     const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
     const bad = parts.find((p) => !values.includes(p));

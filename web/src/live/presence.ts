@@ -19,7 +19,7 @@ const EMPTY: Presence[] = [];
 function changed(conversationId: number) {
   const people = byConversation.get(conversationId);
   snapshots.set(conversationId, people ? [...people.values()].sort((a, b) => a.name.localeCompare(b.name)) : EMPTY);
-  listeners.forEach((listener) => listener());
+  for (const listener of listeners) listener();
 }
 
 function scheduleExpiry() {
