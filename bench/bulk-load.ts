@@ -3,7 +3,7 @@ import { countKeys, normalizeLabels, normalizeTags, previewOf, statusTimestamps,
 import { addToCounters } from '../src/store/counters.js';
 import type { Dialect, Store } from '../src/store/database.js';
 import type { Channel, ConversationType, Label, Priority, Role, SenderType, Status } from '../src/store/schema.js';
-import { transact, type Tx } from '../src/store/transaction.js';
+import { type Tx, transact } from '../src/store/transaction.js';
 
 /**
  * The one writer outside the inbox commands, for seeding benchmarks (the demo goes through the commands).
@@ -81,9 +81,7 @@ export async function bulkInsertUsers(store: Store, users: readonly SeedUser[], 
   for (let start = 0; start < users.length; start += batchSize) {
     const batch = users.slice(start, start + batchSize);
     const rows = batch.map((u) => [u.name, u.email.toLowerCase(), u.role, null, now, now]);
-    const inserted = await transact(store, (tx) =>
-      insertRows(tx, store.dialect, 'users', USER_COLUMNS, rows, ['id', 'email']),
-    );
+    const inserted = await transact(store, (tx) => insertRows(tx, store.dialect, 'users', USER_COLUMNS, rows, ['id', 'email']));
     // RETURNING order is not guaranteed; the unique email maps rows back to their input.
     const byEmail = new Map(inserted.map((r) => [String(r.email), Number(r.id)]));
     for (const u of batch) ids.push(byEmail.get(u.email.toLowerCase())!);
@@ -92,11 +90,7 @@ export async function bulkInsertUsers(store: Store, users: readonly SeedUser[], 
 }
 
 /** Loads conversations with their messages and every row derived from them. */
-export async function bulkLoadConversations(
-  store: Store,
-  conversations: Iterable<SeedConversation>,
-  options: BulkLoadOptions = {},
-): Promise<BulkLoadProgress> {
+export async function bulkLoadConversations(store: Store, conversations: Iterable<SeedConversation>, options: BulkLoadOptions = {}): Promise<BulkLoadProgress> {
   const batchSize = options.batchSize ?? 2000;
   const done: BulkLoadProgress = { conversations: 0, messages: 0, tagRows: 0 };
   let batch: SeedConversation[] = [];
@@ -138,14 +132,43 @@ const USER_COLUMNS = ['name', 'email', 'role', 'passwordHash', 'createdAt', 'upd
 
 // `number` is filled per batch from the sequence (Prepared.row starts after it); `priorityRank` is generated.
 const CONVERSATION_COLUMNS = [
-  'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'subject', 'status', 'priority',
-  'assignedTo', 'tags', 'labels', 'messageCount', 'lastMessagePreview', 'firstMessageAt', 'lastMessageAt',
-  'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt', 'createdAt', 'updatedAt',
+  'number',
+  'channel',
+  'type',
+  'customerId',
+  'customerName',
+  'customerEmail',
+  'subject',
+  'status',
+  'priority',
+  'assignedTo',
+  'tags',
+  'labels',
+  'messageCount',
+  'lastMessagePreview',
+  'firstMessageAt',
+  'lastMessageAt',
+  'lastCustomerMessageAt',
+  'lastReplyAt',
+  'resolvedAt',
+  'closedAt',
+  'createdAt',
+  'updatedAt',
 ];
 
 const MESSAGE_COLUMNS = [
-  'conversationId', 'senderId', 'senderType', 'senderName', 'senderEmail', 'body', 'htmlBody', 'isInternal',
-  'externalKey', 'sentAt', 'readAt', 'createdAt',
+  'conversationId',
+  'senderId',
+  'senderType',
+  'senderName',
+  'senderEmail',
+  'body',
+  'htmlBody',
+  'isInternal',
+  'externalKey',
+  'sentAt',
+  'readAt',
+  'createdAt',
 ];
 
 const TAG_COLUMNS = ['conversationId', 'name', 'status', 'lastMessageAt'];
@@ -171,10 +194,27 @@ function prepare(seed: SeedConversation): Prepared {
   const subject = storableText(seed.subject).replace(/\s+/g, ' ').trim();
   if (!subject) throw new Error('a seeded conversation needs a subject');
   const row = [
-    seed.channel, seed.type, seed.customer.id, seed.customer.name, seed.customer.email.toLowerCase(), subject,
-    seed.status, seed.priority, seed.assignedTo, JSON.stringify(tags), JSON.stringify(labels), seed.messages.length,
-    previewOf(lastPublic.body), first.sentAt, lastPublic.sentAt, lastCustomerMessageAt, lastReplyAt, resolvedAt,
-    closedAt, first.sentAt, Math.max(lastSentAt, changedAt),
+    seed.channel,
+    seed.type,
+    seed.customer.id,
+    seed.customer.name,
+    seed.customer.email.toLowerCase(),
+    subject,
+    seed.status,
+    seed.priority,
+    seed.assignedTo,
+    JSON.stringify(tags),
+    JSON.stringify(labels),
+    seed.messages.length,
+    previewOf(lastPublic.body),
+    first.sentAt,
+    lastPublic.sentAt,
+    lastCustomerMessageAt,
+    lastReplyAt,
+    resolvedAt,
+    closedAt,
+    first.sentAt,
+    Math.max(lastSentAt, changedAt),
   ];
   return {
     row,
@@ -196,7 +236,14 @@ async function writeBatch(tx: Tx, dialect: Dialect, batch: Prepared[]): Promise<
     .returning('value')
     .executeTakeFirstOrThrow();
   const firstNumber = Number(value) - batch.length + 1;
-  const inserted = await insertRows(tx, dialect, 'conversations', CONVERSATION_COLUMNS, batch.map((c, i) => [firstNumber + i, ...c.row]), ['id', 'number']);
+  const inserted = await insertRows(
+    tx,
+    dialect,
+    'conversations',
+    CONVERSATION_COLUMNS,
+    batch.map((c, i) => [firstNumber + i, ...c.row]),
+    ['id', 'number'],
+  );
   // Ids are the database's own; the unique number maps them back to the batch.
   const idOf = new Map(inserted.map((r) => [Number(r.number), Number(r.id)]));
 
@@ -206,7 +253,20 @@ async function writeBatch(tx: Tx, dialect: Dialect, batch: Prepared[]): Promise<
   batch.forEach((c, i) => {
     const id = idOf.get(firstNumber + i)!;
     for (const m of c.messages) {
-      messageRows.push([id, m.senderId, m.senderType, m.senderName, m.senderEmail, storableText(m.body), null, m.isInternal ? 1 : 0, null, m.sentAt, null, m.sentAt]);
+      messageRows.push([
+        id,
+        m.senderId,
+        m.senderType,
+        m.senderName,
+        m.senderEmail,
+        storableText(m.body),
+        null,
+        m.isInternal ? 1 : 0,
+        null,
+        m.sentAt,
+        null,
+        m.sentAt,
+      ]);
     }
     for (const name of tagRowNames(c.labels, c.tags)) tagRows.push([id, name, c.status, c.lastMessageAt]);
     for (const key of countKeys(c.countable)) deltas.set(key, (deltas.get(key) ?? 0) + 1);
@@ -219,10 +279,24 @@ async function writeBatch(tx: Tx, dialect: Dialect, batch: Prepared[]): Promise<
 
 // PostgreSQL's column types for the unnest() arrays; every other column is text.
 const PG_TYPES: Record<string, string> = {
-  id: 'bigint', number: 'bigint', customerId: 'bigint', assignedTo: 'bigint', conversationId: 'bigint', senderId: 'bigint',
-  messageCount: 'integer', isInternal: 'integer',
-  firstMessageAt: 'bigint', lastMessageAt: 'bigint', lastCustomerMessageAt: 'bigint', lastReplyAt: 'bigint',
-  resolvedAt: 'bigint', closedAt: 'bigint', createdAt: 'bigint', updatedAt: 'bigint', sentAt: 'bigint', readAt: 'bigint',
+  id: 'bigint',
+  number: 'bigint',
+  customerId: 'bigint',
+  assignedTo: 'bigint',
+  conversationId: 'bigint',
+  senderId: 'bigint',
+  messageCount: 'integer',
+  isInternal: 'integer',
+  firstMessageAt: 'bigint',
+  lastMessageAt: 'bigint',
+  lastCustomerMessageAt: 'bigint',
+  lastReplyAt: 'bigint',
+  resolvedAt: 'bigint',
+  closedAt: 'bigint',
+  createdAt: 'bigint',
+  updatedAt: 'bigint',
+  sentAt: 'bigint',
+  readAt: 'bigint',
 };
 
 // SQLite allows 32,766 bound values per statement; chunks stay well below.

@@ -3,13 +3,13 @@ import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { EventBus } from '../src/inbox/bus.js';
 import { createInboxContext } from '../src/inbox/context.js';
 import { getConversations, searchConversations } from '../src/inbox/queries.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
-import { createVocabulary } from './vocabulary.js';
 import { extraViews, requiredViews } from './views.js';
+import { createVocabulary } from './vocabulary.js';
 
 // `npx tsx bench/explain.ts --data-dir DIR` (or DATABASE_URL=<kept bench database>):
 // runs each bench view and search once through the real query functions, captures
@@ -47,12 +47,19 @@ async function main(): Promise<void> {
   const store = open(captured);
   const ctx = createInboxContext({ store, bus: new EventBus() });
   const agents = await store.db.selectFrom('users').select('id').where('role', '=', 'agent').orderBy('id').execute();
-  const range = await store.db.selectFrom('conversations').select((eb) => [eb.fn.min<number>('id').as('lo'), eb.fn.max<number>('id').as('hi')]).executeTakeFirstOrThrow();
+  const range = await store.db
+    .selectFrom('conversations')
+    .select((eb) => [eb.fn.min<number>('id').as('lo'), eb.fn.max<number>('id').as('hi')])
+    .executeTakeFirstOrThrow();
   const population = { agentIds: agents.map((a) => Number(a.id)), minId: Number(range.lo), maxId: Number(range.hi) };
   const vocabulary = createVocabulary();
   const runs: [string, () => Promise<unknown>][] = [
-    ...Object.entries({ ...requiredViews(population), ...extraViews(population) }).map(([name, query]) => [name, () => getConversations(ctx, query(0))] as [string, () => Promise<unknown>]),
-    ...[vocabulary.rare, vocabulary.medium, vocabulary.common].map((word) => [`search "${word}"`, () => searchConversations(ctx, word)] as [string, () => Promise<unknown>]),
+    ...Object.entries({ ...requiredViews(population), ...extraViews(population) }).map(
+      ([name, query]) => [name, () => getConversations(ctx, query(0))] as [string, () => Promise<unknown>],
+    ),
+    ...[vocabulary.rare, vocabulary.medium, vocabulary.common].map(
+      (word) => [`search "${word}"`, () => searchConversations(ctx, word)] as [string, () => Promise<unknown>],
+    ),
   ];
   for (const [name, run] of runs) {
     captured.length = 0;

@@ -1,6 +1,6 @@
-import type { SeedConversation, SeedMessage, SeedUser } from './bulk-load.js';
-import type { Channel, ConversationType, Label, Priority, Status } from '../src/store/schema.js';
 import { createRandom, type Random } from '../src/demo/random.js';
+import type { Channel, ConversationType, Label, Priority, Status } from '../src/store/schema.js';
+import type { SeedConversation, SeedMessage, SeedUser } from './bulk-load.js';
 import { FIRST_NAMES, LAST_NAMES, type Vocabulary } from './vocabulary.js';
 
 // A realistic inbox, generated lazily so ten million messages never sit in memory at

@@ -1,12 +1,12 @@
+import os from 'node:os';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import os from 'node:os';
 import { accountsContext, createApiToken } from '../src/accounts/index.js';
 import { composeApp } from '../src/compose.js';
 import { loadConfig } from '../src/config.js';
 import type { ZodApp } from '../src/http/server.js';
 import { openPostgres, type Store } from '../src/store/database.js';
-import { summarize, type Latency } from './measure.js';
+import { type Latency, summarize } from './measure.js';
 import { startSocketClients } from './socket-clients.js';
 import { epochNow } from './threads.js';
 import type { Population } from './views.js';
@@ -48,7 +48,15 @@ export type Instance = { app: ZodApp; http: string; ws: string };
  */
 export async function startInstance(store: Store, extend?: (app: ZodApp) => Promise<void>): Promise<Instance> {
   const config = loadConfig({ DATA_DIR: os.tmpdir(), PORT: '0' }, '');
-  const composed = await composeApp(config, { store, logger: false, host: '127.0.0.1', secureCookies: false, attachmentsDir: null, webApp: false, worker: { run: false } });
+  const composed = await composeApp(config, {
+    store,
+    logger: false,
+    host: '127.0.0.1',
+    secureCookies: false,
+    attachmentsDir: null,
+    webApp: false,
+    worker: { run: false },
+  });
   await extend?.(composed.server);
   const http = await composed.start();
   return { app: composed.server, http, ws: `${http.replace(/^http/, 'ws')}/api/realtime` };
@@ -103,9 +111,10 @@ export async function measureHttp(store: Store, people: Population, options: Htt
     const postRuns = [] as RateFigures[];
     for (let round = 0; round < 2; round++) {
       const runBare = () => cannon(bareUrl, { ...base, duration: half, requests: requests(null) }).then((r) => bareRuns.push(r));
-      const runPost = () => cannon(`${a.http}/api/conversations/1/messages`, { ...base, duration: half, requests: requests(postPath) }).then((r) => postRuns.push(r));
-      if (round === 0) (await runBare(), await runPost());
-      else (await runPost(), await runBare());
+      const runPost = () =>
+        cannon(`${a.http}/api/conversations/1/messages`, { ...base, duration: half, requests: requests(postPath) }).then((r) => postRuns.push(r));
+      if (round === 0) await runBare(), await runPost();
+      else await runPost(), await runBare();
     }
     const bareFigures = combine(bareRuns);
     const postFigures = combine(postRuns);
@@ -121,7 +130,9 @@ export async function measureHttp(store: Store, people: Population, options: Htt
       const b = await startInstance(storeB);
       try {
         crossInstance = await measureDelivery({ post: a, listen: b }, tokens, people, options);
-        log(`  across two instances: p50 ${crossInstance.latency.p50.toFixed(1)} ms, p99 ${crossInstance.latency.p99.toFixed(1)} ms (${crossInstance.missed} missed)`);
+        log(
+          `  across two instances: p50 ${crossInstance.latency.p50.toFixed(1)} ms, p99 ${crossInstance.latency.p99.toFixed(1)} ms (${crossInstance.missed} missed)`,
+        );
       } finally {
         await b.app.close();
         await storeB.close();
@@ -161,12 +172,7 @@ function combine(runs: RateFigures[]): RateFigures {
  * posts `messages` messages to `post` one after another; for each, the time from just
  * before the POST to each socket's receipt of its message.created frame.
  */
-async function measureDelivery(
-  on: { post: Instance; listen: Instance },
-  tokens: string[],
-  people: Population,
-  options: HttpOptions,
-): Promise<DeliveryFigures> {
+async function measureDelivery(on: { post: Instance; listen: Instance }, tokens: string[], people: Population, options: HttpOptions): Promise<DeliveryFigures> {
   const clients = await startSocketClients(on.listen.ws, tokens, options.sockets);
   try {
     const latencies: number[] = [];

@@ -1,14 +1,14 @@
 import { parseArgs } from 'node:util';
-import { createInboxContext } from '../src/inbox/context.js';
 import { EventBus } from '../src/inbox/bus.js';
+import { createInboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
-import { measureHttp, type HttpFigures } from './http.js';
-import { loadInbox, type LoadFigures } from './load.js';
-import { printReport, type BenchResult } from './report.js';
+import { type HttpFigures, measureHttp } from './http.js';
+import { type LoadFigures, loadInbox } from './load.js';
+import { type BenchResult, printReport } from './report.js';
 import { openTarget, UsageError, wholeNumber } from './target.js';
-import { createVocabulary } from './vocabulary.js';
-import { extraViews, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, requiredViews, type Population } from './views.js';
 import { verifyConsistency } from './verify.js';
+import { extraViews, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, type Population, requiredViews } from './views.js';
+import { createVocabulary } from './vocabulary.js';
 import { measureWrites } from './writes.js';
 
 // `npm run bench [-- options]`: loads a generated inbox into a database of its own,
@@ -72,7 +72,10 @@ async function population(store: Store): Promise<Population & { conversations: n
     .selectFrom('conversations')
     .select((eb) => [eb.fn.min<number>('id').as('minId'), eb.fn.max<number>('id').as('maxId'), eb.fn.countAll<number>().as('n')])
     .executeTakeFirstOrThrow();
-  const messages = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const messages = await store.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   if (agents.length === 0 || Number(range.n) === 0) throw new UsageError('the bench database is empty; run without --reuse to load it');
   return {
     agentIds: agents.map((a) => Number(a.id)),
@@ -95,7 +98,8 @@ async function main(): Promise<void> {
   const sampling = { samples: count('samples'), warmup: count('warmup'), budgetSeconds: count('budget-seconds') };
   const seed = count('seed');
   const size = { conversations: count('conversations'), messages: count('messages'), batchSize: count('batch-size') };
-  if (size.conversations < 1 || size.messages < 1 || size.batchSize < 1) throw new UsageError('--conversations, --messages and --batch-size must be at least 1');
+  if (size.conversations < 1 || size.messages < 1 || size.batchSize < 1)
+    throw new UsageError('--conversations, --messages and --batch-size must be at least 1');
   if (sampling.samples < 1) throw new UsageError('--samples must be at least 1');
   const deepPages = count('deep-pages');
   const writeCount = count('writes');

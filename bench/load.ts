@@ -1,5 +1,5 @@
-import { bulkInsertUsers, bulkLoadConversations } from './bulk-load.js';
 import type { Store } from '../src/store/database.js';
+import { bulkInsertUsers, bulkLoadConversations } from './bulk-load.js';
 import { agentUsers, customerUsers, generateConversations, type Person } from './generate.js';
 import { timed } from './measure.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -47,7 +47,9 @@ export async function loadInbox(
           if (now - lastLog < 10_000 && p.conversations < options.conversations) return;
           lastLog = now;
           const rate = p.messages / ((now - started) / 1000);
-          log(`  loaded ${p.conversations.toLocaleString('en')} conversations, ${p.messages.toLocaleString('en')} messages (${Math.round(rate).toLocaleString('en')} messages/s)`);
+          log(
+            `  loaded ${p.conversations.toLocaleString('en')} conversations, ${p.messages.toLocaleString('en')} messages (${Math.round(rate).toLocaleString('en')} messages/s)`,
+          );
         },
       },
     );

@@ -45,7 +45,9 @@ export function printReport(r: BenchResult, print: (line: string) => void): void
   print('');
   print(`Onethread inbox bench — ${r.database}, ${n(r.conversations)} conversations / ${n(r.messages)} messages (seed ${r.seed})`);
   if (r.load) {
-    print(`load: ${r.load.seconds.toFixed(1)} s, ${n(r.load.rowsPerSecond)} rows/s (${n(r.load.messagesPerSecond)} messages/s; ${n(r.load.users)} users, ${n(r.load.tagRows)} tag rows)`);
+    print(
+      `load: ${r.load.seconds.toFixed(1)} s, ${n(r.load.rowsPerSecond)} rows/s (${n(r.load.messagesPerSecond)} messages/s; ${n(r.load.users)} users, ${n(r.load.tagRows)} tag rows)`,
+    );
   }
   const pk = r.baseline.primaryKeyLookup;
   print(`baseline: primary-key lookup p50 ${pk.p50.toFixed(2)} ms, p95 ${pk.p95.toFixed(2)} ms (${pk.samples} samples)`);
@@ -82,7 +84,9 @@ function printHttp(r: BenchResult, h: HttpFigures, print: (line: string) => void
   print(`HTTP (${h.connections} connections; target POST ≥ ${Math.round(r.targets.httpPostRatio * 100)} % of the bare route)`);
   const rate = (label: string, f: HttpFigures['bare']) => {
     const failed = f.non2xx + f.errors > 0 ? `, ${f.non2xx} non-2xx, ${f.errors} errors` : '';
-    print(`${label.padEnd(16)}${n(f.perSecond).padStart(8)} /s  (${n(f.requests)} in ${f.seconds.toFixed(1)} s; latency p50 ${f.latencyP50} ms, p99 ${f.latencyP99} ms${failed})`);
+    print(
+      `${label.padEnd(16)}${n(f.perSecond).padStart(8)} /s  (${n(f.requests)} in ${f.seconds.toFixed(1)} s; latency p50 ${f.latencyP50} ms, p99 ${f.latencyP99} ms${failed})`,
+    );
   };
   rate('bare route', h.bare);
   rate('POST messages', h.post);

@@ -26,7 +26,10 @@ export async function startBareSmtp(options: { spool?: MailSpool } = {}): Promis
         stream.resume();
         return;
       }
-      const envelope = { from: session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address) };
+      const envelope = {
+        from: session.envelope.mailFrom === false ? null : session.envelope.mailFrom.address,
+        to: session.envelope.rcptTo.map((r) => r.address),
+      };
       spool
         .receive(stream, { maxBytes: Infinity, origin: 'smtp', envelope })
         .then((received) => spool.commit(received, Date.now()))

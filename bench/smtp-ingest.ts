@@ -1,22 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { LocalAttachmentStorage } from '../src/attachments/index.js';
-import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
+import { type EmailChannel, startEmailChannel } from '../src/channels/email/index.js';
 import { MailSpool } from '../src/channels/email/spool.js';
 import { loadConfig } from '../src/config.js';
-import { createInboxContext } from '../src/inbox/context.js';
 import { EventBus } from '../src/inbox/bus.js';
+import { createInboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
-import { startBareSmtp, type BareSmtp } from './smtp-bare.js';
+import { type BareSmtp, startBareSmtp } from './smtp-bare.js';
 import { benchMails, type MailBatch } from './smtp-mails.js';
-import { printSmtpReport, type IngestRate, type RoundFigures, type SmtpBenchResult } from './smtp-report.js';
-import { startMailSender, type MailSender, type SendFigures } from './smtp-sender.js';
-import { openTarget, UsageError, wholeNumber, type BenchTarget } from './target.js';
+import { type IngestRate, printSmtpReport, type RoundFigures, type SmtpBenchResult } from './smtp-report.js';
+import { type MailSender, type SendFigures, startMailSender } from './smtp-sender.js';
+import { type BenchTarget, openTarget, UsageError, wholeNumber } from './target.js';
 import { epochNow } from './threads.js';
 import { createVocabulary } from './vocabulary.js';
 
@@ -119,8 +119,14 @@ async function outcome(store: Store, expected: { conversations: number; messages
   const { rows } = await sql<{ status: string; n: number | string }>`select status, count(*) as n from email_inbound group by status`.execute(store.db);
   const of = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
   // The bench database holds nothing but these mails' conversations.
-  const conversations = await store.db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const messages = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const conversations = await store.db
+    .selectFrom('conversations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  const messages = await store.db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return {
     processed: of('processed'),
     failed: of('failed'),
@@ -159,7 +165,12 @@ async function main(): Promise<void> {
     const { store } = target;
     log(`database: ${target.description}; mail data: ${dataDir}`);
     // Configured as the app configures it from its environment, listener on loopback.
-    const config = loadConfig({ DATA_DIR: dataDir, SUPPORT_ADDRESSES: SUPPORT, SMTP_LISTEN_PORT: '0', EMAIL_REPLY_SECRET: 'bench-reply-secret-0123456789abcdef' });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      SUPPORT_ADDRESSES: SUPPORT,
+      SMTP_LISTEN_PORT: '0',
+      EMAIL_REPLY_SECRET: 'bench-reply-secret-0123456789abcdef',
+    });
     const inbox = createInboxContext({ store, bus: new EventBus(), reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply });
     channel = await startEmailChannel({
       store,

@@ -25,8 +25,7 @@ function wrap(text: string, width = 72): string[] {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
-    }
-    else line = line ? `${line} ${word}` : word;
+    } else line = line ? `${line} ${word}` : word;
   }
   if (line) lines.push(line);
   return lines;
@@ -48,7 +47,12 @@ export function benchMails(options: { count: number; bytes: number; to: string; 
     const first = FIRST_NAMES[random.int(0, FIRST_NAMES.length - 1)]!;
     const last = LAST_NAMES[random.int(0, LAST_NAMES.length - 1)]!;
     const subject = vocabulary.sentence(random, random.int(3, 7));
-    threads.push({ name: `${first} ${last}`, address: `${first}.${last}.${round}-${i}@${DOMAIN}`.toLowerCase(), subject: subject[0]!.toUpperCase() + subject.slice(1), length });
+    threads.push({
+      name: `${first} ${last}`,
+      address: `${first}.${last}.${round}-${i}@${DOMAIN}`.toLowerCase(),
+      subject: subject[0]!.toUpperCase() + subject.slice(1),
+      length,
+    });
     planned += length;
   }
   const id = (thread: number, k: number) => `<${round}.${thread}.${k}@${DOMAIN}>`;

@@ -50,8 +50,12 @@ export function printSmtpReport(r: SmtpBenchResult, print: (line: string) => voi
   print(`throughput (target ours ≥ ${Math.round(r.target.ratio * 100)} % of bare)`);
   const refused = (rate: IngestRate) => (rate.refused > 0 ? `, ${n(rate.refused)} REFUSED` : '');
   print(`bare smtp-server, discards   ${n(r.bare.perSecond).padStart(7)} mails/s  (${n(r.bare.mails)} in ${r.bare.seconds.toFixed(2)} s${refused(r.bare)})`);
-  print(`the same, spooling durably   ${n(r.durable.perSecond).padStart(7)} mails/s  (${n(r.durable.mails)} in ${r.durable.seconds.toFixed(2)} s${refused(r.durable)})`);
-  print(`ours, to a stored message    ${n(r.ours.perSecond).padStart(7)} mails/s  (${n(r.ours.mails)} in ${r.ours.seconds.toFixed(2)} s${refused(r.ours)}; every 250 at ${n(r.ours.acceptedPerSecond)} mails/s)`);
+  print(
+    `the same, spooling durably   ${n(r.durable.perSecond).padStart(7)} mails/s  (${n(r.durable.mails)} in ${r.durable.seconds.toFixed(2)} s${refused(r.durable)})`,
+  );
+  print(
+    `ours, to a stored message    ${n(r.ours.perSecond).padStart(7)} mails/s  (${n(r.ours.mails)} in ${r.ours.seconds.toFixed(2)} s${refused(r.ours)}; every 250 at ${n(r.ours.acceptedPerSecond)} mails/s)`,
+  );
   print(`ratio                        ${(r.ratio * 100).toFixed(1).padStart(7)} %        ${meets(r.ratio >= r.target.ratio)}`);
   print(`ours against durable only    ${(r.durableRatio * 100).toFixed(1).padStart(7)} %        (for reading, no target)`);
   print(`server thread busy per mail  ${r.ours.mainThreadMsPerMail.toFixed(2).padStart(7)} ms       (ours, everything but the sender and SQLite checkpoints)`);

@@ -35,7 +35,15 @@ export async function verifyConsistency(store: Store): Promise<string[]> {
     for (const row of rows) {
       const labels = JSON.parse(row.labels) as string[];
       const tags = JSON.parse(row.tags) as string[];
-      const countable = { status: row.status as Status, assignedTo: row.assignedTo === null ? null : Number(row.assignedTo), channel: row.channel as Channel, type: row.type as ConversationType, priority: row.priority as Priority, labels, tags };
+      const countable = {
+        status: row.status as Status,
+        assignedTo: row.assignedTo === null ? null : Number(row.assignedTo),
+        channel: row.channel as Channel,
+        type: row.type as ConversationType,
+        priority: row.priority as Priority,
+        labels,
+        tags,
+      };
       for (const key of countKeys(countable)) expectedCounts.set(key, (expectedCounts.get(key) ?? 0) + 1);
       for (const name of tagRowNames(labels, tags)) {
         expectedTagRows++;
@@ -72,7 +80,8 @@ export async function verifyConsistency(store: Store): Promise<string[]> {
   }
 
   const sequence = await db.selectFrom('sequences').select('value').where('name', '=', 'conversation_number').executeTakeFirstOrThrow();
-  if (Number(sequence.value) < Number(range.maxNumber ?? 0)) problems.push(`sequence conversation_number ${sequence.value} is behind max number ${range.maxNumber}`);
+  if (Number(sequence.value) < Number(range.maxNumber ?? 0))
+    problems.push(`sequence conversation_number ${sequence.value} is behind max number ${range.maxNumber}`);
 
   if (store.dialect === 'sqlite') {
     // With rank 1, FTS5 also compares its index with the content table row by row.

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import type { InboxContext } from '../src/inbox/context.js';
-import { getConversation, getConversations, searchConversations, type ConversationQuery } from '../src/inbox/queries.js';
-import { CHANNELS } from '../src/store/schema.js';
-import { measureLatency, timed, type Latency, type SampleOptions } from './measure.js';
 import { createRandom } from '../src/demo/random.js';
+import type { InboxContext } from '../src/inbox/context.js';
+import { type ConversationQuery, getConversation, getConversations, searchConversations } from '../src/inbox/queries.js';
+import { CHANNELS } from '../src/store/schema.js';
+import { type Latency, measureLatency, type SampleOptions, timed } from './measure.js';
 
 // Reads measured through the real query functions, with a signed-in viewer as the app
 // passes one, so the figures include everything a user's request costs: the page
@@ -73,13 +73,7 @@ export async function measureViews(
  * conversations, newest first, then time fetching the page at that cursor. A keyset
  * page should cost the same at any depth; an OFFSET would grow with it.
  */
-export async function measureDeepPage(
-  ctx: InboxContext,
-  depth: number,
-  viewerId: number,
-  baseline: Latency,
-  options: SampleOptions,
-): Promise<DeepPage> {
+export async function measureDeepPage(ctx: InboxContext, depth: number, viewerId: number, baseline: Latency, options: SampleOptions): Promise<DeepPage> {
   const walk = await timed(async () => {
     let cursor: string | undefined;
     let reached = 0;

@@ -4,12 +4,12 @@ import type { Browser } from 'playwright-core';
 import { accountsContext, createApiToken, createSession } from '../src/accounts/index.js';
 import { registerWebApp } from '../src/http/web-app.js';
 import type { Store } from '../src/store/database.js';
-import { startInstance, type Instance } from './http.js';
+import { type Instance, startInstance } from './http.js';
 import { loadInbox } from './load.js';
 import { openTarget, UsageError, wholeNumber } from './target.js';
 import { createVocabulary } from './vocabulary.js';
-import { buildWebApp, weighBundle } from './web-bundle.js';
 import { chromiumPath, launchChromium } from './web-browser.js';
+import { buildWebApp, weighBundle } from './web-bundle.js';
 import { measureLive } from './web-live.js';
 import { measurePaint } from './web-paint.js';
 import { printWebReport, type WebBenchResult } from './web-report.js';
@@ -73,14 +73,18 @@ async function customerTokens(store: Store, count: number): Promise<string[]> {
 async function main(): Promise<void> {
   if (args.help) return console.log(HELP);
   const size = { conversations: count('conversations'), messages: count('messages'), batchSize: count('batch-size') };
-  if (size.conversations < 1 || size.messages < 1 || size.batchSize < 1) throw new UsageError('--conversations, --messages and --batch-size must be at least 1');
+  if (size.conversations < 1 || size.messages < 1 || size.batchSize < 1)
+    throw new UsageError('--conversations, --messages and --batch-size must be at least 1');
   const sampling = { samples: count('samples'), warmup: count('warmup') };
   if (sampling.samples < 1) throw new UsageError('--samples must be at least 1');
   const liveMessages = count('live-messages');
   if (liveMessages < 1) throw new UsageError('--live-messages must be at least 1');
   const seed = count('seed');
   const executablePath = chromiumPath();
-  if (!executablePath) throw new UsageError(`Chromium not found at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}: apt-get install -y chromium, or set CHROMIUM_PATH=/path/to/chromium`);
+  if (!executablePath)
+    throw new UsageError(
+      `Chromium not found at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}: apt-get install -y chromium, or set CHROMIUM_PATH=/path/to/chromium`,
+    );
 
   log('building the web app (vite, production)…');
   const webRoot = await buildWebApp();
@@ -118,7 +122,9 @@ async function main(): Promise<void> {
     browser = await launchChromium(executablePath);
     log(`Chromium ${browser.version()}: first paint, ${sampling.samples} samples of each page in fresh contexts…`);
     const paint = await measurePaint(browser, urls, sessions[0]!, sampling, log);
-    log(`  inbox FCP p50 ${paint.inboxFcp.p50.toFixed(0)} ms, first row p50 ${paint.firstRow.p50.toFixed(0)} ms, trivial page FCP p50 ${paint.baselineFcp.p50.toFixed(0)} ms`);
+    log(
+      `  inbox FCP p50 ${paint.inboxFcp.p50.toFixed(0)} ms, first row p50 ${paint.firstRow.p50.toFixed(0)} ms, trivial page FCP p50 ${paint.baselineFcp.p50.toFixed(0)} ms`,
+    );
     log(`live: ${liveMessages} customer messages, watched in ${sessions.length} agents' open lists…`);
     const live = await measureLive(browser, { inboxUrl: urls.inbox, sessions, customerTokens: customers, messages: liveMessages, warmup: LIVE_WARMUP }, log);
     log(`  p50 ${live.latency.p50.toFixed(0)} ms, p95 ${live.latency.p95.toFixed(0)} ms (${live.missed} missed)`);

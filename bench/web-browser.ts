@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { SESSION_COOKIE } from '../src/http/auth.js';
 
 // Real Chromium for the web bench, launched as the browser tests launch it

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { summarize, type Latency } from './measure.js';
+import { type Latency, summarize } from './measure.js';
 import { signedInContext } from './web-browser.js';
 
 // How long a customer's message takes from the POST to the agents' open inbox lists in
@@ -85,7 +85,10 @@ export async function measureLive(
       const response = await fetch(earlier ? `${origin}/api/conversations/${earlier.id}/messages` : `${origin}/api/conversations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${earlier?.token ?? token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...(earlier ? {} : { subject: `Order ${i} has not arrived` }), body: `${marker} is this sorted yet? I am still waiting for an answer.` }),
+        body: JSON.stringify({
+          ...(earlier ? {} : { subject: `Order ${i} has not arrived` }),
+          body: `${marker} is this sorted yet? I am still waiting for an answer.`,
+        }),
       });
       if (response.status >= 300) throw new Error(`POST ${new URL(response.url).pathname} answered ${response.status}: ${await response.text()}`);
       const answer = (await response.json()) as { conversation?: { id: number } };
@@ -94,7 +97,7 @@ export async function measureLive(
       if (i < options.warmup) continue;
       for (const s of seen) {
         if (!s) missed++;
-        else (painted.push(s.painted - at), inDom.push(s.inDom - at));
+        else painted.push(s.painted - at), inDom.push(s.inDom - at);
       }
       const done = i - options.warmup + 1;
       if (done % 25 === 0) log(`  ${done} of ${options.messages} live messages`);

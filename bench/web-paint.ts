@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { summarize, type Latency } from './measure.js';
+import { type Latency, summarize } from './measure.js';
 import { signedInContext } from './web-browser.js';
 
 // First paint of the inbox in real Chromium, each sample in a fresh context (nothing
@@ -74,15 +74,28 @@ function waterfall(firstRow: number): Waterfall {
   };
 }
 
-async function sample(browser: Browser, url: string, session: string, waitForRow: boolean): Promise<{ fcp: number; firstRow: number | null; waterfall: Waterfall | null }> {
+async function sample(
+  browser: Browser,
+  url: string,
+  session: string,
+  waitForRow: boolean,
+): Promise<{ fcp: number; firstRow: number | null; waterfall: Waterfall | null }> {
   const context = await signedInContext(browser, new URL(url).origin, session);
   try {
     await context.addInitScript(recordPaints);
     const page = await context.newPage();
     await page.goto(url);
-    const fcp = await within(30_000, `first contentful paint of ${url}`, page.evaluate(() => window.__bench!.fcp));
+    const fcp = await within(
+      30_000,
+      `first contentful paint of ${url}`,
+      page.evaluate(() => window.__bench!.fcp),
+    );
     if (!waitForRow) return { fcp, firstRow: null, waterfall: null };
-    const firstRow = await within(30_000, `first conversation row of ${url}`, page.evaluate(() => window.__bench!.firstRow));
+    const firstRow = await within(
+      30_000,
+      `first conversation row of ${url}`,
+      page.evaluate(() => window.__bench!.firstRow),
+    );
     return { fcp, firstRow, waterfall: await page.evaluate(waterfall, firstRow) };
   } finally {
     await context.close();

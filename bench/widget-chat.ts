@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { summarize, type Latency } from './measure.js';
+import { type Latency, summarize } from './measure.js';
 
 // The chat round trip under load: `visitors` widget sockets connected at once, and
 // messages sent by random visitors one after another, each timed from just before its
@@ -17,7 +17,7 @@ function open(url: string, headers: Record<string, string> = {}): Promise<Socket
   ws.on('message', (data) => {
     const at = performance.now();
     const frame = JSON.parse(String(data)) as Record<string, any>;
-    for (const waiter of waiters) if (waiter.match(frame)) (waiters.delete(waiter), waiter.done(at));
+    for (const waiter of waiters) if (waiter.match(frame)) waiters.delete(waiter), waiter.done(at);
   });
   const frames: Socket['frames'] = (match, ms) =>
     new Promise((resolve) => {
@@ -47,7 +47,9 @@ export async function measureChat(server: string, agentToken: string, options: {
     const batch = await Promise.all(
       Array.from({ length: Math.min(25, options.visitors - i) }, async (_, j) => {
         const session = await json(`${server}/api/widget/session`, { method: 'POST', headers: headers(), body: JSON.stringify({ name: `Visitor ${i + j}` }) });
-        const socket = await open(`${server.replace('http', 'ws')}/api/widget/socket?token=${session.visitorToken}&since=${session.lastEventId}`, { origin: options.origin });
+        const socket = await open(`${server.replace('http', 'ws')}/api/widget/socket?token=${session.visitorToken}&since=${session.lastEventId}`, {
+          origin: options.origin,
+        });
         return { token: session.visitorToken as string, socket };
       }),
     );
@@ -79,7 +81,11 @@ export async function measureChat(server: string, agentToken: string, options: {
     const reply = `agent reply ${n} ${Math.random()}`;
     const back = agent.frames((f) => f.type === 'message.created' && f.data.message.body === reply, 5000);
     const t1 = performance.now();
-    await json(`${server}/api/conversations/${conversationId}/messages`, { method: 'POST', headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ body: reply }) });
+    await json(`${server}/api/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: reply }),
+    });
     const backAt = await back;
     if (backAt === null) missed++;
     else baselineTimes.push(backAt - t1);

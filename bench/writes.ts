@@ -1,7 +1,7 @@
+import { createRandom } from '../src/demo/random.js';
 import { addMessage } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
 import { measureRates, type Rate } from './measure.js';
-import { createRandom } from '../src/demo/random.js';
 import type { Population } from './views.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -36,7 +36,11 @@ export async function measureWrites(
   const sampleIds = Array.from({ length: total }, () => population.minId + random.int(0, span - 1));
   const customers = new Map<number, number>();
   for (let i = 0; i < sampleIds.length; i += 500) {
-    const rows = await db.selectFrom('conversations').select(['id', 'customerId']).where('id', 'in', sampleIds.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('conversations')
+      .select(['id', 'customerId'])
+      .where('id', 'in', sampleIds.slice(i, i + 500))
+      .execute();
     for (const row of rows) customers.set(Number(row.id), Number(row.customerId));
   }
   const targets = sampleIds.filter((id) => customers.has(id));
@@ -84,7 +88,11 @@ export async function measureWrites(
   // database stays consistent.
   const ids = [...touched];
   for (let i = 0; i < ids.length; i += 500) {
-    await db.deleteFrom('messages').where('conversationId', 'in', ids.slice(i, i + 500)).where('senderName', '=', RAW_SENDER).execute();
+    await db
+      .deleteFrom('messages')
+      .where('conversationId', 'in', ids.slice(i, i + 500))
+      .where('senderName', '=', RAW_SENDER)
+      .execute();
   }
   return { addMessage: rates.a, rawInsert: rates.b, ratio: rates.a.perSecond / rates.b.perSecond };
 }

@@ -8,7 +8,10 @@ import type { Random } from '../src/demo/random.js';
 export class Zipf {
   readonly #cdf: Float64Array;
 
-  constructor(readonly size: number, readonly exponent: number) {
+  constructor(
+    readonly size: number,
+    readonly exponent: number,
+  ) {
     this.#cdf = new Float64Array(size);
     let sum = 0;
     for (let k = 0; k < size; k++) this.#cdf[k] = sum += 1 / Math.pow(k + 1, exponent);

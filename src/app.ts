@@ -20,15 +20,23 @@ export async function startApp(config: Config): Promise<App> {
   let firstAdminNotice: string | null = null;
   try {
     // Before listening, so nobody can reach a server that has no one able to administer it.
-    await ensureFirstAdmin(app.accounts, { ...config.firstAdmin, name: config.firstAdminName, url: config.publicUrl, log: (message) => (firstAdminNotice = message) });
+    await ensureFirstAdmin(app.accounts, {
+      ...config.firstAdmin,
+      name: config.firstAdminName,
+      url: config.publicUrl,
+      log: (message) => (firstAdminNotice = message),
+    });
     // BUSINESS_HOURS seeds the stored calendar on a first start only: changes through the API win.
     const calendarNotes = await applyBusinessHoursSetting(app.store, config.businessHours);
     const url = await app.start();
     for (const note of calendarNotes) console.log(note);
     if (app.email?.smtpPort != null) console.log(`Onethread receives mail on SMTP port ${app.email.smtpPort} for ${app.email.support.addresses.join(', ')}`);
-    if (config.chat.origins.allowed === 'any') console.log('Note: the chat widget accepts every website (WIDGET_ALLOWED_ORIGINS is not set): list your sites before going live.');
+    if (config.chat.origins.allowed === 'any')
+      console.log('Note: the chat widget accepts every website (WIDGET_ALLOWED_ORIGINS is not set): list your sites before going live.');
     if (!config.email?.smtpUrl) {
-      console.log('Note: Onethread sends no mail (set SUPPORT_ADDRESSES and SMTP_URL): replies to email stay in the inbox, and customers cannot finish signing up in the portal, confirm their address or reset a password (the contact form and the widget still work).');
+      console.log(
+        'Note: Onethread sends no mail (set SUPPORT_ADDRESSES and SMTP_URL): replies to email stay in the inbox, and customers cannot finish signing up in the portal, confirm their address or reset a password (the contact form and the widget still work).',
+      );
     }
     return { store: app.store, inbox: app.inbox, url, firstAdminNotice, stop: () => app.stop() };
   } catch (error) {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { createApiToken, createUser, getUserByEmail, type AccountsContext } from './accounts/index.js';
+import { type AccountsContext, createApiToken, createUser, getUserByEmail } from './accounts/index.js';
 import { startApp } from './app.js';
 import { composeApp } from './compose.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { demoStoreOptions } from './demo/connection.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { formatDemoSummary } from './demo/summary.js';
@@ -149,8 +149,7 @@ async function demo(config: Config, args: string[]): Promise<void> {
   }
 }
 
-const isParseArgsError = (error: unknown) =>
-  error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+const isParseArgsError = (error: unknown) => error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
 
 async function main(args: string[]): Promise<void> {
   const [command = 'serve', ...rest] = args;

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { accountsContext, type AccountsContext } from './accounts/index.js';
-import { LocalAttachmentStorage, startAttachmentCleaner, type AttachmentCleaner } from './attachments/index.js';
-import { createChatContext, type ChatSettings } from './channels/chat/index.js';
+import { type AccountsContext, accountsContext } from './accounts/index.js';
+import { type AttachmentCleaner, LocalAttachmentStorage, startAttachmentCleaner } from './attachments/index.js';
 import type { ChatContext } from './channels/chat/chat.js';
-import { createEmailChannel, emailSideEffects, reprocessFailedMail, type EmailChannel, type EmailChannelConfig } from './channels/email/index.js';
+import { type ChatSettings, createChatContext } from './channels/chat/index.js';
+import { createEmailChannel, type EmailChannel, type EmailChannelConfig, emailSideEffects, reprocessFailedMail } from './channels/email/index.js';
 import type { Config } from './config.js';
 import { coreRoutes, realtimeMount, registerApi } from './http/api.js';
 import type { UploadOptions } from './http/multipart.js';
@@ -16,9 +16,9 @@ import { EventBus } from './inbox/bus.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
 import type { KbContext } from './kb/records.js';
-import { pinoLog, type Log, type Module, type RouteMount } from './modules.js';
+import { type Log, type Module, pinoLog, type RouteMount } from './modules.js';
 import { CredentialWatch, type CredentialWatchOptions } from './realtime/credentials.js';
-import { RealtimeHub, type HubOptions } from './realtime/hub.js';
+import { type HubOptions, RealtimeHub } from './realtime/hub.js';
 import { PresenceRelay } from './realtime/presence.js';
 import { openStore, type Store } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -101,14 +101,24 @@ export async function composeApp(config: AppConfig, overrides: ComposeOverrides 
   }
 }
 
-async function assemble(config: AppConfig, overrides: ComposeOverrides, base: { store: Store; ownsStore: boolean; server: ZodApp; log: Log }): Promise<Composition> {
+async function assemble(
+  config: AppConfig,
+  overrides: ComposeOverrides,
+  base: { store: Store; ownsStore: boolean; server: ZodApp; log: Log },
+): Promise<Composition> {
   const { store, server, log } = base;
   const secureCookies = overrides.secureCookies ?? config.publicUrl.startsWith('https:');
   const warn = (message: string, error?: unknown) => log.warn(message, error === undefined ? {} : { err: error });
   const bus = new EventBus();
   // Modules add their planners below, before any command runs.
   const sideEffects: SideEffectPlanner[] = [...(overrides.sideEffects ?? [])];
-  const inbox = createInboxContext({ store, bus, clock: overrides.clock ?? Date.now, reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply, sideEffects });
+  const inbox = createInboxContext({
+    store,
+    bus,
+    clock: overrides.clock ?? Date.now,
+    reopenClosedOnCustomerReply: config.reopenClosedOnCustomerReply,
+    sideEffects,
+  });
   const kb: KbContext = { store, clock: inbox.clock };
   const storage = overrides.attachmentsDir === null ? null : new LocalAttachmentStorage(overrides.attachmentsDir ?? path.join(config.dataDir, 'attachments'));
   const uploads = storage ? { storage, limits: config.attachments } : undefined;
@@ -204,7 +214,14 @@ async function assemble(config: AppConfig, overrides: ComposeOverrides, base: { 
 }
 
 /** The chat widget's routes over the shared hub; the bot answers from the knowledge base (or an LLM). */
-function chatModule(parts: { chat: ChatContext; settings: ChatSettings; hub: RealtimeHub; presence: PresenceRelay; uploads?: UploadOptions; bundle?: string }): Module {
+function chatModule(parts: {
+  chat: ChatContext;
+  settings: ChatSettings;
+  hub: RealtimeHub;
+  presence: PresenceRelay;
+  uploads?: UploadOptions;
+  bundle?: string;
+}): Module {
   const { chat, settings, hub, presence, uploads, bundle } = parts;
   return { name: 'chat', routes: [(app) => app.register(widgetRoutes, { chat, settings, hub, presence, attachments: uploads, bundle })] };
 }

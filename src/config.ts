@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseBusinessHours } from './calendar/parse.js';
-import { isTimeZone, type Calendar } from './calendar/schema.js';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from './channels/chat/index.js';
+import { type Calendar, isTimeZone } from './calendar/schema.js';
+import { type ChatSettings, DEFAULT_CHAT_SETTINGS, parseAllowedOrigins } from './channels/chat/index.js';
 
 export type Config = {
   dataDir: string;
@@ -58,7 +58,10 @@ export type EmailConfig = {
 };
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`${variable}: ${reason}`);
   }
 }
@@ -72,7 +75,12 @@ const variables = {
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0, 'must be a port number (0-65535)').max(65535, 'must be a port number (0-65535)').default(3000),
+  PORT: z.coerce
+    .number({ error: 'must be a port number (0-65535)' })
+    .int('must be a port number (0-65535)')
+    .min(0, 'must be a port number (0-65535)')
+    .max(65535, 'must be a port number (0-65535)')
+    .default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   REOPEN_CLOSED_ON_CUSTOMER_REPLY: booleanFlag.default(true),
   // The same shape normalizeEmail accepts, so `admin@localhost` is fine.
@@ -87,29 +95,82 @@ const variables = {
   ONETHREAD_ADMIN_NAME: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('warn'),
   // Fractions allowed (0.5 is 512 KB), so a small limit can be tried without patching code.
-  ATTACHMENT_MAX_FILE_MB: z.coerce.number({ error: 'must be a number of megabytes greater than 0' }).positive('must be a number of megabytes greater than 0').max(100_000, 'must be at most 100000 (MB)').default(25),
-  ATTACHMENT_MAX_FILES: z.coerce.number({ error: 'must be a whole number from 1 to 100' }).int('must be a whole number from 1 to 100').min(1, 'must be a whole number from 1 to 100').max(100, 'must be a whole number from 1 to 100').default(10),
+  ATTACHMENT_MAX_FILE_MB: z.coerce
+    .number({ error: 'must be a number of megabytes greater than 0' })
+    .positive('must be a number of megabytes greater than 0')
+    .max(100_000, 'must be at most 100000 (MB)')
+    .default(25),
+  ATTACHMENT_MAX_FILES: z.coerce
+    .number({ error: 'must be a whole number from 1 to 100' })
+    .int('must be a whole number from 1 to 100')
+    .min(1, 'must be a whole number from 1 to 100')
+    .max(100, 'must be a whole number from 1 to 100')
+    .default(10),
   SUPPORT_ADDRESSES: z
     .string()
-    .transform((v) => v.split(',').map((a) => a.trim().toLowerCase()).filter(Boolean))
-    .refine((list) => list.length > 0 && list.every((a) => /^[^\s@<>()",;:+]+@[^\s@<>()",;:]+$/.test(a) && a.length <= 254), 'must be comma-separated email addresses (without +tags)')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.length > 0 && list.every((a) => /^[^\s@<>()",;:+]+@[^\s@<>()",;:]+$/.test(a) && a.length <= 254),
+      'must be comma-separated email addresses (without +tags)',
+    )
     .optional(),
-  SMTP_LISTEN_PORT: z
-    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number (0-65535) or off' })
-    .default(2525),
-  EMAIL_MAX_MB: z.coerce.number({ error: 'must be a number of megabytes greater than 0' }).positive('must be a number of megabytes greater than 0').max(1024, 'must be at most 1024 (MB)').default(25),
-  SMTP_TLS_KEY: z.string().refine((file) => existsSync(file), 'file not found').optional(),
-  SMTP_TLS_CERT: z.string().refine((file) => existsSync(file), 'file not found').optional(),
+  SMTP_LISTEN_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], { error: 'must be a port number (0-65535) or off' }).default(2525),
+  EMAIL_MAX_MB: z.coerce
+    .number({ error: 'must be a number of megabytes greater than 0' })
+    .positive('must be a number of megabytes greater than 0')
+    .max(1024, 'must be at most 1024 (MB)')
+    .default(25),
+  SMTP_TLS_KEY: z
+    .string()
+    .refine((file) => existsSync(file), 'file not found')
+    .optional(),
+  SMTP_TLS_CERT: z
+    .string()
+    .refine((file) => existsSync(file), 'file not found')
+    .optional(),
   IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
-  IMAP_POLL_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 1 to 3600' }).min(1, 'must be a number of seconds from 1 to 3600').max(3600, 'must be a number of seconds from 1 to 3600').default(60),
+  IMAP_POLL_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 1 to 3600' })
+    .min(1, 'must be a number of seconds from 1 to 3600')
+    .max(3600, 'must be a number of seconds from 1 to 3600')
+    .default(60),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   EMAIL_REPLY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   EMAIL_ACKNOWLEDGE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
-  EMAIL_CONTINUITY_DELAY_SECONDS: z.coerce.number({ error: 'must be a number of seconds from 0 to 86400' }).min(0, 'must be a number of seconds from 0 to 86400').max(86_400, 'must be a number of seconds from 0 to 86400').default(60),
-  CONTACT_LIMIT_PER_IP: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(5),
-  CONTACT_LIMIT_PER_EMAIL: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(3),
-  SIGNUP_LIMIT_PER_IP: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(10),
-  SIGNUP_LIMIT_PER_EMAIL: z.coerce.number({ error: 'must be a whole number from 1 to 10000' }).int('must be a whole number from 1 to 10000').min(1, 'must be a whole number from 1 to 10000').max(10_000, 'must be a whole number from 1 to 10000').default(3),
+  EMAIL_CONTINUITY_DELAY_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 86400' })
+    .min(0, 'must be a number of seconds from 0 to 86400')
+    .max(86_400, 'must be a number of seconds from 0 to 86400')
+    .default(60),
+  CONTACT_LIMIT_PER_IP: z.coerce
+    .number({ error: 'must be a whole number from 1 to 10000' })
+    .int('must be a whole number from 1 to 10000')
+    .min(1, 'must be a whole number from 1 to 10000')
+    .max(10_000, 'must be a whole number from 1 to 10000')
+    .default(5),
+  CONTACT_LIMIT_PER_EMAIL: z.coerce
+    .number({ error: 'must be a whole number from 1 to 10000' })
+    .int('must be a whole number from 1 to 10000')
+    .min(1, 'must be a whole number from 1 to 10000')
+    .max(10_000, 'must be a whole number from 1 to 10000')
+    .default(3),
+  SIGNUP_LIMIT_PER_IP: z.coerce
+    .number({ error: 'must be a whole number from 1 to 10000' })
+    .int('must be a whole number from 1 to 10000')
+    .min(1, 'must be a whole number from 1 to 10000')
+    .max(10_000, 'must be a whole number from 1 to 10000')
+    .default(10),
+  SIGNUP_LIMIT_PER_EMAIL: z.coerce
+    .number({ error: 'must be a whole number from 1 to 10000' })
+    .int('must be a whole number from 1 to 10000')
+    .min(1, 'must be a whole number from 1 to 10000')
+    .max(10_000, 'must be a whole number from 1 to 10000')
+    .default(3),
   WIDGET_ALLOWED_ORIGINS: z.string().optional(),
   WIDGET_IDENTITY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   WIDGET_IDENTITY: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default('optional'),
@@ -125,7 +186,12 @@ const variables = {
   BOT_LLM_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   BOT_LLM_MODEL: z.string().min(1).optional(),
   BOT_LLM_API_KEY: z.string().min(1).optional(),
-  BOT_LLM_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds from 100 to 60000' }).int().min(100, 'must be milliseconds from 100 to 60000').max(60_000, 'must be milliseconds from 100 to 60000').default(5000),
+  BOT_LLM_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be milliseconds from 100 to 60000' })
+    .int()
+    .min(100, 'must be milliseconds from 100 to 60000')
+    .max(60_000, 'must be milliseconds from 100 to 60000')
+    .default(5000),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -201,7 +267,10 @@ function readChatConfig(env: Env, publicUrl: string): ChatSettings {
   const model = read(env, 'BOT_LLM_MODEL');
   if (Boolean(llmUrl) !== Boolean(model)) throw new ConfigError(llmUrl ? 'BOT_LLM_MODEL' : 'BOT_LLM_URL', 'BOT_LLM_URL and BOT_LLM_MODEL go together');
   const timeoutMs = read(env, 'BOT_LLM_TIMEOUT_MS');
-  const keywords = (read(env, 'BOT_ESCALATION_KEYWORDS') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const keywords = (read(env, 'BOT_ESCALATION_KEYWORDS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   return {
     ...DEFAULT_CHAT_SETTINGS,
     origins,
@@ -228,7 +297,8 @@ function readEmailConfig(env: Env): EmailConfig | null {
   const maxMb = read(env, 'EMAIL_MAX_MB');
   const pollSeconds = read(env, 'IMAP_POLL_SECONDS');
   const replySecret = read(env, 'EMAIL_REPLY_SECRET') ?? null;
-  if (Boolean(key) !== Boolean(cert)) throw new ConfigError(key ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with ' + (key ? 'SMTP_TLS_KEY' : 'SMTP_TLS_CERT'));
+  if (Boolean(key) !== Boolean(cert))
+    throw new ConfigError(key ? 'SMTP_TLS_CERT' : 'SMTP_TLS_KEY', 'must be set together with ' + (key ? 'SMTP_TLS_KEY' : 'SMTP_TLS_CERT'));
   // Without the addresses to accept mail for, the channel has nothing to do; saying so beats ignoring the rest.
   if (!supportAddresses) {
     const dangling = (['IMAP_URL', 'SMTP_URL'] as const).find((name) => env[name]);

@@ -1,11 +1,4 @@
-export type ErrorCode =
-  | 'not_found'
-  | 'invalid_transition'
-  | 'validation_failed'
-  | 'forbidden'
-  | 'conflict'
-  | 'too_large'
-  | 'rate_limited';
+export type ErrorCode = 'not_found' | 'invalid_transition' | 'validation_failed' | 'forbidden' | 'conflict' | 'too_large' | 'rate_limited';
 
 /** The one error the domain raises. The HTTP and SMTP edges map `code` to their replies. */
 export class DomainError extends Error {

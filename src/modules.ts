@@ -1,7 +1,7 @@
+import type { ZodApp } from './http/routing.js';
 import type { SideEffectPlanner } from './inbox/context.js';
 import type { JobHandler } from './jobs/outbox-worker.js';
 import type { TimerHandler } from './jobs/timers.js';
-import type { ZodApp } from './http/routing.js';
 
 // What a feature brings to the composition root (src/compose.ts): email and chat today;
 // notifications, reports and importers join the same way. The root owns the shared parts

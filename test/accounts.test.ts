@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  type AccountsContext,
   authenticate,
   changePassword,
+  claimCustomerAccount,
   createApiToken,
   createSession,
   createUser,
@@ -12,12 +14,10 @@ import {
   findSession,
   findUserByApiToken,
   getUser,
-  claimCustomerAccount,
   registerCustomer,
   resetPassword,
   revokeApiToken,
   setUserActive,
-  type AccountsContext,
 } from '../src/accounts/index.js';
 import { sha256Hex } from '../src/accounts/secrets.js';
 import { resolveActor } from '../src/inbox/actors.js';
@@ -39,8 +39,7 @@ let sequence = 0;
 const address = (role = 'user') => `${role}-${++sequence}@example.test`;
 const PASSWORD = 'correct horse battery';
 
-const makeUser = (role: Role = 'agent', password: string | null = PASSWORD) =>
-  createUser(ctx, { name: `Some ${role}`, email: address(role), role, password });
+const makeUser = (role: Role = 'agent', password: string | null = PASSWORD) => createUser(ctx, { name: `Some ${role}`, email: address(role), role, password });
 
 describe('createUser', () => {
   it('creates a user with a normalised address and a hashed password', async () => {
@@ -90,7 +89,7 @@ describe('registerCustomer', () => {
     expect(await linkJobs(email)).toEqual([expect.objectContaining({ purpose: 'verify' })]);
   });
 
-  it("does not hand over the password-less account of a customer who wrote in: its owner is mailed a reset link", async () => {
+  it('does not hand over the password-less account of a customer who wrote in: its owner is mailed a reset link', async () => {
     const email = address('mailer');
     await resolveActor(ctx.store.db, { customerEmail: email }, clock.now);
     const before = await ctx.store.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow();
@@ -318,7 +317,10 @@ describe('ensureFirstAdmin', () => {
     try {
       const agent = await createUser(own, { name: 'Agent', email: 'boss@example.test', role: 'agent', password: PASSWORD });
       const logs: string[] = [];
-      expect(await ensureFirstAdmin(own, { email: 'boss@example.test', password: 'x'.repeat(12), log: (m) => logs.push(m) })).toEqual({ created: false, user: null });
+      expect(await ensureFirstAdmin(own, { email: 'boss@example.test', password: 'x'.repeat(12), log: (m) => logs.push(m) })).toEqual({
+        created: false,
+        user: null,
+      });
       expect(logs.join('\n')).toContain('already belongs to a non-admin account');
       expect(await getUser(own, agent.id)).toMatchObject({ role: 'agent' });
     } finally {

@@ -3,7 +3,7 @@ import type { AttachmentStorage } from '../src/attachments/index.js';
 import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins } from '../src/channels/chat/index.js';
 import { addMessage } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
-import { person, startTestApp, type Person, type TestApp } from './support/app.js';
+import { type Person, person, startTestApp, type TestApp } from './support/app.js';
 
 // Issue 14, item 18: a file whose content is markup (HTML, XHTML, SVG, XML) comes back as
 // bytes to save, never with a type that names markup, whatever its name or declared type,
@@ -17,9 +17,21 @@ const MARKUP: { name: string; content: Buffer; type: string }[] = [
   { name: 'logo.svg', content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), type: 'image/svg+xml' },
   // Declared as an SVG but named and shaped otherwise: the claim wins nothing either.
   { name: 'drawing.bin', content: Buffer.from('<?xml version="1.0"?>\n<!-- exported -->\n<svg xmlns="http://www.w3.org/2000/svg"/>'), type: 'image/svg+xml' },
-  { name: 'order.xml', content: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="#"?>\n<order id="1"/>'), type: 'application/xml' },
-  { name: 'page.xhtml', content: Buffer.from('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><script>alert(1)</script></body></html>'), type: 'application/xhtml+xml' },
-  { name: 'notes.txt', content: Buffer.from('\uFEFF \r\n\t<!-- saved by an editor -->\n<!-- twice -->\n<div onmouseover="alert(1)">hi</div>'), type: 'text/plain' },
+  {
+    name: 'order.xml',
+    content: Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<?xml-stylesheet type="text/xsl" href="#"?>\n<order id="1"/>'),
+    type: 'application/xml',
+  },
+  {
+    name: 'page.xhtml',
+    content: Buffer.from('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><script>alert(1)</script></body></html>'),
+    type: 'application/xhtml+xml',
+  },
+  {
+    name: 'notes.txt',
+    content: Buffer.from('\uFEFF \r\n\t<!-- saved by an editor -->\n<!-- twice -->\n<div onmouseover="alert(1)">hi</div>'),
+    type: 'text/plain',
+  },
 ];
 
 /** A type that would let a browser render the file as a page, an image with script, or XML. */
@@ -71,7 +83,11 @@ describe('markup uploads are stored and served as downloads, never with a markup
     });
     expect(opened.status).toBe(201);
     const { conversation } = (await opened.json()) as { conversation: { id: number } };
-    const reply = await fetch(`${server.http}/api/conversations/${conversation.id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${agent.token}` }, body: form('The files you asked for') });
+    const reply = await fetch(`${server.http}/api/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${agent.token}` },
+      body: form('The files you asked for'),
+    });
     expect(reply.status).toBe(201);
     const attachments = ((await reply.json()) as { message: { attachments: AttachmentJson[] } }).message.attachments;
     expect(attachments.map((a) => a.name)).toEqual(MARKUP.map((f) => f.name));
@@ -82,10 +98,18 @@ describe('markup uploads are stored and served as downloads, never with a markup
   });
 
   it('the chat widget: the same files from a visitor, downloaded by the visitor and by the team', async () => {
-    const session = await fetch(`${server.http}/api/widget/session`, { method: 'POST', headers: { origin: SITE, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Vic' }) });
+    const session = await fetch(`${server.http}/api/widget/session`, {
+      method: 'POST',
+      headers: { origin: SITE, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Vic' }),
+    });
     expect(session.status).toBe(200);
     const token = ((await session.json()) as { visitorToken: string }).visitorToken;
-    const sent = await fetch(`${server.http}/api/widget/messages`, { method: 'POST', headers: { origin: SITE, 'x-visitor-token': token }, body: form('see attached') });
+    const sent = await fetch(`${server.http}/api/widget/messages`, {
+      method: 'POST',
+      headers: { origin: SITE, 'x-visitor-token': token },
+      body: form('see attached'),
+    });
     expect(sent.status).toBe(201);
     const attachments = ((await sent.json()) as { message: { attachments: AttachmentJson[] } }).message.attachments;
     expect(attachments).toHaveLength(MARKUP.length);

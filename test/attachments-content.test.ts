@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contentDisposition, formatBytes, LocalAttachmentStorage, sanitizeFileName, sniffContentType, startAttachmentCleaner } from '../src/attachments/index.js';
+import {
+  contentDisposition,
+  formatBytes,
+  LocalAttachmentStorage,
+  sanitizeFileName,
+  sniffContentType,
+  startAttachmentCleaner,
+} from '../src/attachments/index.js';
 import { isActiveContent, isInlineSafe, servedContentType } from '../src/attachments/sniff.js';
 import type { Store } from '../src/store/database.js';
 import { makeTestStore } from './support/store.js';
@@ -79,7 +86,8 @@ describe('content types from the bytes', () => {
       [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<html><script>alert(1)</script></html>', 'utf16le')]), 'a.png', 'image/png'],
       [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('<svg/>', 'utf16le').swap16()]), 'a.svg', 'application/vnd.example'],
     ];
-    for (const [content, name, declared] of markup) expect(await sniff(content, name, declared), `${name}: ${String(content).slice(0, 40)}`).toBe('application/octet-stream');
+    for (const [content, name, declared] of markup)
+      expect(await sniff(content, name, declared), `${name}: ${String(content).slice(0, 40)}`).toBe('application/octet-stream');
   });
 
   it('no step answers a type a browser renders as a document, not even the magic bytes', async () => {
@@ -113,10 +121,24 @@ describe('content types from the bytes', () => {
   it('only raster images are inline; markup and script are active content', () => {
     for (const type of ['image/png', 'image/jpeg', 'image/gif', 'image/webp']) expect(isInlineSafe(type), type).toBe(true);
     for (const type of ['image/svg+xml', 'text/html', 'application/pdf', 'text/plain', 'image/bmp']) expect(isInlineSafe(type), type).toBe(false);
-    for (const type of ['text/html', 'TEXT/HTML; charset=utf-8', 'application/xhtml+xml', 'image/svg+xml', 'application/xml', 'text/xml', 'application/xml-dtd', 'application/rss+xml', 'text/xsl', 'text/javascript', 'multipart/related', 'message/rfc822']) {
+    for (const type of [
+      'text/html',
+      'TEXT/HTML; charset=utf-8',
+      'application/xhtml+xml',
+      'image/svg+xml',
+      'application/xml',
+      'text/xml',
+      'application/xml-dtd',
+      'application/rss+xml',
+      'text/xsl',
+      'text/javascript',
+      'multipart/related',
+      'message/rfc822',
+    ]) {
       expect(isActiveContent(type), type).toBe(true);
     }
-    for (const type of ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/csv']) expect(isActiveContent(type), type).toBe(false);
+    for (const type of ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/csv'])
+      expect(isActiveContent(type), type).toBe(false);
   });
 
   it('serves markup as a download even where a stored row names it (rows from before it was stored so)', () => {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanOrphanAttachments, storeAttachment, type AttachmentStorage } from '../src/attachments/index.js';
+import { type AttachmentStorage, cleanOrphanAttachments, storeAttachment } from '../src/attachments/index.js';
+import { SESSION_COOKIE } from '../src/http/auth.js';
 import { addMessage } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
-import { SESSION_COOKIE } from '../src/http/auth.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
-import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
+import { person as newPerson, PASSWORD, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // Uploads and downloads over real HTTP: a listening server, fetch with the global
 // FormData and Blob, files written to a real directory, the database of this run.
@@ -36,11 +36,7 @@ afterAll(async () => {
 
 // Real files, small: a one-page PDF with a correct xref table, and a 1×1 PNG.
 function minimalPdf(): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
-  ];
+  const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'];
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((body, i) => {
@@ -100,7 +96,14 @@ async function download(who: Person | null, url: string, headers: Record<string,
 
 async function rowCounts() {
   const count = async (table: 'conversations' | 'messages' | 'attachments') =>
-    Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { conversations: await count('conversations'), messages: await count('messages'), attachments: await count('attachments') };
 }
 
@@ -141,7 +144,14 @@ describe('uploading with a new ticket', () => {
     const pdfDownload = await download(customer, pdf.url);
     expect(pdfDownload.response.status).toBe(200);
     expect(sha256(pdfDownload.bytes)).toBe(sha256(PDF));
-    expect(Object.fromEntries(['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'etag'].map((h) => [h, pdfDownload.response.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['content-type', 'content-length', 'content-disposition', 'x-content-type-options', 'content-security-policy', 'etag'].map((h) => [
+          h,
+          pdfDownload.response.headers.get(h),
+        ]),
+      ),
+    ).toEqual({
       'content-type': 'application/pdf',
       'content-length': String(PDF.length),
       'content-disposition': `attachment; filename="invoice.pdf"; filename*=UTF-8''invoice.pdf`,
@@ -182,8 +192,15 @@ describe('uploading with a new ticket', () => {
   it('downloads with a session cookie as well as a bearer token, and never anonymously', async () => {
     const customer = await person('customer', { canSignIn: true });
     const { message } = await openTicket(customer, [{ name: 'a.pdf', content: PDF }]);
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: customer.email, password: customer.password }) });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0] ?? '').find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: customer.email, password: customer.password }),
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0] ?? '')
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!;
     const withCookie = await fetch(base + message.attachments[0]!.url, { headers: { cookie } });
     expect(withCookie.status).toBe(200);
     expect(sha256(Buffer.from(await withCookie.arrayBuffer()))).toBe(sha256(PDF));
@@ -193,7 +210,13 @@ describe('uploading with a new ticket', () => {
 
   it('takes the customer of a ticket an agent opens from customerName and customerEmail', async () => {
     const agent = await person('agent');
-    const response = await postForm(agent, '/api/conversations', form({ subject: 'Called in', body: 'Phone call notes', priority: 'high', customerName: 'Dana Caller', customerEmail: `dana${n}@example.test` }, [{ name: 'notes.txt', content: 'line one\nline two\n' }]));
+    const response = await postForm(
+      agent,
+      '/api/conversations',
+      form({ subject: 'Called in', body: 'Phone call notes', priority: 'high', customerName: 'Dana Caller', customerEmail: `dana${n}@example.test` }, [
+        { name: 'notes.txt', content: 'line one\nline two\n' },
+      ]),
+    );
     expect(response.status).toBe(201);
     const json = (await response.json()) as { conversation: { customer: { name: string }; priority: string }; message: MessageJson };
     expect(json.conversation).toMatchObject({ customer: { name: 'Dana Caller' }, priority: 'high' });
@@ -253,10 +276,14 @@ describe('limits and refusals', () => {
   it('refuses a file over the limit with 413 naming it, and leaves no rows', async () => {
     const customer = await person('customer');
     const before = await rowCounts();
-    const response = await postForm(customer, '/api/conversations', form({ subject: 'Too big', body: 'x' }, [
-      { name: 'ok.png', content: PNG },
-      { name: 'big.bin', content: Buffer.alloc(LIMITS.maxFileBytes + 1, 7) },
-    ]));
+    const response = await postForm(
+      customer,
+      '/api/conversations',
+      form({ subject: 'Too big', body: 'x' }, [
+        { name: 'ok.png', content: PNG },
+        { name: 'big.bin', content: Buffer.alloc(LIMITS.maxFileBytes + 1, 7) },
+      ]),
+    );
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ error: { code: 'too_large', message: 'big.bin exceeds 64 KB', field: 'files' } });
     expect(await rowCounts()).toEqual(before);
@@ -299,7 +326,11 @@ describe('limits and refusals', () => {
     for (const [fields, field] of cases) {
       const response = await postForm(customer, '/api/conversations', form(fields, [{ name: 'a.png', content: PNG }]));
       expect(response.status, JSON.stringify(fields)).toBe(400);
-      expect(((await response.json()) as { error: { field: string; message: string } }).error).toMatchObject({ code: 'validation_failed', field, message: expect.stringContaining(`${field}: `) });
+      expect(((await response.json()) as { error: { field: string; message: string } }).error).toMatchObject({
+        code: 'validation_failed',
+        field,
+        message: expect.stringContaining(`${field}: `),
+      });
     }
     // Files go in `files` only.
     const elsewhere = new FormData();
@@ -384,12 +415,23 @@ describe('storage', () => {
   it('storeAttachment works outside HTTP, from a stream or a buffer, for the commands of any channel', async () => {
     const customer = await person('customer');
     const { conversation } = await openTicket(customer, []);
-    const fromStream = await storeAttachment(storage, Readable.from([PDF.subarray(0, 10), PDF.subarray(10)]), { name: 'mail/part.pdf', declaredType: 'application/octet-stream' });
+    const fromStream = await storeAttachment(storage, Readable.from([PDF.subarray(0, 10), PDF.subarray(10)]), {
+      name: 'mail/part.pdf',
+      declaredType: 'application/octet-stream',
+    });
     const fromBuffer = await storeAttachment(storage, Buffer.from('a,b\n1,2\n'), { name: 'table.csv', declaredType: 'application/vnd.ms-excel' });
     expect(fromStream).toEqual({ name: 'part.pdf', contentType: 'application/pdf', size: PDF.length, sha256: sha256(PDF) });
     expect(fromBuffer).toMatchObject({ name: 'table.csv', contentType: 'text/csv', size: 8 });
-    await expect(storeAttachment(storage, Buffer.alloc(11), { name: 'x.bin', maxBytes: 10 })).rejects.toMatchObject({ code: 'too_large', message: 'x.bin exceeds 10 bytes' });
-    const added = await addMessage(inbox, { conversation: conversation.id, from: { userId: customer.id }, body: 'by mail', attachments: [fromStream, fromBuffer] });
+    await expect(storeAttachment(storage, Buffer.alloc(11), { name: 'x.bin', maxBytes: 10 })).rejects.toMatchObject({
+      code: 'too_large',
+      message: 'x.bin exceeds 10 bytes',
+    });
+    const added = await addMessage(inbox, {
+      conversation: conversation.id,
+      from: { userId: customer.id },
+      body: 'by mail',
+      attachments: [fromStream, fromBuffer],
+    });
     const { bytes } = await download(customer, `/api/attachments/${added.message.attachments[0]!.id}`);
     expect(bytes.equals(PDF)).toBe(true);
   });
@@ -412,13 +454,21 @@ describe('who may download', () => {
 
     // Bob cannot post files into Alice's conversation, and nothing is stored for trying.
     const intruding = Buffer.from(`intruder ${Date.now()}`);
-    const intrusion = await postForm(bob, `/api/conversations/${conversation.id}/messages`, form({ body: 'let me in' }, [{ name: 'x.txt', content: intruding }]));
+    const intrusion = await postForm(
+      bob,
+      `/api/conversations/${conversation.id}/messages`,
+      form({ body: 'let me in' }, [{ name: 'x.txt', content: intruding }]),
+    );
     expect(intrusion.status).toBe(404);
     expect(blobsOnDisk()).not.toContain(sha256(intruding));
 
     // An internal note with a file, in Bob's own conversation.
     const own = await openTicket(bob, []);
-    const note = await postForm(agent, `/api/conversations/${own.conversation.id}/messages`, form({ body: 'customer is on the legacy plan', isInternal: 'true' }, [{ name: 'crm-export.csv', content: 'plan,legacy\n' }]));
+    const note = await postForm(
+      agent,
+      `/api/conversations/${own.conversation.id}/messages`,
+      form({ body: 'customer is on the legacy plan', isInternal: 'true' }, [{ name: 'crm-export.csv', content: 'plan,legacy\n' }]),
+    );
     expect(note.status).toBe(201);
     const noteMessage = ((await note.json()) as { message: MessageJson }).message;
     expect(noteMessage.isInternal).toBe(true);
@@ -433,7 +483,11 @@ describe('who may download', () => {
   it('a customer cannot write an internal note with files', async () => {
     const customer = await person('customer');
     const { conversation } = await openTicket(customer, []);
-    const response = await postForm(customer, `/api/conversations/${conversation.id}/messages`, form({ body: 'sneaky', isInternal: 'true' }, [{ name: 'a.png', content: PNG }]));
+    const response = await postForm(
+      customer,
+      `/api/conversations/${conversation.id}/messages`,
+      form({ body: 'sneaky', isInternal: 'true' }, [{ name: 'a.png', content: PNG }]),
+    );
     expect(response.status).toBe(403);
   });
 });
@@ -443,10 +497,18 @@ describe('replies with files', () => {
     const customer = await person('customer');
     const agent = await person('agent');
     const { conversation } = await openTicket(customer, []);
-    const response = await postForm(agent, `/api/conversations/${conversation.id}/messages`, form({ body: 'Here is the manual' }, [{ name: 'manual.pdf', content: PDF }]));
+    const response = await postForm(
+      agent,
+      `/api/conversations/${conversation.id}/messages`,
+      form({ body: 'Here is the manual' }, [{ name: 'manual.pdf', content: PDF }]),
+    );
     expect(response.status).toBe(201);
     const { message } = (await response.json()) as { message: MessageJson };
-    expect(message).toMatchObject({ body: 'Here is the manual', isInternal: false, attachments: [{ name: 'manual.pdf', contentType: 'application/pdf', size: PDF.length }] });
+    expect(message).toMatchObject({
+      body: 'Here is the manual',
+      isInternal: false,
+      attachments: [{ name: 'manual.pdf', contentType: 'application/pdf', size: PDF.length }],
+    });
     const { response: got, bytes } = await download(customer, message.attachments[0]!.url);
     expect(got.status).toBe(200);
     expect(sha256(bytes)).toBe(sha256(PDF));
@@ -497,7 +559,10 @@ describe('replies with files', () => {
 describe('the OpenAPI document', () => {
   it('shows both message routes taking JSON or a form with files, and the download', async () => {
     const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as Record<string, any>;
-    for (const [url, method] of [['/api/conversations', 'post'], ['/api/conversations/{id}/messages', 'post']] as const) {
+    for (const [url, method] of [
+      ['/api/conversations', 'post'],
+      ['/api/conversations/{id}/messages', 'post'],
+    ] as const) {
       const content = doc.paths[url][method].requestBody.content;
       expect(Object.keys(content).sort(), url).toEqual(['application/json', 'multipart/form-data']);
       expect(content['application/json'].schema).toMatchObject({ type: 'object', additionalProperties: false, required: expect.arrayContaining(['body']) });

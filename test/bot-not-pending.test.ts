@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation, escalateConversation, labelConversation } from '../src/inbox/commands.js';
-import { getConversations, getInboxCounts, type ConversationQuery } from '../src/inbox/queries.js';
+import { type ConversationQuery, getConversations, getInboxCounts } from '../src/inbox/queries.js';
 import { makeAgent, makeConversation, useTestInbox } from './support/inbox.js';
-import { person, startInstance, type Instance, type Person } from './support/live.js';
+import { type Instance, type Person, person, startInstance } from './support/live.js';
 
 // Issue 14, item 10: a chat the bot is still answering is `pending` with the `bot` tag, but
 // it waits on the bot, not on the customer. Pending (the team's) lists and counts every
@@ -22,7 +22,8 @@ const names = async (query: ConversationQuery) => (await listed(query)).ids.map(
 
 beforeAll(async () => {
   agent = await makeAgent(inbox);
-  const chat = (body: string) => createConversation(inbox.ctx, { channel: 'chatbot', from: { customerEmail: `${body}@visitors.test` }, subject: body, body, withBot: true });
+  const chat = (body: string) =>
+    createConversation(inbox.ctx, { channel: 'chatbot', from: { customerEmail: `${body}@visitors.test` }, subject: body, body, withBot: true });
   ids.botChat = (await chat('bot-chat')).conversation.id;
   await addMessage(inbox.ctx, { conversation: ids.botChat, from: { bot: 'Onethread bot' }, body: 'Here is what I found.' });
   ids.otherBotChat = (await chat('other-bot-chat')).conversation.id;
@@ -31,7 +32,10 @@ beforeAll(async () => {
   await addMessage(inbox.ctx, { conversation: ids.answered, from: { userId: agent.id }, body: 'Could you send the receipt?' });
   // Tags that only look like the bot's, in the stored JSON: `"bots"`, and a tag whose own
   // text holds `","bot` (JSON escapes its quotes, so it is no `bot` element).
-  for (const [key, tags] of [['robotTagged', ['bots', 'robot']], ['quoted', ['a","bot', 'x']]] as const) {
+  for (const [key, tags] of [
+    ['robotTagged', ['bots', 'robot']],
+    ['quoted', ['a","bot', 'x']],
+  ] as const) {
     ids[key] = (await makeConversation(inbox, { tags: [...tags] })).conversation.id;
     await addMessage(inbox.ctx, { conversation: ids[key]!, from: { userId: agent.id }, body: 'Answered.' });
   }
@@ -40,11 +44,17 @@ beforeAll(async () => {
 describe('the Pending view', () => {
   it('lists the pending conversations the team answered, not the chats the bot still has', async () => {
     expect(await names({ statuses: ['pending'], handler: 'team' })).toEqual(['answered', 'quoted', 'robotTagged']);
-    for (const sort of ['createdAt', 'priority'] as const) expect(await names({ statuses: ['pending'], handler: 'team', sort })).toEqual(['answered', 'quoted', 'robotTagged']);
+    for (const sort of ['createdAt', 'priority'] as const)
+      expect(await names({ statuses: ['pending'], handler: 'team', sort })).toEqual(['answered', 'quoted', 'robotTagged']);
     // Paged through a cursor, still without them.
     const first = await getConversations(inbox.ctx, { statuses: ['pending'], handler: 'team', limit: 1 });
     const second = await getConversations(inbox.ctx, { statuses: ['pending'], handler: 'team', limit: 100, cursor: first.nextCursor! });
-    expect([...first.items, ...second.items].map((c) => name(c.id)).filter(Boolean).sort()).toEqual(['answered', 'quoted', 'robotTagged']);
+    expect(
+      [...first.items, ...second.items]
+        .map((c) => name(c.id))
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['answered', 'quoted', 'robotTagged']);
   });
 
   it('counts them from counter rows: the list, the sidebar and the Bot view agree', async () => {
@@ -109,7 +119,13 @@ describe('GET /api/conversations?handler=', () => {
   };
 
   it('serves the team’s Pending and the Bot view, and refuses a customer and a wrong value', async () => {
-    const bot = await createConversation(inbox.ctx, { channel: 'chatbot', from: { customerEmail: 'http-bot@visitors.test' }, subject: 'Hi', body: 'Hi', withBot: true });
+    const bot = await createConversation(inbox.ctx, {
+      channel: 'chatbot',
+      from: { customerEmail: 'http-bot@visitors.test' },
+      subject: 'Hi',
+      body: 'Hi',
+      withBot: true,
+    });
     const pending = await get(teamMember, 'status=pending&handler=team&limit=100');
     expect(pending.status).toBe(200);
     expect(pending.json.items.map((c: { id: number }) => c.id)).not.toContain(bot.conversation.id);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { botReply, HANDOVER_TEXT, knowledgeBaseProvider, UNSURE_TEXT, type AnswerProvider } from '../src/channels/chat/bot.js';
+import { type AnswerProvider, botReply, HANDOVER_TEXT, knowledgeBaseProvider, UNSURE_TEXT } from '../src/channels/chat/bot.js';
 import { llmProvider } from '../src/channels/chat/llm-provider.js';
 import { contentWords } from '../src/kb/answers.js';
 import type { KbContext } from '../src/kb/records.js';
@@ -112,7 +112,12 @@ describe('an LLM provider, grounded on the articles, with the knowledge base as 
 
   const failures: unknown[] = [];
   const provider = () =>
-    llmProvider(kb, PUBLIC_URL, { url, model: 'test-model', apiKey: 'sk-test', timeoutMs: 500, onError: (error) => failures.push(error) }, knowledgeBaseProvider(kb, PUBLIC_URL));
+    llmProvider(
+      kb,
+      PUBLIC_URL,
+      { url, model: 'test-model', apiKey: 'sk-test', timeoutMs: 500, onError: (error) => failures.push(error) },
+      knowledgeBaseProvider(kb, PUBLIC_URL),
+    );
 
   it('sends the question with the retrieved articles and answers with the model text and the best article link', async () => {
     behaviour = 'answer';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyBusinessHoursSetting, getDefaultCalendar } from '../src/calendar/index.js';
 import { loadConfig } from '../src/config.js';
-import { person, startTestApp, type Person, type TestApp } from './support/app.js';
+import { type Person, person, startTestApp, type TestApp } from './support/app.js';
 import { Live } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
@@ -14,8 +14,16 @@ const noEnvFile = '/nonexistent/.env';
 const ALL_WEEK = { timezone: 'UTC', intervals: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, from: '00:00', to: '24:00' })), holidays: [] };
 const OFFICE = {
   timezone: 'Europe/Berlin',
-  intervals: [1, 2, 3, 4, 5].flatMap((day) => [{ day, from: '09:00', to: '12:30' }, { day, from: '13:30', to: '18:00' }]).concat([{ day: 5, from: '22:00', to: '02:00' }]),
-  holidays: [{ date: '2026-12-24', yearly: false, name: 'Christmas Eve' }, { date: '2026-12-25', yearly: true }],
+  intervals: [1, 2, 3, 4, 5]
+    .flatMap((day) => [
+      { day, from: '09:00', to: '12:30' },
+      { day, from: '13:30', to: '18:00' },
+    ])
+    .concat([{ day: 5, from: '22:00', to: '02:00' }]),
+  holidays: [
+    { date: '2026-12-24', yearly: false, name: 'Christmas Eve' },
+    { date: '2026-12-25', yearly: true },
+  ],
 };
 
 let server: TestApp;
@@ -44,7 +52,10 @@ async function request(who: Person | null, method: 'GET' | 'PUT', body?: unknown
 
 describe('business hours API', () => {
   it('is always open until someone sets hours', async () => {
-    expect(await request(agent, 'GET')).toEqual({ status: 200, json: { calendar: { timezone: 'UTC', intervals: [], holidays: [] }, updatedAt: null, updatedBy: null } });
+    expect(await request(agent, 'GET')).toEqual({
+      status: 200,
+      json: { calendar: { timezone: 'UTC', intervals: [], holidays: [] }, updatedAt: null, updatedBy: null },
+    });
   });
 
   it('an admin sets them; the team reads them back', async () => {
@@ -72,7 +83,16 @@ describe('business hours API', () => {
   it.each([
     [{ ...OFFICE, timezone: 'Mars/Olympus' }, 'body.timezone'],
     [{ ...OFFICE, intervals: [{ day: 1, from: '25:00', to: '26:00' }] }, 'body.intervals.0.from'],
-    [{ ...OFFICE, intervals: [{ day: 1, from: '09:00', to: '17:00' }, { day: 7, from: '09:00', to: '17:00' }] }, 'body.intervals.1.day'],
+    [
+      {
+        ...OFFICE,
+        intervals: [
+          { day: 1, from: '09:00', to: '17:00' },
+          { day: 7, from: '09:00', to: '17:00' },
+        ],
+      },
+      'body.intervals.1.day',
+    ],
     [{ ...OFFICE, intervals: [{ day: 1, from: '09:00', to: '09:00' }] }, 'body.intervals.0.to'],
     [{ ...OFFICE, holidays: [{ date: '2026-02-30', yearly: false }] }, 'body.holidays.0.date'],
     [{ ...OFFICE, timezone: undefined }, 'body.timezone'],
@@ -96,7 +116,9 @@ describe('BUSINESS_HOURS at start', () => {
       expect(seeded).toMatchObject({ calendar: first.calendar, updatedBy: null });
       // A later start with other hours changes nothing, and says so.
       const second = loadConfig({ BUSINESS_HOURS: 'Sat 10:00-14:00' }, noEnvFile).businessHours;
-      expect(await applyBusinessHoursSetting(store, second)).toEqual([expect.stringMatching(/^Note: BUSINESS_HOURS only seeds the business hours on a first start/)]);
+      expect(await applyBusinessHoursSetting(store, second)).toEqual([
+        expect.stringMatching(/^Note: BUSINESS_HOURS only seeds the business hours on a first start/),
+      ]);
       expect(await getDefaultCalendar(store)).toEqual(seeded);
       // The same hours again: nothing to say.
       expect(await applyBusinessHoursSetting(store, first)).toEqual([]);

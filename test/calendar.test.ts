@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, businessDuration, isOpen, nextOpen, parseBusinessHours, validateCalendar, type Calendar } from '../src/calendar/index.js';
+import { addBusinessTime, businessDuration, type Calendar, isOpen, nextOpen, parseBusinessHours, validateCalendar } from '../src/calendar/index.js';
 
 // Business time over fixed dates, across the daylight-saving changes of 2026: Europe/Berlin
 // springs forward on Sun 29 March (02:00 CET → 03:00 CEST) and falls back on Sun 25 October
@@ -18,39 +18,94 @@ const berlin = parseBusinessHours('Mon-Fri 09:00-12:30 13:30-18:00, Sat 22:00-06
 const newYork = parseBusinessHours('Mon-Fri 08:00-20:00, Sun 00:00-04:00', 'America/New_York');
 
 describe.each([
-  ['Berlin, spring', berlin, {
-    open: ['2026-03-28T21:00:00Z', '2026-03-29T01:30:00Z', '2026-03-29T03:59:00Z', '2026-03-30T07:30:00Z'],
-    closed: ['2026-03-28T20:59:00Z', '2026-03-29T04:00:00Z', '2026-03-27T07:30:00Z', '2026-03-27T11:45:00Z'],
-    // [from, next open]
-    next: [['2026-03-29T05:00:00Z', '2026-03-30T07:00:00Z'], ['2026-03-27T17:00:00Z', '2026-03-28T21:00:00Z'], ['2026-03-29T02:00:00Z', '2026-03-29T02:00:00Z']],
-    // [from, to, open time]: the night shift loses the hour the clocks skip (8 h on the wall, 7 real).
-    duration: [['2026-03-28T00:00:00Z', '2026-03-30T00:00:00Z', 7 * H], ['2026-03-30T00:00:00Z', '2026-03-31T00:00:00Z', 8 * H], ['2026-03-27T00:00:00Z', '2026-03-28T00:00:00Z', 8 * H]],
-    // [from, business time, due]
-    add: [['2026-03-28T21:00:00Z', 7 * H, '2026-03-29T04:00:00Z'], ['2026-03-28T21:00:00Z', 7 * H + M, '2026-03-30T07:01:00Z'], ['2026-03-27T16:00:00Z', 2 * H, '2026-03-28T22:00:00Z']],
-  }],
-  ['Berlin, autumn', berlin, {
-    open: ['2026-10-24T20:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', '2026-10-25T04:59:00Z'],
-    closed: ['2026-10-24T19:59:00Z', '2026-10-25T05:00:00Z', '2026-10-26T07:30:00Z', '2026-10-23T16:00:00Z'],
-    next: [['2026-10-25T12:00:00Z', '2026-10-26T08:00:00Z'], ['2026-10-23T06:00:00Z', '2026-10-23T07:00:00Z']],
-    // The night shift gains the hour the clocks repeat: 9 real hours.
-    duration: [['2026-10-24T00:00:00Z', '2026-10-26T00:00:00Z', 9 * H], ['2026-10-26T00:00:00Z', '2026-10-27T00:00:00Z', 8 * H]],
-    // 8 real hours after Sat 22:00 CEST is Sun 05:00 CET, though the wall clock moved 9.
-    add: [['2026-10-24T20:00:00Z', 8 * H, '2026-10-25T04:00:00Z'], ['2026-10-23T15:00:00Z', 3 * H, '2026-10-24T22:00:00Z']],
-  }],
-  ['New York, spring', newYork, {
-    open: ['2026-03-08T05:00:00Z', '2026-03-08T06:59:00Z', '2026-03-08T07:30:00Z', '2026-03-09T12:00:00Z'],
-    closed: ['2026-03-08T04:59:00Z', '2026-03-08T08:00:00Z', '2026-03-06T12:30:00Z', '2026-03-09T11:59:00Z'],
-    next: [['2026-03-08T09:00:00Z', '2026-03-09T12:00:00Z'], ['2026-03-02T12:00:00Z', '2026-03-02T13:00:00Z']],
-    duration: [['2026-03-07T12:00:00Z', '2026-03-09T00:00:00Z', 3 * H], ['2026-03-09T00:00:00Z', '2026-03-10T04:00:00Z', 12 * H]],
-    add: [['2026-03-08T05:00:00Z', 3 * H, '2026-03-08T08:00:00Z'], ['2026-03-08T05:00:00Z', 3 * H + M, '2026-03-09T12:01:00Z']],
-  }],
-  ['New York, autumn', newYork, {
-    open: ['2026-11-01T04:00:00Z', '2026-11-01T05:30:00Z', '2026-11-01T06:30:00Z', '2026-11-01T08:59:00Z'],
-    closed: ['2026-11-01T03:59:00Z', '2026-11-01T09:00:00Z', '2026-11-02T12:59:00Z', '2026-10-30T00:00:00Z'],
-    next: [['2026-11-01T10:00:00Z', '2026-11-02T13:00:00Z'], ['2026-10-31T12:00:00Z', '2026-11-01T04:00:00Z']],
-    duration: [['2026-10-31T12:00:00Z', '2026-11-02T00:00:00Z', 5 * H], ['2026-10-30T00:00:00Z', '2026-10-31T00:00:00Z', 12 * H]],
-    add: [['2026-11-01T04:00:00Z', 4 * H, '2026-11-01T08:00:00Z'], ['2026-11-01T04:00:00Z', 6 * H, '2026-11-02T14:00:00Z']],
-  }],
+  [
+    'Berlin, spring',
+    berlin,
+    {
+      open: ['2026-03-28T21:00:00Z', '2026-03-29T01:30:00Z', '2026-03-29T03:59:00Z', '2026-03-30T07:30:00Z'],
+      closed: ['2026-03-28T20:59:00Z', '2026-03-29T04:00:00Z', '2026-03-27T07:30:00Z', '2026-03-27T11:45:00Z'],
+      // [from, next open]
+      next: [
+        ['2026-03-29T05:00:00Z', '2026-03-30T07:00:00Z'],
+        ['2026-03-27T17:00:00Z', '2026-03-28T21:00:00Z'],
+        ['2026-03-29T02:00:00Z', '2026-03-29T02:00:00Z'],
+      ],
+      // [from, to, open time]: the night shift loses the hour the clocks skip (8 h on the wall, 7 real).
+      duration: [
+        ['2026-03-28T00:00:00Z', '2026-03-30T00:00:00Z', 7 * H],
+        ['2026-03-30T00:00:00Z', '2026-03-31T00:00:00Z', 8 * H],
+        ['2026-03-27T00:00:00Z', '2026-03-28T00:00:00Z', 8 * H],
+      ],
+      // [from, business time, due]
+      add: [
+        ['2026-03-28T21:00:00Z', 7 * H, '2026-03-29T04:00:00Z'],
+        ['2026-03-28T21:00:00Z', 7 * H + M, '2026-03-30T07:01:00Z'],
+        ['2026-03-27T16:00:00Z', 2 * H, '2026-03-28T22:00:00Z'],
+      ],
+    },
+  ],
+  [
+    'Berlin, autumn',
+    berlin,
+    {
+      open: ['2026-10-24T20:00:00Z', '2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z', '2026-10-25T04:59:00Z'],
+      closed: ['2026-10-24T19:59:00Z', '2026-10-25T05:00:00Z', '2026-10-26T07:30:00Z', '2026-10-23T16:00:00Z'],
+      next: [
+        ['2026-10-25T12:00:00Z', '2026-10-26T08:00:00Z'],
+        ['2026-10-23T06:00:00Z', '2026-10-23T07:00:00Z'],
+      ],
+      // The night shift gains the hour the clocks repeat: 9 real hours.
+      duration: [
+        ['2026-10-24T00:00:00Z', '2026-10-26T00:00:00Z', 9 * H],
+        ['2026-10-26T00:00:00Z', '2026-10-27T00:00:00Z', 8 * H],
+      ],
+      // 8 real hours after Sat 22:00 CEST is Sun 05:00 CET, though the wall clock moved 9.
+      add: [
+        ['2026-10-24T20:00:00Z', 8 * H, '2026-10-25T04:00:00Z'],
+        ['2026-10-23T15:00:00Z', 3 * H, '2026-10-24T22:00:00Z'],
+      ],
+    },
+  ],
+  [
+    'New York, spring',
+    newYork,
+    {
+      open: ['2026-03-08T05:00:00Z', '2026-03-08T06:59:00Z', '2026-03-08T07:30:00Z', '2026-03-09T12:00:00Z'],
+      closed: ['2026-03-08T04:59:00Z', '2026-03-08T08:00:00Z', '2026-03-06T12:30:00Z', '2026-03-09T11:59:00Z'],
+      next: [
+        ['2026-03-08T09:00:00Z', '2026-03-09T12:00:00Z'],
+        ['2026-03-02T12:00:00Z', '2026-03-02T13:00:00Z'],
+      ],
+      duration: [
+        ['2026-03-07T12:00:00Z', '2026-03-09T00:00:00Z', 3 * H],
+        ['2026-03-09T00:00:00Z', '2026-03-10T04:00:00Z', 12 * H],
+      ],
+      add: [
+        ['2026-03-08T05:00:00Z', 3 * H, '2026-03-08T08:00:00Z'],
+        ['2026-03-08T05:00:00Z', 3 * H + M, '2026-03-09T12:01:00Z'],
+      ],
+    },
+  ],
+  [
+    'New York, autumn',
+    newYork,
+    {
+      open: ['2026-11-01T04:00:00Z', '2026-11-01T05:30:00Z', '2026-11-01T06:30:00Z', '2026-11-01T08:59:00Z'],
+      closed: ['2026-11-01T03:59:00Z', '2026-11-01T09:00:00Z', '2026-11-02T12:59:00Z', '2026-10-30T00:00:00Z'],
+      next: [
+        ['2026-11-01T10:00:00Z', '2026-11-02T13:00:00Z'],
+        ['2026-10-31T12:00:00Z', '2026-11-01T04:00:00Z'],
+      ],
+      duration: [
+        ['2026-10-31T12:00:00Z', '2026-11-02T00:00:00Z', 5 * H],
+        ['2026-10-30T00:00:00Z', '2026-10-31T00:00:00Z', 12 * H],
+      ],
+      add: [
+        ['2026-11-01T04:00:00Z', 4 * H, '2026-11-01T08:00:00Z'],
+        ['2026-11-01T04:00:00Z', 6 * H, '2026-11-02T14:00:00Z'],
+      ],
+    },
+  ],
 ] as const)('%s', (_name, calendar, cases) => {
   it('isOpen', () => {
     for (const at of cases.open) expect(isOpen(calendar, t(at)), at).toBe(true);
@@ -173,9 +228,12 @@ describe('holidays', () => {
 });
 
 describe('the text form', () => {
-  it('reads several ranges a day, and today\'s WIDGET_HOURS form', () => {
+  it("reads several ranges a day, and today's WIDGET_HOURS form", () => {
     expect(parseBusinessHours('Mon-Fri 09:00-12:30 13:30-18:00, Sat 10:00-14:00', 'Europe/Berlin').intervals).toEqual([
-      ...[1, 2, 3, 4, 5].flatMap((day) => [{ day, from: '09:00', to: '12:30' }, { day, from: '13:30', to: '18:00' }]),
+      ...[1, 2, 3, 4, 5].flatMap((day) => [
+        { day, from: '09:00', to: '12:30' },
+        { day, from: '13:30', to: '18:00' },
+      ]),
       { day: 6, from: '10:00', to: '14:00' },
     ]);
     const widgetHours = parseBusinessHours('Mon-Fri 09:00-17:30, Sat 10:00-14:00', 'Europe/Berlin');
@@ -221,7 +279,9 @@ describe('the JSON form', () => {
 
   it('accepts a calendar, holidays yearly or not', () => {
     expect(validateCalendar(valid)).toEqual(valid);
-    expect(validateCalendar({ ...valid, holidays: [{ date: '2026-12-25', name: 'Christmas' }] }).holidays).toEqual([{ date: '2026-12-25', yearly: false, name: 'Christmas' }]);
+    expect(validateCalendar({ ...valid, holidays: [{ date: '2026-12-25', name: 'Christmas' }] }).holidays).toEqual([
+      { date: '2026-12-25', yearly: false, name: 'Christmas' },
+    ]);
   });
 
   it.each([

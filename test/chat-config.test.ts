@@ -25,7 +25,11 @@ describe('chat configuration', () => {
     expect(chat.origins.allowed).toEqual(new Set(['https://shop.example.com', 'https://example.com']));
     expect(chat.identity).toEqual({ secret: SECRET, required: true });
     expect(chat).toMatchObject({ preChat: 'required', teamName: 'Acme Support', publicUrl: 'https://support.example.com' });
-    expect(chat.bot).toMatchObject({ enabled: true, escalationKeywords: ['refund', 'cancel'], llm: { url: 'https://llm.example.com/v1', model: 'small-model', apiKey: 'sk-1', timeoutMs: 2500 } });
+    expect(chat.bot).toMatchObject({
+      enabled: true,
+      escalationKeywords: ['refund', 'cancel'],
+      llm: { url: 'https://llm.example.com/v1', model: 'small-model', apiKey: 'sk-1', timeoutMs: 2500 },
+    });
     expect(loadConfig({ BOT_ENABLED: 'false' }, noEnvFile).chat.bot.enabled).toBe(false);
   });
 

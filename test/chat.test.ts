@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityHash } from '../src/channels/chat/identity.js';
 import { ALWAYS_OPEN, parseBusinessHours, setDefaultCalendar } from '../src/calendar/index.js';
-import { DEFAULT_CHAT_SETTINGS, parseAllowedOrigins, type ChatSettings } from '../src/channels/chat/index.js';
 import { HANDOVER_TEXT } from '../src/channels/chat/bot.js';
+import { identityHash } from '../src/channels/chat/identity.js';
+import { type ChatSettings, DEFAULT_CHAT_SETTINGS, parseAllowedOrigins } from '../src/channels/chat/index.js';
 import type { Store } from '../src/store/database.js';
-import { seedKnowledgeBase } from './support/kb-articles.js';
-import { call, Live, person, refusal, type Instance, type Person } from './support/live.js';
 import { startTestApp } from './support/app.js';
+import { seedKnowledgeBase } from './support/kb-articles.js';
+import { call, type Instance, Live, type Person, person, refusal } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // The chat channel end to end over real HTTP and real sockets: a visitor's session, the
@@ -26,7 +26,12 @@ function start(settings: ChatSettings): Promise<Instance> {
 beforeAll(async () => {
   store = await makeTestStore();
   await seedKnowledgeBase({ store, clock: Date.now });
-  server = await start({ ...DEFAULT_CHAT_SETTINGS, origins: parseAllowedOrigins(SITE), identity: { secret: SECRET, required: false }, publicUrl: 'https://help.example.test' });
+  server = await start({
+    ...DEFAULT_CHAT_SETTINGS,
+    origins: parseAllowedOrigins(SITE),
+    identity: { secret: SECRET, required: false },
+    publicUrl: 'https://help.example.test',
+  });
   agent = await person(server, 'agent');
 });
 afterAll(async () => {
@@ -43,7 +48,8 @@ async function widget(path: string, body?: unknown, token?: string, origin = SIT
   return { status: response.status, headers: response.headers, json: response.status === 204 ? null : ((await response.json()) as Record<string, any>) };
 }
 
-const visitorSocket = (token: string, since = 0) => Live.open(`${server.http.replace('http', 'ws')}/api/widget/socket?token=${token}&since=${since}`, { origin: SITE });
+const visitorSocket = (token: string, since = 0) =>
+  Live.open(`${server.http.replace('http', 'ws')}/api/widget/socket?token=${token}&since=${since}`, { origin: SITE });
 
 describe('chat: the bot answers, then hands over to a person', () => {
   it('answers a knowledge-base question at once and keeps the chat out of the Open view', async () => {
@@ -81,10 +87,19 @@ describe('chat: the bot answers, then hands over to a person', () => {
     expect(handed.json!.replies.map((m: { body: string }) => m.body)).toEqual([HANDOVER_TEXT]);
     const id = handed.json!.conversation.id;
 
-    const update = await agentSocket.waitFor((f) => f.type === 'conversation.updated' && f.data.conversation.id === id && f.data.conversation.status === 'open');
+    const update = await agentSocket.waitFor(
+      (f) => f.type === 'conversation.updated' && f.data.conversation.id === id && f.data.conversation.status === 'open',
+    );
     expect(update.data.conversation.tags).not.toContain('bot');
-    const thread = (await call(server, agent, 'GET', `/api/conversations/${id}/messages`))!.items.map((m: { sender: { type: string }; body: string }) => `${m.sender.type}: ${m.body.slice(0, 22)}`);
-    expect(thread).toEqual(['customer: Do you ship to Canada?', expect.stringMatching(/^bot: We ship to/), 'customer: I want a human please', `bot: ${HANDOVER_TEXT.slice(0, 22)}`]);
+    const thread = (await call(server, agent, 'GET', `/api/conversations/${id}/messages`))!.items.map(
+      (m: { sender: { type: string }; body: string }) => `${m.sender.type}: ${m.body.slice(0, 22)}`,
+    );
+    expect(thread).toEqual([
+      'customer: Do you ship to Canada?',
+      expect.stringMatching(/^bot: We ship to/),
+      'customer: I want a human please',
+      `bot: ${HANDOVER_TEXT.slice(0, 22)}`,
+    ]);
     const events = (await call(server, agent, 'GET', `/api/conversations/${id}/events`))!.items.map((e: { eventType: string }) => e.eventType);
     expect(events).toContain('escalated');
     expect((await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation.customer).toMatchObject({ name: 'Noah', email: 'noah@example.test' });
@@ -132,7 +147,10 @@ describe('chat: the bot answers, then hands over to a person', () => {
 
     const named = await widget('/api/widget/session', { visitorToken: token, name: 'Rita Late', email: 'rita@example.test' });
     expect(named.json).toMatchObject({ visitor: { name: 'Rita Late', email: 'rita@example.test' }, conversation: { id } });
-    expect((await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation.customer).toMatchObject({ name: 'Rita Late', email: 'rita@example.test' });
+    expect((await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation.customer).toMatchObject({
+      name: 'Rita Late',
+      email: 'rita@example.test',
+    });
     const events = (await call(server, agent, 'GET', `/api/conversations/${id}/events`))!.items.map((e: { eventType: string }) => e.eventType);
     expect(events).toContain('customer_changed');
 
@@ -166,7 +184,10 @@ describe('chat: who may see what', () => {
 
   it('a visitor sends a file; only their own token downloads it', async () => {
     const token = (await widget('/api/widget/session', { name: 'Pia' })).json!.visitorToken as string;
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2274a4d0000000049454e44ae426082', 'hex');
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2274a4d0000000049454e44ae426082',
+      'hex',
+    );
     const form = new FormData();
     form.set('body', 'here is a screenshot');
     form.append('files', new Blob([png], { type: 'image/png' }), 'screen.png');
@@ -187,7 +208,10 @@ describe('chat: who may see what', () => {
     expect((await widget('/api/widget/session', {}, undefined, 'https://evil.example.test')).status).toBe(403);
     expect(await refusal(`${server.http.replace('http', 'ws')}/api/widget/socket?token=x`, { origin: 'https://evil.example.test' })).toBe(403);
     expect((await widget('/api/widget/messages', { body: 'hi' }, 'not-a-token-but-long-enough-1234')).status).toBe(401);
-    const preflight = await fetch(`${server.http}/api/widget/messages`, { method: 'OPTIONS', headers: { origin: SITE, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${server.http}/api/widget/messages`, {
+      method: 'OPTIONS',
+      headers: { origin: SITE, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('x-visitor-token');
 
@@ -212,7 +236,10 @@ describe('chat: who may see what', () => {
     // The widget's hours are the stored business calendar. Open every day but today (UTC): closed now, whoever is online.
     const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
     const today = new Date().getUTCDay();
-    const others = days.filter((_, i) => i !== today).map((day) => `${day} 00:00-24:00`).join(', ');
+    const others = days
+      .filter((_, i) => i !== today)
+      .map((day) => `${day} 00:00-24:00`)
+      .join(', ');
     const admin = { id: (await person(server, 'admin')).id, role: 'admin' as const, emailVerifiedAt: null };
     await setDefaultCalendar(store, parseBusinessHours(others), admin);
     try {
@@ -227,13 +254,19 @@ describe('chat: who may see what', () => {
   it('limits new chats per client address and messages per visitor (429)', async () => {
     const limited = await start({ ...DEFAULT_CHAT_SETTINGS, limits: { ...DEFAULT_CHAT_SETTINGS.limits, sessionsPerIp: 2, messagesPerMinute: 3 } });
     try {
-      const session = (body: unknown) => fetch(`${limited.http}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const session = (body: unknown) =>
+        fetch(`${limited.http}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const first = (await (await session({})).json()) as { visitorToken: string };
       expect((await session({})).status).toBe(200);
       expect((await session({})).status).toBe(429);
       // A returning visitor is not a new chat.
       expect((await session({ visitorToken: first.visitorToken })).status).toBe(200);
-      const send = () => fetch(`${limited.http}/api/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-visitor-token': first.visitorToken }, body: JSON.stringify({ body: 'spam?' }) });
+      const send = () =>
+        fetch(`${limited.http}/api/widget/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-visitor-token': first.visitorToken },
+          body: JSON.stringify({ body: 'spam?' }),
+        });
       for (let i = 0; i < 3; i++) expect((await send()).status).toBe(201);
       const refused = await send();
       expect(refused.status).toBe(429);

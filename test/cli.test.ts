@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accountsContext, findUserByApiToken, getUser } from '../src/accounts/index.js';
 import { openStore } from '../src/store/database.js';
-import { makeDatabaseEnv } from './support/store.js';
 import { ROOT, runScript } from './support/run.js';
+import { makeDatabaseEnv } from './support/store.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,7 +21,11 @@ describe('onethread command line', () => {
   it('migrate applies the migrations once, then reports the database up to date', async () => {
     const env = await freshDatabase();
     const first = await runScript('src/cli.ts', ['migrate'], env);
-    expect(first).toMatchObject({ code: 0, stdout: 'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details, 0010_message_auto_signature, 0011_email_participants, 0012_team_pending_indexes, 0013_business_calendar, 0014_timers, 0015_event_origin\n' });
+    expect(first).toMatchObject({
+      code: 0,
+      stdout:
+        'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details, 0010_message_auto_signature, 0011_email_participants, 0012_team_pending_indexes, 0013_business_calendar, 0014_timers, 0015_event_origin\n',
+    });
     const second = await runScript('src/cli.ts', ['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
   });
@@ -79,7 +83,11 @@ describe('onethread command line', () => {
 
   it('user create prints only the new id; token create prints only a token that signs that user in', async () => {
     const env = await freshDatabase();
-    const created = await runScript('src/cli.ts', ['user', 'create', '--role', 'agent', '--email', 'Ana@Example.test', '--name', 'Ana Agent', '--password', 'long enough'], env);
+    const created = await runScript(
+      'src/cli.ts',
+      ['user', 'create', '--role', 'agent', '--email', 'Ana@Example.test', '--name', 'Ana Agent', '--password', 'long enough'],
+      env,
+    );
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toMatch(/^\d+\n$/);
     const issued = await runScript('src/cli.ts', ['token', 'create', '--email', 'ana@example.test'], env);
@@ -100,7 +108,10 @@ describe('onethread command line', () => {
   it.each([
     [['user', 'create', '--role', 'owner', '--email', 'a@example.test', '--name', 'A'], 'onethread: role must be one of admin, agent, customer\n'],
     [['user', 'create', '--role', 'agent', '--email', 'a@example.test'], 'onethread: --name is required\n'],
-    [['user', 'create', '--role', 'agent', '--email', 'a@example.test', '--name', 'A', '--password', 'short'], 'onethread: password must be at least 8 characters\n'],
+    [
+      ['user', 'create', '--role', 'agent', '--email', 'a@example.test', '--name', 'A', '--password', 'short'],
+      'onethread: password must be at least 8 characters\n',
+    ],
     [['token', 'create', '--email', 'nobody@example.test'], 'onethread: no account for nobody@example.test\n'],
   ])('%j fails with exit 1 and one line on stderr', async (args, message) => {
     const env = await freshDatabase();

@@ -5,11 +5,11 @@ import {
   assignConversation,
   deleteConversation,
   labelConversation,
+  type MessageResult,
   markConversationRead,
   setConversationPriority,
   setConversationType,
   updateConversationStatus,
-  type MessageResult,
 } from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
 import { countMessages } from '../src/store/messages.js';
@@ -26,7 +26,14 @@ describe('createConversation', () => {
   it('opens a numbered conversation with its first message and a created event', async () => {
     const { conversation, message } = await makeConversation(inbox, { channel: 'email', subject: '  Refund   for order 42 ' });
     expect(conversation.number).toMatch(/^CONV-\d{6}$/);
-    expect(conversation).toMatchObject({ channel: 'email', status: 'open', priority: 'normal', type: 'support', subject: 'Refund for order 42', messageCount: 1 });
+    expect(conversation).toMatchObject({
+      channel: 'email',
+      status: 'open',
+      priority: 'normal',
+      type: 'support',
+      subject: 'Refund for order 42',
+      messageCount: 1,
+    });
     expect(conversation.firstMessageAt).toBe(message.sentAt);
     expect(conversation.lastMessageAt).toBe(conversation.createdAt);
     expect(conversation.lastReplyAt).toBeNull();
@@ -89,7 +96,13 @@ describe('addMessage and the status rules', () => {
     const agent = await makeAgent(inbox);
     const { conversation } = await makeConversation(inbox);
     const { conversation: after, message } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: agent.id }, body: 'On it.' });
-    expect(after).toMatchObject({ status: 'pending', messageCount: 2, lastReplyAt: message.createdAt, lastMessageAt: message.createdAt, lastMessagePreview: 'On it.' });
+    expect(after).toMatchObject({
+      status: 'pending',
+      messageCount: 2,
+      lastReplyAt: message.createdAt,
+      lastMessageAt: message.createdAt,
+      lastMessagePreview: 'On it.',
+    });
     expect(await eventTypes(conversation.id)).toEqual(['created', 'replied', 'status_changed']);
   });
 
@@ -110,7 +123,11 @@ describe('addMessage and the status rules', () => {
     const { conversation } = await makeConversation(inbox);
     const resolved = await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'resolved', by: { userId: agent.id } });
     expect(resolved.resolvedAt).not.toBeNull();
-    const { conversation: after } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'Still broken' });
+    const { conversation: after } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { userId: conversation.customer.id },
+      body: 'Still broken',
+    });
     expect(after).toMatchObject({ status: 'open', resolvedAt: null });
     const events = await getConversationEvents(inbox.ctx, conversation.id);
     expect(events.at(-1)).toMatchObject({ eventType: 'reopened', oldValue: 'resolved', newValue: 'open', performedBy: conversation.customer.id });
@@ -120,7 +137,11 @@ describe('addMessage and the status rules', () => {
     const agent = await makeAgent(inbox);
     const { conversation } = await makeConversation(inbox);
     await updateConversationStatus(inbox.ctx, { conversation: conversation.id, status: 'closed', by: { userId: agent.id } });
-    const { conversation: after } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'Hello again' });
+    const { conversation: after } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { userId: conversation.customer.id },
+      body: 'Hello again',
+    });
     expect(after).toMatchObject({ status: 'open', closedAt: null });
     expect((await eventTypes(conversation.id)).slice(-2)).toEqual(['replied', 'reopened']);
   });
@@ -149,7 +170,11 @@ describe('addMessage and the status rules', () => {
 
   it('a bot answer keeps the status and moves the conversation up', async () => {
     const { conversation } = await makeConversation(inbox, { channel: 'chatbot' });
-    const { conversation: after, message } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { bot: 'Onethread Bot' }, body: 'Try restarting.' });
+    const { conversation: after, message } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { bot: 'Onethread Bot' },
+      body: 'Try restarting.',
+    });
     expect(message.sender).toEqual({ id: null, type: 'bot', name: 'Onethread Bot', email: null });
     expect(after).toMatchObject({ status: 'open', lastMessageAt: message.createdAt, lastReplyAt: null });
   });
@@ -170,8 +195,15 @@ describe('addMessage and the status rules', () => {
 
   it("the caller's receipt commits with the message or neither does; a replay hands it the first message", async () => {
     const { conversation } = await makeConversation(inbox);
-    const receipts = async () => (await sql<{ name: string; value: number }>`select name, value from sequences where name like 'receipt:%' order by name`.execute(inbox.ctx.store.db)).rows;
-    const input = { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'filed', externalKey: `<receipt-${conversation.id}@mail>` };
+    const receipts = async () =>
+      (await sql<{ name: string; value: number }>`select name, value from sequences where name like 'receipt:%' order by name`.execute(inbox.ctx.store.db))
+        .rows;
+    const input = {
+      conversation: conversation.id,
+      from: { userId: conversation.customer.id },
+      body: 'filed',
+      externalKey: `<receipt-${conversation.id}@mail>`,
+    };
     const record = (name: string) => async (tx: Tx, result: MessageResult) => {
       await sql`insert into sequences (name, value) values (${`receipt:${name}`}, ${result.message.id})`.execute(tx);
     };
@@ -198,7 +230,12 @@ describe('addMessage and the status rules', () => {
 
   it('a message sent "in the future" is stored as sent now', async () => {
     const { conversation } = await makeConversation(inbox);
-    const { message } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'x', sentAt: Date.UTC(2099, 0, 1) });
+    const { message } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { userId: conversation.customer.id },
+      body: 'x',
+      sentAt: Date.UTC(2099, 0, 1),
+    });
     expect(message.sentAt).toBe(message.createdAt);
   });
 });
@@ -322,7 +359,12 @@ describe('assign, label, priority, type', () => {
   it('labels and tags are replaced as sets and recorded in one labeled event', async () => {
     const agent = await makeAgent(inbox);
     const { conversation } = await makeConversation(inbox);
-    const after = await labelConversation(inbox.ctx, { conversation: conversation.id, labels: ['follow-up', 'urgent'], tags: ['Billing', 'vip'], by: { userId: agent.id } });
+    const after = await labelConversation(inbox.ctx, {
+      conversation: conversation.id,
+      labels: ['follow-up', 'urgent'],
+      tags: ['Billing', 'vip'],
+      by: { userId: agent.id },
+    });
     expect(after).toMatchObject({ labels: ['urgent', 'follow-up'], tags: ['billing', 'vip'] });
     const onlyTags = await labelConversation(inbox.ctx, { conversation: conversation.id, tags: ['vip'], by: { userId: agent.id } });
     expect(onlyTags).toMatchObject({ labels: ['urgent', 'follow-up'], tags: ['vip'] });

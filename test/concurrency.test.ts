@@ -53,7 +53,12 @@ describe('concurrent writers', () => {
     const { conversation } = await makeConversation(inbox);
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: conversation.customer.id }, body: 'once', externalKey: `client-${conversation.id}` }),
+        addMessage(inbox.ctx, {
+          conversation: conversation.id,
+          from: { userId: conversation.customer.id },
+          body: 'once',
+          externalKey: `client-${conversation.id}`,
+        }),
       ),
     );
     expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
@@ -66,7 +71,13 @@ describe('concurrent writers', () => {
     const before = (await getInboxCounts(inbox.ctx, 0)).statuses.open;
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        createConversation(inbox.ctx, { from: { customerEmail: 'dup@example.test' }, channel: 'email', subject: 'Once', body: 'x', externalKey: '<once@mail.example>' }),
+        createConversation(inbox.ctx, {
+          from: { customerEmail: 'dup@example.test' },
+          channel: 'email',
+          subject: 'Once',
+          body: 'x',
+          externalKey: '<once@mail.example>',
+        }),
       ),
     );
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);

@@ -27,7 +27,19 @@ describe('configuration', () => {
 
   it('reads every variable', () => {
     const config = loadConfig(
-      { DATA_DIR: '/srv/onethread', DATABASE_URL: 'postgres://u@db/onethread', PORT: '8080', PUBLIC_URL: 'https://help.example.com/', REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false', ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ', ONETHREAD_ADMIN_PASSWORD: 'correct horse', ONETHREAD_ADMIN_NAME: ' Bo Boss ', LOG_LEVEL: 'info', ATTACHMENT_MAX_FILE_MB: '5', ATTACHMENT_MAX_FILES: '3' },
+      {
+        DATA_DIR: '/srv/onethread',
+        DATABASE_URL: 'postgres://u@db/onethread',
+        PORT: '8080',
+        PUBLIC_URL: 'https://help.example.com/',
+        REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false',
+        ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ',
+        ONETHREAD_ADMIN_PASSWORD: 'correct horse',
+        ONETHREAD_ADMIN_NAME: ' Bo Boss ',
+        LOG_LEVEL: 'info',
+        ATTACHMENT_MAX_FILE_MB: '5',
+        ATTACHMENT_MAX_FILES: '3',
+      },
       noEnvFile,
     );
     expect(config).toEqual({
@@ -84,17 +96,33 @@ describe('business hours settings', () => {
   const office = { timezone: 'Europe/Berlin', intervals: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '17:30' })), holidays: [] };
 
   it('reads BUSINESS_HOURS in BUSINESS_TIMEZONE (UTC by default)', () => {
-    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', BUSINESS_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
-    expect(loadConfig({ BUSINESS_HOURS: 'Sat 10:00-14:00' }, noEnvFile).businessHours.calendar).toEqual({ timezone: 'UTC', intervals: [{ day: 6, from: '10:00', to: '14:00' }], holidays: [] });
+    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', BUSINESS_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({
+      calendar: office,
+      notes: [],
+    });
+    expect(loadConfig({ BUSINESS_HOURS: 'Sat 10:00-14:00' }, noEnvFile).businessHours.calendar).toEqual({
+      timezone: 'UTC',
+      intervals: [{ day: 6, from: '10:00', to: '14:00' }],
+      holidays: [],
+    });
   });
 
   it('still reads the older names WIDGET_HOURS and WIDGET_TIMEZONE', () => {
-    expect(loadConfig({ WIDGET_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
-    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({ calendar: office, notes: [] });
+    expect(loadConfig({ WIDGET_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({
+      calendar: office,
+      notes: [],
+    });
+    expect(loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_TIMEZONE: 'Europe/Berlin' }, noEnvFile).businessHours).toEqual({
+      calendar: office,
+      notes: [],
+    });
   });
 
   it('the new name wins over the old one, and start-up is told so', () => {
-    const { businessHours } = loadConfig({ BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_HOURS: 'Sat 10:00-14:00', BUSINESS_TIMEZONE: 'Europe/Berlin', WIDGET_TIMEZONE: 'Mars/Olympus' }, noEnvFile);
+    const { businessHours } = loadConfig(
+      { BUSINESS_HOURS: 'Mon-Fri 09:00-17:30', WIDGET_HOURS: 'Sat 10:00-14:00', BUSINESS_TIMEZONE: 'Europe/Berlin', WIDGET_TIMEZONE: 'Mars/Olympus' },
+      noEnvFile,
+    );
     expect(businessHours.calendar).toEqual(office);
     expect(businessHours.notes).toEqual([
       'Note: WIDGET_HOURS is ignored: BUSINESS_HOURS is set too, and wins (WIDGET_HOURS is its older name).',

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -56,7 +56,11 @@ async function serve(extra: Record<string, string> = {}): Promise<Started> {
 async function browse(url: string): Promise<void> {
   expect((await fetch(`${url}/`)).status).toBe(200);
   expect((await fetch(`${url}/api/auth/me`)).status).toBe(401);
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: 'a wrong guess' }) });
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@localhost', password: 'a wrong guess' }),
+  });
   expect(login.status).toBe(401);
   expect((await fetch(`${url}/api/health`)).status).toBe(200);
   expect((await fetch(`${url}/api/nothing-here`)).status).toBe(404);
@@ -101,7 +105,13 @@ describe('the console of a fresh install', () => {
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });
-    expect(requests.filter((r) => r.msg === 'incoming request').map((r) => r.req!.url)).toEqual(['/', '/api/auth/me', '/api/auth/login', '/api/health', '/api/nothing-here']);
+    expect(requests.filter((r) => r.msg === 'incoming request').map((r) => r.req!.url)).toEqual([
+      '/',
+      '/api/auth/me',
+      '/api/auth/login',
+      '/api/health',
+      '/api/nothing-here',
+    ]);
     expect(requests.filter((r) => r.msg === 'request completed')).toHaveLength(5);
     expect(out.match(/password: {2}[\w-]{24}/g)).toHaveLength(1);
     // A named first admin is not asked to set a name.
@@ -112,6 +122,10 @@ describe('the console of a fresh install', () => {
     const database = await makeDatabaseEnv();
     cleanups.push(database.cleanup);
     const result = await runScript('src/cli.ts', ['serve'], { ...database.env, PORT: '0', LOG_LEVEL: 'loud' });
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'onethread: configuration error: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'onethread: configuration error: LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent\n',
+    });
   });
 });

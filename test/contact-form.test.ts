@@ -33,11 +33,25 @@ afterAll(async () => {
 
 let n = 0;
 const address = (name: string) => `${name}${++n}-${process.pid}@example.test`;
-const form = (fields: Record<string, unknown> = {}) => ({ name: 'Dana Doe', email: address('dana'), subject: 'Opening hours', message: 'Are you open on Sunday?', ...fields });
+const form = (fields: Record<string, unknown> = {}) => ({
+  name: 'Dana Doe',
+  email: address('dana'),
+  subject: 'Opening hours',
+  message: 'Are you open on Sunday?',
+  ...fields,
+});
 const send = (payload: unknown, on = open) => on.inject({ method: 'POST', url: '/api/contact', payload: payload as never });
 
 async function rowCounts() {
-  const count = async (table: 'users' | 'conversations' | 'messages') => Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'users' | 'conversations' | 'messages') =>
+    Number(
+      (
+        await store.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return { users: await count('users'), conversations: await count('conversations'), messages: await count('messages') };
 }
 
@@ -51,12 +65,21 @@ describe('the contact form', () => {
 
     const customer = await store.db.selectFrom('users').selectAll().where('email', '=', payload.email.trim().toLowerCase()).executeTakeFirstOrThrow();
     expect(customer).toMatchObject({ name: 'Dana Doe', role: 'customer', passwordHash: null, emailVerifiedAt: null });
-    const conversation = await store.db.selectFrom('conversations').selectAll().where('number', '=', Number(number.slice(5))).executeTakeFirstOrThrow();
+    const conversation = await store.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('number', '=', Number(number.slice(5)))
+      .executeTakeFirstOrThrow();
     expect(conversation).toMatchObject({ channel: 'ticket', subject: 'Opening hours', status: 'open', customerId: customer.id, openedBy: null });
     const message = await store.db.selectFrom('messages').selectAll().where('conversationId', '=', conversation.id).executeTakeFirstOrThrow();
     expect(message).toMatchObject({ body: 'Are you open on Sunday?', senderType: 'customer', senderName: 'Dana Doe' });
     // The email channel acknowledges contact-form tickets: it reads where one came from in the event.
-    const created = await store.db.selectFrom('conversation_events').selectAll().where('conversationId', '=', conversation.id).where('eventType', '=', 'created').executeTakeFirstOrThrow();
+    const created = await store.db
+      .selectFrom('conversation_events')
+      .selectAll()
+      .where('conversationId', '=', conversation.id)
+      .where('eventType', '=', 'created')
+      .executeTakeFirstOrThrow();
     expect(JSON.parse(created.newValue!)).toMatchObject({ origin: 'contact', channel: 'ticket' });
   });
 
@@ -64,7 +87,11 @@ describe('the contact form', () => {
     const known = await createUser(accountsContext(store), { name: 'Kim Known', email: address('kim'), role: 'customer', password: 'correct horse 1' });
     const response = await send(form({ email: known.email, name: 'Someone Else' }));
     expect(response.statusCode).toBe(201);
-    const conversation = await store.db.selectFrom('conversations').selectAll().where('number', '=', Number(response.json().number.slice(5))).executeTakeFirstOrThrow();
+    const conversation = await store.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('number', '=', Number(response.json().number.slice(5)))
+      .executeTakeFirstOrThrow();
     expect(conversation).toMatchObject({ customerId: known.id, customerName: 'Kim Known' });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../src/errors.js';
 import {
   addMessage,
   assignConversation,
@@ -10,18 +11,9 @@ import {
   setConversationType,
   updateConversationStatus,
 } from '../src/inbox/commands.js';
-import { DomainError } from '../src/errors.js';
-import {
-  COUNT_CAP,
-  getConversation,
-  getConversations,
-  getInboxCounts,
-  MAX_PAGE,
-  type ConversationQuery,
-  type StatusCounts,
-} from '../src/inbox/queries.js';
+import { COUNT_CAP, type ConversationQuery, getConversation, getConversations, getInboxCounts, MAX_PAGE, type StatusCounts } from '../src/inbox/queries.js';
 import type { Conversation } from '../src/inbox/records.js';
-import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES, type Priority } from '../src/store/schema.js';
+import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, type Priority, STATUSES } from '../src/store/schema.js';
 import { makeAdmin, makeAgent, makeConversation, makeCustomer, useTestInbox } from './support/inbox.js';
 
 // getConversations and getInboxCounts against data made by the commands. The file shares
@@ -322,13 +314,7 @@ describe('getConversations sorts', () => {
     const normalOld = (await makeConversation(inbox, { tags: [tag] })).conversation;
     const high = (await makeConversation(inbox, { tags: [tag], priority: 'high' })).conversation;
     const normalNew = (await makeConversation(inbox, { tags: [tag] })).conversation;
-    expect(ids((await getConversations(inbox.ctx, { tag, sort: 'priority' })).items)).toEqual([
-      urgent.id,
-      high.id,
-      normalNew.id,
-      normalOld.id,
-      low.id,
-    ]);
+    expect(ids((await getConversations(inbox.ctx, { tag, sort: 'priority' })).items)).toEqual([urgent.id, high.id, normalNew.id, normalOld.id, low.id]);
     await setConversationPriority(inbox.ctx, { conversation: low.id, priority: 'urgent', by: { userId: agent.id } });
     await customerReply(normalOld);
     // Both urgent now: the one with the newer last message first.
@@ -356,7 +342,11 @@ describe('getConversations keyset cursor', () => {
       query: (_tag, agentId) => ({ assignee: agentId, statuses: ['open', 'pending'] }),
       sorts: ['lastMessageAt', 'createdAt', 'priority'],
     },
-    { name: 'open + pending of a tag (UNION ALL)', query: (tag) => ({ tag, statuses: ['open', 'pending'] }), sorts: ['lastMessageAt', 'createdAt', 'priority'] },
+    {
+      name: 'open + pending of a tag (UNION ALL)',
+      query: (tag) => ({ tag, statuses: ['open', 'pending'] }),
+      sorts: ['lastMessageAt', 'createdAt', 'priority'],
+    },
   ];
 
   /** `count` conversations in one tag, all assigned to one agent, with mixed priorities and statuses. */
@@ -424,52 +414,47 @@ describe('getConversations keyset cursor', () => {
     { name: 'open + pending of a tag (UNION ALL of tag walks)', query: (tag) => ({ tag, statuses: ['open', 'pending'] }) },
   ];
 
-  it.each(liveVariants)(
-    'skips and repeats no row while new messages and conversations arrive between pages: $name',
-    async (variant) => {
-      const { tag, agent, made } = await population(24);
-      const query = variant.query(tag, agent.id);
-      const limit = 4;
-      const returned: number[] = [];
-      const touched: number[] = [];
-      const created: number[] = [];
-      let cursor: string | undefined;
-      for (let pages = 0; pages < 100; pages++) {
-        const page = await getConversations(inbox.ctx, { ...query, limit, cursor });
-        returned.push(...ids(page.items));
-        if (page.nextCursor === null) break;
-        cursor = page.nextCursor;
+  it.each(liveVariants)('skips and repeats no row while new messages and conversations arrive between pages: $name', async (variant) => {
+    const { tag, agent, made } = await population(24);
+    const query = variant.query(tag, agent.id);
+    const limit = 4;
+    const returned: number[] = [];
+    const touched: number[] = [];
+    const created: number[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await getConversations(inbox.ctx, { ...query, limit, cursor });
+      returned.push(...ids(page.items));
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
 
-        // Between pages: a customer writes in on a conversation the walk has not reached
-        // (the oldest one left), and a brand-new conversation arrives in the view.
-        const notReached = (await expectedOrder(made.map((c) => c.id))).filter((id) => !returned.includes(id) && !touched.includes(id));
-        const victim = notReached[notReached.length - 1];
-        if (victim !== undefined) {
-          await customerReply(await getConversation(inbox.ctx, victim), 'Any news?');
-          touched.push(victim);
-        }
-        const { conversation } = await makeConversation(inbox, { tags: [tag] });
-        await assignConversation(inbox.ctx, { conversation: conversation.id, assigneeId: agent.id, by: { userId: agent.id } });
-        created.push(conversation.id);
+      // Between pages: a customer writes in on a conversation the walk has not reached
+      // (the oldest one left), and a brand-new conversation arrives in the view.
+      const notReached = (await expectedOrder(made.map((c) => c.id))).filter((id) => !returned.includes(id) && !touched.includes(id));
+      const victim = notReached[notReached.length - 1];
+      if (victim !== undefined) {
+        await customerReply(await getConversation(inbox.ctx, victim), 'Any news?');
+        touched.push(victim);
       }
+      const { conversation } = await makeConversation(inbox, { tags: [tag] });
+      await assignConversation(inbox.ctx, { conversation: conversation.id, assigneeId: agent.id, by: { userId: agent.id } });
+      created.push(conversation.id);
+    }
 
-      expect(touched.length).toBeGreaterThan(2);
-      expect(new Set(returned).size).toBe(returned.length);
-      const fresh = await Promise.all(made.map((c) => getConversation(inbox.ctx, c.id)));
-      const untouchedInView = fresh
-        .filter((c) => !touched.includes(c.id) && (!query.statuses || query.statuses.includes(c.status)))
-        .map((c) => c.id);
-      for (const id of untouchedInView) expect(returned).toContain(id);
-      // The walk returned the untouched rows in order; touched ones moved above its cursor.
-      expect(returned.filter((id) => untouchedInView.includes(id))).toEqual(await expectedOrder(untouchedInView));
-      for (const id of [...touched, ...created]) expect(returned).not.toContain(id);
+    expect(touched.length).toBeGreaterThan(2);
+    expect(new Set(returned).size).toBe(returned.length);
+    const fresh = await Promise.all(made.map((c) => getConversation(inbox.ctx, c.id)));
+    const untouchedInView = fresh.filter((c) => !touched.includes(c.id) && (!query.statuses || query.statuses.includes(c.status))).map((c) => c.id);
+    for (const id of untouchedInView) expect(returned).toContain(id);
+    // The walk returned the untouched rows in order; touched ones moved above its cursor.
+    expect(returned.filter((id) => untouchedInView.includes(id))).toEqual(await expectedOrder(untouchedInView));
+    for (const id of [...touched, ...created]) expect(returned).not.toContain(id);
 
-      // A fresh first page shows what moved and what arrived, newest first.
-      const moved = [...touched, ...created];
-      const top = await getConversations(inbox.ctx, { ...query, limit: moved.length });
-      expect(ids(top.items)).toEqual(await expectedOrder(moved));
-    },
-  );
+    // A fresh first page shows what moved and what arrived, newest first.
+    const moved = [...touched, ...created];
+    const top = await getConversations(inbox.ctx, { ...query, limit: moved.length });
+    expect(ids(top.items)).toEqual(await expectedOrder(moved));
+  });
 
   it('accepts a limit from 1 to 100 and rejects anything else as validation_failed on limit', async () => {
     const tag = unique('limit');
@@ -528,10 +513,7 @@ describe('getConversations counts', () => {
 
   /** The conversations table as it is, for counting by hand. */
   async function tableRows(): Promise<Row[]> {
-    const rows = await inbox.store.db
-      .selectFrom('conversations')
-      .select(['status', 'channel', 'type', 'priority', 'assignedTo', 'labels', 'tags'])
-      .execute();
+    const rows = await inbox.store.db.selectFrom('conversations').select(['status', 'channel', 'type', 'priority', 'assignedTo', 'labels', 'tags']).execute();
     return rows.map((r) => ({
       ...r,
       assignedTo: r.assignedTo === null ? null : Number(r.assignedTo),
@@ -658,13 +640,31 @@ describe('getConversations counts', () => {
     await labelConversation(inbox.ctx, { conversation: made[2]!.id, labels: ['follow-up'], by });
 
     const cases: [ConversationQuery, StatusCounts][] = [
-      [{ tag, channel: 'email' }, { open: 2, pending: 0, resolved: 1, closed: 0 }],
-      [{ tag, assignee: agent.id }, { open: 2, pending: 0, resolved: 0, closed: 0 }],
-      [{ tag, channel: 'email', assignee: 'unassigned' }, { open: 1, pending: 0, resolved: 1, closed: 0 }],
-      [{ tag, label: 'follow-up' }, { open: 1, pending: 0, resolved: 0, closed: 0 }],
+      [
+        { tag, channel: 'email' },
+        { open: 2, pending: 0, resolved: 1, closed: 0 },
+      ],
+      [
+        { tag, assignee: agent.id },
+        { open: 2, pending: 0, resolved: 0, closed: 0 },
+      ],
+      [
+        { tag, channel: 'email', assignee: 'unassigned' },
+        { open: 1, pending: 0, resolved: 1, closed: 0 },
+      ],
+      [
+        { tag, label: 'follow-up' },
+        { open: 1, pending: 0, resolved: 0, closed: 0 },
+      ],
       [{ customerEmail: email }, { open: 3, pending: 0, resolved: 1, closed: 0 }],
-      [{ customerEmail: email, channel: 'ticket' }, { open: 1, pending: 0, resolved: 0, closed: 0 }],
-      [{ customerId: made[0]!.customer.id, statuses: ['open'] }, { open: 3, pending: 0, resolved: 1, closed: 0 }],
+      [
+        { customerEmail: email, channel: 'ticket' },
+        { open: 1, pending: 0, resolved: 0, closed: 0 },
+      ],
+      [
+        { customerId: made[0]!.customer.id, statuses: ['open'] },
+        { open: 3, pending: 0, resolved: 1, closed: 0 },
+      ],
     ];
     for (const [query, counts] of cases) {
       const page = await getConversations(inbox.ctx, query);
@@ -695,15 +695,11 @@ describe('getInboxCounts', () => {
       const rows = await inbox.store.db.selectFrom('conversations').select(['status', 'channel', 'assignedTo', 'labels']).execute();
       const open = rows.filter((r) => r.status === 'open');
       const counts = await getInboxCounts(inbox.ctx, viewer.id);
-      expect(counts.statuses).toEqual(
-        Object.fromEntries(STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])),
-      );
+      expect(counts.statuses).toEqual(Object.fromEntries(STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])));
       expect(counts.mine).toBe(open.filter((r) => r.assignedTo !== null && Number(r.assignedTo) === viewer.id).length);
       expect(counts.unassigned).toBe(open.filter((r) => r.assignedTo === null).length);
       expect(counts.channels).toEqual(Object.fromEntries(CHANNELS.map((ch) => [ch, open.filter((r) => r.channel === ch).length])));
-      expect(counts.labels).toEqual(
-        Object.fromEntries(LABELS.map((l) => [l, open.filter((r) => (JSON.parse(r.labels) as string[]).includes(l)).length])),
-      );
+      expect(counts.labels).toEqual(Object.fromEntries(LABELS.map((l) => [l, open.filter((r) => (JSON.parse(r.labels) as string[]).includes(l)).length])));
       return counts;
     };
 
@@ -739,7 +735,7 @@ describe('getInboxCounts', () => {
 });
 
 describe('unread flag', () => {
-  it("marks a conversation unread for a viewer until they read it, and again when the customer writes", async () => {
+  it('marks a conversation unread for a viewer until they read it, and again when the customer writes', async () => {
     const tag = unique('unread');
     const [viewer, colleague] = [await makeAgent(inbox), await makeAgent(inbox)];
     const conversation = (await makeConversation(inbox, { tags: [tag] })).conversation;

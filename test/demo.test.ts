@@ -8,8 +8,8 @@ import { planDemo } from '../src/demo/plan.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { formatDemoSummary } from '../src/demo/summary.js';
 import { openStore, type Store } from '../src/store/database.js';
+import { type Finished, runScript } from './support/run.js';
 import { makeDatabaseEnv } from './support/store.js';
-import { runScript, type Finished } from './support/run.js';
 
 // One demo run against a fresh database, through the command line as a newcomer runs it,
 // and what it left behind; then the plan itself, which is pure and cheap to check widely.
@@ -25,7 +25,12 @@ const tally = (rows: { key: string; n: number | string | bigint }[]) => Object.f
 async function snapshot() {
   const count = async (table: 'conversations' | 'messages' | 'users' | 'conversation_events') =>
     Number((await store.db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
-  return { conversations: await count('conversations'), messages: await count('messages'), users: await count('users'), events: await count('conversation_events') };
+  return {
+    conversations: await count('conversations'),
+    messages: await count('messages'),
+    users: await count('users'),
+    events: await count('conversation_events'),
+  };
 }
 
 describe('onethread demo', () => {
@@ -71,8 +76,20 @@ describe('onethread demo', () => {
   it('spreads the conversations over the channels and statuses as planned', async () => {
     const expected = planDemo({ now: startedAt }).conversations;
     const planned = (key: 'channel' | 'status') => expected.reduce<Record<string, number>>((m, c) => ({ ...m, [c[key]]: (m[c[key]] ?? 0) + 1 }), {});
-    const channels = tally(await store.db.selectFrom('conversations').select(['channel as key', sql<number>`count(*)`.as('n')]).groupBy('channel').execute());
-    const statuses = tally(await store.db.selectFrom('conversations').select(['status as key', sql<number>`count(*)`.as('n')]).groupBy('status').execute());
+    const channels = tally(
+      await store.db
+        .selectFrom('conversations')
+        .select(['channel as key', sql<number>`count(*)`.as('n')])
+        .groupBy('channel')
+        .execute(),
+    );
+    const statuses = tally(
+      await store.db
+        .selectFrom('conversations')
+        .select(['status as key', sql<number>`count(*)`.as('n')])
+        .groupBy('status')
+        .execute(),
+    );
     expect(channels).toEqual(planned('channel'));
     expect(statuses).toEqual(planned('status'));
     expect(Object.keys(channels).sort()).toEqual(['chatbot', 'email', 'ticket']);
@@ -92,20 +109,33 @@ describe('onethread demo', () => {
   });
 
   it('writes believable threads: named senders, a customer in every conversation, notes, bot answers', async () => {
-    const unnamed = await store.db.selectFrom('messages').select('id').where((eb) => eb.or([eb('senderName', '=', ''), eb('senderName', 'is', null)])).execute();
+    const unnamed = await store.db
+      .selectFrom('messages')
+      .select('id')
+      .where((eb) => eb.or([eb('senderName', '=', ''), eb('senderName', 'is', null)]))
+      .execute();
     expect(unnamed).toEqual([]);
     const withoutCustomer = await store.db
       .selectFrom('conversations as c')
       .select('c.id')
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('messages as m').select('m.id').whereRef('m.conversationId', '=', 'c.id').where('m.senderType', '=', 'customer'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('messages as m').select('m.id').whereRef('m.conversationId', '=', 'c.id').where('m.senderType', '=', 'customer'))),
+      )
       .execute();
     expect(withoutCustomer).toEqual([]);
-    const senders = await store.db.selectFrom('messages').select(['senderType', 'isInternal', sql<number>`count(*)`.as('n')]).groupBy(['senderType', 'isInternal']).execute();
+    const senders = await store.db
+      .selectFrom('messages')
+      .select(['senderType', 'isInternal', sql<number>`count(*)`.as('n')])
+      .groupBy(['senderType', 'isInternal'])
+      .execute();
     const bySender = tally(senders.map((r) => ({ key: `${r.senderType}:${Number(r.isInternal)}`, n: r.n })));
     expect(bySender['admin:1']).toBeGreaterThan(20);
     expect(bySender['bot:0']).toBeGreaterThan(20);
     expect(bySender['customer:0']).toBeGreaterThan(bySender['admin:0']!);
-    const longest = await store.db.selectFrom('conversations').select((eb) => eb.fn.max('messageCount').as('n')).executeTakeFirstOrThrow();
+    const longest = await store.db
+      .selectFrom('conversations')
+      .select((eb) => eb.fn.max('messageCount').as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(longest.n)).toBeLessThanOrEqual(8);
   });
 

@@ -4,7 +4,7 @@ import { createOutboxWorker } from '../src/jobs/outbox-worker.js';
 import { findNotification } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
 import { MAIL_PEERS, rawMail } from './support/email.js';
-import { mailsTo, receive, request, useMailApi, type MailApi } from './support/mail-api.js';
+import { type MailApi, mailsTo, receive, request, useMailApi } from './support/mail-api.js';
 
 // Issue 14, item 5: the contact form must not relay mail to whatever address is typed into
 // it. Its confirmation (fixed words, issue 13) goes out only with EMAIL_ACKNOWLEDGE on, and
@@ -40,7 +40,14 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('with EMAIL_ACKNOWLED
 
     // A "restarted" sender (a new one over the same database) still counts them.
     let now = Date.now();
-    const restarted = createEmailSender({ store: api.mail.store, inbox: api.mail.ctx, support: api.mail.channel.support, tokens: api.mail.channel.tokens, smtpUrl: `smtp://127.0.0.1:${api.sink.port}`, clock: () => now });
+    const restarted = createEmailSender({
+      store: api.mail.store,
+      inbox: api.mail.ctx,
+      support: api.mail.channel.support,
+      tokens: api.mail.channel.tokens,
+      smtpUrl: `smtp://127.0.0.1:${api.sink.port}`,
+      clock: () => now,
+    });
     const worker = createOutboxWorker({ store: api.mail.store, handlers: restarted.handlers, clock: () => Math.max(api.mail.clock.now, now), log: () => {} });
     try {
       const fourth = await contact(api, victim, 4);
@@ -54,9 +61,16 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('with EMAIL_ACKNOWLED
       const job = await api.mail.store.db.selectFrom('conversations').select('id').where('number', '=', number).executeTakeFirstOrThrow();
       const key = `${EMAIL_ACKNOWLEDGEMENT_JOB}:${job.id}`;
       expect(await findJob(api.mail.store.db, key)).toMatchObject({ doneAt: expect.any(Number) });
-      expect(await findNotification(api.mail.store.db, key)).toMatchObject({ kind: 'contact_confirmation.limited', status: 'failed', error: expect.stringContaining('within a day') });
+      expect(await findNotification(api.mail.store.db, key)).toMatchObject({
+        kind: 'contact_confirmation.limited',
+        status: 'failed',
+        error: expect.stringContaining('within a day'),
+      });
       // Run again (a lost lease): still nothing.
-      await restarted.handlers[EMAIL_ACKNOWLEDGEMENT_JOB]!({ conversationId: Number(job.id), messageId: 1, confirm: true }, { id: 0, kind: EMAIL_ACKNOWLEDGEMENT_JOB, idempotencyKey: key, attempts: 2, createdAt: 0, lastAttempt: false });
+      await restarted.handlers[EMAIL_ACKNOWLEDGEMENT_JOB]!(
+        { conversationId: Number(job.id), messageId: 1, confirm: true },
+        { id: 0, kind: EMAIL_ACKNOWLEDGEMENT_JOB, idempotencyKey: key, attempts: 2, createdAt: 0, lastAttempt: false },
+      );
       expect(await mailsTo(api, victim)).toHaveLength(3);
 
       // A day later the address may hear from us again.
@@ -67,7 +81,7 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('with EMAIL_ACKNOWLED
       expect(all).toHaveLength(4);
       // The three contact-form confirmations (the sink's order is arrival order, not
       // sending order): fixed words only, whatever was typed.
-      const confirmations = all.filter((mail) => !/Real question/.test(mail.subject ?? ""));
+      const confirmations = all.filter((mail) => !/Real question/.test(mail.subject ?? ''));
       expect(confirmations).toHaveLength(3);
       for (const confirmation of confirmations) {
         expect(confirmation.subject).toMatch(/^We received your message \[CONV-\d{6}\]$/);

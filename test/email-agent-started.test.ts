@@ -4,8 +4,8 @@ import { getConversation, getConversationMessages } from '../src/inbox/queries.j
 import { findOutbound } from '../src/store/email.js';
 import { transact } from '../src/store/transaction.js';
 import { updateUserRow } from '../src/store/users.js';
-import { makeAgent, useTestInbox } from './support/inbox.js';
 import { MAIL_PEERS, rawMail, SUPPORT, uniqueId } from './support/email.js';
+import { makeAgent, useTestInbox } from './support/inbox.js';
 import { apiPerson, mailsTo, receive, request, useMailApi } from './support/mail-api.js';
 
 // Issue 14, items 2 and 6 and the signature: a conversation an agent starts by email is
@@ -56,10 +56,15 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail an agent starts
     expect(await getConversation(mail.ctx, conversation.id)).toMatchObject({ status: 'pending' });
 
     // Zoë answers from her mail client: it threads by the Reply-To alone …
-    const answer = await receive(api, rawMail({ from: 'Zoë Müller <zoe@example.org>', to: replyTo, subject: 'Thanks', body: 'Great, thank you!' }), { to: replyTo });
+    const answer = await receive(api, rawMail({ from: 'Zoë Müller <zoe@example.org>', to: replyTo, subject: 'Thanks', body: 'Great, thank you!' }), {
+      to: replyTo,
+    });
     expect(answer.conversationId).toBe(conversation.id);
     // … and by In-Reply-To alone, to the plain support address.
-    const again = await receive(api, rawMail({ from: 'zoe@example.org', subject: 'One more thing', inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''), body: 'Can you ship it faster?' }));
+    const again = await receive(
+      api,
+      rawMail({ from: 'zoe@example.org', subject: 'One more thing', inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''), body: 'Can you ship it faster?' }),
+    );
     expect(again.conversationId).toBe(conversation.id);
     expect(await getConversation(mail.ctx, conversation.id)).toMatchObject({ status: 'open', customer: { email: 'zoe@example.org' } });
   });
@@ -117,7 +122,12 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail an agent starts
 
   it('a ticket reply mailed for continuity names no one: a name typed into a form is not put into mail to that address', async () => {
     const agent = await makeAgent(mail);
-    const ticket = await createConversation(mail.ctx, { from: { customerEmail: 'fay@example.org', name: 'Buy pills at spam.example' }, channel: 'ticket', subject: 'Help', body: 'Hi' });
+    const ticket = await createConversation(mail.ctx, {
+      from: { customerEmail: 'fay@example.org', name: 'Buy pills at spam.example' },
+      channel: 'ticket',
+      subject: 'Help',
+      body: 'Hi',
+    });
     await addMessage(mail.ctx, { conversation: ticket.conversation.id, from: { userId: agent.id }, body: 'How can we help?' });
     mail.clock.advance(61_000);
     expect(await api.worker.runOnce()).toBe(1);
@@ -132,7 +142,13 @@ describe('without a way to send mail', () => {
 
   it('an agent-started email conversation shows no mail headers nor delivery, as nothing will be mailed', async () => {
     const agent = await makeAgent(inbox);
-    const created = await createConversation(inbox.ctx, { from: { userId: agent.id }, customer: { email: 'gil@example.org' }, channel: 'email', subject: 'Hi', body: 'Hello' });
+    const created = await createConversation(inbox.ctx, {
+      from: { userId: agent.id },
+      customer: { email: 'gil@example.org' },
+      channel: 'email',
+      subject: 'Hi',
+      body: 'Hello',
+    });
     expect(created.message).toMatchObject({ delivery: null, email: null });
     expect((await getConversationMessages(inbox.ctx, created.conversation.id)).items[0]).toMatchObject({ delivery: null, email: null });
   });

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
 import { ReplyTokens, SupportAddresses } from '../src/channels/email/reply-address.js';
 import { referencesFor, replySubject } from '../src/channels/email/thread-headers.js';
+import { loadConfig } from '../src/config.js';
 
 const noEnvFile = '/nonexistent/.env';
 
@@ -72,7 +72,10 @@ describe('email configuration', () => {
     [{ SUPPORT_ADDRESSES: 'a@example.com', SMTP_URL: 'http://relay' }, 'SMTP_URL: must be an smtp:// or smtps:// URL'],
     [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_REPLY_SECRET: 'short' }, 'EMAIL_REPLY_SECRET: must be at least 32 characters'],
     [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_ACKNOWLEDGE: 'yes' }, 'EMAIL_ACKNOWLEDGE: must be on or off'],
-    [{ SUPPORT_ADDRESSES: 'a@example.com', EMAIL_CONTINUITY_DELAY_SECONDS: '-1' }, 'EMAIL_CONTINUITY_DELAY_SECONDS: must be a number of seconds from 0 to 86400'],
+    [
+      { SUPPORT_ADDRESSES: 'a@example.com', EMAIL_CONTINUITY_DELAY_SECONDS: '-1' },
+      'EMAIL_CONTINUITY_DELAY_SECONDS: must be a number of seconds from 0 to 86400',
+    ],
     [{ SMTP_URL: 'smtp://relay:25' }, 'SUPPORT_ADDRESSES: must be set when SMTP_URL is'],
   ])('a bad value is one line naming the variable: %o', (env, message) => {
     expect(() => loadConfig(env, noEnvFile)).toThrowError(message);

@@ -2,16 +2,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
 import { sanitizeEmailHtml } from '../src/channels/email/html.js';
+import { type EmailChannel, startEmailChannel } from '../src/channels/email/index.js';
 import { parseEmail } from '../src/channels/email/parse.js';
 import { htmlToText, splitHtmlQuote } from '../src/channels/email/quotes.js';
+import { EventBus } from '../src/inbox/bus.js';
 import { createInboxContext, type InboxContext } from '../src/inbox/context.js';
 import { getConversation, getConversationMessages } from '../src/inbox/queries.js';
-import { EventBus } from '../src/inbox/bus.js';
 import type { Store } from '../src/store/database.js';
 import { findInbound, type InboundRow } from '../src/store/email.js';
-import { testEmailConfig, useEmailChannel, type EmailHarness } from './support/email.js';
+import { type EmailHarness, testEmailConfig, useEmailChannel } from './support/email.js';
 import { ROOT } from './support/run.js';
 import { makeTestStore } from './support/store.js';
 
@@ -41,13 +41,19 @@ describe('email fixtures written for these tests', () => {
   it('one thread as Gmail, Outlook and Apple Mail write it: all in one conversation, quotes stripped', async () => {
     const original = await file(mail, 'original.eml');
     const conversation = await getConversation(mail.ctx, original.conversationId!);
-    expect(conversation).toMatchObject({ number: 'CONV-000001', subject: 'Order 1001 arrived damaged', customer: { name: 'Sofia Lindqvist', email: 'sofia@example.org' } });
+    expect(conversation).toMatchObject({
+      number: 'CONV-000001',
+      subject: 'Order 1001 arrived damaged',
+      customer: { name: 'Sofia Lindqvist', email: 'sofia@example.org' },
+    });
 
     const gmail = await file(mail, 'gmail-reply.eml');
     expect(gmail.conversationId).toBe(conversation.id);
     const gmailMessage = await lastMessage(conversation.id);
     expect(gmailMessage.body).toBe('Here is a photo of the lid, taken this morning.');
-    expect(gmailMessage.htmlBody).toMatch(/^<div dir="ltr">Here is a photo of the lid, taken this morning\.<\/div><br \/><details class="ot-quoted"><summary>Show quoted text<\/summary><div class="gmail_quote gmail_quote_container">/);
+    expect(gmailMessage.htmlBody).toMatch(
+      /^<div dir="ltr">Here is a photo of the lid, taken this morning\.<\/div><br \/><details class="ot-quoted"><summary>Show quoted text<\/summary><div class="gmail_quote gmail_quote_container">/,
+    );
 
     // Outlook: In-Reply-To only (to the Gmail reply), ISO-8859-1 quoted-printable.
     const outlook = await file(mail, 'outlook-reply.eml');
@@ -57,7 +63,9 @@ describe('email fixtures written for these tests', () => {
     const visibleOutlook = outlookMessage.htmlBody!.slice(0, outlookMessage.htmlBody!.indexOf('<details'));
     expect(visibleOutlook).toContain('The courier collected the broken one already.');
     expect(visibleOutlook).not.toContain('divRplyFwdMsg');
-    expect(outlookMessage.htmlBody).toMatch(/<details class="ot-quoted"><summary>Show quoted text<\/summary><div id="appendonsend"><\/div><hr[^>]*\/><div id="divRplyFwdMsg"/);
+    expect(outlookMessage.htmlBody).toMatch(
+      /<details class="ot-quoted"><summary>Show quoted text<\/summary><div id="appendonsend"><\/div><hr[^>]*\/><div id="divRplyFwdMsg"/,
+    );
 
     // Apple Mail: References only.
     const apple = await file(mail, 'apple-reply.eml');
@@ -145,110 +153,116 @@ describe.skipIf(!hasCorpus)('the shared email corpus (../shared/fixtures/email)'
   const index = hasCorpus ? (JSON.parse(readFileSync(path.join(CORPUS, 'index.json'), 'utf8')) as Entry[]) : [];
   const messages = index.filter((entry) => !NOT_MESSAGES.has(entry.kind));
 
-  it(
-    'every message is stored or kept as failed with a reason; senders are named; flags match; replies thread; charsets decode',
-    { timeout: 180_000 },
-    async () => {
-      expect(messages.length).toBeGreaterThan(90);
-      const outcomes = new Map<string, { row: InboundRow; round: number; senderName: string | null; body: string | null; htmlBody: string | null; subject: string | null }>();
-      const threadChecks: { file: string; parent: string }[] = [];
-      // Several fixtures share a Message-ID (they are variants of one template), and one
-      // Message-ID is stored once: a fixture whose id was seen goes into the next round,
-      // which runs on a fresh database.
-      let pending = messages;
-      for (let round = 0; pending.length > 0; round++) {
-        const deferred: Entry[] = [];
-        const world = await freshWorld();
-        try {
-          const roundMessageIds = new Map<string, string>();
-          for (const entry of pending) {
-            const bytes = readFileSync(path.join(CORPUS, entry.file));
-            const result = await world.channel.pipeline.accept([bytes], { from: null, to: [] }, 'imap');
-            if (result.status === 'duplicate') {
-              deferred.push(entry);
-              continue;
-            }
-            expect(result.status, entry.file).toBe('accepted');
-            await world.channel.pipeline.idle();
-            const row = (await findInbound(world.store.db, (result as { id: number }).id))!;
-            let senderName: string | null = null;
-            let body: string | null = null;
-            let htmlBody: string | null = null;
-            let subject: string | null = null;
-            if (row.status === 'processed') {
-              const conversation = await getConversation(world.inbox, row.conversationId!);
-              const message = (await getConversationMessages(world.inbox, conversation.id, { limit: 100 })).items.find((m) => m.id === row.messageRowId)!;
-              senderName = message.sender.name;
-              body = message.body;
-              htmlBody = message.htmlBody;
-              subject = conversation.subject;
-            }
-            outcomes.set(entry.file, { row, round, senderName, body, htmlBody, subject });
-            const parsed = await parseEmail(bytes, { from: null });
-            if (parsed.messageId) roundMessageIds.set(parsed.messageId, entry.file);
-            for (const parent of parsed.inReplyTo) {
-              if (roundMessageIds.has(parent) && roundMessageIds.get(parent) !== entry.file) threadChecks.push({ file: entry.file, parent: roundMessageIds.get(parent)! });
-            }
+  it('every message is stored or kept as failed with a reason; senders are named; flags match; replies thread; charsets decode', {
+    timeout: 180_000,
+  }, async () => {
+    expect(messages.length).toBeGreaterThan(90);
+    const outcomes = new Map<
+      string,
+      { row: InboundRow; round: number; senderName: string | null; body: string | null; htmlBody: string | null; subject: string | null }
+    >();
+    const threadChecks: { file: string; parent: string }[] = [];
+    // Several fixtures share a Message-ID (they are variants of one template), and one
+    // Message-ID is stored once: a fixture whose id was seen goes into the next round,
+    // which runs on a fresh database.
+    let pending = messages;
+    for (let round = 0; pending.length > 0; round++) {
+      const deferred: Entry[] = [];
+      const world = await freshWorld();
+      try {
+        const roundMessageIds = new Map<string, string>();
+        for (const entry of pending) {
+          const bytes = readFileSync(path.join(CORPUS, entry.file));
+          const result = await world.channel.pipeline.accept([bytes], { from: null, to: [] }, 'imap');
+          if (result.status === 'duplicate') {
+            deferred.push(entry);
+            continue;
           }
-          // Nothing crashed the pipeline: it still files an ordinary mail.
-          const probe = await ingest(world.channel, world.store, Buffer.from('From: probe@example.org\r\nTo: support@example.test\r\nSubject: probe\r\nMessage-ID: <probe@example.org>\r\n\r\nstill alive\r\n'));
-          expect(probe.status).toBe('processed');
-        } finally {
-          await world.close();
+          expect(result.status, entry.file).toBe('accepted');
+          await world.channel.pipeline.idle();
+          const row = (await findInbound(world.store.db, (result as { id: number }).id))!;
+          let senderName: string | null = null;
+          let body: string | null = null;
+          let htmlBody: string | null = null;
+          let subject: string | null = null;
+          if (row.status === 'processed') {
+            const conversation = await getConversation(world.inbox, row.conversationId!);
+            const message = (await getConversationMessages(world.inbox, conversation.id, { limit: 100 })).items.find((m) => m.id === row.messageRowId)!;
+            senderName = message.sender.name;
+            body = message.body;
+            htmlBody = message.htmlBody;
+            subject = conversation.subject;
+          }
+          outcomes.set(entry.file, { row, round, senderName, body, htmlBody, subject });
+          const parsed = await parseEmail(bytes, { from: null });
+          if (parsed.messageId) roundMessageIds.set(parsed.messageId, entry.file);
+          for (const parent of parsed.inReplyTo) {
+            if (roundMessageIds.has(parent) && roundMessageIds.get(parent) !== entry.file)
+              threadChecks.push({ file: entry.file, parent: roundMessageIds.get(parent)! });
+          }
         }
-        expect(deferred.length, 'each round stores something').toBeLessThan(pending.length);
-        pending = deferred;
+        // Nothing crashed the pipeline: it still files an ordinary mail.
+        const probe = await ingest(
+          world.channel,
+          world.store,
+          Buffer.from('From: probe@example.org\r\nTo: support@example.test\r\nSubject: probe\r\nMessage-ID: <probe@example.org>\r\n\r\nstill alive\r\n'),
+        );
+        expect(probe.status).toBe('processed');
+      } finally {
+        await world.close();
       }
+      expect(deferred.length, 'each round stores something').toBeLessThan(pending.length);
+      pending = deferred;
+    }
 
-      expect(outcomes.size).toBe(messages.length);
-      for (const entry of messages) {
-        const outcome = outcomes.get(entry.file)!;
-        const { row } = outcome;
-        expect(['processed', 'failed'], `${entry.file}: ${row.status} ${row.error}`).toContain(row.status);
-        if (row.status === 'failed') {
-          expect(row.error, entry.file).toMatch(/\S/);
-        } else {
-          expect(outcome.senderName, entry.file).toMatch(/\S/);
-          expect(outcome.senderName, entry.file).not.toBe('Unknown');
-          // The name this mail gave (the customer keeps the first name their address came with).
-          expect(row.senderName, entry.file).toMatch(/\S/);
-        }
-        expect({ file: entry.file, bounce: row.isBounce === 1, autoReply: row.isAutoReply === 1 }).toEqual({
-          file: entry.file,
-          bounce: entry.isBounce === true,
-          autoReply: entry.isAutoReply === true,
-        });
+    expect(outcomes.size).toBe(messages.length);
+    for (const entry of messages) {
+      const outcome = outcomes.get(entry.file)!;
+      const { row } = outcome;
+      expect(['processed', 'failed'], `${entry.file}: ${row.status} ${row.error}`).toContain(row.status);
+      if (row.status === 'failed') {
+        expect(row.error, entry.file).toMatch(/\S/);
+      } else {
+        expect(outcome.senderName, entry.file).toMatch(/\S/);
+        expect(outcome.senderName, entry.file).not.toBe('Unknown');
+        // The name this mail gave (the customer keeps the first name their address came with).
+        expect(row.senderName, entry.file).toMatch(/\S/);
       }
-      // Only mails with no sender address anywhere are left failed.
-      const failed = [...outcomes].filter(([, o]) => o.row.status === 'failed');
-      for (const [file, o] of failed) expect(o.row.error, file).toMatch(/^no usable sender address/);
-      expect(failed.length).toBeLessThanOrEqual(5);
+      expect({ file: entry.file, bounce: row.isBounce === 1, autoReply: row.isAutoReply === 1 }).toEqual({
+        file: entry.file,
+        bounce: entry.isBounce === true,
+        autoReply: entry.isAutoReply === true,
+      });
+    }
+    // Only mails with no sender address anywhere are left failed.
+    const failed = [...outcomes].filter(([, o]) => o.row.status === 'failed');
+    for (const [file, o] of failed) expect(o.row.error, file).toMatch(/^no usable sender address/);
+    expect(failed.length).toBeLessThanOrEqual(5);
 
-      // Replies whose parent is in the same round share its conversation.
-      expect(threadChecks.length).toBeGreaterThan(0);
-      for (const { file, parent } of threadChecks) {
-        expect(outcomes.get(file)!.row.conversationId, `${file} → ${parent}`).toBe(outcomes.get(parent)!.row.conversationId);
-      }
+    // Replies whose parent is in the same round share its conversation.
+    expect(threadChecks.length).toBeGreaterThan(0);
+    for (const { file, parent } of threadChecks) {
+      expect(outcomes.get(file)!.row.conversationId, `${file} → ${parent}`).toBe(outcomes.get(parent)!.row.conversationId);
+    }
 
-      // Charsets, spot-checked.
-      expect(outcomes.get('mimekit/japanese.txt')).toMatchObject({ subject: '日本語メールテスト (testing Japanese emails)', senderName: 'Atsushi Eno' });
-      expect(outcomes.get('mimekit/japanese.txt')!.body).toContain('日本語が\n正常に\n送れているか');
-      expect(outcomes.get('chatwoot/non_utf_encoded_mail.eml')).toMatchObject({ subject: 'أهلين عميلنا الكريم', senderName: 'متجر سوق نت' });
-      expect(outcomes.get('mailparser/decoderended.eml')!.htmlBody).toContain('html sectionÜ');
-      expect(outcomes.get('mimekit/issue1130.txt')!.body).toContain('You do not currently have access to this content.');
+    // Charsets, spot-checked.
+    expect(outcomes.get('mimekit/japanese.txt')).toMatchObject({ subject: '日本語メールテスト (testing Japanese emails)', senderName: 'Atsushi Eno' });
+    expect(outcomes.get('mimekit/japanese.txt')!.body).toContain('日本語が\n正常に\n送れているか');
+    expect(outcomes.get('chatwoot/non_utf_encoded_mail.eml')).toMatchObject({ subject: 'أهلين عميلنا الكريم', senderName: 'متجر سوق نت' });
+    expect(outcomes.get('mailparser/decoderended.eml')!.htmlBody).toContain('html sectionÜ');
+    expect(outcomes.get('mimekit/issue1130.txt')!.body).toContain('You do not currently have access to this content.');
 
-      // Quote stripping against talon's expected reply texts.
-      for (const name of ['iphone', 'sparrow']) {
-        const expected = readFileSync(path.join(CORPUS, `talon/standard_replies__${name}_reply_text`), 'utf8');
-        expect(squash(outcomes.get(`talon/standard_replies__${name}.eml`)!.body!), name).toBe(squash(expected));
-      }
-      for (const client of ['gmail', 'apple_mail', 'thunderbird', 'yahoo', 'aol', 'comcast', 'android', 'outlook', 'hotmail']) {
-        expect(outcomes.get(`talon/standard_replies__${client}.eml`)!.body, client).toBe('Hello');
-      }
-      // A bounce of a mail we never sent still lands somewhere, flagged.
-      expect(outcomes.get('chatwoot/bounced_with_no_from.eml')!.row).toMatchObject({ status: 'processed', isBounce: 1 });
-    },
-  );
+    // Quote stripping against talon's expected reply texts.
+    for (const name of ['iphone', 'sparrow']) {
+      const expected = readFileSync(path.join(CORPUS, `talon/standard_replies__${name}_reply_text`), 'utf8');
+      expect(squash(outcomes.get(`talon/standard_replies__${name}.eml`)!.body!), name).toBe(squash(expected));
+    }
+    for (const client of ['gmail', 'apple_mail', 'thunderbird', 'yahoo', 'aol', 'comcast', 'android', 'outlook', 'hotmail']) {
+      expect(outcomes.get(`talon/standard_replies__${client}.eml`)!.body, client).toBe('Hello');
+    }
+    // A bounce of a mail we never sent still lands somewhere, flagged.
+    expect(outcomes.get('chatwoot/bounced_with_no_from.eml')!.row).toMatchObject({ status: 'processed', isBounce: 1 });
+  });
 
   it.each(index.filter((entry) => entry.kind === 'html-reply-fragment').map((entry) => entry.file))('%s: the HTML quote is cut off', (file) => {
     const { visible, quoted } = splitHtmlQuote(sanitizeEmailHtml(readFileSync(path.join(CORPUS, file), 'utf8')));
@@ -263,7 +277,14 @@ async function freshWorld(): Promise<World> {
   const store = await makeTestStore();
   const inbox = createInboxContext({ store, bus: new EventBus() });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-corpus-'));
-  const channel = await startEmailChannel({ store, inbox, dataDir, config: { ...testEmailConfig(), smtpListenPort: null }, floodLimit: { count: 1000, windowMs: 60_000 }, log: () => {} });
+  const channel = await startEmailChannel({
+    store,
+    inbox,
+    dataDir,
+    config: { ...testEmailConfig(), smtpListenPort: null },
+    floodLimit: { count: 1000, windowMs: 60_000 },
+    log: () => {},
+  });
   return {
     store,
     inbox,
@@ -275,5 +296,3 @@ async function freshWorld(): Promise<World> {
     },
   };
 }
-
-

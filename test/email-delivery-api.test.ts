@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { MAIL_PEERS, testEmailConfig, useSink } from './support/email.js';
-import { Live, person, sleep, type Person } from './support/live.js';
+import { Live, type Person, person, sleep } from './support/live.js';
 
 // The delivery of agents' replies as the team sees it: `delivery` on messages over REST,
 // `message.updated` frames on the live stream, and the retry action — with the mail

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,9 +6,9 @@ import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmailChannel } from '../src/channels/email/index.js';
 import { MailSpool } from '../src/channels/email/spool.js';
+import { getConversationMessages } from '../src/inbox/queries.js';
 import { openPostgres, openSqlite, type Store } from '../src/store/database.js';
 import { countInboundByStatus, findConversationsByMessageIds, findInboundByDedupeKey } from '../src/store/email.js';
-import { getConversationMessages } from '../src/inbox/queries.js';
 import { freePort, rawMail, SUPPORT, testEmailConfig, uniqueId, waitFor } from './support/email.js';
 import { useTestInbox } from './support/inbox.js';
 import { ROOT } from './support/run.js';
@@ -33,7 +33,11 @@ describe('email durability in one process', () => {
     await first.pipeline.stop();
     const ids = [];
     for (let i = 0; i < 5; i++) {
-      const result = await first.pipeline.accept([rawMail({ from: 'rosa@example.org', subject: `Stopped ${i}` })], { from: 'rosa@example.org', to: [SUPPORT] }, 'smtp');
+      const result = await first.pipeline.accept(
+        [rawMail({ from: 'rosa@example.org', subject: `Stopped ${i}` })],
+        { from: 'rosa@example.org', to: [SUPPORT] },
+        'smtp',
+      );
       expect(result.status).toBe('accepted');
       ids.push(result);
     }
@@ -43,7 +47,11 @@ describe('email durability in one process', () => {
     // And a crash between the fsync and the row: a spool file nobody indexed.
     const spool = new MailSpool(path.join(dataDir, 'mail'));
     const orphanId = uniqueId('orphan');
-    const received = await spool.receive([rawMail({ messageId: orphanId, from: 'rosa@example.org', subject: 'Orphan' })], { maxBytes: 1e6, origin: 'smtp', envelope: { from: 'rosa@example.org', to: [SUPPORT] } });
+    const received = await spool.receive([rawMail({ messageId: orphanId, from: 'rosa@example.org', subject: 'Orphan' })], {
+      maxBytes: 1e6,
+      origin: 'smtp',
+      envelope: { from: 'rosa@example.org', to: [SUPPORT] },
+    });
     await spool.commit(received, Date.now());
 
     const second = await startEmailChannel({ store: inbox.store, inbox: inbox.ctx, dataDir, config, log: () => {} });
@@ -61,9 +69,19 @@ describe('email durability in one process', () => {
   it('a mail received here is taken with its row and filed on that first attempt, its row finished with its message', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-mail-'));
     dirs.push(dataDir);
-    const channel = await startEmailChannel({ store: inbox.store, inbox: inbox.ctx, dataDir, config: { ...testEmailConfig(), smtpListenPort: null }, log: () => {} });
+    const channel = await startEmailChannel({
+      store: inbox.store,
+      inbox: inbox.ctx,
+      dataDir,
+      config: { ...testEmailConfig(), smtpListenPort: null },
+      log: () => {},
+    });
     const messageId = uniqueId('first-attempt');
-    const result = await channel.pipeline.accept([rawMail({ messageId, from: 'rosa@example.org', subject: 'Taken at once' })], { from: 'rosa@example.org', to: [SUPPORT] }, 'smtp');
+    const result = await channel.pipeline.accept(
+      [rawMail({ messageId, from: 'rosa@example.org', subject: 'Taken at once' })],
+      { from: 'rosa@example.org', to: [SUPPORT] },
+      'smtp',
+    );
     expect(result.status).toBe('accepted');
     await channel.pipeline.idle();
     const row = await findInboundByDedupeKey(inbox.store.db, `mid:${messageId.toLowerCase()}`);
@@ -139,12 +157,29 @@ describe('email durability across SIGKILL', () => {
       text: `Mail number ${i}\n${'lorem ipsum dolor sit amet '.repeat(190)}`,
     }));
     const acked = new Set<string>();
-    const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, pool: true, maxConnections: 10, maxMessages: Infinity, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 10_000 });
+    const transport = () =>
+      nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: smtpPort,
+        secure: false,
+        pool: true,
+        maxConnections: 10,
+        maxMessages: Infinity,
+        connectionTimeout: 5_000,
+        greetingTimeout: 5_000,
+        socketTimeout: 10_000,
+      });
     const sendAll = async (pending: typeof mails, onAck: () => void) => {
       const smtp = transport();
       const outcomes = await Promise.allSettled(
         pending.map(async (mail) => {
-          const info = await smtp.sendMail({ from: mail.from, to: SUPPORT, subject: `Kill test ${mail.messageId}`, messageId: `<${mail.messageId}>`, text: mail.text });
+          const info = await smtp.sendMail({
+            from: mail.from,
+            to: SUPPORT,
+            subject: `Kill test ${mail.messageId}`,
+            messageId: `<${mail.messageId}>`,
+            text: mail.text,
+          });
           if (/^250 /.test(info.response)) {
             acked.add(mail.messageId);
             onAck();
@@ -173,23 +208,36 @@ describe('email durability across SIGKILL', () => {
     // Restart on the same data; a real sending server retries what got no 250.
     server = await startServer(env);
     phase('restarted');
-    await sendAll(mails.filter((m) => !acked.has(m.messageId)), () => {});
+    await sendAll(
+      mails.filter((m) => !acked.has(m.messageId)),
+      () => {},
+    );
     expect(acked.size).toBe(TOTAL);
     phase('second round done');
 
     const store: Store = dbEnv.DATABASE_URL ? openPostgres(dbEnv.DATABASE_URL) : openSqlite(path.join(dataDir, 'onethread.db'));
     try {
       let counts: Record<string, number> = {};
-      await waitFor(async () => {
-        counts = await countInboundByStatus(store.db);
-        return !counts.pending && (counts.processed ?? 0) >= TOTAL;
-      }, 60_000, 'every mail to be processed').catch((error: Error) => {
+      await waitFor(
+        async () => {
+          counts = await countInboundByStatus(store.db);
+          return !counts.pending && (counts.processed ?? 0) >= TOTAL;
+        },
+        60_000,
+        'every mail to be processed',
+      ).catch((error: Error) => {
         throw new Error(`${error.message}: ${JSON.stringify(counts)}\n${server.output().slice(-3000)}`);
       });
       const keys = mails.map((m) => `email:mid:${m.messageId.toLowerCase()}`);
       const rows = [];
       for (let i = 0; i < keys.length; i += 100) {
-        rows.push(...(await store.db.selectFrom('messages').select(['externalKey']).where('externalKey', 'in', keys.slice(i, i + 100)).execute()));
+        rows.push(
+          ...(await store.db
+            .selectFrom('messages')
+            .select(['externalKey'])
+            .where('externalKey', 'in', keys.slice(i, i + 100))
+            .execute()),
+        );
       }
       const seen = rows.map((r) => r.externalKey);
       // Exactly once each: all there, none twice (the unique key would refuse a second, so count rows as well).

@@ -3,16 +3,19 @@ import { forwardConversation } from '../src/inbox/commands.js';
 import { getConversationEvents } from '../src/inbox/queries.js';
 import { transact } from '../src/store/transaction.js';
 import { updateUserRow } from '../src/store/users.js';
-import { makeAgent, makeConversation, useTestInbox } from './support/inbox.js';
 import { MAIL_PEERS, rawMail, SUPPORT, uniqueId } from './support/email.js';
-import { apiPerson, mailsTo, receive, request, useMailApi, type ApiPerson, type MailApi } from './support/mail-api.js';
+import { makeAgent, makeConversation, useTestInbox } from './support/inbox.js';
+import { type ApiPerson, apiPerson, type MailApi, mailsTo, receive, request, useMailApi } from './support/mail-api.js';
 
 // Issue 14, item 4: an agent forwards a message, or the whole conversation, by email to
 // any address, with a note; it is recorded as an event; the forward leads back into the
 // conversation only when the agent asks for it.
 
 async function conversationWithFiles(api: MailApi, agent: ApiPerson) {
-  const filed = await receive(api, rawMail({ from: 'Carol Customer <carol@example.org>', subject: 'Water damage', body: 'The ceiling is leaking since Monday.' }));
+  const filed = await receive(
+    api,
+    rawMail({ from: 'Carol Customer <carol@example.org>', subject: 'Water damage', body: 'The ceiling is leaking since Monday.' }),
+  );
   const id = filed.conversationId!;
   const form = new FormData();
   form.set('body', 'A plumber comes tomorrow; the quote is attached.');
@@ -64,7 +67,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('forwarding by email 
     expect(sent!.attachments).toEqual([]);
 
     // The plumber answers: a conversation of its own, not this one.
-    const answer = await receive(api, rawMail({ from: 'plumber@example.net', subject: `Re: ${sent!.subject}`, inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''), body: 'I can come at 9.' }));
+    const answer = await receive(
+      api,
+      rawMail({ from: 'plumber@example.net', subject: `Re: ${sent!.subject}`, inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''), body: 'I can come at 9.' }),
+    );
     expect(answer.conversationId).not.toBe(id);
   });
 
@@ -133,7 +139,9 @@ describe('forwarding without a way to send mail', () => {
   it('is refused with 409 rather than recorded as if it went', async () => {
     const agent = await makeAgent(inbox);
     const { conversation } = await makeConversation(inbox);
-    await expect(forwardConversation(inbox.ctx, { conversation: conversation.id, by: { userId: agent.id }, to: ['x@example.net'] })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(forwardConversation(inbox.ctx, { conversation: conversation.id, by: { userId: agent.id }, to: ['x@example.net'] })).rejects.toMatchObject({
+      code: 'conflict',
+    });
     expect((await getConversationEvents(inbox.ctx, conversation.id)).map((e) => e.eventType)).toEqual(['created']);
   });
 });

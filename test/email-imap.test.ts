@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
-import { countInboundByStatus, findImapState, findInboundByDedupeKey } from '../src/store/email.js';
+import { type EmailChannel, startEmailChannel } from '../src/channels/email/index.js';
 import { getConversation } from '../src/inbox/queries.js';
+import { countInboundByStatus, findImapState, findInboundByDedupeKey } from '../src/store/email.js';
 import { freePort, MAIL_PEERS, rawMail, SUPPORT, testEmailConfig, uniqueId, waitFor } from './support/email.js';
 import { useTestInbox } from './support/inbox.js';
 
@@ -37,8 +37,10 @@ function privateDovecot(owner: { uid: number; gid: number }): Dovecot {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-dovecot-'));
   chmodSync(dir, 0o755);
   const maildir = path.join(dir, 'mail', SUPPORT);
-  for (const sub of ['run', 'state', 'mail', `mail/${SUPPORT}`, `mail/${SUPPORT}/new`, `mail/${SUPPORT}/cur`, `mail/${SUPPORT}/tmp`]) mkdirSync(path.join(dir, sub), { recursive: true });
-  for (const sub of [`mail/${SUPPORT}`, `mail/${SUPPORT}/new`, `mail/${SUPPORT}/cur`, `mail/${SUPPORT}/tmp`]) chownSync(path.join(dir, sub), owner.uid, owner.gid);
+  for (const sub of ['run', 'state', 'mail', `mail/${SUPPORT}`, `mail/${SUPPORT}/new`, `mail/${SUPPORT}/cur`, `mail/${SUPPORT}/tmp`])
+    mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const sub of [`mail/${SUPPORT}`, `mail/${SUPPORT}/new`, `mail/${SUPPORT}/cur`, `mail/${SUPPORT}/tmp`])
+    chownSync(path.join(dir, sub), owner.uid, owner.gid);
   writeFileSync(path.join(dir, 'users'), `${SUPPORT}:{PLAIN}secret\n`);
   let child: ChildProcess | null = null;
   let drops = 0;
@@ -78,16 +80,20 @@ function privateDovecot(owner: { uid: number; gid: number }): Dovecot {
         ].join('\n'),
       );
       child = spawn('dovecot', ['-c', path.join(dir, 'dovecot.conf'), '-F'], { stdio: 'ignore' });
-      await waitFor(async () => {
-        const net = await import('node:net');
-        return new Promise<boolean>((resolve) => {
-          const socket = net.connect(dovecot.port, '127.0.0.1', () => {
-            socket.destroy();
-            resolve(true);
+      await waitFor(
+        async () => {
+          const net = await import('node:net');
+          return new Promise<boolean>((resolve) => {
+            const socket = net.connect(dovecot.port, '127.0.0.1', () => {
+              socket.destroy();
+              resolve(true);
+            });
+            socket.on('error', () => resolve(false));
           });
-          socket.on('error', () => resolve(false));
-        });
-      }, 15_000, 'dovecot to listen');
+        },
+        15_000,
+        'dovecot to listen',
+      );
     },
     async stop() {
       if (!child) return;
@@ -119,7 +125,12 @@ describe.skipIf(!MAIL_PEERS.dovecot || !vmail)('email over IMAP (a private dovec
       store: inbox.store,
       inbox: inbox.ctx,
       dataDir,
-      config: { ...testEmailConfig(), smtpListenPort: null, imapUrl: `imap://${encodeURIComponent(SUPPORT)}:secret@127.0.0.1:${dovecot.port}/INBOX`, imapPollMs: 200 },
+      config: {
+        ...testEmailConfig(),
+        smtpListenPort: null,
+        imapUrl: `imap://${encodeURIComponent(SUPPORT)}:secret@127.0.0.1:${dovecot.port}/INBOX`,
+        imapPollMs: 200,
+      },
       log: () => {},
     });
     return channel;

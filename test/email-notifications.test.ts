@@ -7,8 +7,8 @@ import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker
 import { findOutbound } from '../src/store/email.js';
 import { enqueueJobs, findJob } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
+import { MAIL_PEERS, queuedId, rawMail, SUPPORT, settled, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
 import { makeAgent, makeConversation } from './support/inbox.js';
-import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
 
 // Mail Onethread writes on its own: acknowledgements of new conversations, the contact
 // form's confirmation, account links, and agents' ticket and chat replies mailed to a
@@ -16,7 +16,17 @@ import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanne
 // parsed there, and answered back into our listener.
 
 const conversationEvent = (eventType: string, channel: 'email' | 'ticket' | 'chatbot', newValue: unknown) => ({
-  event: { id: 1, conversationId: 7, eventType, performedBy: 3, performedByName: 'Casey', origin: 'user', oldValue: null, newValue, createdAt: 1_000 } satisfies InboxEvent,
+  event: {
+    id: 1,
+    conversationId: 7,
+    eventType,
+    performedBy: 3,
+    performedByName: 'Casey',
+    origin: 'user',
+    oldValue: null,
+    newValue,
+    createdAt: 1_000,
+  } satisfies InboxEvent,
   conversation: { id: 7, channel, customer: { id: 3, name: 'Casey', email: 'casey@example.org' } } as Parameters<ReturnType<typeof testEmailPlanner>>[1],
 });
 
@@ -24,7 +34,8 @@ describe('what the email planner queues', () => {
   it('acknowledges new email and ticket conversations, and confirms the contact form, only when switched on', () => {
     const off = testEmailPlanner({ acknowledge: false });
     const on = testEmailPlanner({ acknowledge: true });
-    const created = (channel: 'email' | 'ticket' | 'chatbot', origin?: string) => conversationEvent('created', channel, { messageId: 5, ...(origin ? { origin } : {}) });
+    const created = (channel: 'email' | 'ticket' | 'chatbot', origin?: string) =>
+      conversationEvent('created', channel, { messageId: 5, ...(origin ? { origin } : {}) });
     const kinds = (planner: typeof on, input: ReturnType<typeof created>) => planner(input.event, input.conversation).map((job) => job.kind);
     expect(kinds(off, created('email'))).toEqual([]);
     expect(kinds(off, created('ticket'))).toEqual([]);
@@ -51,7 +62,10 @@ describe('what the email planner queues', () => {
         delivers: { messageId: 5, conversationId: 7 },
       },
     ]);
-    expect(planner(replied('email', 'admin').event, replied('email', 'admin').conversation)[0]).toMatchObject({ runAt: 1_000, payload: { messageId: 5, conversationId: 7 } });
+    expect(planner(replied('email', 'admin').event, replied('email', 'admin').conversation)[0]).toMatchObject({
+      runAt: 1_000,
+      payload: { messageId: 5, conversationId: 7 },
+    });
     expect(planner(replied('chatbot', 'bot').event, replied('chatbot', 'bot').conversation)).toEqual([]);
     expect(planner(replied('ticket', 'customer').event, replied('ticket', 'customer').conversation)).toEqual([]);
     const visitor = replied('chatbot', 'admin');
@@ -102,12 +116,21 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     // Run again (a lost lease): nothing is sent twice.
     await mail.channel.handlers[EMAIL_ACKNOWLEDGEMENT_JOB]!(
       { conversationId: conversation.id, messageId: (await getConversationMessages(mail.ctx, conversation.id)).items[0]!.id, confirm: false },
-      { id: 0, kind: EMAIL_ACKNOWLEDGEMENT_JOB, idempotencyKey: `${EMAIL_ACKNOWLEDGEMENT_JOB}:${conversation.id}`, attempts: 2, createdAt: 0, lastAttempt: false },
+      {
+        id: 0,
+        kind: EMAIL_ACKNOWLEDGEMENT_JOB,
+        idempotencyKey: `${EMAIL_ACKNOWLEDGEMENT_JOB}:${conversation.id}`,
+        attempts: 2,
+        createdAt: 0,
+        lastAttempt: false,
+      },
     );
     expect(await mailsTo('amy@example.org')).toHaveLength(1);
 
     // Amy answers the acknowledgement to the plain support address: it threads by In-Reply-To.
-    const answer = await inbound(rawMail({ from: 'amy@example.org', subject: `Re: ${ack!.subject}`, inReplyTo: ack!.messageId!.replace(/^<|>$/g, ''), body: 'Tracking number is 123.' }));
+    const answer = await inbound(
+      rawMail({ from: 'amy@example.org', subject: `Re: ${ack!.subject}`, inReplyTo: ack!.messageId!.replace(/^<|>$/g, ''), body: 'Tracking number is 123.' }),
+    );
     expect(answer.conversationId).toBe(conversation.id);
     // Her answer is no new conversation, so nothing more is acknowledged.
     expect(await worker.runOnce()).toBe(0);
@@ -119,15 +142,28 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     const bounce = await swaks(mail.port, { from: '<>', data: rawMail({ from: 'MAILER-DAEMON@mx.example.org', subject: 'Undeliverable: hello' }) });
     await settled(mail, queuedId(bounce));
     const agent = await makeAgent(mail);
-    await createConversation(mail.ctx, { from: { userId: agent.id }, customer: { email: 'called@example.org' }, channel: 'ticket', subject: 'As discussed on the phone', body: 'Here are the steps.' });
+    await createConversation(mail.ctx, {
+      from: { userId: agent.id },
+      customer: { email: 'called@example.org' },
+      channel: 'ticket',
+      subject: 'As discussed on the phone',
+      body: 'Here are the steps.',
+    });
     // The jobs run (each was planned, as the planner cannot see noise) and send nothing;
     // a conversation an agent started is not even planned.
     expect(await worker.runOnce()).toBe(3);
-    for (const address of ['away@example.org', 'news@example.org', 'mailer-daemon@mx.example.org', 'called@example.org']) expect(await mailsTo(address)).toEqual([]);
+    for (const address of ['away@example.org', 'news@example.org', 'mailer-daemon@mx.example.org', 'called@example.org'])
+      expect(await mailsTo(address)).toEqual([]);
   });
 
   it('confirms a contact-form ticket with fixed words: none of the name, subject or message typed into the form', async () => {
-    const created = await makeConversation(mail, { from: { customerEmail: 'cleo@example.org', name: 'Cleo <b>Buy now</b>' }, channel: 'ticket', subject: 'Cheap pills at spam.example', body: 'Do you offer <discounts> for schools? Visit spam.example', origin: 'contact' });
+    const created = await makeConversation(mail, {
+      from: { customerEmail: 'cleo@example.org', name: 'Cleo <b>Buy now</b>' },
+      channel: 'ticket',
+      subject: 'Cheap pills at spam.example',
+      body: 'Do you offer <discounts> for schools? Visit spam.example',
+      origin: 'contact',
+    });
     expect(await worker.runOnce()).toBe(1);
     const [confirmation] = await mailsTo('cleo@example.org');
     expect(confirmation!.subject).toBe(`We received your message [${created.conversation.number}]`);
@@ -144,7 +180,9 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
   it('mails an account link once per job, as text and HTML, from the support address', async () => {
     const payload = { userId: 42, email: 'dora@example.org', purpose: 'reset', url: 'https://help.example.test/portal/reset?token=abc123' };
     // Queued as src/accounts queues it: a secret.
-    await transact(mail.store, (tx) => enqueueJobs(tx, [{ kind: EMAIL_ACCOUNT_LINK_JOB, payload, idempotencyKey: 'account_link:1', runAt: mail.clock.now, secret: true }], mail.clock.now));
+    await transact(mail.store, (tx) =>
+      enqueueJobs(tx, [{ kind: EMAIL_ACCOUNT_LINK_JOB, payload, idempotencyKey: 'account_link:1', runAt: mail.clock.now, secret: true }], mail.clock.now),
+    );
     expect(await worker.runOnce()).toBe(1);
     const [link, ...more] = await mailsTo('dora@example.org');
     expect(more).toEqual([]);
@@ -156,7 +194,14 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     expect(link!.headers.get('auto-submitted')).toBe('auto-generated');
     // Once mailed, the outbox no longer keeps the link.
     expect(await findJob(mail.store.db, 'account_link:1')).toMatchObject({ doneAt: expect.any(Number), payload: 'null' });
-    await mail.channel.handlers[EMAIL_ACCOUNT_LINK_JOB]!(payload, { id: 0, kind: EMAIL_ACCOUNT_LINK_JOB, idempotencyKey: 'account_link:1', attempts: 2, createdAt: 0, lastAttempt: false });
+    await mail.channel.handlers[EMAIL_ACCOUNT_LINK_JOB]!(payload, {
+      id: 0,
+      kind: EMAIL_ACCOUNT_LINK_JOB,
+      idempotencyKey: 'account_link:1',
+      attempts: 2,
+      createdAt: 0,
+      lastAttempt: false,
+    });
     expect(await mailsTo('dora@example.org')).toHaveLength(1);
   });
 
@@ -197,7 +242,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
       'That worked, thank you!',
       '',
       `On ${new Date().toDateString()}, Ana Agent <${SUPPORT}> wrote:`,
-      ...sent!.text!.trim().split('\n').map((line) => `> ${line}`),
+      ...sent!
+        .text!.trim()
+        .split('\n')
+        .map((line) => `> ${line}`),
       '',
     ].join('\r\n');
     const back = await inbound(answer, replyTo);
@@ -215,6 +263,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('mail Onethread sends
     expect(await worker.runOnce()).toBe(1);
     expect(await mailsTo('fay@example.org')).toEqual([]);
     expect((await getConversationMessages(mail.ctx, chat.conversation.id)).items.find((m) => m.id === reply.message.id)!.delivery).toBeNull();
-    expect(mail.published.at(-1)).toMatchObject({ eventType: 'delivery_updated', oldValue: { status: 'queued' }, newValue: { messageId: reply.message.id, status: null } });
+    expect(mail.published.at(-1)).toMatchObject({
+      eventType: 'delivery_updated',
+      oldValue: { status: 'queued' },
+      newValue: { messageId: reply.message.id, status: null },
+    });
   });
 });

@@ -7,8 +7,8 @@ import { getConversation, getConversationMessages } from '../src/inbox/queries.j
 import { createOutboxWorker, type OutboxJob, type OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { findOutbound } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
+import { freePort, MAIL_PEERS, queuedId, rawMail, SUPPORT, settled, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
 import { makeAgent } from './support/inbox.js';
-import { freePort, MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
 
 // Agent replies go out through the outbox to a real SMTP server (aiosmtpd writing a
 // Maildir); what it received is parsed and checked, and answered back into our listener.
@@ -41,7 +41,16 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
 
     // A second customer mail, so References has more than one id.
     const second = uniqueId('second');
-    await inbound(rawMail({ messageId: second, from: 'walt@example.org', subject: 'Re: Broken zipper', inReplyTo: first, references: [first], body: 'Photo attached later.' }));
+    await inbound(
+      rawMail({
+        messageId: second,
+        from: 'walt@example.org',
+        subject: 'Re: Broken zipper',
+        inReplyTo: first,
+        references: [first],
+        body: 'Photo attached later.',
+      }),
+    );
 
     const reply = await addMessage(mail.ctx, { conversation: conversation.id, from: { userId: agent.id }, body: 'We are sending a new one today.' });
     // Notes are never mailed.
@@ -99,7 +108,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
       'Great, thanks!',
       '',
       `On ${new Date().toDateString()}, Ana Agent <${SUPPORT}> wrote:`,
-      ...sent.text!.trim().split('\n').map((line) => `> ${line}`),
+      ...sent
+        .text!.trim()
+        .split('\n')
+        .map((line) => `> ${line}`),
       '',
     ].join('\r\n');
     const back = await inbound(answer, replyTo);
@@ -142,7 +154,9 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     expect(auto).toMatchObject({ status: 'processed', isAutoReply: 1, conversationId: row.conversationId });
     // Stored, but the conversation still waits on the customer: an out-of-office is no answer.
     expect(await getConversation(mail.ctx, row.conversationId!)).toMatchObject({ status: 'pending' });
-    expect(mail.published.filter((e) => e.conversationId === row.conversationId && e.eventType === 'status_changed').map((e) => e.newValue)).toEqual(['pending']);
+    expect(mail.published.filter((e) => e.conversationId === row.conversationId && e.eventType === 'status_changed').map((e) => e.newValue)).toEqual([
+      'pending',
+    ]);
     // A few rounds of the worker: nothing is queued, nothing is sent.
     for (let i = 0; i < 3; i++) expect(await worker.runOnce()).toBe(0);
     expect(await sink.received()).toHaveLength(before);
@@ -182,7 +196,11 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const bounced = await settled(mail, queuedId(result));
     expect(bounced).toMatchObject({ isBounce: 1, conversationId: row.conversationId });
     expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringContaining('bounced') });
-    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error: 'bounced: Delivery Status Notification (Failure)', attempts: 1 });
+    expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({
+      status: 'failed',
+      error: 'bounced: Delivery Status Notification (Failure)',
+      attempts: 1,
+    });
     expect(await getConversation(mail.ctx, row.conversationId!)).toMatchObject({ status: 'pending' });
     expect(await worker.runOnce()).toBe(0);
 
@@ -193,7 +211,9 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const copies = (await sink.received()).filter((m) => m.messageId === `<${outbound.headerMessageId}>`);
     expect(copies).toHaveLength(2);
     expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'sent', error: null, attempts: 2 });
-    await expect(retryDelivery(mail.ctx, { conversation: row.conversationId!, messageId: reply.message.id, by: { userId: agent.id } })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(retryDelivery(mail.ctx, { conversation: row.conversationId!, messageId: reply.message.id, by: { userId: agent.id } })).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it("a recipient the server refuses for good (550) fails at once, is not retried by itself, and goes out on the agent's retry", async () => {
@@ -234,7 +254,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const agent = await makeAgent(mail);
     const row = await inbound(rawMail({ from: 'uma@example.org', subject: 'Need the invoice' }));
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(300_000, 7)]);
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a30000000049454e44ae426082', 'hex');
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4a30000000049454e44ae426082',
+      'hex',
+    );
     const files = [
       await storeAttachment(mail.storage!, pdf, { name: 'Rechnung März.pdf', declaredType: 'application/pdf' }),
       await storeAttachment(mail.storage!, png, { name: 'dot.png', declaredType: 'image/png' }),
@@ -256,14 +279,28 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const row = await inbound(rawMail({ from: 'zoe@example.org', subject: 'Unreachable' }));
     const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Hello' });
     const closedPort = await freePort();
-    const sender = createEmailSender({ store: mail.store, inbox: mail.ctx, support: mail.channel.support, tokens: mail.channel.tokens, smtpUrl: `smtp://127.0.0.1:${closedPort}` });
+    const sender = createEmailSender({
+      store: mail.store,
+      inbox: mail.ctx,
+      support: mail.channel.support,
+      tokens: mail.channel.tokens,
+      smtpUrl: `smtp://127.0.0.1:${closedPort}`,
+    });
     const payload = { messageId: reply.message.id, conversationId: row.conversationId! };
     try {
       await expect(sender.handlers[EMAIL_REPLY_JOB]!(payload, job(1))).rejects.toThrow();
       expect(await findOutbound(mail.store.db, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED|connect/i) });
-      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'queued', error: expect.stringMatching(/ECONNREFUSED|connect/i), attempts: 1 });
+      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({
+        status: 'queued',
+        error: expect.stringMatching(/ECONNREFUSED|connect/i),
+        attempts: 1,
+      });
       await expect(sender.handlers[EMAIL_REPLY_JOB]!(payload, job(2, true))).rejects.toThrow();
-      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/ECONNREFUSED|connect/i), attempts: 2 });
+      expect(await delivery(row.conversationId!, reply.message.id)).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/ECONNREFUSED|connect/i),
+        attempts: 2,
+      });
     } finally {
       sender.close();
     }

@@ -50,25 +50,47 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('participants: Cc in 
     // A reply goes To the customer and Cc the participants.
     const replied = await request(api, agent, 'POST', `/api/conversations/${id}/messages`, { body: 'Renewed for another year.' });
     expect(replied.status).toBe(201);
-    expect(replied.json.message.email).toEqual({ from: null, to: [`Carol Customer <${customer.email}>`], cc: ['Pat Partner <pat@example.org>', 'Quinn, Q. <quinn@example.org>'] });
+    expect(replied.json.message.email).toEqual({
+      from: null,
+      to: [`Carol Customer <${customer.email}>`],
+      cc: ['Pat Partner <pat@example.org>', 'Quinn, Q. <quinn@example.org>'],
+    });
     expect(await api.worker.runOnce()).toBe(1);
     const [sent] = await mailsTo(api, 'pat@example.org');
     expect(addresses(sent!.to)).toEqual([customer.email]);
-    expect(sent!.cc).toMatchObject({ value: [{ name: 'Pat Partner', address: 'pat@example.org' }, { name: 'Quinn, Q.', address: 'quinn@example.org' }] });
+    expect(sent!.cc).toMatchObject({
+      value: [
+        { name: 'Pat Partner', address: 'pat@example.org' },
+        { name: 'Quinn, Q.', address: 'quinn@example.org' },
+      ],
+    });
     expect(sent!.headers.get('x-rcptto')).toBe(`${customer.email}, pat@example.org, quinn@example.org`);
     const after = (await request(api, agent, 'GET', `/api/conversations/${id}/messages`)).json.items.at(-1);
-    expect(after).toMatchObject({ delivery: { status: 'sent' }, email: { from: `Ana Agent <${SUPPORT}>`, cc: ['Pat Partner <pat@example.org>', 'Quinn, Q. <quinn@example.org>'] } });
+    expect(after).toMatchObject({
+      delivery: { status: 'sent' },
+      email: { from: `Ana Agent <${SUPPORT}>`, cc: ['Pat Partner <pat@example.org>', 'Quinn, Q. <quinn@example.org>'] },
+    });
 
     // Pat answers all: the same conversation, written by Pat, whose customer is still Carol.
     const replyTo = mail.channel.tokens.replyAddress(SUPPORT, id);
     const answer = await receive(
       api,
-      rawMail({ from: 'Pat Partner <pat@example.org>', to: replyTo, headers: { Cc: `Carol <${customer.email}>, new.person@example.org` }, subject: `Re: ${sent!.subject}`, inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''), body: 'Please send the invoice to me.' }),
+      rawMail({
+        from: 'Pat Partner <pat@example.org>',
+        to: replyTo,
+        headers: { Cc: `Carol <${customer.email}>, new.person@example.org` },
+        subject: `Re: ${sent!.subject}`,
+        inReplyTo: sent!.messageId!.replace(/^<|>$/g, ''),
+        body: 'Please send the invoice to me.',
+      }),
       { from: 'pat@example.org', to: replyTo },
     );
     expect(answer.conversationId).toBe(id);
     const messages = (await getConversationMessages(mail.ctx, id)).items;
-    expect(messages.at(-1)).toMatchObject({ body: 'Please send the invoice to me.', sender: { type: 'customer', name: 'Pat Partner', email: 'pat@example.org' } });
+    expect(messages.at(-1)).toMatchObject({
+      body: 'Please send the invoice to me.',
+      sender: { type: 'customer', name: 'Pat Partner', email: 'pat@example.org' },
+    });
     const conversation = await getConversation(mail.ctx, id);
     expect(messages.at(-1)!.sender.id).not.toBe(conversation.customer.id);
     expect(conversation).toMatchObject({ status: 'open', customer: { email: customer.email, name: 'Carol Customer' } });
@@ -88,9 +110,15 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('participants: Cc in 
 
   it('the agent sets whom a reply copies: that becomes the participants, names kept, and the mail goes to exactly them', async () => {
     const agent = await apiPerson(api, 'agent', 'Bo Agent');
-    const filed = await receive(api, rawMail({ from: 'dan@example.org', headers: { Cc: 'Erin Ex <erin@example.org>, fred@example.org' }, subject: 'Team access' }));
+    const filed = await receive(
+      api,
+      rawMail({ from: 'dan@example.org', headers: { Cc: 'Erin Ex <erin@example.org>, fred@example.org' }, subject: 'Team access' }),
+    );
     const id = filed.conversationId!;
-    const replied = await request(api, agent, 'POST', `/api/conversations/${id}/messages`, { body: 'Added Erin and Gus.', cc: ['ERIN@example.org', 'gus@example.org'] });
+    const replied = await request(api, agent, 'POST', `/api/conversations/${id}/messages`, {
+      body: 'Added Erin and Gus.',
+      cc: ['ERIN@example.org', 'gus@example.org'],
+    });
     expect(replied.status, JSON.stringify(replied.json)).toBe(201);
     expect(replied.json.message.email.cc).toEqual(['Erin Ex <erin@example.org>', 'gus@example.org']);
     expect((await request(api, agent, 'GET', `/api/conversations/${id}`)).json.conversation.participants).toEqual([
@@ -98,7 +126,11 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('participants: Cc in 
       { email: 'gus@example.org', name: '' },
     ]);
     const changed = (await getConversationEvents(mail.ctx, id)).find((e) => e.eventType === 'participants_changed')!;
-    expect(changed).toMatchObject({ performedBy: agent.id, oldValue: ['erin@example.org', 'fred@example.org'], newValue: ['erin@example.org', 'gus@example.org'] });
+    expect(changed).toMatchObject({
+      performedBy: agent.id,
+      oldValue: ['erin@example.org', 'fred@example.org'],
+      newValue: ['erin@example.org', 'gus@example.org'],
+    });
     expect(await api.worker.runOnce()).toBe(1);
     const sent = (await mailsTo(api, 'dan@example.org')).at(-1)!;
     expect(addresses(sent.cc)).toEqual(['erin@example.org', 'gus@example.org']);
@@ -114,7 +146,14 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('participants: Cc in 
   it('an agent starting an email conversation copies people; the form takes them comma-separated', async () => {
     const agent = await apiPerson(api, 'agent');
     const form = new FormData();
-    for (const [key, value] of Object.entries({ channel: 'email', customerEmail: 'hal@example.org', subject: 'Welcome', body: 'Welcome aboard!', cc: 'ida@example.org, jo@example.org' })) form.set(key, value);
+    for (const [key, value] of Object.entries({
+      channel: 'email',
+      customerEmail: 'hal@example.org',
+      subject: 'Welcome',
+      body: 'Welcome aboard!',
+      cc: 'ida@example.org, jo@example.org',
+    }))
+      form.set(key, value);
     const created = await request(api, agent, 'POST', '/api/conversations', form);
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     expect(created.json.conversation.participants.map((p: { email: string }) => p.email)).toEqual(['ida@example.org', 'jo@example.org']);

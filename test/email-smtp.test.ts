@@ -5,14 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsContext, createApiToken, createUser } from '../src/accounts/index.js';
-import { startEmailChannel, type EmailChannel } from '../src/channels/email/index.js';
+import { type EmailChannel, startEmailChannel } from '../src/channels/email/index.js';
 import type { ZodApp } from '../src/http/server.js';
 import { updateConversationStatus } from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages } from '../src/inbox/queries.js';
 import { findInbound, findInboundByDedupeKey } from '../src/store/email.js';
+import { type EmailHarness, MAIL_PEERS, queuedId, rawMail, SUPPORT, settled, swaks, testEmailConfig, uniqueId, useEmailChannel } from './support/email.js';
 import { makeAdmin } from './support/inbox.js';
 import { useEmailApp } from './support/mail-api.js';
-import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailConfig, uniqueId, useEmailChannel, type EmailHarness } from './support/email.js';
 
 // The SMTP listener end to end: swaks is the sending mail server, the pipeline writes
 // through the inbox commands into a real database (SQLite, or PostgreSQL with DATABASE_URL).
@@ -23,8 +23,7 @@ async function send(mail: EmailHarness, raw: string, options: { from?: string; t
   return settled(mail, queuedId(result));
 }
 
-const bodies = async (mail: EmailHarness, conversationId: number) =>
-  (await getConversationMessages(mail.ctx, conversationId)).items.map((m) => m.body);
+const bodies = async (mail: EmailHarness, conversationId: number) => (await getConversationMessages(mail.ctx, conversationId)).items.map((m) => m.body);
 
 describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', () => {
   const mail = useEmailChannel();
@@ -33,7 +32,12 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
     const row = await send(mail, rawMail({ from: 'Carol Client <carol@example.org>', subject: 'Invoice missing', body: 'Where is my invoice?' }));
     expect(row).toMatchObject({ status: 'processed', source: 'smtp', senderEmail: 'carol@example.org', isAutoReply: 0, isBounce: 0 });
     const conversation = await getConversation(mail.ctx, row.conversationId!);
-    expect(conversation).toMatchObject({ channel: 'email', subject: 'Invoice missing', status: 'open', customer: { name: 'Carol Client', email: 'carol@example.org' } });
+    expect(conversation).toMatchObject({
+      channel: 'email',
+      subject: 'Invoice missing',
+      status: 'open',
+      customer: { name: 'Carol Client', email: 'carol@example.org' },
+    });
     const { items } = await getConversationMessages(mail.ctx, conversation.id);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ body: 'Where is my invoice?', sender: { type: 'customer', name: 'Carol Client', email: 'carol@example.org' } });
@@ -78,10 +82,23 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
     const parent = uniqueId('parent');
     const first = await send(mail, rawMail({ messageId: parent, from: 'erin@example.org', subject: 'Broken login' }));
     const reply = uniqueId('reply');
-    const second = await send(mail, rawMail({ messageId: reply, from: 'erin@example.org', subject: 'Re: Broken login', inReplyTo: parent, references: [parent], body: 'Still broken.\n\nOn Monday Erin wrote:\n> Broken login' }));
+    const second = await send(
+      mail,
+      rawMail({
+        messageId: reply,
+        from: 'erin@example.org',
+        subject: 'Re: Broken login',
+        inReplyTo: parent,
+        references: [parent],
+        body: 'Still broken.\n\nOn Monday Erin wrote:\n> Broken login',
+      }),
+    );
     expect(second.conversationId).toBe(first.conversationId);
     // Only References (a client that dropped In-Reply-To), pointing at an unknown id and then ours.
-    const third = await send(mail, rawMail({ from: 'erin@example.org', subject: 'Re: Broken login', references: [parent, reply, uniqueId('never-seen')], body: 'Any news?' }));
+    const third = await send(
+      mail,
+      rawMail({ from: 'erin@example.org', subject: 'Re: Broken login', references: [parent, reply, uniqueId('never-seen')], body: 'Any news?' }),
+    );
     expect(third.conversationId).toBe(first.conversationId);
     expect(await bodies(mail, first.conversationId!)).toEqual(['Hello, my invoice for March is missing.', 'Still broken.', 'Any news?']);
   });
@@ -114,7 +131,10 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
   it('the subject token [CONV-…] threads only mail from someone already in the conversation', async () => {
     const first = await send(mail, rawMail({ from: 'hana@example.org', subject: 'Shipping question' }));
     const conversation = await getConversation(mail.ctx, first.conversationId!);
-    const fromParticipant = await send(mail, rawMail({ from: 'hana@example.org', subject: `Re: Shipping question [${conversation.number}]`, body: 'Client dropped the headers' }));
+    const fromParticipant = await send(
+      mail,
+      rawMail({ from: 'hana@example.org', subject: `Re: Shipping question [${conversation.number}]`, body: 'Client dropped the headers' }),
+    );
     expect(fromParticipant.conversationId).toBe(conversation.id);
     const fromStranger = await send(mail, rawMail({ from: 'ivan@example.org', subject: `Re: Shipping question [${conversation.number}]`, body: 'Not mine' }));
     expect(fromStranger.conversationId).not.toBe(conversation.id);
@@ -134,10 +154,16 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
   });
 
   it('flags auto-replies and keeps them; mail from our own address is ignored', async () => {
-    const auto = await send(mail, rawMail({ from: 'kim@example.org', subject: 'Out of Office: back Monday', headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' } }));
+    const auto = await send(
+      mail,
+      rawMail({ from: 'kim@example.org', subject: 'Out of Office: back Monday', headers: { 'Auto-Submitted': 'auto-replied', 'X-Autoreply': 'yes' } }),
+    );
     expect(auto).toMatchObject({ status: 'processed', isAutoReply: 1, isBounce: 0 });
     expect(auto.noiseReason).toContain('Auto-Submitted: auto-replied');
-    const list = await send(mail, rawMail({ from: 'news@example.org', subject: 'Newsletter', headers: { 'List-Id': '<news.example.org>', Precedence: 'bulk' } }));
+    const list = await send(
+      mail,
+      rawMail({ from: 'news@example.org', subject: 'Newsletter', headers: { 'List-Id': '<news.example.org>', Precedence: 'bulk' } }),
+    );
     expect(list).toMatchObject({ status: 'processed', isAutoReply: 0, isBulk: 1 });
     // The inbox shows them as what wrote them, not as the customer speaking.
     const [autoMessage] = (await getConversationMessages(mail.ctx, auto.conversationId!)).items;
@@ -201,7 +227,15 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
       '<div class="gmail_quote"><div class="gmail_attr">On Mon, Mar 2, 2026 Support &lt;support@example.test&gt; wrote:</div>',
       '<blockquote class="gmail_quote">Old text</blockquote></div>',
     ].join('');
-    const row = await send(mail, rawMail({ from: 'mia@example.org', subject: 'HTML mail', body: 'New answer here\n\nOn Mon, Mar 2, 2026 Support <support@example.test> wrote:\n> Old text', html }));
+    const row = await send(
+      mail,
+      rawMail({
+        from: 'mia@example.org',
+        subject: 'HTML mail',
+        body: 'New answer here\n\nOn Mon, Mar 2, 2026 Support <support@example.test> wrote:\n> Old text',
+        html,
+      }),
+    );
     const message = (await getConversationMessages(mail.ctx, row.conversationId!)).items[0]!;
     expect(message.body).toBe('New answer here');
     expect(message.htmlBody).toContain('<img src="https://tracker.example.org/p.gif" />');
@@ -214,7 +248,10 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP (swaks → our listener)', (
   });
 
   it('a text reply keeps the new part as body and the quote expandable', async () => {
-    const row = await send(mail, rawMail({ from: 'noor@example.org', subject: 'Plain', body: 'Yes, that works.\n\nOn Tue, 3 Mar 2026, Support wrote:\n> Does this work?\n> Regards' }));
+    const row = await send(
+      mail,
+      rawMail({ from: 'noor@example.org', subject: 'Plain', body: 'Yes, that works.\n\nOn Tue, 3 Mar 2026, Support wrote:\n> Does this work?\n> Regards' }),
+    );
     const message = (await getConversationMessages(mail.ctx, row.conversationId!)).items[0]!;
     expect(message.body).toBe('Yes, that works.');
     expect(message.htmlBody).toMatch(/^<div style="white-space:pre-wrap">Yes, that works\.<\/div><details class="ot-quoted">.*&gt; Does this work\?/s);
@@ -250,7 +287,13 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: a closed conversation that 
     await updateConversationStatus(mail.ctx, { conversation: first.conversationId!, status: 'closed', by: { userId: admin.id } });
     const auto = await send(
       mail,
-      rawMail({ from: 'pia@example.org', subject: 'Out of office: Re: Return label', inReplyTo: parent, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'Back on Monday.' }),
+      rawMail({
+        from: 'pia@example.org',
+        subject: 'Out of office: Re: Return label',
+        inReplyTo: parent,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+        body: 'Back on Monday.',
+      }),
     );
     expect(auto).toMatchObject({ isAutoReply: 1, conversationId: first.conversationId });
     expect(await getConversation(mail.ctx, first.conversationId!)).toMatchObject({ status: 'closed' });
@@ -293,7 +336,9 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: a 20 MB attachment', () => 
     expect(row.status).toBe('processed');
     const [message] = (await getConversationMessages(mail.ctx, row.conversationId!)).items;
     expect(message!.body).toBe('The backup is attached.');
-    expect(message!.attachments).toEqual([expect.objectContaining({ name: 'backup.bin', contentType: 'application/octet-stream', size: content.length, sha256 })]);
+    expect(message!.attachments).toEqual([
+      expect.objectContaining({ name: 'backup.bin', contentType: 'application/octet-stream', size: content.length, sha256 }),
+    ]);
     const blob = (await mail.storage!.open(sha256))!;
     const stored = createHash('sha256');
     for await (const chunk of blob.stream) stored.update(chunk as Buffer);
@@ -339,10 +384,18 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: limits', () => {
     expect(items.map((i) => i.subject)).toEqual(['Flood 5', 'Flood 4']);
     expect(items[0]).toMatchObject({ from: 'flood@example.org', error: expect.stringContaining('suspended') });
 
-    const reprocessed = await api.app.inject({ method: 'POST', url: `/api/email/failed/${items[1]!.id}/reprocess`, headers: { authorization: `Bearer ${api.admin}` } });
+    const reprocessed = await api.app.inject({
+      method: 'POST',
+      url: `/api/email/failed/${items[1]!.id}/reprocess`,
+      headers: { authorization: `Bearer ${api.admin}` },
+    });
     expect(reprocessed.statusCode).toBe(200);
     expect(reprocessed.json().mail).toMatchObject({ id: items[1]!.id, status: 'processed', error: null, conversationId: expect.any(Number) });
-    const again = await api.app.inject({ method: 'POST', url: `/api/email/failed/${items[1]!.id}/reprocess`, headers: { authorization: `Bearer ${api.admin}` } });
+    const again = await api.app.inject({
+      method: 'POST',
+      url: `/api/email/failed/${items[1]!.id}/reprocess`,
+      headers: { authorization: `Bearer ${api.admin}` },
+    });
     expect(again.statusCode).toBe(404);
     const after = await api.app.inject({ method: 'GET', url: '/api/email/failed', headers: { authorization: `Bearer ${api.admin}` } });
     expect(after.json().items.map((i: { subject: string }) => i.subject)).toEqual(['Flood 5']);
@@ -356,7 +409,25 @@ describe.skipIf(!MAIL_PEERS.swaks)('email over SMTP: STARTTLS', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     // A second channel on the same store, with a certificate.
     channel = await startEmailChannel({
       store: mail.store,

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { person, startTestApp, type Person, type TestApp } from './support/app.js';
+import { type Person, person, startTestApp, type TestApp } from './support/app.js';
 
 // A form refused part-way (a file in the wrong field, a NUL in a field) is answered once the
 // client has sent it all, not while it is still sending: closing on an upload in flight can
@@ -45,8 +45,18 @@ async function sendInTwoHalves(first: string, rest: string): Promise<{ response:
 
 describe('a form refused part-way', () => {
   it.each([
-    ['a file in a field other than files', part('subject', 'Hi') + part('upload', 'a'.repeat(1000), 'a.txt'), part('body', 'b') + `--${BOUNDARY}--\r\n`, 'body.upload'],
-    ['a NUL in a field before a file', part('subject', 'S\u0000') + part('body', 'b'), part('files', 'a'.repeat(1000), 'a.txt') + `--${BOUNDARY}--\r\n`, 'body.subject'],
+    [
+      'a file in a field other than files',
+      part('subject', 'Hi') + part('upload', 'a'.repeat(1000), 'a.txt'),
+      part('body', 'b') + `--${BOUNDARY}--\r\n`,
+      'body.upload',
+    ],
+    [
+      'a NUL in a field before a file',
+      part('subject', 'S\u0000') + part('body', 'b'),
+      part('files', 'a'.repeat(1000), 'a.txt') + `--${BOUNDARY}--\r\n`,
+      'body.subject',
+    ],
   ])('%s: answered 400 once the client has sent the whole form, and the connection ends cleanly', async (_what, first, rest, field) => {
     const { response, answeredEarly, reset } = await sendInTwoHalves(first, rest);
     expect(answeredEarly).toBe(false);
@@ -65,7 +75,9 @@ describe('a form refused part-way', () => {
     socket.on('error', () => {});
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     const started = Date.now();
-    socket.write(`POST /api/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${agent.token}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${body.length}\r\n\r\n${first}`);
+    socket.write(
+      `POST /api/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${agent.token}\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${body.length}\r\n\r\n${first}`,
+    );
     await closed;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(response).toMatch(/^HTTP\/1\.1 400 /);

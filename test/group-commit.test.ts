@@ -11,8 +11,7 @@ import { makeAgent, makeConversation, useTestInbox } from './support/inbox.js';
 
 const inbox = useTestInbox();
 
-const insertName = (name: string) => (tx: Parameters<Parameters<typeof transact>[1]>[0]) =>
-  tx.insertInto('sequences').values({ name, value: 1 }).execute();
+const insertName = (name: string) => (tx: Parameters<Parameters<typeof transact>[1]>[0]) => tx.insertInto('sequences').values({ name, value: 1 }).execute();
 
 async function names(store: Store, prefix: string): Promise<string[]> {
   const rows = await store.db.selectFrom('sequences').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute();
@@ -87,7 +86,11 @@ describe('group commit', () => {
     expect(await countMessages(observer.db, conversation.id)).toBe(26);
     // The stored counters agree with a count of the rows themselves.
     const counts = await getInboxCounts(inbox.ctx, agent.id);
-    const rows = await observer.db.selectFrom('conversations').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    const rows = await observer.db
+      .selectFrom('conversations')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
     const actual = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     for (const status of ['open', 'pending', 'resolved', 'closed'] as const) expect(counts.statuses[status]).toBe(actual[status] ?? 0);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../src/accounts/index.js';
+import { type AccountsContext, accountsContext, createApiToken, createUser } from '../src/accounts/index.js';
 import { authentication, CSRF_HEADER, requireUser, SESSION_COOKIE } from '../src/http/auth.js';
 import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
 import { authRoutes } from '../src/http/routes/auth.js';
@@ -16,7 +16,11 @@ beforeAll(async () => {
   accounts = accountsContext(store);
   app = buildServer({ store });
   await app.register(authentication, { accounts, secureCookies: false });
-  await app.register(authRoutes, { accounts, secureCookies: false, limits: { perAccount: new SlidingWindowLimiter(3, 60_000), perAddress: new SlidingWindowLimiter(100, 60_000) } });
+  await app.register(authRoutes, {
+    accounts,
+    secureCookies: false,
+    limits: { perAccount: new SlidingWindowLimiter(3, 60_000), perAddress: new SlidingWindowLimiter(100, 60_000) },
+  });
   // A write that only needs a signed-in user, to exercise the CSRF check.
   app.post('/api/test/write', async (request) => ({ userId: requireUser(request).id }));
   await app.ready();
@@ -118,7 +122,11 @@ describe('sessions', () => {
   });
 
   it('refuses unknown fields and short passwords, naming the field', async () => {
-    const extra = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { name: 'A', email: 'a@example.test', password: 'long enough', role: 'admin' } });
+    const extra = await app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { name: 'A', email: 'a@example.test', password: 'long enough', role: 'admin' },
+    });
     expect(extra.statusCode).toBe(400);
     expect(extra.json().error.field).toContain('role');
     const short = await app.inject({ method: 'POST', url: '/api/auth/register', payload: { name: 'A', email: 'a@example.test', password: 'short' } });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setUserActive, type AccountsContext } from '../src/accounts/index.js';
+import { type AccountsContext, setUserActive } from '../src/accounts/index.js';
 import type { ZodApp } from '../src/http/server.js';
 import type { Role } from '../src/store/schema.js';
-import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
+import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 let server: TestApp;
 let accounts: AccountsContext;
@@ -49,7 +49,9 @@ describe('conversations over HTTP', () => {
     const agent = await person('agent');
     const { id } = await ticket(customer);
     expect((await call(agent, 'POST', `/api/conversations/${id}/messages`, { body: 'On it' })).statusCode).toBe(201);
-    expect((await call(agent, 'POST', `/api/conversations/${id}/messages`, { body: 'secret: customer is on legacy plan', isInternal: true })).statusCode).toBe(201);
+    expect((await call(agent, 'POST', `/api/conversations/${id}/messages`, { body: 'secret: customer is on legacy plan', isInternal: true })).statusCode).toBe(
+      201,
+    );
     expect((await call(customer, 'GET', `/api/conversations/${id}`)).json().conversation.status).toBe('pending');
     await call(customer, 'POST', `/api/conversations/${id}/messages`, { body: 'Thanks!' });
     expect((await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation.status).toBe('open');
@@ -98,7 +100,12 @@ describe('conversations over HTTP', () => {
     const customer = await person('customer');
     const agent = await person('agent');
     const { id } = await ticket(customer);
-    const refused = await call(agent, 'PATCH', `/api/conversations/${id}`, { priority: 'urgent', labels: ['urgent'], assignedTo: customer.id, status: 'resolved' });
+    const refused = await call(agent, 'PATCH', `/api/conversations/${id}`, {
+      priority: 'urgent',
+      labels: ['urgent'],
+      assignedTo: customer.id,
+      status: 'resolved',
+    });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().error.field).toBe('assignedTo');
     const after = (await call(agent, 'GET', `/api/conversations/${id}`)).json().conversation;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZodApp } from '../src/http/server.js';
 import type { Role } from '../src/store/schema.js';
-import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
+import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // GET /api/inbox/counts: every sidebar number in one request, each equal to what the
 // matching list holds, for the team only.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildServer, defineRoutes, errorBody, unauthorized, type ZodApp } from '../src/http/server.js';
 import { DomainError } from '../src/errors.js';
+import { buildServer, defineRoutes, errorBody, unauthorized, type ZodApp } from '../src/http/server.js';
 import type { Store } from '../src/store/database.js';
 import { makeTestStore } from './support/store.js';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/accounts/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/http/auth.js';
 import type { Role } from '../src/store/schema.js';
-import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
+import { person as newPerson, PASSWORD, type Person, startTestApp, type TestApp } from './support/app.js';
 
 type Api = TestApp;
 
@@ -30,7 +30,12 @@ describe('team administration over HTTP', () => {
 
   it('an admin adds an agent, who can sign in at once; the list shows them to the team', async () => {
     const admin = await person(api, 'admin');
-    const created = await call(api, admin, 'POST', '/api/users', { name: '  Noor  Haddad ', email: 'Noor@Example.test', password: 'a good password', role: 'agent' });
+    const created = await call(api, admin, 'POST', '/api/users', {
+      name: '  Noor  Haddad ',
+      email: 'Noor@Example.test',
+      password: 'a good password',
+      role: 'agent',
+    });
     expect(created.statusCode).toBe(201);
     const user = created.json().user;
     expect(user).toEqual({ id: expect.any(Number), name: 'Noor Haddad', email: 'noor@example.test', role: 'agent', active: true, deactivatedAt: null });
@@ -128,7 +133,12 @@ describe('team administration over HTTP', () => {
   it('an address that already has an account is a conflict, whatever its case', async () => {
     const admin = await person(api, 'admin');
     const existing = await person(api, 'customer');
-    const response = await call(api, admin, 'POST', '/api/users', { name: 'Twin', email: existing.email.toUpperCase(), password: 'long enough', role: 'agent' });
+    const response = await call(api, admin, 'POST', '/api/users', {
+      name: 'Twin',
+      email: existing.email.toUpperCase(),
+      password: 'long enough',
+      role: 'agent',
+    });
     expect(response.statusCode).toBe(409);
     expect(response.json().error).toMatchObject({ code: 'conflict', message: `an account for ${existing.email} already exists` });
   });
@@ -182,7 +192,8 @@ describe('the last active admin', () => {
     expect((await call(api, first, 'PATCH', `/api/users/${dormant.id}`, { active: false })).statusCode).toBe(200);
     expect((await call(api, first, 'PATCH', `/api/users/${first.id}`, { role: 'agent' })).statusCode).toBe(409);
 
-    const second = (await call(api, first, 'POST', '/api/users', { name: 'Bo Admin', email: 'bo@example.test', password: 'long enough', role: 'admin' })).json().user;
+    const second = (await call(api, first, 'POST', '/api/users', { name: 'Bo Admin', email: 'bo@example.test', password: 'long enough', role: 'admin' })).json()
+      .user;
     const demoted = await call(api, first, 'PATCH', `/api/users/${first.id}`, { role: 'agent' });
     expect(demoted.statusCode).toBe(200);
     // Now an agent: the same token no longer manages the team.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/store/schema.js';
-import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
+import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // The knowledge base over HTTP and the public help center: the team writes, everyone
 // reads what is published, and nothing an author types runs in a reader's browser.
@@ -33,7 +33,12 @@ describe('knowledge base API and help center', () => {
     const categoryId = category.json().category.id;
     expect(category.json().category).toMatchObject({ name: 'Getting started', slug: 'getting-started' });
 
-    const published = await call(agent, 'POST', '/api/kb/articles', { title: 'Inviting your team', body: 'Go to **Settings → Team** and click *Invite*.', categoryId, status: 'published' });
+    const published = await call(agent, 'POST', '/api/kb/articles', {
+      title: 'Inviting your team',
+      body: 'Go to **Settings → Team** and click *Invite*.',
+      categoryId,
+      status: 'published',
+    });
     expect(published.statusCode).toBe(201);
     const article = published.json().article;
     expect(article).toMatchObject({
@@ -105,7 +110,11 @@ describe('knowledge base API and help center', () => {
 
   it('search needs every word (the last as a prefix), ranks titles first and never shows drafts to the public', async () => {
     await call(agent, 'POST', '/api/kb/articles', { title: 'Webhooks', body: 'Webhooks post every new conversation to your endpoint.', status: 'published' });
-    await call(agent, 'POST', '/api/kb/articles', { title: 'Endpoints overview', body: 'A webhook endpoint must answer within five seconds.', status: 'published' });
+    await call(agent, 'POST', '/api/kb/articles', {
+      title: 'Endpoints overview',
+      body: 'A webhook endpoint must answer within five seconds.',
+      status: 'published',
+    });
     await call(agent, 'POST', '/api/kb/articles', { title: 'Webhook secrets (draft)', body: 'Rotating webhook secrets.', status: 'draft' });
     const hits = (await call(null, 'GET', '/api/kb/articles?q=endpoint%20webh')).json().items;
     expect(hits.map((h: { title: string }) => h.title)).toEqual(['Webhooks', 'Endpoints overview']);
@@ -119,11 +128,17 @@ describe('knowledge base API and help center', () => {
   it('pages with a cursor, newest change first, without gaps or repeats', async () => {
     const category = (await call(agent, 'POST', '/api/kb/categories', { name: 'Paging' })).json().category;
     const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await call(agent, 'POST', '/api/kb/articles', { title: `Page ${i}`, body: `Body ${i}`, categoryId: category.id, status: 'published' })).json().article.id);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await call(agent, 'POST', '/api/kb/articles', { title: `Page ${i}`, body: `Body ${i}`, categoryId: category.id, status: 'published' })).json().article
+          .id,
+      );
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: number }[]; nextCursor: string | null } = (await call(null, 'GET', `/api/kb/articles?categoryId=${category.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { id: number }[]; nextCursor: string | null } = (
+        await call(null, 'GET', `/api/kb/articles?categoryId=${category.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((a) => a.id));
       cursor = page.nextCursor;
@@ -136,7 +151,8 @@ describe('knowledge base API and help center', () => {
   });
 
   it('author HTML and links are made harmless', async () => {
-    const body = 'Hello <img src=x onerror=alert(1)> [click](javascript:alert(2)) <iframe src="https://evil.test"></iframe>\n\n[docs](https://docs.example.test)';
+    const body =
+      'Hello <img src=x onerror=alert(1)> [click](javascript:alert(2)) <iframe src="https://evil.test"></iframe>\n\n[docs](https://docs.example.test)';
     const article = (await call(agent, 'POST', '/api/kb/articles', { title: 'Sanitised', body, status: 'published' })).json().article;
     expect(article.html).not.toMatch(/onerror|javascript:|<iframe|<script/i);
     expect(article.html).toContain('<a href="https://docs.example.test" rel="nofollow noopener noreferrer">docs</a>');
@@ -144,7 +160,14 @@ describe('knowledge base API and help center', () => {
 
   it('serves the help center as plain pages: index, topic, article, search, and 404 for drafts', async () => {
     const category = (await call(agent, 'POST', '/api/kb/categories', { name: 'Help center topic' })).json().category;
-    const article = (await call(agent, 'POST', '/api/kb/articles', { title: 'Connecting Slack <now>', body: 'Open **Integrations** and pick Slack.', categoryId: category.id, status: 'published' })).json().article;
+    const article = (
+      await call(agent, 'POST', '/api/kb/articles', {
+        title: 'Connecting Slack <now>',
+        body: 'Open **Integrations** and pick Slack.',
+        categoryId: category.id,
+        status: 'published',
+      })
+    ).json().article;
     const draft = (await call(agent, 'POST', '/api/kb/articles', { title: 'Unreleased', body: 'Soon.', status: 'draft' })).json().article;
 
     const index = await call(null, 'GET', '/help');

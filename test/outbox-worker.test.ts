@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SideEffectPlanner } from '../src/inbox/context.js';
 import { retryDelay } from '../src/jobs/backoff.js';
 import { createOutboxWorker, type JobHandler, type OutboxJob, type OutboxWorkerOptions } from '../src/jobs/outbox-worker.js';
-import type { SideEffectPlanner } from '../src/inbox/context.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import { claimDueJobs, enqueueJobs, findJob, type NewJob } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
@@ -201,7 +201,10 @@ describe('outbox worker', () => {
     }
     const { calls, handler } = recorder();
     const abandoned: { payload: unknown; error: string }[] = [];
-    const w = worker({ test: Object.assign(handler, { abandon: async (payload: unknown, error: string) => void abandoned.push({ payload, error }) }) }, { maxAttempts: 2 });
+    const w = worker(
+      { test: Object.assign(handler, { abandon: async (payload: unknown, error: string) => void abandoned.push({ payload, error }) }) },
+      { maxAttempts: 2 },
+    );
 
     expect(await w.runOnce()).toBe(1);
     expect(calls).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { accountsContext, createApiToken, createUser } from '../src/accounts/ind
 import { openPostgres } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { Live, sleep } from './support/live.js';
-import { freePort, privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.js';
+import { freePort, type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from './support/private-postgres.js';
 import { ROOT } from './support/run.js';
 
 // Issue 13, item 3: a lost PostgreSQL connection must not kill the server. The app runs as
@@ -112,7 +112,11 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
     });
 
     for (let i = 0; i < 4; i++) {
-      const created = await api('POST', '/api/conversations', { subject: `Load ${i}`, body: 'first', customer: { email: `c${i}@example.test`, name: `C ${i}` } });
+      const created = await api('POST', '/api/conversations', {
+        subject: `Load ${i}`,
+        body: 'first',
+        customer: { email: `c${i}@example.test`, name: `C ${i}` },
+      });
       conversations.push((created.json as { conversation: { id: number } }).conversation.id);
     }
     live = await Live.open(`${url.replace('http', 'ws')}/api/realtime`, { authorization: `Bearer ${token}` });
@@ -215,7 +219,8 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
     );
     const byKey = new Map(stored.map((row) => [row.externalKey.replace(/^http:\d+:/, ''), row.ids.map(Number)]));
     for (const [key, ids] of byKey) expect(ids, key).toHaveLength(1);
-    for (const acknowledged of outcomes.filter((o) => o.status === 201)) expect(byKey.get(acknowledged.key), acknowledged.key).toEqual([acknowledged.messageId]);
+    for (const acknowledged of outcomes.filter((o) => o.status === 201))
+      expect(byKey.get(acknowledged.key), acknowledged.key).toEqual([acknowledged.messageId]);
 
     // A refused write may or may not have committed (a broken COMMIT cannot be known): the
     // client's retry with the same key lands it exactly once either way.
@@ -231,7 +236,11 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
     expect(new Set(sentLive()).size).toBe(sentLive().length);
   }
 
-  const sentLive = () => live.events().filter((f) => f.type === 'message.created').map((f) => f.data.message.id as number);
+  const sentLive = () =>
+    live
+      .events()
+      .filter((f) => f.type === 'message.created')
+      .map((f) => f.data.message.id as number);
 
   /** Everything the issue asks of the server once the database is back: alive, answering within seconds, live stream and outbox resumed. */
   async function expectServing(label: string): Promise<void> {
@@ -240,10 +249,14 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
 
     const started = Date.now();
     await within(5_000, async () => ((await api('GET', '/api/health')).status === 200 ? true : null), 'health 200');
-    const fresh = await within(5_000, async () => {
-      const outcome = await write(`${label}-after`, conversations[0]!);
-      return outcome.status === 201 ? outcome : null;
-    }, 'a write after the fault');
+    const fresh = await within(
+      5_000,
+      async () => {
+        const outcome = await write(`${label}-after`, conversations[0]!);
+        return outcome.status === 201 ? outcome : null;
+      },
+      'a write after the fault',
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
 
     // The socket opened before the fault is still open and gets the new event.
@@ -282,10 +295,18 @@ describe.skipIf(skip !== null)('a lost PostgreSQL connection', () => {
     await admin(DB, `create constraint trigger slow_commit after insert on messages deferrable initially deferred for each row execute function slow_commit()`);
     try {
       const pending = write('commit-cut', conversations[0]!);
-      const [cut] = await within(5_000, async () => {
-        const rows = await admin<{ pid: number }>('postgres', `select pid from pg_stat_activity where datname = $1 and state = 'active' and query ilike 'commit%'`, [DB]);
-        return rows.length > 0 ? rows : null;
-      }, 'a COMMIT in progress');
+      const [cut] = await within(
+        5_000,
+        async () => {
+          const rows = await admin<{ pid: number }>(
+            'postgres',
+            `select pid from pg_stat_activity where datname = $1 and state = 'active' and query ilike 'commit%'`,
+            [DB],
+          );
+          return rows.length > 0 ? rows : null;
+        },
+        'a COMMIT in progress',
+      );
       await admin('postgres', 'select pg_terminate_backend($1)', [cut!.pid]);
       const answer = await pending;
       expect(answer).toMatchObject({ status: 503, code: 'unavailable' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken, createSession, createUser, type AccountsContext } from '../src/accounts/index.js';
-import { storeAttachment, type AttachmentStorage } from '../src/attachments/index.js';
+import { type AccountsContext, createApiToken, createSession, createUser } from '../src/accounts/index.js';
+import { type AttachmentStorage, storeAttachment } from '../src/attachments/index.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
@@ -62,7 +62,14 @@ async function request(method: string, url: string, body?: unknown, browser?: Br
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : null) as Record<string, any>, cookie: response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  return {
+    status: response.status,
+    json: (text ? JSON.parse(text) : null) as Record<string, any>,
+    cookie: response.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+  };
 }
 
 /** Signs up (no session comes of it) and returns the new account's id. */
@@ -117,7 +124,13 @@ async function lastToken(email: string, purpose: 'verify' | 'reset'): Promise<st
 /** Mail from an address, written as the email channel writes it, with a file. */
 async function mailFrom(email: string, subject: string) {
   const file = await storeAttachment(storage, Buffer.from('quarterly numbers\n'), { name: 'numbers.txt' });
-  return createConversation(inbox, { from: { customerEmail: email, name: 'Mailer' }, channel: 'email', subject, body: 'Private: my account number is 1234', attachments: [file] });
+  return createConversation(inbox, {
+    from: { customerEmail: email, name: 'Mailer' },
+    channel: 'email',
+    subject,
+    body: 'Private: my account number is 1234',
+    attachments: [file],
+  });
 }
 
 async function myNumbers(browser: Browser): Promise<string[]> {
@@ -177,7 +190,13 @@ describe('an unconfirmed customer', () => {
     const contact = await request('POST', '/api/contact', { name: 'Victim', email: squatter.email, subject: 'Contact form', message: 'Please call me' });
     expect(contact.status).toBe(201);
     const agent = await createUser(accounts, { name: 'Agent', email: address('agent'), role: 'agent', password: null });
-    const outreach = await createConversation(inbox, { from: { userId: agent.id }, customer: { email: squatter.email }, channel: 'email', subject: 'Your invoice', body: 'Attached' });
+    const outreach = await createConversation(inbox, {
+      from: { userId: agent.id },
+      customer: { email: squatter.email },
+      channel: 'email',
+      subject: 'Your invoice',
+      body: 'Attached',
+    });
     const hidden = [mailed.conversation, outreach.conversation];
     const hiddenNumbers = [...hidden.map((c) => c.number), contact.json.number];
 

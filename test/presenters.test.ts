@@ -44,13 +44,27 @@ const reply: Message = {
   delivery: { status: 'failed', error: '550 5.1.1 no such user', attempts: 2, updatedAt: Date.UTC(2026, 0, 2) },
   isInternal: false,
   auto: null,
-  email: { from: { name: 'Ana', email: 'support@team.test' }, to: [{ name: 'Casey', email: 'casey@example.test' }], cc: [{ name: 'Pat', email: 'pat@example.test' }] },
+  email: {
+    from: { name: 'Ana', email: 'support@team.test' },
+    to: [{ name: 'Casey', email: 'casey@example.test' }],
+    cc: [{ name: 'Pat', email: 'pat@example.test' }],
+  },
   sentAt: 2,
   readAt: null,
   createdAt: 2,
 };
 const note: Message = { ...reply, id: 11, isInternal: true, body: 'customer is difficult' };
-const event: InboxEvent = { id: 5, conversationId: 1, eventType: 'assigned', performedBy: 2, performedByName: 'Ana', origin: 'user', oldValue: null, newValue: 2, createdAt: 2 };
+const event: InboxEvent = {
+  id: 5,
+  conversationId: 1,
+  eventType: 'assigned',
+  performedBy: 2,
+  performedByName: 'Ana',
+  origin: 'user',
+  oldValue: null,
+  newValue: 2,
+  createdAt: 2,
+};
 
 describe('policies', () => {
   it('a customer sees only their own conversation, and never an internal note', () => {
@@ -66,14 +80,37 @@ describe('presenters', () => {
   it("shows a customer the conversation without the team's organisation of it", () => {
     const json = presentConversation(customer, { ...conversation, unread: true });
     expect(Object.keys(json).sort()).toEqual(
-      ['closedAt', 'createdAt', 'customer', 'channel', 'firstMessageAt', 'id', 'lastMessageAt', 'lastMessagePreview', 'number', 'resolvedAt', 'status', 'subject', 'type', 'updatedAt'].sort(),
+      [
+        'closedAt',
+        'createdAt',
+        'customer',
+        'channel',
+        'firstMessageAt',
+        'id',
+        'lastMessageAt',
+        'lastMessagePreview',
+        'number',
+        'resolvedAt',
+        'status',
+        'subject',
+        'type',
+        'updatedAt',
+      ].sort(),
     );
     expect(ConversationJson.parse(json)).toEqual(json);
   });
 
   it('shows the team everything, unread included', () => {
     const json = presentConversation(agent, { ...conversation, unread: true });
-    expect(json).toMatchObject({ priority: 'high', assignedTo: 2, tags: ['vip'], labels: ['urgent'], participants: [{ email: 'pat@example.test', name: 'Pat' }], messageCount: 3, unread: true });
+    expect(json).toMatchObject({
+      priority: 'high',
+      assignedTo: 2,
+      tags: ['vip'],
+      labels: ['urgent'],
+      participants: [{ email: 'pat@example.test', name: 'Pat' }],
+      messageCount: 3,
+      unread: true,
+    });
     expect(ConversationJson.parse(json)).toEqual(json);
   });
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountsContext, ensureFirstAdmin, requestPasswordReset, type AccountsContext } from '../src/accounts/index.js';
+import { type AccountsContext, accountsContext, ensureFirstAdmin, requestPasswordReset } from '../src/accounts/index.js';
 import { CSRF_HEADER, SESSION_COOKIE } from '../src/http/auth.js';
 import type { ZodApp } from '../src/http/server.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import type { InboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
+import { person as newPerson, PASSWORD, type Person, startTestApp, type TestApp } from './support/app.js';
 import { makeTestStore } from './support/store.js';
-import { PASSWORD, person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Item 14 of issue 14 over real HTTP on a real database: everyone's own profile (name,
 // signature, password), admins renaming the team, the team's reset links, and the first
@@ -63,7 +63,10 @@ describe('your own profile: PATCH /api/auth/me', () => {
     const signed = await call(agent, 'PATCH', '/api/auth/me', { signature: '\r\nNoor Haddad   \r\nSupport\u200B team\r\n\r\n\r\n\r\nExample Inc.\t\r\n\r\n' });
     expect(signed.statusCode).toBe(200);
     expect(signed.json().user.signature).toBe('Noor Haddad\nSupport team\n\nExample Inc.');
-    expect((await call(agent, 'GET', '/api/auth/me')).json().user).toMatchObject({ name: 'Noor Haddad', signature: 'Noor Haddad\nSupport team\n\nExample Inc.' });
+    expect((await call(agent, 'GET', '/api/auth/me')).json().user).toMatchObject({
+      name: 'Noor Haddad',
+      signature: 'Noor Haddad\nSupport team\n\nExample Inc.',
+    });
     const row = await store.db.selectFrom('users').select(['name', 'signature']).where('id', '=', agent.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ name: 'Noor Haddad', signature: 'Noor Haddad\nSupport team\n\nExample Inc.' });
 
@@ -82,7 +85,12 @@ describe('your own profile: PATCH /api/auth/me', () => {
   it('customers see the new name on the agent’s replies, never the signature field', async () => {
     const agent = await person('agent', 'Admin');
     const customer = await person('customer', 'Cleo Customer');
-    const { conversation } = await createConversation(inbox, { from: { customerEmail: customer.email }, channel: 'ticket', subject: 'Hello', body: 'Hi there' });
+    const { conversation } = await createConversation(inbox, {
+      from: { customerEmail: customer.email },
+      channel: 'ticket',
+      subject: 'Hello',
+      body: 'Hi there',
+    });
     await call(agent, 'PATCH', '/api/auth/me', { name: 'Maya Okafor', signature: 'Maya from support' });
     await addMessage(inbox, { conversation: conversation.id, from: { userId: agent.id }, body: 'How can I help?' });
     const seen = (await call(customer, 'GET', `/api/conversations/${conversation.id}/messages`)).json().items;
@@ -94,7 +102,10 @@ describe('your own profile: PATCH /api/auth/me', () => {
 
   it('a customer may rename themselves but has no signature', async () => {
     const customer = await person('customer');
-    expect((await call(customer, 'PATCH', '/api/auth/me', { name: 'Cleo Q. Customer' })).json().user).toMatchObject({ name: 'Cleo Q. Customer', emailVerified: true });
+    expect((await call(customer, 'PATCH', '/api/auth/me', { name: 'Cleo Q. Customer' })).json().user).toMatchObject({
+      name: 'Cleo Q. Customer',
+      emailVerified: true,
+    });
     const refused = await call(customer, 'PATCH', '/api/auth/me', { signature: 'Buy now at spam.example' });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error).toMatchObject({ code: 'forbidden', field: 'signature' });
@@ -184,7 +195,10 @@ describe('forgot password, for the team too', () => {
   type LinkJob = { email: string; purpose: string; url: string };
   const linkFor = async (email: string) => {
     const rows = await store.db.selectFrom('outbox').select('payload').where('kind', '=', 'email.account_link').orderBy('id').execute();
-    return rows.map((row) => JSON.parse(row.payload) as LinkJob).filter((job) => job.email === email).at(-1);
+    return rows
+      .map((row) => JSON.parse(row.payload) as LinkJob)
+      .filter((job) => job.email === email)
+      .at(-1);
   };
 
   it('mails a team member a link to the inbox app’s reset page, and a customer one to the portal’s', async () => {
@@ -209,7 +223,10 @@ describe('forgot password, for the team too', () => {
 
 describe('the first admin', () => {
   it('is named from ONETHREAD_ADMIN_NAME, else "Admin" with a message saying where to set a real name', async () => {
-    for (const [name, expected] of [[' Ana  Admin ', 'Ana Admin'], [null, 'Admin']] as const) {
+    for (const [name, expected] of [
+      [' Ana  Admin ', 'Ana Admin'],
+      [null, 'Admin'],
+    ] as const) {
       const own = await makeTestStore();
       try {
         const logs: string[] = [];

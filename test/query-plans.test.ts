@@ -1,7 +1,7 @@
-import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
+import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getConversationMessages, getConversations, type ConversationQuery } from '../src/inbox/queries.js';
 import type { InboxContext } from '../src/inbox/context.js';
+import { type ConversationQuery, getConversationMessages, getConversations } from '../src/inbox/queries.js';
 import { makeAgent, useTestInbox } from './support/inbox.js';
 import { explainOf, recordingStore } from './support/query-capture.js';
 
@@ -163,9 +163,13 @@ function pgFacts(plan: PgNode): PlanFacts {
   const walk = (node: PgNode, depth: number) => {
     lines.push(`${'  '.repeat(depth)}${describe(node)}`);
     if (TABLE_SCANS.has(node['Node Type'])) {
-      const index = node['Node Type'] === 'Index Scan' || node['Node Type'] === 'Index Only Scan' ? node['Index Name'] ?? null : null;
+      const index = node['Node Type'] === 'Index Scan' || node['Node Type'] === 'Index Only Scan' ? (node['Index Name'] ?? null) : null;
       // PostgreSQL numbers a repeated alias (c, c_1, …): each UNION ALL branch reads `c`.
-      accesses.push({ alias: (node.Alias ?? node['Relation Name'] ?? '?').replace(/_\d+$/, ''), index: index?.endsWith('_pkey') ? 'pk' : index, detail: describe(node) });
+      accesses.push({
+        alias: (node.Alias ?? node['Relation Name'] ?? '?').replace(/_\d+$/, ''),
+        index: index?.endsWith('_pkey') ? 'pk' : index,
+        detail: describe(node),
+      });
     }
     if (/Sort/.test(node['Node Type']) && (node.Plans ?? []).some(readsTableUnlimited)) tableSorts.push(describe(node));
     for (const child of node.Plans ?? []) walk(child, depth + 1);
@@ -196,7 +200,10 @@ function expectIndexWalk(facts: PlanFacts, expected: Record<string, string> | nu
     if (expected) expect(access.index, `unexpected access path (${access.detail}) in ${context}`).toBe(expected[access.alias]);
   }
   for (const alias of Object.keys(expected ?? {})) {
-    expect(facts.accesses.some((a) => a.alias === alias), `${alias} is not read at all in ${context}`).toBe(true);
+    expect(
+      facts.accesses.some((a) => a.alias === alias),
+      `${alias} is not read at all in ${context}`,
+    ).toBe(true);
   }
   expect(facts.tableSorts, `sort of a table's rows in ${context}`).toEqual([]);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeApiToken, setUserActive } from '../src/accounts/index.js';
 import { CLOSE_CREDENTIALS_ENDED, CLOSE_VIEWER_CHANGED } from '../src/realtime/protocol.js';
 import type { Store } from '../src/store/database.js';
-import { call, Live, login, messageOf, person, sessionPost, startInstance, type Instance, type Person } from './support/live.js';
+import { call, type Instance, Live, login, messageOf, type Person, person, sessionPost, startInstance } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // An open socket must follow its credentials: when the session or token that opened it
@@ -66,7 +66,12 @@ describe('open sockets follow their credentials', () => {
     const customer = await person(prompt, 'customer');
     const { conversation } = (await call(prompt, customer, 'POST', '/api/conversations', { subject: 'Password', body: 'x' }))!;
     const [laptop, phone] = [await login(prompt, agent.email), await login(prompt, agent.email)];
-    const [onLaptop, onPhone, byToken, witness] = await Promise.all([sessionSocket(prompt, laptop), sessionSocket(prompt, phone), Live.as(agent, prompt), Live.as(colleague, prompt)]);
+    const [onLaptop, onPhone, byToken, witness] = await Promise.all([
+      sessionSocket(prompt, laptop),
+      sessionSocket(prompt, phone),
+      Live.as(agent, prompt),
+      Live.as(colleague, prompt),
+    ]);
     const changed = await sessionPost(prompt, laptop, '/api/auth/password', { currentPassword: 'correct horse 1', newPassword: 'a much better one' });
     expect(changed.status).toBe(200);
     // The phone's session ended with the change, the laptop's too (it was given a new one), and the API token.

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/database.js';
-import { call, Live, messageOf, person, sleep, startInstance, type Frame, type Instance, type Person } from './support/live.js';
+import { call, type Frame, type Instance, Live, messageOf, type Person, person, sleep, startInstance } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Presence: team sockets announce which conversation they view or type in, and every
@@ -85,7 +85,12 @@ describe('presence over the live stream', () => {
     fence.send(presence(104, 'viewing'));
     await onB.waitFor(presenceOf(a.id, 104, 'viewing'));
     // 103 was left already: one `left` for it, not two.
-    expect(presenceFrames(onB).filter((f) => f.data.state === 'left').map((f) => f.data.conversationId).sort()).toEqual([101, 102, 103]);
+    expect(
+      presenceFrames(onB)
+        .filter((f) => f.data.state === 'left')
+        .map((f) => f.data.conversationId)
+        .sort(),
+    ).toEqual([101, 102, 103]);
     await Promise.all([onB.close(), fence.close()]);
   });
 

@@ -1,11 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { EventBus } from '../src/inbox/bus.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
 import { createInboxContext } from '../src/inbox/context.js';
-import { EventBus } from '../src/inbox/bus.js';
 import { openPostgres, type Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
-import { call as callOn, Live as LiveOn, messageOf, person as personOn, refusal, startInstance, type Frame, type Instance, type Person } from './support/live.js';
+import {
+  call as callOn,
+  type Frame,
+  type Instance,
+  Live as LiveOn,
+  messageOf,
+  type Person,
+  person as personOn,
+  refusal,
+  startInstance,
+} from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Real servers on real ports, real WebSocket clients: the upgrade, the hooks and the
@@ -102,7 +112,10 @@ describe('live updates over WebSocket', () => {
     await byQuery.close();
     const credentials = JSON.stringify({ email: agent.email, password: 'correct horse 1' });
     const login = await fetch(`${main.http}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: credentials });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const byCookie = await Live.open(main.ws, { cookie, origin: main.http });
     await byCookie.close();
     // Another site's page would send the visitor's cookie too; its Origin gives it away.
@@ -176,7 +189,8 @@ describe('live updates over WebSocket', () => {
       const { conversation } = await createConversation(limited.inbox, { from: { userId: customer.id }, channel: 'ticket', subject: 'Backlog', body: 'x' });
       const COUNT = 80;
       const padding = 'lorem ipsum '.repeat(17_000); // ~200 KB a frame, 16 MB in all
-      for (let i = 0; i < COUNT; i++) await addMessage(limited.inbox, { conversation: conversation.id, from: { userId: customer.id }, body: `#${i} ${padding}` });
+      for (let i = 0; i < COUNT; i++)
+        await addMessage(limited.inbox, { conversation: conversation.id, from: { userId: customer.id }, body: `#${i} ${padding}` });
       const numberOf = (f: Frame) => Number(/^#(\d+) /.exec(f.data.message.body)![1]);
       const isBacklog = (f: Frame) => f.type === 'message.created' && f.data.conversation.id === conversation.id;
       // A client that reads keeps up with the same frames under the same limit.

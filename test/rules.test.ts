@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../src/errors.js';
-import {
-  countDeltas,
-  countKeys,
-  normalizeLabels,
-  normalizeTags,
-  requestedStatusChange,
-  statusChangeForMessage,
-  statusTimestamps,
-} from '../src/inbox/rules.js';
+import { countDeltas, countKeys, normalizeLabels, normalizeTags, requestedStatusChange, statusChangeForMessage, statusTimestamps } from '../src/inbox/rules.js';
 
 describe('status after a message', () => {
   it.each([
@@ -32,9 +24,7 @@ describe('status after a message', () => {
   });
 
   it('a customer reply to a closed conversation is refused when reopening closed ones is off', () => {
-    expect(() => statusChangeForMessage('closed', 'customer', false, false)).toThrowError(
-      expect.objectContaining({ code: 'invalid_transition' }),
-    );
+    expect(() => statusChangeForMessage('closed', 'customer', false, false)).toThrowError(expect.objectContaining({ code: 'invalid_transition' }));
   });
 });
 

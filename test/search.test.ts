@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMessage } from '../src/inbox/commands.js';
 import { DomainError } from '../src/errors.js';
+import { addMessage } from '../src/inbox/commands.js';
 import { getConversationMessages, getConversations, searchConversations } from '../src/inbox/queries.js';
 import type { Conversation } from '../src/inbox/records.js';
 import { parseSearchQuery } from '../src/text/search-text.js';
@@ -92,27 +92,24 @@ describe('searchConversations', () => {
     expect(results[0]!.messageId).toBe(reply.message.id);
   });
 
-  it.each(['first', 'second'])(
-    'shows the best matching message when the subject matches too, the strong match written %s',
-    async (strongIs) => {
-      const w = word();
-      const strongBody = `${w} ${w}, ${w} and ${w}!`;
-      const weakBody = `A long message that mentions ${w} only once, among many other words about the order and its delivery.`;
-      const { conversation, message: opening } = await makeConversation(inbox, {
-        subject: `${w} problem`,
-        body: strongIs === 'first' ? strongBody : weakBody,
-      });
-      const { message: reply } = await addMessage(inbox.ctx, {
-        conversation: conversation.id,
-        from: { customerEmail: conversation.customer.email },
-        body: strongIs === 'first' ? weakBody : strongBody,
-      });
-      const strong = strongIs === 'first' ? opening : reply;
-      const [result] = await searchConversations(inbox.ctx, w);
-      expect(result?.conversation.id).toBe(conversation.id);
-      expect(result!.messageId).toBe(strong.id);
-    },
-  );
+  it.each(['first', 'second'])('shows the best matching message when the subject matches too, the strong match written %s', async (strongIs) => {
+    const w = word();
+    const strongBody = `${w} ${w}, ${w} and ${w}!`;
+    const weakBody = `A long message that mentions ${w} only once, among many other words about the order and its delivery.`;
+    const { conversation, message: opening } = await makeConversation(inbox, {
+      subject: `${w} problem`,
+      body: strongIs === 'first' ? strongBody : weakBody,
+    });
+    const { message: reply } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { customerEmail: conversation.customer.email },
+      body: strongIs === 'first' ? weakBody : strongBody,
+    });
+    const strong = strongIs === 'first' ? opening : reply;
+    const [result] = await searchConversations(inbox.ctx, w);
+    expect(result?.conversation.id).toBe(conversation.id);
+    expect(result!.messageId).toBe(strong.id);
+  });
 
   it('marks only matches: marker characters written in a body do not become <mark>', async () => {
     const w = word();
@@ -168,7 +165,8 @@ describe('searchConversations', () => {
   it("finds a customer's conversations by their email address, whole or by its first part", async () => {
     const w = word();
     const email = `${w}@example.com`;
-    const conversation = (await makeConversation(inbox, { from: { customerEmail: email, name: 'Ana Lima' }, subject: 'Hello', body: 'Hi there.' })).conversation;
+    const conversation = (await makeConversation(inbox, { from: { customerEmail: email, name: 'Ana Lima' }, subject: 'Hello', body: 'Hi there.' }))
+      .conversation;
     expect(found(await searchConversations(inbox.ctx, w))).toEqual([conversation.id]);
     expect(found(await searchConversations(inbox.ctx, email))).toEqual([conversation.id]);
     expect(ids(await getConversations(inbox.ctx, { q: email }))).toEqual([conversation.id]);
@@ -182,9 +180,8 @@ describe('searchConversations', () => {
 
   it('finds punctuation-joined words written in a body: a version, a host name, a hyphenated word', async () => {
     const w = word();
-    const conversation = (
-      await makeConversation(inbox, { subject: 'Upgrade', body: `After ${w} v4.12.7 on shop.${w}.io the check-out ${w}-page fails.` })
-    ).conversation;
+    const conversation = (await makeConversation(inbox, { subject: 'Upgrade', body: `After ${w} v4.12.7 on shop.${w}.io the check-out ${w}-page fails.` }))
+      .conversation;
     expect.soft(found(await searchConversations(inbox.ctx, `${w}-page`)), `${w}-page`).toEqual([conversation.id]);
     expect.soft(found(await searchConversations(inbox.ctx, `${w} v4.12.7`)), `${w} v4.12.7`).toEqual([conversation.id]);
     expect.soft(found(await searchConversations(inbox.ctx, `shop.${w}.io`)), `shop.${w}.io`).toEqual([conversation.id]);
@@ -267,7 +264,8 @@ describe('searchConversations', () => {
   it("restricts results to one customer's conversations, filling the page past other customers' better matches", async () => {
     const w = word();
     const others: number[] = [];
-    const mine = (await makeConversation(inbox, { subject: 'Mine', body: `Just one ${w} here, in a longer sentence about something else entirely.` })).conversation;
+    const mine = (await makeConversation(inbox, { subject: 'Mine', body: `Just one ${w} here, in a longer sentence about something else entirely.` }))
+      .conversation;
     for (let i = 0; i < 5; i++) {
       others.push((await makeConversation(inbox, { subject: `${w} ${w}`, body: `${w} ${w} ${w} ${w}` })).conversation.id);
     }
@@ -292,7 +290,8 @@ describe('getConversations with q', () => {
   it('matches subject, customer name and message bodies, by prefix on the last word, in list order', async () => {
     const w = word();
     const bySubject = (await makeConversation(inbox, { subject: `${w}tastic order`, body: 'Hello.' })).conversation;
-    const byName = (await makeConversation(inbox, { from: { customerEmail: `${word()}@example.test`, name: `Casey ${w}son` }, subject: 'Hi', body: 'Hello.' })).conversation;
+    const byName = (await makeConversation(inbox, { from: { customerEmail: `${word()}@example.test`, name: `Casey ${w}son` }, subject: 'Hi', body: 'Hello.' }))
+      .conversation;
     const byBody = (await makeConversation(inbox, { subject: 'Hi', body: `My ${w}er is broken.` })).conversation;
     const page = await getConversations(inbox.ctx, { q: w });
     expect(ids(page)).toEqual([byBody.id, byName.id, bySubject.id]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken, createSession, createUser, setUserActive, type AccountsContext } from '../src/accounts/index.js';
+import { type AccountsContext, createApiToken, createSession, createUser, setUserActive } from '../src/accounts/index.js';
 import { SESSION_COOKIE } from '../src/http/auth.js';
 import { SlidingWindowLimiter } from '../src/http/rate-limiter.js';
 import type { ZodApp } from '../src/http/server.js';
@@ -8,9 +8,9 @@ import type { InboxContext } from '../src/inbox/context.js';
 import type { OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { CLOSE_CREDENTIALS_ENDED } from '../src/realtime/protocol.js';
 import type { Store } from '../src/store/database.js';
-import { MAIL_PEERS, queuedId, rawMail, settled, swaks } from './support/email.js';
-import { Live, type Frame } from './support/live.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { MAIL_PEERS, queuedId, rawMail, settled, swaks } from './support/email.js';
+import { type Frame, Live } from './support/live.js';
 import { useMailApi } from './support/mail-api.js';
 
 // Issue 13's account findings, over real HTTP on real servers:
@@ -34,14 +34,26 @@ type Browser = { cookie: string; csrf: string };
 type Answer = { status: number; json: Record<string, any>; cookie: string; body: string };
 
 async function call(base: string, method: string, url: string, body?: unknown, who?: Browser | { bearer: string }): Promise<Answer> {
-  const auth: Record<string, string> = !who ? {} : 'bearer' in who ? { authorization: `Bearer ${who.bearer}` } : { cookie: who.cookie, 'x-csrf-token': who.csrf };
+  const auth: Record<string, string> = !who
+    ? {}
+    : 'bearer' in who
+      ? { authorization: `Bearer ${who.bearer}` }
+      : { cookie: who.cookie, 'x-csrf-token': who.csrf };
   const response = await fetch(base + url, {
     method,
     headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text, json: text ? JSON.parse(text) : null, cookie: response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  return {
+    status: response.status,
+    body: text,
+    json: text ? JSON.parse(text) : null,
+    cookie: response.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+  };
 }
 
 /** A frame with this text anywhere in it (a new conversation arrives as conversation.created, with its message). */
@@ -197,13 +209,28 @@ describe('accounts over HTTP (links read from the outbox)', () => {
         const before = await userRow(email);
         const jobsBefore = (await linkJobs(email)).length;
         const answer = await request('POST', '/api/auth/register', { name: 'Attacker <b>spam</b>', email: email.toUpperCase(), password: ATTACKER_PASSWORD });
-        expect({ status: answer.status, body: answer.body, cookie: answer.cookie }, email).toEqual({ status: asNew.status, body: asNew.body, cookie: asNew.cookie });
+        expect({ status: answer.status, body: answer.body, cookie: answer.cookie }, email).toEqual({
+          status: asNew.status,
+          body: asNew.body,
+          cookie: asNew.cookie,
+        });
         expect(await userRow(email), email).toEqual(before);
         expect((await request('POST', '/api/auth/login', { email, password: ATTACKER_PASSWORD })).status).toBe(401);
         const mailed = (await linkJobs(email)).slice(jobsBefore);
         if (email === gone.email) expect(mailed).toEqual([]);
         // A team member's link opens the inbox app's reset page, a customer's the portal's.
-        else expect(mailed, email).toEqual([{ userId: Number(before.id), email, purpose: 'reset', reason: 'signup_attempt', url: expect.stringMatching(email === agent.email ? /^https:\/\/help\.example\.test\/reset-password\?token=/ : /^https:\/\/help\.example\.test\/portal\/reset\?token=/) }]);
+        else
+          expect(mailed, email).toEqual([
+            {
+              userId: Number(before.id),
+              email,
+              purpose: 'reset',
+              reason: 'signup_attempt',
+              url: expect.stringMatching(
+                email === agent.email ? /^https:\/\/help\.example\.test\/reset-password\?token=/ : /^https:\/\/help\.example\.test\/portal\/reset\?token=/,
+              ),
+            },
+          ]);
       }
       // The owners still sign in as before.
       expect((await request('POST', '/api/auth/login', { email: agent.email, password: 'the agent’s password' })).status).toBe(200);
@@ -287,7 +314,9 @@ describe('sign-up limits (item 6)', () => {
 
   it('40 sign-ups in a burst from one client address: 10 go through, the rest get 429 and mail nobody', async () => {
     const emails = Array.from({ length: 40 }, () => address('burst'));
-    const answers = await Promise.all(emails.map((email) => inject('192.0.2.1', '/api/auth/register', { name: 'Hello from spam.example', email, password: ATTACKER_PASSWORD })));
+    const answers = await Promise.all(
+      emails.map((email) => inject('192.0.2.1', '/api/auth/register', { name: 'Hello from spam.example', email, password: ATTACKER_PASSWORD })),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
@@ -303,7 +332,16 @@ describe('sign-up limits (item 6)', () => {
     const existing = await createUser(accounts, { name: 'Existing', email: address('existing'), role: 'customer', password: 'the owner’s password' });
     for (const email of [target, existing.email]) {
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await inject(`198.51.100.${i + 1}`, '/api/auth/register', { name: 'Spammer', email: i % 2 ? email.toUpperCase() : email, password: ATTACKER_PASSWORD })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push(
+          (
+            await inject(`198.51.100.${i + 1}`, '/api/auth/register', {
+              name: 'Spammer',
+              email: i % 2 ? email.toUpperCase() : email,
+              password: ATTACKER_PASSWORD,
+            })
+          ).status,
+        );
       expect(statuses, email).toEqual([202, 202, 202, 429]);
       expect(await verifyJobs(email), email).toHaveLength(3);
     }
@@ -348,7 +386,10 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('the mails themselves
     const attacker = { name: 'Attacker: Buy cheap pills at spam.example', email: victim, password: ATTACKER_PASSWORD };
     expect((await request('POST', '/api/auth/register', attacker)).status).toBe(202);
     // Then the victim writes in: a mail thread received over SMTP.
-    const filed = await settled(mail, queuedId(await swaks(mail.port, { from: victim, data: rawMail({ from: `Vic <${victim}>`, subject: 'My bank details', body: 'account 1234' }) })));
+    const filed = await settled(
+      mail,
+      queuedId(await swaks(mail.port, { from: victim, data: rawMail({ from: `Vic <${victim}>`, subject: 'My bank details', body: 'account 1234' }) })),
+    );
     await worker.runOnce();
     // The acknowledgement of the victim's mail goes too (fixed words, tested elsewhere).
     const confirmation = (await mailsTo(victim)).find((m) => m.subject === 'Confirm your email address');
@@ -365,15 +406,23 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('the mails themselves
     expect(notice.subject).toBe('Someone tried to sign up with your address');
     expect(notice.text).toContain('If it was you, set a password with this link');
     expectOnlyOurWords(notice);
-    const reset = await request('POST', '/api/auth/password-reset/confirm', { token: new URL(linkIn(notice.text)).searchParams.get('token')!, password: 'the victim’s own' });
+    const reset = await request('POST', '/api/auth/password-reset/confirm', {
+      token: new URL(linkIn(notice.text)).searchParams.get('token')!,
+      password: 'the victim’s own',
+    });
     expect(reset.status).toBe(200);
     const mine = await call(base, 'GET', '/api/conversations', undefined, browserOf(reset));
     expect(mine.json.items.map((c: { id: number }) => c.id)).toEqual([filed.conversationId]);
   });
 
-  it("confirms the contact form with a fixed subject and text: none of the name, subject or message typed into it", async () => {
+  it('confirms the contact form with a fixed subject and text: none of the name, subject or message typed into it', async () => {
     const to = `contact-${process.pid}@example.org`;
-    const sent = await request('POST', '/api/contact', { name: 'Attacker', email: to, subject: 'Buy cheap pills', message: 'Visit spam.example for cheap pills' });
+    const sent = await request('POST', '/api/contact', {
+      name: 'Attacker',
+      email: to,
+      subject: 'Buy cheap pills',
+      message: 'Visit spam.example for cheap pills',
+    });
     expect(sent.status).toBe(201);
     await worker.runOnce();
     const [confirmation, ...more] = await mailsTo(to);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addMessage, assignConversation, changeConversationCustomer, createConversation, deleteConversation, updateConversation } from '../src/inbox/commands.js';
+import {
+  addMessage,
+  assignConversation,
+  changeConversationCustomer,
+  createConversation,
+  deleteConversation,
+  updateConversation,
+} from '../src/inbox/commands.js';
 import { getConversation, getConversationEvents, getConversationMessages } from '../src/inbox/queries.js';
 import { updateUserRow } from '../src/store/users.js';
 import { makeAdmin, makeAgent, makeConversation, makeCustomer, useTestInbox } from './support/inbox.js';
@@ -13,11 +20,15 @@ describe('identities asserted by a channel are only ever customers', () => {
   it('a team address as the sender of a customer message is refused, and nothing is written', async () => {
     const agent = await makeAgent(inbox, 'Avery Agent');
     const { conversation } = await makeConversation(inbox);
-    await expect(addMessage(inbox.ctx, { conversation: conversation.id, from: { customerEmail: agent.email }, body: 'Please pay here: https://evil.test' })).rejects.toMatchObject({
+    await expect(
+      addMessage(inbox.ctx, { conversation: conversation.id, from: { customerEmail: agent.email }, body: 'Please pay here: https://evil.test' }),
+    ).rejects.toMatchObject({
       code: 'forbidden',
       field: 'sender.email',
     });
-    await expect(makeConversation(inbox, { from: { customerEmail: agent.email.toUpperCase(), name: 'Avery Agent' } })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(makeConversation(inbox, { from: { customerEmail: agent.email.toUpperCase(), name: 'Avery Agent' } })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     const after = await getConversation(inbox.ctx, conversation.id);
     expect(after).toMatchObject({ messageCount: 1, status: 'open' });
   });
@@ -27,7 +38,9 @@ describe('identities asserted by a channel are only ever customers', () => {
     const customer = await makeCustomer(inbox, 'Vera Visitor');
     const { conversation } = await makeConversation(inbox, { from: { customerId: customer.id } });
     expect(conversation.customer.id).toBe(customer.id);
-    await expect(addMessage(inbox.ctx, { conversation: conversation.id, from: { customerId: admin.id }, body: 'I am the admin now' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(addMessage(inbox.ctx, { conversation: conversation.id, from: { customerId: admin.id }, body: 'I am the admin now' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     const { message } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { customerId: customer.id }, body: 'Still me' });
     expect(message.sender).toMatchObject({ type: 'customer', id: customer.id, name: 'Vera Visitor' });
   });
@@ -39,23 +52,34 @@ describe('identities asserted by a channel are only ever customers', () => {
     const pending = await getConversation(inbox.ctx, conversation.id);
     expect(pending?.status).toBe('pending');
 
-    await expect(addMessage(inbox.ctx, { conversation: conversation.id, from: { unverifiedEmail: agent.email, name: agent.name }, body: 'public?' })).rejects.toMatchObject({
+    await expect(
+      addMessage(inbox.ctx, { conversation: conversation.id, from: { unverifiedEmail: agent.email, name: agent.name }, body: 'public?' }),
+    ).rejects.toMatchObject({
       code: 'forbidden',
       field: 'isInternal',
     });
-    const { message } = await addMessage(inbox.ctx, { conversation: conversation.id, from: { unverifiedEmail: agent.email, name: agent.name }, isInternal: true, body: 'by mail' });
+    const { message } = await addMessage(inbox.ctx, {
+      conversation: conversation.id,
+      from: { unverifiedEmail: agent.email, name: agent.name },
+      isInternal: true,
+      body: 'by mail',
+    });
     expect(message).toMatchObject({ isInternal: true, sender: { id: null, type: 'admin', email: agent.email, name: 'Avery Agent (by email, not verified)' } });
     const after = await getConversation(inbox.ctx, conversation.id);
     expect(after).toMatchObject({ status: 'pending', lastMessageAt: pending!.lastMessageAt, lastReplyAt: pending!.lastReplyAt });
     const publicThread = await getConversationMessages(inbox.ctx, conversation.id, { includeInternal: false });
     expect(publicThread.items.map((m) => m.body)).not.toContain('by mail');
-    await expect(createConversation(inbox.ctx, { from: { unverifiedEmail: agent.email }, channel: 'email', subject: 'Hi', body: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(createConversation(inbox.ctx, { from: { unverifiedEmail: agent.email }, channel: 'email', subject: 'Hi', body: 'x' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('a conversation is never moved to, or started for, a team member as its customer', async () => {
     const agent = await makeAgent(inbox);
     const { conversation } = await makeConversation(inbox, { channel: 'chatbot' });
-    await expect(changeConversationCustomer(inbox.ctx, { conversation: conversation.id, customer: { email: agent.email }, by: { system: 'Chat' } })).rejects.toMatchObject({
+    await expect(
+      changeConversationCustomer(inbox.ctx, { conversation: conversation.id, customer: { email: agent.email }, by: { system: 'Chat' } }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
       field: 'customer.email',
     });
@@ -65,7 +89,7 @@ describe('identities asserted by a channel are only ever customers', () => {
     expect((await getConversation(inbox.ctx, conversation.id))?.customer.id).toBe(conversation.customer.id);
   });
 
-  it("a refused receipt rolls the customer change back with it: one all-or-nothing step", async () => {
+  it('a refused receipt rolls the customer change back with it: one all-or-nothing step', async () => {
     const { conversation } = await makeConversation(inbox, { channel: 'chatbot' });
     const receiptFailure = new Error('visitor row could not be written');
     await expect(
@@ -92,12 +116,16 @@ describe('assignment', () => {
     await updateUserRow(inbox.store.db, leaving.id, { deactivatedAt: inbox.clock.now }, inbox.clock.now);
 
     const other = await makeConversation(inbox);
-    await expect(assignConversation(inbox.ctx, { conversation: other.conversation.id, assigneeId: leaving.id, by: { userId: admin.id } })).rejects.toMatchObject({
+    await expect(
+      assignConversation(inbox.ctx, { conversation: other.conversation.id, assigneeId: leaving.id, by: { userId: admin.id } }),
+    ).rejects.toMatchObject({
       code: 'validation_failed',
       field: 'assignedTo',
       message: expect.stringContaining('deactivated'),
     });
-    await expect(updateConversation(inbox.ctx, { conversation: other.conversation.id, assigneeId: leaving.id, status: 'resolved', by: { userId: admin.id } })).rejects.toMatchObject({
+    await expect(
+      updateConversation(inbox.ctx, { conversation: other.conversation.id, assigneeId: leaving.id, status: 'resolved', by: { userId: admin.id } }),
+    ).rejects.toMatchObject({
       field: 'assignedTo',
     });
     expect(await getConversation(inbox.ctx, other.conversation.id)).toMatchObject({ assignedTo: null, status: 'open' });

@@ -9,8 +9,8 @@ import { getConversation, getConversationEvents, getConversationMessages, getCon
 import { findConversationsByMessageIds, findInbound, finishInbound, insertInbound } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
+import { type EmailHarness, MAIL_PEERS, queuedId, rawMail, SUPPORT, settled, swaks, testEmailPlanner, uniqueId, useEmailChannel } from './support/email.js';
 import { useEmailApp } from './support/mail-api.js';
-import { MAIL_PEERS, queuedId, rawMail, settled, SUPPORT, swaks, testEmailPlanner, uniqueId, useEmailChannel, type EmailHarness } from './support/email.js';
 
 // Issue 13, the email channel: a From header proves nothing, so mail claiming a team
 // member's address is never filed as that member's public reply (item 2); and U+0000,
@@ -46,7 +46,7 @@ describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound ma
   const messageIds = async (token: string, conversationId: number) =>
     ((await get(token, `/api/conversations/${conversationId}/messages`)).json().items as { id: number }[]).map((m) => m.id);
 
-  it("forged From: <agent> with [CONV-…] becomes an unverified internal note: no sender id, no status change, hidden from the customer, never mailed", async () => {
+  it('forged From: <agent> with [CONV-…] becomes an unverified internal note: no sender id, no status change, hidden from the customer, never mailed', async () => {
     const first = await send(mail, rawMail({ from: 'Carla Customer <carla@example.org>', subject: 'Refund for order 12' }));
     const conversation = await getConversation(mail.ctx, first.conversationId!);
     // The agent really answered (so their address takes part and the subject token threads their mail), and Carla wrote back.
@@ -57,7 +57,12 @@ describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound ma
 
     const forged = await send(
       mail,
-      rawMail({ from: `Al Agent <${api.agent.email}>`, subject: `Re: Refund for order 12 [${conversation.number}]`, body: 'Approved! Please confirm your card number here.', html: '<p>Approved! <a href="https://evil.example">Confirm</a></p>' }),
+      rawMail({
+        from: `Al Agent <${api.agent.email}>`,
+        subject: `Re: Refund for order 12 [${conversation.number}]`,
+        body: 'Approved! Please confirm your card number here.',
+        html: '<p>Approved! <a href="https://evil.example">Confirm</a></p>',
+      }),
       { from: api.agent.email },
     );
     expect(forged).toMatchObject({ status: 'processed', conversationId: conversation.id, senderEmail: api.agent.email, error: null });
@@ -74,7 +79,12 @@ describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound ma
 
     // A team reply would have made it pending and moved it up; a note does neither.
     const after = await getConversation(mail.ctx, conversation.id);
-    expect(after).toMatchObject({ status: 'open', lastMessageAt: before.lastMessageAt, lastReplyAt: before.lastReplyAt, lastMessagePreview: before.lastMessagePreview });
+    expect(after).toMatchObject({
+      status: 'open',
+      lastMessageAt: before.lastMessageAt,
+      lastReplyAt: before.lastReplyAt,
+      lastMessagePreview: before.lastMessagePreview,
+    });
     expect((await getConversationEvents(mail.ctx, conversation.id)).at(-1)).toMatchObject({ eventType: 'note_added', performedBy: null });
     // Never mailed to the customer.
     expect(await findJob(mail.store.db, `${EMAIL_REPLY_JOB}:${note.id}`)).toBeUndefined();
@@ -99,15 +109,31 @@ describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound ma
   it('an auto-reply from a team address that continues a conversation is a note too, never a public message', async () => {
     const parent = uniqueId('ooo');
     const first = await send(mail, rawMail({ messageId: parent, from: 'carla@example.org', subject: 'Where is it' }));
-    const auto = await send(mail, rawMail({ from: api.agent.email, subject: 'Out of office', inReplyTo: parent, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'Back Monday.' }));
+    const auto = await send(
+      mail,
+      rawMail({ from: api.agent.email, subject: 'Out of office', inReplyTo: parent, headers: { 'Auto-Submitted': 'auto-replied' }, body: 'Back Monday.' }),
+    );
     expect(auto).toMatchObject({ status: 'processed', isAutoReply: 1, conversationId: first.conversationId });
     const last = (await getConversationMessages(mail.ctx, first.conversationId!)).items.at(-1)!;
     expect(last).toMatchObject({ isInternal: true, sender: { id: null, type: 'admin' } });
   });
 
   it('mail from a team address that continues nothing is quarantined in the failed list, and no conversation is made', async () => {
-    const row = await send(mail, rawMail({ from: `Al Agent <${api.agent.email}>`, subject: 'Fwd: my printer is broken', body: '---------- Forwarded message ---------\nFrom: Dora <dora@example.org>' }));
-    expect(row).toMatchObject({ status: 'failed', conversationId: null, messageRowId: null, senderEmail: api.agent.email, subject: 'Fwd: my printer is broken' });
+    const row = await send(
+      mail,
+      rawMail({
+        from: `Al Agent <${api.agent.email}>`,
+        subject: 'Fwd: my printer is broken',
+        body: '---------- Forwarded message ---------\nFrom: Dora <dora@example.org>',
+      }),
+    );
+    expect(row).toMatchObject({
+      status: 'failed',
+      conversationId: null,
+      messageRowId: null,
+      senderEmail: api.agent.email,
+      subject: 'Fwd: my printer is broken',
+    });
     expect(row.error).toMatch(/^from a team address, not verified: not filed; /);
     expect(row.error).toMatch(/redirect/);
     const theirs = await getConversations(mail.ctx, { customerEmail: api.agent.email });
@@ -117,7 +143,11 @@ describe.skipIf(!MAIL_PEERS.swaks)('email security: a team address on inbound ma
     expect(listed.statusCode).toBe(200);
     expect(listed.json().items[0]).toMatchObject({ id: row.id, from: api.agent.email, error: expect.stringMatching(/^from a team address, not verified/) });
     // Processing it again decides the same way.
-    const reprocessed = await api.app.inject({ method: 'POST', url: `/api/email/failed/${row.id}/reprocess`, headers: { authorization: `Bearer ${api.admin}` } });
+    const reprocessed = await api.app.inject({
+      method: 'POST',
+      url: `/api/email/failed/${row.id}/reprocess`,
+      headers: { authorization: `Bearer ${api.admin}` },
+    });
     expect(reprocessed.json().mail).toMatchObject({ id: row.id, status: 'failed', conversationId: null });
     expect((await getConversations(mail.ctx, { customerEmail: api.agent.email })).items).toEqual([]);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
+import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 import { refusal } from './support/live.js';
-import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Issue 13, items 5 and 9, over real HTTP on a listening server:
 // - U+0000 anywhere in request input (JSON body, query string, path, form field) answers
@@ -58,13 +58,30 @@ function form(fields: [string, string][], files: { name: string; bytes: number }
   return data;
 }
 
-const TABLES = ['users', 'sessions', 'api_tokens', 'account_tokens', 'conversations', 'messages', 'attachments', 'conversation_events', 'outbox', 'kb_categories', 'kb_articles', 'chat_visitors', 'chat_conversations'] as const;
+const TABLES = [
+  'users',
+  'sessions',
+  'api_tokens',
+  'account_tokens',
+  'conversations',
+  'messages',
+  'attachments',
+  'conversation_events',
+  'outbox',
+  'kb_categories',
+  'kb_articles',
+  'chat_visitors',
+  'chat_conversations',
+] as const;
 
 /** Rows per table: what a refused request must leave as it was. */
 async function rowCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {
-    const row = await (store.db as unknown as Store['db']).selectFrom(table as 'users').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    const row = await (store.db as unknown as Store['db'])
+      .selectFrom(table as 'users')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   return counts;
@@ -79,22 +96,53 @@ const cases = (): Case[] => [
   { name: 'login, address', send: () => request(null, 'POST', '/api/auth/login', { email: `a${NUL}@example.test`, password: 'x' }), field: 'body.email' },
   { name: 'login, password', send: () => request(null, 'POST', '/api/auth/login', { email: customer.email, password: `pass${NUL}` }), field: 'body.password' },
   { name: 'login, a field name', send: () => request(null, 'POST', '/api/auth/login', { [`email${NUL}`]: 'a@example.test', password: 'x' }), field: 'body' },
-  { name: 'register, name', send: () => request(null, 'POST', '/api/auth/register', { name: `Nu${NUL}ll`, email: `new${++n}@example.test`, password: 'correct horse 1' }), field: 'body.name' },
-  { name: 'register, address', send: () => request(null, 'POST', '/api/auth/register', { name: 'Nell', email: `new${++n}${NUL}@example.test`, password: 'correct horse 1' }), field: 'body.email' },
+  {
+    name: 'register, name',
+    send: () => request(null, 'POST', '/api/auth/register', { name: `Nu${NUL}ll`, email: `new${++n}@example.test`, password: 'correct horse 1' }),
+    field: 'body.name',
+  },
+  {
+    name: 'register, address',
+    send: () => request(null, 'POST', '/api/auth/register', { name: 'Nell', email: `new${++n}${NUL}@example.test`, password: 'correct horse 1' }),
+    field: 'body.email',
+  },
   { name: 'password reset', send: () => request(null, 'POST', '/api/auth/password-reset', { email: `${customer.email}${NUL}` }), field: 'body.email' },
-  { name: 'password reset confirmation', send: () => request(null, 'POST', '/api/auth/password-reset/confirm', { token: `t${NUL}`, password: 'correct horse 2' }), field: 'body.token' },
+  {
+    name: 'password reset confirmation',
+    send: () => request(null, 'POST', '/api/auth/password-reset/confirm', { token: `t${NUL}`, password: 'correct horse 2' }),
+    field: 'body.token',
+  },
   { name: 'address confirmation', send: () => request(null, 'POST', '/api/auth/verify-email', { token: `t${NUL}`, password: 'x' }), field: 'body.token' },
   // Anonymous: the contact form and the chat widget.
   ...(['name', 'email', 'subject', 'message'] as const).map((key) => ({
     name: `contact form, ${key}`,
-    send: () => request(null, 'POST', '/api/contact', { name: 'Dana', email: `dana${++n}@example.test`, subject: 'Hours', message: 'Open Sunday?', [key]: `x${NUL}y@example.test` }),
+    send: () =>
+      request(null, 'POST', '/api/contact', {
+        name: 'Dana',
+        email: `dana${++n}@example.test`,
+        subject: 'Hours',
+        message: 'Open Sunday?',
+        [key]: `x${NUL}y@example.test`,
+      }),
     field: `body.${key}`,
   })),
   { name: 'widget session, name', send: () => request(null, 'POST', '/api/widget/session', { name: `Vi${NUL}` }), field: 'body.name' },
-  { name: 'widget session, token', send: () => request(null, 'POST', '/api/widget/session', { visitorToken: `${visitorToken}${NUL}` }), field: 'body.visitorToken' },
-  { name: 'widget session, identity', send: () => request(null, 'POST', '/api/widget/session', { identity: { userId: `u${NUL}`, hash: 'h' } }), field: 'body.identity.userId' },
+  {
+    name: 'widget session, token',
+    send: () => request(null, 'POST', '/api/widget/session', { visitorToken: `${visitorToken}${NUL}` }),
+    field: 'body.visitorToken',
+  },
+  {
+    name: 'widget session, identity',
+    send: () => request(null, 'POST', '/api/widget/session', { identity: { userId: `u${NUL}`, hash: 'h' } }),
+    field: 'body.identity.userId',
+  },
   { name: 'widget message', send: () => request(null, 'POST', '/api/widget/messages', { body: `hi${NUL}` }, visitor()), field: 'body.body' },
-  { name: 'widget message, as a form', send: () => request(null, 'POST', '/api/widget/messages', form([['body', `hi${NUL}`]], [{ name: 'a.txt', bytes: 10 }]), visitor()), field: 'body.body' },
+  {
+    name: 'widget message, as a form',
+    send: () => request(null, 'POST', '/api/widget/messages', form([['body', `hi${NUL}`]], [{ name: 'a.txt', bytes: 10 }]), visitor()),
+    field: 'body.body',
+  },
   { name: 'widget download, token', send: () => request(null, 'GET', '/api/widget/attachments/1?token=a%00b'), field: 'query.token' },
   // Anonymous: the help center and the knowledge base.
   { name: 'help-center article path', send: () => request(null, 'GET', '/help/articles/a%00b'), field: 'params.slug' },
@@ -105,20 +153,74 @@ const cases = (): Case[] => [
   { name: 'kb article by slug', send: () => request(null, 'GET', '/api/kb/articles/a%00b'), field: 'params.id' },
   { name: 'kb search, a parameter name', send: () => request(null, 'GET', '/api/kb/articles?q%00=a'), field: 'query' },
   // Signed in.
-  { name: 'conversation create, subject', send: () => request(customer, 'POST', '/api/conversations', { subject: `S${NUL}`, body: 'b' }), field: 'body.subject' },
-  { name: 'conversation create, as a form', send: () => request(customer, 'POST', '/api/conversations', form([['subject', `S${NUL}`], ['body', 'b']], [{ name: 'a.txt', bytes: 10 }])), field: 'body.subject' },
-  { name: 'conversation create, a form field name', send: () => request(customer, 'POST', '/api/conversations', form([['subject', 'S'], ['body', 'b'], [`x${NUL}`, 'y']])), field: 'body' },
-  { name: 'conversation create, customer address', send: () => request(agent, 'POST', '/api/conversations', { subject: 'S', body: 'b', customer: { email: `c${NUL}@example.test` } }), field: 'body.customer.email' },
+  {
+    name: 'conversation create, subject',
+    send: () => request(customer, 'POST', '/api/conversations', { subject: `S${NUL}`, body: 'b' }),
+    field: 'body.subject',
+  },
+  {
+    name: 'conversation create, as a form',
+    send: () =>
+      request(
+        customer,
+        'POST',
+        '/api/conversations',
+        form(
+          [
+            ['subject', `S${NUL}`],
+            ['body', 'b'],
+          ],
+          [{ name: 'a.txt', bytes: 10 }],
+        ),
+      ),
+    field: 'body.subject',
+  },
+  {
+    name: 'conversation create, a form field name',
+    send: () =>
+      request(
+        customer,
+        'POST',
+        '/api/conversations',
+        form([
+          ['subject', 'S'],
+          ['body', 'b'],
+          [`x${NUL}`, 'y'],
+        ]),
+      ),
+    field: 'body',
+  },
+  {
+    name: 'conversation create, customer address',
+    send: () => request(agent, 'POST', '/api/conversations', { subject: 'S', body: 'b', customer: { email: `c${NUL}@example.test` } }),
+    field: 'body.customer.email',
+  },
   { name: 'reply', send: () => request(customer, 'POST', `/api/conversations/${conversationId}/messages`, { body: `b${NUL}` }), field: 'body.body' },
-  { name: 'reply, as a form', send: () => request(customer, 'POST', `/api/conversations/${conversationId}/messages`, form([['body', `b${NUL}`]])), field: 'body.body' },
+  {
+    name: 'reply, as a form',
+    send: () => request(customer, 'POST', `/api/conversations/${conversationId}/messages`, form([['body', `b${NUL}`]])),
+    field: 'body.body',
+  },
   { name: 'conversation path', send: () => request(customer, 'GET', '/api/conversations/1%00'), field: 'params.id' },
   { name: 'tags', send: () => request(agent, 'PATCH', `/api/conversations/${conversationId}`, { tags: ['ok', `b${NUL}`] }), field: 'body.tags.1' },
   { name: 'conversation list, tag', send: () => request(agent, 'GET', '/api/conversations?tag=a%00'), field: 'query.tag' },
   { name: 'search', send: () => request(customer, 'GET', '/api/search?q=a%00b'), field: 'query.q' },
-  { name: 'change password', send: () => request(customer, 'POST', '/api/auth/password', { currentPassword: 'x', newPassword: `correct horse${NUL}` }), field: 'body.newPassword' },
-  { name: 'kb article create', send: () => request(agent, 'POST', '/api/kb/articles', { title: `T${NUL}`, body: 'b', status: 'published' }), field: 'body.title' },
+  {
+    name: 'change password',
+    send: () => request(customer, 'POST', '/api/auth/password', { currentPassword: 'x', newPassword: `correct horse${NUL}` }),
+    field: 'body.newPassword',
+  },
+  {
+    name: 'kb article create',
+    send: () => request(agent, 'POST', '/api/kb/articles', { title: `T${NUL}`, body: 'b', status: 'published' }),
+    field: 'body.title',
+  },
   { name: 'kb category create', send: () => request(agent, 'POST', '/api/kb/categories', { name: `C${NUL}` }), field: 'body.name' },
-  { name: 'team member create', send: () => request(admin, 'POST', '/api/users', { name: `N${NUL}`, email: `m${++n}@example.test`, role: 'agent' }), field: 'body.name' },
+  {
+    name: 'team member create',
+    send: () => request(admin, 'POST', '/api/users', { name: `N${NUL}`, email: `m${++n}@example.test`, role: 'agent' }),
+    field: 'body.name',
+  },
 ];
 
 describe('a NUL character in request input', () => {
@@ -131,7 +233,10 @@ describe('a NUL character in request input', () => {
     }
     for (const c of cases()) {
       const kind = c.field.includes('.') ? 'contains a NUL character' : 'a field name contains a NUL character';
-      expect(answers[c.name], c.name).toEqual({ status: 400, body: { error: { code: 'validation_failed', field: c.field, message: expect.stringContaining(kind) } } });
+      expect(answers[c.name], c.name).toEqual({
+        status: 400,
+        body: { error: { code: 'validation_failed', field: c.field, message: expect.stringContaining(kind) } },
+      });
     }
     expect(await rowCounts()).toEqual(before);
   });
@@ -164,7 +269,14 @@ describe('a form over the multipart limits', () => {
         { what: '21 fields, then a file', data: () => form(fields(21), [{ name: 'a.txt', bytes: 100 }]) },
         { what: '25 fields, then a large file', data: () => form(fields(25), [{ name: 'a.txt', bytes: 200 * 1024 }]) },
         { what: '21 fields, no file', data: () => form(fields(21)) },
-        { what: 'one file too many, each streaming', data: () => form([['body', 'b']], Array.from({ length: LIMITS.maxFiles + 1 }, (_, i) => ({ name: `f${i}.txt`, bytes: 200 * 1024 }))) },
+        {
+          what: 'one file too many, each streaming',
+          data: () =>
+            form(
+              [['body', 'b']],
+              Array.from({ length: LIMITS.maxFiles + 1 }, (_, i) => ({ name: `f${i}.txt`, bytes: 200 * 1024 })),
+            ),
+        },
       ];
       // The parser cuts a file short on a limit; repeating the request shows the answer does not depend on timing.
       for (let round = 0; round < 5; round++) {

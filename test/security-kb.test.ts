@@ -3,8 +3,8 @@ import type { ZodApp } from '../src/http/server.js';
 import { listCategories } from '../src/kb/queries.js';
 import type { Store } from '../src/store/database.js';
 import type { Role } from '../src/store/schema.js';
+import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 import { recordingStore } from './support/query-capture.js';
-import { person as newPerson, startTestApp, type Person, type TestApp } from './support/app.js';
 
 // Issue 13 (knowledge base): a category is a shelf of what its reader may see. One holding
 // only drafts, or nothing, is the team's work in progress: not listed, not a page, for the

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/accounts/index.js';
 import type { Store } from '../src/store/database.js';
 import { insertUser } from '../src/store/users.js';
-import { call, Live, person, startInstance, type Instance, type Person } from './support/live.js';
+import { call, type Instance, Live, type Person, person, startInstance } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Issue 13, item 8: a `conversation.deleted` frame follows the one visibility rule of
@@ -31,7 +31,11 @@ async function unconfirmedCustomer(): Promise<Person> {
   return { id: Number(row.id), name: row.name, email, token: token.token, tokenId: token.id };
 }
 
-const deletedFrames = (socket: Live) => socket.events().filter((f) => f.type === 'conversation.deleted').map((f) => f.data.id as number);
+const deletedFrames = (socket: Live) =>
+  socket
+    .events()
+    .filter((f) => f.type === 'conversation.deleted')
+    .map((f) => f.data.id as number);
 
 type Cast = {
   agent: Person;
@@ -47,8 +51,14 @@ type Cast = {
 };
 
 async function cast(): Promise<Cast> {
-  const [agent, admin, confirmed, unconfirmed] = await Promise.all([person(main, 'agent'), person(main, 'admin'), person(main, 'customer'), unconfirmedCustomer()]);
-  const open = async (who: Person, body: Record<string, unknown>) => (await call(main, who, 'POST', '/api/conversations', { body: 'hello', ...body }))!.conversation.id as number;
+  const [agent, admin, confirmed, unconfirmed] = await Promise.all([
+    person(main, 'agent'),
+    person(main, 'admin'),
+    person(main, 'customer'),
+    unconfirmedCustomer(),
+  ]);
+  const open = async (who: Person, body: Record<string, unknown>) =>
+    (await call(main, who, 'POST', '/api/conversations', { body: 'hello', ...body }))!.conversation.id as number;
   const forConfirmed = await open(agent, { subject: 'For the confirmed', customer: { email: confirmed.email } });
   const forUnconfirmed = await open(agent, { subject: 'For the unconfirmed address', customer: { email: unconfirmed.email } });
   const ownedByUnconfirmed = await open(unconfirmed, { subject: 'Opened by the unconfirmed' });
@@ -62,14 +72,23 @@ const replayAll = (c: Cast, since: number) =>
 describe('conversation.deleted follows the visibility rule', () => {
   it('live: the team and whoever could see the conversation get it; an unconfirmed account with the address does not', async () => {
     const c = await cast();
-    const [agentSocket, confirmedSocket, unconfirmedSocket] = await Promise.all([Live.as(c.agent, main), Live.as(c.confirmed, main), Live.as(c.unconfirmed, main)]);
+    const [agentSocket, confirmedSocket, unconfirmedSocket] = await Promise.all([
+      Live.as(c.agent, main),
+      Live.as(c.confirmed, main),
+      Live.as(c.unconfirmed, main),
+    ]);
     for (const id of [c.forConfirmed, c.forUnconfirmed, c.ownedByUnconfirmed]) await call(main, c.admin, 'DELETE', `/api/conversations/${id}`);
     const all = [c.forConfirmed, c.forUnconfirmed, c.ownedByUnconfirmed];
 
     // Events reach each socket in id order: a later event each of them sees marks the end.
-    const marker = (await call(main, c.unconfirmed, 'POST', '/api/conversations', { subject: 'Marker', body: 'after the deletions' }))!.conversation.id as number;
+    const marker = (await call(main, c.unconfirmed, 'POST', '/api/conversations', { subject: 'Marker', body: 'after the deletions' }))!.conversation
+      .id as number;
     await call(main, c.agent, 'PATCH', `/api/conversations/${marker}`, { status: 'resolved' });
-    const confirmedMarker = (await call(main, c.agent, 'POST', '/api/conversations', { subject: 'Marker', body: 'after', customer: { email: c.confirmed.email } }))!.conversation.id as number;
+    const confirmedMarker = (await call(main, c.agent, 'POST', '/api/conversations', {
+      subject: 'Marker',
+      body: 'after',
+      customer: { email: c.confirmed.email },
+    }))!.conversation.id as number;
     await agentSocket.waitFor((f) => f.type === 'conversation.created' && f.data.conversation.id === confirmedMarker);
     await unconfirmedSocket.waitFor((f) => f.type === 'conversation.updated' && f.data.conversation.id === marker);
     await confirmedSocket.waitFor((f) => f.type === 'conversation.created' && f.data.conversation.id === confirmedMarker);
@@ -104,11 +123,20 @@ describe('conversation.deleted follows the visibility rule', () => {
     await before.close();
     for (const id of [c.forConfirmed, c.ownedByUnconfirmed]) await call(main, c.admin, 'DELETE', `/api/conversations/${id}`);
     // Rewrite the two events as an older server wrote them: number, subject and address only.
-    const events = await store.db.selectFrom('conversation_events').selectAll().where('eventType', '=', 'deleted').where('conversationId', 'in', [c.forConfirmed, c.ownedByUnconfirmed]).execute();
+    const events = await store.db
+      .selectFrom('conversation_events')
+      .selectAll()
+      .where('eventType', '=', 'deleted')
+      .where('conversationId', 'in', [c.forConfirmed, c.ownedByUnconfirmed])
+      .execute();
     expect(events).toHaveLength(2);
     for (const event of events) {
       const { number, subject, customerEmail } = JSON.parse(event.oldValue!) as Record<string, unknown>;
-      await store.db.updateTable('conversation_events').set({ oldValue: JSON.stringify({ number, subject, customerEmail }) }).where('id', '=', event.id).execute();
+      await store.db
+        .updateTable('conversation_events')
+        .set({ oldValue: JSON.stringify({ number, subject, customerEmail }) })
+        .where('id', '=', event.id)
+        .execute();
     }
 
     const [agentSocket, confirmedSocket, unconfirmedSocket] = await replayAll(c, since);

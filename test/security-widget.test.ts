@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { setUserActive } from '../src/accounts/index.js';
 import { identityHash } from '../src/channels/chat/identity.js';
-import { DEFAULT_CHAT_SETTINGS, type ChatSettings } from '../src/channels/chat/index.js';
+import { type ChatSettings, DEFAULT_CHAT_SETTINGS } from '../src/channels/chat/index.js';
 import { EMAIL_REPLY_JOB } from '../src/channels/email/outbound.js';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { findVisitorByTokenHash, updateVisitor, type ChatDatabase, type ChatVisitorRow } from '../src/store/chat.js';
+import { type ChatDatabase, type ChatVisitorRow, findVisitorByTokenHash, updateVisitor } from '../src/store/chat.js';
 import type { Store } from '../src/store/database.js';
 import { chatVisitorDetailsMigration } from '../src/store/migrations/0009_chat_visitor_details.js';
 import { transact } from '../src/store/transaction.js';
 import { findUserByEmail } from '../src/store/users.js';
+import { startTestApp } from './support/app.js';
 import { testEmailPlanner } from './support/email.js';
 import { seedKnowledgeBase } from './support/kb-articles.js';
-import { call, Live, person, refusal, sleep, type Instance, type Person } from './support/live.js';
-import { startTestApp } from './support/app.js';
+import { call, type Instance, Live, type Person, person, refusal, sleep } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Issue 13, the chat widget's part: an identity claimed through the widget can only ever
@@ -34,7 +34,12 @@ let admin: Person;
 const started: Instance[] = [];
 
 async function start(settings: ChatSettings): Promise<Instance> {
-  const instance = await startTestApp({ store, config: { chat: settings }, realtime: { pollMs: 200 }, sideEffects: [testEmailPlanner({ continuityDelayMs: 0 })] });
+  const instance = await startTestApp({
+    store,
+    config: { chat: settings },
+    realtime: { pollMs: 200 },
+    sideEffects: [testEmailPlanner({ continuityDelayMs: 0 })],
+  });
   started.push(instance);
   return instance;
 }
@@ -65,19 +70,35 @@ const send = (token: string, body: string, on = server) => widget(on, '/api/widg
 
 const chatDb = () => store.db as unknown as Kysely<ChatDatabase>;
 const visitorRow = (token: string) => findVisitorByTokenHash(store.db, createHash('sha256').update(token).digest('hex'));
-const visitorCount = async () => Number((await chatDb().selectFrom('chat_visitors').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const visitorCount = async () =>
+  Number(
+    (
+      await chatDb()
+        .selectFrom('chat_visitors')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const conversationOf = async (id: number) => (await call(server, agent, 'GET', `/api/conversations/${id}`))!.conversation;
-const messagesOf = async (id: number) => (await call(server, agent, 'GET', `/api/conversations/${id}/messages`))!.items as { body: string; sender: { type: string; id: number | null; email: string | null } }[];
-const eventTypes = async (id: number) => ((await call(server, agent, 'GET', `/api/conversations/${id}/events`))!.items as { eventType: string }[]).map((e) => e.eventType);
+const messagesOf = async (id: number) =>
+  (await call(server, agent, 'GET', `/api/conversations/${id}/messages`))!.items as {
+    body: string;
+    sender: { type: string; id: number | null; email: string | null };
+  }[];
+const eventTypes = async (id: number) =>
+  ((await call(server, agent, 'GET', `/api/conversations/${id}/events`))!.items as { eventType: string }[]).map((e) => e.eventType);
 
 /** Reply mails queued for a conversation: what a message stored as the team's would cause. */
 async function replyJobs(conversationId: number): Promise<unknown[]> {
   const rows = await store.db.selectFrom('outbox').select('payload').where('kind', '=', EMAIL_REPLY_JOB).execute();
-  return rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { conversationId: number }).filter((p) => p.conversationId === conversationId);
+  return rows
+    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { conversationId: number })
+    .filter((p) => p.conversationId === conversationId);
 }
 
 /** The stored visitor, minus the one column a harmless read may move. */
-const identityOf = (row: ChatVisitorRow | undefined) => row && { customerId: Number(row.customerId), externalUserId: row.externalUserId, name: row.name, email: row.email, lastSeenAt: Number(row.lastSeenAt) };
+const identityOf = (row: ChatVisitorRow | undefined) =>
+  row && { customerId: Number(row.customerId), externalUserId: row.externalUserId, name: row.name, email: row.email, lastSeenAt: Number(row.lastSeenAt) };
 
 function expectTeamAddressRefused(answer: { status: number; json: Record<string, any> | null; text: string }, field: string, member: Person) {
   expect(answer.status).toBe(400);
@@ -129,7 +150,11 @@ describe('item 1: a widget visitor can only ever be a customer', () => {
 
     const next = await send(token, 'and my invoices?');
     expect(next.status).toBe(201);
-    expect((await messagesOf(id)).find((m) => m.body === 'and my invoices?')?.sender).toMatchObject({ type: 'customer', id: customer.id, email: customer.email });
+    expect((await messagesOf(id)).find((m) => m.body === 'and my invoices?')?.sender).toMatchObject({
+      type: 'customer',
+      id: customer.id,
+      email: customer.email,
+    });
     expect(await replyJobs(id)).toEqual([]);
   });
 
@@ -169,12 +194,18 @@ describe('item 1: a widget visitor can only ever be a customer', () => {
   it('the write path refuses a visitor message as a team member, and a visitor tied to one writes nothing', async () => {
     const token = (await session({ email: `tied-${process.pid}@example.test` })).json!.visitorToken as string;
     const id = (await send(token, PASSWORD_QUESTION)).json!.conversation.id as number;
-    await expect(addMessage(server.inbox, { conversation: id, from: { customerId: agent.id }, body: 'as the agent' })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(createConversation(server.inbox, { channel: 'chatbot', from: { customerId: admin.id }, subject: 'as the admin', body: 'hi' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(addMessage(server.inbox, { conversation: id, from: { customerId: agent.id }, body: 'as the agent' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await expect(
+      createConversation(server.inbox, { channel: 'chatbot', from: { customerId: admin.id }, subject: 'as the admin', body: 'hi' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
 
     // A row the old code left pointing at an agent (as the exploit did): its messages are refused…
     const row = (await visitorRow(token))!;
-    await transact(store, (tx) => updateVisitor(tx, Number(row.id), { customerId: agent.id, externalUserId: null, name: null, email: null, lastSeenAt: Date.now() }));
+    await transact(store, (tx) =>
+      updateVisitor(tx, Number(row.id), { customerId: agent.id, externalUserId: null, name: null, email: null, lastSeenAt: Date.now() }),
+    );
     const refused = await send(token, 'speaking as the agent');
     expect(refused.status).toBe(403);
     expect((await messagesOf(id)).map((m) => m.body)).not.toContain('speaking as the agent');
@@ -193,7 +224,9 @@ describe('item 1: the visitor’s new identity and the chat’s new customer com
   async function refuseUpdates(table: 'conversations' | 'chat_visitors', id: number): Promise<() => Promise<void>> {
     const name = `refuse_${table}_${id}`;
     if (store.dialect === 'sqlite') {
-      await sql.raw(`CREATE TRIGGER ${name} BEFORE UPDATE ON ${table} WHEN OLD.id = ${id} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`).execute(store.db);
+      await sql
+        .raw(`CREATE TRIGGER ${name} BEFORE UPDATE ON ${table} WHEN OLD.id = ${id} BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+        .execute(store.db);
       return async () => void (await sql.raw(`DROP TRIGGER ${name}`).execute(store.db));
     }
     await sql.raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$`).execute(store.db);
@@ -376,7 +409,8 @@ describe('item 10: live sockets per visitor and per client address are capped', 
       });
     for (let i = 0; i < 6; i++) {
       let code = await attempt(socketUrl(limited, `unknown-but-long-enough-token-${i}`));
-      for (let tries = 0; code === 429 && tries < 40; tries++) code = (await sleep(50), await attempt(socketUrl(limited, `unknown-but-long-enough-token-${i}`)));
+      for (let tries = 0; code === 429 && tries < 40; tries++)
+        code = (await sleep(50), await attempt(socketUrl(limited, `unknown-but-long-enough-token-${i}`)));
       expect(code).toBe(4401);
     }
     const open = await Promise.all(tokens.slice(0, 3).map((t) => openWhenFree(socketUrl(limited, t))));

@@ -14,7 +14,10 @@ afterEach(() => {
 
 async function writeRows(store: ReturnType<typeof openSqlite>, count: number) {
   for (let i = 0; i < count; i++) {
-    await store.db.insertInto('sequences').values({ name: `row-${i}-${'x'.repeat(400)}`, value: i }).execute();
+    await store.db
+      .insertInto('sequences')
+      .values({ name: `row-${i}-${'x'.repeat(400)}`, value: i })
+      .execute();
   }
 }
 
@@ -35,7 +38,10 @@ describe('background WAL checkpoints', () => {
     await store.close();
     // Closed for good: the file can be opened and read by someone else at once.
     const again = openSqlite(file);
-    const count = await again.db.selectFrom('sequences').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const count = await again.db
+      .selectFrom('sequences')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(2001);
     await again.close();
   });

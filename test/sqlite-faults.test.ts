@@ -5,7 +5,7 @@ import { createOutboxWorker, type OutboxWorker } from '../src/jobs/outbox-worker
 import type { Store } from '../src/store/database.js';
 import { enqueueJobs } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
-import { call, Live, person, sleep, startInstance, type Instance, type Person } from './support/live.js';
+import { call, type Instance, Live, type Person, person, sleep, startInstance } from './support/live.js';
 import { makeTestStore } from './support/store.js';
 
 // Issue 13, item 3, on SQLite: a full disk or a database locked past busy_timeout is an
@@ -30,7 +30,11 @@ describe.skipIf(skip !== null)('SQLite faults', () => {
     store = await makeTestStore();
     on = await startInstance(store, { pollMs: 100 });
     admin = await person(on, 'admin');
-    conversationId = (await call(on, admin, 'POST', '/api/conversations', { subject: 'Faults', body: 'first', customer: { email: 'c@example.test', name: 'C' } }))!.conversation.id;
+    conversationId = (await call(on, admin, 'POST', '/api/conversations', {
+      subject: 'Faults',
+      body: 'first',
+      customer: { email: 'c@example.test', name: 'C' },
+    }))!.conversation.id;
     live = await Live.as(admin, on);
     worker = createOutboxWorker({
       store,
@@ -89,7 +93,9 @@ describe.skipIf(skip !== null)('SQLite faults', () => {
   });
 
   it('a lock held past busy_timeout: the write answers 503, the outbox worker waits it out and runs the job', async () => {
-    await transact(store, (tx) => enqueueJobs(tx, [{ kind: 'test.ping', payload: { n: 'locked' }, idempotencyKey: 'ping:locked', runAt: Date.now() + 200 }], Date.now()));
+    await transact(store, (tx) =>
+      enqueueJobs(tx, [{ kind: 'test.ping', payload: { n: 'locked' }, idempotencyKey: 'ping:locked', runAt: Date.now() + 200 }], Date.now()),
+    );
     // Another process holding the write lock (a backup, a migration, a stuck admin shell).
     const other = new SqliteDatabase(store.location);
     other.exec('begin exclusive');

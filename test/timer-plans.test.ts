@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/database.js';
 import { claimDueTimers } from '../src/store/timers.js';
@@ -111,7 +111,10 @@ function planChecks(): void {
 
     expect(plan.reads.length, plan.text).toBeGreaterThan(0);
     // The due ones are found through the partial index; the rows to update by their key.
-    expect(plan.reads.some((r) => /timers_due/.test(r)), plan.text).toBe(true);
+    expect(
+      plan.reads.some((r) => /timers_due/.test(r)),
+      plan.text,
+    ).toBe(true);
     for (const read of plan.reads) {
       if (store.dialect === 'sqlite') expect(read, plan.text).toMatch(/^SEARCH timers USING (INDEX timers_due \(dueAt<\?\)|INTEGER PRIMARY KEY)/);
       else expect(read, plan.text).toMatch(/^Index (Only )?Scan on timers using (timers_due|timers_pkey)$/);

@@ -5,7 +5,7 @@ import { createOutboxWorker, type OutboxWorkerOptions } from '../src/jobs/outbox
 import type { TimerHandler, TimerInfo } from '../src/jobs/timers.js';
 import { openPostgres, openSqlite, type Store } from '../src/store/database.js';
 import { enqueueJobs } from '../src/store/outbox.js';
-import { cancelTimer, claimDueTimers, findTimer, setTimer, type NewTimer } from '../src/store/timers.js';
+import { cancelTimer, claimDueTimers, findTimer, type NewTimer, setTimer } from '../src/store/timers.js';
 import { transact } from '../src/store/transaction.js';
 import { makeTestStore } from './support/store.js';
 
@@ -142,7 +142,10 @@ describe('durable timers', () => {
   });
 
   it('never fires a timer twice when two workers claim at the same time', async () => {
-    await arm(store, Array.from({ length: 50 }, (_, i) => ({ key: `race:${i}`, payload: { i } })));
+    await arm(
+      store,
+      Array.from({ length: 50 }, (_, i) => ({ key: `race:${i}`, payload: { i } })),
+    );
     // PostgreSQL: a second pool, as a second instance would have. SQLite: one process
     // shares one connection (a second one would block the event loop on the file lock).
     const other = store.dialect === 'postgres' ? await connectAgain(store) : store;
@@ -196,7 +199,10 @@ describe('durable timers', () => {
 
   it('retries a timer whose handler throws, later, keeping its due time; gives it up after maxAttempts', async () => {
     const { calls, handler } = recorder((call) => (call <= 2 ? new Error(`mail server down (${call})`) : null));
-    await arm(store, [{ key: 'flaky', payload: { n: 1 } }, { key: 'hopeless', kind: 'hopeless' }]);
+    await arm(store, [
+      { key: 'flaky', payload: { n: 1 } },
+      { key: 'hopeless', kind: 'hopeless' },
+    ]);
     const hopeless = recorder(() => new Error('never works'));
     const w = worker({ test: handler, hopeless: hopeless.handler }, { maxAttempts: 3, backoff: (attempt) => attempt * 1_000 });
 
@@ -280,11 +286,15 @@ describe('durable timers', () => {
 
   it('fires, on the first tick of a restarted server, the timers that fell due while it was down', async () => {
     const now = Date.now();
-    await arm(store, [
-      { key: 'overdue:hour', dueAt: now - 3_600_000, payload: { n: 1 } },
-      { key: 'overdue:day', dueAt: now - 86_400_000, payload: { n: 2 } },
-      { key: 'tomorrow', dueAt: now + 86_400_000, payload: { n: 3 } },
-    ], now - 2 * 86_400_000);
+    await arm(
+      store,
+      [
+        { key: 'overdue:hour', dueAt: now - 3_600_000, payload: { n: 1 } },
+        { key: 'overdue:day', dueAt: now - 86_400_000, payload: { n: 2 } },
+        { key: 'tomorrow', dueAt: now + 86_400_000, payload: { n: 3 } },
+      ],
+      now - 2 * 86_400_000,
+    );
     // The restarted server: a new connection and a new worker on the real clock, polling only hourly.
     const restarted = await connectAgain(store);
     const fired: unknown[] = [];

@@ -20,15 +20,18 @@ describe('"New reply" for an agent who joins later', () => {
 
     inbox.clock.advance(60_000);
     const newcomer = await makeAgent(inbox);
-    const unread = async (viewerId: number) =>
-      Object.fromEntries((await getConversations(inbox.ctx, { tag, viewerId })).items.map((c) => [c.id, c.unread]));
+    const unread = async (viewerId: number) => Object.fromEntries((await getConversations(inbox.ctx, { tag, viewerId })).items.map((c) => [c.id, c.unread]));
 
     // The one who was there all along still has them as new: nothing read them for them.
     expect(await unread(veteran.id)).toEqual({ [waiting]: true, [answered]: true, [another]: true });
     expect(await unread(newcomer.id)).toEqual({ [waiting]: false, [answered]: false, [another]: false });
 
     // The customer writes again after the newcomer joined: new to them.
-    await addMessage(inbox.ctx, { conversation: waiting, from: { customerEmail: (await getConversation(inbox.ctx, waiting)).customer.email }, body: 'Any news?' });
+    await addMessage(inbox.ctx, {
+      conversation: waiting,
+      from: { customerEmail: (await getConversation(inbox.ctx, waiting)).customer.email },
+      body: 'Any news?',
+    });
     expect((await unread(newcomer.id))[waiting]).toBe(true);
     await markConversationRead(inbox.ctx, { conversation: waiting, userId: newcomer.id });
     expect((await unread(newcomer.id))[waiting]).toBe(false);
@@ -38,4 +41,3 @@ describe('"New reply" for an agent who joins later', () => {
     expect(await unread(newcomer.id)).toEqual({ [waiting]: false, [answered]: false, [another]: false, [fresh]: true });
   });
 });
-

@@ -49,7 +49,7 @@ describe('serving the web app', () => {
     const csp = String(response.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
-    expect(csp).toContain('connect-src \'self\' ws://inbox.example.test wss://inbox.example.test');
+    expect(csp).toContain("connect-src 'self' ws://inbox.example.test wss://inbox.example.test");
     expect(csp).toContain("frame-ancestors 'none'");
   });
 

@@ -123,7 +123,9 @@ describe.skipIf(!hasChromium)('web inbox, attachments in the composer', () => {
   it('says clearly when the server refuses the files, and keeps the draft', async () => {
     const before = (await app.api<Json>(app.admin, 'GET', `/api/conversations/${conversationId}/messages`)).items.length;
     // One more than the server takes on a message (ATTACHMENT_MAX_FILES, 10 by default).
-    await attach().setInputFiles(Array.from({ length: 11 }, (_, i) => ({ name: `page-${i + 1}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`page ${i + 1}`) })));
+    await attach().setInputFiles(
+      Array.from({ length: 11 }, (_, i) => ({ name: `page-${i + 1}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`page ${i + 1}`) })),
+    );
     await expect.poll(() => chips().count()).toBe(11);
     await page.getByRole('textbox', { name: /Reply to/ }).fill('All eleven pages.');
     await page.getByRole('button', { name: 'Send reply' }).click();
@@ -151,7 +153,9 @@ describe.skipIf(!hasChromium)('web inbox, attachments in the composer', () => {
       await signIn(small, app, app.admin, `/inbox/open?conversation=${conversationId}`);
       const links = small.locator('.message .attachment-link');
       await links.first().waitFor();
-      await small.getByLabel('Attach files').setInputFiles([{ name: 'a-rather-long-file-name-for-a-small-screen.pdf', mimeType: 'application/pdf', buffer: PDF }]);
+      await small
+        .getByLabel('Attach files')
+        .setInputFiles([{ name: 'a-rather-long-file-name-for-a-small-screen.pdf', mimeType: 'application/pdf', buffer: PDF }]);
       await small.locator('.file-chip').waitFor();
       for (const target of [small.locator('.file-chip'), small.locator('.attach-button'), small.getByRole('button', { name: 'Send reply' }), links.first()]) {
         const box = (await target.boundingBox())!;

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 import { freePort, MAIL_PEERS, queuedId, rawMail, swaks, uniqueId, waitFor } from './support/email.js';
 
 // What the thread leaves out or folds away (issue 14, items 7 and 9): mail no person wrote
@@ -46,7 +46,19 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
 
   it('shows an out-of-office that came by mail as an automatic reply, folded, and opens it on click and by keyboard', async () => {
     const first = uniqueId('order');
-    queuedId(await swaks(smtpPort, { from: 'olga@customers.test', to: SUPPORT_ADDRESS, data: rawMail({ from: 'Olga Customer <olga@customers.test>', to: SUPPORT_ADDRESS, subject: 'Where is my order?', messageId: first, body: 'It has not arrived.' }) }));
+    queuedId(
+      await swaks(smtpPort, {
+        from: 'olga@customers.test',
+        to: SUPPORT_ADDRESS,
+        data: rawMail({
+          from: 'Olga Customer <olga@customers.test>',
+          to: SUPPORT_ADDRESS,
+          subject: 'Where is my order?',
+          messageId: first,
+          body: 'It has not arrived.',
+        }),
+      }),
+    );
     const { id } = await waitFor(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?q=arrived')).items[0], 30_000, 'the first mail filed');
     await app.api(app.admin, 'POST', `/api/conversations/${id}/messages`, { body: 'It left our warehouse yesterday.' });
     const away = rawMail({
@@ -72,7 +84,11 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
     expect(await page.locator('.message-customer').filter({ hasText: 'I am away until Monday' }).count()).toBe(0);
     expect(await row.locator('.message-body').count()).toBe(0);
     // Muted: its own, paler look, unlike the customer's message above it.
-    const look = (selector: string) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    const look = (selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(await look(`.message[data-message-id="${auto.id}"]`)).not.toBe(await look('.message-customer'));
 
     await toggle.click();
@@ -87,7 +103,12 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
   });
 
   it('labels a bounce notice as a delivery failure for the team, and list mail as list mail', async () => {
-    const created = await createConversation(app.inbox, { from: { customerEmail: 'nina@customers.test', name: 'Nina Customer' }, channel: 'email', subject: 'Invoice', body: 'Please send the invoice.' });
+    const created = await createConversation(app.inbox, {
+      from: { customerEmail: 'nina@customers.test', name: 'Nina Customer' },
+      channel: 'email',
+      subject: 'Invoice',
+      body: 'Please send the invoice.',
+    });
     const id = created.conversation.id;
     await addMessage(app.inbox, { conversation: id, from: { userId: app.admin.id }, body: 'Here it is.' });
     const bounce = await addMessage(app.inbox, {
@@ -98,7 +119,13 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
       keepStatus: true,
       body: 'Your reply could not be delivered: 550 5.1.1 mailbox unavailable.',
     });
-    const list = await addMessage(app.inbox, { conversation: id, from: { customerEmail: 'nina@customers.test' }, auto: 'bulk', keepStatus: true, body: 'Our spring newsletter: ten new products.' });
+    const list = await addMessage(app.inbox, {
+      conversation: id,
+      from: { customerEmail: 'nina@customers.test' },
+      auto: 'bulk',
+      keepStatus: true,
+      body: 'Our spring newsletter: ten new products.',
+    });
 
     await openThread(id);
     const failure = page.locator(`.message[data-message-id="${bounce.message.id}"]`);
@@ -118,7 +145,8 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
   });
 
   it('shows no line for the status flips messages cause, and still one for an agent’s own change', async () => {
-    const chat = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Live chat about a refund', body: 'Hi, I need a refund.' })).conversation;
+    const chat = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Live chat about a refund', body: 'Hi, I need a refund.' }))
+      .conversation;
     await app.api(app.admin, 'POST', `/api/conversations/${chat.id}/messages`, { body: 'Sure, which order?' }); // open → pending
     await app.api(customer, 'POST', `/api/conversations/${chat.id}/messages`, { body: 'Order 1042.' }); // pending → open
     await app.api(app.admin, 'POST', `/api/conversations/${chat.id}/messages`, { body: 'Refunded.' }); // open → pending
@@ -135,7 +163,9 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
     await page.getByRole('button', { name: 'Resolve', exact: true }).waitFor({ timeout: 10_000 });
     // And an agent setting a status by hand still shows, live.
     await page.getByTestId('status-select').selectOption('pending');
-    await expect.poll(eventLines, { timeout: 10_000 }).toEqual([`${app.admin.name} changed status: Pending → Resolved`, `${app.admin.name} changed status: Open → Pending`]);
+    await expect
+      .poll(eventLines, { timeout: 10_000 })
+      .toEqual([`${app.admin.name} changed status: Pending → Resolved`, `${app.admin.name} changed status: Open → Pending`]);
 
     // The audit trail keeps every change.
     const events = (await app.api<Json>(app.admin, 'GET', `/api/conversations/${chat.id}/events`)).items as Json[];
@@ -145,7 +175,13 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.swaks)('web inbox, what machines and
 
   it('shows an agent’s status change at the end of a long chat, past the first page of its audit trail', async () => {
     const start = Date.now() - 200 * 60_000;
-    const created = await createConversation(app.inbox, { from: { userId: customer.id }, channel: 'chatbot', subject: 'A long live chat', body: 'Line 1', sentAt: start });
+    const created = await createConversation(app.inbox, {
+      from: { userId: customer.id },
+      channel: 'chatbot',
+      subject: 'A long live chat',
+      body: 'Line 1',
+      sentAt: start,
+    });
     const id = created.conversation.id;
     // 70 more messages, each flipping the status: about 140 events before the agent's own.
     for (let i = 2; i <= 71; i++) {

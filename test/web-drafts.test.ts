@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // A reply or note typed and left is there when the agent comes back (issue 14, item 8):
 // after switching conversation, a reload, a closed tab; per conversation and per agent; a
@@ -23,7 +23,14 @@ describe.skipIf(!hasChromium)('web inbox, drafts', () => {
     browser = await launchBrowser();
     ben = await app.person('agent', 'Ben Agent');
     const seed = async (name: string, subject: string) =>
-      (await createConversation(app.inbox, { from: { customerEmail: `${name.toLowerCase()}@customers.test`, name }, channel: 'ticket', subject, body: `${subject}?` })).conversation.id;
+      (
+        await createConversation(app.inbox, {
+          from: { customerEmail: `${name.toLowerCase()}@customers.test`, name },
+          channel: 'ticket',
+          subject,
+          body: `${subject}?`,
+        })
+      ).conversation.id;
     first = await seed('Carla', 'Refund for order 1042');
     second = await seed('Dmitri', 'Opening hours');
     // One browser profile for the whole file: its localStorage outlives pages, as a real one does.

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // The admin inbox in real Chromium against the real server: sign in, the list, a
 // conversation, the actions and their effect on the server, keyboard, search, safety of
@@ -37,8 +37,7 @@ describe.skipIf(!hasChromium)('web inbox', () => {
       channel: 'email',
       subject: 'Newsletter with pictures',
       body: 'See the pictures',
-      htmlBody:
-        `<p id="greeting">Hello <b>team</b></p><img id="tracker" src="${app.url}/favicon.svg" alt="pixel"><script>document.body.setAttribute("data-script-ran", "yes")</script>`,
+      htmlBody: `<p id="greeting">Hello <b>team</b></p><img id="tracker" src="${app.url}/favicon.svg" alt="pixel"><script>document.body.setAttribute("data-script-ran", "yes")</script>`,
     });
     await seed('fatima', { subject: 'Invoice address wrong', body: 'The invoice shows my old address.', labels: ['urgent'] });
   });
@@ -91,8 +90,9 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await expectVisible(page.locator('.message').filter({ hasText: 'I was charged twice' }));
     await eventually(() => row(ids.carla!).textContent()).not.toContain('New reply');
     // The server knows too: a fresh list says it is read.
-    await eventually(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?status=open')).items.find((c: Json) => c.id === ids.carla).unread)
-      .toBe(false);
+    await eventually(
+      async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?status=open')).items.find((c: Json) => c.id === ids.carla).unread,
+    ).toBe(false);
     expect(page.url()).toContain(`conversation=${ids.carla}`);
 
     await page.getByRole('textbox', { name: /Reply to/ }).fill('Refunded the second charge, sorry about that.');
@@ -101,7 +101,10 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await eventually(() => page.getByTestId('status-select').inputValue()).toBe('pending');
     await eventually(async () => (await server(ids.carla!)).status).toBe('pending');
     const messages = await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/messages`);
-    expect(messages.items.map((m: Json) => m.body)).toEqual(['I was charged twice for order 1042, please refund one.', 'Refunded the second charge, sorry about that.']);
+    expect(messages.items.map((m: Json) => m.body)).toEqual([
+      'I was charged twice for order 1042, please refund one.',
+      'Refunded the second charge, sorry about that.',
+    ]);
     // The status flip the reply caused is no line of its own (issue 14: the message says
     // it); the audit trail keeps it, and an agent's own changes show inline (below).
     const trail = await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/events`);
@@ -136,14 +139,18 @@ describe.skipIf(!hasChromium)('web inbox', () => {
       `errors shown: ${(await refused.allTextContents()).join('; ') || 'none'}; audit: ${(await app.api<Json>(app.admin, 'GET', `/api/conversations/${ids.carla}/events`)).items.map((e: Json) => `${e.eventType} ${JSON.stringify(e.oldValue)}→${JSON.stringify(e.newValue)}`).join(', ')}`;
     try {
       await eventually(async () => {
-          const c = await server(ids.carla!);
-          return { status: c.status, priority: c.priority, assignedTo: c.assignedTo, labels: c.labels, tags: c.tags };
-        })
-        .toEqual({ status: 'open', priority: 'high', assignedTo: ben.id, labels: ['follow-up'], tags: ['billing'] });
+        const c = await server(ids.carla!);
+        return { status: c.status, priority: c.priority, assignedTo: c.assignedTo, labels: c.labels, tags: c.tags };
+      }).toEqual({ status: 'open', priority: 'high', assignedTo: ben.id, labels: ['follow-up'], tags: ['billing'] });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${await trail()}`);
     }
-    await expectVisible(page.locator('.event').filter({ hasText: 'Ana Admin assigned this to Ben Agent' }).or(page.locator('.event').filter({ hasText: 'assigned this to Ben Agent' })));
+    await expectVisible(
+      page
+        .locator('.event')
+        .filter({ hasText: 'Ana Admin assigned this to Ben Agent' })
+        .or(page.locator('.event').filter({ hasText: 'assigned this to Ben Agent' })),
+    );
     await expectVisible(page.locator('.event').filter({ hasText: 'added label Follow-up' }));
     await expectVisible(page.locator('.event').filter({ hasText: 'changed status: Pending → Open' }));
     // The list row reflects it too.
@@ -234,7 +241,9 @@ describe.skipIf(!hasChromium)('web inbox', () => {
     await page.getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Delete conversation' }).click();
     await row(ids.dmitri!).waitFor({ state: 'detached' });
-    await eventually(() => fetch(`${app.url}/api/conversations/${ids.dmitri}`, { headers: { authorization: `Bearer ${app.admin.token}` } }).then((r) => r.status)).toBe(404);
+    await eventually(() =>
+      fetch(`${app.url}/api/conversations/${ids.dmitri}`, { headers: { authorization: `Bearer ${app.admin.token}` } }).then((r) => r.status),
+    ).toBe(404);
   });
 
   it('is two screens at phone width: the list, then the thread with a way back', async () => {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // The knowledge-base pages of the inbox: an agent writes an article as a draft, publishes
 // it, and the public help center and the bot's search see it; deleting takes it away.

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 import { Live, messageOf } from './support/live.js';
 
 // The open page follows the server without a reload: new conversations, new messages
@@ -40,7 +40,8 @@ describe.skipIf(!hasChromium)('web inbox, live', () => {
 
   it('shows a conversation a customer opens, at the top, with the counts moved', async () => {
     await expect.poll(openCount).toBe('1');
-    const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Coupon does not apply', body: 'Code SPRING fails at checkout.' })).conversation;
+    const created = (await app.api<Json>(customer, 'POST', '/api/conversations', { subject: 'Coupon does not apply', body: 'Code SPRING fails at checkout.' }))
+      .conversation;
     await row(created.id).waitFor({ timeout: 10_000 });
     const order = await page.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-conversation-id'))));
     expect(order).toEqual([created.id, first.id]);
@@ -98,9 +99,13 @@ describe.skipIf(!hasChromium)('web inbox, live', () => {
       await benPage.getByRole('textbox', { name: /Reply to/ }).pressSequentially('Looking into it');
       await page.locator('.presence').filter({ hasText: 'Ben Agent is typing…' }).waitFor({ timeout: 10_000 });
       await benPage.close();
-      await page.locator('.presence').filter({ hasText: 'Ben Agent' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(async () => {
-        expect(await page.locator('.presence').textContent()).toBe('');
-      });
+      await page
+        .locator('.presence')
+        .filter({ hasText: 'Ben Agent' })
+        .waitFor({ state: 'detached', timeout: 10_000 })
+        .catch(async () => {
+          expect(await page.locator('.presence').textContent()).toBe('');
+        });
     } finally {
       await benContext.close();
     }

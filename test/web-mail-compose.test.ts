@@ -37,7 +37,10 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('web 
 
   const mailTo = (address: string, subject: RegExp) =>
     waitFor(
-      async () => (await sink.received()).find((m) => subject.test(m.subject ?? '') && [m.to, m.cc].some((f) => f && 'value' in f && f.value.some((a) => a.address === address))),
+      async () =>
+        (await sink.received()).find(
+          (m) => subject.test(m.subject ?? '') && [m.to, m.cc].some((f) => f && 'value' in f && f.value.some((a) => a.address === address)),
+        ),
       20_000,
       `mail to ${address}`,
     );
@@ -61,7 +64,9 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('web 
     await page.getByRole('heading', { name: 'Your order 1234' }).waitFor();
     const message = page.locator('.message-admin').filter({ hasText: 'your parcel left today' });
     await expect.poll(() => message.locator('.delivery').getAttribute('data-delivery'), { timeout: 20_000 }).toBe('sent');
-    await expect.poll(() => message.locator('.mail-headers').innerText()).toMatch(new RegExp(`From\\s+${app.admin.name} <${SUPPORT}>\\s+To\\s+Zoë Müller <zoe@example\\.org>\\s+Cc\\s+pat@example\\.org`));
+    await expect
+      .poll(() => message.locator('.mail-headers').innerText())
+      .toMatch(new RegExp(`From\\s+${app.admin.name} <${SUPPORT}>\\s+To\\s+Zoë Müller <zoe@example\\.org>\\s+Cc\\s+pat@example\\.org`));
 
     const sent = await mailTo('zoe@example.org', /^Your order 1234 \[CONV-\d{6}\]$/);
     expect(sent.to).toMatchObject({ value: [{ name: 'Zoë Müller', address: 'zoe@example.org' }] });
@@ -70,12 +75,20 @@ describe.skipIf(!hasChromium || !MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('web 
   });
 
   it('the composer shows To and Cc on an email conversation; a changed Cc goes with the reply and stays', async () => {
-    const raw = rawMail({ from: 'Carol Customer <carol@example.org>', to: SUPPORT, headers: { Cc: 'Pat Partner <pat@example.org>' }, subject: 'Contract renewal', body: 'Please renew.' });
+    const raw = rawMail({
+      from: 'Carol Customer <carol@example.org>',
+      to: SUPPORT,
+      headers: { Cc: 'Pat Partner <pat@example.org>' },
+      subject: 'Contract renewal',
+      body: 'Please renew.',
+    });
     expect((await swaks(smtpPort, { from: 'carol@example.org', to: SUPPORT, data: raw })).code).toBe(0);
     const { id } = await waitFor(async () => (await app.api<Json>(app.admin, 'GET', '/api/conversations?q=renew')).items[0], 30_000, 'the mail filed');
     await page.goto(`${app.url}/inbox/open?conversation=${id}`);
     const customer = page.locator('.message-customer').filter({ hasText: 'Please renew.' });
-    await expect.poll(() => customer.locator('.mail-headers').innerText()).toMatch(/From\s+Carol Customer <carol@example\.org>\s+To\s+support@compose\.test\s+Cc\s+Pat Partner <pat@example\.org>/);
+    await expect
+      .poll(() => customer.locator('.mail-headers').innerText())
+      .toMatch(/From\s+Carol Customer <carol@example\.org>\s+To\s+support@compose\.test\s+Cc\s+Pat Partner <pat@example\.org>/);
 
     const recipients = page.locator('.composer .recipients');
     await expect.poll(() => recipients.locator('.recipients-to').innerText()).toBe('To: Carol Customer <carol@example.org>');

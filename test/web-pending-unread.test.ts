@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // Issue 14, items 10 and 11, as the inbox shows them in Chromium: the Pending view lists
 // and counts what waits on the customer, not the chats the bot is still answering (those are
@@ -20,9 +20,24 @@ describe.skipIf(!hasChromium)('the inbox for a new agent: Pending without the bo
 
   const customer = (key: string) => `${key}-${process.pid}@customers.test`;
   const ticket = async (key: string) =>
-    (await createConversation(app.inbox, { channel: 'ticket', from: { customerEmail: customer(key), name: `${key} Customer` }, subject: `Question from ${key}`, body: `Hello from ${key}` })).conversation.id;
+    (
+      await createConversation(app.inbox, {
+        channel: 'ticket',
+        from: { customerEmail: customer(key), name: `${key} Customer` },
+        subject: `Question from ${key}`,
+        body: `Hello from ${key}`,
+      })
+    ).conversation.id;
   const botChat = async (key: string) =>
-    (await createConversation(app.inbox, { channel: 'chatbot', from: { customerEmail: customer(key), name: `${key} Visitor` }, subject: `Chat with ${key}`, body: `Hi, ${key} here`, withBot: true })).conversation.id;
+    (
+      await createConversation(app.inbox, {
+        channel: 'chatbot',
+        from: { customerEmail: customer(key), name: `${key} Visitor` },
+        subject: `Chat with ${key}`,
+        body: `Hi, ${key} here`,
+        withBot: true,
+      })
+    ).conversation.id;
 
   beforeAll(async () => {
     app = await startWebApp();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, hasChromium, launchBrowser, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // The customer portal and the contact form in real Chromium against the real server: sign
 // up, a ticket with files, the agent's answer arriving live, downloads, a reply with a
@@ -37,7 +37,9 @@ describe.skipIf(!hasChromium)('customer portal', () => {
   /** The newest link mailed to the customer, as the email channel would send it. */
   const mailedLink = async (purpose: 'verify' | 'reset') => {
     const rows = await app.store.db.selectFrom('outbox').select('payload').where('kind', '=', 'email.account_link').orderBy('id', 'desc').execute();
-    const link = rows.map((row) => JSON.parse(row.payload) as { email: string; purpose: string; url: string }).find((job) => job.email === email && job.purpose === purpose);
+    const link = rows
+      .map((row) => JSON.parse(row.payload) as { email: string; purpose: string; url: string })
+      .find((job) => job.email === email && job.purpose === purpose);
     if (!link) throw new Error(`no ${purpose} link was queued for ${email}`);
     return link.url;
   };
@@ -52,7 +54,10 @@ describe.skipIf(!hasChromium)('customer portal', () => {
     await page.getByLabel('Password').fill('a long password');
     await page.getByRole('button', { name: 'Create account' }).click();
     // Nobody is signed in before the address is confirmed.
-    await page.getByRole('status').filter({ hasText: `We have sent a link to ${email}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `We have sent a link to ${email}` })
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Log out' }).count()).toBe(0);
   });
 
@@ -115,7 +120,11 @@ describe.skipIf(!hasChromium)('customer portal', () => {
     const form = new FormData();
     form.append('body', 'Please try the new driver attached, then print a test page.');
     form.append('files', new Blob([new Uint8Array(DRIVER_NOTES)], { type: 'text/plain' }), 'driver-notes.txt');
-    const reply = await fetch(`${app.url}/api/conversations/${conversationId}/messages`, { method: 'POST', body: form, headers: { authorization: `Bearer ${agent.token}` } });
+    const reply = await fetch(`${app.url}/api/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${agent.token}` },
+    });
     expect(reply.status).toBe(201);
 
     const answer = page.locator('.thread li.theirs', { hasText: 'Please try the new driver' });
@@ -126,7 +135,11 @@ describe.skipIf(!hasChromium)('customer portal', () => {
   });
 
   it('downloads the files byte for byte', async () => {
-    for (const [name, bytes] of [['photo.png', PNG], ['scan.pdf', PDF], ['driver-notes.txt', DRIVER_NOTES]] as const) {
+    for (const [name, bytes] of [
+      ['photo.png', PNG],
+      ['scan.pdf', PDF],
+      ['driver-notes.txt', DRIVER_NOTES],
+    ] as const) {
       const [download] = await Promise.all([page.waitForEvent('download'), attachmentLink(name).click()]);
       expect(download.suggestedFilename()).toBe(name);
       expect((await bytesOf(download)).equals(bytes), name).toBe(true);
@@ -141,7 +154,10 @@ describe.skipIf(!hasChromium)('customer portal', () => {
     await attachmentLink('test-page.png').waitFor();
     await expect.poll(status).toBe('We’re on it');
     const messages = await app.api<Json>(agent, 'GET', `/api/conversations/${conversationId}/messages`);
-    expect(messages.items.at(-1)).toMatchObject({ body: 'The driver worked, here is the test page.', attachments: [{ name: 'test-page.png', contentType: 'image/png' }] });
+    expect(messages.items.at(-1)).toMatchObject({
+      body: 'The driver worked, here is the test page.',
+      attachments: [{ name: 'test-page.png', contentType: 'image/png' }],
+    });
   });
 
   it('marks the conversation resolved', async () => {
@@ -170,7 +186,11 @@ describe.skipIf(!hasChromium)('customer portal', () => {
     await page.getByLabel('New password').fill('an even longer password');
     await page.getByRole('button', { name: 'Save password' }).click();
     await page.locator('.conversations li', { hasText: number }).waitFor();
-    const old = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'a long password' }) });
+    const old = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'a long password' }),
+    });
     expect(old.status).toBe(401);
     // The link worked once.
     await page.goto(await mailedLink('reset'));

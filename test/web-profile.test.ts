@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { avatarColor } from '../web/src/ui/avatar-color.js';
-import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // Everyone's profile page in the inbox app (issue 14, item 14): name, signature shown in the
 // composer, password, avatar colours; admins renaming the team; "forgot password" for the team.
@@ -153,7 +153,10 @@ describe.skipIf(!hasChromium)('web profile', () => {
     await page.getByRole('heading', { name: 'Check your mail' }).waitFor();
 
     const jobs = await app.store.db.selectFrom('outbox').select('payload').where('kind', '=', 'email.account_link').orderBy('id').execute();
-    const link = jobs.map((job) => JSON.parse(job.payload) as { email: string; url: string }).filter((job) => job.email === eli.email).at(-1)!;
+    const link = jobs
+      .map((job) => JSON.parse(job.payload) as { email: string; url: string })
+      .filter((job) => job.email === eli.email)
+      .at(-1)!;
     expect(link.url.startsWith(`${app.url}/reset-password?token=`)).toBe(true);
 
     await page.goto(link.url);
@@ -162,7 +165,11 @@ describe.skipIf(!hasChromium)('web profile', () => {
     await page.getByRole('button', { name: 'Save and sign in' }).click();
     await page.locator('.shell').waitFor();
     expect(await page.locator('.me-name').textContent()).toBe('Eli Agent');
-    const login = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: eli.email, password: 'reset from the link' }) });
+    const login = await fetch(`${app.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: eli.email, password: 'reset from the link' }),
+    });
     expect(login.status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // Losing the live stream is said in a banner, not only by a small dot (issue 14, item 12):
 // "Reconnecting… updates paused" while the stream is down (after a short grace, so a blip

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation } from '../src/inbox/commands.js';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // The sidebar's counts come from one request and follow the server live; the list's
 // order is the agent's choice, kept in the URL.

@@ -3,7 +3,7 @@ import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation, recordDelivery } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 import { freePort, queuedId, swaks, uniqueId, waitFor } from './support/email.js';
 
 // The thread of one conversation in real Chromium: a long thread arrives page by page from
@@ -102,7 +102,10 @@ describe.skipIf(!hasChromium)('web inbox, the thread', () => {
     const thread = page.locator('.conversation .thread');
     await thread.evaluate((el) => el.scrollTo(0, 0));
     const place = (body: string) =>
-      page.locator('.conversation .message').filter({ has: page.getByText(body, { exact: true }) }).evaluate((el) => el.getBoundingClientRect().top - el.closest('.thread')!.getBoundingClientRect().top);
+      page
+        .locator('.conversation .message')
+        .filter({ has: page.getByText(body, { exact: true }) })
+        .evaluate((el) => el.getBoundingClientRect().top - el.closest('.thread')!.getBoundingClientRect().top);
     const before = await place(`Message ${LONG - 49}`);
     await olderButton().click();
     await expect.poll(async () => (await bodies()).length).toBe(100);
@@ -157,7 +160,13 @@ describe.skipIf(!hasChromium)('web inbox, the thread', () => {
     await expect.poll(() => delivery.getAttribute('data-delivery'), { timeout: 10_000 }).toBe('queued');
     expect(await delivery.textContent()).toBe('Queued');
 
-    await recordDelivery(app.inbox, { messageId: reply.message.id, status: 'failed', error: '550 5.1.1 mailbox unavailable', attempts: 5, by: { system: 'email' } });
+    await recordDelivery(app.inbox, {
+      messageId: reply.message.id,
+      status: 'failed',
+      error: '550 5.1.1 mailbox unavailable',
+      attempts: 5,
+      by: { system: 'email' },
+    });
     await expect.poll(() => delivery.getAttribute('data-delivery'), { timeout: 10_000 }).toBe('failed');
     expect(await delivery.locator('.badge').getAttribute('title')).toBe('550 5.1.1 mailbox unavailable');
     // This server has no SMTP_URL: the retry is refused, and says why.
@@ -231,5 +240,10 @@ function noisePng(width: number, height: number): Buffer {
   // Each row: filter byte 0, then the pixels.
   const rows = randomBytes((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

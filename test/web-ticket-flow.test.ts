@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 
 // Issue 5's flow end to end, two people in two browsers against the real server: a
 // customer in the portal and an agent in the admin inbox, files travelling both ways, each

@@ -125,7 +125,9 @@ describe.skipIf(!hasChromium)('web inbox, views and small things', () => {
     // Room left in the frame below the mail's last line: a paragraph's margin at most.
     const gap = async () => {
       const height = await iframe.evaluate((el) => el.getBoundingClientRect().height);
-      const bottom = await frame.locator('body').evaluate((body) => Math.max(...[...body.querySelectorAll('p, div:not(#ot-content)')].map((e) => e.getBoundingClientRect().bottom)));
+      const bottom = await frame
+        .locator('body')
+        .evaluate((body) => Math.max(...[...body.querySelectorAll('p, div:not(#ot-content)')].map((e) => e.getBoundingClientRect().bottom)));
       return Math.round(height - bottom);
     };
     await expect.poll(gap).toBeLessThanOrEqual(MARGIN);
@@ -149,7 +151,13 @@ describe.skipIf(!hasChromium)('web inbox, views and small things', () => {
     await card.waitFor();
     const inner = await card.evaluate((el) => {
       const style = getComputedStyle(el);
-      return el.getBoundingClientRect().width - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - parseFloat(style.borderLeftWidth) - parseFloat(style.borderRightWidth);
+      return (
+        el.getBoundingClientRect().width -
+        parseFloat(style.paddingLeft) -
+        parseFloat(style.paddingRight) -
+        parseFloat(style.borderLeftWidth) -
+        parseFloat(style.borderRightWidth)
+      );
     });
     const width = (name: string) => page.getByLabel(name, { exact: true }).evaluate((el) => el.getBoundingClientRect().width);
     expect(inner).toBeGreaterThan(600);

@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, startWebApp, type WebApp } from './support/browser.js';
 import { continuityEnv, continuityOutcome, mailsTo, teamMessage } from './support/continuity.js';
 import { useSink } from './support/email.js';
-import { buildWidget, serveHostSite, type HostSite } from './support/widget-host.js';
+import { buildWidget, type HostSite, serveHostSite } from './support/widget-host.js';
 
 // Issue 14, item 1, in real Chromium: the widget on a shop's page (another origin) tells the
 // server which replies the visitor actually had on screen, and the server mails a chat
@@ -49,7 +49,8 @@ describe.skipIf(!hasChromium)('chat replies the visitor saw in the widget', () =
     await prepare?.(page);
     const reads: number[] = [];
     page.on('request', (request) => {
-      if (request.url() === `${app.url}/api/widget/read` && request.method() === 'POST') reads.push((JSON.parse(request.postData() ?? '{}') as { upTo: number }).upTo);
+      if (request.url() === `${app.url}/api/widget/read` && request.method() === 'POST')
+        reads.push((JSON.parse(request.postData() ?? '{}') as { upTo: number }).upTo);
     });
     await page.goto(`${host.url}/?${new URLSearchParams({ name: 'Vera Visitor', ...query, email })}`);
     await launcher(page, 'Open chat').click();
@@ -63,7 +64,8 @@ describe.skipIf(!hasChromium)('chat replies the visitor saw in the widget', () =
     return { page, email, conversationId: conversation.id, reads };
   }
 
-  const reply = async (conversationId: number, body: string) => (await app.api<Json>(agent, 'POST', `/api/conversations/${conversationId}/messages`, { body })).message.id as number;
+  const reply = async (conversationId: number, body: string) =>
+    (await app.api<Json>(agent, 'POST', `/api/conversations/${conversationId}/messages`, { body })).message.id as number;
 
   it('a reply the visitor reads live, in the open chat, is not mailed to them as well', async () => {
     const visitor = await visitorAsking('Has my order shipped?');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { hasChromium, launchBrowser, signIn, startWebApp, type Person, type WebApp } from './support/browser.js';
+import { hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
 import { ROOT } from './support/run.js';
 
 // The chat widget as a visitor meets it, in real Chromium against the real server: embedded
@@ -93,7 +93,11 @@ describe.skipIf(!hasChromium)('chat widget', () => {
   async function visitorSession(): Promise<Json> {
     const visitorToken = await page.evaluate(() => localStorage.getItem('onethread.visitor'));
     expect(visitorToken).toBeTruthy();
-    const response = await fetch(`${app.url}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ visitorToken }) });
+    const response = await fetch(`${app.url}/api/widget/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ visitorToken }),
+    });
     expect(response.status).toBe(200);
     return (await response.json()) as Json;
   }
@@ -129,7 +133,11 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     await log().getByText('Onethread bot').first().waitFor();
     // The bot answered from the knowledge base, with the article's passage and its link.
     await log().getByText('Settings → Billing → Invoices', { exact: false }).waitFor();
-    expect(await log().getByRole('link', { name: /help\/articles\/finding-your-invoices/ }).count()).toBe(1);
+    expect(
+      await log()
+        .getByRole('link', { name: /help\/articles\/finding-your-invoices/ })
+        .count(),
+    ).toBe(1);
     expect(await page.getByRole('button', { name: 'Attach a file' }).isVisible()).toBe(true);
 
     const session = await visitorSession();
@@ -231,9 +239,7 @@ describe.skipIf(!hasChromium)('chat widget', () => {
     agentLive.socket.close();
     const visitor = await browser.newContext();
     const offline = await visitor.newPage();
-    await expect
-      .poll(async () => ((await (await fetch(`${app.url}/api/widget/config`)).json()) as Json).online)
-      .toBe(false);
+    await expect.poll(async () => ((await (await fetch(`${app.url}/api/widget/config`)).json()) as Json).online).toBe(false);
     await offline.goto(host.url);
     await launcher(offline, 'Open chat').click();
     const dialog = offline.getByRole('dialog');
@@ -275,7 +281,11 @@ describe.skipIf(!hasChromium)('chat widget on a site that is not allowed', () =>
     await page.goto(host.url);
     await page.getByRole('button', { name: 'Open chat', exact: true }).click();
     await blocked;
-    const direct = await fetch(`${app.url}/api/widget/session`, { method: 'POST', headers: { origin: host.url, 'content-type': 'application/json' }, body: '{}' });
+    const direct = await fetch(`${app.url}/api/widget/session`, {
+      method: 'POST',
+      headers: { origin: host.url, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(direct.status).toBe(403);
     expect(direct.headers.get('access-control-allow-origin')).toBeNull();
     const { items } = await app.api<Json>(app.admin, 'GET', '/api/conversations?channel=chatbot');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identityHash } from '../src/channels/chat/identity.js';
-import { startWebApp, type Person, type WebApp } from './support/browser.js';
+import { type Person, startWebApp, type WebApp } from './support/browser.js';
 import { continuityEnv, continuityOutcome, mailsTo, teamMessage } from './support/continuity.js';
 import { useSink } from './support/email.js';
 
@@ -39,7 +39,10 @@ let visitors = 0;
 /** A visitor who gave their address and asked a question; the chat is with the team. */
 async function visitorWithChat(identity?: { userId: string; email: string }): Promise<{ token: string; email: string; conversationId: number; own: number }> {
   const email = identity?.email ?? `visitor${++visitors}-${process.pid}@customers.test`;
-  const session = await widget('/api/widget/session', identity ? { identity: { ...identity, hash: identityHash(SECRET, identity.userId) } } : { name: 'Vi Sitor', email });
+  const session = await widget(
+    '/api/widget/session',
+    identity ? { identity: { ...identity, hash: identityHash(SECRET, identity.userId) } } : { name: 'Vi Sitor', email },
+  );
   expect(session.status).toBe(200);
   const token = session.json!.visitorToken as string;
   const sent = await widget('/api/widget/messages', { body: 'Where is my parcel?' }, token);

@@ -1,11 +1,18 @@
 import { DomainError } from '../errors.js';
 import { normalizeEmail } from '../inbox/actors.js';
-import { deleteUserApiTokens, deleteUserSessions, expireAccountTokens, findUsableAccountToken, insertAccountToken, useAccountToken } from '../store/accounts.js';
+import {
+  deleteUserApiTokens,
+  deleteUserSessions,
+  expireAccountTokens,
+  findUsableAccountToken,
+  insertAccountToken,
+  useAccountToken,
+} from '../store/accounts.js';
 import { enqueueJobs } from '../store/outbox.js';
 import type { AccountLinkPurpose, UserRow } from '../store/schema.js';
-import { transact, type Tx } from '../store/transaction.js';
+import { type Tx, transact } from '../store/transaction.js';
 import { findUserByEmail, findUserById, markEmailVerified, setPasswordHash } from '../store/users.js';
-import { credentialsChanged, type AccountsContext } from './context.js';
+import { type AccountsContext, credentialsChanged } from './context.js';
 import { DUMMY_HASH, hashPassword, validPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 import { randomToken, sha256Hex } from './secrets.js';
@@ -49,7 +56,14 @@ const MAX_TOKEN_LENGTH = 256;
 export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserRow, purpose: AccountLinkPurpose, reason?: AccountLinkReason): Promise<void> {
   const token = randomToken();
   const now = ctx.clock();
-  const id = await insertAccountToken(tx, { userId: Number(user.id), purpose, tokenHash: sha256Hex(token), email: user.email, createdAt: now, expiresAt: now + TTL[purpose] });
+  const id = await insertAccountToken(tx, {
+    userId: Number(user.id),
+    purpose,
+    tokenHash: sha256Hex(token),
+    email: user.email,
+    createdAt: now,
+    expiresAt: now + TTL[purpose],
+  });
   const payload: AccountLinkJob = {
     userId: Number(user.id),
     email: user.email,
@@ -64,7 +78,9 @@ export async function queueAccountLink(ctx: AccountsContext, tx: Tx, user: UserR
 const badLink = (purpose: AccountLinkPurpose) =>
   new DomainError(
     'validation_failed',
-    purpose === 'reset' ? 'This reset link is not valid any more (used, expired or mistyped); ask for a new one' : 'This confirmation link is not valid any more (used, expired or mistyped); ask for a new one',
+    purpose === 'reset'
+      ? 'This reset link is not valid any more (used, expired or mistyped); ask for a new one'
+      : 'This confirmation link is not valid any more (used, expired or mistyped); ask for a new one',
     'token',
   );
 

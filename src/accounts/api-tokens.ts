@@ -1,9 +1,9 @@
 import { DomainError, invalid, notFound } from '../errors.js';
-import { deleteApiToken, findApiTokenWithUser, insertApiToken, listApiTokens, touchApiToken, TOUCH_INTERVAL_MS } from '../store/accounts.js';
+import { deleteApiToken, findApiTokenWithUser, insertApiToken, listApiTokens, TOUCH_INTERVAL_MS, touchApiToken } from '../store/accounts.js';
 import { transact } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import { credentialsChanged, type AccountsContext } from './context.js';
-import { toApiToken, toUser, type ApiToken, type User } from './records.js';
+import { type AccountsContext, credentialsChanged } from './context.js';
+import { type ApiToken, toApiToken, toUser, type User } from './records.js';
 import { randomToken, sha256Hex } from './secrets.js';
 
 // Bearer tokens for integrations, acting with their user's permissions. The prefix makes

@@ -55,7 +55,9 @@ function firstAdminMessage(user: User, generated: string | null, url: string | u
   const signIn = `Sign in${url ? ` at ${url}` : ''}`;
   const unnamed = user.name === DEFAULT_ADMIN_NAME;
   if (!generated) {
-    const profile = unnamed ? `, then set your name on your profile (your name in the sidebar): customers see it on your replies, and it is "${DEFAULT_ADMIN_NAME}" now` : '';
+    const profile = unnamed
+      ? `, then set your name on your profile (your name in the sidebar): customers see it on your replies, and it is "${DEFAULT_ADMIN_NAME}" now`
+      : '';
     return `Onethread: created the first admin account, ${user.email} (password from ONETHREAD_ADMIN_PASSWORD). ${signIn}${profile}.`;
   }
   const rule = '='.repeat(72);

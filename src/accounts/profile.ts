@@ -1,7 +1,7 @@
 import { DomainError, invalid, notFound } from '../errors.js';
 import type { UserRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
-import { findUserById, updateUserRow, type UserPatch } from '../store/users.js';
+import { findUserById, type UserPatch, updateUserRow } from '../store/users.js';
 import type { AccountsContext } from './context.js';
 import { toUser, type User } from './records.js';
 import { validName } from './users.js';

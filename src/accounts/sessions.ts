@@ -5,13 +5,13 @@ import {
   deleteUserSessions,
   findSessionWithUser,
   insertSession,
-  touchSession,
   TOUCH_INTERVAL_MS,
+  touchSession,
 } from '../store/accounts.js';
 import { transact } from '../store/transaction.js';
 import { findUserById } from '../store/users.js';
-import { credentialsChanged, type AccountsContext } from './context.js';
-import { toSession, toUser, type Session, type User } from './records.js';
+import { type AccountsContext, credentialsChanged } from './context.js';
+import { type Session, toSession, toUser, type User } from './records.js';
 import { randomToken, secretsEqual, sha256Hex } from './secrets.js';
 
 // Browser sessions. The cookie holds a random token; the table holds its SHA-256, so

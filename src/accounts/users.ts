@@ -1,10 +1,10 @@
 import { DomainError, invalid, notFound } from '../errors.js';
-import { MAX_NAME } from '../limits.js';
 import { normalizeEmail } from '../inbox/actors.js';
 import { singleLine } from '../inbox/rules.js';
+import { MAX_NAME } from '../limits.js';
 import { deleteUserApiTokens, deleteUserSessions } from '../store/accounts.js';
 import { ROLES, type Role, type UserRow } from '../store/schema.js';
-import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
+import { isUniqueViolation, type Tx, transact } from '../store/transaction.js';
 import {
   claimPasswordlessCustomer,
   findUserByEmail,
@@ -14,11 +14,11 @@ import {
   lockActiveAdminIds,
   replacePasswordHash,
   setPasswordHash,
-  updateUserRow,
   type UserPatch,
+  updateUserRow,
 } from '../store/users.js';
-import { credentialsChanged, type AccountsContext } from './context.js';
 import { queueAccountLink } from './account-links.js';
+import { type AccountsContext, credentialsChanged } from './context.js';
 import { DUMMY_HASH, hashPassword, validPassword, verifyPassword } from './passwords.js';
 import { toUser, type User } from './records.js';
 

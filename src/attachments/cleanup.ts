@@ -1,5 +1,5 @@
-import type { Store } from '../store/database.js';
 import { findReferencedHashes } from '../store/attachments.js';
+import type { Store } from '../store/database.js';
 import type { AttachmentStorage } from './storage.js';
 
 // Blobs are written before the row that references them (the upload streams while the

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, opendir, readdir, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { BlobTooLargeError, isSha256, type AttachmentStorage, type BlobInfo, type BlobSource, type StoredBlob } from './storage.js';
+import { type AttachmentStorage, type BlobInfo, type BlobSource, BlobTooLargeError, isSha256, type StoredBlob } from './storage.js';
 
 // Blobs on the local filesystem: `<root>/ab/cd/<sha256>`, two levels of fan-out so no
 // directory grows huge. Writes go to `<root>/tmp` first and are renamed into place once
@@ -176,7 +176,10 @@ export class LocalAttachmentStorage implements AttachmentStorage {
 async function subdirectories(directory: string): Promise<string[]> {
   try {
     const entries = await readdir(directory, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;

@@ -42,8 +42,7 @@ export function extensionOf(name: string): string {
 }
 
 // RFC 5987 attr-char: everything else is percent-encoded.
-const encodeExtValue = (value: string) =>
-  encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeExtValue = (value: string) => encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * `attachment; filename="…"; filename*=UTF-8''…`: the quoted ASCII form for old clients,

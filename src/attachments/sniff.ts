@@ -132,6 +132,9 @@ const HTML_START = /^<(html|head|body|script|iframe|h1|div|font|table|a|style|ti
  * them is enough to refuse a markup type.
  */
 function opensAsMarkup(text: string): boolean {
-  const start = text.replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   return start.startsWith('<?') || start.startsWith('<!doctype') || start.startsWith('<!--') || /^<svg[\s>/]/.test(start) || HTML_START.test(start);
 }

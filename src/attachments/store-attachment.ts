@@ -1,8 +1,8 @@
 import { DomainError } from '../errors.js';
 import type { NewAttachment } from '../store/messages.js';
 import { sanitizeFileName } from './names.js';
-import { sniffContentType, SNIFF_BYTES } from './sniff.js';
-import { BlobTooLargeError, type AttachmentStorage, type BlobSource } from './storage.js';
+import { SNIFF_BYTES, sniffContentType } from './sniff.js';
+import { type AttachmentStorage, type BlobSource, BlobTooLargeError } from './storage.js';
 
 // The one way content becomes an attachment, for every channel: the HTTP upload, a MIME
 // part of an inbound mail, a chat widget's file. The result is the metadata row the inbox

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { minutesOf, type Calendar } from './schema.js';
+import { type Calendar, minutesOf } from './schema.js';
 
 // Business time over a calendar (schema.ts). Every local time is turned into an instant by
 // luxon in the calendar's zone, so a day that loses or gains an hour to daylight saving has
@@ -28,7 +28,7 @@ function holidaysOf(cal: Calendar): Holidays {
   let holidays = holidayCache.get(cal);
   if (!holidays) {
     holidays = { once: new Set(), yearly: new Set() };
-    for (const h of cal.holidays) (h.yearly ? holidays.yearly.add(h.date.slice(5)) : holidays.once.add(h.date));
+    for (const h of cal.holidays) h.yearly ? holidays.yearly.add(h.date.slice(5)) : holidays.once.add(h.date);
     holidayCache.set(cal, holidays);
   }
   return holidays;
@@ -46,7 +46,10 @@ const nextDay = (day: DateTime): DateTime => day.plus({ days: 1 }).startOf('day'
 /** The instant of `minutes` after midnight on `day`, as the wall clock counts (1440 is the next midnight). */
 function at(day: DateTime, minutes: number): number {
   if (minutes === 24 * 60) return nextDay(day).toMillis();
-  return DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 }, { zone: day.zone }).toMillis();
+  return DateTime.fromObject(
+    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / 60), minute: minutes % 60 },
+    { zone: day.zone },
+  ).toMillis();
 }
 
 /**

@@ -1,10 +1,10 @@
 import { DomainError } from '../errors.js';
 import type { Viewer } from '../inbox/policies.js';
-import type { Store } from '../store/database.js';
 import { findCalendar, insertCalendarIfMissing, saveCalendar } from '../store/calendar.js';
+import type { Store } from '../store/database.js';
 import { transact } from '../store/transaction.js';
-import { DEFAULT_CALENDAR, getDefaultCalendar, rememberDefaultCalendar, storedCalendarOf, type StoredCalendar } from './default.js';
-import { validateCalendar, type Calendar } from './schema.js';
+import { DEFAULT_CALENDAR, getDefaultCalendar, rememberDefaultCalendar, type StoredCalendar, storedCalendarOf } from './default.js';
+import { type Calendar, validateCalendar } from './schema.js';
 
 // The one write path for business calendars.
 
@@ -26,7 +26,9 @@ export async function setDefaultCalendar(store: Store, calendar: unknown, by: Vi
  */
 export async function seedDefaultCalendar(store: Store, calendar: Calendar, clock: () => number = Date.now): Promise<boolean> {
   const valid = validateCalendar(calendar);
-  const seeded = await transact(store, (tx) => insertCalendarIfMissing(tx, { name: DEFAULT_CALENDAR, calendar: JSON.stringify(valid), updatedAt: clock(), updatedBy: null }));
+  const seeded = await transact(store, (tx) =>
+    insertCalendarIfMissing(tx, { name: DEFAULT_CALENDAR, calendar: JSON.stringify(valid), updatedAt: clock(), updatedBy: null }),
+  );
   if (seeded) rememberDefaultCalendar(store, valid);
   return seeded;
 }
@@ -41,7 +43,9 @@ export async function applyBusinessHoursSetting(store: Store, setting: { calenda
   if (setting.calendar && !(await seedDefaultCalendar(store, setting.calendar))) {
     const stored = await getDefaultCalendar(store);
     if (JSON.stringify(stored.calendar) !== JSON.stringify(validateCalendar(setting.calendar))) {
-      notes.push('Note: BUSINESS_HOURS only seeds the business hours on a first start; the stored ones (change them with PUT /api/settings/business-hours) are in use.');
+      notes.push(
+        'Note: BUSINESS_HOURS only seeds the business hours on a first start; the stored ones (change them with PUT /api/settings/business-hours) are in use.',
+      );
     }
   }
   return notes;

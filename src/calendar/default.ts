@@ -1,6 +1,6 @@
+import { type CalendarRow, findCalendar } from '../store/calendar.js';
 import type { Store } from '../store/database.js';
-import { findCalendar, type CalendarRow } from '../store/calendar.js';
-import { ALWAYS_OPEN, validateCalendar, type Calendar } from './schema.js';
+import { ALWAYS_OPEN, type Calendar, validateCalendar } from './schema.js';
 
 // The default business calendar, as stored: one for every instance. Hot paths (the widget's
 // config, asked for on every page view of a host site) read it through a short cache; a

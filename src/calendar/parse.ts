@@ -1,5 +1,5 @@
 import { DomainError } from '../errors.js';
-import { isTimeZone, type Calendar, type Interval } from './schema.js';
+import { type Calendar, type Interval, isTimeZone } from './schema.js';
 
 // The text form of weekly hours, for settings in the environment (BUSINESS_HOURS):
 //   "Mon-Fri 09:00-12:30 13:30-18:00, Sat 10:00-14:00, Fri 22:00-02:00"
@@ -42,7 +42,10 @@ function daysOf(text: string): number[] {
 export function parseBusinessHours(text: string, timezone = 'UTC'): Calendar {
   if (!isTimeZone(timezone)) throw new DomainError('validation_failed', `"${timezone}" is not a time zone like Europe/Berlin`, 'timezone');
   const intervals: Interval[] = [];
-  for (const group of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const group of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [dayText, ...ranges] = group.split(/\s+/);
     if (ranges.length === 0) throw hoursError(`"${group}" is not like ${EXAMPLE}: give days, then times`);
     const days = daysOf(dayText!);

@@ -1,5 +1,5 @@
 import type { Channel, ConversationType, Label, Priority, Status } from '../store/schema.js';
-import { DEMO_AGENTS, makeCustomers, type DemoCustomer } from './people.js';
+import { DEMO_AGENTS, type DemoCustomer, makeCustomers } from './people.js';
 import { createRandom, type Random } from './random.js';
 import {
   BOT_ANSWERS,
@@ -7,10 +7,10 @@ import {
   BOT_HANDOVERS,
   fill,
   SCENARIOS,
-  VISITOR_HELPED,
-  VISITOR_WANTS_HUMAN,
   type Scenario,
   type Vars,
+  VISITOR_HELPED,
+  VISITOR_WANTS_HUMAN,
   type Who,
 } from './scenarios.js';
 
@@ -148,7 +148,9 @@ type Entry = { by: Who | 'bot'; text: string; canEnd: boolean };
 function customerText(random: Random, channel: Channel, text: string, vars: Vars, first: boolean): string {
   if (channel === 'chatbot') return text;
   if (channel === 'ticket') return random.chance(0.4) ? `${text}\n\n${vars.first}` : text;
-  const greeting = first ? random.pick(['Hi,', 'Hello,', 'Hi there,', 'Hello Lumen team,', 'Dear support team,']) : random.pick([`Hi ${vars.agent},`, `Hello ${vars.agent},`, 'Hi,']);
+  const greeting = first
+    ? random.pick(['Hi,', 'Hello,', 'Hi there,', 'Hello Lumen team,', 'Dear support team,'])
+    : random.pick([`Hi ${vars.agent},`, `Hello ${vars.agent},`, 'Hi,']);
   const signoff = random.pick(['Thanks,', 'Best,', 'Kind regards,', 'Cheers,', 'Thank you,']);
   if (!first && random.chance(0.3)) return `${text}\n\n${vars.first}`;
   return `${greeting}\n\n${text}\n\n${signoff}\n${first ? vars.name : vars.first}`;
@@ -198,7 +200,11 @@ function threadFor(random: Random, scenario: Scenario, channel: Channel, vars: V
 
 /** Where the thread stops so that its last public message fits the status it ends in. */
 function cutFor(random: Random, entries: Entry[], status: Status, age: number): number {
-  const lastPublic = (end: number) => entries.slice(0, end).filter((e) => e.by !== 'note').at(-1)!.by;
+  const lastPublic = (end: number) =>
+    entries
+      .slice(0, end)
+      .filter((e) => e.by !== 'note')
+      .at(-1)!.by;
   const ends = entries.map((_, i) => i + 1).filter((end) => entries[end - 1]!.canEnd);
   const fitting = ends.filter((end) => {
     const last = lastPublic(end);
@@ -270,8 +276,15 @@ function planConversation(random: Random, now: number, age: number, customer: De
     const team = entry.by === 'agent' || entry.by === 'note';
     // Someone takes the conversation before its first answer, and reads it before replying.
     if (team && !assigned && i > 0) triageAt(since + Math.round((at - since) * (0.2 + 0.3 * random.next())), at - since, triage);
-    if (entry.by === 'agent' && i > 0) steps.push({ at: at - Math.round((at - (steps.at(-1)?.at ?? 0)) * (0.1 + 0.3 * random.next())), kind: 'read', agent: agentIndex });
-    steps.push({ at, kind: 'message', from: entry.by === 'customer' ? 'customer' : entry.by === 'bot' ? 'bot' : me, body: entry.text, internal: entry.by === 'note' });
+    if (entry.by === 'agent' && i > 0)
+      steps.push({ at: at - Math.round((at - (steps.at(-1)?.at ?? 0)) * (0.1 + 0.3 * random.next())), kind: 'read', agent: agentIndex });
+    steps.push({
+      at,
+      kind: 'message',
+      from: entry.by === 'customer' ? 'customer' : entry.by === 'bot' ? 'bot' : me,
+      body: entry.text,
+      internal: entry.by === 'note',
+    });
     // An agent who starts a conversation takes it at once.
     if (team && !assigned && i === 0) triageAt(2 * SECOND, 40 * SECOND, me);
     sent = Math.max(at, steps.at(-1)!.at);
@@ -300,7 +313,11 @@ function planConversation(random: Random, now: number, age: number, customer: De
   }
   if (status === 'resolved' || status === 'closed') {
     const by: By = botSolved ? 'bot' : follower;
-    const wait = botSolved ? between(random, 10 * SECOND, 40 * SECOND) : last === 'customer' ? between(random, 5 * MINUTE, 3 * HOUR) : between(random, DAY, 3 * DAY);
+    const wait = botSolved
+      ? between(random, 10 * SECOND, 40 * SECOND)
+      : last === 'customer'
+        ? between(random, 5 * MINUTE, 3 * HOUR)
+        : between(random, DAY, 3 * DAY);
     // A young conversation was closed sooner than "after a few quiet days", not squeezed into its age.
     end += Math.min(wait, Math.max(0.7 * (age - MARGIN - end), 5 * MINUTE));
     // Whoever closes it has read the customer's last word.

@@ -1,5 +1,7 @@
-import { accountsContext, createUser, ensureFirstAdmin, getUserByEmail, MIN_PASSWORD, type AccountsContext, type User } from '../accounts/index.js';
+import { type AccountsContext, accountsContext, createUser, ensureFirstAdmin, getUserByEmail, MIN_PASSWORD, type User } from '../accounts/index.js';
+import { DomainError, invalid } from '../errors.js';
 import type { Actor, Sender } from '../inbox/actors.js';
+import { EventBus } from '../inbox/bus.js';
 import {
   addMessage,
   assignConversation,
@@ -10,13 +12,11 @@ import {
   updateConversationStatus,
 } from '../inbox/commands.js';
 import { createInboxContext, type InboxContext } from '../inbox/context.js';
-import { DomainError, invalid } from '../errors.js';
 import { getInboxCounts } from '../inbox/queries.js';
-import { EventBus } from '../inbox/bus.js';
 import type { Store } from '../store/database.js';
 import { seedDemoArticles } from './articles.js';
 import { DEMO_AGENTS, DEMO_PASSWORD } from './people.js';
-import { planDemo, type By, type DemoPlan, type Step } from './plan.js';
+import { type By, type DemoPlan, planDemo, type Step } from './plan.js';
 import { BOT_NAME } from './scenarios.js';
 
 // Writes the demo inbox through the inbox commands, the one write path, so the demo has
@@ -74,15 +74,28 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoResult> {
 
   const existing = Object.values((await getInboxCounts(inbox, 0)).statuses).reduce((sum, n) => sum + n, 0);
   if (existing > 0 && !options.force) {
-    throw new DomainError('conflict', `the inbox already has ${existing} conversation${existing === 1 ? '' : 's'}; the demo only fills an empty one (add --force to add its conversations anyway)`);
+    throw new DomainError(
+      'conflict',
+      `the inbox already has ${existing} conversation${existing === 1 ? '' : 's'}; the demo only fills an empty one (add --force to add its conversations anyway)`,
+    );
   }
 
   const accounts = accountsContext(options.store);
-  const admin = await ensureFirstAdmin(accounts, { ...options.firstAdmin, name: options.firstAdminName, url: options.publicUrl, log: options.log ?? (() => {}) });
+  const admin = await ensureFirstAdmin(accounts, {
+    ...options.firstAdmin,
+    name: options.firstAdminName,
+    url: options.publicUrl,
+    log: options.log ?? (() => {}),
+  });
   const agents = await ensureAgents(accounts, password);
   const articles = await seedDemoArticles({ store: options.store, clock: () => now }, admin.user?.id ?? null);
   const plan = planDemo({ seed: options.seed, now, conversations: options.conversations });
-  const written = await replay(inbox, plan, agents.map((a) => a.user.id), admin.user?.id ?? null);
+  const written = await replay(
+    inbox,
+    plan,
+    agents.map((a) => a.user.id),
+    admin.user?.id ?? null,
+  );
   return {
     ...written,
     customers: new Set(plan.conversations.map((c) => c.customer)).size,
@@ -98,8 +111,13 @@ async function ensureAgents(accounts: AccountsContext, password: string): Promis
   const agents: { user: User; created: boolean }[] = [];
   for (const agent of DEMO_AGENTS) {
     const found = await getUserByEmail(accounts, agent.email);
-    if (found && found.role === 'customer') throw new DomainError('conflict', `${agent.email} belongs to a customer account, so the demo cannot make it an agent`);
-    agents.push(found ? { user: found, created: false } : { user: await createUser(accounts, { name: agent.name, email: agent.email, role: 'agent', password }), created: true });
+    if (found && found.role === 'customer')
+      throw new DomainError('conflict', `${agent.email} belongs to a customer account, so the demo cannot make it an agent`);
+    agents.push(
+      found
+        ? { user: found, created: false }
+        : { user: await createUser(accounts, { name: agent.name, email: agent.email, role: 'agent', password }), created: true },
+    );
   }
   return agents;
 }

@@ -1,7 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { csrfTokenMatches, findSession, findUserByApiToken, type AccountsContext, type Session, type User } from '../accounts/index.js';
+import { type AccountsContext, csrfTokenMatches, findSession, findUserByApiToken, type Session, type User } from '../accounts/index.js';
 import { DomainError } from '../errors.js';
 import { isTeam, type Viewer } from '../inbox/policies.js';
 import { unauthorized } from './errors.js';

@@ -34,8 +34,7 @@ export class HttpError extends Error {
 }
 
 export const unauthorized = (message = 'Authentication required') => new HttpError(401, 'unauthorized', message);
-export const unsupportedMediaType = (message = 'Unsupported media type') =>
-  new HttpError(415, 'unsupported_media_type', message);
+export const unsupportedMediaType = (message = 'Unsupported media type') => new HttpError(415, 'unsupported_media_type', message);
 
 const DOMAIN_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -98,7 +97,7 @@ function validationResponse(error: ZodValidationError): Mapped {
   const problems = error.validation.map((issue) => {
     const path = issue.instancePath.split('/').filter(Boolean);
     // zod reports an unknown key on the enclosing object; name the key itself.
-    const keys = issue.keyword === 'unrecognized_keys' ? (issue.params.keys as string[] | undefined) ?? [] : [];
+    const keys = issue.keyword === 'unrecognized_keys' ? ((issue.params.keys as string[] | undefined) ?? []) : [];
     const field = [part, ...path, ...keys.slice(0, 1)].join('.');
     return { field, message: `${field}: ${describeIssue(issue.keyword, issue.message ?? 'Invalid', keys)}` };
   });
@@ -124,7 +123,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (headers) reply.headers(headers);
     return reply.code(status).type('application/json; charset=utf-8').send(payload);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(body('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`)),
-  );
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(body('not_found', `Route ${request.method} ${request.url.split('?')[0]} not found`)));
 }

@@ -33,7 +33,10 @@ export const healthRoutes = defineRoutes<{ store: Store }>(async (app, { store }
       } catch (error) {
         reply.log.warn({ err: error }, 'health check: database did not answer');
         // Down, not broken: a load balancer or client may ask again shortly (a restart or failover takes seconds).
-        return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ ok: false as const });
+        return reply
+          .code(503)
+          .header('retry-after', String(RETRY_AFTER_SECONDS))
+          .send({ ok: false as const });
       } finally {
         clearTimeout(timer);
       }

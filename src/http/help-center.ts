@@ -48,9 +48,7 @@ ${content}</main></body></html>`;
 
 function summaries(items: readonly (ArticleSummary & { highlight?: string })[]): string {
   if (items.length === 0) return '<p class="muted">No articles here yet.</p>';
-  return `<ul class="list">${items
-    .map((a) => `<li>${articleLink(a)}<div class="muted">${a.highlight ?? escapeHtml(a.excerpt)}</div></li>`)
-    .join('')}</ul>`;
+  return `<ul class="list">${items.map((a) => `<li>${articleLink(a)}<div class="muted">${a.highlight ?? escapeHtml(a.excerpt)}</div></li>`).join('')}</ul>`;
 }
 
 function send(reply: FastifyReply, status: number, html: string) {
@@ -64,7 +62,8 @@ function send(reply: FastifyReply, status: number, html: string) {
     .send(html);
 }
 
-const notFoundPage = (what: string) => page('Not found', `<h1>Not found</h1><p>${escapeHtml(what)} does not exist or is not published. <a href="/help">Back to the help center</a>.</p>`);
+const notFoundPage = (what: string) =>
+  page('Not found', `<h1>Not found</h1><p>${escapeHtml(what)} does not exist or is not published. <a href="/help">Back to the help center</a>.</p>`);
 
 async function orNotFound(reply: FastifyReply, what: string, render: () => Promise<string>) {
   try {
@@ -92,17 +91,25 @@ ${categories.length ? `<h2>Topics</h2><ul class="list">${categories.map((c) => `
     orNotFound(reply, 'This topic', async () => {
       const category = await getCategory(kb, request.params.slug, PUBLIC);
       const articles = await listArticles(kb, { categoryId: category.id, limit: 100 }, PUBLIC);
-      return page(category.name, `<h1>${escapeHtml(category.name)}</h1>${category.description ? `<p class="muted">${escapeHtml(category.description)}</p>` : ''}${summaries(articles.items)}`);
+      return page(
+        category.name,
+        `<h1>${escapeHtml(category.name)}</h1>${category.description ? `<p class="muted">${escapeHtml(category.description)}</p>` : ''}${summaries(articles.items)}`,
+      );
     }),
   );
 
   app.get('/help/articles/:slug', { schema: { ...hidden, params: Slug } }, (request, reply) =>
     orNotFound(reply, 'This article', async () => {
       const article = await getArticle(kb, request.params.slug, PUBLIC);
-      const crumb = article.category ? `<p class="muted"><a href="/help/categories/${encodeURIComponent(article.category.slug)}">${escapeHtml(article.category.name)}</a></p>` : '';
+      const crumb = article.category
+        ? `<p class="muted"><a href="/help/categories/${encodeURIComponent(article.category.slug)}">${escapeHtml(article.category.name)}</a></p>`
+        : '';
       // article.html is sanitised when rendered (kb/render.ts).
-      return page(article.title, `${crumb}<article><h1>${escapeHtml(article.title)}</h1>${article.html}</article>
-<p class="muted">Still stuck? <a href="/contact">Contact us</a>.</p>`);
+      return page(
+        article.title,
+        `${crumb}<article><h1>${escapeHtml(article.title)}</h1>${article.html}</article>
+<p class="muted">Still stuck? <a href="/contact">Contact us</a>.</p>`,
+      );
     }),
   );
 

@@ -1,10 +1,17 @@
-import multipart from '@fastify/multipart';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
 import type { FastifyContextConfig, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_ATTACHMENT_LIMITS, formatBytes, storeAttachment, type AttachmentLimits, type AttachmentStorage, type NewAttachment } from '../attachments/index.js';
+import {
+  type AttachmentLimits,
+  type AttachmentStorage,
+  DEFAULT_ATTACHMENT_LIMITS,
+  formatBytes,
+  type NewAttachment,
+  storeAttachment,
+} from '../attachments/index.js';
 import { DomainError, invalid } from '../errors.js';
 import { unsupportedMediaType } from './errors.js';
 import { refuseNul } from './nul-bytes.js';
@@ -174,7 +181,12 @@ export function parseForm<T extends z.ZodType>(schema: T, fields: Record<string,
   const validate = validatorCompiler({ schema, method: 'POST', url: '', httpPart: 'body' }) as (data: unknown) => { value?: unknown; error?: unknown[] };
   const result = validate(fields);
   if (result.error) {
-    throw Object.assign(new Error('the form is not valid'), { statusCode: 400, code: 'FST_ERR_VALIDATION', validation: result.error, validationContext: 'body' });
+    throw Object.assign(new Error('the form is not valid'), {
+      statusCode: 400,
+      code: 'FST_ERR_VALIDATION',
+      validation: result.error,
+      validationContext: 'body',
+    });
   }
   return result.value as z.output<T>;
 }
@@ -185,7 +197,9 @@ export function filesField(limits: AttachmentLimits) {
     .array(z.string().meta({ format: 'binary' }))
     .max(limits.maxFiles)
     .optional()
-    .describe(`Files to attach: up to ${limits.maxFiles}, each at most ${formatBytes(limits.maxFileBytes)}. The type is decided from the content, not the name.`);
+    .describe(
+      `Files to attach: up to ${limits.maxFiles}, each at most ${formatBytes(limits.maxFileBytes)}. The type is decided from the content, not the name.`,
+    );
 }
 
 type SwaggerTransform = NonNullable<FastifyContextConfig['swaggerTransform']>;

@@ -5,8 +5,6 @@ import type { RawData } from 'ws';
 import { z } from 'zod';
 import { findApiTokenUse } from '../accounts/api-tokens.js';
 import type { AccountsContext } from '../accounts/index.js';
-import { errorBody, unauthorized } from './errors.js';
-import { defineRoutes, type ZodApp } from './routing.js';
 import { DomainError } from '../errors.js';
 import { isTeam } from '../inbox/policies.js';
 import type { Credential, CredentialWatch } from '../realtime/credentials.js';
@@ -14,6 +12,8 @@ import type { RealtimeHub } from '../realtime/hub.js';
 import type { PresenceRelay } from '../realtime/presence.js';
 import { errorFrame, parseClientFrame, RATE_LIMITED, REALTIME_DESCRIPTION, REALTIME_SUMMARY } from '../realtime/protocol.js';
 import { textOf, WsClient } from '../realtime/ws-client.js';
+import { errorBody, unauthorized } from './errors.js';
+import { defineRoutes, type ZodApp } from './routing.js';
 
 // GET /api/realtime: the live stream over WebSocket. Authentication happens before the
 // upgrade, so a stranger gets a plain 401 and never a socket: the session cookie or a
@@ -100,41 +100,45 @@ export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { h
     if (parsed.frame.type === 'presence' && isTeam(client.viewer)) presence.update(client, parsed.frame);
   }
 
-  app.get('/api/realtime', {
-    websocket: true,
-    schema: {
-      tags: ['realtime'],
-      summary: REALTIME_SUMMARY,
-      description: REALTIME_DESCRIPTION,
-      querystring: Query,
-      // The refusals before the upgrade; 101 is added for the document by documentUpgrade.
-      response: { 400: errorBody, 401: errorBody, 403: errorBody },
+  app.get(
+    '/api/realtime',
+    {
+      websocket: true,
+      schema: {
+        tags: ['realtime'],
+        summary: REALTIME_SUMMARY,
+        description: REALTIME_DESCRIPTION,
+        querystring: Query,
+        // The refusals before the upgrade; 101 is added for the document by documentUpgrade.
+        response: { 400: errorBody, 401: errorBody, 403: errorBody },
+      },
+      config: { swaggerTransform: documentUpgrade },
+      onRequest: async (request) => {
+        credentials.set(request, await authenticateSocket(accounts, request));
+      },
     },
-    config: { swaggerTransform: documentUpgrade },
-    onRequest: async (request) => {
-      credentials.set(request, await authenticateSocket(accounts, request));
+    (socket, request) => {
+      const user = request.user!;
+      const viewer = { id: user.id, role: user.role, emailVerifiedAt: user.emailVerifiedAt, email: user.email, name: user.name };
+      const client = new WsClient(socket, viewer, credentials.get(request)!, hub.maxBufferedBytes, (gone) => {
+        hub.leave(gone);
+        watch.remove(gone);
+        presence.leave(gone);
+      });
+      watch.add(client);
+      if (isTeam(viewer)) presence.join(client);
+      socket.on('message', (data, isBinary) => {
+        try {
+          receive(client, data, isBinary);
+        } catch (error) {
+          request.log.warn({ err: error }, 'realtime: handling a client frame failed');
+        }
+      });
+      socket.on('error', () => socket.terminate());
+      hub.join(client, request.query.since ?? null).catch((error) => {
+        request.log.warn({ err: error }, 'realtime: replay failed');
+        client.close(1011, 'replay failed; reconnect with since');
+      });
     },
-  }, (socket, request) => {
-    const user = request.user!;
-    const viewer = { id: user.id, role: user.role, emailVerifiedAt: user.emailVerifiedAt, email: user.email, name: user.name };
-    const client = new WsClient(socket, viewer, credentials.get(request)!, hub.maxBufferedBytes, (gone) => {
-      hub.leave(gone);
-      watch.remove(gone);
-      presence.leave(gone);
-    });
-    watch.add(client);
-    if (isTeam(viewer)) presence.join(client);
-    socket.on('message', (data, isBinary) => {
-      try {
-        receive(client, data, isBinary);
-      } catch (error) {
-        request.log.warn({ err: error }, 'realtime: handling a client frame failed');
-      }
-    });
-    socket.on('error', () => socket.terminate());
-    hub.join(client, request.query.since ?? null).catch((error) => {
-      request.log.warn({ err: error }, 'realtime: replay failed');
-      client.close(1011, 'replay failed; reconnect with since');
-    });
-  });
+  );
 });

@@ -9,16 +9,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export type ZodApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
 /** A route module: `app.register(plugin)` it on the server (after buildServer, before ready). */
-export type RoutePlugin<Options extends Record<string, unknown> = Record<never, never>> = FastifyPluginAsync<
-  Options,
-  Server,
-  ZodTypeProvider
->;
+export type RoutePlugin<Options extends Record<string, unknown> = Record<never, never>> = FastifyPluginAsync<Options, Server, ZodTypeProvider>;
 
 /** Identity helper that gives a route module its zod typing without spelling the generics. */
-export function defineRoutes<Options extends Record<string, unknown> = Record<never, never>>(
-  plugin: RoutePlugin<Options>,
-): RoutePlugin<Options> {
+export function defineRoutes<Options extends Record<string, unknown> = Record<never, never>>(plugin: RoutePlugin<Options>): RoutePlugin<Options> {
   return plugin;
 }
 

@@ -9,8 +9,8 @@ import { installNulGuard } from './nul-bytes.js';
 import { registerOpenApi } from './openapi.js';
 import { withZod, type ZodApp } from './routing.js';
 
-export { defineRoutes, withZod, type RoutePlugin, type ZodApp } from './routing.js';
-export { HttpError, unauthorized, unsupportedMediaType, errorBody } from './errors.js';
+export { errorBody, HttpError, unauthorized, unsupportedMediaType } from './errors.js';
+export { defineRoutes, type RoutePlugin, withZod, type ZodApp } from './routing.js';
 
 export type ServerOptions = {
   store: Store;

@@ -1,15 +1,23 @@
 import type { WebSocket } from 'ws';
-import { visitorChatIds, type ChatContext, type Visitor } from '../channels/chat/chat.js';
+import { type ChatContext, type Visitor, visitorChatIds } from '../channels/chat/chat.js';
+import { widgetConversation, widgetMessage } from '../present/widget-frames.js';
 import type { PreparedEvent } from '../realtime/frames.js';
 import { SocketClient } from '../realtime/ws-client.js';
-import { widgetConversation, widgetMessage } from '../present/widget-frames.js';
 
 /** A chat visitor's socket: only their own chats' public messages, in the widget's shapes, and who of the team is typing there. */
 export class VisitorClient extends SocketClient<VisitorClient> {
   readonly isTeam = false;
   #chats: Set<number>;
 
-  constructor(socket: WebSocket, public visitor: Visitor, private readonly token: string, chats: Set<number>, private readonly chat: ChatContext, maxBufferedBytes: number, ended: (client: VisitorClient) => void) {
+  constructor(
+    socket: WebSocket,
+    public visitor: Visitor,
+    private readonly token: string,
+    chats: Set<number>,
+    private readonly chat: ChatContext,
+    maxBufferedBytes: number,
+    ended: (client: VisitorClient) => void,
+  ) {
     super(socket, maxBufferedBytes, ended);
     this.#chats = chats;
   }

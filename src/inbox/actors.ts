@@ -1,7 +1,7 @@
-import type { Tx } from '../store/transaction.js';
-import type { Role, SenderType, UserRow } from '../store/schema.js';
-import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
 import { DomainError, invalid } from '../errors.js';
+import type { Role, SenderType, UserRow } from '../store/schema.js';
+import type { Tx } from '../store/transaction.js';
+import { findOrInsertUserByEmail, findUserById } from '../store/users.js';
 import type { Origin } from './context.js';
 import { actsForTeam } from './policies.js';
 import { singleLine } from './rules.js';
@@ -21,11 +21,7 @@ export type Actor = { userId: number } | { bot: string } | { rule: string } | { 
  * a team address on inbound mail, which nobody verified (`unverifiedEmail`): kept as an
  * internal note under the address it claims, never as the team member's own words.
  */
-export type Sender =
-  | Actor
-  | { customerEmail: string; name?: string }
-  | { customerId: number }
-  | { unverifiedEmail: string; name?: string };
+export type Sender = Actor | { customerEmail: string; name?: string } | { customerId: number } | { unverifiedEmail: string; name?: string };
 
 export type ResolvedActor = {
   id: number | null;
@@ -113,7 +109,14 @@ export async function resolveSender(tx: Tx, ref: Sender, now: number): Promise<M
 /** A team member acts as a `user`; a customer, signed in or named by a channel, as a `customer`. */
 function fromUser(user: UserRow): ResolvedActor {
   const kind = user.role === 'customer' ? 'customer' : 'admin';
-  return { id: Number(user.id), kind, role: user.role, name: nameForCustomer(user.name, user.email), email: user.email, origin: kind === 'customer' ? 'customer' : 'user' };
+  return {
+    id: Number(user.id),
+    kind,
+    role: user.role,
+    name: nameForCustomer(user.name, user.email),
+    email: user.email,
+    origin: kind === 'customer' ? 'customer' : 'user',
+  };
 }
 
 export function requireTeam(actor: ResolvedActor, action: string): void {

@@ -1,6 +1,6 @@
 import { findAttachmentForAccess } from '../store/attachments.js';
 import type { InboxContext } from './context.js';
-import { toAttachment, type Attachment, type Conversation, type Message } from './records.js';
+import { type Attachment, type Conversation, type Message, toAttachment } from './records.js';
 
 /** One attachment with what policies.canSeeMessage needs to decide who may download it. */
 export type AttachmentAccess = {

@@ -1,6 +1,6 @@
 import type { Store } from '../store/database.js';
-import type { EventOrigin } from '../store/schema.js';
 import type { NewJob } from '../store/outbox.js';
+import type { EventOrigin } from '../store/schema.js';
 import type { NewTimer } from '../store/timers.js';
 import type { EventBus } from './bus.js';
 import type { Conversation, InboxEvent } from './records.js';
@@ -50,9 +50,7 @@ export type InboxContext = {
   sideEffects: SideEffectPlanner[];
 };
 
-export function createInboxContext(
-  options: Pick<InboxContext, 'store' | 'bus'> & Partial<Omit<InboxContext, 'store' | 'bus'>>,
-): InboxContext {
+export function createInboxContext(options: Pick<InboxContext, 'store' | 'bus'> & Partial<Omit<InboxContext, 'store' | 'bus'>>): InboxContext {
   return {
     clock: Date.now,
     reopenClosedOnCustomerReply: true,

@@ -1,7 +1,7 @@
-import { normalizeEmail } from './actors.js';
 import { invalid } from '../errors.js';
-import { singleLine } from './rules.js';
+import { normalizeEmail } from './actors.js';
 import type { MailHeaders, Participant } from './records.js';
+import { singleLine } from './rules.js';
 
 // Who else is on a conversation's mail besides its customer: the rules the commands apply
 // to an inbound mail's Cc and to the Cc an agent sets on a reply (pure; the team's
@@ -37,7 +37,8 @@ export function participantList(
       continue;
     }
     if (options.teamAddresses.has(email)) {
-      if (options.strict) throw invalid(options.field, `${email} is a team member's address: customer mail is not copied to the team (assign the conversation or leave a note)`);
+      if (options.strict)
+        throw invalid(options.field, `${email} is a team member's address: customer mail is not copied to the team (assign the conversation or leave a note)`);
       continue;
     }
     if (excluded.has(email) || list.some((p) => p.email === email)) continue;
@@ -50,7 +51,10 @@ export function participantList(
   return list;
 }
 
-const displayName = (name: string | undefined) => singleLine(name ?? '').replace(/^["']|["']$/g, '').slice(0, 200);
+const displayName = (name: string | undefined) =>
+  singleLine(name ?? '')
+    .replace(/^["']|["']$/g, '')
+    .slice(0, 200);
 
 /** The candidate addresses, lower-cased, for the team lookup. */
 export function candidateAddresses(people: readonly Person[]): string[] {

@@ -1,28 +1,28 @@
-import { readCounters } from '../store/counters.js';
+import { invalid, notFound } from '../errors.js';
+import { MAX_PAGE } from '../limits.js';
 import {
+  type ConversationFilter,
+  type ConversationSort,
   countConversationsCapped,
   findConversation,
   findConversationsByIds,
   findViewerReads,
   listConversationPage,
-  sortKeyOf,
   SORT_COLUMNS,
-  type ConversationFilter,
-  type ConversationSort,
   type SortKey,
+  sortKeyOf,
 } from '../store/conversations.js';
+import { readCounters } from '../store/counters.js';
 import { findDeliveries } from '../store/deliveries.js';
 import { listEventPage } from '../store/events.js';
 import { findMessagesByIds, listAttachments, listMessagePage } from '../store/messages.js';
+import { CHANNELS, type Channel, type ConversationType, LABELS, type Label, type Priority, STATUSES, type Status } from '../store/schema.js';
 import { searchIndex } from '../store/search.js';
 import { highlightExcerpt, parseSearchQuery } from '../text/search-text.js';
-import { CHANNELS, LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type Status } from '../store/schema.js';
 import type { InboxContext } from './context.js';
-import { invalid, notFound } from '../errors.js';
-import { MAX_PAGE } from '../limits.js';
+import { type Conversation, type InboxEvent, type Message, toConversation, toInboxEvent, toMessage } from './records.js';
+import { type ConversationRef, resolveConversationRef } from './refs.js';
 import { BOT_TAG, normalizeTag } from './rules.js';
-import { toConversation, toInboxEvent, toMessage, type Conversation, type InboxEvent, type Message } from './records.js';
-import { resolveConversationRef, type ConversationRef } from './refs.js';
 
 // The API's page size lives with every other limit (limits.ts); callers read it here too.
 export { MAX_PAGE };
@@ -173,7 +173,14 @@ export async function getConversations(ctx: InboxContext, query: ConversationQue
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor(sort, sortKeyOf(last, sort)) : null;
   const { counts, capped } = await viewCounts(ctx, filter);
-  const reads = query.viewerId === undefined ? null : await findViewerReads(ctx.store.db, query.viewerId, page.map((r) => Number(r.id)));
+  const reads =
+    query.viewerId === undefined
+      ? null
+      : await findViewerReads(
+          ctx.store.db,
+          query.viewerId,
+          page.map((r) => Number(r.id)),
+        );
   const items = page.map((row) => {
     const conversation = toConversation(row);
     return { ...conversation, unread: reads !== null && isUnread(conversation.lastCustomerMessageAt, reads.readAt.get(conversation.id), reads.joinedAt) };
@@ -243,9 +250,21 @@ export async function getConversationMessages(
   const newestFirst = options.newestFirst ?? false;
   const rows = await listMessagePage(ctx.store.db, conversation.id, { after, limit: limit + 1, includeInternal: options.includeInternal ?? true, newestFirst });
   const page = rows.slice(0, limit);
-  const attachments = await listAttachments(ctx.store.db, page.map((m) => Number(m.id)));
-  const deliveries = await findDeliveries(ctx.store.db, page.map((m) => Number(m.id)));
-  const items = page.map((row) => toMessage(row, attachments.filter((a) => a.messageId === row.id), deliveries.get(Number(row.id))));
+  const attachments = await listAttachments(
+    ctx.store.db,
+    page.map((m) => Number(m.id)),
+  );
+  const deliveries = await findDeliveries(
+    ctx.store.db,
+    page.map((m) => Number(m.id)),
+  );
+  const items = page.map((row) =>
+    toMessage(
+      row,
+      attachments.filter((a) => a.messageId === row.id),
+      deliveries.get(Number(row.id)),
+    ),
+  );
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? Buffer.from(JSON.stringify([last.sentAt, Number(last.id)])).toString('base64url') : null;
   // A thread reads oldest first: walking back from the newest, each page is still in reading order.
@@ -268,11 +287,7 @@ function decodeMessageCursor(cursor: string): [number, number] {
   throw invalid('cursor', 'cursor is not valid for this list; start again without it');
 }
 
-export async function getConversationEvents(
-  ctx: InboxContext,
-  ref: ConversationRef,
-  options: { after?: number; limit?: number } = {},
-): Promise<InboxEvent[]> {
+export async function getConversationEvents(ctx: InboxContext, ref: ConversationRef, options: { after?: number; limit?: number } = {}): Promise<InboxEvent[]> {
   const conversation = await getConversation(ctx, ref);
   const rows = await listEventPage(ctx.store.db, conversation.id, options.after ?? null, pageLimit(options.limit, MAX_PAGE));
   return rows.map(toInboxEvent);
@@ -292,7 +307,8 @@ export async function searchConversations(
   // Read conversations in ranked order until the page is full: a customer's filter can drop many.
   for (let i = 0; i < hits.length && rows.size < limit; i += limit * 2) {
     const chunk = hits.slice(i, i + limit * 2).map((h) => h.conversationId);
-    for (const row of await findConversationsByIds(ctx.store.db, chunk, { customerId: options.customerId, openedBy: options.openedBy })) rows.set(Number(row.id), toConversation(row));
+    for (const row of await findConversationsByIds(ctx.store.db, chunk, { customerId: options.customerId, openedBy: options.openedBy }))
+      rows.set(Number(row.id), toConversation(row));
   }
   hits = hits.filter((h) => rows.has(h.conversationId)).slice(0, limit);
   const terms = parseSearchQuery(q);

@@ -1,5 +1,4 @@
 import { safeContentType } from '../attachments/sniff.js';
-import type { Origin } from './context.js';
 import type {
   AttachmentRow,
   Channel,
@@ -15,6 +14,7 @@ import type {
   SenderType,
   Status,
 } from '../store/schema.js';
+import type { Origin } from './context.js';
 
 // The domain's view of stored rows: what commands return and queries list. Which
 // fields a role may see is decided later, by the HTTP presenters.

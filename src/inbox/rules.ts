@@ -1,6 +1,6 @@
 import { DomainError, invalid } from '../errors.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from '../limits.js';
-import { LABELS, STATUSES, type Channel, type ConversationType, type Label, type Priority, type SenderType, type Status } from '../store/schema.js';
+import { type Channel, type ConversationType, LABELS, type Label, type Priority, type SenderType, STATUSES, type Status } from '../store/schema.js';
 
 // The inbox's rules as pure functions: how a message moves a conversation's status,
 // which transitions an agent may make, and which counters a conversation counts in.
@@ -35,12 +35,7 @@ export function requestedStatusChange(from: Status, to: Status): StatusChange | 
  * What a new message does to the status: a customer's reply needs the team (open), the
  * team's public reply waits on the customer (pending); notes and bot answers change nothing.
  */
-export function statusChangeForMessage(
-  from: Status,
-  sender: SenderType,
-  isInternal: boolean,
-  reopenClosed: boolean,
-): StatusChange | null {
+export function statusChangeForMessage(from: Status, sender: SenderType, isInternal: boolean, reopenClosed: boolean): StatusChange | null {
   if (isInternal || sender === 'bot') return null;
   if (sender === 'customer' && from === 'closed' && !reopenClosed) {
     throw new DomainError('invalid_transition', 'the conversation is closed; start a new one', 'conversationId');

@@ -1,11 +1,11 @@
 import type { Store } from '../store/database.js';
-import { claimDueJobs, markJobDone, markJobFailedAttempt, type ClaimedJob } from '../store/outbox.js';
+import { type ClaimedJob, claimDueJobs, markJobDone, markJobFailedAttempt } from '../store/outbox.js';
 import type { OutboxRow } from '../store/schema.js';
 import { claimDueTimers } from '../store/timers.js';
 import { transact } from '../store/transaction.js';
 import { retryDelay } from './backoff.js';
 import { describe, recordPatiently, storedError } from './outcomes.js';
-import { timerFiring, type TimerHandler } from './timers.js';
+import { type TimerHandler, timerFiring } from './timers.js';
 
 // Runs the side effects commands queued in the outbox (send this mail, call that
 // webhook), at least once each. Any number of workers, in one process or several, may
@@ -104,7 +104,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   async function runJob(job: ClaimedJob): Promise<void> {
     const error = await attempt(job);
-    const recordError = await recordPatiently(() => record(job, error), () => running);
+    const recordError = await recordPatiently(
+      () => record(job, error),
+      () => running,
+    );
     if (recordError !== null) log('outbox: could not record the outcome of a job', { id: job.id, kind: job.kind, error: describe(recordError) });
   }
 
@@ -115,7 +118,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // hasOwn: a kind such as "constructor" must not find a method of Object.prototype.
     const handler = Object.hasOwn(handlers, job.kind) ? handlers[job.kind] : undefined;
     if (job.attempts > maxAttempts) {
-      const error = `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` + (job.lastError ? `; earlier error: ${job.lastError}` : '');
+      const error =
+        `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` +
+        (job.lastError ? `; earlier error: ${job.lastError}` : '');
       try {
         await handler?.abandon?.(JSON.parse(job.payload), error);
       } catch (abandonError) {

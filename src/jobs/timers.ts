@@ -1,5 +1,5 @@
 import type { Store } from '../store/database.js';
-import { markTimerFailedAttempt, markTimerFired, type ClaimedTimer } from '../store/timers.js';
+import { type ClaimedTimer, markTimerFailedAttempt, markTimerFired } from '../store/timers.js';
 import { transact } from '../store/transaction.js';
 import { describe, recordPatiently, storedError } from './outcomes.js';
 
@@ -40,7 +40,10 @@ export function timerFiring(options: TimerFiringOptions): (timer: ClaimedTimer) 
   async function attempt(timer: ClaimedTimer): Promise<string | null> {
     // Every claim counts, so a timer that keeps killing its worker is given up, not claimed forever.
     if (timer.attempts > maxAttempts) {
-      return `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` + (timer.lastError ? `; earlier error: ${timer.lastError}` : '');
+      return (
+        `gave up after ${maxAttempts} attempts: the last one never finished (worker stopped or lease ran out)` +
+        (timer.lastError ? `; earlier error: ${timer.lastError}` : '')
+      );
     }
     // hasOwn: a kind such as "constructor" must not find a method of Object.prototype.
     const handler = Object.hasOwn(handlers, timer.kind) ? handlers[timer.kind] : undefined;
@@ -63,7 +66,13 @@ export function timerFiring(options: TimerFiringOptions): (timer: ClaimedTimer) 
     const retryAt = timer.attempts >= maxAttempts ? null : now + backoff(timer.attempts);
     const message = storedError(error);
     if (!(await transact(store, (tx) => markTimerFailedAttempt(tx, timer, message, retryAt, now)))) return superseded(timer);
-    log(retryAt === null ? 'timers: timer given up' : 'timers: timer attempt failed', { key: timer.key, kind: timer.kind, attempts: timer.attempts, retryAt, error: message });
+    log(retryAt === null ? 'timers: timer given up' : 'timers: timer attempt failed', {
+      key: timer.key,
+      kind: timer.kind,
+      attempts: timer.attempts,
+      retryAt,
+      error: message,
+    });
   }
 
   function superseded(timer: ClaimedTimer): void {

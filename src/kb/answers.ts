@@ -62,7 +62,11 @@ export async function findAnswer(ctx: KbContext, question: string): Promise<Foun
 export async function rankAnswers(ctx: KbContext, question: string, limit: number): Promise<FoundAnswer[]> {
   const keywords = contentWords(question);
   if (keywords.length === 0) return [];
-  const candidates = await searchArticleIndex(ctx.store, keywords.map((w) => [w]), { match: 'any', publishedOnly: true, limit: CANDIDATES });
+  const candidates = await searchArticleIndex(
+    ctx.store,
+    keywords.map((w) => [w]),
+    { match: 'any', publishedOnly: true, limit: CANDIDATES },
+  );
   if (candidates.length === 0) return [];
 
   const total = await countArticles(ctx.store.db, ['published']);
@@ -83,7 +87,14 @@ export async function rankAnswers(ctx: KbContext, question: string, limit: numbe
   });
   scored.sort((a, b) => b.confidence - a.confidence || b.score - a.score || b.doc.id - a.doc.id);
   const best = scored.slice(0, limit);
-  const rows = new Map((await findArticlesByIds(ctx.store.db, best.map((b) => b.doc.id))).map((row) => [row.id, row]));
+  const rows = new Map(
+    (
+      await findArticlesByIds(
+        ctx.store.db,
+        best.map((b) => b.doc.id),
+      )
+    ).map((row) => [row.id, row]),
+  );
   return best.flatMap(({ doc, confidence }) => {
     const row = rows.get(doc.id);
     // Words of the title name the topic the whole article is about; the passage is

@@ -11,9 +11,9 @@ import {
   updateCategoryRow,
 } from '../store/kb.js';
 import { ARTICLE_STATUSES, type ArticleStatus, type KbArticleRow, type KbCategoryRow } from '../store/schema.js';
-import { isUniqueViolation, transact, type Tx } from '../store/transaction.js';
+import { isUniqueViolation, type Tx, transact } from '../store/transaction.js';
 import { toArticle } from './queries.js';
-import { toCategory, type Article, type Category, type KbContext } from './records.js';
+import { type Article, type Category, type KbContext, toCategory } from './records.js';
 import { articleText } from './render.js';
 import { uniqueSlug } from './slugs.js';
 
@@ -153,4 +153,3 @@ export async function deleteCategory(ctx: KbContext, id: number): Promise<void> 
   const deleted = await transact(ctx.store, (tx) => deleteCategoryRow(tx, id));
   if (!deleted) throw notFound('Category');
 }
-

@@ -2,9 +2,9 @@ import { invalid, notFound } from '../errors.js';
 import { categoryHasArticles, findArticle, findArticlesByIds, findCategory, listArticleRows, listCategoryRows } from '../store/kb.js';
 import type { ArticleStatus, KbArticleRow } from '../store/schema.js';
 import { searchArticleIndex } from '../store/search.js';
-import { highlightExcerpt, parseSearchQuery, scoreText } from '../text/search-text.js';
 import type { Tx } from '../store/transaction.js';
-import { toCategory, toSummary, type Article, type ArticleSummary, type Category, type KbContext } from './records.js';
+import { highlightExcerpt, parseSearchQuery, scoreText } from '../text/search-text.js';
+import { type Article, type ArticleSummary, type Category, type KbContext, toCategory, toSummary } from './records.js';
 import { articleHtml } from './render.js';
 
 // Reading the knowledge base. The public and customers see published articles only; a
@@ -30,7 +30,11 @@ export const MAX_ARTICLE_PAGE = 100;
 
 export type ArticleListQuery = { categoryId?: number; status?: ArticleStatus; cursor?: string; limit?: number };
 
-export async function listArticles(ctx: KbContext, query: ArticleListQuery, audience: Audience): Promise<{ items: ArticleSummary[]; nextCursor: string | null }> {
+export async function listArticles(
+  ctx: KbContext,
+  query: ArticleListQuery,
+  audience: Audience,
+): Promise<{ items: ArticleSummary[]; nextCursor: string | null }> {
   const allowed = statusesFor(audience);
   if (query.status && !allowed.includes(query.status)) return { items: [], nextCursor: null };
   const limit = Math.min(Math.max(query.limit ?? 50, 1), MAX_ARTICLE_PAGE);
@@ -84,7 +88,14 @@ export async function searchArticles(ctx: KbContext, q: string, audience: Audien
     .map((c) => ({ id: c.id, text: c.bodyText, score: TITLE_WEIGHT * scoreText(c.title, terms) + scoreText(c.bodyText, terms) }))
     .sort((a, b) => b.score - a.score || b.id - a.id)
     .slice(0, limit);
-  const rows = new Map((await findArticlesByIds(ctx.store.db, scored.map((s) => s.id))).map((row) => [row.id, row]));
+  const rows = new Map(
+    (
+      await findArticlesByIds(
+        ctx.store.db,
+        scored.map((s) => s.id),
+      )
+    ).map((row) => [row.id, row]),
+  );
   return scored.flatMap((s) => {
     const row = rows.get(s.id);
     return row ? [{ ...toSummary(row), score: s.score, highlight: highlightExcerpt(s.text, terms) }] : [];

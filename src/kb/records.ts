@@ -1,5 +1,5 @@
-import type { ArticleStatus, KbArticleRow, KbCategoryRow } from '../store/schema.js';
 import type { Store } from '../store/database.js';
+import type { ArticleStatus, KbArticleRow, KbCategoryRow } from '../store/schema.js';
 
 export type KbContext = { store: Store; clock: () => number };
 

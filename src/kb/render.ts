@@ -9,8 +9,32 @@ const markdown = new Marked({ gfm: true, breaks: false, async: false });
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'em', 'strong', 'del',
-    'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'br',
+    'hr',
+    'blockquote',
+    'pre',
+    'code',
+    'em',
+    'strong',
+    'del',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
   ],
   allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], ol: ['start'], th: ['align'], td: ['align'], code: ['class'] },
   allowedClasses: { code: [/^language-[\w-]+$/] },
@@ -35,7 +59,10 @@ export function articleHtml(body: string): string {
  */
 export function articleText(body: string): string {
   const html = articleHtml(body).replace(BLOCK_END, '$&\n\n');
-  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (entity) => ENTITIES[entity] ?? entity);
+  const text = sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} }).replace(
+    /&(amp|lt|gt|quot|#39|#x27|nbsp);/g,
+    (entity) => ENTITIES[entity] ?? entity,
+  );
   return text
     .split(/\n{2,}/)
     .map((block) => block.replace(/\s+/g, ' ').trim())

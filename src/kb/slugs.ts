@@ -1,5 +1,5 @@
-import type { Tx } from '../store/transaction.js';
 import { slugTaken } from '../store/kb.js';
+import type { Tx } from '../store/transaction.js';
 
 const MAX_SLUG = 80;
 

@@ -86,7 +86,9 @@ export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
     // Whether mail to them went out is the team's business (and a bounce's error names their mail server).
     ...(team ? { delivery: m.delivery && { ...m.delivery, updatedAt: new Date(m.delivery.updatedAt).toISOString() } } : {}),
     // Who else a mail went to is the team's business, as the conversation's participants are.
-    ...(team ? { email: m.email && { from: m.email.from && formatAddress(m.email.from), to: m.email.to.map(formatAddress), cc: m.email.cc.map(formatAddress) } } : {}),
+    ...(team
+      ? { email: m.email && { from: m.email.from && formatAddress(m.email.from), to: m.email.to.map(formatAddress), cc: m.email.cc.map(formatAddress) } }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ARTICLE_STATUSES, CHANNELS, MESSAGE_AUTO, CONVERSATION_TYPES, LABELS, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
 import { ORIGINS } from '../inbox/context.js';
+import { ARTICLE_STATUSES, CHANNELS, CONVERSATION_TYPES, LABELS, MESSAGE_AUTO, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -16,8 +16,15 @@ export const UserJson = z
     // For the admins' team page; absent for everyone else.
     active: z.boolean().optional().describe('false once deactivated: cannot sign in, API tokens refused (admins only)'),
     deactivatedAt: timestamp.nullable().optional().describe('admins only'),
-    emailVerified: z.boolean().optional().describe('customers, their own account only: whether they confirmed the address (until then they see only the conversations they opened signed in)'),
-    signature: z.string().nullable().optional().describe('team members, their own account only: plain text appended to their replies mailed to customers; null for none'),
+    emailVerified: z
+      .boolean()
+      .optional()
+      .describe('customers, their own account only: whether they confirmed the address (until then they see only the conversations they opened signed in)'),
+    signature: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('team members, their own account only: plain text appended to their replies mailed to customers; null for none'),
   })
   .meta({ id: 'User' });
 
@@ -77,13 +84,18 @@ export const MessageJson = z
       email: z.string().nullable().optional().describe('absent for team members when a customer is looking'),
     }),
     body: z.string(),
-    htmlBody: z.string().nullable().describe('Sanitised HTML, or null. An inline image too large to be a data: URL has the src of its attachment (/api/attachments/:id).'),
+    htmlBody: z
+      .string()
+      .nullable()
+      .describe('Sanitised HTML, or null. An inline image too large to be a data: URL has the src of its attachment (/api/attachments/:id).'),
     attachments: z.array(AttachmentJson),
     isInternal: z.boolean(),
     auto: z
       .enum(MESSAGE_AUTO)
       .nullable()
-      .describe('written by a machine, not the person it is from: auto_reply (out-of-office and other automatic answers), bounce (a delivery failure), bulk (list or bulk mail); null for people'),
+      .describe(
+        'written by a machine, not the person it is from: auto_reply (out-of-office and other automatic answers), bounce (a delivery failure), bulk (list or bulk mail); null for people',
+      ),
     sentAt: timestamp,
     readAt: timestamp.nullable(),
     delivery: DeliveryJson.nullable().optional().describe('team only: how mailing this message to the customer stands; null when it is not mailed'),
@@ -95,7 +107,7 @@ export const MessageJson = z
       })
       .nullable()
       .optional()
-      .describe('team only: the headers of the message\'s mail, each address as `Name <address>` (received, or as sent); null when it is no mail'),
+      .describe("team only: the headers of the message's mail, each address as `Name <address>` (received, or as sent); null when it is no mail"),
   })
   .meta({ id: 'Message' });
 

@@ -28,7 +28,13 @@ export function widgetMessage(m: Message, visitorToken: string, visitorName: str
     id: m.id,
     body: m.body,
     sender: { type: m.sender.type, name: m.sender.type === 'customer' ? (visitorName ?? VISITOR_SELF) : m.sender.name },
-    attachments: m.attachments.map((a) => ({ id: a.id, name: a.name, contentType: a.contentType, size: a.size, url: `/api/widget/attachments/${a.id}?token=${encodeURIComponent(visitorToken)}` })),
+    attachments: m.attachments.map((a) => ({
+      id: a.id,
+      name: a.name,
+      contentType: a.contentType,
+      size: a.size,
+      url: `/api/widget/attachments/${a.id}?token=${encodeURIComponent(visitorToken)}`,
+    })),
     sentAt: m.sentAt,
   };
 }

@@ -1,5 +1,5 @@
+import { type CredentialState, findCredentialStates } from '../store/accounts.js';
 import type { Store } from '../store/database.js';
-import { findCredentialStates, type CredentialState } from '../store/accounts.js';
 import type { LiveViewer } from './frames.js';
 import type { Log } from './pg-wakeup.js';
 import { CLOSE_CREDENTIALS_ENDED, CLOSE_VIEWER_CHANGED } from './protocol.js';
@@ -26,7 +26,8 @@ export type Verdict = { keep: true } | { keep: false; code: number; reason: stri
 /** Whether a socket may stay open, given its credential's row as it is now (undefined: gone). */
 export function judge(credential: Credential, viewer: LiveViewer, state: CredentialState | undefined, now: number): Verdict {
   const ended = (reason: string): Verdict => ({ keep: false, code: CLOSE_CREDENTIALS_ENDED, reason });
-  if (!state || state.userId !== credential.userId) return ended(credential.kind === 'session' ? 'the session ended; sign in again' : 'the API token was revoked');
+  if (!state || state.userId !== credential.userId)
+    return ended(credential.kind === 'session' ? 'the session ended; sign in again' : 'the API token was revoked');
   if (state.deactivatedAt !== null) return ended('the account was deactivated');
   if (state.expiresAt !== null && state.expiresAt <= now) return ended('the session expired; sign in again');
   // Which frames a socket gets follows from the role it joined with; reconnecting re-reads it.

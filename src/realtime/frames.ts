@@ -1,7 +1,7 @@
+import { canView, isTeam, type Viewer } from '../inbox/policies.js';
+import { type Conversation, type Message, toConversation, toInboxEvent, toMessage } from '../inbox/records.js';
 import type { EventFrameType } from '../present/frames.js';
 import { presentConversation, presentMessage } from '../present/presenters.js';
-import { canView, isTeam, type Viewer } from '../inbox/policies.js';
-import { toConversation, toInboxEvent, toMessage, type Conversation, type Message } from '../inbox/records.js';
 import { findConversationsByIds } from '../store/conversations.js';
 import { findDeliveries } from '../store/deliveries.js';
 import { findMessagesByIds, listAttachments } from '../store/messages.js';
@@ -70,12 +70,25 @@ export async function prepareEvents(tx: Tx, rows: readonly EventRow[]): Promise<
   const messageIds = [...new Set(events.flatMap((e) => messageIdOf(e.newValue) ?? []))];
   const [conversationRows, messageRows] = await Promise.all([findConversationsByIds(tx, conversationIds), findMessagesByIds(tx, messageIds)]);
   const [attachments, deliveries] = await Promise.all([
-    listAttachments(tx, messageRows.map((m) => Number(m.id))),
-    findDeliveries(tx, messageRows.map((m) => Number(m.id))),
+    listAttachments(
+      tx,
+      messageRows.map((m) => Number(m.id)),
+    ),
+    findDeliveries(
+      tx,
+      messageRows.map((m) => Number(m.id)),
+    ),
   ]);
   const conversations = new Map(conversationRows.map((row) => [Number(row.id), toConversation(row)]));
   const messages = new Map(
-    messageRows.map((row) => [Number(row.id), toMessage(row, attachments.filter((a) => Number(a.messageId) === Number(row.id)), deliveries.get(Number(row.id)))]),
+    messageRows.map((row) => [
+      Number(row.id),
+      toMessage(
+        row,
+        attachments.filter((a) => Number(a.messageId) === Number(row.id)),
+        deliveries.get(Number(row.id)),
+      ),
+    ]),
   );
   return events.map((e) => {
     const messageId = messageIdOf(e.newValue);

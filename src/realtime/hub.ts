@@ -1,8 +1,8 @@
+import type { EventBus } from '../inbox/bus.js';
 import type { Store } from '../store/database.js';
 import { latestEventId, listEventsSince } from '../store/events.js';
-import type { EventBus } from '../inbox/bus.js';
-import { frameFor, prepareEvents, readyFrame, type LiveViewer, type PreparedEvent } from './frames.js';
-import { PgWakeup, type Log } from './pg-wakeup.js';
+import { frameFor, type LiveViewer, type PreparedEvent, prepareEvents, readyFrame } from './frames.js';
+import { type Log, PgWakeup } from './pg-wakeup.js';
 
 // The live stream of one process. The event table is the source of truth: the hub keeps
 // one cursor (the last event id it has delivered) and, whenever woken, reads the events

@@ -3,7 +3,7 @@ import type { Credential, WatchedSocket } from './credentials.js';
 import type { LiveViewer } from './frames.js';
 import type { LiveClient } from './hub.js';
 import type { PresenceMember } from './presence.js';
-import { FrameBudget, FRAMES_PER_SECOND } from './protocol.js';
+import { FRAMES_PER_SECOND, FrameBudget } from './protocol.js';
 
 /**
  * One socket with backpressure, heartbeat, close, and one `ended` call however it goes

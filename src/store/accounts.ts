@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Tx } from './transaction.js';
 import type { AccountLinkPurpose, AccountTokenRow, ApiTokenRow, Role, SessionRow, UserRow } from './schema.js';
+import type { Tx } from './transaction.js';
 
 // Sessions and API tokens. Callers pass hashes, never raw tokens: the raw values exist
 // only in the browser's cookie and in the integration's configuration.
@@ -82,12 +82,7 @@ export async function findApiTokenWithUser(tx: Tx, tokenHash: string): Promise<A
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.userId')
     .selectAll('users')
-    .select([
-      'api_tokens.id as tokenId',
-      'api_tokens.name as tokenName',
-      'api_tokens.createdAt as tokenCreatedAt',
-      'api_tokens.lastUsedAt as tokenLastUsedAt',
-    ])
+    .select(['api_tokens.id as tokenId', 'api_tokens.name as tokenName', 'api_tokens.createdAt as tokenCreatedAt', 'api_tokens.lastUsedAt as tokenLastUsedAt'])
     .where('api_tokens.tokenHash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -146,7 +141,11 @@ export async function findCredentialStates(tx: Tx, sessionIds: readonly string[]
     const sessions = sessionIds.slice(at, at + CREDENTIAL_CHUNK);
     const tokens = tokenIds.slice(at, at + CREDENTIAL_CHUNK);
     const query =
-      sessions.length === 0 ? tokenStates(tx, tokens) : tokens.length === 0 ? sessionStates(tx, sessions) : sessionStates(tx, sessions).unionAll(tokenStates(tx, tokens));
+      sessions.length === 0
+        ? tokenStates(tx, tokens)
+        : tokens.length === 0
+          ? sessionStates(tx, sessions)
+          : sessionStates(tx, sessions).unionAll(tokenStates(tx, tokens));
     const rows = await query.execute();
     for (const row of rows) {
       states.push({
@@ -195,7 +194,11 @@ function tokenStates(tx: Tx, ids: readonly number[]) {
 export type NewAccountToken = { userId: number; purpose: AccountLinkPurpose; tokenHash: string; email: string; createdAt: number; expiresAt: number };
 
 export async function insertAccountToken(tx: Tx, token: NewAccountToken): Promise<number> {
-  const row = await tx.insertInto('account_tokens').values({ ...token, usedAt: null }).returning('id').executeTakeFirstOrThrow();
+  const row = await tx
+    .insertInto('account_tokens')
+    .values({ ...token, usedAt: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return Number(row.id);
 }
 

@@ -1,10 +1,16 @@
-import type { Tx } from './transaction.js';
 import type { AttachmentRow } from './schema.js';
+import type { Tx } from './transaction.js';
 
 // Reads for serving and cleaning attachment blobs. The rows themselves are written by
 // the inbox commands, with their message (messages.ts insertAttachments).
 
-export type AttachmentAccessRow = AttachmentRow & { isInternal: number; customerId: number; customerName: string; customerEmail: string; openedBy: number | null };
+export type AttachmentAccessRow = AttachmentRow & {
+  isInternal: number;
+  customerId: number;
+  customerName: string;
+  customerEmail: string;
+  openedBy: number | null;
+};
 
 /** An attachment with what deciding who may see it needs: its message's visibility and its conversation's customer. */
 export function findAttachmentForAccess(tx: Tx, id: number): Promise<AttachmentAccessRow | undefined> {
@@ -21,6 +27,11 @@ export function findAttachmentForAccess(tx: Tx, id: number): Promise<AttachmentA
 /** Which of these content hashes at least one attachment row still uses. */
 export async function findReferencedHashes(tx: Tx, hashes: readonly string[]): Promise<Set<string>> {
   if (hashes.length === 0) return new Set();
-  const rows = await tx.selectFrom('attachments').select('sha256').distinct().where('sha256', 'in', [...hashes]).execute();
+  const rows = await tx
+    .selectFrom('attachments')
+    .select('sha256')
+    .distinct()
+    .where('sha256', 'in', [...hashes])
+    .execute();
   return new Set(rows.map((row) => row.sha256));
 }

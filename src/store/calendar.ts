@@ -13,11 +13,19 @@ export function findCalendar(tx: Tx, name: string): Promise<CalendarRow | undefi
 /** Stores a calendar, replacing the one of that name. */
 export async function saveCalendar(tx: Tx, row: CalendarRow): Promise<void> {
   const { name: _name, ...values } = row;
-  await tx.insertInto('business_calendars').values(row).onConflict((oc) => oc.column('name').doUpdateSet(values)).execute();
+  await tx
+    .insertInto('business_calendars')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet(values))
+    .execute();
 }
 
 /** Stores a calendar unless one of that name exists (several instances may seed at once); true if it did. */
 export async function insertCalendarIfMissing(tx: Tx, row: CalendarRow): Promise<boolean> {
-  const result = await tx.insertInto('business_calendars').values(row).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+  const result = await tx
+    .insertInto('business_calendars')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doNothing())
+    .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }

@@ -60,7 +60,11 @@ export async function updateVisitor(tx: Tx, id: number, patch: VisitorDetails & 
 }
 
 export async function linkChat(tx: Tx, conversationId: number, visitorId: number, now: number): Promise<void> {
-  await chat(tx).insertInto('chat_conversations').values({ conversationId, visitorId, missesInARow: 0, createdAt: now }).onConflict((oc) => oc.column('conversationId').doNothing()).execute();
+  await chat(tx)
+    .insertInto('chat_conversations')
+    .values({ conversationId, visitorId, missesInARow: 0, createdAt: now })
+    .onConflict((oc) => oc.column('conversationId').doNothing())
+    .execute();
 }
 
 export async function setMisses(tx: Tx, conversationId: number, missesInARow: number): Promise<void> {

@@ -1,24 +1,37 @@
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Dialect } from './database.js';
-import type { Tx } from './transaction.js';
+import type { Channel, ConversationPatch, ConversationRow, ConversationType, Database, NewConversationRow, Priority, Status } from './schema.js';
 import { STATUSES } from './schema.js';
-import type {
-  Channel,
-  ConversationPatch,
-  ConversationRow,
-  ConversationType,
-  Database,
-  NewConversationRow,
-  Priority,
-  Status,
-} from './schema.js';
+import type { Tx } from './transaction.js';
 
 // Named columns rather than `*`: PostgreSQL's search vector stays in the database.
 const COLUMNS = [
-  'id', 'number', 'channel', 'type', 'customerId', 'customerName', 'customerEmail', 'openedBy', 'subject', 'status',
-  'priority', 'priorityRank', 'assignedTo', 'tags', 'labels', 'participants', 'messageCount', 'lastMessagePreview',
-  'firstMessageAt', 'lastMessageAt', 'lastCustomerMessageAt', 'lastReplyAt', 'resolvedAt', 'closedAt',
-  'createdAt', 'updatedAt',
+  'id',
+  'number',
+  'channel',
+  'type',
+  'customerId',
+  'customerName',
+  'customerEmail',
+  'openedBy',
+  'subject',
+  'status',
+  'priority',
+  'priorityRank',
+  'assignedTo',
+  'tags',
+  'labels',
+  'participants',
+  'messageCount',
+  'lastMessagePreview',
+  'firstMessageAt',
+  'lastMessageAt',
+  'lastCustomerMessageAt',
+  'lastReplyAt',
+  'resolvedAt',
+  'closedAt',
+  'createdAt',
+  'updatedAt',
 ] as const satisfies readonly (keyof ConversationRow)[];
 const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
 
@@ -27,12 +40,7 @@ export async function insertConversation(tx: Tx, row: NewConversationRow): Promi
 }
 
 /** Reads a conversation; `lock` holds its row until commit so concurrent writers queue up (PostgreSQL; SQLite's write lock already serialises). */
-export async function findConversation(
-  tx: Tx,
-  dialect: Dialect,
-  by: { id: number } | { number: number },
-  lock = false,
-): Promise<ConversationRow | undefined> {
+export async function findConversation(tx: Tx, dialect: Dialect, by: { id: number } | { number: number }, lock = false): Promise<ConversationRow | undefined> {
   let query = tx.selectFrom('conversations').select(COLUMNS);
   query = 'id' in by ? query.where('id', '=', by.id) : query.where('number', '=', by.number);
   if (lock && dialect === 'postgres') query = query.forUpdate();
@@ -149,7 +157,7 @@ export async function listConversationPage(
           .where('t.name', '=', firstTag)
           .select(C_COLUMNS) as unknown as ConversationQuery)
       : (tx.selectFrom('conversations as c').select(C_COLUMNS) as unknown as ConversationQuery);
-    query = applyFilter(query, filter, viaTags ? otherTags : filter.tagNames ?? []);
+    query = applyFilter(query, filter, viaTags ? otherTags : (filter.tagNames ?? []));
     query = viaTags ? query.where(sql.ref('t.status'), '=', status) : query.where('c.status', '=', status);
     const keys: string[] = viaTags ? ['t.lastMessageAt', 't.conversationId'] : SORT_COLUMNS[sort].map((c) => `c.${c}`);
     if (after) query = query.where(keysetBefore(keys, after));
@@ -168,14 +176,11 @@ export async function listConversationPage(
 }
 
 /** Counts matching rows per status, stopping at `cap`: the price of a filter no counter covers. */
-export async function countConversationsCapped(
-  tx: Tx,
-  filter: ConversationFilter,
-  status: Status,
-  cap: number,
-): Promise<number> {
+export async function countConversationsCapped(tx: Tx, filter: ConversationFilter, status: Status, cap: number): Promise<number> {
   let inner = tx.selectFrom('conversations as c').select(sql.lit(1).as('one')) as unknown as ConversationQuery;
-  inner = applyFilter(inner, filter, filter.tagNames ?? []).where('c.status', '=', status).limit(cap);
+  inner = applyFilter(inner, filter, filter.tagNames ?? [])
+    .where('c.status', '=', status)
+    .limit(cap);
   const row = await tx
     .selectFrom(inner.as('capped'))
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -196,12 +201,7 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
   if (filter.excludeBot) query = query.where(WITHOUT_BOT);
   for (const name of tagNames) {
     query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('conversation_tags as ft')
-          .select('ft.conversationId')
-          .whereRef('ft.conversationId', '=', 'c.id')
-          .where('ft.name', '=', name),
-      ),
+      exists(selectFrom('conversation_tags as ft').select('ft.conversationId').whereRef('ft.conversationId', '=', 'c.id').where('ft.name', '=', name)),
     );
   }
   return query;
@@ -216,7 +216,10 @@ function keysetBefore(keys: readonly string[], after: SortKey) {
 
 export function findConversationsByIds(tx: Tx, ids: readonly number[], scope: { customerId?: number; openedBy?: number } = {}): Promise<ConversationRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  let query = tx.selectFrom('conversations').select(COLUMNS).where('id', 'in', [...ids]);
+  let query = tx
+    .selectFrom('conversations')
+    .select(COLUMNS)
+    .where('id', 'in', [...ids]);
   if (scope.customerId !== undefined) query = query.where('customerId', '=', scope.customerId);
   if (scope.openedBy !== undefined) query = query.where('openedBy', '=', scope.openedBy);
   return query.execute();
@@ -225,7 +228,12 @@ export function findConversationsByIds(tx: Tx, ids: readonly number[], scope: { 
 /** Which of these addresses a team member signs in with (any role but customer): never a conversation's participant. */
 export async function findTeamAddresses(tx: Tx, emails: readonly string[]): Promise<Set<string>> {
   if (emails.length === 0) return new Set();
-  const rows = await tx.selectFrom('users').select('email').where('email', 'in', [...emails]).where('role', '!=', 'customer').execute();
+  const rows = await tx
+    .selectFrom('users')
+    .select('email')
+    .where('email', 'in', [...emails])
+    .where('role', '!=', 'customer')
+    .execute();
   return new Set(rows.map((r) => r.email));
 }
 

@@ -1,5 +1,5 @@
-import type { Tx } from './transaction.js';
 import type { DeliveryRow, DeliveryStatus } from './schema.js';
+import type { Tx } from './transaction.js';
 
 // How the mailing of each message stands (migration 0005). Written only by the inbox
 // commands: `queued` in the transaction that plans the job, then what the sender reports.
@@ -11,7 +11,11 @@ export function findDelivery(tx: Tx, messageId: number): Promise<DeliveryRow | u
 export async function findDeliveries(tx: Tx, messageIds: readonly number[]): Promise<Map<number, DeliveryRow>> {
   const found = new Map<number, DeliveryRow>();
   if (messageIds.length === 0) return found;
-  const rows = await tx.selectFrom('message_deliveries').selectAll().where('messageId', 'in', [...messageIds]).execute();
+  const rows = await tx
+    .selectFrom('message_deliveries')
+    .selectAll()
+    .where('messageId', 'in', [...messageIds])
+    .execute();
   for (const row of rows) found.set(Number(row.messageId), row);
   return found;
 }

@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { type Generated, type Kysely, type Selectable, sql } from 'kysely';
 import { findMessagesByIds, listAttachments, listMessagePage } from './messages.js';
 import type { AttachmentRow, Database, MessageRow } from './schema.js';
 import type { Tx } from './transaction.js';
@@ -181,7 +181,11 @@ export function findInboundBySpoolName(tx: Tx, spoolName: string): Promise<Inbou
 /** Which of these spool file names have a row. */
 export async function findSpoolNames(tx: Tx, names: readonly string[]): Promise<Set<string>> {
   if (names.length === 0) return new Set();
-  const rows = await mail(tx).selectFrom('email_inbound').select('spoolName').where('spoolName', 'in', [...names]).execute();
+  const rows = await mail(tx)
+    .selectFrom('email_inbound')
+    .select('spoolName')
+    .where('spoolName', 'in', [...names])
+    .execute();
   return new Set(rows.map((r) => r.spoolName));
 }
 
@@ -217,17 +221,7 @@ export function listClaimableInbound(tx: Tx, now: number, limit: number): Promis
 export type InboundOutcome = Partial<
   Pick<
     InboundRow,
-    | 'error'
-    | 'senderEmail'
-    | 'senderName'
-    | 'subject'
-    | 'isAutoReply'
-    | 'isBounce'
-    | 'isBulk'
-    | 'noiseReason'
-    | 'conversationId'
-    | 'messageRowId'
-    | 'fullText'
+    'error' | 'senderEmail' | 'senderName' | 'subject' | 'isAutoReply' | 'isBounce' | 'isBulk' | 'noiseReason' | 'conversationId' | 'messageRowId' | 'fullText'
   >
 > & { status: Exclude<InboundStatus, 'pending'> };
 
@@ -287,7 +281,11 @@ export function listFailedInbound(tx: Tx, options: { beforeId: number | null; li
 /** The inbound rows behind inbox messages: their noise flags and full text. */
 export function findInboundByMessageRows(tx: Tx, messageRowIds: readonly number[]): Promise<InboundRow[]> {
   if (messageRowIds.length === 0) return Promise.resolve([]);
-  return mail(tx).selectFrom('email_inbound').selectAll().where('messageRowId', 'in', [...messageRowIds]).execute();
+  return mail(tx)
+    .selectFrom('email_inbound')
+    .selectAll()
+    .where('messageRowId', 'in', [...messageRowIds])
+    .execute();
 }
 
 // --- Message-IDs ----------------------------------------------------------------------
@@ -318,7 +316,10 @@ export async function findConversationsByMessageIds(tx: Tx, messageIds: readonly
 }
 
 /** A conversation's Message-IDs in the order they were seen (for References). */
-export function listConversationMessageIds(tx: Tx, conversationId: number): Promise<Pick<EmailMessageIdsTable, 'messageId' | 'exactId' | 'direction' | 'createdAt'>[]> {
+export function listConversationMessageIds(
+  tx: Tx,
+  conversationId: number,
+): Promise<Pick<EmailMessageIdsTable, 'messageId' | 'exactId' | 'direction' | 'createdAt'>[]> {
   return mail(tx)
     .selectFrom('email_message_ids')
     .select(['messageId', 'exactId', 'direction', 'createdAt'])
@@ -332,12 +333,7 @@ export function listConversationMessageIds(tx: Tx, conversationId: number): Prom
 
 /** Whether `email` is the conversation's customer or wrote one of its messages. */
 export async function isParticipant(tx: Tx, conversationId: number, email: string): Promise<boolean> {
-  const customer = await tx
-    .selectFrom('conversations')
-    .select('id')
-    .where('id', '=', conversationId)
-    .where('customerEmail', '=', email)
-    .executeTakeFirst();
+  const customer = await tx.selectFrom('conversations').select('id').where('id', '=', conversationId).where('customerEmail', '=', email).executeTakeFirst();
   if (customer) return true;
   const writer = await tx
     .selectFrom('messages')
@@ -368,13 +364,19 @@ export async function findMessageToMail(tx: Tx, id: number): Promise<{ message: 
  * What a forward carries: one public message, or the conversation's first `limit` public
  * messages, oldest first, each with its attachments.
  */
-export async function findMessagesToForward(tx: Tx, conversationId: number, messageId: number | null, limit: number): Promise<{ message: MessageRow; attachments: AttachmentRow[] }[]> {
+export async function findMessagesToForward(
+  tx: Tx,
+  conversationId: number,
+  messageId: number | null,
+  limit: number,
+): Promise<{ message: MessageRow; attachments: AttachmentRow[] }[]> {
   const messages = (
-    messageId === null
-      ? await listMessagePage(tx, conversationId, { after: null, limit, includeInternal: false })
-      : await findMessagesByIds(tx, [messageId])
+    messageId === null ? await listMessagePage(tx, conversationId, { after: null, limit, includeInternal: false }) : await findMessagesByIds(tx, [messageId])
   ).filter((m) => Number(m.conversationId) === conversationId && m.isInternal === 0);
-  const attachments = await listAttachments(tx, messages.map((m) => Number(m.id)));
+  const attachments = await listAttachments(
+    tx,
+    messages.map((m) => Number(m.id)),
+  );
   return messages.map((message) => ({ message, attachments: attachments.filter((a) => Number(a.messageId) === Number(message.id)) }));
 }
 
@@ -424,7 +426,11 @@ export function findNotification(tx: Tx, key: string): Promise<Selectable<EmailN
 }
 
 /** Records an attempt to send a notification, before it is made. */
-export async function startNotification(tx: Tx, row: Pick<EmailNotificationsTable, 'key' | 'kind' | 'recipient' | 'headerMessageId'>, now: number): Promise<void> {
+export async function startNotification(
+  tx: Tx,
+  row: Pick<EmailNotificationsTable, 'key' | 'kind' | 'recipient' | 'headerMessageId'>,
+  now: number,
+): Promise<void> {
   await mail(tx)
     .insertInto('email_notifications')
     .values({ ...row, status: 'sending', error: null, attempts: 1, createdAt: now })
@@ -458,7 +464,15 @@ export async function startLimitedNotification(
   if (Number(counted.n) >= limit.max) {
     await mail(tx)
       .insertInto('email_notifications')
-      .values({ ...row, recipient, kind: `${row.kind}.limited`, status: 'failed', error: `not sent: ${limit.max} already went to this address within a day`, attempts: 0, createdAt: now })
+      .values({
+        ...row,
+        recipient,
+        kind: `${row.kind}.limited`,
+        status: 'failed',
+        error: `not sent: ${limit.max} already went to this address within a day`,
+        attempts: 0,
+        createdAt: now,
+      })
       .onConflict((oc) => oc.column('key').doNothing())
       .execute();
     return false;
@@ -504,7 +518,11 @@ export async function saveFollowUp(tx: Tx, conversationId: number, followUpId: n
 
 /** The stored value of a setting, inserting `fallback` first when there is none (the first writer wins). */
 export async function settingOrInsert(tx: Tx, name: string, fallback: string): Promise<string> {
-  await mail(tx).insertInto('email_settings').values({ name, value: fallback }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await mail(tx)
+    .insertInto('email_settings')
+    .values({ name, value: fallback })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await mail(tx).selectFrom('email_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return row.value;
 }

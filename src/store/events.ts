@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Dialect } from './database.js';
-import type { Tx } from './transaction.js';
 import type { EventOrigin, EventRow } from './schema.js';
+import type { Tx } from './transaction.js';
 
 export type NewEvent = {
   conversationId: number;
@@ -50,7 +50,10 @@ export function listEventsSince(tx: Tx, after: number, limit: number): Promise<E
 
 /** The newest event id, 0 when there is none: where a live stream starts. */
 export async function latestEventId(tx: Tx): Promise<number> {
-  const row = await tx.selectFrom('conversation_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const row = await tx
+    .selectFrom('conversation_events')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
   return row?.id == null ? 0 : Number(row.id);
 }
 

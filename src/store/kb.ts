@@ -48,9 +48,7 @@ export function listArticleRows(tx: Tx, query: ArticlePageQuery): Promise<KbArti
   if (query.categoryId !== undefined) select = select.where('categoryId', '=', query.categoryId);
   const after = query.after;
   if (after) {
-    select = select.where((eb) =>
-      eb.or([eb('updatedAt', '<', after.updatedAt), eb.and([eb('updatedAt', '=', after.updatedAt), eb('id', '<', after.id)])]),
-    );
+    select = select.where((eb) => eb.or([eb('updatedAt', '<', after.updatedAt), eb.and([eb('updatedAt', '=', after.updatedAt), eb('id', '<', after.id)])]));
   }
   return select.orderBy('updatedAt', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
 }
@@ -107,6 +105,10 @@ export async function deleteCategoryRow(tx: Tx, id: number): Promise<boolean> {
 }
 
 export async function countArticles(tx: Tx, statuses: readonly ArticleStatus[]): Promise<number> {
-  const row = await tx.selectFrom('kb_articles').select((eb) => eb.fn.countAll<number | string>().as('count')).where('status', 'in', statuses).executeTakeFirst();
+  const row = await tx
+    .selectFrom('kb_articles')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('status', 'in', statuses)
+    .executeTakeFirst();
   return Number(row?.count ?? 0);
 }

@@ -1,10 +1,23 @@
 import { sql } from 'kysely';
-import type { Tx } from './transaction.js';
 import type { AttachmentRow, MessageRow, NewMessageRow, SenderType } from './schema.js';
+import type { Tx } from './transaction.js';
 
 const COLUMNS = [
-  'id', 'conversationId', 'senderId', 'senderType', 'senderName', 'senderEmail', 'body', 'htmlBody',
-  'isInternal', 'externalKey', 'auto', 'mailHeaders', 'sentAt', 'readAt', 'createdAt',
+  'id',
+  'conversationId',
+  'senderId',
+  'senderType',
+  'senderName',
+  'senderEmail',
+  'body',
+  'htmlBody',
+  'isInternal',
+  'externalKey',
+  'auto',
+  'mailHeaders',
+  'sentAt',
+  'readAt',
+  'createdAt',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 export function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
@@ -17,7 +30,11 @@ export function findMessageByExternalKey(tx: Tx, externalKey: string): Promise<M
 
 export function findMessagesByIds(tx: Tx, ids: readonly number[]): Promise<MessageRow[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return tx.selectFrom('messages').select(COLUMNS).where('id', 'in', [...ids]).execute();
+  return tx
+    .selectFrom('messages')
+    .select(COLUMNS)
+    .where('id', 'in', [...ids])
+    .execute();
 }
 
 /** The addresses a message's mail went with, once its sender knows them (JSON; see schema.ts). */
@@ -43,7 +60,12 @@ export async function insertAttachments(
 
 export function listAttachments(tx: Tx, messageIds: readonly number[]): Promise<AttachmentRow[]> {
   if (messageIds.length === 0) return Promise.resolve([]);
-  return tx.selectFrom('attachments').selectAll().where('messageId', 'in', [...messageIds]).orderBy('id').execute();
+  return tx
+    .selectFrom('attachments')
+    .selectAll()
+    .where('messageId', 'in', [...messageIds])
+    .orderBy('id')
+    .execute();
 }
 
 /** Oldest first, after the (sentAt, id) key of the previous page. */

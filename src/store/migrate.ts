@@ -1,4 +1,4 @@
-import { Migrator, type Migration } from 'kysely';
+import { type Migration, Migrator } from 'kysely';
 import type { Store } from './database.js';
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Store } from './database.js';
-import type { Tx } from './transaction.js';
 import type { OutboxRow } from './schema.js';
+import type { Tx } from './transaction.js';
 
 export type NewJob = {
   kind: string;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
+import { parseSearchQuery, type SearchTerms, scoreText } from '../text/search-text.js';
 import type { Store } from './database.js';
-import { parseSearchQuery, scoreText, type SearchTerms } from '../text/search-text.js';
 
 // The one full-text function: SQLite FTS5 or PostgreSQL tsvector find candidates in
 // subjects, customer names and addresses, and message bodies; search-text.ts ranks them.

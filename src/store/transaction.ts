@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Store } from './database.js';
 import { DatabaseUnavailableError, isConnectionLost } from './faults.js';
 import type { Database } from './schema.js';

@@ -1,6 +1,6 @@
 import type { Dialect } from './database.js';
-import type { Tx } from './transaction.js';
 import type { Role, UserRow } from './schema.js';
+import type { Tx } from './transaction.js';
 
 export function findUserById(tx: Tx, id: number): Promise<UserRow | undefined> {
   return tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
@@ -29,11 +29,7 @@ const userValues = (user: NewUser) => ({
 });
 
 export function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
-  return tx
-    .insertInto('users')
-    .values(userValues(user))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return tx.insertInto('users').values(userValues(user)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Inserts the user unless the address exists; returns the stored row either way. */
@@ -53,14 +49,7 @@ export async function findOrInsertUserByEmail(tx: Tx, user: NewUser): Promise<Us
 
 /** An active admin, if any: whether the first-admin bootstrap has anything to do. */
 export function findActiveAdmin(tx: Tx): Promise<UserRow | undefined> {
-  return tx
-    .selectFrom('users')
-    .selectAll()
-    .where('role', '=', 'admin')
-    .where('deactivatedAt', 'is', null)
-    .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
+  return tx.selectFrom('users').selectAll().where('role', '=', 'admin').where('deactivatedAt', 'is', null).orderBy('id').limit(1).executeTakeFirst();
 }
 
 /**
@@ -94,7 +83,11 @@ export async function replacePasswordHash(tx: Tx, id: number, expectedHash: stri
 export type UserPatch = { name?: string; role?: Role; deactivatedAt?: number | null; signature?: string | null };
 
 export async function updateUserRow(tx: Tx, id: number, patch: UserPatch, now: number): Promise<void> {
-  await tx.updateTable('users').set({ ...patch, updatedAt: now }).where('id', '=', id).execute();
+  await tx
+    .updateTable('users')
+    .set({ ...patch, updatedAt: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -126,7 +119,10 @@ export async function setPasswordHash(tx: Tx, id: number, passwordHash: string, 
 
 /** Users with one of these roles, by name; the team list is small, customers are never listed this way. */
 export function listUsersByRole(tx: Tx, roles: readonly Role[], includeDeactivated: boolean): Promise<UserRow[]> {
-  let query = tx.selectFrom('users').selectAll().where('role', 'in', [...roles]);
+  let query = tx
+    .selectFrom('users')
+    .selectAll()
+    .where('role', 'in', [...roles]);
   if (!includeDeactivated) query = query.where('deactivatedAt', 'is', null);
   return query.orderBy('name').orderBy('id').limit(1000).execute();
 }

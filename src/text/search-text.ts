@@ -73,7 +73,11 @@ function escapeHtml(text: string): string {
 export function highlightExcerpt(text: string, terms: SearchTerms, maxWords = 24): string {
   const tokens = tokenize(text);
   const matched = new Set<number>();
-  for (const found of findMatches(tokens.map((t) => t.word), terms)) for (const [from, to] of found) for (let i = from; i <= to; i++) matched.add(i);
+  for (const found of findMatches(
+    tokens.map((t) => t.word),
+    terms,
+  ))
+    for (const [from, to] of found) for (let i = from; i <= to; i++) matched.add(i);
   const first = matched.size > 0 ? Math.min(...matched) : 0;
   const from = Math.max(0, Math.min(first - Math.floor(maxWords / 3), tokens.length - maxWords));
   const to = Math.min(tokens.length, from + maxWords);

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { accountsContext, createApiToken, createUser, type AccountsContext } from '../../src/accounts/index.js';
+import { type AccountsContext, accountsContext, createApiToken, createUser } from '../../src/accounts/index.js';
 import { DEFAULT_CHAT_SETTINGS } from '../../src/channels/chat/index.js';
-import { composeApp, type AppConfig, type ComposeOverrides, type Composition } from '../../src/compose.js';
+import { type AppConfig, type ComposeOverrides, type Composition, composeApp } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import type { ZodApp } from '../../src/http/server.js';
 import type { InboxContext } from '../../src/inbox/context.js';
@@ -88,7 +88,11 @@ let n = 0;
  * PASSWORD unless told otherwise (null: hashing one takes a while, and only signing in with
  * the form needs it).
  */
-export async function person(on: { accounts: AccountsContext }, role: Role, as: string | { name?: string; password?: string | null } = {}): Promise<Person & { role: Role }> {
+export async function person(
+  on: { accounts: AccountsContext },
+  role: Role,
+  as: string | { name?: string; password?: string | null } = {},
+): Promise<Person & { role: Role }> {
   const { name, password = PASSWORD } = typeof as === 'string' ? { name: as } : as;
   const email = `${role}${++n}-${process.pid}@example.test`;
   const user = await createUser(on.accounts, { name: name ?? `${role} ${n}`, email, role, password });

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { accountsContext, createApiToken, createUser, getUserByEmail, type AccountsContext } from '../../src/accounts/index.js';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type AccountsContext, accountsContext, createApiToken, createUser, getUserByEmail } from '../../src/accounts/index.js';
 import { loadConfig } from '../../src/config.js';
-import { createInboxContext, type InboxContext } from '../../src/inbox/context.js';
 import { EventBus } from '../../src/inbox/bus.js';
+import { createInboxContext, type InboxContext } from '../../src/inbox/context.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import type { Role } from '../../src/store/schema.js';
 import { ROOT } from './run.js';
@@ -76,7 +76,11 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
     ONETHREAD_ADMIN_EMAIL: 'ana.admin@example.test',
     ONETHREAD_ADMIN_PASSWORD: adminPassword,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], {
+    cwd: ROOT,
+    env: serverEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -163,7 +167,13 @@ export async function axeViolations(page: Page, impacts: string[] = ['critical']
   // The app's CSP allows no inline script, and axe is added as one: evaluate it instead.
   await page.evaluate(source);
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run(context: Document, options: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return result.violations

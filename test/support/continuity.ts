@@ -1,6 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import type { Person, WebApp } from './browser.js';
-import { waitFor, type Sink } from './email.js';
+import { type Sink, waitFor } from './email.js';
 
 // Continuity mail, as the tests of chat read marks watch it: an agent's chat reply is
 // mailed to the customer after EMAIL_CONTINUITY_DELAY_SECONDS unless they have read it.
@@ -20,7 +20,11 @@ export function continuityEnv(sink: Sink, delaySeconds: number, extra: Record<st
 
 /** Mail the sink received for this address (its envelope recipient). */
 export async function mailsTo(sink: Sink, address: string): Promise<ParsedMail[]> {
-  return (await sink.received()).filter((mail) => String(mail.headers.get('x-rcptto') ?? '').toLowerCase().includes(address.toLowerCase()));
+  return (await sink.received()).filter((mail) =>
+    String(mail.headers.get('x-rcptto') ?? '')
+      .toLowerCase()
+      .includes(address.toLowerCase()),
+  );
 }
 
 /** The team's view of one message. */
@@ -35,11 +39,21 @@ export async function teamMessage(app: WebApp, agent: Person, conversationId: nu
  * Waits until the continuity job has decided about a reply: `sent` (mailed) or null (not
  * mailed: it had been read). Queued means the job has not run yet.
  */
-export async function continuityOutcome(app: WebApp, agent: Person, conversationId: number, messageId: number, timeoutMs = 20_000): Promise<'sent' | 'not mailed'> {
-  return waitFor(async () => {
-    const delivery = (await teamMessage(app, agent, conversationId, messageId)).delivery as Json | null | undefined;
-    if (!delivery) return 'not mailed' as const;
-    if (delivery.status === 'failed') throw new Error(`the reply's mail failed: ${delivery.error}`);
-    return delivery.status === 'sent' ? ('sent' as const) : null;
-  }, timeoutMs, `the continuity job for message ${messageId}`);
+export async function continuityOutcome(
+  app: WebApp,
+  agent: Person,
+  conversationId: number,
+  messageId: number,
+  timeoutMs = 20_000,
+): Promise<'sent' | 'not mailed'> {
+  return waitFor(
+    async () => {
+      const delivery = (await teamMessage(app, agent, conversationId, messageId)).delivery as Json | null | undefined;
+      if (!delivery) return 'not mailed' as const;
+      if (delivery.status === 'failed') throw new Error(`the reply's mail failed: ${delivery.error}`);
+      return delivery.status === 'sent' ? ('sent' as const) : null;
+    },
+    timeoutMs,
+    `the continuity job for message ${messageId}`,
+  );
 }

@@ -1,18 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll } from 'vitest';
 import { LocalAttachmentStorage } from '../../src/attachments/index.js';
-import { startEmailChannel, type EmailChannel, type EmailChannelConfig } from '../../src/channels/email/index.js';
+import { type EmailChannel, type EmailChannelConfig, startEmailChannel } from '../../src/channels/email/index.js';
 import { isMailable } from '../../src/channels/email/outbound.js';
-import { emailPlanner, type EmailPlannerOptions } from '../../src/channels/email/planners.js';
+import { type EmailPlannerOptions, emailPlanner } from '../../src/channels/email/planners.js';
 import { SupportAddresses } from '../../src/channels/email/reply-address.js';
 import type { SideEffectPlanner } from '../../src/inbox/context.js';
 import { findInbound, type InboundRow } from '../../src/store/email.js';
-import { useTestInbox, type TestInbox } from './inbox.js';
+import { type TestInbox, useTestInbox } from './inbox.js';
 
 // Real mail peers for the email suites: swaks sends to our listener, aiosmtpd receives
 // what we send, dovecot serves a mailbox we poll. Debian packages (.ci/run installs them);
@@ -119,7 +119,7 @@ export function queuedId(result: Finished): number {
 }
 
 let counter = 0;
-export const uniqueId = (label = "m") => `${label}.${process.pid}.${Date.now().toString(36).toUpperCase()}.${(++counter).toString(36)}@Example.org`;
+export const uniqueId = (label = 'm') => `${label}.${process.pid}.${Date.now().toString(36).toUpperCase()}.${(++counter).toString(36)}@Example.org`;
 
 export type TestMail = {
   from?: string;
@@ -171,10 +171,14 @@ export async function waitFor<T>(check: () => Promise<T | null | undefined | fal
 
 /** The row of a mail once processing has finished with it. */
 export function settled(harness: EmailHarness, id: number): Promise<InboundRow> {
-  return waitFor(async () => {
-    const row = await findInbound(harness.store.db, id);
-    return row && row.status !== 'pending' ? row : null;
-  }, 15_000, `mail ${id} to be processed`);
+  return waitFor(
+    async () => {
+      const row = await findInbound(harness.store.db, id);
+      return row && row.status !== 'pending' ? row : null;
+    },
+    15_000,
+    `mail ${id} to be processed`,
+  );
 }
 
 export function freePort(): Promise<number> {

@@ -19,7 +19,9 @@ export default async function setup(): Promise<void> {
   console.log(mailPeersLine());
   const chromium = chromiumPath();
   if (!chromium) {
-    console.log('[onethread tests] browser: web app suites in Chromium (test/web-inbox, web-live, web-list, web-team, web-portal, web-ticket-flow) skipped: no Chromium; apt-get install -y chromium, or set CHROMIUM_PATH=/path/to/chromium');
+    console.log(
+      '[onethread tests] browser: web app suites in Chromium (test/web-inbox, web-live, web-list, web-team, web-portal, web-ticket-flow) skipped: no Chromium; apt-get install -y chromium, or set CHROMIUM_PATH=/path/to/chromium',
+    );
     return;
   }
   const built = await buildWebBundle();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createInboxContext, type InboxContext, type SideEffectPlanner } from '../../src/inbox/context.js';
-import { createConversation, type CreateConversationInput } from '../../src/inbox/commands.js';
-import type { InboxEvent } from '../../src/inbox/records.js';
 import { EventBus } from '../../src/inbox/bus.js';
+import { type CreateConversationInput, createConversation } from '../../src/inbox/commands.js';
+import { createInboxContext, type InboxContext, type SideEffectPlanner } from '../../src/inbox/context.js';
+import type { InboxEvent } from '../../src/inbox/records.js';
 import type { Store } from '../../src/store/database.js';
 import type { Role } from '../../src/store/schema.js';
 import { insertUser } from '../../src/store/users.js';

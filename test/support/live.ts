@@ -1,14 +1,14 @@
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import type { HubOptions } from '../../src/realtime/hub.js';
 import type { CredentialWatchOptions } from '../../src/realtime/credentials.js';
+import type { HubOptions } from '../../src/realtime/hub.js';
 import type { Store } from '../../src/store/database.js';
-import { PASSWORD, startTestApp, type Person } from './app.js';
+import { PASSWORD, type Person, startTestApp } from './app.js';
 
 // Real servers on real ports and real WebSocket clients, for the live-stream tests: the
 // upgrade, the hooks and the hub's timing are what is under test, so nothing is injected.
 
-export { PASSWORD, person, type Person } from './app.js';
+export { PASSWORD, type Person, person } from './app.js';
 
 /** `id` is absent on presence and error frames, which are not events. */
 export type Frame = { id: number; type: string; data: Record<string, any> };
@@ -40,7 +40,10 @@ export async function login(on: Instance, email: string, password = PASSWORD): P
     body: JSON.stringify({ email, password }),
   });
   expect(response.status, 'login').toBe(200);
-  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { cookie, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
 }
 
@@ -96,7 +99,7 @@ export class Live {
       const timer = setTimeout(() => reject(new Error(`no matching frame in ${ms} ms; got ${JSON.stringify(this.frames)}`)), ms);
       const check = () => {
         const found = this.frames.find(match);
-        if (found) (clearTimeout(timer), resolve(found));
+        if (found) clearTimeout(timer), resolve(found);
         return found;
       };
       if (!check()) this.#waiters.push(check);

@@ -7,7 +7,7 @@ import type { SideEffectPlanner } from '../../src/inbox/context.js';
 import type { OutboxWorker } from '../../src/jobs/outbox-worker.js';
 import type { Role } from '../../src/store/schema.js';
 import { person, startTestApp, type TestApp } from './app.js';
-import { queuedId, settled, swaks, testEmailConfig, useSink, type EmailHarness, type Sink } from './email.js';
+import { type EmailHarness, queuedId, type Sink, settled, swaks, testEmailConfig, useSink } from './email.js';
 
 // The whole mail path for the issue-14 mail suites: the app as src/compose.ts builds it,
 // with uploads and an email channel that listens on SMTP (swaks sends to it) and sends
@@ -134,6 +134,7 @@ export async function receive(api: MailApi, raw: string, envelope: { from?: stri
 
 /** The mails the sink received with this address among their To or Cc. */
 export async function mailsTo(api: MailApi, address: string) {
-  const has = (field: unknown) => !!field && typeof field === 'object' && 'value' in field && (field as { value: { address?: string }[] }).value.some((a) => a.address === address);
+  const has = (field: unknown) =>
+    !!field && typeof field === 'object' && 'value' in field && (field as { value: { address?: string }[] }).value.some((a) => a.address === address);
   return (await api.sink.received()).filter((m) => has(m.to) || has(m.cc));
 }

@@ -12,7 +12,9 @@ import path from 'node:path';
 function binDir(): string | null {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? path.join(root, versions[0], 'bin') : null;
 }
 
@@ -98,7 +100,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       if (stopped) return;
       stopped = true;
       // Not running (halted, or never started) is fine: the directory goes either way.
-      if (spawnSync(...argv('pg_ctl', ['status', '-D', data]), { stdio: 'ignore' }).status === 0) run('pg_ctl', ['stop', '-w', '-t', '30', '-m', 'immediate', '-D', data]);
+      if (spawnSync(...argv('pg_ctl', ['status', '-D', data]), { stdio: 'ignore' }).status === 0)
+        run('pg_ctl', ['stop', '-w', '-t', '30', '-m', 'immediate', '-D', data]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

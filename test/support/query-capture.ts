@@ -1,16 +1,16 @@
 import {
   CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
   Kysely,
+  type Dialect as KyselyDialect,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
+  type QueryResult,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
-  type DatabaseConnection,
-  type Dialect as KyselyDialect,
-  type Driver,
-  type QueryResult,
 } from 'kysely';
 import type { Store } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';

@@ -1,11 +1,11 @@
 import { createWidgetApi, describeFailure } from './api';
-import { openLiveSocket, type LiveSocket } from './live-socket';
 import { attachmentHref } from './links';
+import { type LiveSocket, openLiveSocket } from './live-socket';
 import { lastMessageId, markEchoed, mergeMessages, type Outgoing } from './messages';
 import { createReadReporter } from './read-reporter';
-import { OPEN_KEY, SEEN_KEY, TOKEN_KEY, readStored, writeStored } from './storage';
-import { createTypingSender } from './typing-sender';
+import { OPEN_KEY, readStored, SEEN_KEY, TOKEN_KEY, writeStored } from './storage';
 import type { Conversation, Details, Identity, LiveFrame, Message, Session, Visitor, WidgetConfig } from './types';
+import { createTypingSender } from './typing-sender';
 
 /** A message on its way to the server, shown at once; a failed one waits for retry or removal. */
 export type ChatState = {
@@ -216,4 +216,3 @@ export function createChat(origin: string, embedded: { identity: Identity | null
     sawOnScreen: (id: number): void => reads.saw(id),
   };
 }
-

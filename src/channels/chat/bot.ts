@@ -1,6 +1,6 @@
-import { findAnswer, CONFIDENT } from '../../kb/answers.js';
+import { CONFIDENT, findAnswer } from '../../kb/answers.js';
 import type { KbContext } from '../../kb/records.js';
-import { asksForHuman, mentionsKeyword, MISSES_BEFORE_HANDOVER } from './escalation.js';
+import { asksForHuman, MISSES_BEFORE_HANDOVER, mentionsKeyword } from './escalation.js';
 
 // The chat bot: answers from the knowledge base when it can, and hands the chat to a
 // person when it cannot. Who finds the answer is a provider (the knowledge base by
@@ -25,8 +25,7 @@ export type BotInput = {
 };
 
 export const HANDOVER_TEXT = "I'll get a person from the team to help you. They'll answer here as soon as they can.";
-export const UNSURE_TEXT =
-  "I couldn't find an answer to that in our help center. Could you put it another way? If you'd rather talk to a person, just say so.";
+export const UNSURE_TEXT = "I couldn't find an answer to that in our help center. Could you put it another way? If you'd rather talk to a person, just say so.";
 
 export type BotOptions = { provider: AnswerProvider; escalationKeywords?: readonly string[] };
 

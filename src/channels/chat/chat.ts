@@ -1,20 +1,30 @@
-import { addMessage, createConversation, escalateConversation, markSeenByCustomer, type MessageResult } from '../../inbox/commands.js';
 import { notFound } from '../../errors.js';
+import { addMessage, createConversation, escalateConversation, type MessageResult, markSeenByCustomer } from '../../inbox/commands.js';
 import { getMessageConversationId } from '../../inbox/queries.js';
 import type { Conversation, Message } from '../../inbox/records.js';
 import { BOT_TAG } from '../../inbox/rules.js';
-import type { NewAttachment } from '../../store/messages.js';
 import { linkChat, missesOf, setMisses } from '../../store/chat.js';
+import type { NewAttachment } from '../../store/messages.js';
 import { transact } from '../../store/transaction.js';
 import { botReply } from './bot.js';
-import { currentChat, visitorChatIds, type ChatContext, type Visitor } from './session.js';
+import { type ChatContext, currentChat, type Visitor, visitorChatIds } from './session.js';
 
 // The chat channel's adapter: a visitor's messages turned into commands, and the bot's
 // turn after each one while it still has the chat. Access is by visitor token, never by
 // customer: typing someone's address into the widget labels the chat with that customer
 // (as a From header does for mail) but shows nothing of theirs (session.ts).
 
-export { currentChat, findVisitor, openSession, PLACEHOLDER_DOMAIN, visitorChatIds, type ChatContext, type Session, type SessionInput, type Visitor } from './session.js';
+export {
+  type ChatContext,
+  currentChat,
+  findVisitor,
+  openSession,
+  PLACEHOLDER_DOMAIN,
+  type Session,
+  type SessionInput,
+  type Visitor,
+  visitorChatIds,
+} from './session.js';
 
 const SUBJECT_WORDS = 10;
 function subjectOf(body: string, files: readonly NewAttachment[]): string {
@@ -26,7 +36,11 @@ function subjectOf(body: string, files: readonly NewAttachment[]): string {
 export type ChatTurn = { conversation: Conversation; message: Message; replies: Message[] };
 
 /** A visitor's message: into their open chat (or a new one), then the bot's turn if it still has the chat. */
-export async function postVisitorMessage(ctx: ChatContext, visitor: Visitor, input: { body: string; attachments?: NewAttachment[]; requestId?: string }): Promise<ChatTurn> {
+export async function postVisitorMessage(
+  ctx: ChatContext,
+  visitor: Visitor,
+  input: { body: string; attachments?: NewAttachment[]; requestId?: string },
+): Promise<ChatTurn> {
   const current = await currentChat(ctx, visitor);
   const content = { body: input.body, attachments: input.attachments, externalKey: input.requestId ? `chat:${visitor.id}:${input.requestId}` : undefined };
   let result: MessageResult;
@@ -34,7 +48,12 @@ export async function postVisitorMessage(ctx: ChatContext, visitor: Visitor, inp
     // While the bot has the chat, the visitor's messages are the bot's to answer, not the team's.
     // As the customer the channel tied this browser to, never as a signed-in user: the
     // write path refuses it should that account have become a team member's.
-    result = await addMessage(ctx.inbox, { conversation: current.id, from: { customerId: visitor.customerId }, ...content, keepStatus: current.tags.includes(BOT_TAG) });
+    result = await addMessage(ctx.inbox, {
+      conversation: current.id,
+      from: { customerId: visitor.customerId },
+      ...content,
+      keepStatus: current.tags.includes(BOT_TAG),
+    });
   } else {
     result = await createConversation(ctx.inbox, {
       channel: 'chatbot',

@@ -3,8 +3,8 @@ import type { KbContext } from '../../kb/records.js';
 import { knowledgeBaseProvider } from './bot.js';
 import type { ChatContext } from './chat.js';
 import type { IdentityPolicy } from './identity.js';
-import { llmProvider, type LlmOptions } from './llm-provider.js';
-import { parseAllowedOrigins, type OriginPolicy } from './origins.js';
+import { type LlmOptions, llmProvider } from './llm-provider.js';
+import { type OriginPolicy, parseAllowedOrigins } from './origins.js';
 
 // The chat channel as the app wires it: the widget's settings, who the visitor may claim
 // to be, and which bot answers first.
@@ -44,7 +44,14 @@ export const DEFAULT_CHAT_SETTINGS: ChatSettings = {
 export function createChatContext(inbox: InboxContext, kb: KbContext, settings: ChatSettings, log: (message: string, error?: unknown) => void): ChatContext {
   const base = knowledgeBaseProvider(kb, settings.publicUrl);
   const llm = settings.bot.llm;
-  const provider = llm ? llmProvider(kb, settings.publicUrl, { ...llm, onError: (error) => log('chat bot: the LLM endpoint failed; answered from the knowledge base', error) }, base) : base;
+  const provider = llm
+    ? llmProvider(
+        kb,
+        settings.publicUrl,
+        { ...llm, onError: (error) => log('chat bot: the LLM endpoint failed; answered from the knowledge base', error) },
+        base,
+      )
+    : base;
   return {
     inbox,
     identity: settings.identity,
@@ -53,4 +60,4 @@ export function createChatContext(inbox: InboxContext, kb: KbContext, settings: 
   };
 }
 
-export { originAllowed, parseAllowedOrigins, type OriginPolicy } from './origins.js';
+export { type OriginPolicy, originAllowed, parseAllowedOrigins } from './origins.js';

@@ -1,6 +1,6 @@
 import { rankAnswers } from '../../kb/answers.js';
 import type { KbContext } from '../../kb/records.js';
-import { articleUrl, type AnswerProvider } from './bot.js';
+import { type AnswerProvider, articleUrl } from './bot.js';
 
 // An LLM behind any OpenAI-compatible chat-completions endpoint (BOT_LLM_URL), grounded
 // on the articles the knowledge base finds for the question. It may only answer from

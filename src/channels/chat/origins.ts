@@ -8,7 +8,11 @@ export type OriginPolicy = { allowed: ReadonlySet<string> | 'any' };
 /** "https://shop.example.com, https://example.com/" → a policy; throws on anything that is not an origin. */
 export function parseAllowedOrigins(value: string | undefined): OriginPolicy {
   if (value === undefined || value.trim() === '') return { allowed: 'any' };
-  const origins = value.split(',').map((entry) => entry.trim()).filter(Boolean).map(normalizeOrigin);
+  const origins = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map(normalizeOrigin);
   return { allowed: new Set(origins) };
 }
 
@@ -20,7 +24,8 @@ export function normalizeOrigin(entry: string): string {
     throw new Error(`"${entry}" is not an origin like https://example.com`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`"${entry}" must be an http(s) origin`);
-  if (url.pathname !== '/' || url.search || url.hash || url.username) throw new Error(`"${entry}" must be only scheme, host and port, like https://example.com`);
+  if (url.pathname !== '/' || url.search || url.hash || url.username)
+    throw new Error(`"${entry}" must be only scheme, host and port, like https://example.com`);
   return url.origin;
 }
 

@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { DomainError, invalid } from '../../errors.js';
 import { resolveCustomer } from '../../inbox/actors.js';
 import { changeConversationCustomer } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError, invalid } from '../../errors.js';
 import { getConversation, getConversationMessages } from '../../inbox/queries.js';
 import type { Conversation, Message } from '../../inbox/records.js';
 import { singleLine } from '../../inbox/rules.js';
-import { findVisitorByTokenHash, firstVisitorOfExternalUser, insertVisitor, listVisitorChats, updateVisitor, type ChatVisitorRow } from '../../store/chat.js';
-import { transact, type Tx } from '../../store/transaction.js';
+import { type ChatVisitorRow, findVisitorByTokenHash, firstVisitorOfExternalUser, insertVisitor, listVisitorChats, updateVisitor } from '../../store/chat.js';
+import { type Tx, transact } from '../../store/transaction.js';
 import { findOrInsertUserByEmail, findUserByEmail, findUserById, renameUser } from '../../store/users.js';
 import type { BotOptions } from './bot.js';
-import { checkIdentity, type ClaimedIdentity, type IdentityPolicy } from './identity.js';
+import { type ClaimedIdentity, checkIdentity, type IdentityPolicy } from './identity.js';
 
 // A visitor's session: which browser is which customer. The widget is open to anyone, so
 // whatever a visitor claims (an address, a signed identity's address) can only ever make
@@ -60,7 +60,8 @@ function cleanEmail(email: string | null | undefined, field: string): string | n
   const trimmed = email?.trim();
   if (!trimmed) return null;
   // A made-up address is no one's to claim: it would name another anonymous visitor's customer.
-  if (!ADDRESS.test(trimmed) || trimmed.length > 254 || isPlaceholder(trimmed.toLowerCase())) throw invalid(field, `"${trimmed.slice(0, 80)}" is not an email address`);
+  if (!ADDRESS.test(trimmed) || trimmed.length > 254 || isPlaceholder(trimmed.toLowerCase()))
+    throw invalid(field, `"${trimmed.slice(0, 80)}" is not an email address`);
   return trimmed.toLowerCase();
 }
 
@@ -103,7 +104,12 @@ async function customerFor(tx: Tx, plan: CustomerPlan, name: string | null, now:
     return plan.id;
   }
   const placeholder = `visitor-${randomBytes(6).toString('hex')}@${PLACEHOLDER_DOMAIN}`;
-  const made = await findOrInsertUserByEmail(tx, { name: name ?? `${PLACEHOLDER_NAME}${placeholder.slice(8, 12).toUpperCase()}`, email: placeholder, role: 'customer', now });
+  const made = await findOrInsertUserByEmail(tx, {
+    name: name ?? `${PLACEHOLDER_NAME}${placeholder.slice(8, 12).toUpperCase()}`,
+    email: placeholder,
+    role: 'customer',
+    now,
+  });
   return Number(made.id);
 }
 
@@ -155,13 +161,20 @@ export async function openSession(ctx: ChatContext, input: SessionInput): Promis
   if (chat && realAddress && isPlaceholder(chat.customer.email)) {
     // They wrote before saying who they are: the chat is with them now, and the team's
     // answers can reach their mailbox (continuity).
-    conversation = await changeConversationCustomer(ctx.inbox, { conversation: chat.id, customer: { email: realAddress, name: details.name ?? undefined }, by: { system: 'Chat' }, receipt: write });
+    conversation = await changeConversationCustomer(ctx.inbox, {
+      conversation: chat.id,
+      customer: { email: realAddress, name: details.name ?? undefined },
+      by: { system: 'Chat' },
+      receipt: write,
+    });
   } else {
     await transact(ctx.inbox.store, write);
   }
   const visitor = await toVisitor(db, row!);
   conversation ??= await currentChat(ctx, visitor);
-  const messages = conversation ? (await getConversationMessages(ctx.inbox, conversation.id, { includeInternal: false, newestFirst: true, limit: HISTORY })).items : [];
+  const messages = conversation
+    ? (await getConversationMessages(ctx.inbox, conversation.id, { includeInternal: false, newestFirst: true, limit: HISTORY })).items
+    : [];
   return { visitorToken: token, visitor, conversation, messages };
 }
 

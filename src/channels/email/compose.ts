@@ -15,7 +15,10 @@ export type MailAddress = { name: string; address: string };
 export const toMailAddress = (person: Participant): MailAddress => ({ name: person.name, address: person.email });
 
 /** The mail's parts: the body, the agent's signature under the usual "-- " line, and in HTML the hidden marker. */
-export function mailBodies(content: { body: string; htmlBody: string | null }, options: { signature: string | null; markerHtml: string | null }): { text: string; html: string } {
+export function mailBodies(
+  content: { body: string; htmlBody: string | null },
+  options: { signature: string | null; markerHtml: string | null },
+): { text: string; html: string } {
   const signature = options.signature?.trim() || null;
   const text = `${content.body}${signature ? `\n\n-- \n${signature}` : ''}\n`;
   const html =
@@ -26,7 +29,11 @@ export function mailBodies(content: { body: string; htmlBody: string | null }, o
 }
 
 /** Who a reply goes to: the recipients its command recorded, else the customer; never one of ours or an address nobody reads. */
-export function replyRecipients(headers: MailHeaders | null, customer: Participant, mailable: (address: string) => boolean): { to: Participant[]; cc: Participant[] } {
+export function replyRecipients(
+  headers: MailHeaders | null,
+  customer: Participant,
+  mailable: (address: string) => boolean,
+): { to: Participant[]; cc: Participant[] } {
   const to = headers?.to.length ? headers.to : [customer];
   const cc = (headers?.cc ?? []).filter((p) => mailable(p.email) && !to.some((t) => t.email === p.email));
   return { to: to.filter((p) => mailable(p.email)), cc };

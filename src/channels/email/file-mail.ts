@@ -1,26 +1,35 @@
 import type { AttachmentStorage } from '../../attachments/index.js';
-import { addMessage, createConversation, inUnit, linkFollowUp, recordDelivery, type AddMessageInput, type MessageContent, type MessageResult } from '../../inbox/commands.js';
-import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
+import {
+  type AddMessageInput,
+  addMessage,
+  createConversation,
+  inUnit,
+  linkFollowUp,
+  type MessageContent,
+  type MessageResult,
+  recordDelivery,
+} from '../../inbox/commands.js';
+import type { InboxContext } from '../../inbox/context.js';
 import type { Conversation, MailHeaders } from '../../inbox/records.js';
+import { MAX_SUBJECT } from '../../limits.js';
 import type { Store } from '../../store/database.js';
-import type { MessageAuto } from '../../store/schema.js';
 import {
   countInboundFromSender,
   findConversationsByMessageIds,
   findFollowUp,
-  isTeamAddress,
-  markOutboundBounced,
-  saveFollowUp,
   type InboundOutcome,
   type InboundRow,
+  isTeamAddress,
   type MessageIdRecord,
+  markOutboundBounced,
+  saveFollowUp,
 } from '../../store/email.js';
+import type { MessageAuto } from '../../store/schema.js';
 import type { Tx } from '../../store/transaction.js';
-import { MAX_SUBJECT } from '../../limits.js';
 import { existingConversation } from './existing-conversation.js';
 import { mailContent } from './mail-content.js';
-import { parseEmail, type MailAddress, type ParsedEmail } from './parse.js';
+import { type MailAddress, type ParsedEmail, parseEmail } from './parse.js';
 import { escapeHtml } from './quotes.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 import { findThread, type ThreadMatch } from './threading.js';
@@ -110,9 +119,24 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
   const team = await isTeamAddress(store.db, sender);
   const content = await mailContent(mail, deps.attachments, deps.maxBytes);
   const filed = (result: MessageResult): Pick<Filed, 'outcome' | 'messageIds'> => ({
-    outcome: { status: 'processed', ...flags, senderEmail: sender, conversationId: result.conversation.id, messageRowId: result.message.id, fullText: content.fullText },
+    outcome: {
+      status: 'processed',
+      ...flags,
+      senderEmail: sender,
+      conversationId: result.conversation.id,
+      messageRowId: result.message.id,
+      fullText: content.fullText,
+    },
     messageIds: mail.messageId
-      ? [{ messageId: mail.messageId, exactId: mail.exactMessageId ?? mail.messageId, conversationId: result.conversation.id, messageRowId: result.message.id, direction: 'in' }]
+      ? [
+          {
+            messageId: mail.messageId,
+            exactId: mail.exactMessageId ?? mail.messageId,
+            conversationId: result.conversation.id,
+            messageRowId: result.message.id,
+            direction: 'in',
+          },
+        ]
       : [],
   });
   // The row's outcome and the Message-ID go in the command's own transaction (its unit of
@@ -134,7 +158,10 @@ export async function fileMail(deps: FileMailDeps, row: InboundRow, raw: Buffer,
     // Whoever else the mail was written to (or who wrote it, replying in someone's thread)
     // joins the conversation's participants; the commands leave out its customer and the
     // team. Mail no person wrote and mail claiming a team address add nobody.
-    copied: isNoise(mail) || team ? [] : [mail.from, ...mail.to, ...mail.cc].filter((a) => !support.isOwn(a.address)).map((a) => ({ email: a.address, name: a.name })),
+    copied:
+      isNoise(mail) || team
+        ? []
+        : [mail.from, ...mail.to, ...mail.cc].filter((a) => !support.isOwn(a.address)).map((a) => ({ email: a.address, name: a.name })),
   };
   const result = await write(deps, mail, message, envelopeTo, receipt, team);
   if (!result) return done({ status: isNoise(mail) ? 'ignored' : 'failed', ...flags, senderEmail: sender, error: TEAM_ADDRESS_NOT_FILED });
@@ -185,7 +212,8 @@ async function write(
       // The failed delivery and the note that tells of it commit together, or neither does.
       return inUnit(ctx, async (unit) => {
         const outbound = await markOutboundBounced(unit.tx, bouncedId, error);
-        if (outbound) await recordDelivery(unit, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
+        if (outbound)
+          await recordDelivery(unit, { messageId: Number(outbound.messageRowId), status: 'failed', error, attempts: outbound.attempts, by: EMAIL_SYSTEM });
         if (note) return addMessage(unit, { ...note, receipt, conversation: conversation.id });
         // A note for the team under a fixed name: a bounce is news for the team, not the customer
         // speaking, and anyone who knows a thread's Message-ID can write one, so its text and
@@ -195,7 +223,10 @@ async function write(
     }
   }
 
-  const match = await findThread({ inbox: ctx, tokens: deps.tokens, support: deps.support, settleParents: deps.settleParents }, mail, { envelopeTo, senderEmail: mail.from!.address });
+  const match = await findThread({ inbox: ctx, tokens: deps.tokens, support: deps.support, settleParents: deps.settleParents }, mail, {
+    envelopeTo,
+    senderEmail: mail.from!.address,
+  });
   if (match) {
     const target = await followUpOf(deps, match);
     // A note changes no status, so it stays where it belongs, closed or not.

@@ -44,7 +44,6 @@ export type ForwardJobPayload = z.infer<typeof ForwardJobPayload>;
 /** A thread longer than this is forwarded from its start up to here (the inbox keeps the rest). */
 const MAX_FORWARDED = 200;
 
-
 type Forwarded = Awaited<ReturnType<typeof findMessagesToForward>>;
 
 export function createForwardSender(deps: ReplySenderDeps): JobHandler {
@@ -63,10 +62,21 @@ export function createForwardSender(deps: ReplySenderDeps): JobHandler {
     const headerMessageId = ourMessageId(domain, `fwd.${conversation.id}`, [job.idempotencyKey]);
     if (forward.withReplyAddress) {
       // Recorded only when asked: an answer to it then threads here by In-Reply-To too.
-      await transact(store, (tx) => recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId: conversation.id, messageRowId: null, direction: 'out' }], clock()));
+      await transact(store, (tx) =>
+        recordMessageIds(
+          tx,
+          [{ messageId: headerMessageId, exactId: headerMessageId, conversationId: conversation.id, messageRowId: null, direction: 'out' }],
+          clock(),
+        ),
+      );
     }
     const signature = forward.agentId === null ? null : await findSignature(store.db, forward.agentId);
-    const { text, html } = forwardBodies(conversation, items, { note: forward.note, signature, support: support.primary, markerHtml: forward.withReplyAddress ? tokens.markerHtml(conversation.id) : null });
+    const { text, html } = forwardBodies(conversation, items, {
+      note: forward.note,
+      signature,
+      support: support.primary,
+      markerHtml: forward.withReplyAddress ? tokens.markerHtml(conversation.id) : null,
+    });
     const row = { key: job.idempotencyKey, kind: 'forward', recipient: forward.to.join(', ').slice(0, 2000), headerMessageId };
     await transact(store, (tx) => startNotification(tx, row, clock()));
 
@@ -127,7 +137,9 @@ function forwardBodies(
 
   const pre = (value: string, style = '') => `<div style="white-space:pre-wrap${style}">${escapeHtml(value)}</div>`;
   const htmlBlocks = items.map(({ message }) => {
-    const lines = blockHeaders(conversation, message, options.support).map(([k, v]) => `<b>${k}:</b> ${escapeHtml(v)}<br>`).join('');
+    const lines = blockHeaders(conversation, message, options.support)
+      .map(([k, v]) => `<b>${k}:</b> ${escapeHtml(v)}<br>`)
+      .join('');
     return `<div style="margin-top:16px">${escapeHtml(SEPARATOR)}<br>${lines}<br>${pre(message.body)}</div>`;
   });
   const html =

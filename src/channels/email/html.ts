@@ -10,10 +10,7 @@ import sanitizeHtml from 'sanitize-html';
 //   cid: images are mapped to stored attachments by the caller (ingest.ts);
 // - class/id kept, so quote markers (gmail_quote, #divRplyFwdMsg, …) survive for quotes.ts.
 
-const TAGS = [
-  ...sanitizeHtml.defaults.allowedTags,
-  'img', 'font', 'center', 'big', 'strike', 'tt', 'details', 'summary',
-];
+const TAGS = [...sanitizeHtml.defaults.allowedTags, 'img', 'font', 'center', 'big', 'strike', 'tt', 'details', 'summary'];
 
 const COMMON = ['class', 'id', 'style', 'dir', 'lang', 'align', 'valign', 'width', 'height', 'title', 'bgcolor', 'border', 'color'];
 

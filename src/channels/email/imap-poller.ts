@@ -40,7 +40,15 @@ export function parseImapUrl(url: string): ImapTarget {
   const user = decodeURIComponent(parsed.username);
   const mailbox = decodeURIComponent(parsed.pathname.replace(/^\/+/, '')) || 'INBOX';
   const port = parsed.port ? Number(parsed.port) : secure ? 993 : 143;
-  return { host: parsed.hostname, port, secure, user, pass: decodeURIComponent(parsed.password), mailbox, key: `${user}@${parsed.hostname}:${port}/${mailbox}` };
+  return {
+    host: parsed.hostname,
+    port,
+    secure,
+    user,
+    pass: decodeURIComponent(parsed.password),
+    mailbox,
+    key: `${user}@${parsed.hostname}:${port}/${mailbox}`,
+  };
 }
 
 export function startImapPoller(options: ImapPollerOptions): ImapPoller {
@@ -84,7 +92,11 @@ export function startImapPoller(options: ImapPollerOptions): ImapPoller {
       const state = await findImapState(store.db, target.key);
       let lastUid = state && state.uidValidity === uidValidity ? state.lastUid : 0;
       if (state && state.uidValidity !== uidValidity) {
-        log('IMAP UIDVALIDITY changed: reading the mailbox again; mails already stored are recognised and skipped', { mailbox: target.key, was: state.uidValidity, now: uidValidity });
+        log('IMAP UIDVALIDITY changed: reading the mailbox again; mails already stored are recognised and skipped', {
+          mailbox: target.key,
+          was: state.uidValidity,
+          now: uidValidity,
+        });
       }
       const save = () => transact(store, (tx) => saveImapState(tx, { mailbox: target.key, uidValidity, lastUid, updatedAt: Date.now() }));
       if (!state || state.uidValidity !== uidValidity) await save();
@@ -96,7 +108,8 @@ export function startImapPoller(options: ImapPollerOptions): ImapPoller {
         stats.fetched++;
         if (message.source) {
           const result = await pipeline.accept([message.source], { from: null, to: [] }, 'imap');
-          if (result.status === 'too_large') log('IMAP mail over the size limit left in the mailbox', { mailbox: target.key, uid: message.uid, size: result.size });
+          if (result.status === 'too_large')
+            log('IMAP mail over the size limit left in the mailbox', { mailbox: target.key, uid: message.uid, size: result.size });
           else if (result.status === 'accepted') stats.stored++;
         }
         lastUid = message.uid;

@@ -1,27 +1,27 @@
-import type { EmailConfig } from '../../config.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { AttachmentStorage } from '../../attachments/index.js';
+import type { EmailConfig } from '../../config.js';
+import { DomainError } from '../../errors.js';
 import type { InboxContext, SideEffectPlanner } from '../../inbox/context.js';
 import type { JobHandler } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
-import { DomainError } from '../../errors.js';
-import { findInbound, listFailedInbound, settingOrInsert, type InboundRow } from '../../store/email.js';
+import { findInbound, type InboundRow, listFailedInbound, settingOrInsert } from '../../store/email.js';
 import { transact } from '../../store/transaction.js';
-import { startImapPoller, type ImapPoller } from './imap-poller.js';
-import { IngestPipeline, type IngestLog } from './ingest.js';
 import { createForwardSender, EMAIL_FORWARD_JOB } from './forward.js';
+import { type ImapPoller, startImapPoller } from './imap-poller.js';
+import { type IngestLog, IngestPipeline } from './ingest.js';
 import { createNotificationSenders } from './notifications.js';
 import { createReplySender, EMAIL_REPLY_JOB, isMailable } from './outbound.js';
 import { emailPlanner } from './planners.js';
 import { ReplyTokens, SupportAddresses } from './reply-address.js';
-import { startSmtpListener, type SmtpListener } from './smtp-listener.js';
-import { createMailTransport } from './transport.js';
+import { type SmtpListener, startSmtpListener } from './smtp-listener.js';
 import { MailSpool } from './spool.js';
+import { createMailTransport } from './transport.js';
 
-export { EMAIL_REPLY_JOB } from './outbound.js';
 export { EMAIL_FORWARD_JOB } from './forward.js';
 export { ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY, EMAIL_ACCOUNT_LINK_JOB, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
+export { EMAIL_REPLY_JOB } from './outbound.js';
 
 // The email channel: createEmailChannel() builds the pieces for the composition root
 // (src/compose.ts), startEmailChannel() also starts them (tests, tools).
@@ -143,7 +143,15 @@ export async function createEmailChannel(options: EmailChannelOptions): Promise<
       sweep.unref();
       try {
         if (config.smtpListenPort !== null) {
-          smtp = await startSmtpListener({ pipeline, support, maxBytes: config.maxBytes, port: config.smtpListenPort, host: config.smtpListenHost, tls: config.tls, log });
+          smtp = await startSmtpListener({
+            pipeline,
+            support,
+            maxBytes: config.maxBytes,
+            port: config.smtpListenPort,
+            host: config.smtpListenHost,
+            tls: config.tls,
+            log,
+          });
         }
         if (config.imapUrl) channel.imap = startImapPoller({ store, pipeline, url: config.imapUrl, pollMs: config.imapPollMs, log });
       } catch (error) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AttachmentStorage } from '../../attachments/index.js';
-import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
+import type { InboxContext } from '../../inbox/context.js';
 import type { Store } from '../../store/database.js';
 import {
   claimInbound,
@@ -11,20 +11,20 @@ import {
   findInboundBySpoolName,
   findSpoolNames,
   finishInbound,
+  type InboundOutcome,
+  type InboundRow,
   insertInbound,
   listClaimableInbound,
   recordMessageIds,
   releaseInbound,
   requeueInbound,
-  type InboundOutcome,
-  type InboundRow,
 } from '../../store/email.js';
-import { isUniqueViolation, transact, type Tx } from '../../store/transaction.js';
-import { fileMail, type FileMailDeps, type Filed } from './file-mail.js';
+import { isUniqueViolation, type Tx, transact } from '../../store/transaction.js';
+import { type Filed, type FileMailDeps, fileMail } from './file-mail.js';
 import { normalizeMessageId, parseMessageIdList } from './message-ids.js';
 import { withoutNul } from './nul.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
-import { readHeaderBlock, type Envelope, type MailOrigin, type MailSource, type MailSpool } from './spool.js';
+import { type Envelope, type MailOrigin, type MailSource, type MailSpool, readHeaderBlock } from './spool.js';
 
 // The one pipeline behind SMTP and IMAP: taking mail in and queueing it.
 //
@@ -62,10 +62,7 @@ export type IngestOptions = {
   log?: IngestLog;
 };
 
-export type AcceptResult =
-  | { status: 'accepted'; id: number }
-  | { status: 'duplicate'; id: number | null }
-  | { status: 'too_large'; size: number };
+export type AcceptResult = { status: 'accepted'; id: number } | { status: 'duplicate'; id: number | null } | { status: 'too_large'; size: number };
 
 type ProcessOptions = { ignoreFloodLimit?: boolean; depth?: number };
 
@@ -300,7 +297,8 @@ export class IngestPipeline {
     const held = this.held.get(id);
     this.held.delete(id);
     // A lease that ran out while the mail waited in the queue may have been taken by another instance.
-    const row = held && held.lockedUntil !== null && held.lockedUntil > now ? held : await transact(store, (tx) => claimInbound(tx, id, now, now + this.leaseMs));
+    const row =
+      held && held.lockedUntil !== null && held.lockedUntil > now ? held : await transact(store, (tx) => claimInbound(tx, id, now, now + this.leaseMs));
     if (!row) return;
     let stored;
     try {
@@ -357,7 +355,11 @@ export class IngestPipeline {
   private async settleParents(messageIds: string[], self: InboundRow, options: ProcessOptions): Promise<void> {
     const depth = options.depth ?? 0;
     if (depth >= 5) return;
-    const parents = await findEarlierPendingInbound(this.options.store.db, messageIds.map((id) => `mid:${id}`), Number(self.id));
+    const parents = await findEarlierPendingInbound(
+      this.options.store.db,
+      messageIds.map((id) => `mid:${id}`),
+      Number(self.id),
+    );
     for (const parent of parents) await this.run(parent, { depth: depth + 1 });
   }
 }

@@ -1,9 +1,9 @@
-import { storeAttachment, storedImageMarker, type AttachmentStorage } from '../../attachments/index.js';
+import { type AttachmentStorage, storeAttachment, storedImageMarker } from '../../attachments/index.js';
+import { MAX_HTML_BODY, MAX_BODY as MAX_MESSAGE_BODY } from '../../limits.js';
 import type { NewAttachment } from '../../store/messages.js';
 import { sanitizeEmailHtml } from './html.js';
 import type { ParsedEmail } from './parse.js';
 import { escapeHtml, htmlToText, splitHtmlQuote, splitTextQuote } from './quotes.js';
-import { MAX_BODY as MAX_MESSAGE_BODY, MAX_HTML_BODY } from '../../limits.js';
 
 // How a message stores a mail (the representation the inbox shows):
 //   body      the new part as text: quotes stripped (quotes.ts), signature kept;
@@ -53,7 +53,11 @@ export async function mailContent(mail: ParsedEmail, storage: AttachmentStorage 
 
 type StoredByCid = Map<string, { meta: NewAttachment; content: Buffer }>;
 
-async function storeAttachments(mail: ParsedEmail, storage: AttachmentStorage | null, maxBytes: number): Promise<{ list: NewAttachment[]; byCid: StoredByCid }> {
+async function storeAttachments(
+  mail: ParsedEmail,
+  storage: AttachmentStorage | null,
+  maxBytes: number,
+): Promise<{ list: NewAttachment[]; byCid: StoredByCid }> {
   const list: NewAttachment[] = [];
   const byCid: StoredByCid = new Map();
   if (!storage) return { list, byCid };

@@ -13,7 +13,10 @@ export function normalizeMessageId(value: string | null | undefined): string | n
 /** Without brackets and surrounding space, spelt as given: for the headers we write back. */
 export function exactMessageId(value: string | null | undefined): string | null {
   if (!value) return null;
-  const inner = withoutNul(value).trim().replace(/^<+|>+$/g, '').trim();
+  const inner = withoutNul(value)
+    .trim()
+    .replace(/^<+|>+$/g, '')
+    .trim();
   if (!inner || inner.length > MAX_LENGTH || /\s/.test(inner)) return null;
   return inner;
 }

@@ -22,8 +22,10 @@ export type Noise = {
   reasons: string[];
 };
 
-const OUT_OF_OFFICE = /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|absence|réponse automatique|respuesta automática|risposta automatica|automatisch antwoord|autosvar|vacation reply|i am (currently )?out of)/i;
-const FAILURE_SUBJECT = /undeliver|delivery (status|fail|notification)|failure notice|returned mail|mail delivery failed|non[- ]?delivery|could not be delivered|rejected|delivery has failed/i;
+const OUT_OF_OFFICE =
+  /^(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|absence|réponse automatique|respuesta automática|risposta automatica|automatisch antwoord|autosvar|vacation reply|i am (currently )?out of)/i;
+const FAILURE_SUBJECT =
+  /undeliver|delivery (status|fail|notification)|failure notice|returned mail|mail delivery failed|non[- ]?delivery|could not be delivered|rejected|delivery has failed/i;
 
 export function classifyNoise(input: {
   header: HeaderLookup;

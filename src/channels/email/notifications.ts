@@ -3,7 +3,15 @@ import { z } from 'zod';
 import type { InboxContext } from '../../inbox/context.js';
 import type { JobHandler, OutboxJob } from '../../jobs/outbox-worker.js';
 import type { Store } from '../../store/database.js';
-import { findInboundByMessageRows, findMessageToMail, findNotification, finishNotification, recordMessageIds, startLimitedNotification, startNotification } from '../../store/email.js';
+import {
+  findInboundByMessageRows,
+  findMessageToMail,
+  findNotification,
+  finishNotification,
+  recordMessageIds,
+  startLimitedNotification,
+  startNotification,
+} from '../../store/email.js';
 import { transact } from '../../store/transaction.js';
 import { existingConversation } from './existing-conversation.js';
 import { isMailable } from './outbound.js';
@@ -122,7 +130,9 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
     const headerMessageId = ourMessageId(domain, `ack.${conversation.id}`, [job.idempotencyKey]);
     const { inReplyTo, references } = await threadHeaders(store, conversation.id, headerMessageId);
     // In the thread table, so an answer to the acknowledgement threads by In-Reply-To too.
-    await transact(store, (tx) => recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId, messageRowId: null, direction: 'out' }], clock()));
+    await transact(store, (tx) =>
+      recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId, messageRowId: null, direction: 'out' }], clock()),
+    );
     // Nobody proved the recipient's address (anyone can type it into the contact form or
     // forge it in a From header), so the mail carries none of the sender's words: no name,
     // no message and, for the contact form and tickets, no subject. Only an acknowledgement
@@ -135,25 +145,32 @@ export function createNotificationSenders(deps: NotificationSenderDeps): Record<
     // The marker only in the HTML, hidden (compose.ts): the Reply-To and In-Reply-To thread an answer.
     const text = ['Hello,', '', intro, '', outro, ''].join('\n');
     const html = `<p>Hello,</p><p>${escapeHtml(intro)}</p><p>${escapeHtml(outro)}</p>${tokens.markerHtml(conversation.id)}`;
-    const subject = !confirm && conversation.channel === 'email' ? replySubject(conversation.subject, conversation.number) : `We received your message [${conversation.number}]`;
-    await sendOnce(job, {
-      kind: confirm ? 'contact_confirmation' : 'acknowledgement',
-      recipient,
-      headerMessageId,
-      mail: {
-        from: { name: 'Support', address: support.primary },
-        to: recipient,
-        replyTo: tokens.replyAddress(support.primary, conversation.id),
-        subject,
-        inReplyTo,
-        references,
-        text,
-        html,
-        // RFC 3834 §3.3: an automatic response goes out with the null return path, so a bounce of it is never answered either.
-        envelope: { from: '', to: [recipient] },
-        headers: { ...automaticHeaders('auto-replied'), 'X-Onethread-Conversation': conversation.number },
+    const subject =
+      !confirm && conversation.channel === 'email'
+        ? replySubject(conversation.subject, conversation.number)
+        : `We received your message [${conversation.number}]`;
+    await sendOnce(
+      job,
+      {
+        kind: confirm ? 'contact_confirmation' : 'acknowledgement',
+        recipient,
+        headerMessageId,
+        mail: {
+          from: { name: 'Support', address: support.primary },
+          to: recipient,
+          replyTo: tokens.replyAddress(support.primary, conversation.id),
+          subject,
+          inReplyTo,
+          references,
+          text,
+          html,
+          // RFC 3834 §3.3: an automatic response goes out with the null return path, so a bounce of it is never answered either.
+          envelope: { from: '', to: [recipient] },
+          headers: { ...automaticHeaders('auto-replied'), 'X-Onethread-Conversation': conversation.number },
+        },
       },
-    }, true);
+      true,
+    );
   };
 
   const accountLink: JobHandler = async (payload, job) => {

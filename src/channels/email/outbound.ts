@@ -12,8 +12,8 @@ import { transact } from '../../store/transaction.js';
 import { findSignature } from '../../store/users.js';
 import { mailBodies, replyRecipients, toMailAddress } from './compose.js';
 import { existingConversation } from './existing-conversation.js';
-import { sendWithFiles } from './send-with-files.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
+import { sendWithFiles } from './send-with-files.js';
 import { newSubject, ourMessageId, replySubject, threadHeaders } from './thread-headers.js';
 import { describeFailure, isPermanentFailure } from './transport.js';
 
@@ -90,7 +90,8 @@ export function createReplySender(deps: ReplySenderDeps): JobHandler {
     if (!found || !conversation) return;
     const { message, attachments } = found;
     // Not a public agent reply written here (a note; an agent's own mail to the support address): no mail.
-    if (message.isInternal === 1 || message.senderType !== 'admin' || message.externalKey?.startsWith('email:')) return void (await report(messageId, 'not_mailed', 0));
+    if (message.isInternal === 1 || message.senderType !== 'admin' || message.externalKey?.startsWith('email:'))
+      return void (await report(messageId, 'not_mailed', 0));
     const previous = await findOutbound(store.db, messageId);
     // Sent already: a crash may have come between recording it and reporting it.
     if (previous?.status === 'sent') return void (await report(messageId, 'sent', previous.attempts));
@@ -109,8 +110,16 @@ export function createReplySender(deps: ReplySenderDeps): JobHandler {
     const signature = message.senderId === null ? null : await findSignature(store.db, Number(message.senderId));
     const attempts = (previous?.attempts ?? 0) + 1;
     await transact(store, async (tx) => {
-      await recordMessageIds(tx, [{ messageId: headerMessageId, exactId: headerMessageId, conversationId: conversation.id, messageRowId: Number(message.id), direction: 'out' }], clock());
-      await startOutboundAttempt(tx, { messageRowId: Number(message.id), conversationId: conversation.id, headerMessageId, recipient: conversation.customer.email }, clock());
+      await recordMessageIds(
+        tx,
+        [{ messageId: headerMessageId, exactId: headerMessageId, conversationId: conversation.id, messageRowId: Number(message.id), direction: 'out' }],
+        clock(),
+      );
+      await startOutboundAttempt(
+        tx,
+        { messageRowId: Number(message.id), conversationId: conversation.id, headerMessageId, recipient: conversation.customer.email },
+        clock(),
+      );
     });
 
     try {

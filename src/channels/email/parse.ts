@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
+import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import { nameForCustomer } from '../../inbox/actors.js';
 import { singleLine } from '../../inbox/rules.js';
 import { exactMessageId, normalizeMessageId, parseMessageIdList } from './message-ids.js';
@@ -61,7 +61,9 @@ function headerIndex(mail: ParsedMail): (name: string) => string[] {
   const map = new Map<string, string[]>();
   for (const { key, line } of mail.headerLines) {
     const colon = line.indexOf(':');
-    const value = withoutNul(colon === -1 ? '' : line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = withoutNul(colon === -1 ? '' : line.slice(colon + 1))
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     const list = map.get(key.toLowerCase()) ?? [];
     list.push(value);
     map.set(key.toLowerCase(), list);
@@ -86,7 +88,9 @@ export async function parseEmail(raw: Buffer, envelope: { from: string | null })
     from = { address: from.address.toLowerCase(), name: nameForCustomer(name, from.address.toLowerCase()) };
   }
 
-  const subject = withoutNul(mail.subject ?? '').replace(/\s+/g, ' ').trim();
+  const subject = withoutNul(mail.subject ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const contentType = headerContentType(mail);
   const noise = classifyNoise({
     header,

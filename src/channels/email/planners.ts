@@ -2,7 +2,7 @@ import type { SideEffectPlanner } from '../../inbox/context.js';
 import type { InboxEvent } from '../../inbox/records.js';
 import type { NewJob } from '../../store/outbox.js';
 import { EMAIL_FORWARD_JOB, type ForwardJobPayload } from './forward.js';
-import { EMAIL_ACKNOWLEDGEMENT_JOB, type AcknowledgementJobPayload } from './notifications.js';
+import { type AcknowledgementJobPayload, EMAIL_ACKNOWLEDGEMENT_JOB } from './notifications.js';
 import { EMAIL_REPLY_JOB, type ReplyJobPayload } from './outbound.js';
 
 // What the email channel mails, decided in the command's transaction from its events, so

@@ -42,7 +42,11 @@ export function splitTextQuote(text: string): Split {
   } catch {
     return { visible: normalized.trim(), quoted: null };
   }
-  const visible = fragments.filter((f) => !f.isQuoted()).map((f) => f.getContent()).join('\n').trim();
+  const visible = fragments
+    .filter((f) => !f.isQuoted())
+    .map((f) => f.getContent())
+    .join('\n')
+    .trim();
   const quotedParts = fragments.filter((f) => f.isQuoted()).map((f) => f.getContent());
   if (header !== -1) quotedParts.push(normalized.slice(header));
   const quoted = quotedParts.join('\n').trim();
@@ -103,8 +107,44 @@ type Token =
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 const BLOCK = new Set([
-  'address', 'article', 'aside', 'blockquote', 'body', 'center', 'dd', 'details', 'div', 'dl', 'dt', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4',
-  'h5', 'h6', 'header', 'hr', 'html', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'body',
+  'center',
+  'dd',
+  'details',
+  'div',
+  'dl',
+  'dt',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'html',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
 ]);
 
 const TOKEN = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*(\/?)>|[^<]+|</g;
@@ -158,7 +198,8 @@ const TO_LINE = /(^|\s)(to|an|à|para|a|aan|till|til|do|кому|vastaanottaja)\
 /** "From: … Sent: … To: … Subject: …": the header block a client writes above the mail it quotes. */
 const isHeaderBlock = (text: string) => FROM_LINE.test(text) && SENT_LINE.test(text) && (SUBJECT_LINE.test(text) || TO_LINE.test(text));
 
-const ORIGINAL_MESSAGE = /^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|исходное сообщение)\s*-{2,}$/i;
+const ORIGINAL_MESSAGE =
+  /^-{2,}\s*(original message|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|исходное сообщение)\s*-{2,}$/i;
 const ATTRIBUTION_WORDS = /wrote|schrieb|écrit|escribió|scrisse|skrev|napisał|написал|пише|kirjoitti|escreveu|írta|schreef/i;
 
 /** Index of the token where the quote starts, or -1. */
@@ -266,7 +307,13 @@ function closeOpen(tokens: Token[]): string {
       if (at !== -1) stack.length = at;
     }
   }
-  return tokens.map((t) => t.raw).join('') + stack.reverse().map((name) => `</${name}>`).join('');
+  return (
+    tokens.map((t) => t.raw).join('') +
+    stack
+      .reverse()
+      .map((name) => `</${name}>`)
+      .join('')
+  );
 }
 
 /** Drops closing tags whose opening tag is not in `tokens` (they belonged to the part before the cut). */
@@ -282,7 +329,13 @@ function dropUnopened(tokens: Token[]): string {
     }
     kept.push(token.raw);
   }
-  return kept.join('') + stack.reverse().map((name) => `</${name}>`).join('');
+  return (
+    kept.join('') +
+    stack
+      .reverse()
+      .map((name) => `</${name}>`)
+      .join('')
+  );
 }
 
 /** Splits sanitised HTML at the start of the quoted reply; `quoted` is null when there is none (or nothing would be left visible). */
@@ -330,5 +383,4 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
-export const escapeHtml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
-import { safeContentType, type AttachmentStorage } from '../../attachments/index.js';
+import { type AttachmentStorage, safeContentType } from '../../attachments/index.js';
 
 type StoredFile = { name: string; contentType: string; sha256: string };
 
@@ -11,7 +11,12 @@ type StoredFile = { name: string; contentType: string; sha256: string };
  * closed whether the server took the mail or not. Markup goes as a download type, as
  * everywhere a stored file leaves (attachments/sniff.ts).
  */
-export async function sendWithFiles(transport: Transporter, storage: AttachmentStorage | null, files: readonly StoredFile[], mail: Mail.Options): Promise<void> {
+export async function sendWithFiles(
+  transport: Transporter,
+  storage: AttachmentStorage | null,
+  files: readonly StoredFile[],
+  mail: Mail.Options,
+): Promise<void> {
   const streams: Readable[] = [];
   try {
     const attachments: Mail.Attachment[] = [];

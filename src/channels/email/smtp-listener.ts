@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import type { IngestLog, IngestPipeline } from './ingest.js';
 import type { SupportAddresses } from './reply-address.js';

@@ -27,7 +27,10 @@ export function newSubject(subject: string, number: string): string {
  * parts give the same id, so every attempt at one mail carries one id.
  */
 export function ourMessageId(domain: string, label: string, parts: readonly (string | number)[]): string {
-  const hash = createHash('sha256').update([domain, ...parts].join(':')).digest('hex').slice(0, 12);
+  const hash = createHash('sha256')
+    .update([domain, ...parts].join(':'))
+    .digest('hex')
+    .slice(0, 12);
   return `onethread.${label}.${hash}@${domain}`;
 }
 

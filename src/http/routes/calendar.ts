@@ -19,19 +19,28 @@ const BusinessHoursJson = z
   .meta({ id: 'BusinessHours' });
 
 export const calendarRoutes = defineRoutes<{ store: Store; clock?: () => number }>(async (app, { store, clock }) => {
-  app.get('/api/settings/business-hours', {
-    schema: { tags: ['settings'], response: { 200: BusinessHoursJson, ...errors } },
-  }, async (request) => {
-    requireTeamMember(request);
-    return getDefaultCalendar(store);
-  });
-
-  app.put('/api/settings/business-hours', {
-    schema: {
-      tags: ['settings'],
-      description: 'Replaces the business hours (admins only). An interval whose `to` is at or before its `from` runs past midnight; no intervals: always open.',
-      body: CalendarJson,
-      response: { 200: BusinessHoursJson, ...errors },
+  app.get(
+    '/api/settings/business-hours',
+    {
+      schema: { tags: ['settings'], response: { 200: BusinessHoursJson, ...errors } },
     },
-  }, async (request) => setDefaultCalendar(store, request.body, requireUser(request), clock));
+    async (request) => {
+      requireTeamMember(request);
+      return getDefaultCalendar(store);
+    },
+  );
+
+  app.put(
+    '/api/settings/business-hours',
+    {
+      schema: {
+        tags: ['settings'],
+        description:
+          'Replaces the business hours (admins only). An interval whose `to` is at or before its `from` runs past midnight; no intervals: always open.',
+        body: CalendarJson,
+        response: { 200: BusinessHoursJson, ...errors },
+      },
+    },
+    async (request) => setDefaultCalendar(store, request.body, requireUser(request), clock),
+  );
 });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { getUserByEmail, type AccountsContext } from '../../accounts/index.js';
+import { type AccountsContext, getUserByEmail } from '../../accounts/index.js';
+import { DomainError } from '../../errors.js';
 import { normalizeEmail } from '../../inbox/actors.js';
 import { createConversation } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
-import { DomainError } from '../../errors.js';
 import { isTeam } from '../../inbox/policies.js';
 import { MAX_EMAIL, MAX_NAME, MAX_SUBJECT, MAX_VISITOR_MESSAGE } from '../../limits.js';
 import { errorBody } from '../errors.js';
@@ -29,41 +29,47 @@ const ContactBody = z.strictObject({
   website: z.string().max(500).optional().describe('leave empty: a field hidden from people, which bots fill in'),
 });
 
-export const contactRoutes = defineRoutes<{ inbox: InboxContext; accounts: AccountsContext; limits?: ContactLimits }>(async (app, { inbox, accounts, limits = DEFAULT_CONTACT_LIMITS }) => {
-  const refusal = 'Too many messages from here; please wait a while, or write to us by email';
-  const perIp = new SlidingWindowLimiter(limits.perIp, IP_WINDOW_MS, Date.now, refusal);
-  const perEmail = new SlidingWindowLimiter(limits.perEmail, EMAIL_WINDOW_MS, Date.now, refusal);
+export const contactRoutes = defineRoutes<{ inbox: InboxContext; accounts: AccountsContext; limits?: ContactLimits }>(
+  async (app, { inbox, accounts, limits = DEFAULT_CONTACT_LIMITS }) => {
+    const refusal = 'Too many messages from here; please wait a while, or write to us by email';
+    const perIp = new SlidingWindowLimiter(limits.perIp, IP_WINDOW_MS, Date.now, refusal);
+    const perEmail = new SlidingWindowLimiter(limits.perEmail, EMAIL_WINDOW_MS, Date.now, refusal);
 
-  app.post('/api/contact', {
-    schema: {
-      tags: ['contact'],
-      summary: 'Sends the public contact form: opens a ticket, no account needed',
-      description:
-        `At most ${limits.perIp} messages per 10 minutes from one client address and ${limits.perEmail} per hour for one email address (429 beyond). ` +
-        'A filled-in `website` (the honeypot) is refused with 400 and stores nothing. The customer is created if the address is new; ' +
-        'they see the conversation in the portal once they have confirmed the address.',
-      body: ContactBody,
-      response: { 201: z.object({ number: z.string().describe('CONV-000123') }), 400: errorBody, 403: errorBody, 429: errorBody },
-    },
-  }, async (request, reply) => {
-    const { name, subject, message, website } = request.body;
-    perIp.take(request.ip);
-    const email = normalizeEmail(request.body.email);
-    // Refused openly rather than faked: a person whose browser autofilled the field learns to write another way.
-    if (website?.trim()) throw new DomainError('validation_failed', 'This message could not be sent; please write to us by email', 'website');
-    perEmail.take(email);
-    // A team member's address would make the ticket the team's own message, with no customer.
-    const known = await getUserByEmail(accounts, email);
-    if (known && isTeam(known)) {
-      throw new DomainError('validation_failed', 'This address cannot send the contact form; please use another one', 'email');
-    }
-    const { conversation } = await createConversation(inbox, {
-      from: { customerEmail: email, name },
-      channel: 'ticket',
-      subject,
-      body: message,
-      origin: 'contact',
-    });
-    return reply.code(201).send({ number: conversation.number });
-  });
-});
+    app.post(
+      '/api/contact',
+      {
+        schema: {
+          tags: ['contact'],
+          summary: 'Sends the public contact form: opens a ticket, no account needed',
+          description:
+            `At most ${limits.perIp} messages per 10 minutes from one client address and ${limits.perEmail} per hour for one email address (429 beyond). ` +
+            'A filled-in `website` (the honeypot) is refused with 400 and stores nothing. The customer is created if the address is new; ' +
+            'they see the conversation in the portal once they have confirmed the address.',
+          body: ContactBody,
+          response: { 201: z.object({ number: z.string().describe('CONV-000123') }), 400: errorBody, 403: errorBody, 429: errorBody },
+        },
+      },
+      async (request, reply) => {
+        const { name, subject, message, website } = request.body;
+        perIp.take(request.ip);
+        const email = normalizeEmail(request.body.email);
+        // Refused openly rather than faked: a person whose browser autofilled the field learns to write another way.
+        if (website?.trim()) throw new DomainError('validation_failed', 'This message could not be sent; please write to us by email', 'website');
+        perEmail.take(email);
+        // A team member's address would make the ticket the team's own message, with no customer.
+        const known = await getUserByEmail(accounts, email);
+        if (known && isTeam(known)) {
+          throw new DomainError('validation_failed', 'This address cannot send the contact form; please use another one', 'email');
+        }
+        const { conversation } = await createConversation(inbox, {
+          from: { customerEmail: email, name },
+          channel: 'ticket',
+          subject,
+          body: message,
+          origin: 'contact',
+        });
+        return reply.code(201).send({ number: conversation.number });
+      },
+    );
+  },
+);

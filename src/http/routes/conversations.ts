@@ -2,9 +2,17 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_ATTACHMENT_LIMITS, type NewAttachment } from '../../attachments/index.js';
 import type { SupportAddresses } from '../../channels/email/reply-address.js';
-import { addMessage, createConversation, deleteConversation, forwardConversation, markConversationRead, retryDelivery, updateConversation } from '../../inbox/commands.js';
-import type { InboxContext } from '../../inbox/context.js';
 import { DomainError, notFound } from '../../errors.js';
+import {
+  addMessage,
+  createConversation,
+  deleteConversation,
+  forwardConversation,
+  markConversationRead,
+  retryDelivery,
+  updateConversation,
+} from '../../inbox/commands.js';
+import type { InboxContext } from '../../inbox/context.js';
 import {
   canDelete,
   canForward,
@@ -22,15 +30,27 @@ import {
   type Viewer,
 } from '../../inbox/policies.js';
 import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, searchConversations } from '../../inbox/queries.js';
-import { MAX_BODY, MAX_CC, MAX_EMAIL, MAX_FORWARD_NOTE, MAX_FORWARD_RECIPIENTS, MAX_NAME, MAX_PAGE, MAX_QUERY, MAX_SUBJECT, MAX_TAG_LENGTH, MAX_TAGS } from '../../limits.js';
 import type { ConversationRef } from '../../inbox/refs.js';
+import {
+  MAX_BODY,
+  MAX_CC,
+  MAX_EMAIL,
+  MAX_FORWARD_NOTE,
+  MAX_FORWARD_RECIPIENTS,
+  MAX_NAME,
+  MAX_PAGE,
+  MAX_QUERY,
+  MAX_SUBJECT,
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+} from '../../limits.js';
+import { presentConversation, presentEvent, presentMessage } from '../../present/presenters.js';
+import { ConversationJson, EventJson, MessageJson } from '../../present/schemas.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { documentJsonOrForm, filesField, isMultipart, parseForm, receiveForm, registerMultipart, requireJsonOrForm, type UploadOptions } from '../multipart.js';
-import { presentConversation, presentEvent, presentMessage } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
-import { ConversationJson, EventJson, MessageJson } from '../../present/schemas.js';
 
 // The conversations API: validate, authorize, call one command or query, present.
 
@@ -41,7 +61,10 @@ const Params = z.strictObject({ id: z.string().min(1).max(32).describe('id or CO
 // `_item` only carries the element type to the result.
 const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], _item: T) =>
   z.string().transform((s, ctx) => {
-    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const bad = parts.find((p) => !values.includes(p));
     if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad}" is not one of ${values.join(', ')}` });
     return parts as z.infer<T>[];
@@ -70,7 +93,7 @@ const CustomerBody = z.strictObject({ name: z.string().max(MAX_NAME).optional(),
 const CcList = z
   .array(z.string().min(3).max(MAX_EMAIL))
   .max(MAX_CC)
-  .describe('addresses to copy (Cc), email conversations only (team only); they become the conversation\'s participants');
+  .describe("addresses to copy (Cc), email conversations only (team only); they become the conversation's participants");
 
 const CreateBody = z.strictObject({
   subject: z.string().min(1).max(MAX_SUBJECT),
@@ -86,7 +109,9 @@ const CreateBody = z.strictObject({
 const ReplyBody = z.strictObject({
   body: z.string().max(MAX_BODY),
   isInternal: z.boolean().optional(),
-  cc: CcList.optional().describe('whom this reply copies (Cc), email conversations only (team only): it becomes the conversation\'s participants; omitted, the reply copies them as they are'),
+  cc: CcList.optional().describe(
+    "whom this reply copies (Cc), email conversations only (team only): it becomes the conversation's participants; omitted, the reply copies them as they are",
+  ),
 });
 
 // The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
@@ -185,257 +210,317 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
   const CreateForm = createForm(filesField(limits));
   const ReplyForm = replyForm(filesField(limits));
 
-  app.get('/api/conversations', {
-    schema: {
-      tags: ['conversations'],
-      querystring: ListQuery,
-      response: {
-        200: z.object({
-          items: z.array(ConversationJson),
-          nextCursor: z.string().nullable(),
-          counts: z.record(z.enum(STATUSES), z.number().int()),
-          countsCapped: z.boolean(),
-        }),
-        ...errors,
+  app.get(
+    '/api/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        querystring: ListQuery,
+        response: {
+          200: z.object({
+            items: z.array(ConversationJson),
+            nextCursor: z.string().nullable(),
+            counts: z.record(z.enum(STATUSES), z.number().int()),
+            countsCapped: z.boolean(),
+          }),
+          ...errors,
+        },
       },
     },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const { status, ...query } = request.query;
-    if (!canSeeTriage(viewer)) {
-      const filter = TEAM_FILTERS.find((f) => query[f] !== undefined);
-      if (filter) throw new DomainError('validation_failed', `customers cannot filter by ${filter}`, `query.${filter}`);
-    }
-    const page = await getConversations(inbox, {
-      ...query,
-      statuses: status,
-      viewerId: viewer.id,
-      includeInternal: canSeeInternal(viewer),
-      ...conversationScope(viewer),
-    });
-    return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
-  });
-
-  app.post('/api/conversations', {
-    schema: {
-      tags: ['conversations'],
-      description: `Opens a conversation with its first message. ${FORM_NOTE}, and the customer as \`customerName\` and \`customerEmail\`.`,
-      headers: IdempotencyHeaders,
-      body: CreateBody,
-      response: { 201: z.object({ conversation: ConversationJson, message: MessageJson }), ...uploadErrors },
+    async (request) => {
+      const viewer = requireUser(request);
+      const { status, ...query } = request.query;
+      if (!canSeeTriage(viewer)) {
+        const filter = TEAM_FILTERS.find((f) => query[f] !== undefined);
+        if (filter) throw new DomainError('validation_failed', `customers cannot filter by ${filter}`, `query.${filter}`);
+      }
+      const page = await getConversations(inbox, {
+        ...query,
+        statuses: status,
+        viewerId: viewer.id,
+        includeInternal: canSeeInternal(viewer),
+        ...conversationScope(viewer),
+      });
+      return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
     },
-    config: { swaggerTransform: documentJsonOrForm(CreateForm) },
-    preValidation: async (request, reply) => {
-      requireJsonOrForm(request);
-      if (!isMultipart(request) || !attachments) return;
-      // Strangers are turned away before a single byte is stored.
-      requireUser(request);
-      const form = await receiveForm(request, reply, attachments);
-      const { customerName, customerEmail, files: _files, ...fields } = parseForm(CreateForm, form.fields);
-      request.body = { ...fields, ...(customerEmail !== undefined ? { customer: { email: customerEmail, name: customerName } } : {}) };
-      uploaded.set(request, form.attachments);
-    },
-  }, async (request, reply) => {
-    const viewer = requireUser(request);
-    const { customer, cc, ...input } = request.body;
-    if (!canStartAs(viewer, { forCustomer: customer !== undefined, cc: cc !== undefined, priority: input.priority !== undefined, channel: input.channel })) {
-      throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, cc, priority and channel');
-    }
-    const created = await createConversation(inbox, {
-      ...input,
-      ...ccOf(support, cc),
-      channel: input.channel ?? 'ticket',
-      from: { userId: viewer.id },
-      customer,
-      attachments: uploaded.get(request) ?? [],
-      externalKey: externalKey(request, viewer),
-    });
-    return reply.code(created.created ? 201 : 200).send({
-      conversation: presentConversation(viewer, created.conversation),
-      message: presentMessage(viewer, created.message)!,
-    });
-  });
+  );
 
-  app.get('/api/conversations/:id', {
-    schema: { tags: ['conversations'], params: Params, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    return { conversation: presentConversation(viewer, await visibleConversation(inbox, viewer, request.params.id)) };
-  });
-
-  app.post('/api/conversations/:id/read', {
-    schema: {
-      tags: ['conversations'],
-      summary: 'Marks the conversation read for the caller (the inbox clears its "New reply" mark)',
-      params: Params,
-      response: { 200: z.object({ readAt: z.string().describe('ISO time') }), ...errors },
-    },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    const { readAt } = await markConversationRead(inbox, { conversation: conversation.id, userId: viewer.id });
-    return { readAt: new Date(readAt).toISOString() };
-  });
-
-  app.patch('/api/conversations/:id', {
-    schema: { tags: ['conversations'], params: Params, body: PatchBody, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const current = await visibleConversation(inbox, viewer, request.params.id);
-    const { status, priority, assignedTo, labels, tags, type } = request.body;
-    const triages = priority !== undefined || assignedTo !== undefined || labels !== undefined || tags !== undefined || type !== undefined;
-    if ((triages && !canTriage(viewer)) || (status !== undefined && !canSetStatus(viewer, status))) {
-      throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
-    }
-    // All changes in one command: one transaction, one audit event per change.
-    const result = await updateConversation(inbox, {
-      conversation: current.id,
-      by: { userId: viewer.id },
-      ...{ status, priority, labels, tags, type },
-      ...(assignedTo !== undefined ? { assigneeId: assignedTo } : {}),
-    });
-    return { conversation: presentConversation(viewer, result) };
-  });
-
-  app.delete('/api/conversations/:id', {
-    schema: { tags: ['conversations'], params: Params, response: { 204: z.null(), ...errors } },
-  }, async (request, reply) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!canDelete(viewer)) throw new DomainError('forbidden', 'only an admin deletes conversations');
-    await deleteConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id } });
-    return reply.code(204).send(null);
-  });
-
-  app.get('/api/conversations/:id/messages', {
-    schema: {
-      tags: ['messages'],
-      params: Params,
-      querystring: z.strictObject({
-        cursor: z.string().max(500).optional(),
-        limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
-        direction: z
-          .enum(['forward', 'backward'])
-          .optional()
-          .describe('forward (default): from the first message on; backward: from the newest message back, each page still oldest first, `nextCursor` leading to older ones'),
-      }),
-      response: { 200: z.object({ items: z.array(MessageJson), nextCursor: z.string().nullable() }), ...errors },
-    },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    const { direction, ...query } = request.query;
-    const page = await getConversationMessages(inbox, conversation.id, { ...query, newestFirst: direction === 'backward', includeInternal: canSeeInternal(viewer) });
-    return { items: page.items.flatMap((m) => presentMessage(viewer, m) ?? []), nextCursor: page.nextCursor };
-  });
-
-  app.post('/api/conversations/:id/messages', {
-    schema: {
-      tags: ['messages'],
-      description: `Adds a reply, or an internal note (team only). ${FORM_NOTE}; \`isInternal\` is \`true\` or \`false\`.`,
-      params: Params,
-      headers: IdempotencyHeaders,
-      body: ReplyBody,
-      response: { 201: z.object({ message: MessageJson }), ...uploadErrors },
-    },
-    config: { swaggerTransform: documentJsonOrForm(ReplyForm) },
-    preValidation: async (request, reply) => {
-      requireJsonOrForm(request);
-      if (!isMultipart(request) || !attachments) return;
-      // Strangers, and customers at someone else's conversation, are turned away before a byte is stored.
-      await visibleConversation(inbox, requireUser(request), request.params.id);
-      const form = await receiveForm(request, reply, attachments);
-      const { files: _files, ...fields } = parseForm(ReplyForm, form.fields);
-      request.body = fields;
-      uploaded.set(request, form.attachments);
-    },
-  }, async (request, reply) => {
-    const viewer = requireUser(request);
-    // The team may write to any conversation, and the command itself answers 404 for a
-    // missing one; only a customer's ownership needs a look first.
-    const conversation = isTeam(viewer) ? request.params.id : (await visibleConversation(inbox, viewer, request.params.id)).id;
-    if (request.body.isInternal && !canWriteInternal(viewer)) throw new DomainError('forbidden', 'only the team writes internal notes', 'body.isInternal');
-    const added = await addMessage(inbox, {
-      conversation,
-      from: { userId: viewer.id },
-      body: request.body.body,
-      isInternal: request.body.isInternal,
-      ...ccOf(support, request.body.cc),
-      attachments: uploaded.get(request) ?? [],
-      externalKey: externalKey(request, viewer),
-    });
-    return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });
-  });
-
-  app.post('/api/conversations/:id/messages/:messageId/retry', {
-    schema: {
-      tags: ['messages'],
-      summary: 'Mails a message whose delivery failed once more (team only)',
-      description: 'Queues the mail again, with the same Message-ID so a receiver that got the first one sees one message. 409 unless the delivery failed.',
-      params: Params.extend({ messageId: z.coerce.number().int().positive() }),
-      response: { 202: z.object({ message: MessageJson }), ...errors },
-    },
-  }, async (request, reply) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!canRetryDelivery(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
-    const message = await retryDelivery(inbox, { conversation: conversation.id, messageId: request.params.messageId, by: { userId: viewer.id } });
-    return reply.code(202).send({ message: presentMessage(viewer, message)! });
-  });
-
-  app.post('/api/conversations/:id/forward', {
-    schema: {
-      tags: ['conversations'],
-      summary: 'Forwards a message, or the public thread, by email (team only)',
-      description:
-        'Mails the message (or every public message, oldest first) with its files to the addresses, From the support address with the agent\'s name, ' +
-        'with the note and the agent\'s signature above. Recorded as a `forwarded` event. Internal notes are never forwarded. 409 when this server sends no mail.',
-      params: Params,
-      body: ForwardBody,
-      response: { 202: z.object({ event: EventJson }), ...errors },
-    },
-  }, async (request, reply) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!canForward(viewer)) throw new DomainError('forbidden', 'forwarding is for the team');
-    refuseOwn(support, request.body.to, 'to');
-    const event = await forwardConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id }, ...request.body });
-    return reply.code(202).send({ event: presentEvent(viewer, event)! });
-  });
-
-  app.get('/api/conversations/:id/events', {
-    schema: {
-      tags: ['conversations'],
-      params: Params,
-      querystring: z.strictObject({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
-      response: { 200: z.object({ items: z.array(EventJson) }), ...errors },
-    },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const conversation = await visibleConversation(inbox, viewer, request.params.id);
-    if (!canSeeEvents(viewer)) throw new DomainError('forbidden', 'the audit trail is for the team');
-    const events = await getConversationEvents(inbox, conversation.id, request.query);
-    return { items: events.flatMap((e) => presentEvent(viewer, e) ?? []) };
-  });
-
-  app.get('/api/search', {
-    schema: {
-      tags: ['conversations'],
-      querystring: z.strictObject({ q: z.string().min(1).max(MAX_QUERY), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
-      response: {
-        200: z.object({
-          items: z.array(z.object({ conversation: ConversationJson, messageId: z.number().int().nullable(), snippet: z.string().describe('HTML: escaped text, matches in <mark>') })),
-        }),
-        ...errors,
+  app.post(
+    '/api/conversations',
+    {
+      schema: {
+        tags: ['conversations'],
+        description: `Opens a conversation with its first message. ${FORM_NOTE}, and the customer as \`customerName\` and \`customerEmail\`.`,
+        headers: IdempotencyHeaders,
+        body: CreateBody,
+        response: { 201: z.object({ conversation: ConversationJson, message: MessageJson }), ...uploadErrors },
+      },
+      config: { swaggerTransform: documentJsonOrForm(CreateForm) },
+      preValidation: async (request, reply) => {
+        requireJsonOrForm(request);
+        if (!isMultipart(request) || !attachments) return;
+        // Strangers are turned away before a single byte is stored.
+        requireUser(request);
+        const form = await receiveForm(request, reply, attachments);
+        const { customerName, customerEmail, files: _files, ...fields } = parseForm(CreateForm, form.fields);
+        request.body = { ...fields, ...(customerEmail !== undefined ? { customer: { email: customerEmail, name: customerName } } : {}) };
+        uploaded.set(request, form.attachments);
       },
     },
-  }, async (request) => {
-    const viewer = requireUser(request);
-    const results = await searchConversations(inbox, request.query.q, {
-      limit: request.query.limit,
-      includeInternal: canSeeInternal(viewer),
-      ...conversationScope(viewer),
-    });
-    return { items: results.map((r) => ({ conversation: presentConversation(viewer, r.conversation), messageId: r.messageId, snippet: r.snippet })) };
-  });
+    async (request, reply) => {
+      const viewer = requireUser(request);
+      const { customer, cc, ...input } = request.body;
+      if (!canStartAs(viewer, { forCustomer: customer !== undefined, cc: cc !== undefined, priority: input.priority !== undefined, channel: input.channel })) {
+        throw new DomainError('forbidden', 'customers open tickets for themselves: leave out customer, cc, priority and channel');
+      }
+      const created = await createConversation(inbox, {
+        ...input,
+        ...ccOf(support, cc),
+        channel: input.channel ?? 'ticket',
+        from: { userId: viewer.id },
+        customer,
+        attachments: uploaded.get(request) ?? [],
+        externalKey: externalKey(request, viewer),
+      });
+      return reply.code(created.created ? 201 : 200).send({
+        conversation: presentConversation(viewer, created.conversation),
+        message: presentMessage(viewer, created.message)!,
+      });
+    },
+  );
+
+  app.get(
+    '/api/conversations/:id',
+    {
+      schema: { tags: ['conversations'], params: Params, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      return { conversation: presentConversation(viewer, await visibleConversation(inbox, viewer, request.params.id)) };
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/read',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Marks the conversation read for the caller (the inbox clears its "New reply" mark)',
+        params: Params,
+        response: { 200: z.object({ readAt: z.string().describe('ISO time') }), ...errors },
+      },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      const { readAt } = await markConversationRead(inbox, { conversation: conversation.id, userId: viewer.id });
+      return { readAt: new Date(readAt).toISOString() };
+    },
+  );
+
+  app.patch(
+    '/api/conversations/:id',
+    {
+      schema: { tags: ['conversations'], params: Params, body: PatchBody, response: { 200: z.object({ conversation: ConversationJson }), ...errors } },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      const current = await visibleConversation(inbox, viewer, request.params.id);
+      const { status, priority, assignedTo, labels, tags, type } = request.body;
+      const triages = priority !== undefined || assignedTo !== undefined || labels !== undefined || tags !== undefined || type !== undefined;
+      if ((triages && !canTriage(viewer)) || (status !== undefined && !canSetStatus(viewer, status))) {
+        throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
+      }
+      // All changes in one command: one transaction, one audit event per change.
+      const result = await updateConversation(inbox, {
+        conversation: current.id,
+        by: { userId: viewer.id },
+        ...{ status, priority, labels, tags, type },
+        ...(assignedTo !== undefined ? { assigneeId: assignedTo } : {}),
+      });
+      return { conversation: presentConversation(viewer, result) };
+    },
+  );
+
+  app.delete(
+    '/api/conversations/:id',
+    {
+      schema: { tags: ['conversations'], params: Params, response: { 204: z.null(), ...errors } },
+    },
+    async (request, reply) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      if (!canDelete(viewer)) throw new DomainError('forbidden', 'only an admin deletes conversations');
+      await deleteConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id } });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        params: Params,
+        querystring: z.strictObject({
+          cursor: z.string().max(500).optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
+          direction: z
+            .enum(['forward', 'backward'])
+            .optional()
+            .describe(
+              'forward (default): from the first message on; backward: from the newest message back, each page still oldest first, `nextCursor` leading to older ones',
+            ),
+        }),
+        response: { 200: z.object({ items: z.array(MessageJson), nextCursor: z.string().nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      const { direction, ...query } = request.query;
+      const page = await getConversationMessages(inbox, conversation.id, {
+        ...query,
+        newestFirst: direction === 'backward',
+        includeInternal: canSeeInternal(viewer),
+      });
+      return { items: page.items.flatMap((m) => presentMessage(viewer, m) ?? []), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        description: `Adds a reply, or an internal note (team only). ${FORM_NOTE}; \`isInternal\` is \`true\` or \`false\`.`,
+        params: Params,
+        headers: IdempotencyHeaders,
+        body: ReplyBody,
+        response: { 201: z.object({ message: MessageJson }), ...uploadErrors },
+      },
+      config: { swaggerTransform: documentJsonOrForm(ReplyForm) },
+      preValidation: async (request, reply) => {
+        requireJsonOrForm(request);
+        if (!isMultipart(request) || !attachments) return;
+        // Strangers, and customers at someone else's conversation, are turned away before a byte is stored.
+        await visibleConversation(inbox, requireUser(request), request.params.id);
+        const form = await receiveForm(request, reply, attachments);
+        const { files: _files, ...fields } = parseForm(ReplyForm, form.fields);
+        request.body = fields;
+        uploaded.set(request, form.attachments);
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireUser(request);
+      // The team may write to any conversation, and the command itself answers 404 for a
+      // missing one; only a customer's ownership needs a look first.
+      const conversation = isTeam(viewer) ? request.params.id : (await visibleConversation(inbox, viewer, request.params.id)).id;
+      if (request.body.isInternal && !canWriteInternal(viewer)) throw new DomainError('forbidden', 'only the team writes internal notes', 'body.isInternal');
+      const added = await addMessage(inbox, {
+        conversation,
+        from: { userId: viewer.id },
+        body: request.body.body,
+        isInternal: request.body.isInternal,
+        ...ccOf(support, request.body.cc),
+        attachments: uploaded.get(request) ?? [],
+        externalKey: externalKey(request, viewer),
+      });
+      return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/messages/:messageId/retry',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Mails a message whose delivery failed once more (team only)',
+        description: 'Queues the mail again, with the same Message-ID so a receiver that got the first one sees one message. 409 unless the delivery failed.',
+        params: Params.extend({ messageId: z.coerce.number().int().positive() }),
+        response: { 202: z.object({ message: MessageJson }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      if (!canRetryDelivery(viewer)) throw new DomainError('forbidden', 'retrying mail delivery is for the team');
+      const message = await retryDelivery(inbox, { conversation: conversation.id, messageId: request.params.messageId, by: { userId: viewer.id } });
+      return reply.code(202).send({ message: presentMessage(viewer, message)! });
+    },
+  );
+
+  app.post(
+    '/api/conversations/:id/forward',
+    {
+      schema: {
+        tags: ['conversations'],
+        summary: 'Forwards a message, or the public thread, by email (team only)',
+        description:
+          "Mails the message (or every public message, oldest first) with its files to the addresses, From the support address with the agent's name, " +
+          "with the note and the agent's signature above. Recorded as a `forwarded` event. Internal notes are never forwarded. 409 when this server sends no mail.",
+        params: Params,
+        body: ForwardBody,
+        response: { 202: z.object({ event: EventJson }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      if (!canForward(viewer)) throw new DomainError('forbidden', 'forwarding is for the team');
+      refuseOwn(support, request.body.to, 'to');
+      const event = await forwardConversation(inbox, { conversation: conversation.id, by: { userId: viewer.id }, ...request.body });
+      return reply.code(202).send({ event: presentEvent(viewer, event)! });
+    },
+  );
+
+  app.get(
+    '/api/conversations/:id/events',
+    {
+      schema: {
+        tags: ['conversations'],
+        params: Params,
+        querystring: z.strictObject({ after: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+        response: { 200: z.object({ items: z.array(EventJson) }), ...errors },
+      },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      const conversation = await visibleConversation(inbox, viewer, request.params.id);
+      if (!canSeeEvents(viewer)) throw new DomainError('forbidden', 'the audit trail is for the team');
+      const events = await getConversationEvents(inbox, conversation.id, request.query);
+      return { items: events.flatMap((e) => presentEvent(viewer, e) ?? []) };
+    },
+  );
+
+  app.get(
+    '/api/search',
+    {
+      schema: {
+        tags: ['conversations'],
+        querystring: z.strictObject({ q: z.string().min(1).max(MAX_QUERY), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                conversation: ConversationJson,
+                messageId: z.number().int().nullable(),
+                snippet: z.string().describe('HTML: escaped text, matches in <mark>'),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const viewer = requireUser(request);
+      const results = await searchConversations(inbox, request.query.q, {
+        limit: request.query.limit,
+        includeInternal: canSeeInternal(viewer),
+        ...conversationScope(viewer),
+      });
+      return { items: results.map((r) => ({ conversation: presentConversation(viewer, r.conversation), messageId: r.messageId, snippet: r.snippet })) };
+    },
+  );
 });

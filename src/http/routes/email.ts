@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listFailedMail, type ReprocessResult } from '../../channels/email/index.js';
-import type { InboxContext } from '../../inbox/context.js';
 import { DomainError } from '../../errors.js';
+import type { InboxContext } from '../../inbox/context.js';
 import { canManageMail } from '../../inbox/policies.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
@@ -55,27 +55,35 @@ export type EmailRouteOptions = {
 };
 
 export const emailRoutes = defineRoutes<EmailRouteOptions>(async (app, { inbox, reprocess }) => {
-  app.get('/api/email/failed', {
-    schema: {
-      tags: ['email'],
-      summary: 'Inbound mail that could not be filed',
-      querystring: ListQuery,
-      response: { 200: z.object({ items: z.array(FailedMailJson), nextCursor: z.number().nullable() }), ...errors },
+  app.get(
+    '/api/email/failed',
+    {
+      schema: {
+        tags: ['email'],
+        summary: 'Inbound mail that could not be filed',
+        querystring: ListQuery,
+        response: { 200: z.object({ items: z.array(FailedMailJson), nextCursor: z.number().nullable() }), ...errors },
+      },
     },
-  }, async (request) => {
-    requireAdmin(request);
-    return listFailedMail(inbox.store, { cursor: request.query.cursor, limit: request.query.limit ?? 50 });
-  });
+    async (request) => {
+      requireAdmin(request);
+      return listFailedMail(inbox.store, { cursor: request.query.cursor, limit: request.query.limit ?? 50 });
+    },
+  );
 
-  app.post('/api/email/failed/:id/reprocess', {
-    schema: {
-      tags: ['email'],
-      summary: 'Process a failed mail again (the flood limit does not apply)',
-      params: Params,
-      response: { 200: z.object({ mail: ReprocessJson }), ...errors },
+  app.post(
+    '/api/email/failed/:id/reprocess',
+    {
+      schema: {
+        tags: ['email'],
+        summary: 'Process a failed mail again (the flood limit does not apply)',
+        params: Params,
+        response: { 200: z.object({ mail: ReprocessJson }), ...errors },
+      },
     },
-  }, async (request) => {
-    requireAdmin(request);
-    return { mail: await reprocess(request.params.id) };
-  });
+    async (request) => {
+      requireAdmin(request);
+      return { mail: await reprocess(request.params.id) };
+    },
+  );
 });

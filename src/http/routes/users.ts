@@ -1,14 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createUser, getTeam, MAX_PASSWORD, MIN_PASSWORD, updateTeamMember, type AccountsContext } from '../../accounts/index.js';
+import { type AccountsContext, createUser, getTeam, MAX_PASSWORD, MIN_PASSWORD, updateTeamMember } from '../../accounts/index.js';
 import { DomainError } from '../../errors.js';
-import { MAX_EMAIL, MAX_NAME } from '../../limits.js';
 import { canManageUsers } from '../../inbox/policies.js';
+import { MAX_EMAIL, MAX_NAME } from '../../limits.js';
+import { presentUser } from '../../present/presenters.js';
+import { UserJson } from '../../present/schemas.js';
 import { requireTeamMember, requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
-import { presentUser } from '../../present/presenters.js';
 import { defineRoutes } from '../routing.js';
-import { UserJson } from '../../present/schemas.js';
 
 // The team: who conversations can be assigned to, and the admins' page to manage them.
 // Customers are never listed or changed here.
@@ -46,29 +46,42 @@ function requireAdmin(request: FastifyRequest) {
 }
 
 export const userRoutes = defineRoutes<{ accounts: AccountsContext }>(async (app, { accounts }) => {
-  app.get('/api/users', {
-    schema: { tags: ['users'], querystring: ListQuery, response: { 200: z.object({ items: z.array(UserJson) }), ...errors } },
-  }, async (request) => {
-    const viewer = requireTeamMember(request);
-    const includeDeactivated = request.query.includeInactive === 'true';
-    if (includeDeactivated && !canManageUsers(viewer)) throw new DomainError('forbidden', 'Only an admin sees deactivated team members', 'query.includeInactive');
-    const team = await getTeam(accounts, { role: request.query.role === 'admin' ? 'admin' : undefined, includeDeactivated });
-    return { items: team.map((user) => presentUser(user, viewer)) };
-  });
+  app.get(
+    '/api/users',
+    {
+      schema: { tags: ['users'], querystring: ListQuery, response: { 200: z.object({ items: z.array(UserJson) }), ...errors } },
+    },
+    async (request) => {
+      const viewer = requireTeamMember(request);
+      const includeDeactivated = request.query.includeInactive === 'true';
+      if (includeDeactivated && !canManageUsers(viewer))
+        throw new DomainError('forbidden', 'Only an admin sees deactivated team members', 'query.includeInactive');
+      const team = await getTeam(accounts, { role: request.query.role === 'admin' ? 'admin' : undefined, includeDeactivated });
+      return { items: team.map((user) => presentUser(user, viewer)) };
+    },
+  );
 
-  app.post('/api/users', {
-    schema: { tags: ['users'], body: CreateBody, response: { 201: z.object({ user: UserJson }), ...errors } },
-  }, async (request, reply) => {
-    const viewer = requireAdmin(request);
-    const user = await createUser(accounts, request.body);
-    return reply.code(201).send({ user: presentUser(user, viewer) });
-  });
+  app.post(
+    '/api/users',
+    {
+      schema: { tags: ['users'], body: CreateBody, response: { 201: z.object({ user: UserJson }), ...errors } },
+    },
+    async (request, reply) => {
+      const viewer = requireAdmin(request);
+      const user = await createUser(accounts, request.body);
+      return reply.code(201).send({ user: presentUser(user, viewer) });
+    },
+  );
 
-  app.patch('/api/users/:id', {
-    schema: { tags: ['users'], params: Params, body: PatchBody, response: { 200: z.object({ user: UserJson }), ...errors } },
-  }, async (request) => {
-    const viewer = requireAdmin(request);
-    const user = await updateTeamMember(accounts, request.params.id, request.body);
-    return { user: presentUser(user, viewer) };
-  });
+  app.patch(
+    '/api/users/:id',
+    {
+      schema: { tags: ['users'], params: Params, body: PatchBody, response: { 200: z.object({ user: UserJson }), ...errors } },
+    },
+    async (request) => {
+      const viewer = requireAdmin(request);
+      const user = await updateTeamMember(accounts, request.params.id, request.body);
+      return { user: presentUser(user, viewer) };
+    },
+  );
 });

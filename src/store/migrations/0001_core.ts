@@ -1,4 +1,4 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { type ColumnDefinitionBuilder, type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 
 // The conversation model, its audit trail, the outbox and the inbox's indexes.
@@ -40,18 +40,10 @@ export function coreMigration(dialect: Dialect) {
       .addColumn('customerName', 'text', (c) => c.notNull())
       .addColumn('customerEmail', 'text', (c) => c.notNull())
       .addColumn('subject', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) =>
-        c.notNull().check(sql`status in ('open', 'pending', 'resolved', 'closed')`),
-      )
-      .addColumn('priority', 'text', (c) =>
-        c.notNull().check(sql`priority in ('low', 'normal', 'high', 'urgent')`),
-      )
+      .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('open', 'pending', 'resolved', 'closed')`))
+      .addColumn('priority', 'text', (c) => c.notNull().check(sql`priority in ('low', 'normal', 'high', 'urgent')`))
       .addColumn('priorityRank', 'integer', (c) =>
-        c
-          .generatedAlwaysAs(
-            sql`case "priority" when 'urgent' then 3 when 'high' then 2 when 'normal' then 1 else 0 end`,
-          )
-          .stored(),
+        c.generatedAlwaysAs(sql`case "priority" when 'urgent' then 3 when 'high' then 2 when 'normal' then 1 else 0 end`).stored(),
       )
       .addColumn('assignedTo', idType, (c) => c.references('users.id'))
       .addColumn('tags', 'text', (c) => c.notNull().defaultTo('[]'))
@@ -150,11 +142,7 @@ export function coreMigration(dialect: Dialect) {
       .addColumn('lastMessageAt', time, (c) => c.notNull())
       .addPrimaryKeyConstraint('conversation_tags_pk', ['conversationId', 'name'])
       .execute();
-    await db.schema
-      .createIndex('conversation_tags_view')
-      .on('conversation_tags')
-      .columns(['name', 'status', 'lastMessageAt', 'conversationId'])
-      .execute();
+    await db.schema.createIndex('conversation_tags_view').on('conversation_tags').columns(['name', 'status', 'lastMessageAt', 'conversationId']).execute();
 
     await db.schema
       .createTable('conversation_reads')

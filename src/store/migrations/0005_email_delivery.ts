@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 
 // What the inbox shows of a message's delivery by mail, and the record of mails that are

@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely';
 
 export function outboxSecretsMigration() {
   async function up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.alterTable('outbox').addColumn('secret', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('outbox')
+      .addColumn('secret', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
   }
   return { up };
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // What a chat visitor told us (or their verified identity says), kept on the visitor's
 // own row: the widget answers with these, never with the stored name of the customer an

@@ -9,7 +9,10 @@ import type { Kysely } from 'kysely';
 
 export function emailParticipantsMigration() {
   async function up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.alterTable('conversations').addColumn('participants', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('conversations')
+      .addColumn('participants', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
     await db.schema.alterTable('messages').addColumn('mailHeaders', 'text').execute();
   }
   return { up };

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 // Pending is the team's: a chat the bot is still answering is `pending` too, but it waits on
 // the bot, not on the customer, and belongs to the Bot view only (issue 14). A busy site's

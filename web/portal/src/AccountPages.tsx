@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { portalApi } from './api';
 import { useSubmit } from '../../src/ui/useSubmit';
 import type { Session } from './App';
+import { portalApi } from './api';
 import { follow, navigate } from './router';
 
 // Signing up, in, and back in: the forms and the two pages mailed links open.
@@ -24,9 +24,17 @@ export function LoginPage({ onSignedIn }: { onSignedIn: OnSignedIn }) {
         <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
       </label>
       {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>Log in</button>
+      <button type="submit" disabled={busy}>
+        Log in
+      </button>
       <p>
-        <a href="/portal/forgot" onClick={follow}>Forgot your password?</a> · <a href="/portal/signup" onClick={follow}>Create an account</a>
+        <a href="/portal/forgot" onClick={follow}>
+          Forgot your password?
+        </a>{' '}
+        ·{' '}
+        <a href="/portal/signup" onClick={follow}>
+          Create an account
+        </a>
       </p>
     </form>
   );
@@ -47,10 +55,14 @@ export function SignupPage() {
       <div className="card">
         <h1>Check your mail</h1>
         <p role="status">
-          We have sent a link to {email}. Open it and enter your password to confirm the address and sign in. If the address already has an account,
-          the mail tells you how to get into it instead.
+          We have sent a link to {email}. Open it and enter your password to confirm the address and sign in. If the address already has an account, the mail
+          tells you how to get into it instead.
         </p>
-        <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+        <p>
+          <a href="/portal" onClick={follow}>
+            Back to log in
+          </a>
+        </p>
       </div>
     );
   }
@@ -71,9 +83,13 @@ export function SignupPage() {
       </label>
       <p className="muted">At least 8 characters. We will mail you a link to confirm the address; you sign in with it.</p>
       {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>Create account</button>
+      <button type="submit" disabled={busy}>
+        Create account
+      </button>
       <p>
-        <a href="/portal" onClick={follow}>I already have an account</a>
+        <a href="/portal" onClick={follow}>
+          I already have an account
+        </a>
       </p>
     </form>
   );
@@ -91,7 +107,11 @@ export function ForgotPage() {
       <div className="card">
         <h1>Check your mail</h1>
         <p role="status">If there is an account for {email}, we have sent it a link to set a new password. The link works once, for one hour.</p>
-        <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+        <p>
+          <a href="/portal" onClick={follow}>
+            Back to log in
+          </a>
+        </p>
       </div>
     );
   }
@@ -104,8 +124,14 @@ export function ForgotPage() {
         <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
       </label>
       {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>Send me a link</button>
-      <p><a href="/portal" onClick={follow}>Back to log in</a></p>
+      <button type="submit" disabled={busy}>
+        Send me a link
+      </button>
+      <p>
+        <a href="/portal" onClick={follow}>
+          Back to log in
+        </a>
+      </p>
     </form>
   );
 }
@@ -125,10 +151,15 @@ export function ResetPage({ token, onSignedIn }: { token: string; onSignedIn: On
       </label>
       {error && (
         <p role="alert">
-          {error} <a href="/portal/forgot" onClick={follow}>Ask for a new link</a>
+          {error}{' '}
+          <a href="/portal/forgot" onClick={follow}>
+            Ask for a new link
+          </a>
         </p>
       )}
-      <button type="submit" disabled={busy || !token}>Save password</button>
+      <button type="submit" disabled={busy || !token}>
+        Save password
+      </button>
     </form>
   );
 }
@@ -147,7 +178,10 @@ export function VerifyPage({ token, onSignedIn }: { token: string; onSignedIn: O
       <div className="card">
         <h1>Confirm your address</h1>
         <p role="status">
-          Thank you, your address is confirmed. <a href="/portal" onClick={follow}>See all your conversations</a>
+          Thank you, your address is confirmed.{' '}
+          <a href="/portal" onClick={follow}>
+            See all your conversations
+          </a>
         </p>
       </div>
     );
@@ -161,9 +195,15 @@ export function VerifyPage({ token, onSignedIn }: { token: string; onSignedIn: O
         <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
       </label>
       {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy || !token}>Confirm address</button>
+      <button type="submit" disabled={busy || !token}>
+        Confirm address
+      </button>
       <p>
-        Did not sign up yourself, or forgot the password? <a href="/portal/forgot" onClick={follow}>Choose a new password</a>: that confirms the address too.
+        Did not sign up yourself, or forgot the password?{' '}
+        <a href="/portal/forgot" onClick={follow}>
+          Choose a new password
+        </a>
+        : that confirms the address too.
       </p>
     </form>
   );

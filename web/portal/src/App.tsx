@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import type { Me } from '../../src/api/types';
-import { ApiError, errorText, portalApi, rememberCsrf } from './api';
 import { ForgotPage, LoginPage, ResetPage, SignupPage, VerifyPage } from './AccountPages';
+import { ApiError, errorText, portalApi, rememberCsrf } from './api';
 import { ContactPage } from './ContactPage';
 import { ConversationPage } from './ConversationPage';
 import { ConversationsPage } from './ConversationsPage';
@@ -32,8 +32,18 @@ export function App() {
 
   if (path === '/contact') return <ContactPage embed={query.get('embed') === '1'} />;
 
-  if (loadError) return <Frame><p role="alert">{loadError}</p></Frame>;
-  if (session === undefined) return <Frame><p className="muted">Loading…</p></Frame>;
+  if (loadError)
+    return (
+      <Frame>
+        <p role="alert">{loadError}</p>
+      </Frame>
+    );
+  if (session === undefined)
+    return (
+      <Frame>
+        <p className="muted">Loading…</p>
+      </Frame>
+    );
 
   const logOut = async () => {
     await portalApi.logout().catch(() => undefined);
@@ -42,8 +52,18 @@ export function App() {
   };
 
   // Pages reached from a mailed link work signed in or out.
-  if (path === '/portal/verify') return <Frame session={session} onLogOut={logOut}><VerifyPage token={query.get('token') ?? ''} onSignedIn={signedIn} /></Frame>;
-  if (path === '/portal/reset') return <Frame session={session} onLogOut={logOut}><ResetPage token={query.get('token') ?? ''} onSignedIn={signedIn} /></Frame>;
+  if (path === '/portal/verify')
+    return (
+      <Frame session={session} onLogOut={logOut}>
+        <VerifyPage token={query.get('token') ?? ''} onSignedIn={signedIn} />
+      </Frame>
+    );
+  if (path === '/portal/reset')
+    return (
+      <Frame session={session} onLogOut={logOut}>
+        <ResetPage token={query.get('token') ?? ''} onSignedIn={signedIn} />
+      </Frame>
+    );
 
   if (!session) {
     const page = path === '/portal/signup' ? <SignupPage /> : path === '/portal/forgot' ? <ForgotPage /> : <LoginPage onSignedIn={signedIn} />;
@@ -52,7 +72,9 @@ export function App() {
   if (session.user.role !== 'customer') {
     return (
       <Frame session={session} onLogOut={logOut}>
-        <p>You are signed in as a member of the team. The portal is for customers; <a href="/">go to the inbox</a>.</p>
+        <p>
+          You are signed in as a member of the team. The portal is for customers; <a href="/">go to the inbox</a>.
+        </p>
       </Frame>
     );
   }
@@ -109,8 +131,8 @@ function VerifyBanner({ email }: { email: string }) {
   return (
     <div className="banner" role="status">
       <p>
-        Please confirm that <strong>{email}</strong> is yours with the link we mailed you. Until then you see only the conversations you started here,
-        not those by email or the contact form.
+        Please confirm that <strong>{email}</strong> is yours with the link we mailed you. Until then you see only the conversations you started here, not those
+        by email or the contact form.
       </p>
       {state === 'sent' ? (
         <p>We sent a new link.</p>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { portalApi, rememberCsrf } from './api';
 import { useSubmit } from '../../src/ui/useSubmit';
+import { portalApi, rememberCsrf } from './api';
 
 // The public contact form, also embedded on other sites (`/contact?embed=1` in an iframe:
 // compact, no header). No account needed. `website` is the honeypot: moved off-screen and
@@ -12,7 +12,10 @@ export function ContactPage({ embed }: { embed: boolean }) {
 
   // A visitor signed in on this site sends the session cookie, and with it must send its CSRF token.
   useEffect(() => {
-    portalApi.me().then((me) => rememberCsrf(me.csrfToken), () => undefined);
+    portalApi.me().then(
+      (me) => rememberCsrf(me.csrfToken),
+      () => undefined,
+    );
   }, []);
 
   const set = (name: keyof typeof fields) => (event: { target: { value: string } }) => setFields((f) => ({ ...f, [name]: event.target.value }));
@@ -55,7 +58,9 @@ export function ContactPage({ embed }: { embed: boolean }) {
               </label>
             </div>
             {error && <p role="alert">{error}</p>}
-            <button type="submit" disabled={busy}>{busy ? 'Sending…' : 'Send message'}</button>
+            <button type="submit" disabled={busy}>
+              {busy ? 'Sending…' : 'Send message'}
+            </button>
             {!embed && (
               <p className="muted">
                 Have an account? <a href="/portal">Follow your conversations in the portal</a>.

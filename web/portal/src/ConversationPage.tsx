@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation, Message } from '../../src/api/types';
-import { api, ApiError, errorText, portalApi, postForm } from './api';
 import { useSubmit } from '../../src/ui/useSubmit';
+import { ApiError, api, errorText, portalApi, postForm } from './api';
 import { FilePicker } from './FilePicker';
 import { useLive } from './live';
 import { follow } from './router';
@@ -64,7 +64,9 @@ export function ConversationPage({ reference }: { reference: string }) {
     return (
       <div className="card">
         <p role="alert">{error}</p>
-        <a href="/portal" onClick={follow}>Back to my conversations</a>
+        <a href="/portal" onClick={follow}>
+          Back to my conversations
+        </a>
       </div>
     );
   }
@@ -81,17 +83,26 @@ export function ConversationPage({ reference }: { reference: string }) {
 
   return (
     <article className="conversation" data-live={live}>
-      <p><a href="/portal" onClick={follow}>← My conversations</a></p>
+      <p>
+        <a href="/portal" onClick={follow}>
+          ← My conversations
+        </a>
+      </p>
       <header className="heading">
         <div>
           <h1>{conversation.subject}</h1>
           <p className="muted">
+            {conversation.number} ·{' '}
             {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: Chromium reads this label ("Status: Resolved"); the visible word stays what the page shows. */}
-            {conversation.number} · <span className={`status status-${conversation.status}`} aria-label={`Status: ${STATUS_WORDS[conversation.status]}`}>{STATUS_WORDS[conversation.status]}</span>
+            <span className={`status status-${conversation.status}`} aria-label={`Status: ${STATUS_WORDS[conversation.status]}`}>
+              {STATUS_WORDS[conversation.status]}
+            </span>
           </p>
         </div>
         {!finished && (
-          <button type="button" onClick={resolve}>Mark as resolved</button>
+          <button type="button" onClick={resolve}>
+            Mark as resolved
+          </button>
         )}
       </header>
       <ol className="thread" aria-label="Messages">
@@ -105,7 +116,10 @@ export function ConversationPage({ reference }: { reference: string }) {
               <ul className="attachments" aria-label="Attachments">
                 {message.attachments.map((file) => (
                   <li key={file.id}>
-                    <a href={file.url} download={file.name}>{file.name}</a> <span className="muted">({fileSize(file.size)})</span>
+                    <a href={file.url} download={file.name}>
+                      {file.name}
+                    </a>{' '}
+                    <span className="muted">({fileSize(file.size)})</span>
                   </li>
                 ))}
               </ul>
@@ -145,7 +159,9 @@ function ReplyBox({ conversationId, onSent }: { conversationId: number; onSent(m
       </label>
       <FilePicker files={files} onChange={setFiles} />
       {error && <p role="alert">{error}</p>}
-      <button type="submit" disabled={busy}>{busy ? 'Sending…' : 'Send reply'}</button>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Sending…' : 'Send reply'}
+      </button>
     </form>
   );
 }

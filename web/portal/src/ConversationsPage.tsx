@@ -34,7 +34,9 @@ export function ConversationsPage() {
     <section aria-labelledby="mine">
       <div className="heading">
         <h1 id="mine">My conversations</h1>
-        <a className="button" href="/portal/new" onClick={follow}>New ticket</a>
+        <a className="button" href="/portal/new" onClick={follow}>
+          New ticket
+        </a>
       </div>
       {error && <p role="alert">{error}</p>}
       {items === null && !error && <p className="muted">Loading…</p>}

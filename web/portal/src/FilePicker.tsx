@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type DragEvent } from 'react';
+import { type DragEvent, useId, useRef, useState } from 'react';
 import { fileSize } from './words';
 
 // Files to send with a message: dropped on the zone or picked with the input labelled

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Conversation } from '../../src/api/types';
-import { postForm } from './api';
 import { useSubmit } from '../../src/ui/useSubmit';
+import { postForm } from './api';
 import { FilePicker } from './FilePicker';
 import { follow } from './router';
 
@@ -37,7 +37,9 @@ export function NewTicketPage() {
           Your ticket number is <strong>{created.number}</strong>. We will answer here, and you can follow it under My conversations.
         </p>
         <p>
-          <a href={`/portal/conversations/${created.number}`} onClick={follow}>Open {created.number}</a>
+          <a href={`/portal/conversations/${created.number}`} onClick={follow}>
+            Open {created.number}
+          </a>
         </p>
       </div>
     );
@@ -58,15 +60,21 @@ export function NewTicketPage() {
         Type
         <select value={type} onChange={(e) => setType(e.target.value as typeof type)}>
           {TYPES.map(([value, label]) => (
-            <option key={value} value={value}>{label}</option>
+            <option key={value} value={value}>
+              {label}
+            </option>
           ))}
         </select>
       </label>
       <FilePicker files={files} onChange={setFiles} />
       {error && <p role="alert">{error}</p>}
       <div className="actions">
-        <button type="submit" disabled={busy}>{busy ? 'Sending…' : 'Send ticket'}</button>
-        <a href="/portal" onClick={follow}>Cancel</a>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Sending…' : 'Send ticket'}
+        </button>
+        <a href="/portal" onClick={follow}>
+          Cancel
+        </a>
       </div>
     </form>
   );

@@ -1,10 +1,10 @@
-import { api, ApiError, setCsrfToken } from '../../src/api/client';
+import { ApiError, api, setCsrfToken } from '../../src/api/client';
 import type { Conversation, Me, Message, SignedIn } from '../../src/api/types';
 
 // The admin app's JSON client (CSRF header on writes, the API's error shape as ApiError),
 // plus what the portal alone sends: forms with files.
 
-export { api, ApiError };
+export { ApiError, api };
 
 let csrfToken: string | null = null;
 
@@ -46,7 +46,10 @@ export const portalApi = {
   conversations: () => api<{ items: Conversation[] }>('GET', '/api/conversations?limit=100'),
   conversation: (ref: string) => api<{ conversation: Conversation }>('GET', `/api/conversations/${encodeURIComponent(ref)}`),
   messages: (id: number, cursor: string | null) =>
-    api<{ items: Message[]; nextCursor: string | null }>('GET', `/api/conversations/${id}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    api<{ items: Message[]; nextCursor: string | null }>(
+      'GET',
+      `/api/conversations/${id}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    ),
   markRead: (id: number) => api<unknown>('POST', `/api/conversations/${id}/read`),
   resolve: (id: number) => api<{ conversation: Conversation }>('PATCH', `/api/conversations/${id}`, { body: { status: 'resolved' } }),
   contact: (body: { name: string; email: string; subject: string; message: string; website: string }) =>

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { LiveConnection, type EventFrame, type LiveStatus } from '../../src/live/connection';
+import { type EventFrame, LiveConnection, type LiveStatus } from '../../src/live/connection';
 
 // The admin app's live connection (resume with `since` after a drop); the server sends a
 // customer only public events of their own conversations. A page reloads what it shows

@@ -1,4 +1,4 @@
-import { useEffect, useState, type MouseEvent } from 'react';
+import { type MouseEvent, useEffect, useState } from 'react';
 
 // The portal's few pages are paths under /portal; the browser's history is the state.
 

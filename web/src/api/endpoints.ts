@@ -84,10 +84,17 @@ export type NewEmailDraft = { customerEmail: string; customerName: string; subje
 function newEmailBody(draft: NewEmailDraft): FormData | Record<string, unknown> {
   const name = draft.customerName.trim();
   if (!draft.files.length) {
-    return { channel: 'email', subject: draft.subject, body: draft.body, customer: { email: draft.customerEmail, ...(name ? { name } : {}) }, ...(draft.cc.length ? { cc: draft.cc } : {}) };
+    return {
+      channel: 'email',
+      subject: draft.subject,
+      body: draft.body,
+      customer: { email: draft.customerEmail, ...(name ? { name } : {}) },
+      ...(draft.cc.length ? { cc: draft.cc } : {}),
+    };
   }
   const form = new FormData();
-  for (const [key, value] of Object.entries({ channel: 'email', subject: draft.subject, body: draft.body, customerEmail: draft.customerEmail })) form.set(key, value);
+  for (const [key, value] of Object.entries({ channel: 'email', subject: draft.subject, body: draft.body, customerEmail: draft.customerEmail }))
+    form.set(key, value);
   if (name) form.set('customerName', name);
   if (draft.cc.length) form.set('cc', draft.cc.join(', '));
   for (const file of draft.files) form.append('files', file, file.name);
@@ -106,7 +113,8 @@ export const endpoints = {
   /** Ends every other session and API token; this browser gets a new session (and CSRF token). */
   changePassword: (currentPassword: string, newPassword: string) => api<SignedIn>('POST', '/api/auth/password', { body: { currentPassword, newPassword } }),
   requestPasswordReset: (email: string) => api<void>('POST', '/api/auth/password-reset', { body: { email } }),
-  confirmPasswordReset: (token: string, password: string) => api<SignedIn>('POST', '/api/auth/password-reset/confirm', { body: { token, password }, quiet401: true }),
+  confirmPasswordReset: (token: string, password: string) =>
+    api<SignedIn>('POST', '/api/auth/password-reset/confirm', { body: { token, password }, quiet401: true }),
 
   conversations: (params: ListParams, signal?: AbortSignal) => api<ConversationPage>('GET', `/api/conversations${listQueryString(params)}`, { signal }),
   search: (q: string, limit = 50, signal?: AbortSignal) =>
@@ -131,8 +139,12 @@ export const endpoints = {
       headers: { 'idempotency-key': idempotencyKey },
     }),
   startEmailConversation: (draft: NewEmailDraft, idempotencyKey: string) =>
-    api<{ conversation: Conversation; message: Message }>('POST', '/api/conversations', { body: newEmailBody(draft), headers: { 'idempotency-key': idempotencyKey } }),
-  forward: (conversationId: number, draft: ForwardDraft) => api<{ event: ConversationEvent }>('POST', `/api/conversations/${id(conversationId)}/forward`, { body: draft }),
+    api<{ conversation: Conversation; message: Message }>('POST', '/api/conversations', {
+      body: newEmailBody(draft),
+      headers: { 'idempotency-key': idempotencyKey },
+    }),
+  forward: (conversationId: number, draft: ForwardDraft) =>
+    api<{ event: ConversationEvent }>('POST', `/api/conversations/${id(conversationId)}/forward`, { body: draft }),
   retryDelivery: (conversationId: number, messageId: number) =>
     api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages/${id(messageId)}/retry`),
   counts: () => api<InboxCounts>('GET', '/api/inbox/counts'),
@@ -145,4 +157,3 @@ export const endpoints = {
   patchUser: (userId: number, patch: { name?: string; role?: Exclude<Role, 'customer'>; active?: boolean }) =>
     api<{ user: User }>('PATCH', `/api/users/${id(userId)}`, { body: patch }),
 };
-

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/types';
 import { LoginPage } from '../auth/LoginPage';
@@ -8,9 +8,9 @@ import { forgetAllButSession, useSession, useSignOut } from '../auth/session';
 import { keys } from '../inbox/cache';
 import { InboxPage } from '../inbox/InboxPage';
 import { Sidebar } from '../inbox/Sidebar';
+import { KnowledgeBasePage } from '../kb/KnowledgeBasePage';
 import { ConnectionBanner } from '../live/ConnectionBanner';
 import { LiveProvider, useLive } from '../live/LiveProvider';
-import { KnowledgeBasePage } from '../kb/KnowledgeBasePage';
 import { ProfilePage } from '../profile/ProfilePage';
 import { TeamPage } from '../team/TeamPage';
 import { Dialog } from '../ui/Dialog';
@@ -28,7 +28,14 @@ function Shell({ me }: { me: User }) {
   useShortcut('?', () => setHelp(true));
 
   useEffect(() => {
-    document.title = route.page === 'team' ? 'Team · Onethread' : route.page === 'kb' ? 'Knowledge base · Onethread' : route.page === 'profile' ? 'Your profile · Onethread' : 'Inbox · Onethread';
+    document.title =
+      route.page === 'team'
+        ? 'Team · Onethread'
+        : route.page === 'kb'
+          ? 'Knowledge base · Onethread'
+          : route.page === 'profile'
+            ? 'Your profile · Onethread'
+            : 'Inbox · Onethread';
   }, [route.page]);
 
   return (

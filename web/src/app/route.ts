@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import { CHANNELS, LABELS, PRIORITIES, SORTS, STATUSES, type Channel, type Label, type Priority, type Sort, type Status } from '../api/types';
+import { CHANNELS, type Channel, LABELS, type Label, PRIORITIES, type Priority, SORTS, type Sort, STATUSES, type Status } from '../api/types';
 
 // Where the app is, kept in the URL so a link or a reload lands in the same place:
 //   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&sort=&conversation=]
@@ -9,17 +9,7 @@ import { CHANNELS, LABELS, PRIORITIES, SORTS, STATUSES, type Channel, type Label
 //   /forgot-password, /reset-password?token=   (signed out too: a mailed link lands here)
 // View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>.
 
-export type ViewId =
-  | 'open'
-  | 'mine'
-  | 'unassigned'
-  | 'pending'
-  | 'resolved'
-  | 'closed'
-  | 'all'
-  | 'bot'
-  | `channel:${Channel}`
-  | `label:${Label}`;
+export type ViewId = 'open' | 'mine' | 'unassigned' | 'pending' | 'resolved' | 'closed' | 'all' | 'bot' | `channel:${Channel}` | `label:${Label}`;
 
 /** Filters chosen on top of a view; `status: 'any'` lifts the view's own status. */
 export type Filters = {

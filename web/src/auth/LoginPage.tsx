@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { navigate } from '../app/route';
 import { useSignIn } from './session';

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { errorMessage, setCsrfToken } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Me } from '../api/types';
@@ -78,7 +78,9 @@ export function ForgotPasswordPage() {
       <Card title="Check your mail">
         {/* The server answers the same for every address, so neither does this. */}
         <p role="status">If {email.trim()} has an account, we have sent it a link to choose a new password. The link works once, for one hour.</p>
-        <p className="auth-hint">No mail? This server can only send it when an admin has set up outgoing mail (SMTP_URL); otherwise ask an admin to reset your password.</p>
+        <p className="auth-hint">
+          No mail? This server can only send it when an admin has set up outgoing mail (SMTP_URL); otherwise ask an admin to reset your password.
+        </p>
         <BackToSignIn />
       </Card>
     );

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, setCsrfToken } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Me, User } from '../api/types';

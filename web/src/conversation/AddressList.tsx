@@ -1,4 +1,4 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { type KeyboardEvent, useId, useState } from 'react';
 import { Icon } from '../ui/Icon';
 import './mail.css';
 
@@ -70,7 +70,12 @@ export function AddressList({ label, addresses, onChange, names, max = 20, place
           return (
             <li key={address} className="address-chip">
               <span>{name ? `${name} <${address}>` : address}</span>
-              <button type="button" className="tag-remove" aria-label={`Remove ${address} from ${label}`} onClick={() => onChange(addresses.filter((a) => a !== address))}>
+              <button
+                type="button"
+                className="tag-remove"
+                aria-label={`Remove ${address} from ${label}`}
+                onClick={() => onChange(addresses.filter((a) => a !== address))}
+              >
                 <Icon name="close" size={12} />
               </button>
             </li>

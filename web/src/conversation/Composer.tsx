@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useImperativeHandle, useRef, useState, type DragEvent, type KeyboardEvent, type Ref } from 'react';
+import { type DragEvent, type KeyboardEvent, type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { User } from '../api/types';
 import { keys } from '../inbox/cache';
 import { useLive } from '../live/LiveProvider';
-import { showError } from '../ui/toasts';
-import { AttachButton, FileChips } from './FilePicker';
 import { SignatureNote } from '../profile/SignatureNote';
+import { showError } from '../ui/toasts';
 import { useSendMessage } from './actions';
+import { AttachButton, FileChips } from './FilePicker';
 import { Recipients } from './Recipients';
 import { readDraft, saveDraft, useDraft } from './useDraft';
 
@@ -29,7 +29,17 @@ function newKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function Composer({ conversationId, me, handle, customerName }: { conversationId: number; me: User; handle: Ref<ComposerHandle>; customerName: string }) {
+export function Composer({
+  conversationId,
+  me,
+  handle,
+  customerName,
+}: {
+  conversationId: number;
+  me: User;
+  handle: Ref<ComposerHandle>;
+  customerName: string;
+}) {
   // The draft this agent left here, if any (useDraft.ts). The composer is keyed by its
   // conversation, so this is read once per conversation opened.
   const [mode, setMode] = useState<ComposerMode>(() => readDraft(me.id, conversationId)?.mode ?? 'reply');
@@ -45,7 +55,10 @@ export function Composer({ conversationId, me, handle, customerName }: { convers
   const mounted = useRef(true);
   useDraft(me.id, conversationId, text, mode);
   // The conversation as cached (the same query as the view): its channel and participants for the To/Cc row.
-  const conversation = useQuery({ queryKey: keys.conversation(conversationId), queryFn: () => endpoints.conversation(conversationId).then((r) => r.conversation) }).data;
+  const conversation = useQuery({
+    queryKey: keys.conversation(conversationId),
+    queryFn: () => endpoints.conversation(conversationId).then((r) => r.conversation),
+  }).data;
   // Whom the reply copies once the agent changed it; null: the participants as they are.
   const [cc, setCc] = useState<string[] | null>(null);
   const mailed = mode === 'reply' && conversation?.channel === 'email';

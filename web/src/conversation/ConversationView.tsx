@@ -120,7 +120,13 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
           </p>
         </div>
         <div className="conversation-quick">
-          <button type="button" className="button button-small details-toggle" aria-expanded={detailsOpen} aria-controls={`details-${c.id}`} onClick={() => setDetailsOpen(!detailsOpen)}>
+          <button
+            type="button"
+            className="button button-small details-toggle"
+            aria-expanded={detailsOpen}
+            aria-controls={`details-${c.id}`}
+            onClick={() => setDetailsOpen(!detailsOpen)}
+          >
             Details
           </button>
           {settled ? (

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES, type Conversation, type Label, type User } from '../api/types';
 import type { ConversationPatch } from '../api/endpoints';
+import { type Conversation, LABEL_NAMES, LABELS, type Label, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES, type User } from '../api/types';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { optionsOf, Picker } from '../ui/Picker';
@@ -21,10 +21,12 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
   const [confirming, setConfirming] = useState(false);
   const labels = c.labels ?? [];
   const tags = c.tags ?? [];
-  const assignees = agents.some((a) => a.id === c.assignedTo) || !c.assignedTo ? agents : [...agents, { id: c.assignedTo, name: `User #${c.assignedTo}`, email: '', role: 'agent' as const }];
+  const assignees =
+    agents.some((a) => a.id === c.assignedTo) || !c.assignedTo
+      ? agents
+      : [...agents, { id: c.assignedTo, name: `User #${c.assignedTo}`, email: '', role: 'agent' as const }];
 
-  const toggleLabel = (label: Label) =>
-    patch({ labels: labels.includes(label) ? labels.filter((l) => l !== label) : [...labels, label] }, `change the labels`);
+  const toggleLabel = (label: Label) => patch({ labels: labels.includes(label) ? labels.filter((l) => l !== label) : [...labels, label] }, `change the labels`);
 
   const addTag = () => {
     const value = tag.trim();
@@ -76,7 +78,12 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
           {tags.map((t) => (
             <li key={t} className="badge badge-tag">
               #{t}
-              <button type="button" className="tag-remove" aria-label={`Remove tag ${t}`} onClick={() => patch({ tags: tags.filter((x) => x !== t) }, 'remove the tag')}>
+              <button
+                type="button"
+                className="tag-remove"
+                aria-label={`Remove tag ${t}`}
+                onClick={() => patch({ tags: tags.filter((x) => x !== t) }, 'remove the tag')}
+              >
                 <Icon name="close" size={12} />
               </button>
             </li>

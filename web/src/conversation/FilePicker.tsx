@@ -1,5 +1,5 @@
-import { formatSize } from '../ui/size';
 import { Icon } from '../ui/Icon';
+import { formatSize } from '../ui/size';
 
 // Files picked to send, shared by the composer and the New conversation dialog: the
 // Attach button and the chips of what is picked, each removable.

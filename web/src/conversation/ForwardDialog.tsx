@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Message } from '../api/types';
@@ -30,7 +30,8 @@ function ForwardForm({ conversationId, messageId, onClose }: { conversationId: n
   const [withReplyAddress, setWithReplyAddress] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const forward = useMutation({
-    mutationFn: () => endpoints.forward(conversationId, { to, ...(note.trim() ? { note: note.trim() } : {}), ...(messageId ? { messageId } : {}), withReplyAddress }),
+    mutationFn: () =>
+      endpoints.forward(conversationId, { to, ...(note.trim() ? { note: note.trim() } : {}), ...(messageId ? { messageId } : {}), withReplyAddress }),
     onSuccess: () => {
       showToast('info', `Forwarded to ${to.join(', ')}`);
       void client.invalidateQueries({ queryKey: keys.events(conversationId) });
@@ -57,7 +58,9 @@ function ForwardForm({ conversationId, messageId, onClose }: { conversationId: n
         <input type="checkbox" checked={withReplyAddress} onChange={(e) => setWithReplyAddress(e.target.checked)} />
         Let answers come back into this conversation
       </label>
-      <p className="hint">{messageId ? 'The message and its files are forwarded.' : 'Every public message and its files are forwarded; internal notes never are.'}</p>
+      <p className="hint">
+        {messageId ? 'The message and its files are forwarded.' : 'Every public message and its files are forwarded; internal notes never are.'}
+      </p>
       <DialogFormActions error={error} busy={forward.isPending} submit="Forward" busySubmit="Forwarding…" onCancel={onClose} />
     </form>
   );

@@ -16,7 +16,12 @@ export function MessageMail({ message }: { message: ThreadMessage }) {
       {message.email ? <MailHeaders email={message.email} /> : null}
       {canForward ? (
         <>
-          <button type="button" className="button button-small button-ghost forward-button" onClick={() => setForwarding(true)} aria-label={`Forward the message from ${message.sender.name}`}>
+          <button
+            type="button"
+            className="button button-small button-ghost forward-button"
+            onClick={() => setForwarding(true)}
+            aria-label={`Forward the message from ${message.sender.name}`}
+          >
             Forward
           </button>
           <ForwardDialog open={forwarding} conversationId={message.conversationId} message={message} onClose={() => setForwarding(false)} />

@@ -13,7 +13,9 @@ import { MessageMail } from './MessageMail';
 
 export type ThreadMessage = Message & { pending?: true };
 
-type Item = { kind: 'message'; at: number; order: number; message: ThreadMessage } | { kind: 'event'; at: number; order: number; event: ConversationEvent; text: string };
+type Item =
+  | { kind: 'message'; at: number; order: number; message: ThreadMessage }
+  | { kind: 'event'; at: number; order: number; event: ConversationEvent; text: string };
 
 const SENDER_TYPE: Record<Message['sender']['type'], string> = { customer: 'Customer', admin: 'Agent', bot: 'Bot' };
 
@@ -21,7 +23,12 @@ function MessageItem({ message, channel }: { message: ThreadMessage; channel: st
   if (message.auto) return <AutoMessageItem message={message} auto={message.auto} />;
   const kind = message.isInternal ? 'note' : message.sender.type;
   return (
-    <article className={`message message-${kind}`} data-message-id={message.id} data-pending={message.pending || undefined} aria-label={`${message.isInternal ? 'Internal note' : 'Message'} from ${message.sender.name}`}>
+    <article
+      className={`message message-${kind}`}
+      data-message-id={message.id}
+      data-pending={message.pending || undefined}
+      aria-label={`${message.isInternal ? 'Internal note' : 'Message'} from ${message.sender.name}`}
+    >
       <header className="message-header">
         {message.sender.type === 'admin' && message.sender.id !== null ? (
           <Avatar user={{ id: message.sender.id, name: message.sender.name }} />

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api/client';
-import { endpoints, type ConversationPatch, type Draft } from '../api/endpoints';
+import { type ConversationPatch, type Draft, endpoints } from '../api/endpoints';
 import type { Conversation, User } from '../api/types';
 import { appendMessage, findInLists, keys, removeConversation, removeMessage, replaceMessage, snapshot, upsertConversation } from '../inbox/cache';
 import { refreshCountsSoon } from '../live/apply';
@@ -10,8 +10,7 @@ import type { ThreadMessage } from './Thread';
 // Every change shows at once and is undone, with the server's reason on screen, if the
 // server refuses it.
 
-const current = (client: ReturnType<typeof useQueryClient>, id: number) =>
-  client.getQueryData<Conversation>(keys.conversation(id)) ?? findInLists(client, id);
+const current = (client: ReturnType<typeof useQueryClient>, id: number) => client.getQueryData<Conversation>(keys.conversation(id)) ?? findInLists(client, id);
 
 export function usePatchConversation(id: number, me: User) {
   const client = useQueryClient();

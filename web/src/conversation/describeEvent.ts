@@ -1,4 +1,4 @@
-import { LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES, type ConversationEvent, type Label, type Priority, type Status, type User } from '../api/types';
+import { type ConversationEvent, LABEL_NAMES, type Label, PRIORITY_NAMES, type Priority, STATUS_NAMES, type Status, type User } from '../api/types';
 
 // Audit events as one line of the thread: "Ana assigned this to Ben", "status: pending → open".
 
@@ -82,7 +82,16 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
     }
     case 'escalated': {
       const reason = (event.newValue as { reason?: unknown } | null)?.reason;
-      const why = reason === 'asked' ? 'the visitor asked for a person' : reason === 'keyword' ? 'a hand-over keyword' : reason === 'unsure' ? 'the bot could not answer twice' : reason === 'team_replied' ? 'an agent replied' : null;
+      const why =
+        reason === 'asked'
+          ? 'the visitor asked for a person'
+          : reason === 'keyword'
+            ? 'a hand-over keyword'
+            : reason === 'unsure'
+              ? 'the bot could not answer twice'
+              : reason === 'team_replied'
+                ? 'an agent replied'
+                : null;
       return `Handed over from the bot to the team${why ? ` (${why})` : ''}`;
     }
     default:

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useImperativeHandle, useRef, type MouseEvent, type Ref } from 'react';
+import { type MouseEvent, type Ref, useEffect, useImperativeHandle, useRef } from 'react';
 import type { Conversation, User } from '../api/types';
 import { ConversationRow } from './ConversationRow';
 import { isUnread } from './cache';
@@ -67,7 +67,13 @@ export function ConversationList(props: Props) {
           const c = items[item.index]!;
           const assignee = c.assignedTo ? (c.assignedTo === props.meId ? 'You' : (props.agents.get(c.assignedTo)?.name ?? `User #${c.assignedTo}`)) : null;
           return (
-            <li key={item.key} className="list-item" style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }} aria-posinset={item.index + 1} aria-setsize={items.length}>
+            <li
+              key={item.key}
+              className="list-item"
+              style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+              aria-posinset={item.index + 1}
+              aria-setsize={items.length}
+            >
               <ConversationRow
                 conversation={c}
                 unread={isUnread(c)}

@@ -1,5 +1,5 @@
-import { memo, type MouseEvent } from 'react';
-import { CHANNEL_NAMES, LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES, type Conversation } from '../api/types';
+import { type MouseEvent, memo } from 'react';
+import { CHANNEL_NAMES, type Conversation, LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES } from '../api/types';
 import { Highlight, Snippet } from '../ui/highlight';
 import { Icon } from '../ui/Icon';
 import { RelativeTime } from '../ui/time';

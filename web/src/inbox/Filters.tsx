@@ -1,5 +1,18 @@
-import { useEffect, useState, type RefObject } from 'react';
-import { CHANNEL_NAMES, CHANNELS, LABEL_NAMES, LABELS, PRIORITIES, PRIORITY_NAMES, SORT_NAMES, SORTS, STATUS_NAMES, STATUSES, type Status, type User } from '../api/types';
+import { type RefObject, useEffect, useState } from 'react';
+import {
+  CHANNEL_NAMES,
+  CHANNELS,
+  LABEL_NAMES,
+  LABELS,
+  PRIORITIES,
+  PRIORITY_NAMES,
+  SORT_NAMES,
+  SORTS,
+  STATUS_NAMES,
+  STATUSES,
+  type Status,
+  type User,
+} from '../api/types';
 import type { Filters, InboxRoute } from '../app/route';
 import { navigate } from '../app/route';
 import { Icon } from '../ui/Icon';

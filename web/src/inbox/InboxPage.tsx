@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation, User } from '../api/types';
-import { navigate, routeUrl, type InboxRoute } from '../app/route';
+import { type InboxRoute, navigate, routeUrl } from '../app/route';
 import { ConversationView } from '../conversation/ConversationView';
-import { Icon } from '../ui/Icon';
 import { searchWords } from '../ui/highlight';
+import { Icon } from '../ui/Icon';
 import { useShortcut } from '../ui/keyboard';
 import { Empty, Failed, Loading } from '../ui/states';
 import { ConversationList, type ListHandle } from './ConversationList';
@@ -13,8 +13,8 @@ import { Onboarding } from './Onboarding';
 import { useAgents } from './useAgents';
 import { useConversationList, useSearchSnippets } from './useConversationList';
 import { useViewCounts } from './useCounts';
-import { listParams, viewDefinition } from './views';
 import { viewScope } from './viewScope';
+import { listParams, viewDefinition } from './views';
 
 export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; onMenu(): void }) {
   const params = useMemo(() => listParams(route.view, route.filters, route.q, route.sort), [route.view, route.filters, route.q, route.sort]);

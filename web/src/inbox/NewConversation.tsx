@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { endpoints, type NewEmailDraft } from '../api/endpoints';
 import type { Conversation, User } from '../api/types';
 import { AddressList, parseAddresses } from '../conversation/AddressList';
 import { AttachButton, FileChips } from '../conversation/FilePicker';
+import { refreshCountsSoon } from '../live/apply';
 import { Dialog, DialogFormActions } from '../ui/Dialog';
 import { useShortcut } from '../ui/keyboard';
-import { refreshCountsSoon } from '../live/apply';
 import { upsertConversation } from './cache';
 import '../conversation/mail.css';
 
@@ -25,8 +25,25 @@ export function NewConversation({ me, onCreated }: { me: User; onCreated(convers
   });
   return (
     <>
-      <button type="button" className="icon-button new-conversation" onClick={() => setOpen(true)} aria-label="New conversation" title="New conversation (c)" aria-keyshortcuts="c">
-        <svg className="icon" width={18} height={18} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" aria-hidden="true">
+      <button
+        type="button"
+        className="icon-button new-conversation"
+        onClick={() => setOpen(true)}
+        aria-label="New conversation"
+        title="New conversation (c)"
+        aria-keyshortcuts="c"
+      >
+        <svg
+          className="icon"
+          width={18}
+          height={18}
+          viewBox="0 0 24 24"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth={2}
+          strokeLinecap="round"
+          aria-hidden="true"
+        >
           <path d="M12 5v14 M5 12h14" />
         </svg>
       </button>
@@ -77,7 +94,16 @@ function NewConversationForm({ me, onClose, onCreated }: { me: User; onClose(): 
       <div className="form-grid">
         <label className="field">
           <span>To</span>
-          <input type="email" required value={draft.customerEmail} onChange={(e) => set({ customerEmail: e.target.value })} maxLength={254} autoComplete="off" autoFocus placeholder="customer@example.com" />
+          <input
+            type="email"
+            required
+            value={draft.customerEmail}
+            onChange={(e) => set({ customerEmail: e.target.value })}
+            maxLength={254}
+            autoComplete="off"
+            autoFocus
+            placeholder="customer@example.com"
+          />
         </label>
         <label className="field">
           <span>Name (optional)</span>
@@ -97,7 +123,9 @@ function NewConversationForm({ me, onClose, onCreated }: { me: User; onClose(): 
         <AttachButton onAdd={(added) => set({ files: [...draft.files, ...added] })} />
         <FileChips files={draft.files} onRemove={(index) => set({ files: draft.files.filter((_, j) => j !== index) })} />
       </div>
-      <p className="hint">Mailed from the support address under your name{me.signature ? ', with your signature' : ''}. Answers come back into the conversation.</p>
+      <p className="hint">
+        Mailed from the support address under your name{me.signature ? ', with your signature' : ''}. Answers come back into the conversation.
+      </p>
       <DialogFormActions error={error} busy={start.isPending} submit="Send" busySubmit="Sending…" onCancel={onClose} />
     </form>
   );

@@ -57,7 +57,9 @@ export function Onboarding({ origin = location.origin }: { origin?: string }) {
         </li>
         <li>
           <h3>Add the chat widget to your website</h3>
-          <p>Paste this before <code>&lt;/body&gt;</code> on your pages; visitors chat with the bot and the team:</p>
+          <p>
+            Paste this before <code>&lt;/body&gt;</code> on your pages; visitors chat with the bot and the team:
+          </p>
           <CopyBox label="Widget snippet" text={snippet} />
           <p className="onboarding-small">
             List your sites in <code>WIDGET_ALLOWED_ORIGINS</code> before going live.
@@ -67,8 +69,8 @@ export function Onboarding({ origin = location.origin }: { origin?: string }) {
           <h3>Connect your support email</h3>
           <p>
             Set <code>SUPPORT_ADDRESSES</code> to your address and forward its mail to this server's SMTP port (<code>2525</code> unless{' '}
-            <code>SMTP_LISTEN_PORT</code> says otherwise), or let Onethread fetch it with <code>IMAP_URL</code>. Set <code>SMTP_URL</code> so
-            replies are mailed. The README's "Run it" and "Configuration" sections have the details.
+            <code>SMTP_LISTEN_PORT</code> says otherwise), or let Onethread fetch it with <code>IMAP_URL</code>. Set <code>SMTP_URL</code> so replies are
+            mailed. The README's "Run it" and "Configuration" sections have the details.
           </p>
         </li>
         <li>

@@ -1,14 +1,20 @@
+import type { MouseEvent } from 'react';
+import type { User } from '../api/types';
 import type { InboxRoute, Route, ViewId } from '../app/route';
 import { navigate, routeUrl } from '../app/route';
-import type { User } from '../api/types';
+import type { LiveStatus } from '../live/connection';
 import { Avatar } from '../ui/Avatar';
 import { Icon, type IconName } from '../ui/Icon';
 import { useViewCounts } from './useCounts';
 import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, type ViewDefinition } from './views';
-import type { LiveStatus } from '../live/connection';
-import type { MouseEvent } from 'react';
 
-const VIEW_ICONS: Partial<Record<ViewId, IconName>> = { mine: 'user', unassigned: 'users', 'channel:ticket': 'ticket', 'channel:chatbot': 'chatbot', 'channel:email': 'email' };
+const VIEW_ICONS: Partial<Record<ViewId, IconName>> = {
+  mine: 'user',
+  unassigned: 'users',
+  'channel:ticket': 'ticket',
+  'channel:chatbot': 'chatbot',
+  'channel:email': 'email',
+};
 
 const formatCount = (n: number | undefined) => (n === undefined ? '' : n >= 1000 ? `${Math.floor(n / 1000)}k` : String(n));
 
@@ -20,7 +26,19 @@ export function follow(event: MouseEvent, route: Route, after?: () => void) {
   after?.();
 }
 
-function ViewLink({ view, active, count, sort, onNavigate }: { view: ViewDefinition; active: boolean; count: number | undefined; sort: InboxRoute['sort']; onNavigate(): void }) {
+function ViewLink({
+  view,
+  active,
+  count,
+  sort,
+  onNavigate,
+}: {
+  view: ViewDefinition;
+  active: boolean;
+  count: number | undefined;
+  sort: InboxRoute['sort'];
+  onNavigate(): void;
+}) {
   // The agent's chosen order goes along to the next view; filters and search do not.
   const target: InboxRoute = { page: 'inbox', view: view.id, filters: {}, q: '', sort, conversationId: null };
   const icon = VIEW_ICONS[view.id] ?? (view.id.startsWith('label:') ? 'tag' : 'inbox');
@@ -65,7 +83,12 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
       <div className="brand">
         <img src="/favicon.svg" alt="" width={24} height={24} />
         <span>Onethread</span>
-        <span className={`live-dot live-${live}`} role="status" aria-label={live === 'live' ? 'Live updates on' : live === 'connecting' ? 'Connecting' : 'Offline, reconnecting'} title={live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — reconnecting'} />
+        <span
+          className={`live-dot live-${live}`}
+          role="status"
+          aria-label={live === 'live' ? 'Live updates on' : live === 'connecting' ? 'Connecting' : 'Offline, reconnecting'}
+          title={live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — reconnecting'}
+        />
       </div>
       {group('Inbox', STATUS_VIEWS)}
       {group('Channels', CHANNEL_VIEWS)}
@@ -82,7 +105,13 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
           </a>
         ) : null}
         <div className="me">
-          <a href="/profile" className="me-link" aria-current={route.page === 'profile' ? 'page' : undefined} title={`Your profile (${me.email})`} onClick={(e) => follow(e, { page: 'profile' }, onNavigate)}>
+          <a
+            href="/profile"
+            className="me-link"
+            aria-current={route.page === 'profile' ? 'page' : undefined}
+            title={`Your profile (${me.email})`}
+            onClick={(e) => follow(e, { page: 'profile' }, onNavigate)}
+          >
             <Avatar user={me} />
             <span className="me-name">{me.name}</span>
             <span className="visually-hidden">, your profile</span>
@@ -103,4 +132,3 @@ export const initials = (name: string) =>
     .slice(0, 2)
     .map((part) => part[0]!.toUpperCase())
     .join('') || '?';
-

@@ -155,10 +155,7 @@ export function removeMessage(client: QueryClient, conversationId: number, messa
 
 /** A snapshot of everything an optimistic change may touch, to put back on failure. */
 export function snapshot(client: QueryClient, id: number): () => void {
-  const saved = [
-    ...client.getQueriesData({ queryKey: keys.lists }),
-    [keys.conversation(id), client.getQueryData(keys.conversation(id))] as const,
-  ];
+  const saved = [...client.getQueriesData({ queryKey: keys.lists }), [keys.conversation(id), client.getQueryData(keys.conversation(id))] as const];
   return () => {
     for (const [key, data] of saved) client.setQueryData(key, data);
   };

@@ -1,4 +1,4 @@
-import { LABEL_NAMES, STATUS_NAMES, type Channel, type Status } from '../api/types';
+import { type Channel, LABEL_NAMES, STATUS_NAMES, type Status } from '../api/types';
 import type { Filters, ViewId } from '../app/route';
 import { viewDefinition } from './views';
 

@@ -1,5 +1,5 @@
 import type { ListParams } from '../api/endpoints';
-import { CHANNEL_NAMES, LABEL_NAMES, type Channel, type InboxCounts, type Label, type Sort } from '../api/types';
+import { CHANNEL_NAMES, type Channel, type InboxCounts, LABEL_NAMES, type Label, type Sort } from '../api/types';
 import type { Filters, ViewId } from '../app/route';
 
 // The sidebar's views: each is a base query, and filters from the URL go on top.

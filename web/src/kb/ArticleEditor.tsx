@@ -1,12 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { Dialog, DialogFormActions } from '../ui/Dialog';
 import { showToast } from '../ui/toasts';
-import { kb, kbKeys, type ArticleStatus, type KbArticle } from './api';
+import { type ArticleStatus, type KbArticle, kb, kbKeys } from './api';
 
 /** Writes one article: new when `article` is null. The preview is the server's own rendering, shown after saving. */
-export function ArticleEditor({ article, onSaved, onDeleted, onCancel }: { article: KbArticle | null; onSaved(article: KbArticle): void; onDeleted(): void; onCancel(): void }) {
+export function ArticleEditor({
+  article,
+  onSaved,
+  onDeleted,
+  onCancel,
+}: {
+  article: KbArticle | null;
+  onSaved(article: KbArticle): void;
+  onDeleted(): void;
+  onCancel(): void;
+}) {
   const client = useQueryClient();
   const categories = useQuery({ queryKey: kbKeys.categories, queryFn: kb.categories });
   const [title, setTitle] = useState(article?.title ?? '');

@@ -1,10 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { ArticleEditor } from './ArticleEditor';
-import { kb, kbKeys, type ArticleStatus, type KbArticle } from './api';
+import { type ArticleStatus, type KbArticle, kb, kbKeys } from './api';
 import './kb.css';
 
 /** The team's knowledge base: the articles the help center shows and the chat bot answers from. */
@@ -13,12 +13,19 @@ export function KnowledgeBasePage({ onMenu }: { onMenu(): void }) {
   const [status, setStatus] = useState<ArticleStatus | ''>('');
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const articles = useQuery({ queryKey: kbKeys.articles(q, status), queryFn: () => kb.articles(q.trim(), status) });
-  const open = useQuery({ queryKey: kbKeys.article(typeof editing === 'number' ? editing : 0), queryFn: () => kb.article(editing as number), enabled: typeof editing === 'number' });
+  const open = useQuery({
+    queryKey: kbKeys.article(typeof editing === 'number' ? editing : 0),
+    queryFn: () => kb.article(editing as number),
+    enabled: typeof editing === 'number',
+  });
 
   let list: ReactNode;
   if (articles.isPending) list = <Loading label="Loading articles…" />;
   else if (articles.isError) list = <Failed what="the articles" error={articles.error} retry={() => void articles.refetch()} />;
-  else if (articles.data.items.length === 0) list = <Empty title={q ? 'No article matches' : 'No articles yet'}>Write the answers your customers ask for most: the bot answers from published ones.</Empty>;
+  else if (articles.data.items.length === 0)
+    list = (
+      <Empty title={q ? 'No article matches' : 'No articles yet'}>Write the answers your customers ask for most: the bot answers from published ones.</Empty>
+    );
   else
     list = (
       <ul className="kb-list">
@@ -38,11 +45,29 @@ export function KnowledgeBasePage({ onMenu }: { onMenu(): void }) {
     );
 
   let editor = null;
-  if (editing === 'new') editor = <ArticleEditor key="new" article={null} onSaved={(a: KbArticle) => setEditing(a.id)} onDeleted={() => setEditing(null)} onCancel={() => setEditing(null)} />;
+  if (editing === 'new')
+    editor = (
+      <ArticleEditor
+        key="new"
+        article={null}
+        onSaved={(a: KbArticle) => setEditing(a.id)}
+        onDeleted={() => setEditing(null)}
+        onCancel={() => setEditing(null)}
+      />
+    );
   else if (typeof editing === 'number') {
     if (open.isPending) editor = <Loading label="Opening the article…" />;
     else if (open.isError) editor = <Failed what="the article" error={open.error} retry={() => void open.refetch()} />;
-    else editor = <ArticleEditor key={`${open.data.article.id}-${open.data.article.updatedAt}`} article={open.data.article} onSaved={() => void open.refetch()} onDeleted={() => setEditing(null)} onCancel={() => setEditing(null)} />;
+    else
+      editor = (
+        <ArticleEditor
+          key={`${open.data.article.id}-${open.data.article.updatedAt}`}
+          article={open.data.article}
+          onSaved={() => void open.refetch()}
+          onDeleted={() => setEditing(null)}
+          onCancel={() => setEditing(null)}
+        />
+      );
   }
 
   return (

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { keys } from '../inbox/cache';
 import { applyFrame } from './apply';
 import { LiveConnection, type LiveStatus, type PresenceState } from './connection';

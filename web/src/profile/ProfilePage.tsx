@@ -77,7 +77,13 @@ function SignatureForm({ me }: { me: User }) {
       <p className="profile-hint">Plain text added below your replies that are mailed to customers. Internal notes and chat messages go without it.</p>
       <label className="field profile-field">
         <span>Your signature</span>
-        <textarea rows={4} maxLength={MAX_SIGNATURE} value={signature} onChange={(e) => setSignature(e.target.value)} placeholder={`${me.name}\nSupport team`} />
+        <textarea
+          rows={4}
+          maxLength={MAX_SIGNATURE}
+          value={signature}
+          onChange={(e) => setSignature(e.target.value)}
+          placeholder={`${me.name}\nSupport team`}
+        />
       </label>
       <p className="profile-count" aria-live="polite">
         {signature.length} / {MAX_SIGNATURE}
@@ -146,9 +152,7 @@ export function ProfilePage({ me, onMenu }: { me: User; onMenu(): void }) {
           <Avatar user={me} size="large" />
           <div>
             <p className="profile-summary-name">{me.name}</p>
-            <p className="profile-hint">
-              {ROLE_NAMES[me.role]} · your initials and colour are how the team tells your messages apart
-            </p>
+            <p className="profile-hint">{ROLE_NAMES[me.role]} · your initials and colour are how the team tells your messages apart</p>
           </div>
         </section>
         <NameForm key={`name-${me.name}`} me={me} />
@@ -157,7 +161,10 @@ export function ProfilePage({ me, onMenu }: { me: User; onMenu(): void }) {
           <p className="profile-email" data-testid="profile-email">
             {me.email}
           </p>
-          <p className="profile-hint">You sign in with it and reset links go to it. It cannot be changed here yet: a new address first needs a confirmation mailed to it, which Onethread does not send yet.</p>
+          <p className="profile-hint">
+            You sign in with it and reset links go to it. It cannot be changed here yet: a new address first needs a confirmation mailed to it, which Onethread
+            does not send yet.
+          </p>
         </section>
         {me.role !== 'customer' ? <SignatureForm key={`signature-${me.signature ?? ''}`} me={me} /> : null}
         <PasswordForm />

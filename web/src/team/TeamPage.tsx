@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Role, User } from '../api/types';
@@ -54,10 +54,22 @@ function NameCell({ user, self, manageable, onRename }: { user: User; self: bool
         <button type="submit" className="button button-small button-primary" disabled={busy || !name.trim()}>
           Save
         </button>
-        <button type="button" className="button button-small" onClick={() => { setEditing(false); setName(user.name); setError(null); }}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => {
+            setEditing(false);
+            setName(user.name);
+            setError(null);
+          }}
+        >
           Cancel
         </button>
-        {error ? <p className="form-error" role="alert">{error}</p> : null}
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
       </form>
     );
   }
@@ -66,7 +78,14 @@ function NameCell({ user, self, manageable, onRename }: { user: User; self: bool
       <Avatar user={user} /> {user.name}
       {self ? ' (you)' : ''}
       {manageable ? (
-        <button type="button" className="button button-small button-ghost" onClick={() => { setName(user.name); setEditing(true); }}>
+        <button
+          type="button"
+          className="button button-small button-ghost"
+          onClick={() => {
+            setName(user.name);
+            setEditing(true);
+          }}
+        >
           Rename<span className="visually-hidden"> {user.name}</span>
         </button>
       ) : null}
@@ -222,7 +241,11 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
                     <td>{active ? 'Active' : 'Deactivated'}</td>
                     <td>
                       {manageable && !self ? (
-                        <button type="button" className={`button button-small ${active ? 'button-danger-ghost' : ''}`} onClick={() => update.mutate({ user, patch: { active: !active } })}>
+                        <button
+                          type="button"
+                          className={`button button-small ${active ? 'button-danger-ghost' : ''}`}
+                          onClick={() => update.mutate({ user, patch: { active: !active } })}
+                        >
                           {active ? `Deactivate` : `Reactivate`}
                           <span className="visually-hidden"> {user.name}</span>
                         </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 
 // The native modal <dialog>: it traps focus, closes on Esc and restores focus itself.
 
@@ -46,7 +46,15 @@ export function ConfirmDialog(props: { open: boolean; title: string; text: strin
 }
 
 /** A dialog form's end: the last failure, then [extra…] Cancel and the submit button. */
-export function DialogFormActions(props: { error: string | null; busy: boolean; submit: string; busySubmit: string; cancel?: string; onCancel(): void; children?: ReactNode }) {
+export function DialogFormActions(props: {
+  error: string | null;
+  busy: boolean;
+  submit: string;
+  busySubmit: string;
+  cancel?: string;
+  onCancel(): void;
+  children?: ReactNode;
+}) {
   return (
     <>
       {props.error ? (

@@ -4,7 +4,8 @@
 type PickerOption<T extends string> = { value: T; label: string };
 
 /** Options from an enum's values and their display names. */
-export const optionsOf = <T extends string>(values: readonly T[], names: Record<T, string>): PickerOption<T>[] => values.map((value) => ({ value, label: names[value] }));
+export const optionsOf = <T extends string>(values: readonly T[], names: Record<T, string>): PickerOption<T>[] =>
+  values.map((value) => ({ value, label: names[value] }));
 
 type Props<T extends string> = {
   label: string;

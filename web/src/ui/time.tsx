@@ -29,7 +29,11 @@ export function relativeTime(at: number, reference: number): string {
   if (diff < HOUR) return `${Math.floor(diff / MINUTE)}m`;
   if (diff < DAY) return `${Math.floor(diff / HOUR)}h`;
   if (diff < 7 * DAY) return `${Math.floor(diff / DAY)}d`;
-  return new Date(at).toLocaleDateString(undefined, { month: 'short', day: 'numeric', year: new Date(at).getFullYear() === new Date(reference).getFullYear() ? undefined : 'numeric' });
+  return new Date(at).toLocaleDateString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    year: new Date(at).getFullYear() === new Date(reference).getFullYear() ? undefined : 'numeric',
+  });
 }
 
 export const fullTime = (at: number) => new Date(at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

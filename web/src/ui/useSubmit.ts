@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 
 // Shared by the admin app and the portal (which has its own API client, hence no import
 // of either here: a failure's text is its message).

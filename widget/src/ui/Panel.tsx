@@ -59,7 +59,9 @@ export function Panel({ chat, state, autoFocus, onClose }: Props) {
           )}
           {view === 'details' ? (
             <DetailsForm
-              intro={config.preChat === 'required' ? 'Before we start, please tell us who you are.' : 'Tell us who you are, so we can reply by email if you leave.'}
+              intro={
+                config.preChat === 'required' ? 'Before we start, please tell us who you are.' : 'Tell us who you are, so we can reply by email if you leave.'
+              }
               askName
               required={config.preChat === 'required'}
               submitLabel="Start chat"
@@ -73,7 +75,14 @@ export function Panel({ chat, state, autoFocus, onClose }: Props) {
                 (state.visitor.email ? (
                   <p class="note">We’ll reply to {state.visitor.email}.</p>
                 ) : (
-                  <DetailsForm intro="Leave your email and we’ll reply there." askName={false} required submitLabel="Save" visitor={state.visitor} onSave={chat.saveDetails} />
+                  <DetailsForm
+                    intro="Leave your email and we’ll reply there."
+                    askName={false}
+                    required
+                    submitLabel="Save"
+                    visitor={state.visitor}
+                    onSave={chat.saveDetails}
+                  />
                 ))}
               <Composer chat={chat} />
             </>

@@ -35,9 +35,11 @@ export function Thread({ state, config, chat }: Props) {
           {state.messages.map((message, index) => (
             <MessageItem key={message.id} message={message} previous={state.messages[index - 1]} chat={chat} />
           ))}
-          {state.outgoing.filter((item) => !item.echoed).map((item) => (
-            <OutgoingItem key={`out-${item.key}`} item={item} chat={chat} />
-          ))}
+          {state.outgoing
+            .filter((item) => !item.echoed)
+            .map((item) => (
+              <OutgoingItem key={`out-${item.key}`} item={item} chat={chat} />
+            ))}
         </ol>
       </div>
       {/* Outside the log, so a screen reader does not announce every typing pause. */}

@@ -1,5 +1,14 @@
 // Decorative (aria-hidden on each, where the linter sees it): every button carrying one has its own accessible name.
-const svg = { width: 24, height: 24, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' } as const;
+const svg = {
+  width: 24,
+  height: 24,
+  viewBox: '0 0 24 24',
+  fill: 'none',
+  stroke: 'currentColor',
+  'stroke-width': 2,
+  'stroke-linecap': 'round',
+  'stroke-linejoin': 'round',
+} as const;
 
 export const ChatIcon = () => (
   <svg {...svg} aria-hidden="true">
