@@ -1,10 +1,10 @@
 import { DomainError } from '../errors.js';
 
 /**
- * Counts failed logins per key (an account, or a client address) in a sliding window and refuses
- * further attempts once a key reaches its limit, so passwords cannot be guessed at
- * speed from one address or against one account from many. Kept in memory: each app
- * instance limits on its own, which still bounds guessing to instances × limit.
+ * Counts attempts per key (an account, a client address, a widget visitor) in a sliding
+ * window and refuses further attempts once a key reaches its limit: failed sign-ins (so
+ * passwords cannot be guessed at speed), reset requests, new chats, widget messages. Kept
+ * in memory: each app instance limits on its own, which still bounds a key to instances × limit.
  */
 export class SlidingWindowLimiter {
   readonly #failures = new Map<string, number[]>();

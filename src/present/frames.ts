@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { PRESENCE_STATES } from '../realtime/protocol.js';
 import { ConversationJson, MessageJson } from './schemas.js';
 
 // The frames the live sockets send, one schema each: /api/realtime (src/realtime/frames.ts
@@ -23,6 +22,8 @@ export type EventFrameType = EventFrame['type'];
 export const ReadyFrame = z.object({ id: eventId, type: z.literal('ready'), data: z.object({}) });
 export type ReadyFrame = z.infer<typeof ReadyFrame>;
 
+// Here, not in realtime/protocol.ts: the presenters' module imports nothing from realtime.
+export const PRESENCE_STATES = ['viewing', 'typing', 'left'] as const;
 export const PresenceState = z.enum(PRESENCE_STATES);
 export type PresenceState = z.infer<typeof PresenceState>;
 

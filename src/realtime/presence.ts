@@ -1,4 +1,5 @@
-import type { PresenceRequest, PresenceState } from './protocol.js';
+import type { PresenceState } from '../present/frames.js';
+import type { PresenceRequest } from './protocol.js';
 
 // Who on the team is looking at or typing in which conversation, so two agents do not
 // answer the same customer at once. Ephemeral by design: relayed to the other team

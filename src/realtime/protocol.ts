@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRESENCE_STATES } from '../present/frames.js';
 
 // What travels on /api/realtime besides the event frames (frames.ts): what a client may
 // send, the error frame it gets back for a bad one, the close codes, and the description
@@ -8,9 +9,6 @@ import { z } from 'zod';
 export const CLOSE_CREDENTIALS_ENDED = 4401;
 /** The account's role changed: reconnect (with `since`) to be served as who the user is now. */
 export const CLOSE_VIEWER_CHANGED = 4409;
-
-export const PRESENCE_STATES = ['viewing', 'typing', 'left'] as const;
-export type PresenceState = (typeof PRESENCE_STATES)[number];
 
 export const PresenceRequest = z
   .strictObject({
