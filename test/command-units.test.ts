@@ -11,11 +11,11 @@ import { countMessages } from '../src/store/messages.js';
 import { findJob } from '../src/store/outbox.js';
 import { findTimer } from '../src/store/timers.js';
 import {
+  bounceMail,
   type EmailHarness,
   MAIL_PEERS,
   queuedId,
   rawMail,
-  SUPPORT,
   settled,
   swaks,
   testEmailPlanner,
@@ -305,30 +305,14 @@ describe.skipIf(!MAIL_PEERS.swaks || !MAIL_PEERS.aiosmtpd)('filing a mail: its p
     const reply = await addMessage(mail.ctx, { conversation: conversationId, from: { userId: agent.id }, body: 'On its way.' });
     expect(await worker.runOnce()).toBe(1);
     const outbound = (await findOutbound(mail.store.db, reply.message.id))!;
-    const bounce = [
-      'From: MAILER-DAEMON@mx.example.org',
-      `To: ${SUPPORT}`,
-      'Subject: Undelivered Mail Returned to Sender',
-      `Message-ID: <${uniqueId('bounce')}>`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain',
-      '',
-      'Mailbox unknown.',
-      '--b1',
-      'Content-Type: message/rfc822',
-      '',
-      `Message-ID: <${outbound.headerMessageId}>`,
-      `From: ${SUPPORT}`,
-      'To: bea@example.org',
-      'Subject: Re: Parcel',
-      '',
-      'On its way.',
-      '--b1--',
-      '',
-    ].join('\r\n');
+    const bounce = bounceMail({
+      messageId: outbound.headerMessageId,
+      to: 'bea@example.org',
+      subject: 'Re: Parcel',
+      body: 'On its way.',
+      report: 'Undelivered Mail Returned to Sender',
+      reason: 'Mailbox unknown.',
+    });
     const delivery = async () =>
       (await mail.store.db.selectFrom('message_deliveries').selectAll().where('messageId', '=', reply.message.id).executeTakeFirst())?.status;
     const eventTypes = async () => (await getConversationEvents(mail.ctx, conversationId)).map((e) => e.eventType);

@@ -7,7 +7,20 @@ import { getConversation, getConversationMessages } from '../src/inbox/queries.j
 import { createOutboxWorker, type OutboxJob, type OutboxWorker } from '../src/jobs/outbox-worker.js';
 import { findOutbound } from '../src/store/email.js';
 import { findJob } from '../src/store/outbox.js';
-import { freePort, MAIL_PEERS, queuedId, rawMail, SUPPORT, settled, swaks, testEmailPlanner, uniqueId, useEmailChannel, useSink } from './support/email.js';
+import {
+  bounceMail,
+  freePort,
+  MAIL_PEERS,
+  queuedId,
+  rawMail,
+  SUPPORT,
+  settled,
+  swaks,
+  testEmailPlanner,
+  uniqueId,
+  useEmailChannel,
+  useSink,
+} from './support/email.js';
 import { makeAgent } from './support/inbox.js';
 
 // Agent replies go out through the outbox to a real SMTP server (aiosmtpd writing a
@@ -168,30 +181,14 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('email replies over S
     const reply = await addMessage(mail.ctx, { conversation: row.conversationId!, from: { userId: agent.id }, body: 'Done.' });
     expect(await worker.runOnce()).toBe(1);
     const outbound = (await findOutbound(mail.store.db, reply.message.id))!;
-    const bounce = [
-      'From: MAILER-DAEMON@mx.example.org',
-      `To: ${SUPPORT}`,
-      'Subject: Delivery Status Notification (Failure)',
-      `Message-ID: <${uniqueId('bounce')}>`,
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain',
-      '',
-      'Address not found.',
-      '--b1',
-      'Content-Type: message/rfc822',
-      '',
-      `Message-ID: <${outbound.headerMessageId}>`,
-      `From: ${SUPPORT}`,
-      'To: yusuf@example.org',
-      'Subject: Re: Address change',
-      '',
-      'Done.',
-      '--b1--',
-      '',
-    ].join('\r\n');
+    const bounce = bounceMail({
+      messageId: outbound.headerMessageId,
+      to: 'yusuf@example.org',
+      subject: 'Re: Address change',
+      body: 'Done.',
+      report: 'Delivery Status Notification (Failure)',
+      reason: 'Address not found.',
+    });
     const result = await swaks(mail.port, { from: '<>', data: bounce });
     const bounced = await settled(mail, queuedId(result));
     expect(bounced).toMatchObject({ isBounce: 1, conversationId: row.conversationId });

@@ -159,6 +159,34 @@ export function rawMail(mail: TestMail = {}): string {
   return lines.join('\r\n').replace(/\r?\n/g, '\r\n');
 }
 
+/** A delivery-status report (a bounce) of the mail we sent as `messageId`, as a mail server writes one. */
+export function bounceMail(bounce: { messageId: string; to: string; subject: string; body: string; report: string; reason: string }): string {
+  return [
+    'From: MAILER-DAEMON@mx.example.org',
+    `To: ${SUPPORT}`,
+    `Subject: ${bounce.report}`,
+    `Message-ID: <${uniqueId('bounce')}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain',
+    '',
+    bounce.reason,
+    '--b1',
+    'Content-Type: message/rfc822',
+    '',
+    `Message-ID: <${bounce.messageId}>`,
+    `From: ${SUPPORT}`,
+    `To: ${bounce.to}`,
+    `Subject: ${bounce.subject}`,
+    '',
+    bounce.body,
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
 export async function waitFor<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
