@@ -7,6 +7,7 @@ import { createOutboxWorker, type JobHandler, type OutboxJob, type OutboxWorkerO
 import { openPostgres, type Store } from '../src/store/database.js';
 import { claimDueJobs, enqueueJobs, findJob, type NewJob } from '../src/store/outbox.js';
 import { transact } from '../src/store/transaction.js';
+import { drain } from './support/drain.js';
 import { makeConversation, useTestInbox } from './support/inbox.js';
 import { makeTestStore } from './support/store.js';
 
@@ -249,19 +250,11 @@ describe('outbox worker', () => {
         runs.set(i, [...(runs.get(i) ?? []), name]);
         await sleep(Math.random() * 5);
       };
-    const drain = async (w: ReturnType<typeof createOutboxWorker>) => {
-      let total = 0;
-      for (let ran = await w.runOnce(); ran > 0; ran = await w.runOnce()) {
-        expect(ran).toBeLessThanOrEqual(5);
-        total += ran;
-      }
-      return total;
-    };
 
     try {
       const [a, b] = await Promise.all([
-        drain(worker({ test: handlerFor('a') }, { batchSize: 5 })),
-        drain(createOutboxWorker({ store: other, handlers: { test: handlerFor('b') }, clock: clock.read, log: quiet, batchSize: 5 })),
+        drain(worker({ test: handlerFor('a') }, { batchSize: 5 }), 5),
+        drain(createOutboxWorker({ store: other, handlers: { test: handlerFor('b') }, clock: clock.read, log: quiet, batchSize: 5 }), 5),
       ]);
       expect(a + b).toBe(50);
       expect(a).toBeGreaterThan(0);

@@ -7,6 +7,7 @@ import { openPostgres, openSqlite, type Store } from '../src/store/database.js';
 import { enqueueJobs } from '../src/store/outbox.js';
 import { cancelTimer, claimDueTimers, findTimer, type NewTimer, setTimer } from '../src/store/timers.js';
 import { transact } from '../src/store/transaction.js';
+import { drain } from './support/drain.js';
 import { makeTestStore } from './support/store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -157,19 +158,11 @@ describe('durable timers', () => {
         fires.set(i, [...(fires.get(i) ?? []), name]);
         await sleep(Math.random() * 5);
       };
-    const drain = async (w: ReturnType<typeof createOutboxWorker>) => {
-      let total = 0;
-      for (let ran = await w.runOnce(); ran > 0; ran = await w.runOnce()) {
-        expect(ran).toBeLessThanOrEqual(5);
-        total += ran;
-      }
-      return total;
-    };
 
     try {
       const [a, b] = await Promise.all([
-        drain(worker({ test: handlerFor('a') }, { batchSize: 5 })),
-        drain(createOutboxWorker({ store: other, handlers: {}, timerHandlers: { test: handlerFor('b') }, clock: clock.read, log: quiet, batchSize: 5 })),
+        drain(worker({ test: handlerFor('a') }, { batchSize: 5 }), 5),
+        drain(createOutboxWorker({ store: other, handlers: {}, timerHandlers: { test: handlerFor('b') }, clock: clock.read, log: quiet, batchSize: 5 }), 5),
       ]);
       expect(a + b).toBe(50);
       expect(a).toBeGreaterThan(0);
