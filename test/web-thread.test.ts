@@ -126,6 +126,28 @@ describe.skipIf(!hasChromium)('web inbox, the thread', () => {
     expect(all.at(-1)).toBe('Message after the paging');
   });
 
+  it('shows a reply once when the live stream confirms it before the send answers', async () => {
+    await page.goto(`${app.url}/inbox/all?conversation=${longId}`);
+    await page.locator(`.conversation[data-conversation-id="${longId}"]`).waitFor();
+    // The server stores the reply and streams it at once; the browser sees the POST's answer only
+    // after the streamed copy has arrived, the order CI once met by chance.
+    let copiesBeforeAnswer = -1;
+    await page.route(`**/api/conversations/${longId}/messages`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const response = await route.fetch();
+      await waitFor(async () => (await page.locator('.message-admin:not([data-pending])').filter({ hasText: 'Echoed only once' }).count()) === 1);
+      copiesBeforeAnswer = await page.locator('.message-admin').filter({ hasText: 'Echoed only once' }).count();
+      await route.fulfill({ response });
+    });
+    await page.locator('.composer textarea').fill('Echoed only once');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await expect.poll(() => copiesBeforeAnswer, { timeout: 20_000 }).toBe(1);
+    const copies = page.locator('.message-admin').filter({ hasText: 'Echoed only once' });
+    expect(await copies.count()).toBe(1);
+    expect(await copies.getAttribute('data-pending')).toBeNull();
+    await page.unroute(`**/api/conversations/${longId}/messages`);
+  });
+
   it('folds quoted history away, in HTML mail and in text, until the agent asks', async () => {
     await page.goto(`${app.url}/inbox/all?conversation=${quotedId}`);
     const htmlMessage = page.locator(`.message[data-message-id="${messageIds.html}"]`);

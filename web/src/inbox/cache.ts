@@ -132,10 +132,30 @@ function updateThread(client: QueryClient, conversationId: number, change: (page
   client.setQueryData<ThreadPages>(keys.messages(conversationId), (thread) => (thread ? { ...thread, pages: change(thread.pages) } : thread));
 }
 
-/** Adds a message to a cached thread unless it is there; the thread shows it by time. */
-export function appendMessage(client: QueryClient, message: Message): void {
+type Cached = Message & { pending?: true };
+
+/** The agent's own message confirmed by the stream takes the place of its copy still marked as sending. */
+function isSendingCopyOf(cached: Cached, message: Cached): boolean {
+  return (
+    cached.pending === true &&
+    !message.pending &&
+    cached.sender.id === message.sender.id &&
+    cached.isInternal === message.isInternal &&
+    cached.body.trim() === message.body.trim() &&
+    cached.attachments.length === message.attachments.length
+  );
+}
+
+/**
+ * Adds a message to a cached thread unless it is there; the thread shows it by time. The live stream
+ * may bring the agent's own reply before the POST answers: it then replaces the copy marked as sending,
+ * so the reply never shows twice.
+ */
+export function appendMessage(client: QueryClient, message: Cached): void {
   updateThread(client, message.conversationId, (pages) => {
     if (pages.some((page) => page.items.some((m) => m.id === message.id))) return pages;
+    const sending = pages.flatMap((page) => page.items).find((m) => isSendingCopyOf(m, message));
+    if (sending) return pages.map((page) => ({ ...page, items: page.items.map((m) => (m === sending ? message : m)) }));
     const [newest, ...older] = pages;
     if (!newest) return pages;
     return [{ ...newest, items: [...newest.items, message] }, ...older];
