@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type AccountsContext, accountsContext } from './accounts/index.js';
+import { type AccountsContext, accountsContext, SeenTracker, teamOnline } from './accounts/index.js';
 import { type AttachmentCleaner, LocalAttachmentStorage, startAttachmentCleaner } from './attachments/index.js';
 import type { ChatContext } from './channels/chat/chat.js';
 import { type ChatSettings, createChatContext } from './channels/chat/index.js';
@@ -131,6 +131,7 @@ async function assemble(
   // once; changes made elsewhere (another instance, the command line) wait for the watch's round.
   const accounts: AccountsContext = { ...plainAccounts, onCredentialsChanged: () => watch.recheck() };
   const presence = new PresenceRelay();
+  const seen = new SeenTracker(accounts, warn);
 
   const chat = createChatContext(inbox, kb, config.chat, warn);
   const email = config.email
@@ -145,7 +146,7 @@ async function assemble(
       })
     : null;
   const modules = [
-    chatModule({ chat, settings: config.chat, hub, presence, uploads, bundle: overrides.widgetBundle }),
+    chatModule({ chat, settings: config.chat, hub, presence, teamOnline: () => teamOnline(accounts), uploads, bundle: overrides.widgetBundle }),
     emailModule({ config: config.email, channel: email, inbox }),
   ];
   for (const module of modules) sideEffects.push(...(module.sideEffects ?? []));
@@ -171,7 +172,7 @@ async function assemble(
     signup: config.signup,
     support: email?.support ?? null,
   });
-  const routes = [...core, ...modules.flatMap((module) => module.routes ?? []), realtimeMount({ hub, watch, presence, accounts })];
+  const routes = [...core, ...modules.flatMap((module) => module.routes ?? []), realtimeMount({ hub, watch, presence, accounts, seen })];
   await registerApi(server, { accounts, secureCookies, routes });
   if (overrides.webApp !== false) await registerWebApp(server, overrides.webApp);
 
@@ -219,11 +220,12 @@ function chatModule(parts: {
   settings: ChatSettings;
   hub: RealtimeHub;
   presence: PresenceRelay;
+  teamOnline: () => Promise<boolean>;
   uploads?: UploadOptions;
   bundle?: string;
 }): Module {
-  const { chat, settings, hub, presence, uploads, bundle } = parts;
-  return { name: 'chat', routes: [(app) => app.register(widgetRoutes, { chat, settings, hub, presence, attachments: uploads, bundle })] };
+  const { chat, settings, hub, presence, teamOnline, uploads, bundle } = parts;
+  return { name: 'chat', routes: [(app) => app.register(widgetRoutes, { chat, settings, hub, presence, teamOnline, attachments: uploads, bundle })] };
 }
 
 /**

@@ -36,3 +36,17 @@ export const MAX_VISITOR_MESSAGE = 20_000;
 export const MAX_KB_TITLE = 200;
 export const MAX_KB_BODY = 200_000;
 export const MAX_KB_DESCRIPTION = 1_000;
+
+/** A team's name (one line), its description, and how many people one team holds. */
+export const MAX_TEAM_NAME = 100;
+export const MAX_TEAM_DESCRIPTION = 1_000;
+export const MAX_TEAM_MEMBERS = 500;
+
+/** A saved view's name (one line), how many personal views one user keeps, and its filter's stored size. */
+export const MAX_VIEW_NAME = 100;
+// Each view's sidebar count is a few capped queries, so a user keeps a bounded number.
+export const MAX_PERSONAL_VIEWS = 50;
+export const MAX_VIEW_FILTER = 2_000;
+
+/** Team members one internal note may mention (issue 16). */
+export const MAX_MENTIONS = 50;

@@ -48,7 +48,15 @@ describe('sessions', () => {
     const { email, password, user } = await agent();
     const { response, cookie, csrf } = await login(email, password);
     expect(response.statusCode).toBe(200);
-    expect(response.json().user).toEqual({ id: user.id, name: user.name, email, role: 'agent', signature: null });
+    expect(response.json().user).toEqual({
+      id: user.id,
+      name: user.name,
+      email,
+      role: 'agent',
+      signature: null,
+      availability: 'offline',
+      availabilityChoice: 'auto',
+    });
     expect(csrf).toEqual(expect.any(String));
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
     const me = await app.inject({ method: 'GET', url: '/api/auth/me', cookies: { [SESSION_COOKIE]: cookie!.value } });

@@ -199,6 +199,9 @@ describe("another customer's conversation", () => {
       ['POST', `/api/conversations/${conversation.id}/messages`, { body: 'let me in' }],
       ['GET', `/api/conversations/${conversation.id}/events`],
       ['POST', `/api/conversations/${conversation.id}/read`],
+      ['GET', `/api/conversations/${conversation.id}/participants`],
+      ['POST', `/api/conversations/${conversation.id}/follow`],
+      ['DELETE', `/api/conversations/${conversation.id}/follow`],
     ];
     for (const [method, url, payload] of routes) {
       const response = await call(bob, method, url, payload);

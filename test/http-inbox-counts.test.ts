@@ -81,6 +81,7 @@ describe('inbox counts over HTTP', () => {
       channels: { ticket: 3, chatbot: 0, email: 2 },
       labels: { urgent: 2, 'follow-up': 1, resolved: 0 },
       bot: 0,
+      teams: [],
     });
 
     const views: [number, string][] = [
@@ -122,6 +123,6 @@ describe('inbox counts over HTTP', () => {
   it('is in the OpenAPI document', async () => {
     const document = (await call(null, 'GET', '/api/openapi.json')).body!;
     expect(Object.keys(document.paths['/api/inbox/counts'].get.responses)).toEqual(['200', '401', '403']);
-    expect(document.components.schemas.InboxCounts.required).toEqual(['statuses', 'all', 'mine', 'unassigned', 'channels', 'labels', 'bot']);
+    expect(document.components.schemas.InboxCounts.required).toEqual(['statuses', 'all', 'mine', 'unassigned', 'channels', 'labels', 'bot', 'teams']);
   });
 });

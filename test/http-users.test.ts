@@ -46,9 +46,11 @@ describe('team administration over HTTP', () => {
     const agent = await person(api, 'agent');
     const seenByAgent = (await call(api, agent, 'GET', '/api/users')).json().items;
     // Whether an account is switched off is the admins' business.
-    expect(seenByAgent).toContainEqual({ id: user.id, name: 'Noor Haddad', email: 'noor@example.test', role: 'agent' });
+    // Availability (issue 16): nobody has the inbox open.
+    const offline = { availability: 'offline', availabilityChoice: 'auto' };
+    expect(seenByAgent).toContainEqual({ id: user.id, name: 'Noor Haddad', email: 'noor@example.test', role: 'agent', ...offline });
     const seenByAdmin = (await call(api, admin, 'GET', '/api/users?role=agent')).json().items;
-    expect(seenByAdmin).toContainEqual(user);
+    expect(seenByAdmin).toContainEqual({ ...user, ...offline });
   });
 
   it('an admin renames a team member and makes them an admin', async () => {

@@ -19,6 +19,7 @@ const conversation: Conversation = {
   status: 'open',
   priority: 'high',
   assignedTo: 2,
+  team: { id: 4, name: 'Billing' },
   tags: ['vip'],
   labels: ['urgent'],
   participants: [{ email: 'pat@example.test', name: 'Pat' }],
@@ -105,6 +106,7 @@ describe('presenters', () => {
     expect(json).toMatchObject({
       priority: 'high',
       assignedTo: 2,
+      team: { id: 4, name: 'Billing' },
       tags: ['vip'],
       labels: ['urgent'],
       participants: [{ email: 'pat@example.test', name: 'Pat' }],

@@ -30,6 +30,7 @@ const LONG_THREAD = 400;
 const T0 = Date.UTC(2025, 0, 1);
 
 let agentIds: number[] = [];
+let teamIds: number[] = [];
 let longThreadId = 0;
 
 function numbers(count: number): RawBuilder<unknown> {
@@ -76,6 +77,19 @@ async function loadInbox(): Promise<void> {
   await sql`
     insert into conversation_tags ("conversationId", name, status, "lastMessageAt")
     select id, 'label:urgent', status, "lastMessageAt" from conversations where labels = '["urgent"]'`.execute(db);
+
+  // Six teams share three quarters of the conversations; the rest have none.
+  teamIds = [];
+  for (let i = 0; i < 6; i++) {
+    const team = await db
+      .insertInto('teams')
+      .values({ name: `Bulk team ${i}`, description: '', createdAt: T0, updatedAt: T0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    teamIds.push(Number(team.id));
+  }
+  const team = sql.raw(`case number % 8 ${teamIds.map((id, i) => `when ${i} then ${id}`).join(' ')} else null end`);
+  await sql`update conversations set "teamId" = ${team} where number >= 1000000`.execute(db);
 
   // The chats the bot still has: a third of everything pending, which Pending must not walk past.
   await sql`update conversations set tags = '["bot"]' where status = 'pending' and channel = 'chatbot'`.execute(db);
@@ -235,6 +249,13 @@ const CONVERSATION_VIEWS: ListView[] = [
       c: process.env.DATABASE_URL ? 'conversations_unassigned_status_last_message' : 'conversations_assignee_status_last_message',
     },
   },
+  { name: 'team', query: () => ({ team: teamIds[0]!, statuses: ['open'] }), expected: { c: 'conversations_team_status_last_message' } },
+  {
+    // As for unassigned: PostgreSQL needs a partial index for `teamId IS NULL`.
+    name: 'no team',
+    query: () => ({ team: 'none', statuses: ['open'] }),
+    expected: { c: process.env.DATABASE_URL ? 'conversations_no_team_status_last_message' : 'conversations_team_status_last_message' },
+  },
   {
     name: 'channel + unassigned',
     query: () => ({ assignee: 'unassigned', channel: 'email', statuses: ['open'] }),
@@ -294,6 +315,7 @@ const EVERY_STATUS_VIEWS: ListView[] = [
   { name: 'sort=createdAt over every status', query: () => ({ sort: 'createdAt' }), expected: null },
   { name: 'sort=priority over every status', query: () => ({ sort: 'priority' }), expected: null },
   { name: 'label over every status', query: () => ({ label: 'urgent' }), expected: null },
+  { name: 'team over every status', query: () => ({ team: teamIds[1]! }), expected: null },
   // Pending in the other orders: the status's index, stepping over the bot's chats.
   { name: 'pending, sort=createdAt', query: () => ({ statuses: ['pending'], handler: 'team', sort: 'createdAt' }), expected: null },
   { name: 'pending, sort=priority', query: () => ({ statuses: ['pending'], handler: 'team', sort: 'priority' }), expected: null },

@@ -64,6 +64,7 @@ describe('counter keys', () => {
     expect(countKeys(base)).toEqual([
       'status:open',
       'assignee:none:open',
+      'team:none:open',
       'channel:email:open',
       'type:support:open',
       'priority:normal:open',
@@ -75,6 +76,7 @@ describe('counter keys', () => {
   it('a change moves only the counters that differ', () => {
     const deltas = countDeltas(base, { ...base, assignedTo: 7 });
     expect(Object.fromEntries(deltas)).toEqual({ 'assignee:none:open': -1, 'assignee:7:open': 1 });
+    expect(Object.fromEntries(countDeltas({ ...base, teamId: 3 }, { ...base, teamId: null }))).toEqual({ 'team:3:open': -1, 'team:none:open': 1 });
   });
 });
 

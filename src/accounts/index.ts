@@ -11,7 +11,9 @@ export {
   requestPasswordReset,
 } from './account-links.js';
 export { API_TOKEN_PREFIX, createApiToken, findUserByApiToken, getApiTokens, revokeApiToken } from './api-tokens.js';
+export { AVAILABILITY_REQUESTS, type AvailabilityRequest, SeenTracker, teamOnline } from './availability.js';
 export { type AccountsContext, accountsContext } from './context.js';
+export { renameCustomer } from './customers.js';
 export { DEFAULT_ADMIN_EMAIL, DEFAULT_ADMIN_NAME, ensureFirstAdmin, type FirstAdminOptions, type FirstAdminResult } from './first-admin.js';
 export { MAX_PASSWORD, MIN_PASSWORD } from './passwords.js';
 export { cleanSignature, MAX_SIGNATURE, type ProfileChange, updateProfile } from './profile.js';

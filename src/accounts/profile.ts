@@ -2,6 +2,7 @@ import { DomainError, invalid, notFound } from '../errors.js';
 import type { UserRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
 import { findUserById, type UserPatch, updateUserRow } from '../store/users.js';
+import { type AvailabilityRequest, availabilityChoiceOf, forgetTeamOnline } from './availability.js';
 import type { AccountsContext } from './context.js';
 import { toUser, type User } from './records.js';
 import { validName } from './users.js';
@@ -12,7 +13,7 @@ import { validName } from './users.js';
 export const MAX_SIGNATURE = 2000;
 
 /** Omitted fields stay as they are; a signature of null or only whitespace removes it. */
-export type ProfileChange = { name?: string; signature?: string | null };
+export type ProfileChange = { name?: string; signature?: string | null; availability?: AvailabilityRequest };
 
 // Control and format characters (bidi overrides, zero-width) but not the line break: the
 // signature goes into mail under the agent's name, where hidden text must not ride along.
@@ -42,19 +43,29 @@ export function cleanSignature(text: string | null): string | null {
 export async function updateProfile(ctx: AccountsContext, userId: number, change: ProfileChange): Promise<User> {
   const name = change.name === undefined ? undefined : validName(change.name);
   const signature = change.signature === undefined ? undefined : cleanSignature(change.signature);
-  return transact(ctx.store, async (tx) => {
+  const availability = change.availability === undefined ? undefined : availabilityChoiceOf(change.availability);
+  const user = await transact(ctx.store, async (tx) => {
     const row = await findUserById(tx, userId);
     if (!row || row.deactivatedAt !== null) throw notFound('user');
     if (signature !== undefined && row.role === 'customer') throw new DomainError('forbidden', 'Only team members have an email signature', 'signature');
-    const patch = changedColumns(row, name, signature);
+    if (availability !== undefined && row.role === 'customer') throw new DomainError('forbidden', 'Only team members have an availability', 'availability');
+    const patch = changedColumns(row, name, signature, availability);
     if (Object.keys(patch).length > 0) await updateUserRow(tx, userId, patch, ctx.clock());
     return toUser((await findUserById(tx, userId))!);
   });
+  if (availability !== undefined) forgetTeamOnline(ctx.store);
+  return user;
 }
 
-function changedColumns(row: UserRow, name: string | undefined, signature: string | null | undefined): UserPatch {
+function changedColumns(
+  row: UserRow,
+  name: string | undefined,
+  signature: string | null | undefined,
+  availability: UserRow['availabilityChoice'] | undefined,
+): UserPatch {
   const patch: UserPatch = {};
   if (name !== undefined && name !== row.name) patch.name = name;
   if (signature !== undefined && signature !== (row.signature ?? null)) patch.signature = signature;
+  if (availability !== undefined && availability !== (row.availabilityChoice ?? null)) patch.availabilityChoice = availability;
   return patch;
 }

@@ -1,4 +1,4 @@
-import type { ApiTokenRow, Role, SessionRow, UserRow } from '../store/schema.js';
+import type { ApiTokenRow, AvailabilityChoice, Role, SessionRow, UserRow } from '../store/schema.js';
 
 /** A user as the rest of Onethread sees one: never with the password hash. */
 export type User = {
@@ -12,6 +12,9 @@ export type User = {
   emailVerifiedAt: number | null;
   /** A team member's email signature, plain text; null for none. */
   signature: string | null;
+  /** A team member's manual availability (null: automatic) and when an inbox socket of theirs was last open: inbox/availability.ts. */
+  availabilityChoice: AvailabilityChoice | null;
+  lastSeenAt: number | null;
   createdAt: number;
   updatedAt: number;
 };
@@ -31,6 +34,8 @@ export function toUser(row: UserRow): User {
     deactivatedAt: row.deactivatedAt === null ? null : Number(row.deactivatedAt),
     emailVerifiedAt: row.emailVerifiedAt === null ? null : Number(row.emailVerifiedAt),
     signature: row.signature ?? null,
+    availabilityChoice: row.availabilityChoice ?? null,
+    lastSeenAt: row.lastSeenAt === null || row.lastSeenAt === undefined ? null : Number(row.lastSeenAt),
     createdAt: Number(row.createdAt),
     updatedAt: Number(row.updatedAt),
   };

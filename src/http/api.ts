@@ -1,4 +1,4 @@
-import type { AccountsContext } from '../accounts/index.js';
+import type { AccountsContext, SeenTracker } from '../accounts/index.js';
 import type { SupportAddresses } from '../channels/email/reply-address.js';
 import type { InboxContext } from '../inbox/context.js';
 import type { KbContext } from '../kb/records.js';
@@ -15,9 +15,13 @@ import { type AuthRouteOptions, authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
 import { type ContactLimits, contactRoutes } from './routes/contact.js';
 import { conversationRoutes } from './routes/conversations.js';
+import { customerRoutes } from './routes/customers.js';
+import { followerRoutes } from './routes/followers.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { kbRoutes } from './routes/kb.js';
+import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
+import { viewRoutes } from './routes/views.js';
 import type { ZodApp } from './routing.js';
 
 /** The shared parts the core routes serve, all built by the composition root (src/compose.ts). */
@@ -44,12 +48,16 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
   return [
     (app) => app.register(authRoutes, { accounts, secureCookies: parts.secureCookies, limits: parts.loginLimits, signup: parts.signup }),
     (app) => app.register(conversationRoutes, { inbox, attachments, support: parts.support }),
+    (app) => app.register(followerRoutes, { inbox }),
     (app) => app.register(contactRoutes, { inbox, accounts, limits: parts.contact }),
     (app) => app.register(inboxRoutes, { inbox }),
+    (app) => app.register(teamRoutes, { inbox }),
+    (app) => app.register(viewRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });
     },
     (app) => app.register(userRoutes, { accounts }),
+    (app) => app.register(customerRoutes, { inbox, accounts }),
     (app) => app.register(calendarRoutes, { store: inbox.store, clock: inbox.clock }),
     // The help center is the knowledge base's public face.
     (app) => app.register(kbRoutes, { kb }),
@@ -58,13 +66,21 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
 }
 
 /** The live stream, with its hub and credential watch running as long as the server. */
-export function realtimeMount(parts: { hub: RealtimeHub; watch: CredentialWatch; presence: PresenceRelay; accounts: AccountsContext }): RouteMount {
+export function realtimeMount(parts: {
+  hub: RealtimeHub;
+  watch: CredentialWatch;
+  presence: PresenceRelay;
+  accounts: AccountsContext;
+  seen: SeenTracker;
+}): RouteMount {
   return async (app) => {
     app.addHook('onReady', async () => {
       await parts.hub.start();
       parts.watch.start();
+      parts.seen.start();
     });
     app.addHook('onClose', async () => {
+      parts.seen.stop();
       await parts.watch.stop();
       await parts.hub.stop();
     });

@@ -4,7 +4,7 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { RawData } from 'ws';
 import { z } from 'zod';
 import { findApiTokenUse } from '../accounts/api-tokens.js';
-import type { AccountsContext } from '../accounts/index.js';
+import type { AccountsContext, SeenTracker } from '../accounts/index.js';
 import { DomainError } from '../errors.js';
 import { isTeam } from '../inbox/policies.js';
 import type { Credential, CredentialWatch } from '../realtime/credentials.js';
@@ -80,9 +80,16 @@ export async function registerWebSocketTransport(app: ZodApp): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_INCOMING_BYTES } });
 }
 
-export type RealtimeRouteOptions = { hub: RealtimeHub; watch: CredentialWatch; presence: PresenceRelay; accounts: AccountsContext };
+export type RealtimeRouteOptions = {
+  hub: RealtimeHub;
+  watch: CredentialWatch;
+  presence: PresenceRelay;
+  accounts: AccountsContext;
+  /** A team member's open sockets make them online (accounts/availability.ts). */
+  seen: SeenTracker;
+};
 
-export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { hub, watch, presence, accounts }) => {
+export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { hub, watch, presence, accounts, seen }) => {
   /** One client frame: a bad one is answered with an error frame, never fatal to the socket. */
   function receive(client: WsClient, data: RawData, isBinary: boolean): void {
     const budget = client.budget.take();
@@ -124,9 +131,13 @@ export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { h
         hub.leave(gone);
         watch.remove(gone);
         presence.leave(gone);
+        if (isTeam(viewer)) void seen.closed(viewer.id);
       });
       watch.add(client);
       if (isTeam(viewer)) presence.join(client);
+      // The ready frame follows the record that the member is online, so whoever the client
+      // tells next (a test, a colleague) finds them so.
+      const recorded = isTeam(viewer) ? seen.opened(viewer.id) : Promise.resolve();
       socket.on('message', (data, isBinary) => {
         try {
           receive(client, data, isBinary);
@@ -135,10 +146,12 @@ export const realtimeRoutes = defineRoutes<RealtimeRouteOptions>(async (app, { h
         }
       });
       socket.on('error', () => socket.terminate());
-      hub.join(client, request.query.since ?? null).catch((error) => {
-        request.log.warn({ err: error }, 'realtime: replay failed');
-        client.close(1011, 'replay failed; reconnect with since');
-      });
+      recorded
+        .then(() => hub.join(client, request.query.since ?? null))
+        .catch((error) => {
+          request.log.warn({ err: error }, 'realtime: replay failed');
+          client.close(1011, 'replay failed; reconnect with since');
+        });
     },
   );
 });

@@ -52,7 +52,7 @@ export class VisitorClient extends SocketClient<VisitorClient> {
       const message = widgetMessage(event.message, this.token, this.visitor.name);
       return message ? JSON.stringify({ id: event.id, type: 'message.created', data: message }) : null;
     }
-    if (event.eventType === 'note_added' || event.eventType.startsWith('delivery_')) return null;
+    if (event.eventType === 'note_added' || event.eventType === 'mentioned' || event.eventType.startsWith('delivery_')) return null;
     return JSON.stringify({ id: event.id, type: 'conversation.updated', data: widgetConversation(conversation) });
   }
 

@@ -16,9 +16,12 @@ export {
   updateConversationStatus,
 } from './commands/conversation.js';
 export { recordDelivery, retryDelivery } from './commands/delivery.js';
+export { setFollowing } from './commands/followers.js';
 export { type ForwardInput, forwardConversation } from './commands/forward.js';
 export { deleteConversation, linkFollowUp } from './commands/lifecycle.js';
 export type { MessageContent, MessageResult } from './commands/message-content.js';
 export { type AddMessageInput, addMessage, type CreateConversationInput, createConversation } from './commands/messages.js';
 export { markConversationRead, markSeenByCustomer } from './commands/reads.js';
+export { createTeam, deleteTeam, type Team, type TeamInput, updateTeam } from './commands/teams.js';
 export { type CommandTarget, inUnit, Unit } from './commands/unit.js';
+export { createView, deleteView, type SavedView, updateView, type ViewFilter, type ViewInput } from './commands/views.js';

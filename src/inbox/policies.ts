@@ -120,6 +120,29 @@ export function canSeeDrafts(viewer: Viewer): boolean {
   return isTeam(viewer);
 }
 
+/** Creating, renaming, staffing and deleting teams: admins. Which team a conversation is in is triage (canTriage). */
+export function canManageTeams(who: Who): boolean {
+  return who.role === 'admin';
+}
+
 export function canManageUsers(viewer: Viewer): boolean {
   return viewer.role === 'admin';
+}
+
+/** A saved view's owner and the team it is shared with (null: its owner's alone). */
+type ViewOwnership = { ownerId: number; teamId: number | null };
+/** A viewer or an acting user, with the teams they are in. */
+type Member = Who & { id: number | null; teamIds: readonly number[] };
+
+/** Saved views are the team's: a personal one its owner's, a shared one its team's members'. */
+export function canSeeView(who: Member, view: ViewOwnership): boolean {
+  if (!isTeam(who)) return false;
+  return view.teamId === null ? view.ownerId === who.id : who.teamIds.includes(view.teamId);
+}
+
+/** Its owner edits a personal view; a shared one (and what it is shared with), its team's members and admins. */
+export function canEditView(who: Member, view: ViewOwnership): boolean {
+  if (!isTeam(who)) return false;
+  if (view.teamId === null) return view.ownerId === who.id;
+  return who.role === 'admin' || who.teamIds.includes(view.teamId);
 }

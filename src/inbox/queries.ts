@@ -18,6 +18,8 @@ import { listEventPage } from '../store/events.js';
 import { findMessagesByIds, listAttachments, listMessagePage } from '../store/messages.js';
 import { CHANNELS, type Channel, type ConversationType, LABELS, type Label, type Priority, STATUSES, type Status } from '../store/schema.js';
 import { searchIndex } from '../store/search.js';
+import { listTeams, listUserTeams, type TeamWithMembers } from '../store/teams.js';
+import { listVisibleViews, type SavedView } from '../store/views.js';
 import { highlightExcerpt, parseSearchQuery } from '../text/search-text.js';
 import type { InboxContext } from './context.js';
 import { type Conversation, type InboxEvent, type Message, toConversation, toInboxEvent, toMessage } from './records.js';
@@ -37,6 +39,8 @@ export type ConversationQuery = {
   channel?: Channel;
   /** `me` needs `viewerId`; `unassigned`; or a user id. */
   assignee?: 'me' | 'unassigned' | number;
+  /** A team's id, or `none`: conversations without a team. */
+  team?: number | 'none';
   priority?: Priority;
   label?: Label;
   tag?: string;
@@ -112,6 +116,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     statuses: query.statuses?.length ? [...new Set(query.statuses)] : undefined,
     channel: query.channel,
     assignedTo,
+    teamId: query.team === 'none' ? null : query.team,
     priority: query.priority,
     type: query.type,
     customerEmail: query.customerEmail,
@@ -129,6 +134,7 @@ function counterDimension(filter: ConversationFilter): string | null | undefined
   const dimensions = [
     filter.channel !== undefined ? `channel:${filter.channel}` : null,
     filter.assignedTo !== undefined ? `assignee:${filter.assignedTo ?? 'none'}` : null,
+    filter.teamId !== undefined ? `team:${filter.teamId ?? 'none'}` : null,
     filter.priority !== undefined ? `priority:${filter.priority}` : null,
     filter.type !== undefined ? `type:${filter.type}` : null,
     ...(filter.tagNames ?? []),
@@ -188,12 +194,21 @@ export async function getConversations(ctx: InboxContext, query: ConversationQue
   return { items, nextCursor, counts, countsCapped: capped };
 }
 
+/** A list's counts by status without its page: capped, as the list's are (a saved view's in the sidebar). */
+export async function getConversationCounts(ctx: InboxContext, query: ConversationQuery): Promise<{ counts: StatusCounts; countsCapped: boolean }> {
+  const ids = query.q
+    ? (await searchIndex(ctx.store, query.q, { includeInternal: query.includeInternal ?? true, candidates: SEARCH_CANDIDATES })).map((h) => h.conversationId)
+    : undefined;
+  const { counts, capped } = await viewCounts(ctx, toFilter(query, ids));
+  return { counts, countsCapped: capped };
+}
+
 /**
  * "New reply": the customer wrote since the viewer last read the conversation. One the
  * viewer never opened counts as read up to when they joined, so a new agent is not handed
  * the whole history as new; a customer message from that moment on is.
  */
-function isUnread(lastCustomerMessageAt: number | null, readAt: number | undefined, joinedAt: number): boolean {
+export function isUnread(lastCustomerMessageAt: number | null, readAt: number | undefined, joinedAt: number): boolean {
   if (lastCustomerMessageAt === null) return false;
   return readAt === undefined ? lastCustomerMessageAt >= joinedAt : lastCustomerMessageAt > readAt;
 }
@@ -209,11 +224,15 @@ export type InboxCounts = {
   labels: Record<Label, number>;
   /** Chats the bot is still answering (the `bot` tag, pending). */
   bot: number;
+  /** The viewer's teams, each with its open conversations. */
+  teams: { id: number; name: string; open: number }[];
 };
 
 /** The sidebar's numbers: a handful of counter rows, whatever the size of the inbox. */
 export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promise<InboxCounts> {
+  const teams = await listUserTeams(ctx.store.db, viewerId);
   const keys = [
+    ...teams.map((t) => `team:${t.id}:open`),
     ...STATUSES.map((s) => `status:${s}`),
     `assignee:${viewerId}:open`,
     'assignee:none:open',
@@ -230,7 +249,24 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     channels: Object.fromEntries(CHANNELS.map((c) => [c, get(`channel:${c}:open`)])) as Record<Channel, number>,
     labels: Object.fromEntries(LABELS.map((l) => [l, get(`label:${l}:open`)])) as Record<Label, number>,
     bot: get(`tag:${BOT_TAG}:pending`),
+    teams: teams.map((t) => ({ ...t, open: get(`team:${t.id}:open`) })),
   };
+}
+
+/** Every team with its members and open conversations (counter rows). */
+export async function getTeams(ctx: InboxContext): Promise<(TeamWithMembers & { open: number })[]> {
+  const teams = await listTeams(ctx.store.db);
+  const open = await readCounters(
+    ctx.store.db,
+    teams.map((t) => `team:${t.id}:open`),
+  );
+  return teams.map((t) => ({ ...t, open: open.get(`team:${t.id}:open`) ?? 0 }));
+}
+
+/** The saved views a user sees: their own, and those shared with their teams (policies.canSeeView). */
+export async function getSavedViews(ctx: InboxContext, userId: number): Promise<{ views: SavedView[]; teamIds: number[] }> {
+  const teamIds = (await listUserTeams(ctx.store.db, userId)).map((t) => t.id);
+  return { views: await listVisibleViews(ctx.store.db, userId, teamIds), teamIds };
 }
 
 export async function getConversation(ctx: InboxContext, ref: ConversationRef): Promise<Conversation> {

@@ -31,6 +31,8 @@ export type Conversation = {
   status: Status;
   priority: Priority;
   assignedTo: number | null;
+  /** The team it belongs to; null for none. */
+  team: { id: number; name: string } | null;
   tags: string[];
   labels: Label[];
   /** Others on the conversation's mail besides the customer (Cc), customers too but never its customer. */
@@ -116,6 +118,7 @@ export function toConversation(row: ConversationRow): Conversation {
     status: row.status,
     priority: row.priority,
     assignedTo: row.assignedTo === null ? null : Number(row.assignedTo),
+    team: row.teamId === null ? null : { id: Number(row.teamId), name: row.teamName ?? '' },
     tags: JSON.parse(row.tags) as string[],
     labels: JSON.parse(row.labels) as Label[],
     participants: JSON.parse(row.participants) as Participant[],

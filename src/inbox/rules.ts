@@ -63,6 +63,8 @@ export function statusTimestamps(
 export type Countable = {
   status: Status;
   assignedTo: number | null;
+  /** Absent: no team (bench/bulk-load.ts seeds conversations without one). */
+  teamId?: number | null;
   channel: Channel;
   type: ConversationType;
   priority: Priority;
@@ -76,6 +78,7 @@ export function countKeys(c: Countable): string[] {
   return [
     `status:${s}`,
     `assignee:${c.assignedTo ?? 'none'}:${s}`,
+    `team:${c.teamId ?? 'none'}:${s}`,
     `channel:${c.channel}:${s}`,
     `type:${c.type}:${s}`,
     `priority:${c.priority}:${s}`,

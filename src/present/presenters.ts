@@ -1,4 +1,5 @@
 import { pointStoredImages } from '../attachments/index.js';
+import { type AvailabilityFacts, effectiveAvailability } from '../inbox/availability.js';
 import { formatAddress } from '../inbox/participants.js';
 import { canManageUsers, isTeam, type Viewer } from '../inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
@@ -8,19 +9,31 @@ import type { ConversationJson, EventJson, MessageJson, UserJson } from './schem
 // The only place that decides which fields a role sees. REST and the live stream both
 // present through these, so a field cannot leak through one and not the other.
 
-/** Whether an account is switched off is for admins to see; given no viewer, nobody is one. */
-export function presentUser(user: Pick<UserRow, 'id' | 'name' | 'email' | 'role'> & { deactivatedAt?: number | null }, viewer?: Viewer): UserJson {
-  const shared = { id: Number(user.id), name: user.name, email: user.email, role: user.role };
+type PresentableUser = Pick<UserRow, 'id' | 'name' | 'email' | 'role'> & { deactivatedAt?: number | null } & Partial<AvailabilityFacts>;
+
+/**
+ * Whether an account is switched off is for admins to see; given no viewer, nobody is one.
+ * A team member's availability is shown to the team when the caller says when `now` is.
+ */
+export function presentUser(user: PresentableUser, viewer?: Viewer, now?: number): UserJson {
+  const shared = { id: Number(user.id), name: user.name, email: user.email, role: user.role, ...availabilityOf(user, viewer, now) };
   if (!viewer || !canManageUsers(viewer) || user.deactivatedAt === undefined) return shared;
   return { ...shared, active: user.deactivatedAt === null, deactivatedAt: user.deactivatedAt };
 }
 
+function availabilityOf(user: PresentableUser, viewer: Viewer | undefined, now: number | undefined): Pick<UserJson, 'availability' | 'availabilityChoice'> {
+  if (now === undefined || user.role === 'customer' || (viewer && !isTeam(viewer))) return {};
+  if (user.availabilityChoice === undefined || user.lastSeenAt === undefined) return {};
+  const facts = { availabilityChoice: user.availabilityChoice, lastSeenAt: user.lastSeenAt };
+  return { availability: effectiveAvailability(facts, now), availabilityChoice: facts.availabilityChoice ?? 'auto' };
+}
+
 /**
  * The signed-in user's own account; a customer's says whether the address is confirmed, which decides what they see;
- * a team member's carries their signature, which nobody else is shown.
+ * a team member's carries their signature, which nobody else is shown, and their availability.
  */
-export function presentSelf(user: Parameters<typeof presentUser>[0] & { emailVerifiedAt: number | null; signature?: string | null }): UserJson {
-  const shared = presentUser(user);
+export function presentSelf(user: PresentableUser & { emailVerifiedAt: number | null; signature?: string | null }, now?: number): UserJson {
+  const shared = presentUser(user, undefined, now);
   return user.role === 'customer' ? { ...shared, emailVerified: user.emailVerifiedAt !== null } : { ...shared, signature: user.signature ?? null };
 }
 
@@ -46,6 +59,7 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     ...shared,
     priority: c.priority,
     assignedTo: c.assignedTo,
+    team: c.team,
     tags: c.tags,
     labels: c.labels,
     messageCount: c.messageCount,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AVAILABILITIES } from '../inbox/availability.js';
 import { ORIGINS } from '../inbox/context.js';
-import { ARTICLE_STATUSES, CHANNELS, CONVERSATION_TYPES, LABELS, MESSAGE_AUTO, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
+import { ARTICLE_STATUSES, AVAILABILITY_CHOICES, CHANNELS, CONVERSATION_TYPES, LABELS, MESSAGE_AUTO, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -25,6 +26,14 @@ export const UserJson = z
       .nullable()
       .optional()
       .describe('team members, their own account only: plain text appended to their replies mailed to customers; null for none'),
+    availability: z
+      .enum(AVAILABILITIES)
+      .optional()
+      .describe('team members, to the team: online while their inbox is open (and ~2 minutes after), unless they chose busy or offline'),
+    availabilityChoice: z
+      .enum(['auto', ...AVAILABILITY_CHOICES])
+      .optional()
+      .describe('team members, to the team: auto (online while the inbox is open), or the state they chose by hand'),
   })
   .meta({ id: 'User' });
 
@@ -47,6 +56,7 @@ export const ConversationJson = z
     // The team's own organisation of the inbox; absent for customers.
     priority: z.enum(PRIORITIES).optional(),
     assignedTo: z.number().int().nullable().optional(),
+    team: z.object({ id: z.number().int(), name: z.string() }).nullable().optional().describe('the team it belongs to; null for none (team only)'),
     tags: z.array(z.string()).optional(),
     labels: z.array(z.enum(LABELS)).optional(),
     messageCount: z.number().int().optional().describe('includes internal notes'),
@@ -139,8 +149,37 @@ export const InboxCountsJson = z
     channels: z.record(z.enum(CHANNELS), viewCount).describe('open, by channel'),
     labels: z.record(z.enum(LABELS), viewCount).describe('open, by label'),
     bot: viewCount.describe('chats the bot is still answering (tag `bot`, pending)'),
+    teams: z.array(z.object({ id: z.number().int(), name: z.string(), open: viewCount })).describe("the caller's teams, each with its open conversations"),
   })
   .meta({ id: 'InboxCounts' });
+
+export const TeamJson = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    memberIds: z.array(z.number().int()).describe('the team members in it (users)'),
+    open: viewCount.describe('its open conversations'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Team' });
+export type TeamJson = z.infer<typeof TeamJson>;
+
+export const SavedViewJson = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    filter: z.record(z.string(), z.string()).describe("the conversation list's query parameters (GET /api/conversations), as the URL spells them"),
+    ownerId: z.number().int().describe("who saved it; a shared view is its team's to edit"),
+    teamId: z.number().int().nullable().describe("the team it is shared with; null: its owner's alone"),
+    counts: z.record(z.enum(STATUSES), viewCount).describe('its conversations by status, as the list counts them'),
+    countsCapped: z.boolean().describe('a count stopped at the cap and means "that many or more"'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'SavedView' });
+export type SavedViewJson = z.infer<typeof SavedViewJson>;
 
 export type UserJson = z.infer<typeof UserJson>;
 export type ConversationJson = z.infer<typeof ConversationJson>;
@@ -183,3 +222,29 @@ export type KbCategoryJson = z.infer<typeof KbCategoryJson>;
 export type KbArticleSummaryJson = z.infer<typeof KbArticleSummaryJson>;
 export type KbArticleJson = z.infer<typeof KbArticleJson>;
 export type KbArticleHitJson = z.infer<typeof KbArticleHitJson>;
+
+// The team's view of a customer (issue 16): the side panel and the customer list.
+const customerShape = {
+  id: z.number().int(),
+  name: z.string(),
+  email: z.string(),
+  firstSeenAt: timestamp.describe('when the account was made: their first message, sign-up or chat'),
+};
+export const CustomerSummaryJson = z.object(customerShape).meta({ id: 'CustomerSummary' });
+export const CustomerJson = z
+  .object({ ...customerShape, channels: z.array(z.enum(CHANNELS)).describe('the channels of their conversations') })
+  .meta({ id: 'Customer' });
+export const CustomerConversationJson = z
+  .object({
+    id: z.number().int(),
+    number: z.string().describe('CONV-000123'),
+    channel: z.enum(CHANNELS),
+    subject: z.string(),
+    status: z.enum(STATUSES),
+    lastActivityAt: timestamp.describe('the last message'),
+  })
+  .meta({ id: 'CustomerConversation' });
+
+export type CustomerSummaryJson = z.infer<typeof CustomerSummaryJson>;
+export type CustomerJson = z.infer<typeof CustomerJson>;
+export type CustomerConversationJson = z.infer<typeof CustomerConversationJson>;

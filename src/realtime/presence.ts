@@ -24,12 +24,6 @@ export class PresenceRelay {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Someone of the team has the inbox open on this instance: the chat widget says "online". */
-  get teamOnline(): boolean {
-    for (const member of this.#members.keys()) if (member.open && member.isTeam !== false) return true;
-    return false;
-  }
-
   /** Team sockets join, and chat visitors' sockets (isTeam false) to hear and tell who is typing in their chat. */
   join(member: PresenceMember): void {
     if (!this.#members.has(member)) this.#members.set(member, new Map());

@@ -1,4 +1,5 @@
 import type { Generated, Kysely, Selectable } from 'kysely';
+import { withTeamNames } from './conversations.js';
 import type { ConversationRow, Database } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -80,8 +81,8 @@ export async function missesOf(tx: Tx, conversationId: number): Promise<number> 
  * The chats this visitor may see: the ones its browser started, and with a verified
  * identity the ones every browser of that same host-site user started. Newest first.
  */
-export function listVisitorChats(tx: Tx, visitor: Pick<ChatVisitorRow, 'id' | 'externalUserId'>, limit: number): Promise<ConversationRow[]> {
-  return chat(tx)
+export async function listVisitorChats(tx: Tx, visitor: Pick<ChatVisitorRow, 'id' | 'externalUserId'>, limit: number): Promise<ConversationRow[]> {
+  const rows = await chat(tx)
     .selectFrom('chat_conversations as cc')
     .innerJoin('conversations as c', 'c.id', 'cc.conversationId')
     .selectAll('c')
@@ -95,5 +96,6 @@ export function listVisitorChats(tx: Tx, visitor: Pick<ChatVisitorRow, 'id' | 'e
     )
     .orderBy('c.id', 'desc')
     .limit(limit)
-    .execute() as Promise<ConversationRow[]>;
+    .execute();
+  return withTeamNames(tx, rows);
 }

@@ -19,6 +19,7 @@ const COLUMNS = [
   'priority',
   'priorityRank',
   'assignedTo',
+  'teamId',
   'tags',
   'labels',
   'participants',
@@ -35,20 +36,38 @@ const COLUMNS = [
 ] as const satisfies readonly (keyof ConversationRow)[];
 const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
 
+/**
+ * The team's name beside a conversation read by id (a subquery both databases allow in
+ * RETURNING too). Lists read their page first and the names of its few teams after
+ * (withTeamNames): the page's statement stays the plain index walk.
+ */
+const TEAM_NAME = sql<string | null>`(select t.name from teams t where t.id = ${sql.ref('conversations.teamId')})`.as('teamName');
+const WITH_TEAM = [...COLUMNS, TEAM_NAME] as const;
+
+type PageRow = Omit<ConversationRow, 'teamName'>;
+
+/** Adds each row's team name: one statement for the whole page. */
+export async function withTeamNames(tx: Tx, rows: readonly PageRow[]): Promise<ConversationRow[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.teamId === null ? [] : [Number(r.teamId)])))];
+  const names = new Map<number, string>();
+  if (ids.length > 0) for (const t of await tx.selectFrom('teams').select(['id', 'name']).where('id', 'in', ids).execute()) names.set(Number(t.id), t.name);
+  return rows.map((r) => ({ ...r, teamName: r.teamId === null ? null : (names.get(Number(r.teamId)) ?? null) }));
+}
+
 export async function insertConversation(tx: Tx, row: NewConversationRow): Promise<ConversationRow> {
-  return tx.insertInto('conversations').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+  return tx.insertInto('conversations').values(row).returning(WITH_TEAM).executeTakeFirstOrThrow();
 }
 
 /** Reads a conversation; `lock` holds its row until commit so concurrent writers queue up (PostgreSQL; SQLite's write lock already serialises). */
 export async function findConversation(tx: Tx, dialect: Dialect, by: { id: number } | { number: number }, lock = false): Promise<ConversationRow | undefined> {
-  let query = tx.selectFrom('conversations').select(COLUMNS);
+  let query = tx.selectFrom('conversations').select(WITH_TEAM);
   query = 'id' in by ? query.where('id', '=', by.id) : query.where('number', '=', by.number);
   if (lock && dialect === 'postgres') query = query.forUpdate();
   return query.executeTakeFirst();
 }
 
 export async function updateConversationRow(tx: Tx, id: number, patch: ConversationPatch): Promise<ConversationRow> {
-  return tx.updateTable('conversations').set(patch).where('id', '=', id).returning(COLUMNS).executeTakeFirstOrThrow();
+  return tx.updateTable('conversations').set(patch).where('id', '=', id).returning(WITH_TEAM).executeTakeFirstOrThrow();
 }
 
 /** Makes `conversation_tags` mirror the conversation's labels and tags and its sort keys. */
@@ -92,6 +111,8 @@ export type ConversationFilter = {
   channel?: Channel;
   /** A user id, or null for unassigned. */
   assignedTo?: number | null;
+  /** A team id, or null for conversations without a team. */
+  teamId?: number | null;
   priority?: Priority;
   type?: ConversationType;
   customerEmail?: string;
@@ -165,14 +186,14 @@ export async function listConversationPage(
     return query.limit(limit);
   };
 
-  if (statuses.length === 1) return (await page(statuses[0]!).execute()) as ConversationRow[];
+  if (statuses.length === 1) return withTeamNames(tx, (await page(statuses[0]!).execute()) as PageRow[]);
 
   const [first, ...rest] = statuses.map((status) => tx.selectFrom(page(status).as('p')).selectAll());
   let union = first!;
   for (const part of rest) union = union.unionAll(part);
   let merged = tx.selectFrom(union.as('u')).selectAll();
   for (const column of SORT_COLUMNS[sort]) merged = merged.orderBy(sql.ref(`u.${column}`), 'desc');
-  return (await merged.limit(limit).execute()) as ConversationRow[];
+  return withTeamNames(tx, (await merged.limit(limit).execute()) as PageRow[]);
 }
 
 /** Counts matching rows per status, stopping at `cap`: the price of a filter no counter covers. */
@@ -192,6 +213,8 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
   if (filter.channel) query = query.where('c.channel', '=', filter.channel);
   if (filter.assignedTo === null) query = query.where('c.assignedTo', 'is', null);
   else if (filter.assignedTo !== undefined) query = query.where('c.assignedTo', '=', filter.assignedTo);
+  if (filter.teamId === null) query = query.where('c.teamId', 'is', null);
+  else if (filter.teamId !== undefined) query = query.where('c.teamId', '=', filter.teamId);
   if (filter.priority) query = query.where('c.priority', '=', filter.priority);
   if (filter.type) query = query.where('c.type', '=', filter.type);
   if (filter.customerEmail) query = query.where('c.customerEmail', '=', filter.customerEmail.toLowerCase());
@@ -214,15 +237,19 @@ function keysetBefore(keys: readonly string[], after: SortKey) {
   return sql<boolean>`(${refs}) < (${values})`;
 }
 
-export function findConversationsByIds(tx: Tx, ids: readonly number[], scope: { customerId?: number; openedBy?: number } = {}): Promise<ConversationRow[]> {
-  if (ids.length === 0) return Promise.resolve([]);
+export async function findConversationsByIds(
+  tx: Tx,
+  ids: readonly number[],
+  scope: { customerId?: number; openedBy?: number } = {},
+): Promise<ConversationRow[]> {
+  if (ids.length === 0) return [];
   let query = tx
     .selectFrom('conversations')
     .select(COLUMNS)
     .where('id', 'in', [...ids]);
   if (scope.customerId !== undefined) query = query.where('customerId', '=', scope.customerId);
   if (scope.openedBy !== undefined) query = query.where('openedBy', '=', scope.openedBy);
-  return query.execute();
+  return withTeamNames(tx, await query.execute());
 }
 
 /** Which of these addresses a team member signs in with (any role but customer): never a conversation's participant. */

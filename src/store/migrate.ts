@@ -15,6 +15,10 @@ import { teamPendingIndexesMigration } from './migrations/0012_team_pending_inde
 import { businessCalendarMigration } from './migrations/0013_business_calendar.js';
 import { timersMigration } from './migrations/0014_timers.js';
 import { eventOriginMigration } from './migrations/0015_event_origin.js';
+import { teamsMigration } from './migrations/0016_teams.js';
+import { availabilityMigration } from './migrations/0017_availability.js';
+import { savedViewsMigration } from './migrations/0018_saved_views.js';
+import { mentionsParticipantsMigration } from './migrations/0019_mentions_participants.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -35,6 +39,10 @@ function migrations(store: Store): Record<string, Migration> {
     '0013_business_calendar': businessCalendarMigration(store.dialect),
     '0014_timers': timersMigration(store.dialect),
     '0015_event_origin': eventOriginMigration(),
+    '0016_teams': teamsMigration(store.dialect),
+    '0017_availability': availabilityMigration(),
+    '0018_saved_views': savedViewsMigration(store.dialect),
+    '0019_mentions_participants': mentionsParticipantsMigration(store.dialect),
   };
 }
 

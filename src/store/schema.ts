@@ -40,7 +40,14 @@ export interface UsersTable {
   emailVerifiedAt: number | null;
   /** An agent's email signature, appended to their mailed replies (migration 0010). */
   signature: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A team member's manual availability (migration 0017): null is automatic (inbox/availability.ts). */
+  availabilityChoice: ColumnType<AvailabilityChoice | null, AvailabilityChoice | null | undefined, AvailabilityChoice | null>;
+  /** When one of their inbox sockets was last known open; null: never. */
+  lastSeenAt: ColumnType<number | null, number | null | undefined, number | null>;
 }
+
+export const AVAILABILITY_CHOICES = ['busy', 'offline'] as const;
+export type AvailabilityChoice = (typeof AVAILABILITY_CHOICES)[number];
 
 export type AccountLinkPurpose = 'verify' | 'reset';
 
@@ -94,6 +101,8 @@ export interface ConversationsTable {
   /** Generated from `priority` so "sort by priority" can walk an index. */
   priorityRank: Generated<number>;
   assignedTo: number | null;
+  /** The team it belongs to (migration 0016); null for none. */
+  teamId: ColumnType<number | null, number | null | undefined, number | null>;
   tags: string;
   labels: string;
   /** JSON [{email, name}]: the others on the conversation's mail besides the customer (migration 0011). */
@@ -275,6 +284,55 @@ export interface KbArticlesTable {
   publishedAt: number | null;
 }
 
+/** A named group of team members (migration 0016); a conversation may belong to one. */
+export interface TeamsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TeamMembersTable {
+  teamId: number;
+  userId: number;
+}
+
+/** Why a team member follows a conversation (migration 0019). */
+export const FOLLOW_REASONS = ['followed', 'replied', 'mentioned', 'assigned'] as const;
+export type FollowReason = (typeof FOLLOW_REASONS)[number];
+
+/** A team member following a conversation ("team participants"; not the Cc'd `participants` column). */
+export interface ConversationParticipantsTable {
+  conversationId: number;
+  userId: number;
+  /** The first reason they became one; later reasons keep it. */
+  reason: FollowReason;
+  createdAt: number;
+}
+
+/** A team member named in an internal note (migration 0019). */
+export interface MentionsTable {
+  id: Generated<number>;
+  messageId: number;
+  conversationId: number;
+  userId: number;
+  createdAt: number;
+  readAt: number | null;
+}
+
+/** A saved view (migration 0018): the list's filter under a name; `teamId` null: its owner's alone. */
+export interface SavedViewsTable {
+  id: Generated<number>;
+  name: string;
+  /** JSON: the conversation list's query parameters, as the URL spells them. */
+  filter: string;
+  ownerId: number;
+  teamId: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -294,13 +352,19 @@ export interface Database {
   business_calendars: BusinessCalendarsTable;
   kb_categories: KbCategoriesTable;
   kb_articles: KbArticlesTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  saved_views: SavedViewsTable;
+  conversation_participants: ConversationParticipantsTable;
+  mentions: MentionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AccountTokenRow = Selectable<AccountTokensTable>;
-export type ConversationRow = Selectable<ConversationsTable>;
+/** A conversation as the store reads it: with its team's name (store/conversations.ts), null without a team. */
+export type ConversationRow = Selectable<ConversationsTable> & { teamName: string | null };
 export type NewConversationRow = Insertable<ConversationsTable>;
 export type ConversationPatch = Updateable<ConversationsTable>;
 export type MessageRow = Selectable<MessagesTable>;
@@ -312,3 +376,5 @@ export type OutboxRow = Selectable<OutboxTable>;
 export type TimerRow = Selectable<TimersTable>;
 export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type SavedViewRow = Selectable<SavedViewsTable>;

@@ -1,5 +1,5 @@
 import type { Dialect } from './database.js';
-import type { Role, UserRow } from './schema.js';
+import type { AvailabilityChoice, Role, UserRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
 export function findUserById(tx: Tx, id: number): Promise<UserRow | undefined> {
@@ -80,7 +80,13 @@ export async function replacePasswordHash(tx: Tx, id: number, expectedHash: stri
 }
 
 /** The columns an admin changes on a team member, or a user on their own profile; the password has its own functions. */
-export type UserPatch = { name?: string; role?: Role; deactivatedAt?: number | null; signature?: string | null };
+export type UserPatch = {
+  name?: string;
+  role?: Role;
+  deactivatedAt?: number | null;
+  signature?: string | null;
+  availabilityChoice?: AvailabilityChoice | null;
+};
 
 export async function updateUserRow(tx: Tx, id: number, patch: UserPatch, now: number): Promise<void> {
   await tx
@@ -129,4 +135,33 @@ export function listUsersByRole(tx: Tx, roles: readonly Role[], includeDeactivat
 
 export async function renameUser(tx: Tx, id: number, name: string, now: number): Promise<void> {
   await tx.updateTable('users').set({ name, updatedAt: now }).where('id', '=', id).execute();
+}
+
+/**
+ * These team members had an inbox socket open at `at`; one statement for all of an
+ * instance's. Never backwards: a closing recorded late must not undo a newer sighting.
+ */
+export async function markSeen(tx: Tx, ids: readonly number[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await tx
+    .updateTable('users')
+    .set({ lastSeenAt: at })
+    .where('id', 'in', [...ids])
+    .where('role', '!=', 'customer')
+    .where((eb) => eb.or([eb('lastSeenAt', 'is', null), eb('lastSeenAt', '<', at)]))
+    .execute();
+}
+
+/** Whether an active team member with no manual choice was seen at or after `since` (the partial index users_last_seen). */
+export async function anyTeamMemberSeenSince(tx: Tx, since: number): Promise<boolean> {
+  const row = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('lastSeenAt', '>=', since)
+    .where('availabilityChoice', 'is', null)
+    .where('role', '!=', 'customer')
+    .where('deactivatedAt', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

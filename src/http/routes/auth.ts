@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   type AccountsContext,
+  AVAILABILITY_REQUESTS,
   authenticate,
   changePassword,
   confirmEmailVerification,
@@ -66,7 +67,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(
     async function signIn(user: User, reply: Parameters<typeof setSessionCookie>[0]) {
       const session = await createSession(accounts, user.id, SESSION_TTL_MS);
       setSessionCookie(reply, session.token, session.expiresAt, secureCookies);
-      return { user: presentSelf(user), csrfToken: session.csrfToken };
+      return { user: presentSelf(user, accounts.clock()), csrfToken: session.csrfToken };
     }
 
     app.post('/api/auth/login', { schema: { tags: ['auth'], body: Credentials, response: { 200: SignedIn, ...errors } } }, async (request, reply) => {
@@ -122,7 +123,7 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(
       },
       async (request) => {
         const user = requireUser(request);
-        return { user: presentSelf(user), csrfToken: request.session?.csrfToken ?? null };
+        return { user: presentSelf(user, accounts.clock()), csrfToken: request.session?.csrfToken ?? null };
       },
     );
 
@@ -131,25 +132,30 @@ export const authRoutes = defineRoutes<AuthRouteOptions>(
       {
         schema: {
           tags: ['auth'],
-          summary: 'Changes the signed-in user’s own name or email signature',
+          summary: 'Changes the signed-in user’s own name, email signature or availability',
           description:
             'The name is shown beside the user’s messages, to customers too (one line, invisible characters removed). ' +
             'The signature (team members only, else 403; plain text, up to ' +
             MAX_SIGNATURE +
             ' characters; null or blank removes it) is appended to their replies mailed to customers. ' +
+            'The availability (team members only, else 403): `busy` or `offline` by hand, or `auto` (also `online`) to be online while the inbox is open. ' +
             'The address cannot be changed here: that would need a confirmation mailed to the new one.',
           body: z
             .strictObject({
               name: z.string().min(1).max(MAX_NAME).optional(),
               signature: z.string().max(MAX_SIGNATURE).nullable().optional(),
+              availability: z.enum(AVAILABILITY_REQUESTS).optional(),
             })
-            .refine((body) => body.name !== undefined || body.signature !== undefined, 'give at least one of name, signature'),
+            .refine(
+              (body) => body.name !== undefined || body.signature !== undefined || body.availability !== undefined,
+              'give at least one of name, signature, availability',
+            ),
           response: { 200: z.object({ user: UserJson }), 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody },
         },
       },
       async (request) => {
         const user = requireUser(request);
-        return { user: presentSelf(await updateProfile(accounts, user.id, request.body)) };
+        return { user: presentSelf(await updateProfile(accounts, user.id, request.body), accounts.clock()) };
       },
     );
 

@@ -13,6 +13,7 @@ import {
   updateConversation,
 } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
+import { getFollowerView } from '../../inbox/follower-queries.js';
 import {
   canDelete,
   canForward,
@@ -37,6 +38,7 @@ import {
   MAX_EMAIL,
   MAX_FORWARD_NOTE,
   MAX_FORWARD_RECIPIENTS,
+  MAX_MENTIONS,
   MAX_NAME,
   MAX_PAGE,
   MAX_QUERY,
@@ -70,10 +72,15 @@ const listOf = <T extends z.ZodType>(values: readonly [string, ...string[]], _it
     return parts as z.infer<T>[];
   });
 
-const ListQuery = z.strictObject({
+/** The list's query; a saved view keeps its filter and sort (routes/views.ts). */
+export const ListQuery = z.strictObject({
   status: listOf(STATUSES as [string, ...string[]], z.enum(STATUSES)).optional(),
   channel: z.enum(CHANNELS).optional(),
   assignee: z.union([z.enum(['me', 'unassigned']), z.coerce.number().int().positive()]).optional(),
+  team: z
+    .union([z.literal('none'), z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)])
+    .optional()
+    .describe("a team's id, or `none`: conversations without a team"),
   priority: z.enum(PRIORITIES).optional(),
   label: z.enum(LABELS).optional(),
   tag: z.string().min(1).max(MAX_TAG_LENGTH).optional(),
@@ -81,12 +88,20 @@ const ListQuery = z.strictObject({
   type: z.enum(CONVERSATION_TYPES).optional(),
   q: z.string().max(MAX_QUERY).optional(),
   sort: z.enum(['lastMessageAt', 'createdAt', 'priority']).optional(),
+  mentioned: z
+    .literal('me')
+    .optional()
+    .describe('the Mentions view (team only): where the viewer was mentioned, newest mention first; `unread`: a mention not read yet. Takes `status` only'),
+  participating: z
+    .literal('me')
+    .optional()
+    .describe('the Participating view (team only): the conversations the viewer follows, newest first. Takes `status` only'),
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional(),
 });
 
 // Filters on the team's own organisation of the inbox would tell a customer about it.
-const TEAM_FILTERS = ['assignee', 'priority', 'label', 'tag', 'handler'] as const;
+const TEAM_FILTERS = ['assignee', 'team', 'priority', 'label', 'tag', 'handler', 'mentioned', 'participating'] as const;
 
 const CustomerBody = z.strictObject({ name: z.string().max(MAX_NAME).optional(), email: z.string().min(3).max(MAX_EMAIL) });
 
@@ -112,6 +127,11 @@ const ReplyBody = z.strictObject({
   cc: CcList.optional().describe(
     "whom this reply copies (Cc), email conversations only (team only): it becomes the conversation's participants; omitted, the reply copies them as they are",
   ),
+  mentions: z
+    .array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+    .max(MAX_MENTIONS)
+    .optional()
+    .describe('team members an internal note mentions (user ids; `@Name` in the body mentions too)'),
 });
 
 // The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
@@ -153,6 +173,7 @@ const PatchBody = z.strictObject({
   labels: z.array(z.enum(LABELS)).max(LABELS.length).optional(),
   tags: z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS).optional(),
   type: z.enum(CONVERSATION_TYPES).optional(),
+  teamId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional().describe('the team it belongs to; null for none (team only)'),
 });
 
 const ForwardBody = z.strictObject({
@@ -233,6 +254,14 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
       if (!canSeeTriage(viewer)) {
         const filter = TEAM_FILTERS.find((f) => query[f] !== undefined);
         if (filter) throw new DomainError('validation_failed', `customers cannot filter by ${filter}`, `query.${filter}`);
+      }
+      const { mentioned, participating, cursor, limit, ...others } = query;
+      if (mentioned || participating) {
+        const extra = Object.keys(others).find((k) => others[k as keyof typeof others] !== undefined);
+        if (extra || (mentioned && participating))
+          throw new DomainError('validation_failed', 'the Mentions and Participating views take status only', `query.${extra ?? 'participating'}`);
+        const page = await getFollowerView(inbox, { view: mentioned ? 'mentioned' : 'participating', userId: viewer.id, statuses: status, cursor, limit });
+        return { ...page, items: page.items.map((c) => presentConversation(viewer, c)) };
       }
       const page = await getConversations(inbox, {
         ...query,
@@ -326,8 +355,9 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
     async (request) => {
       const viewer = requireUser(request);
       const current = await visibleConversation(inbox, viewer, request.params.id);
-      const { status, priority, assignedTo, labels, tags, type } = request.body;
-      const triages = priority !== undefined || assignedTo !== undefined || labels !== undefined || tags !== undefined || type !== undefined;
+      const { status, priority, assignedTo, labels, tags, type, teamId } = request.body;
+      const triages =
+        priority !== undefined || assignedTo !== undefined || labels !== undefined || tags !== undefined || type !== undefined || teamId !== undefined;
       if ((triages && !canTriage(viewer)) || (status !== undefined && !canSetStatus(viewer, status))) {
         throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
       }
@@ -335,7 +365,7 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
       const result = await updateConversation(inbox, {
         conversation: current.id,
         by: { userId: viewer.id },
-        ...{ status, priority, labels, tags, type },
+        ...{ status, priority, labels, tags, type, teamId },
         ...(assignedTo !== undefined ? { assigneeId: assignedTo } : {}),
       });
       return { conversation: presentConversation(viewer, result) };
@@ -422,6 +452,7 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
         from: { userId: viewer.id },
         body: request.body.body,
         isInternal: request.body.isInternal,
+        ...(request.body.mentions ? { mentions: request.body.mentions } : {}),
         ...ccOf(support, request.body.cc),
         attachments: uploaded.get(request) ?? [],
         externalKey: externalKey(request, viewer),

@@ -57,7 +57,7 @@ export const userRoutes = defineRoutes<{ accounts: AccountsContext }>(async (app
       if (includeDeactivated && !canManageUsers(viewer))
         throw new DomainError('forbidden', 'Only an admin sees deactivated team members', 'query.includeInactive');
       const team = await getTeam(accounts, { role: request.query.role === 'admin' ? 'admin' : undefined, includeDeactivated });
-      return { items: team.map((user) => presentUser(user, viewer)) };
+      return { items: team.map((user) => presentUser(user, viewer, accounts.clock())) };
     },
   );
 

@@ -41,6 +41,8 @@ export type WidgetRouteOptions = {
   settings: ChatSettings;
   hub: RealtimeHub;
   presence: PresenceRelay;
+  /** Whether some team member is effectively online, across instances (accounts/availability.ts teamOnline). */
+  teamOnline: () => Promise<boolean>;
   attachments?: UploadOptions;
   /** The built bundle (dist/widget/widget.js). */
   bundle?: string;
@@ -84,7 +86,7 @@ const ReadBody = z.strictObject({ upTo: z.number().int().positive().describe('th
 const messagesOf = (list: readonly Parameters<typeof widgetMessage>[0][], visitor: Pick<Visitor, 'name'>, token: string) =>
   list.flatMap((m) => widgetMessage(m, token, visitor.name) ?? []);
 
-export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat, settings, hub, presence, attachments, bundle }) => {
+export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat, settings, hub, presence, teamOnline, attachments, bundle }) => {
   const limits = attachments?.limits ?? DEFAULT_ATTACHMENT_LIMITS;
   if (attachments) await registerMultipart(app, limits);
   const Form = MessageForm(filesField(limits));
@@ -161,8 +163,9 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     },
     async () => ({
       teamName: settings.teamName,
-      // The business hours are the stored default calendar (read through a short cache: every page view of a host site asks).
-      online: presence.teamOnline && isOpen(await defaultCalendar(chat.inbox.store), chat.inbox.clock()),
+      // The business hours are the stored default calendar, the team's availability the users'
+      // rows (each read through a short cache: every page view of a host site asks).
+      online: isOpen(await defaultCalendar(chat.inbox.store), chat.inbox.clock()) && (await teamOnline()),
       greeting: settings.greeting,
       offlineMessage: settings.offlineMessage,
       preChat: settings.preChat,

@@ -1,6 +1,8 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
+import type { Dialect } from '../../store/database.js';
 import type { ConversationPatch, ConversationRow, ConversationType, Label, Priority, Status } from '../../store/schema.js';
 import { CONVERSATION_TYPES, PRIORITIES } from '../../store/schema.js';
+import { lockTeam } from '../../store/teams.js';
 import type { Tx } from '../../store/transaction.js';
 import { findUserById } from '../../store/users.js';
 import { type Actor, type ResolvedActor, requireTeam, resolveActor, resolveCustomer } from '../actors.js';
@@ -8,7 +10,8 @@ import { canSetStatus } from '../policies.js';
 import { type Conversation, toConversation } from '../records.js';
 import type { ConversationRef } from '../refs.js';
 import { normalizeLabels, normalizeTags, requestedStatusChange, withBot, withoutBot } from '../rules.js';
-import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, statusPatch, type Unit, writeConversation } from './unit.js';
+import { followAs } from './followers.js';
+import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, statusPatch, Unit, writeConversation } from './unit.js';
 
 // The commands that change a conversation itself: status, assignee, labels and tags,
 // priority, type, its customer, and the bot handing it to the team.
@@ -50,6 +53,8 @@ async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by:
   }
   if (made.length === 0) return toConversation(before);
   const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
+  // Whoever is given the conversation follows it from then on.
+  if (after.assignedTo !== null && after.assignedTo !== before.assignedTo) await followAs(unit, Number(after.id), [Number(after.assignedTo)], 'assigned', now);
   const conversation = toConversation(after);
   const event = eventBy(actor, conversation.id, now);
   await recordEvents(
@@ -113,6 +118,18 @@ const decideType =
     if (!CONVERSATION_TYPES.includes(type)) throw invalid('type', `type must be one of ${CONVERSATION_TYPES.join(', ')}`);
     if (row.type === type) return null;
     return { patch: { type }, eventType: 'type_changed', oldValue: row.type, newValue: type };
+  };
+
+/** Which team it belongs to (null: none); a team being deleted meanwhile is waited for, then refused. */
+const decideTeam =
+  (teamId: number | null, dialect: Dialect): Decide =>
+  async (row, actor, _now, tx) => {
+    requireTeam(actor, 'change the team');
+    const team = teamId === null ? null : await lockTeam(tx, dialect, teamId, 'share');
+    if (team === undefined) throw invalid('teamId', `team ${teamId} does not exist`);
+    if ((row.teamId === null ? null : Number(row.teamId)) === teamId) return null;
+    const old = row.teamId === null ? null : { id: Number(row.teamId), name: row.teamName };
+    return { patch: { teamId }, eventType: 'team_changed', oldValue: old, newValue: team };
   };
 
 export type EscalationReason = 'asked' | 'keyword' | 'unsure';
@@ -201,6 +218,8 @@ export type ConversationChanges = {
   labels?: Label[];
   tags?: string[];
   type?: ConversationType;
+  /** A team's id, or null for none. */
+  teamId?: number | null;
 };
 
 /**
@@ -210,6 +229,7 @@ export type ConversationChanges = {
 export function updateConversation(target: CommandTarget, input: ConversationChanges & { conversation: ConversationRef; by: Actor }): Promise<Conversation> {
   const decisions: Decide[] = [];
   if (input.type !== undefined) decisions.push(decideType(input.type));
+  if (input.teamId !== undefined) decisions.push(decideTeam(input.teamId, (target instanceof Unit ? target.ctx : target).store.dialect));
   if (input.priority !== undefined) decisions.push(decidePriority(input.priority));
   if (input.labels !== undefined || input.tags !== undefined) decisions.push(decideLabels(input.labels, input.tags));
   if (input.assigneeId !== undefined) decisions.push(decideAssignee(input.assigneeId));

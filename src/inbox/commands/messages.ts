@@ -23,6 +23,7 @@ import {
   withBot,
   withoutBot,
 } from '../rules.js';
+import { checkMentionIds, followAsAuthor, recordMentions } from './followers.js';
 import {
   checkCc,
   checkContent,
@@ -122,6 +123,7 @@ export async function createConversation(target: CommandTarget, input: CreateCon
     const headers = mailHeadersOf(input, sender, false, row, participants);
     let storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
+    await followAsAuthor(unit, Number(row.id), sender, now);
     await addToCounters(tx, countDeltas(null, countable(row)));
     const names = tagRowNames(labels, tags);
     if (names.length > 0) await syncConversationTags(tx, row, names, []);
@@ -162,6 +164,8 @@ export type AddMessageInput = MessageContent & {
    * conversation's participants. Omitted, the reply copies the participants as they are.
    */
   cc?: Person[];
+  /** Team members an internal note mentions (the composer's autocomplete); `@Name` in its text adds more. */
+  mentions?: number[];
 };
 
 export async function addMessage(target: CommandTarget, input: AddMessageInput): Promise<MessageResult> {
@@ -170,6 +174,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
   checkContent(input.body, input.htmlBody, attachments);
   if (isUnverified(input.from) && !isInternal) throw new DomainError('forbidden', 'a message nobody verified can only be an internal note', 'isInternal');
   if (input.cc && isInternal) checkCc(input.cc, 'email', true);
+  checkMentionIds(input.mentions, isInternal);
 
   return runMessageCommand(target, input, async (unit, now) => {
     const { tx, ctx } = unit;
@@ -190,6 +195,17 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
     const headers = mailHeadersOf(input, sender, isInternal, before, participants);
     let storedMessage = await insertMessage(tx, messageRow(before.id, sender, input, isInternal, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
+    await followAsAuthor(unit, Number(before.id), sender, now);
+    const mentioned = isInternal
+      ? await recordMentions(unit, {
+          conversation: before,
+          messageId: Number(storedMessage.id),
+          body: input.body,
+          explicit: input.mentions,
+          author: sender,
+          now,
+        })
+      : null;
 
     // Notes are for the team: they neither move the conversation up nor change its status.
     // Mail no person wrote (an out-of-office, list mail) is no activity either: the
@@ -224,6 +240,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
         ),
       );
     }
+    if (mentioned) events.push(mentioned);
     if (change) events.push(event(change.eventType, change.from, change.to));
     if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
     const { deliveries } = await recordEvents(unit, events, conversation);

@@ -1,4 +1,5 @@
 import { notFound } from '../../errors.js';
+import { markMentionsRead } from '../../store/followers.js';
 import { markMessagesRead, upsertConversationRead } from '../../store/messages.js';
 import { resolveActor } from '../actors.js';
 import type { ConversationRef } from '../refs.js';
@@ -14,6 +15,7 @@ export function markConversationRead(target: CommandTarget, input: { conversatio
     const reader = await resolveActor(tx, { userId: input.userId }, now);
     await upsertConversationRead(tx, Number(row.id), input.userId, now);
     await markMessagesRead(tx, Number(row.id), reader.kind === 'customer' ? ['admin', 'bot'] : ['customer'], now);
+    if (reader.kind !== 'customer') await markMentionsRead(tx, Number(row.id), input.userId, now);
     return { readAt: now };
   });
 }

@@ -4,6 +4,8 @@ import type {
   Conversation,
   ConversationEvent,
   ConversationPage,
+  Customer,
+  CustomerConversation,
   InboxCounts,
   Label,
   Me,
@@ -14,6 +16,7 @@ import type {
   SignedIn,
   Sort,
   Status,
+  Team,
   User,
 } from './types';
 
@@ -23,6 +26,8 @@ export type ListParams = {
   status?: Status[];
   channel?: Channel;
   assignee?: 'me' | 'unassigned' | number;
+  /** A team's id, or `none`. */
+  team?: number | 'none';
   priority?: Priority;
   label?: Label;
   tag?: string;
@@ -39,6 +44,7 @@ export function listQueryString(params: ListParams): string {
   if (params.status?.length) search.set('status', params.status.join(','));
   if (params.channel) search.set('channel', params.channel);
   if (params.assignee !== undefined) search.set('assignee', String(params.assignee));
+  if (params.team !== undefined) search.set('team', String(params.team));
   if (params.priority) search.set('priority', params.priority);
   if (params.label) search.set('label', params.label);
   if (params.tag) search.set('tag', params.tag);
@@ -55,6 +61,7 @@ export type ConversationPatch = {
   status?: Status;
   priority?: Priority;
   assignedTo?: number | null;
+  teamId?: number | null;
   labels?: Label[];
   tags?: string[];
 };
@@ -109,7 +116,8 @@ export const endpoints = {
   login: (email: string, password: string) => api<SignedIn>('POST', '/api/auth/login', { body: { email, password }, quiet401: true }),
   logout: () => api<void>('POST', '/api/auth/logout'),
   /** The signed-in user's own name and signature (null removes it). */
-  updateMe: (patch: { name?: string; signature?: string | null }) => api<{ user: User }>('PATCH', '/api/auth/me', { body: patch }),
+  updateMe: (patch: { name?: string; signature?: string | null; availability?: 'online' | 'busy' | 'offline' | 'auto' }) =>
+    api<{ user: User }>('PATCH', '/api/auth/me', { body: patch }),
   /** Ends every other session and API token; this browser gets a new session (and CSRF token). */
   changePassword: (currentPassword: string, newPassword: string) => api<SignedIn>('POST', '/api/auth/password', { body: { currentPassword, newPassword } }),
   requestPasswordReset: (email: string) => api<void>('POST', '/api/auth/password-reset', { body: { email } }),
@@ -120,6 +128,11 @@ export const endpoints = {
   search: (q: string, limit = 50, signal?: AbortSignal) =>
     api<{ items: SearchHit[] }>('GET', `/api/search?${new URLSearchParams({ q, limit: String(limit) })}`, { signal }),
   conversation: (conversationId: number) => api<{ conversation: Conversation }>('GET', `/api/conversations/${id(conversationId)}`),
+  customer: (customerId: number) => api<{ customer: Customer }>('GET', `/api/customers/${id(customerId)}`),
+  /** The customer's conversations, latest activity first (the first page is enough for the side panel). */
+  customerConversations: (customerId: number) =>
+    api<{ items: CustomerConversation[]; nextCursor: string | null }>('GET', `/api/customers/${id(customerId)}/conversations?limit=20`),
+  renameCustomer: (customerId: number, name: string) => api<{ customer: Customer }>('PATCH', `/api/customers/${id(customerId)}`, { body: { name } }),
   /** A page of the thread walking back from the newest message; each page is oldest first. */
   messages: (conversationId: number, olderThan?: string) =>
     api<MessagePage>(
@@ -156,4 +169,10 @@ export const endpoints = {
     api<{ user: User }>('POST', '/api/users', { body: input }),
   patchUser: (userId: number, patch: { name?: string; role?: Exclude<Role, 'customer'>; active?: boolean }) =>
     api<{ user: User }>('PATCH', `/api/users/${id(userId)}`, { body: patch }),
+
+  teams: () => api<{ items: Team[] }>('GET', '/api/teams'),
+  createTeam: (input: { name: string; description?: string; memberIds?: number[] }) => api<{ team: Team }>('POST', '/api/teams', { body: input }),
+  patchTeam: (teamId: number, patch: { name?: string; description?: string; memberIds?: number[] }) =>
+    api<{ team: Team }>('PATCH', `/api/teams/${id(teamId)}`, { body: patch }),
+  deleteTeam: (teamId: number) => api<{ conversations: number }>('DELETE', `/api/teams/${id(teamId)}`),
 };

@@ -1,6 +1,15 @@
 // The API's resources, inferred from the server's zod schemas: a change there breaks the
 // web type-check here. Type-only imports, erased from the bundle.
-import type { ConversationJson, EventJson, InboxCountsJson, MessageJson, UserJson } from '../../../src/present/schemas.js';
+import type {
+  ConversationJson,
+  CustomerConversationJson,
+  CustomerJson,
+  EventJson,
+  InboxCountsJson,
+  MessageJson,
+  TeamJson,
+  UserJson,
+} from '../../../src/present/schemas.js';
 import type { Channel, Label, Priority, Role, Status } from '../../../src/store/schema.js';
 
 export type { Channel, Label, Priority, Role, Status };
@@ -12,6 +21,11 @@ export type ConversationEvent = EventJson;
 /** `active` arrives with the team API (POST/PATCH /api/users); absent means active. */
 export type User = UserJson & { active?: boolean };
 export type Attachment = Message['attachments'][number];
+/** The team's view of a customer (GET /api/customers/:id) and their conversations. */
+export type Customer = CustomerJson;
+export type CustomerConversation = CustomerConversationJson;
+/** A team (GET /api/teams), with its members' ids and open conversations. */
+export type Team = TeamJson;
 
 export type StatusCounts = Record<Status, number>;
 

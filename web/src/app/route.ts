@@ -7,9 +7,20 @@ import { CHANNELS, type Channel, LABELS, type Label, PRIORITIES, type Priority, 
 //   /kb
 //   /profile
 //   /forgot-password, /reset-password?token=   (signed out too: a mailed link lands here)
-// View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>.
+// View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>, team/<id>.
 
-export type ViewId = 'open' | 'mine' | 'unassigned' | 'pending' | 'resolved' | 'closed' | 'all' | 'bot' | `channel:${Channel}` | `label:${Label}`;
+export type ViewId =
+  | 'open'
+  | 'mine'
+  | 'unassigned'
+  | 'pending'
+  | 'resolved'
+  | 'closed'
+  | 'all'
+  | 'bot'
+  | `channel:${Channel}`
+  | `label:${Label}`
+  | `team:${number}`;
 
 /** Filters chosen on top of a view; `status: 'any'` lifts the view's own status. */
 export type Filters = {
@@ -36,6 +47,7 @@ function parseView(segments: string[]): ViewId {
   if (simple) return simple;
   if (first === 'channel' && oneOf(CHANNELS, second)) return `channel:${second as Channel}`;
   if (first === 'label' && oneOf(LABELS, second)) return `label:${second as Label}`;
+  if (first === 'team' && second && /^\d{1,15}$/.test(second)) return `team:${Number(second)}`;
   return 'open';
 }
 

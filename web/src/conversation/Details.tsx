@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import type { ConversationPatch } from '../api/endpoints';
 import { type Conversation, LABEL_NAMES, LABELS, type Label, PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, STATUSES, type User } from '../api/types';
+import { useTeams } from '../inbox/useTeams';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { optionsOf, Picker } from '../ui/Picker';
+import { CustomerCard } from './CustomerCard';
 
-// The conversation's organisation: status, priority, assignee, labels, tags, delete.
+// The conversation's organisation: status, priority, assignee, team, labels, tags, delete.
 
 type Props = {
   id: string;
@@ -19,6 +21,7 @@ type Props = {
 export function Details({ id, conversation: c, me, agents, patch, onDelete }: Props) {
   const [tag, setTag] = useState('');
   const [confirming, setConfirming] = useState(false);
+  const { teams } = useTeams();
   const labels = c.labels ?? [];
   const tags = c.tags ?? [];
   const assignees =
@@ -60,6 +63,19 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
         options={[{ value: '', label: 'Unassigned' }, ...assignees.map((a) => ({ value: String(a.id), label: a.id === me.id ? `${a.name} (you)` : a.name }))]}
         onChange={(value) => patch({ assignedTo: value === '' ? null : Number(value) }, 'change the assignee')}
         testId="assignee-select"
+      />
+      <Picker
+        label="Team"
+        className="detail"
+        value={String(c.team?.id ?? '')}
+        options={[
+          { value: '', label: 'No team' },
+          // A team deleted or not loaded yet still shows as what the conversation says.
+          ...(c.team && !teams.some((t) => t.id === c.team?.id) ? [{ value: String(c.team.id), label: c.team.name }] : []),
+          ...teams.map((t) => ({ value: String(t.id), label: t.name })),
+        ]}
+        onChange={(value) => patch({ teamId: value === '' ? null : Number(value) }, 'change the team')}
+        testId="team-select"
       />
       <div className="detail">
         <span id={`labels-${c.id}`}>Labels</span>
@@ -105,6 +121,7 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
           </button>
         </form>
       </div>
+      <CustomerCard customerId={c.customer.id} conversationId={c.id} />
       {me.role === 'admin' ? (
         <div className="detail detail-danger">
           <button type="button" className="button button-small button-danger-ghost" onClick={() => setConfirming(true)}>

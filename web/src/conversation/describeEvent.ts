@@ -56,6 +56,10 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
       return `${by} changed priority: ${PRIORITY_NAMES[event.oldValue as Priority] ?? event.oldValue} → ${PRIORITY_NAMES[event.newValue as Priority] ?? event.newValue}`;
     case 'type_changed':
       return `${by} changed type: ${String(event.oldValue)} → ${String(event.newValue)}`;
+    case 'team_changed': {
+      const name = (v: unknown) => (v && typeof v === 'object' && 'name' in v ? String(v.name) : 'no team');
+      return `${by} changed team: ${name(event.oldValue)} → ${name(event.newValue)}`;
+    }
     case 'labeled': {
       const old = (event.oldValue ?? {}) as { labels?: unknown; tags?: unknown };
       const next = (event.newValue ?? {}) as { labels?: unknown; tags?: unknown };

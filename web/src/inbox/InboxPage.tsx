@@ -13,6 +13,7 @@ import { Onboarding } from './Onboarding';
 import { useAgents } from './useAgents';
 import { useConversationList, useSearchSnippets } from './useConversationList';
 import { useViewCounts } from './useCounts';
+import { useTeams } from './useTeams';
 import { viewScope } from './viewScope';
 import { listParams, viewDefinition } from './views';
 
@@ -23,6 +24,8 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
   const { agents, byId } = useAgents();
   const countOf = useViewCounts();
   const view = viewDefinition(route.view);
+  const { teams } = useTeams();
+  const team = typeof view.base.team === 'number' ? teams.find((t) => t.id === view.base.team) : undefined;
   const words = useMemo(() => searchWords(route.q), [route.q]);
   const listHandle = useRef<ListHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
@@ -79,7 +82,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
   });
 
   const headerCount = Object.keys(route.filters).length === 0 && !route.q ? countOf(route.view) : undefined;
-  const title = route.q ? `Search: ${route.q}` : view.name;
+  const title = route.q ? `Search: ${route.q}` : (team?.name ?? view.name);
   const scope = route.q ? null : viewScope(route.view, route.filters);
 
   let body: ReactNode;

@@ -5,8 +5,9 @@ import { navigate, routeUrl } from '../app/route';
 import type { LiveStatus } from '../live/connection';
 import { Avatar } from '../ui/Avatar';
 import { Icon, type IconName } from '../ui/Icon';
-import { useViewCounts } from './useCounts';
-import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, type ViewDefinition } from './views';
+import { AvailabilitySwitch } from './AvailabilitySwitch';
+import { useMyTeams, useViewCounts } from './useCounts';
+import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, teamView, type ViewDefinition } from './views';
 
 const VIEW_ICONS: Partial<Record<ViewId, IconName>> = {
   mine: 'user',
@@ -41,7 +42,7 @@ function ViewLink({
 }) {
   // The agent's chosen order goes along to the next view; filters and search do not.
   const target: InboxRoute = { page: 'inbox', view: view.id, filters: {}, q: '', sort, conversationId: null };
-  const icon = VIEW_ICONS[view.id] ?? (view.id.startsWith('label:') ? 'tag' : 'inbox');
+  const icon = VIEW_ICONS[view.id] ?? (view.id.startsWith('label:') ? 'tag' : view.id.startsWith('team:') ? 'users' : 'inbox');
   return (
     <li>
       <a
@@ -64,6 +65,7 @@ function ViewLink({
 
 export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Route; me: User; live: LiveStatus; onNavigate(): void; onSignOut(): void }) {
   const countOf = useViewCounts();
+  const myTeams = useMyTeams();
   const current = route.page === 'inbox' ? route.view : null;
   const sort = route.page === 'inbox' ? route.sort : undefined;
   const group = (title: string, views: ViewDefinition[]) => (
@@ -93,6 +95,12 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
       {group('Inbox', STATUS_VIEWS)}
       {group('Channels', CHANNEL_VIEWS)}
       {group('Labels', LABEL_VIEWS)}
+      {myTeams.length > 0
+        ? group(
+            'Teams',
+            myTeams.map((t) => teamView(t.id, t.name)),
+          )
+        : null}
       <div className="sidebar-footer">
         <a href="/kb" className="nav-link" aria-current={route.page === 'kb' ? 'page' : undefined} onClick={(e) => follow(e, knowledgeBase, onNavigate)}>
           <Icon name="inbox" />
@@ -104,6 +112,7 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
             <span className="nav-name">Team</span>
           </a>
         ) : null}
+        <AvailabilitySwitch me={me} />
         <div className="me">
           <a
             href="/profile"

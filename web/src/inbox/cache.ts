@@ -17,6 +17,7 @@ export const keys = {
   messages: (id: number) => ['messages', id] as const,
   events: (id: number) => ['events', id] as const,
   agents: ['agents'] as const,
+  teams: ['teams'] as const,
   team: ['team'] as const,
 };
 
@@ -64,6 +65,7 @@ export function matches(conversation: Conversation, params: ListParams, meId: nu
     if ((conversation.assignedTo ?? null) !== want) return false;
   }
   if (params.priority && conversation.priority !== params.priority) return false;
+  if (params.team !== undefined && (conversation.team?.id ?? 'none') !== params.team) return false;
   if (params.label && !(conversation.labels ?? []).includes(params.label)) return false;
   if (params.tag && !(conversation.tags ?? []).includes(params.tag.trim().toLowerCase().replace(/\s+/g, '-'))) return false;
   if (params.handler && (conversation.tags ?? []).includes('bot') !== (params.handler === 'bot')) return false;

@@ -12,3 +12,9 @@ export function useViewCounts(): (view: ViewId) => number | undefined {
   const { data } = useQuery({ queryKey: keys.counts, queryFn: endpoints.counts, staleTime: 30_000 });
   return (view) => (data ? viewCount(view, data) : undefined);
 }
+
+/** The signed-in agent's teams, for the sidebar (from the same counts request). */
+export function useMyTeams(): { id: number; name: string; open: number }[] {
+  const { data } = useQuery({ queryKey: keys.counts, queryFn: endpoints.counts, staleTime: 30_000 });
+  return data?.teams ?? [];
+}

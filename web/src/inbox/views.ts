@@ -33,7 +33,13 @@ export const LABEL_VIEWS: ViewDefinition[] = (Object.keys(LABEL_NAMES) as Label[
 
 const ALL_VIEWS = [...STATUS_VIEWS, ...CHANNEL_VIEWS, ...LABEL_VIEWS];
 
+/** A team's view: its open conversations. Teams come and go, so theirs are made, not listed. */
+export function teamView(teamId: number, name = 'Team'): ViewDefinition {
+  return { id: `team:${teamId}`, name, base: { status: ['open'], team: teamId } };
+}
+
 export function viewDefinition(id: ViewId): ViewDefinition {
+  if (id.startsWith('team:')) return teamView(Number(id.slice('team:'.length)));
   return ALL_VIEWS.find((view) => view.id === id) ?? STATUS_VIEWS[0]!;
 }
 
@@ -69,6 +75,7 @@ export function viewCount(view: ViewId, counts: InboxCounts): number {
     case 'bot':
       return counts.bot;
   }
-  const { channel, label } = viewDefinition(view).base;
+  const { channel, label, team } = viewDefinition(view).base;
+  if (typeof team === 'number') return counts.teams.find((t) => t.id === team)?.open ?? 0;
   return channel ? counts.channels[channel] : label ? counts.labels[label] : 0;
 }

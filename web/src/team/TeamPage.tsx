@@ -8,6 +8,7 @@ import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import { TeamsSection } from './TeamsSection';
 import './team.css';
 
 type TeamRole = Exclude<Role, 'customer'>;
@@ -258,6 +259,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
           </table>
         )}
         {manageable ? <AddAgent onAdded={() => void client.invalidateQueries({ queryKey: keys.team })} /> : null}
+        <TeamsSection users={users} />
       </>
     );
   }
