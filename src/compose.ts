@@ -7,11 +7,13 @@ import { createEmailChannel, type EmailChannel, type EmailChannelConfig, emailSi
 import type { Config } from './config.js';
 import { coreRoutes, realtimeMount, registerApi } from './http/api.js';
 import type { UploadOptions } from './http/multipart.js';
+import { assignmentRoutes } from './http/routes/assignment.js';
 import type { AuthRouteOptions } from './http/routes/auth.js';
 import { emailRoutes } from './http/routes/email.js';
 import { widgetRoutes } from './http/routes/widget.js';
 import { buildServer, type ServerOptions, type ZodApp } from './http/server.js';
 import { registerWebApp, type WebAppOptions } from './http/web-app.js';
+import { DRAIN_TIMER, drainPlanner, drainQueues } from './inbox/assignment/drain.js';
 import { EventBus } from './inbox/bus.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
@@ -148,6 +150,7 @@ async function assemble(
   const modules = [
     chatModule({ chat, settings: config.chat, hub, presence, teamOnline: () => teamOnline(accounts), uploads, bundle: overrides.widgetBundle }),
     emailModule({ config: config.email, channel: email, inbox }),
+    assignmentModule(inbox),
   ];
   for (const module of modules) sideEffects.push(...(module.sideEffects ?? []));
 
@@ -226,6 +229,16 @@ function chatModule(parts: {
 }): Module {
   const { chat, settings, hub, presence, teamOnline, uploads, bundle } = parts;
   return { name: 'chat', routes: [(app) => app.register(widgetRoutes, { chat, settings, hub, presence, teamOnline, attachments: uploads, bundle })] };
+}
+
+/** Assignment rules: their settings, and the drain that hands queued conversations out when someone has room. */
+function assignmentModule(inbox: InboxContext): Module {
+  return {
+    name: 'assignment',
+    sideEffects: [drainPlanner],
+    timerHandlers: { [DRAIN_TIMER]: async () => void (await drainQueues(inbox)) },
+    routes: [(app) => app.register(assignmentRoutes, { inbox })],
+  };
 }
 
 /**

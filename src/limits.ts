@@ -41,6 +41,8 @@ export const MAX_KB_DESCRIPTION = 1_000;
 export const MAX_TEAM_NAME = 100;
 export const MAX_TEAM_DESCRIPTION = 1_000;
 export const MAX_TEAM_MEMBERS = 500;
+/** The most open conversations an assignment rule may let one member hold. */
+export const MAX_CAPACITY = 1_000;
 
 /** A saved view's name (one line), how many personal views one user keeps, and its filter's stored size. */
 export const MAX_VIEW_NAME = 100;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ALWAYS_OPEN, parseBusinessHours, setDefaultCalendar } from '../src/calendar/index.js';
 import { AVAILABILITY_GRACE_MS, effectiveAvailability } from '../src/inbox/availability.js';
-import { startTestApp, type TestApp } from './support/app.js';
+import { call, type Method, startTestApp, type TestApp } from './support/app.js';
 import { Live, type Person, person } from './support/live.js';
 
 // Issue 16, availability: a team member is online while an inbox socket of theirs is open
@@ -25,22 +25,15 @@ beforeEach(() => {
   now += HOUR;
 });
 
-async function api(who: Person | null, method: 'GET' | 'PATCH', path: string, body?: unknown) {
-  const response = await fetch(server.http + path, {
-    method,
-    headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const api = (who: Person | null, method: Method, path: string, body?: unknown) => call(server, who, method, path, body);
 
 async function availabilityOf(member: Person, asker: Person = member): Promise<string> {
   const team = await api(asker, 'GET', '/api/users');
   expect(team.status).toBe(200);
-  return team.json.items.find((user: { id: number }) => user.id === member.id).availability;
+  return team.body!.items.find((user: { id: number }) => user.id === member.id).availability;
 }
 
-const widgetOnline = async (): Promise<boolean> => (await api(null, 'GET', '/api/widget/config')).json.online;
+const widgetOnline = async (): Promise<boolean> => (await api(null, 'GET', '/api/widget/config')).body!.online;
 
 describe('effectiveAvailability', () => {
   const seen = START;
@@ -67,7 +60,7 @@ describe('a team member’s availability', () => {
     const first = await Live.as(agent, server);
     const second = await Live.as(agent, server);
     expect(await availabilityOf(agent, colleague)).toBe('online');
-    expect((await api(agent, 'GET', '/api/auth/me')).json.user).toMatchObject({ availability: 'online', availabilityChoice: 'auto' });
+    expect((await api(agent, 'GET', '/api/auth/me')).body!.user).toMatchObject({ availability: 'online', availabilityChoice: 'auto' });
 
     // The last socket's closing starts the grace, not the first's.
     now += 60_000;
@@ -94,17 +87,17 @@ describe('a team member’s availability', () => {
       expect(await availabilityOf(agent)).toBe('online');
       const busy = await api(agent, 'PATCH', '/api/auth/me', { availability: 'busy' });
       expect(busy.status).toBe(200);
-      expect(busy.json.user).toMatchObject({ availability: 'busy', availabilityChoice: 'busy' });
+      expect(busy.body!.user).toMatchObject({ availability: 'busy', availabilityChoice: 'busy' });
       expect(await availabilityOf(agent)).toBe('busy');
-      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'offline' })).json.user.availability).toBe('offline');
+      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'offline' })).body!.user.availability).toBe('offline');
       expect(await availabilityOf(agent)).toBe('offline');
       // `online` by hand is the automatic state: online because the inbox is open.
-      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'online' })).json.user).toMatchObject({
+      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'online' })).body!.user).toMatchObject({
         availability: 'online',
         availabilityChoice: 'auto',
       });
       expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'busy' })).status).toBe(200);
-      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'auto' })).json.user.availability).toBe('online');
+      expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'auto' })).body!.user.availability).toBe('online');
     } finally {
       await socket.close();
     }
@@ -118,7 +111,7 @@ describe('a team member’s availability', () => {
     const customer = await person(server, 'customer');
     const agent = await person(server, 'agent');
     expect((await api(customer, 'PATCH', '/api/auth/me', { availability: 'busy' })).status).toBe(403);
-    expect((await api(customer, 'GET', '/api/auth/me')).json.user.availability).toBeUndefined();
+    expect((await api(customer, 'GET', '/api/auth/me')).body!.user.availability).toBeUndefined();
     expect((await api(agent, 'PATCH', '/api/auth/me', { availability: 'away' })).status).toBe(400);
     expect((await api(null, 'PATCH', '/api/auth/me', { availability: 'busy' })).status).toBe(401);
   });

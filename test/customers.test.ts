@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
 import type { Channel } from '../src/store/schema.js';
-import { type Person, person, startTestApp, type TestApp } from './support/app.js';
+import { call, type Method, type Person, person, startTestApp, type TestApp } from './support/app.js';
 
 // Issue 16, customer context over real HTTP on a real database: the team reads who a
 // customer is, their conversations and a searchable list, and corrects their name; for
@@ -18,14 +18,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function api(who: Person | null, method: 'GET' | 'PATCH', path: string, body?: unknown) {
-  const response = await fetch(server.http + path, {
-    method,
-    headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, any> };
-}
+const api = (who: Person | null, method: Method, path: string, body?: unknown) => call(server, who, method, path, body);
 
 const open = (email: string, channel: Channel, subject: string) =>
   createConversation(server.inbox, { from: { customerEmail: email }, channel, subject, body: `About ${subject}` });
@@ -42,7 +35,7 @@ describe('GET /api/customers/:id and its conversations', () => {
 
     const read = await api(agent, 'GET', `/api/customers/${customer.id}`);
     expect(read.status).toBe(200);
-    expect(read.json.customer).toEqual({
+    expect(read.body!.customer).toEqual({
       id: customer.id,
       name: 'Ines Duarte',
       email: customer.email,
@@ -52,7 +45,7 @@ describe('GET /api/customers/:id and its conversations', () => {
 
     const page1 = await api(agent, 'GET', `/api/customers/${customer.id}/conversations?limit=2`);
     expect(page1.status).toBe(200);
-    expect(page1.json.items).toEqual([
+    expect(page1.body!.items).toEqual([
       {
         id: third.conversation.id,
         number: third.conversation.number,
@@ -63,10 +56,10 @@ describe('GET /api/customers/:id and its conversations', () => {
       },
       expect.objectContaining({ id: second.conversation.id, subject: 'Delivery', channel: 'ticket' }),
     ]);
-    expect(page1.json.nextCursor).toEqual(expect.any(String));
-    const page2 = await api(agent, 'GET', `/api/customers/${customer.id}/conversations?limit=2&cursor=${page1.json.nextCursor}`);
-    expect(page2.json.items.map((c: { id: number }) => c.id)).toEqual([first.conversation.id]);
-    expect(page2.json.nextCursor).toBeNull();
+    expect(page1.body!.nextCursor).toEqual(expect.any(String));
+    const page2 = await api(agent, 'GET', `/api/customers/${customer.id}/conversations?limit=2&cursor=${page1.body!.nextCursor}`);
+    expect(page2.body!.items.map((c: { id: number }) => c.id)).toEqual([first.conversation.id]);
+    expect(page2.body!.nextCursor).toBeNull();
 
     expect((await api(agent, 'GET', `/api/customers/${customer.id}/conversations?cursor=nonsense`)).status).toBe(400);
   });
@@ -94,21 +87,21 @@ describe('GET /api/customers', () => {
 
     const all = await api(agent, 'GET', `/api/customers?q=${tag.toUpperCase()}`);
     expect(all.status).toBe(200);
-    expect(all.json.items.map((c: { id: number }) => c.id)).toEqual([byAddress.conversation.customer.id, newer.id, older.id]);
-    expect(all.json.items[1]).toEqual({ id: newer.id, name: `${tag.toUpperCase()} Newer`, email: newer.email, firstSeenAt: expect.any(Number) });
+    expect(all.body!.items.map((c: { id: number }) => c.id)).toEqual([byAddress.conversation.customer.id, newer.id, older.id]);
+    expect(all.body!.items[1]).toEqual({ id: newer.id, name: `${tag.toUpperCase()} Newer`, email: newer.email, firstSeenAt: expect.any(Number) });
 
     const page1 = await api(agent, 'GET', `/api/customers?q=${tag}&limit=2`);
-    expect(page1.json.items).toHaveLength(2);
-    const page2 = await api(agent, 'GET', `/api/customers?q=${tag}&limit=2&cursor=${page1.json.nextCursor}`);
-    expect(page2.json.items.map((c: { id: number }) => c.id)).toEqual([older.id]);
-    expect(page2.json.nextCursor).toBeNull();
+    expect(page1.body!.items).toHaveLength(2);
+    const page2 = await api(agent, 'GET', `/api/customers?q=${tag}&limit=2&cursor=${page1.body!.nextCursor}`);
+    expect(page2.body!.items.map((c: { id: number }) => c.id)).toEqual([older.id]);
+    expect(page2.body!.nextCursor).toBeNull();
 
     // Without q: every customer, newest first.
-    const everyone = (await api(agent, 'GET', '/api/customers?limit=100')).json.items.map((c: { id: number }) => c.id);
+    const everyone = (await api(agent, 'GET', '/api/customers?limit=100')).body!.items.map((c: { id: number }) => c.id);
     expect(everyone).toEqual(expect.arrayContaining([older.id, newer.id]));
     expect(everyone).not.toContain(agent.id);
     expect(everyone).toEqual([...everyone].sort((a, b) => b - a));
-    expect((await api(agent, 'GET', '/api/customers?q=nobody-starts-like-this')).json.items).toEqual([]);
+    expect((await api(agent, 'GET', '/api/customers?q=nobody-starts-like-this')).body!.items).toEqual([]);
   });
 });
 
@@ -118,8 +111,8 @@ describe('PATCH /api/customers/:id', () => {
     const customer = await person(server, 'customer', 'ines');
     const renamed = await api(agent, 'PATCH', `/api/customers/${customer.id}`, { name: '  Inês \u200BDuarte ' });
     expect(renamed.status).toBe(200);
-    expect(renamed.json.customer).toMatchObject({ id: customer.id, name: 'Inês Duarte' });
-    expect((await api(customer, 'GET', '/api/auth/me')).json.user.name).toBe('Inês Duarte');
+    expect(renamed.body!.customer).toMatchObject({ id: customer.id, name: 'Inês Duarte' });
+    expect((await api(customer, 'GET', '/api/auth/me')).body!.user.name).toBe('Inês Duarte');
     expect((await api(agent, 'PATCH', `/api/customers/${customer.id}`, { name: '' })).status).toBe(400);
     expect((await api(agent, 'PATCH', `/api/customers/${customer.id}`, { name: 'x', email: 'new@example.test' })).status).toBe(400);
   });
@@ -134,7 +127,7 @@ describe('who may ask', () => {
       for (const path of [`/api/customers/${customer.id}`, `/api/customers/${customer.id}/conversations`, '/api/customers', '/api/customers?q=priv']) {
         const answer = await api(who, 'GET', path);
         expect(answer.status, path).toBe(404);
-        expect(JSON.stringify(answer.json)).not.toContain(customer.email);
+        expect(JSON.stringify(answer.body!)).not.toContain(customer.email);
       }
       expect((await api(who, 'PATCH', `/api/customers/${customer.id}`, { name: 'Hijacked' })).status).toBe(404);
     }
@@ -143,6 +136,6 @@ describe('who may ask', () => {
     }
     expect((await api(null, 'PATCH', `/api/customers/${customer.id}`, { name: 'Hijacked' })).status).toBe(401);
     const agent = await person(server, 'agent');
-    expect((await api(agent, 'GET', `/api/customers/${customer.id}`)).json.customer.name).toBe('Private Person');
+    expect((await api(agent, 'GET', `/api/customers/${customer.id}`)).body!.customer.name).toBe('Private Person');
   });
 });

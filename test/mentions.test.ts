@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUserActive } from '../src/accounts/index.js';
 import type { Role } from '../src/store/schema.js';
-import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
+import { call as apiCall, ok as apiOk, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // Mentions and team participants (issue 16): `@Name` or `mentions: [id]` in an internal note
 // mention active team members; replying, being mentioned, assigned or following makes one a
 // participant; the Mentions and Participating views page newest first; customers never see
 // any of it.
-
-type Json = Record<string, any>;
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 let server: TestApp;
 let admin: Person;
@@ -19,15 +16,8 @@ let bob: Person;
 let customer: Person;
 let n = 0;
 
-const call = async (who: Person | null, method: Method, url: string, payload?: unknown) => {
-  const response = await server.app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });
-  return { status: response.statusCode, body: response.body ? (response.json() as Json) : null };
-};
-const ok = async (who: Person, method: Method, url: string, payload?: unknown) => {
-  const response = await call(who, method, url, payload);
-  expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
-  return response.body!;
-};
+const call = (who: Person | null, method: Method, url: string, payload?: unknown) => apiCall(server, who, method, url, payload);
+const ok = (who: Person, method: Method, url: string, payload?: unknown) => apiOk(server, who, method, url, payload);
 const person = (role: Role, name?: string) => newPerson(server, role, name === undefined ? {} : { name });
 const newConversation = async () => (await ok(customer, 'POST', '/api/conversations', { subject: `Question ${++n}`, body: 'Hello' })).conversation as Json;
 const note = (who: Person, id: number, body: string, mentions?: number[]) =>

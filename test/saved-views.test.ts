@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/store/schema.js';
-import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
+import { call as apiCall, ok as apiOk, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // Saved views (issue 16): the list's filter and sort under a name, personal or shared with a
 // team, over /api/views; a view lists exactly what the list does with the same parameters;
 // customers are refused; a filter the list would refuse is refused.
-
-type Json = Record<string, any>;
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 let server: TestApp;
 let admin: Person;
@@ -18,15 +15,8 @@ let customer: Person;
 let team: Json;
 let n = 0;
 
-const call = async (who: Person | null, method: Method, url: string, payload?: unknown) => {
-  const response = await server.app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });
-  return { status: response.statusCode, body: response.body ? (response.json() as Json) : null };
-};
-const ok = async (who: Person, method: Method, url: string, payload?: unknown) => {
-  const response = await call(who, method, url, payload);
-  expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
-  return response.body!;
-};
+const call = (who: Person | null, method: Method, url: string, payload?: unknown) => apiCall(server, who, method, url, payload);
+const ok = (who: Person, method: Method, url: string, payload?: unknown) => apiOk(server, who, method, url, payload);
 const person = (role: Role) => newPerson(server, role);
 const viewIds = async (who: Person) => ((await ok(who, 'GET', '/api/views')).items as Json[]).map((v) => v.id as number);
 

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMessage, createConversation, createTeam, deleteConversation, deleteTeam, updateConversation } from '../src/inbox/commands.js';
 import type { Role, Status } from '../src/store/schema.js';
-import { person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
+import { call as apiCall, ok as apiOk, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 
 // Teams (issue 16): admins manage them over /api/teams; a conversation's team is set by the
 // conversation PATCH and recorded as `team_changed`; the list filters by team; the team
 // counts are counter rows that always equal a recount; customers never see a team.
-
-type Json = Record<string, any>;
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 let server: TestApp;
 let admin: Person;
@@ -17,15 +14,8 @@ let other: Person;
 let customer: Person;
 let n = 0;
 
-const call = async (who: Person | null, method: Method, url: string, payload?: unknown) => {
-  const response = await server.app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });
-  return { status: response.statusCode, body: response.body ? (response.json() as Json) : null };
-};
-const ok = async (who: Person, method: Method, url: string, payload?: unknown) => {
-  const response = await call(who, method, url, payload);
-  expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
-  return response.body!;
-};
+const call = (who: Person | null, method: Method, url: string, payload?: unknown) => apiCall(server, who, method, url, payload);
+const ok = (who: Person, method: Method, url: string, payload?: unknown) => apiOk(server, who, method, url, payload);
 const person = (role: Role) => newPerson(server, role);
 const newTeam = async (name: string, memberIds: number[] = []) => (await ok(admin, 'POST', '/api/teams', { name: `${name} ${++n}`, memberIds })).team as Json;
 const newConversation = async (who: Person = customer) =>

@@ -1,4 +1,5 @@
 import { invalid } from '../errors.js';
+import { requestDrain } from '../inbox/assignment/drain.js';
 import { onlineSince, SEEN_REFRESH_MS } from '../inbox/availability.js';
 import type { Store } from '../store/database.js';
 import type { AvailabilityChoice } from '../store/schema.js';
@@ -21,9 +22,16 @@ export function availabilityChoiceOf(request: AvailabilityRequest): Availability
   throw invalid('availability', `availability must be one of ${AVAILABILITY_REQUESTS.join(', ')}`);
 }
 
-/** `at`: when the sockets were seen (default now); a socket's closing is recorded as of its moment, not the write's. */
-export async function recordSeen(ctx: AccountsContext, userIds: readonly number[], at = ctx.clock()): Promise<void> {
-  await transact(ctx.store, (tx) => markSeen(tx, userIds, at));
+/**
+ * `at`: when the sockets were seen (default now); a socket's closing is recorded as of its
+ * moment, not the write's. `arrived`: a member's first socket opened, so they may have just
+ * come online: what waits in an assignment queue may be theirs now.
+ */
+export async function recordSeen(ctx: AccountsContext, userIds: readonly number[], at = ctx.clock(), arrived = false): Promise<void> {
+  await transact(ctx.store, async (tx) => {
+    await markSeen(tx, userIds, at);
+    if (arrived) await requestDrain(tx, at);
+  });
 }
 
 type Cached = { online: boolean; until: number; version: number };
@@ -77,7 +85,7 @@ export class SeenTracker {
   opened(userId: number): Promise<void> {
     const count = this.#sockets.get(userId) ?? 0;
     this.#sockets.set(userId, count + 1);
-    return count === 0 ? this.#write([userId], this.ctx.clock()) : Promise.resolve();
+    return count === 0 ? this.#write([userId], this.ctx.clock(), true) : Promise.resolve();
   }
 
   closed(userId: number): Promise<void> {
@@ -90,10 +98,10 @@ export class SeenTracker {
     return this.#write([userId], this.ctx.clock());
   }
 
-  async #write(userIds: number[], at: number): Promise<void> {
+  async #write(userIds: number[], at: number, arrived = false): Promise<void> {
     if (userIds.length === 0) return;
     try {
-      await recordSeen(this.ctx, userIds, at);
+      await recordSeen(this.ctx, userIds, at, arrived);
       forgetTeamOnline(this.ctx.store);
     } catch (error) {
       this.log('availability: recording open inbox sockets failed', error);

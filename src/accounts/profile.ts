@@ -1,4 +1,5 @@
 import { DomainError, invalid, notFound } from '../errors.js';
+import { requestDrain } from '../inbox/assignment/drain.js';
 import type { UserRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
 import { findUserById, type UserPatch, updateUserRow } from '../store/users.js';
@@ -51,6 +52,8 @@ export async function updateProfile(ctx: AccountsContext, userId: number, change
     if (availability !== undefined && row.role === 'customer') throw new DomainError('forbidden', 'Only team members have an availability', 'availability');
     const patch = changedColumns(row, name, signature, availability);
     if (Object.keys(patch).length > 0) await updateUserRow(tx, userId, patch, ctx.clock());
+    // Back to "online while my inbox is open": what waits in a queue may be theirs now.
+    if (patch.availabilityChoice === null) await requestDrain(tx, ctx.clock());
     return toUser((await findUserById(tx, userId))!);
   });
   if (availability !== undefined) forgetTeamOnline(ctx.store);

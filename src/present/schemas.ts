@@ -159,6 +159,7 @@ export const TeamJson = z
     name: z.string(),
     description: z.string(),
     memberIds: z.array(z.number().int()).describe('the team members in it (users)'),
+    channels: z.array(z.enum(['ticket', 'chatbot', 'email'])).describe('the channels whose new conversations go to this team'),
     open: viewCount.describe('its open conversations'),
     createdAt: timestamp,
     updatedAt: timestamp,

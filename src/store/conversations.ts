@@ -101,6 +101,7 @@ export async function deleteConversationRows(tx: Tx, id: number): Promise<void> 
   await tx.deleteFrom('conversation_tags').where('conversationId', '=', id).execute();
   await tx.deleteFrom('conversation_reads').where('conversationId', '=', id).execute();
   await tx.deleteFrom('conversation_events').where('conversationId', '=', id).execute();
+  await tx.deleteFrom('assignment_queue').where('conversationId', '=', id).execute();
   await tx.deleteFrom('conversations').where('id', '=', id).execute();
 }
 

@@ -19,6 +19,7 @@ import { teamsMigration } from './migrations/0016_teams.js';
 import { availabilityMigration } from './migrations/0017_availability.js';
 import { savedViewsMigration } from './migrations/0018_saved_views.js';
 import { mentionsParticipantsMigration } from './migrations/0019_mentions_participants.js';
+import { assignmentMigration } from './migrations/0020_assignment.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -43,6 +44,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0017_availability': availabilityMigration(),
     '0018_saved_views': savedViewsMigration(store.dialect),
     '0019_mentions_participants': mentionsParticipantsMigration(store.dialect),
+    '0020_assignment': assignmentMigration(store.dialect),
   };
 }
 

@@ -333,6 +333,44 @@ export interface SavedViewsTable {
   updatedAt: number;
 }
 
+/** How a rule hands out conversations (migration 0020). */
+export const ASSIGNMENT_MODES = ['manual', 'round_robin', 'balanced'] as const;
+export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
+
+/** A team's assignment rule; `teamId` 0 is the rule for conversations without a team. */
+export interface AssignmentRulesTable {
+  teamId: number;
+  mode: AssignmentMode;
+  /** Most open and pending conversations a member may hold for the rule to give them another; null: no limit. */
+  capacity: number | null;
+  /** Which arrivals the rule takes (0/1): new conversations, reopened ones, chats the bot hands over. */
+  assignNew: number;
+  assignReopened: number;
+  assignHandover: number;
+  /** Round robin's turn: the member given the last conversation. */
+  cursorUserId: number | null;
+  updatedAt: number;
+}
+
+export interface AssignmentCapacitiesTable {
+  teamId: number;
+  userId: number;
+  capacity: number;
+}
+
+/** A conversation a rule could not place, waiting in its scope's queue. */
+export interface AssignmentQueueTable {
+  conversationId: number;
+  teamId: number;
+  queuedAt: number;
+}
+
+/** A channel whose new conversations go to a team. */
+export interface TeamChannelsTable {
+  channel: Channel;
+  teamId: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -357,6 +395,10 @@ export interface Database {
   saved_views: SavedViewsTable;
   conversation_participants: ConversationParticipantsTable;
   mentions: MentionsTable;
+  assignment_rules: AssignmentRulesTable;
+  assignment_capacities: AssignmentCapacitiesTable;
+  assignment_queue: AssignmentQueueTable;
+  team_channels: TeamChannelsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -378,3 +420,4 @@ export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type SavedViewRow = Selectable<SavedViewsTable>;
+export type AssignmentRuleRow = Selectable<AssignmentRulesTable>;

@@ -1,20 +1,23 @@
 import { sql } from 'kysely';
 import type { Dialect } from './database.js';
-import type { TeamRow } from './schema.js';
+import type { Channel, TeamRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
 // Teams and who is in them (migration 0016). The team's conversations are written by the
 // inbox commands only; here they are only found.
 
-export type TeamWithMembers = TeamRow & { memberIds: number[] };
+/** `channels`: the channels whose new conversations go to the team (migration 0020). */
+export type TeamWithMembers = TeamRow & { memberIds: number[]; channels: Channel[] };
 
 export async function listTeams(tx: Tx): Promise<TeamWithMembers[]> {
   const teams = await tx.selectFrom('teams').selectAll().orderBy('name').orderBy('id').execute();
   const members = await tx.selectFrom('team_members').select(['teamId', 'userId']).orderBy('userId').execute();
+  const channels = await tx.selectFrom('team_channels').select(['teamId', 'channel']).orderBy('channel').execute();
   return teams.map((team) => ({
     ...team,
     id: Number(team.id),
     memberIds: members.filter((m) => Number(m.teamId) === Number(team.id)).map((m) => Number(m.userId)),
+    channels: channels.filter((c) => Number(c.teamId) === Number(team.id)).map((c) => c.channel),
   }));
 }
 
@@ -22,7 +25,8 @@ export async function findTeam(tx: Tx, id: number): Promise<TeamWithMembers | un
   const team = await tx.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();
   if (!team) return undefined;
   const members = await tx.selectFrom('team_members').select('userId').where('teamId', '=', id).orderBy('userId').execute();
-  return { ...team, id: Number(team.id), memberIds: members.map((m) => Number(m.userId)) };
+  const channels = await tx.selectFrom('team_channels').select('channel').where('teamId', '=', id).orderBy('channel').execute();
+  return { ...team, id: Number(team.id), memberIds: members.map((m) => Number(m.userId)), channels: channels.map((c) => c.channel) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { type AccountsContext, accountsContext, createApiToken, createUser } from '../../src/accounts/index.js';
 import { DEFAULT_CHAT_SETTINGS } from '../../src/channels/chat/index.js';
 import { type AppConfig, type ComposeOverrides, type Composition, composeApp } from '../../src/compose.js';
@@ -98,4 +99,26 @@ export async function person(
   const user = await createUser(on.accounts, { name: name ?? `${role} ${n}`, email, role, password });
   const token = await createApiToken(on.accounts, user.id, 'test');
   return { id: user.id, name: user.name, email, role, token: token.token, tokenId: token.id };
+}
+
+export type Json = Record<string, any>;
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One API request as `who` (their bearer token; null: nobody signed in), through the server's inject. */
+export async function call(
+  on: TestApp,
+  who: { token: string } | null,
+  method: Method,
+  url: string,
+  payload?: unknown,
+): Promise<{ status: number; body: Json | null }> {
+  const response = await on.app.inject({ method, url, payload: payload as never, headers: who ? { authorization: `Bearer ${who.token}` } : {} });
+  return { status: response.statusCode, body: response.body ? (response.json() as Json) : null };
+}
+
+/** The same, expecting success; a failure names the request and what it answered. */
+export async function ok(on: TestApp, who: { token: string }, method: Method, url: string, payload?: unknown): Promise<Json> {
+  const response = await call(on, who, method, url, payload);
+  expect(response.status, `${method} ${url}: ${JSON.stringify(response.body)}`).toBeLessThan(300);
+  return response.body!;
 }

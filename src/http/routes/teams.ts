@@ -6,6 +6,7 @@ import { canManageTeams } from '../../inbox/policies.js';
 import { getTeams } from '../../inbox/queries.js';
 import { MAX_TEAM_DESCRIPTION, MAX_TEAM_MEMBERS, MAX_TEAM_NAME } from '../../limits.js';
 import { TeamJson } from '../../present/schemas.js';
+import { CHANNELS } from '../../store/schema.js';
 import { requireTeamMember } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';
@@ -16,11 +17,16 @@ import { defineRoutes } from '../routing.js';
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const Params = z.strictObject({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const memberIds = z.array(z.number().int().positive()).max(MAX_TEAM_MEMBERS).describe('the whole member list (user ids of team members)');
+const channels = z
+  .array(z.enum(CHANNELS))
+  .max(CHANNELS.length)
+  .describe('the channels whose new conversations go to this team (and its assignment rule); a channel another team had moves here');
 
 const CreateBody = z.strictObject({
   name: z.string().min(1).max(MAX_TEAM_NAME),
   description: z.string().max(MAX_TEAM_DESCRIPTION).optional(),
   memberIds: memberIds.optional(),
+  channels: channels.optional(),
 });
 
 const PatchBody = z
@@ -28,8 +34,9 @@ const PatchBody = z
     name: CreateBody.shape.name.optional(),
     description: CreateBody.shape.description,
     memberIds: memberIds.optional(),
+    channels: channels.optional(),
   })
-  .refine((b) => b.name !== undefined || b.description !== undefined || b.memberIds !== undefined, 'give at least one of name, description, memberIds');
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one of name, description, memberIds, channels');
 
 export const teamRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { inbox }) => {
   /** An admin, asking; anyone else of the team is refused. */

@@ -1,24 +1,25 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
-import type { Dialect } from '../../store/database.js';
 import type { ConversationPatch, ConversationRow, ConversationType, Label, Priority, Status } from '../../store/schema.js';
 import { CONVERSATION_TYPES, PRIORITIES } from '../../store/schema.js';
 import { lockTeam } from '../../store/teams.js';
 import type { Tx } from '../../store/transaction.js';
 import { findUserById } from '../../store/users.js';
 import { type Actor, type ResolvedActor, requireTeam, resolveActor, resolveCustomer } from '../actors.js';
+import { type Arrival, placeByRule, queueIfPlaced, ruleMayAct, scopeOf } from '../assignment/place.js';
 import { canSetStatus } from '../policies.js';
 import { type Conversation, toConversation } from '../records.js';
 import type { ConversationRef } from '../refs.js';
 import { normalizeLabels, normalizeTags, requestedStatusChange, withBot, withoutBot } from '../rules.js';
 import { followAs } from './followers.js';
-import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, statusPatch, Unit, writeConversation } from './unit.js';
+import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, statusPatch, type Unit, writeConversation } from './unit.js';
 
 // The commands that change a conversation itself: status, assignee, labels and tags,
 // priority, type, its customer, and the bot handing it to the team.
 
-type Decision = { patch: ConversationPatch; eventType: string; oldValue: unknown; newValue: unknown };
+/** `by`: who the event names when not the command's actor (an assignment rule's choice). */
+type Decision = { patch: ConversationPatch; eventType: string; oldValue: unknown; newValue: unknown; by?: ResolvedActor };
 /** Looks at the conversation as it is (earlier decisions of the same command applied) and says what changes, if anything. */
-type Decide = (row: ConversationRow, actor: ResolvedActor, now: number, tx: Tx) => Promise<Decision | null>;
+type Decide = (row: ConversationRow, actor: ResolvedActor, now: number, unit: Unit) => Promise<Decision | null>;
 
 /**
  * Applies changes to one conversation on behalf of `by` in one transaction: the row is
@@ -46,7 +47,7 @@ async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by:
   let current = before;
   const made: Decision[] = [];
   for (const decide of decisions) {
-    const decision = await decide(current, actor, now, tx);
+    const decision = await decide(current, actor, now, unit);
     if (!decision) continue;
     made.push(decision);
     current = { ...current, ...decision.patch };
@@ -56,10 +57,9 @@ async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by:
   // Whoever is given the conversation follows it from then on.
   if (after.assignedTo !== null && after.assignedTo !== before.assignedTo) await followAs(unit, Number(after.id), [Number(after.assignedTo)], 'assigned', now);
   const conversation = toConversation(after);
-  const event = eventBy(actor, conversation.id, now);
   await recordEvents(
     unit,
-    made.map((d) => event(d.eventType, d.oldValue, d.newValue)),
+    made.map((d) => eventBy(d.by ?? actor, conversation.id, now)(d.eventType, d.oldValue, d.newValue)),
     conversation,
   );
   return conversation;
@@ -78,7 +78,7 @@ const decideStatus =
 
 const decideAssignee =
   (assigneeId: number | null): Decide =>
-  async (row, actor, _now, tx) => {
+  async (row, actor, _now, { tx }) => {
     requireTeam(actor, 'assign conversations');
     if (assigneeId !== null) {
       const assignee = await findUserById(tx, assigneeId);
@@ -122,14 +122,29 @@ const decideType =
 
 /** Which team it belongs to (null: none); a team being deleted meanwhile is waited for, then refused. */
 const decideTeam =
-  (teamId: number | null, dialect: Dialect): Decide =>
-  async (row, actor, _now, tx) => {
+  (teamId: number | null): Decide =>
+  async (row, actor, _now, { tx, ctx }) => {
     requireTeam(actor, 'change the team');
-    const team = teamId === null ? null : await lockTeam(tx, dialect, teamId, 'share');
+    const team = teamId === null ? null : await lockTeam(tx, ctx.store.dialect, teamId, 'share');
     if (team === undefined) throw invalid('teamId', `team ${teamId} does not exist`);
     if ((row.teamId === null ? null : Number(row.teamId)) === teamId) return null;
     const old = row.teamId === null ? null : { id: Number(row.teamId), name: row.teamName };
     return { patch: { teamId }, eventType: 'team_changed', oldValue: old, newValue: team };
+  };
+
+/**
+ * The last decision of a change through which a conversation arrives somewhere (the bot
+ * hands it over, it moves to a team): the rule of where it now is may give it to someone,
+ * or queue it. Only an unassigned, open conversation, and only when the actor is not a rule.
+ */
+const decideByRule =
+  (arrival: Arrival, when: () => boolean): Decide =>
+  async (row, actor, now, unit) => {
+    if (!when() || row.assignedTo !== null || row.status !== 'open' || withBot(row) || !ruleMayAct(unit, actor.origin)) return null;
+    const placement = await placeByRule(unit, scopeOf(row), arrival, now);
+    await queueIfPlaced(unit, Number(row.id), placement, now);
+    if (!placement || !('assignTo' in placement)) return null;
+    return { patch: { assignedTo: placement.assignTo }, eventType: 'assigned', oldValue: null, newValue: placement.assignTo, by: placement.by };
   };
 
 export type EscalationReason = 'asked' | 'keyword' | 'unsure';
@@ -155,7 +170,7 @@ export function escalateConversation(
     const change = handedOver ? requestedStatusChange(row.status, 'open') : null;
     return change ? { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to } : null;
   };
-  return changeConversation(target, input.conversation, input.by, [handOver, open]);
+  return changeConversation(target, input.conversation, input.by, [handOver, open, decideByRule('handover', () => handedOver)]);
 }
 
 export function updateConversationStatus(target: CommandTarget, input: { conversation: ConversationRef; status: Status; by: Actor }): Promise<Conversation> {
@@ -194,7 +209,7 @@ export function changeConversationCustomer(
     receipt?: (tx: Tx, conversation: Conversation) => Promise<void>;
   },
 ): Promise<Conversation> {
-  const decide: Decide = async (row, _actor, now, tx) => {
+  const decide: Decide = async (row, _actor, now, { tx }) => {
     const customer = await resolveCustomer(tx, input.customer, now);
     if (Number(row.customerId) === customer.id) return null;
     return {
@@ -229,10 +244,12 @@ export type ConversationChanges = {
 export function updateConversation(target: CommandTarget, input: ConversationChanges & { conversation: ConversationRef; by: Actor }): Promise<Conversation> {
   const decisions: Decide[] = [];
   if (input.type !== undefined) decisions.push(decideType(input.type));
-  if (input.teamId !== undefined) decisions.push(decideTeam(input.teamId, (target instanceof Unit ? target.ctx : target).store.dialect));
+  if (input.teamId !== undefined) decisions.push(decideTeam(input.teamId));
   if (input.priority !== undefined) decisions.push(decidePriority(input.priority));
   if (input.labels !== undefined || input.tags !== undefined) decisions.push(decideLabels(input.labels, input.tags));
   if (input.assigneeId !== undefined) decisions.push(decideAssignee(input.assigneeId));
   if (input.status !== undefined) decisions.push(decideStatus(input.status));
+  // Moved into a team unassigned and open: the team's rule takes it as it takes a new one.
+  if (input.teamId && input.assigneeId === undefined) decisions.push(decideByRule('new', () => true));
   return changeConversation(target, input.conversation, input.by, decisions);
 }

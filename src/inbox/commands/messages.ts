@@ -1,5 +1,6 @@
 import { DomainError, invalid } from '../../errors.js';
 import { MAX_SUBJECT } from '../../limits.js';
+import { findChannelTeam, NO_TEAM } from '../../store/assignment.js';
 import { insertConversation, syncConversationTags } from '../../store/conversations.js';
 import { addToCounters, nextSequenceValue } from '../../store/counters.js';
 import type { NewEvent } from '../../store/events.js';
@@ -7,6 +8,7 @@ import { insertAttachments, insertMessage } from '../../store/messages.js';
 import type { Channel, ConversationPatch, ConversationType, Label, Priority } from '../../store/schema.js';
 import { CHANNELS, CONVERSATION_TYPES, PRIORITIES } from '../../store/schema.js';
 import { isUnverified, resolveCustomer, resolveSender, type Sender } from '../actors.js';
+import { type Placement, placeByRule, placeReopened, queueIfPlaced, ruleMayAct } from '../assignment/place.js';
 import { type Person, sameParticipants } from '../participants.js';
 import { canCopyOnMail, canWriteInternal } from '../policies.js';
 import { type Participant, toConversation, toMessage } from '../records.js';
@@ -23,7 +25,7 @@ import {
   withBot,
   withoutBot,
 } from '../rules.js';
-import { checkMentionIds, followAsAuthor, recordMentions } from './followers.js';
+import { checkMentionIds, followAs, followAsAuthor, recordMentions } from './followers.js';
 import {
   checkCc,
   checkContent,
@@ -38,6 +40,12 @@ import {
 import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, statusPatch, writeConversation } from './unit.js';
 
 // The commands that store a message: one that opens a conversation, one that adds to it.
+
+/** The `assigned` event of a rule's decision, by the rule. */
+function assignedBy(placement: Placement | null, conversationId: number, now: number): NewEvent[] {
+  if (!placement || !('assignTo' in placement)) return [];
+  return [eventBy(placement.by, conversationId, now)('assigned', null, placement.assignTo)];
+}
 
 export type CreateConversationInput = MessageContent & {
   from: Sender;
@@ -91,6 +99,11 @@ export async function createConversation(target: CommandTarget, input: CreateCon
     const customer = sender.kind === 'customer' ? sender : input.customer ? await resolveCustomer(tx, input.customer, now) : null;
     if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
     const participants = await nextParticipants(tx, [], customer.email!, input);
+    // A channel a team claimed puts the conversation in that team; the team's rule (or, without
+    // a team, the default one) may give it to someone now. What the team or the bot starts is theirs already.
+    const team = await findChannelTeam(tx, input.channel);
+    const placement =
+      sender.kind === 'customer' && !input.withBot && ruleMayAct(unit, sender.origin) ? await placeByRule(unit, team?.id ?? NO_TEAM, 'new', now) : null;
 
     const number = await nextSequenceValue(tx, 'conversation_number');
     const row = await insertConversation(tx, {
@@ -105,7 +118,8 @@ export async function createConversation(target: CommandTarget, input: CreateCon
       subject,
       status: sender.kind === 'admin' || input.withBot ? 'pending' : 'open',
       priority,
-      assignedTo: null,
+      assignedTo: placement && 'assignTo' in placement ? placement.assignTo : null,
+      teamId: team?.id ?? null,
       labels: JSON.stringify(labels),
       tags: JSON.stringify(tags),
       participants: JSON.stringify(participants),
@@ -124,6 +138,8 @@ export async function createConversation(target: CommandTarget, input: CreateCon
     let storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
     await followAsAuthor(unit, Number(row.id), sender, now);
+    if (row.assignedTo !== null) await followAs(unit, Number(row.id), [Number(row.assignedTo)], 'assigned', now);
+    await queueIfPlaced(unit, Number(row.id), placement, now);
     await addToCounters(tx, countDeltas(null, countable(row)));
     const names = tagRowNames(labels, tags);
     if (names.length > 0) await syncConversationTags(tx, row, names, []);
@@ -143,6 +159,7 @@ export async function createConversation(target: CommandTarget, input: CreateCon
           ...(participants.length ? { cc: participants.map((p) => p.email) } : {}),
           ...(input.origin ? { origin: input.origin } : {}),
         }),
+        ...assignedBy(placement, conversation.id, now),
       ],
       conversation,
     );
@@ -220,13 +237,22 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
             ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
             ...(takesOver ? { tags: JSON.stringify(withoutBot(before)) } : {}),
           };
-    const after = await writeConversation(tx, before, {
+    let after = await writeConversation(tx, before, {
       messageCount: before.messageCount + 1,
       updatedAt: now,
       ...(participantsChanged ? { participants: JSON.stringify(participants) } : {}),
       ...publicPatch,
       ...statusPatch(before, change, now),
     });
+
+    // A customer reopening it: its assignee, if gone, gives way to the rule's choice.
+    const placement =
+      change?.eventType === 'reopened' && sender.kind === 'customer' && ruleMayAct(unit, sender.origin) ? await placeReopened(unit, after, now) : null;
+    await queueIfPlaced(unit, Number(after.id), placement, now);
+    if (placement && 'assignTo' in placement) {
+      after = await writeConversation(tx, after, { assignedTo: placement.assignTo });
+      await followAs(unit, Number(after.id), [placement.assignTo], 'assigned', now);
+    }
 
     const conversation = toConversation(after);
     const event = eventBy(sender, conversation.id, now);
@@ -243,6 +269,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
     if (mentioned) events.push(mentioned);
     if (change) events.push(event(change.eventType, change.from, change.to));
     if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
+    if (placement && 'assignTo' in placement) events.push(eventBy(placement.by, conversation.id, now)('assigned', before.assignedTo, placement.assignTo));
     const { deliveries } = await recordEvents(unit, events, conversation);
     storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
     const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));

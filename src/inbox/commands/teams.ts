@@ -1,5 +1,7 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
 import { MAX_TEAM_DESCRIPTION, MAX_TEAM_MEMBERS, MAX_TEAM_NAME } from '../../limits.js';
+import { deleteTeamAssignment, setTeamChannels } from '../../store/assignment.js';
+import { CHANNELS, type Channel } from '../../store/schema.js';
 import {
   deleteTeamRow,
   findAgentIds,
@@ -14,6 +16,7 @@ import {
 } from '../../store/teams.js';
 import type { Tx } from '../../store/transaction.js';
 import { type Actor, resolveActor } from '../actors.js';
+import { requestDrain } from '../assignment/drain.js';
 import { canManageTeams } from '../policies.js';
 import { singleLine, storableText } from '../rules.js';
 import { updateConversation } from './conversation.js';
@@ -25,7 +28,8 @@ import { type CommandTarget, runCommand } from './unit.js';
 
 export type Team = TeamWithMembers;
 
-export type TeamInput = { name?: string; description?: string; memberIds?: number[] };
+/** `channels`: whose new conversations go to the team; a channel another team had moves here. */
+export type TeamInput = { name?: string; description?: string; memberIds?: number[]; channels?: Channel[] };
 
 async function requireManager(tx: Tx, by: Actor, now: number) {
   const actor = await resolveActor(tx, by, now);
@@ -55,6 +59,12 @@ async function checkedMembers(tx: Tx, memberIds: readonly number[]): Promise<num
   return ids;
 }
 
+function checkedChannels(channels: readonly Channel[]): Channel[] {
+  const unknown = channels.find((c) => !CHANNELS.includes(c));
+  if (unknown !== undefined) throw invalid('channels', `channels are ${CHANNELS.join(', ')}`);
+  return [...new Set(channels)];
+}
+
 async function uniqueName(tx: Tx, name: string, self?: number): Promise<void> {
   const existing = await findTeamIdByName(tx, name);
   if (existing !== undefined && existing !== self) throw new DomainError('conflict', `a team named "${name}" exists`, 'name');
@@ -67,6 +77,7 @@ export function createTeam(target: CommandTarget, input: TeamInput & { name: str
     await uniqueName(tx, name);
     const id = await insertTeam(tx, { name, description: teamDescription(input.description ?? ''), now });
     await setTeamMembers(tx, id, await checkedMembers(tx, input.memberIds ?? []));
+    if (input.channels) await setTeamChannels(tx, id, checkedChannels(input.channels));
     return (await findTeam(tx, id))!;
   });
 }
@@ -80,7 +91,12 @@ export function updateTeam(target: CommandTarget, input: TeamInput & { id: numbe
     if (name !== undefined) await uniqueName(tx, name, input.id);
     const description = input.description === undefined ? undefined : teamDescription(input.description);
     await updateTeamRow(tx, input.id, { name, description, now });
-    if (input.memberIds !== undefined) await setTeamMembers(tx, input.id, await checkedMembers(tx, input.memberIds));
+    if (input.memberIds !== undefined) {
+      await setTeamMembers(tx, input.id, await checkedMembers(tx, input.memberIds));
+      // A new member may take what waits in the team's queue.
+      await requestDrain(tx, now);
+    }
+    if (input.channels !== undefined) await setTeamChannels(tx, input.id, checkedChannels(input.channels));
     return (await findTeam(tx, input.id))!;
   });
 }
@@ -92,6 +108,7 @@ export function deleteTeam(target: CommandTarget, input: { id: number; by: Actor
     if (!(await lockTeam(unit.tx, unit.ctx.store.dialect, input.id, 'update'))) throw notFound('team');
     const ids = await findTeamConversationIds(unit.tx, input.id);
     for (const id of ids) await updateConversation(unit, { conversation: id, teamId: null, by: input.by });
+    await deleteTeamAssignment(unit.tx, input.id);
     await deleteTeamRow(unit.tx, input.id);
     return { conversations: ids.length };
   });
