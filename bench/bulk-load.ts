@@ -22,7 +22,9 @@ import { type Tx, transact } from '../src/store/transaction.js';
  *   as the commands store it (`storableText`);
  * - labels and tags normalised as the commands do, and one `conversation_tags` row per
  *   name (`tagRowNames`) carrying the conversation's status and lastMessageAt;
- * - `inbox_counts`: one increment per `countKeys` key, through `addToCounters`;
+ * - `inbox_counts`: one increment per `countKeys` key, through `addToCounters` (the team's
+ *   `team:<id|none>:<status>` among them; the teams themselves are made by the
+ *   `createTeam` command beforehand, bench/load.ts);
  * - the `conversation_number` sequence, advanced by the number of conversations;
  * - full-text search: SQLite's FTS triggers fire on these inserts, PostgreSQL computes
  *   its generated tsvector columns itself. Indexing is over half the SQLite load time
@@ -59,6 +61,8 @@ export type SeedConversation = {
   status: Status;
   priority: Priority;
   assignedTo: number | null;
+  /** The team it is in (the team must exist); absent or null: none. */
+  teamId?: number | null;
   labels: Label[];
   tags: string[];
   /** When it entered a resolved or closed status; defaults to the last message's time. */
@@ -142,6 +146,7 @@ const CONVERSATION_COLUMNS = [
   'status',
   'priority',
   'assignedTo',
+  'teamId',
   'tags',
   'labels',
   'messageCount',
@@ -203,6 +208,7 @@ function prepare(seed: SeedConversation): Prepared {
     seed.status,
     seed.priority,
     seed.assignedTo,
+    seed.teamId ?? null,
     JSON.stringify(tags),
     JSON.stringify(labels),
     seed.messages.length,
@@ -222,7 +228,16 @@ function prepare(seed: SeedConversation): Prepared {
     tags,
     status: seed.status,
     lastMessageAt: lastPublic.sentAt,
-    countable: { status: seed.status, assignedTo: seed.assignedTo, channel: seed.channel, type: seed.type, priority: seed.priority, labels, tags },
+    countable: {
+      status: seed.status,
+      assignedTo: seed.assignedTo,
+      teamId: seed.teamId ?? null,
+      channel: seed.channel,
+      type: seed.type,
+      priority: seed.priority,
+      labels,
+      tags,
+    },
     messages: seed.messages,
   };
 }
@@ -283,6 +298,7 @@ const PG_TYPES: Record<string, string> = {
   number: 'bigint',
   customerId: 'bigint',
   assignedTo: 'bigint',
+  teamId: 'bigint',
   conversationId: 'bigint',
   senderId: 'bigint',
   messageCount: 'integer',

@@ -8,7 +8,8 @@ import { createInboxContext } from '../src/inbox/context.js';
 import { getConversations, searchConversations } from '../src/inbox/queries.js';
 import type { Store } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
-import { extraViews, requiredViews } from './views.js';
+import { TEAMS } from './generate.js';
+import { extraViews, loadedTeams, requiredViews } from './views.js';
 import { createVocabulary } from './vocabulary.js';
 
 // `npx tsx bench/explain.ts --data-dir DIR` (or DATABASE_URL=<kept bench database>):
@@ -51,7 +52,11 @@ async function main(): Promise<void> {
     .selectFrom('conversations')
     .select((eb) => [eb.fn.min<number>('id').as('lo'), eb.fn.max<number>('id').as('hi')])
     .executeTakeFirstOrThrow();
-  const population = { agentIds: agents.map((a) => Number(a.id)), minId: Number(range.lo), maxId: Number(range.hi) };
+  const teams = await loadedTeams(
+    store,
+    TEAMS.map((t) => t.name),
+  );
+  const population = { agentIds: agents.map((a) => Number(a.id)), minId: Number(range.lo), maxId: Number(range.hi), teams };
   const vocabulary = createVocabulary();
   const runs: [string, () => Promise<unknown>][] = [
     ...Object.entries({ ...requiredViews(population), ...extraViews(population) }).map(

@@ -20,6 +20,24 @@ const DAY = 24 * HOUR;
 
 export type Person = { id: number; name: string; email: string };
 
+/**
+ * The teams and the share of conversations each holds; the rest (20 %) have none. Uneven,
+ * as teams are, so the team views range from a large one to a small one.
+ */
+export const TEAMS = [
+  { name: 'Support', share: 30 },
+  { name: 'Billing', share: 20 },
+  { name: 'Technical', share: 15 },
+  { name: 'Sales', share: 10 },
+  { name: 'Enterprise', share: 5 },
+] as const;
+
+/** Three agents per team, overlapping, so half the agents are in two teams. */
+export const teamMemberIndexes = (team: number): number[] => [2 * team, 2 * team + 1, (2 * team + 2) % AGENT_COUNT];
+
+/** The admin who creates the teams (and, in the bench, sets assignment rules). */
+export const ADMIN: SeedUser = { name: 'Bench Admin', email: 'admin@onethread.test', role: 'admin' };
+
 export function agentUsers(): SeedUser[] {
   return Array.from({ length: AGENT_COUNT }, (_, i) => ({
     name: `${FIRST_NAMES[i]} ${LAST_NAMES[LAST_NAMES.length - 1 - i]}`,
@@ -42,6 +60,8 @@ export type GenerateOptions = {
   messagesPerConversation: number;
   agents: readonly Person[];
   customers: readonly Person[];
+  /** Team ids in the order of TEAMS; none: no conversation has a team. */
+  teams?: readonly number[];
   vocabulary: Vocabulary;
   seed: number;
   /** The newest message is older than this; everything spreads over the two years before. */
@@ -57,8 +77,23 @@ export function* generateConversations(options: GenerateOptions): Generator<Seed
   for (let i = 0; i < n; i++) {
     // Created in id order over two years, so recent activity sits at the high ids as in a real inbox.
     const createdAt = Math.floor(start + (i / n) * span + random.next() * HOUR);
-    yield conversation(random, options, vocabulary, createdAt);
+    yield { ...conversation(random, options, vocabulary, createdAt), teamId: teamOf(i, options.teams ?? []) };
   }
+}
+
+/**
+ * Decided by the index, without a draw, so the rest of the inbox stays what this seed always
+ * made. 37 is prime to 100: every 100 consecutive conversations take each slot once, so every
+ * team has conversations of every age and status.
+ */
+function teamOf(i: number, teams: readonly number[]): number | null {
+  if (teams.length === 0) return null;
+  let slot = (i * 37) % 100;
+  for (const [k, team] of TEAMS.entries()) {
+    if (slot < team.share) return teams[k] ?? null;
+    slot -= team.share;
+  }
+  return null;
 }
 
 function conversation(random: Random, options: GenerateOptions, vocabulary: Vocabulary, createdAt: number): SeedConversation {

@@ -2,17 +2,20 @@ import { parseArgs } from 'node:util';
 import { EventBus } from '../src/inbox/bus.js';
 import { createInboxContext } from '../src/inbox/context.js';
 import type { Store } from '../src/store/database.js';
+import { measureAssignment } from './assignment-writes.js';
+import { TEAMS } from './generate.js';
 import { type HttpFigures, measureHttp } from './http.js';
 import { type LoadFigures, loadInbox } from './load.js';
 import { type BenchResult, printReport } from './report.js';
 import { openTarget, UsageError, wholeNumber } from './target.js';
 import { verifyConsistency } from './verify.js';
-import { extraViews, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, type Population, requiredViews } from './views.js';
+import { extraViews, loadedTeams, measureDeepPage, measurePrimaryKey, measureSearch, measureViews, type Population, requiredViews } from './views.js';
 import { createVocabulary } from './vocabulary.js';
 import { measureWrites } from './writes.js';
 
 // `npm run bench [-- options]`: loads a generated inbox into a database of its own,
-// then measures the inbox views, search and addMessage. See bench/README.md.
+// then measures the inbox views, search, addMessage and what an assignment rule adds to
+// createConversation. See bench/README.md.
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +26,7 @@ const { values: args } = parseArgs({
     'budget-seconds': { type: 'string', default: '60' },
     'deep-pages': { type: 'string', default: '1000' },
     writes: { type: 'string', default: '5000' },
+    creates: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '2000' },
     'data-dir': { type: 'string' },
@@ -47,6 +51,7 @@ const HELP = `npm run bench -- [options]
   --budget-seconds T  stop one measurement after T seconds with fewer samples, flagged (default 60)
   --deep-pages P      how deep the deep page is, in pages of 50 (default 1000)
   --writes K          addMessage calls and raw inserts each (default 5000)
+  --creates K         createConversation calls with a round-robin rule and without one, each (default 2000)
   --seed X            data generator seed (default 1)
   --batch-size B      conversations per load transaction (default 2000)
   --data-dir DIR      SQLite: put the database here instead of a temp dir
@@ -66,8 +71,9 @@ const count = (name: keyof typeof args) => wholeNumber(name, args[name]);
 // Progress goes to stderr so stdout holds only the report (and the JSON line).
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function population(store: Store): Promise<Population & { conversations: number; messages: number }> {
+async function population(store: Store): Promise<Population & { adminId: number; conversations: number; messages: number }> {
   const agents = await store.db.selectFrom('users').select('id').where('role', '=', 'agent').orderBy('id').execute();
+  const admin = await store.db.selectFrom('users').select('id').where('role', '=', 'admin').orderBy('id').executeTakeFirst();
   const range = await store.db
     .selectFrom('conversations')
     .select((eb) => [eb.fn.min<number>('id').as('minId'), eb.fn.max<number>('id').as('maxId'), eb.fn.countAll<number>().as('n')])
@@ -77,8 +83,14 @@ async function population(store: Store): Promise<Population & { conversations: n
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   if (agents.length === 0 || Number(range.n) === 0) throw new UsageError('the bench database is empty; run without --reuse to load it');
+  if (!admin) throw new UsageError('the bench database has no admin (loaded before teams existed); run without --reuse to load it again');
   return {
+    adminId: Number(admin.id),
     agentIds: agents.map((a) => Number(a.id)),
+    teams: await loadedTeams(
+      store,
+      TEAMS.map((t) => t.name),
+    ),
     minId: Number(range.minId),
     maxId: Number(range.maxId),
     conversations: Number(range.n),
@@ -103,6 +115,7 @@ async function main(): Promise<void> {
   if (sampling.samples < 1) throw new UsageError('--samples must be at least 1');
   const deepPages = count('deep-pages');
   const writeCount = count('writes');
+  const createCount = count('creates');
   const httpOptions = { seconds: count('http-seconds'), connections: 10, sockets: count('sockets'), messages: count('live-messages') };
   if (httpOptions.seconds < 1) throw new UsageError('--http-seconds must be at least 1');
   const vocabulary = createVocabulary();
@@ -135,6 +148,8 @@ async function main(): Promise<void> {
 
     log('measuring writes…');
     const writes = await measureWrites(ctx, people, vocabulary, { operations: writeCount, rounds: 10 });
+    const assignment = await measureAssignment(ctx, people, vocabulary, { operations: createCount, rounds: 10 });
+    log(`  createConversation: round robin ${assignment.costRatio.toFixed(2)}× the time without a rule`);
     let http: HttpFigures | null = null;
     if (!args['skip-http']) {
       http = await measureHttp(store, people, httpOptions, log);
@@ -152,6 +167,7 @@ async function main(): Promise<void> {
         listP95Ms: store.dialect === 'sqlite' ? 5 : 10,
         searchP95Ms: 50,
         addMessageRatio: 0.2,
+        assignmentCostRatio: 1.25,
         httpPostRatio: 0.35,
         liveP99Ms: 50,
         liveCrossInstanceP99Ms: 100,
@@ -161,6 +177,7 @@ async function main(): Promise<void> {
       extraViews: extra,
       search,
       writes,
+      assignment,
       http,
     };
     printReport(result, (line) => console.log(line));

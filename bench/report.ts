@@ -1,3 +1,4 @@
+import type { AssignmentFigures } from './assignment-writes.js';
 import type { HttpFigures } from './http.js';
 import type { LoadFigures } from './load.js';
 import type { Latency } from './measure.js';
@@ -18,6 +19,8 @@ export type BenchResult = {
     listP95Ms: number;
     searchP95Ms: number;
     addMessageRatio: number;
+    /** Time per createConversation with a round-robin rule over without one, same run. */
+    assignmentCostRatio: number;
     /** POST …/messages rate over a bare Fastify route's, same load generator, same run. */
     httpPostRatio: number;
     /** WebSocket delivery p99, POST to receipt, one instance. */
@@ -30,6 +33,7 @@ export type BenchResult = {
   extraViews: Record<string, ViewFigures>;
   search: { rare: SearchFigures; medium: SearchFigures; common: SearchFigures };
   writes: WriteFigures;
+  assignment: AssignmentFigures;
   /** null with --skip-http. */
   http: HttpFigures | null;
 };
@@ -75,7 +79,21 @@ export function printReport(r: BenchResult, print: (line: string) => void): void
   print(`addMessage      ${n(w.addMessage.perSecond).padStart(8)} /s  (${w.addMessage.operations} in ${w.addMessage.seconds.toFixed(2)} s)`);
   print(`raw insert      ${n(w.rawInsert.perSecond).padStart(8)} /s  (${w.rawInsert.operations} in ${w.rawInsert.seconds.toFixed(2)} s)`);
   print(`ratio           ${(w.ratio * 100).toFixed(1).padStart(7)} %   ${meets(w.ratio >= r.targets.addMessageRatio)}`);
+  printAssignment(r, r.assignment, print);
   if (r.http) printHttp(r, r.http, print);
+}
+
+function printAssignment(r: BenchResult, a: AssignmentFigures, print: (line: string) => void): void {
+  const n = (x: number) => Math.round(x).toLocaleString('en');
+  const rate = (label: string, f: AssignmentFigures['withRule']) =>
+    print(`${label.padEnd(16)}${n(f.perSecond).padStart(8)} /s  (${f.operations} in ${f.seconds.toFixed(2)} s; ${(1000 / f.perSecond).toFixed(2)} ms each)`);
+  print('');
+  print(`createConversation with a round-robin rule (target ≤ ${r.targets.assignmentCostRatio}× the time without one)`);
+  rate('round robin', a.withRule);
+  rate('manual', a.withoutRule);
+  print(`ratio           ${`${a.costRatio.toFixed(2)}×`.padStart(8)}   ${meets(a.costRatio <= r.targets.assignmentCostRatio)}`);
+  const unassigned = a.unassignedWithRule > 0 ? `, ${n(a.unassignedWithRule)} UNASSIGNED` : '';
+  print(`given to ${a.members} online members: ${a.given.map(n).join(', ')}${unassigned}`);
 }
 
 function printHttp(r: BenchResult, h: HttpFigures, print: (line: string) => void): void {

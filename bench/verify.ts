@@ -25,7 +25,7 @@ export async function verifyConsistency(store: Store): Promise<string[]> {
     const end = start + CHUNK - 1;
     const rows = await db
       .selectFrom('conversations')
-      .select(['id', 'status', 'assignedTo', 'channel', 'type', 'priority', 'labels', 'tags', 'lastMessageAt', 'messageCount'])
+      .select(['id', 'status', 'assignedTo', 'teamId', 'channel', 'type', 'priority', 'labels', 'tags', 'lastMessageAt', 'messageCount'])
       .where('id', '>=', start)
       .where('id', '<=', end)
       .execute();
@@ -38,6 +38,7 @@ export async function verifyConsistency(store: Store): Promise<string[]> {
       const countable = {
         status: row.status as Status,
         assignedTo: row.assignedTo === null ? null : Number(row.assignedTo),
+        teamId: row.teamId === null ? null : Number(row.teamId),
         channel: row.channel as Channel,
         type: row.type as ConversationType,
         priority: row.priority as Priority,

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { createRandom } from '../src/demo/random.js';
 import type { InboxContext } from '../src/inbox/context.js';
 import { type ConversationQuery, getConversation, getConversations, searchConversations } from '../src/inbox/queries.js';
+import type { Store } from '../src/store/database.js';
 import { CHANNELS } from '../src/store/schema.js';
 import { type Latency, measureLatency, type SampleOptions, timed } from './measure.js';
 
@@ -12,7 +13,32 @@ import { type Latency, measureLatency, type SampleOptions, timed } from './measu
 export type ViewFigures = Latency & { vsPrimaryKey: number };
 export type DeepPage = ViewFigures & { depth: number; walkSeconds: number };
 
-export type Population = { minId: number; maxId: number; agentIds: number[] };
+/** `teams`: the loaded teams (bench/generate.ts TEAMS), each with its members. */
+export type Population = { minId: number; maxId: number; agentIds: number[]; teams: { id: number; memberIds: number[] }[] };
+
+/** The loaded teams and their members, by id (a team made by the writes measurement is left out: it has no loaded history). */
+export async function loadedTeams(store: Store, names: readonly string[]): Promise<Population['teams']> {
+  const teams = await store.db
+    .selectFrom('teams')
+    .select('id')
+    .where('name', 'in', [...names])
+    .orderBy('id')
+    .execute();
+  if (teams.length === 0) return [];
+  const members = await store.db
+    .selectFrom('team_members')
+    .select(['teamId', 'userId'])
+    .where(
+      'teamId',
+      'in',
+      teams.map((t) => t.id),
+    )
+    .orderBy('userId')
+    .execute();
+  return teams
+    .map((t) => ({ id: Number(t.id), memberIds: members.filter((m) => Number(m.teamId) === Number(t.id)).map((m) => Number(m.userId)) }))
+    .filter((t) => t.memberIds.length > 0);
+}
 
 /** The latency baseline: one conversation by primary key, at random. */
 export function measurePrimaryKey(ctx: InboxContext, population: Population, options: SampleOptions): Promise<Latency> {
@@ -32,6 +58,16 @@ export function requiredViews(population: Population): Record<string, ViewQuery>
     unassigned: (i) => ({ statuses: ['open'], assignee: 'unassigned', viewerId: agent(i) }),
     channelStatus: (i) => ({ channel: CHANNELS[i % CHANNELS.length], statuses: ['pending'], viewerId: agent(i) }),
     label: (i) => ({ label: 'urgent', statuses: ['open'], viewerId: agent(i) }),
+    // GET /api/conversations?team=<id>&status=open, opened by one of the team, from the sidebar's team list.
+    ...(population.teams.length > 0 ? { team: teamView(population.teams) } : {}),
+  };
+}
+
+function teamView(teams: Population['teams']): ViewQuery {
+  return (i) => {
+    const team = teams[i % teams.length]!;
+    const viewer = team.memberIds[Math.floor(i / teams.length) % team.memberIds.length]!;
+    return { team: team.id, statuses: ['open'], viewerId: viewer };
   };
 }
 
@@ -49,6 +85,8 @@ export function extraViews(population: Population): Record<string, ViewQuery> {
     byPriority: (i) => ({ statuses: ['open'], sort: 'priority', viewerId: agent(i) }),
     byCreated: (i) => ({ statuses: ['open'], sort: 'createdAt', viewerId: agent(i) }),
     channelUnassigned: (i) => ({ channel: CHANNELS[i % CHANNELS.length], assignee: 'unassigned', statuses: ['open'], viewerId: agent(i) }),
+    // Conversations in no team: a partial index on PostgreSQL (migration 0016).
+    noTeam: (i) => ({ team: 'none', statuses: ['open'], viewerId: agent(i) }),
   };
 }
 

@@ -14,7 +14,7 @@ export class Zipf {
   ) {
     this.#cdf = new Float64Array(size);
     let sum = 0;
-    for (let k = 0; k < size; k++) this.#cdf[k] = sum += 1 / Math.pow(k + 1, exponent);
+    for (let k = 0; k < size; k++) this.#cdf[k] = sum += 1 / (k + 1) ** exponent;
     for (let k = 0; k < size; k++) this.#cdf[k]! /= sum;
   }
 

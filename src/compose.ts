@@ -13,7 +13,8 @@ import { emailRoutes } from './http/routes/email.js';
 import { widgetRoutes } from './http/routes/widget.js';
 import { buildServer, type ServerOptions, type ZodApp } from './http/server.js';
 import { registerWebApp, type WebAppOptions } from './http/web-app.js';
-import { DRAIN_TIMER, drainPlanner, drainQueues } from './inbox/assignment/drain.js';
+import { drainQueues } from './inbox/assignment/drain.js';
+import { DRAIN_TIMER } from './inbox/assignment/request.js';
 import { EventBus } from './inbox/bus.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
@@ -235,7 +236,6 @@ function chatModule(parts: {
 function assignmentModule(inbox: InboxContext): Module {
   return {
     name: 'assignment',
-    sideEffects: [drainPlanner],
     timerHandlers: { [DRAIN_TIMER]: async () => void (await drainQueues(inbox)) },
     routes: [(app) => app.register(assignmentRoutes, { inbox })],
   };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConversation, updateConversation } from '../src/inbox/commands.js';
 import { call, type Method, type Person, person, startTestApp, type TestApp } from './support/app.js';
 
 // Issue 16: the assignment rules over HTTP. The team reads them, admins set them, customers
@@ -22,6 +23,19 @@ afterAll(async () => {
 const api = (who: Person, method: Method, path: string, body?: unknown) => call(app, who, method, path, body);
 
 describe('assignment rules over HTTP', () => {
+  it('costs a resolve nothing while no queue holds anything: no drain is armed', async () => {
+    const { conversation } = await createConversation(app.inbox, {
+      from: { customerEmail: 'quiet@customers.test' },
+      channel: 'chatbot',
+      subject: 'Quiet',
+      body: 'Hi',
+    });
+    await updateConversation(app.inbox, { conversation: conversation.id, assigneeId: agent.id, by: { userId: admin.id } });
+    await updateConversation(app.inbox, { conversation: conversation.id, status: 'resolved', by: { userId: agent.id } });
+    const timers = await app.store.db.selectFrom('timers').select('key').where('key', 'like', 'assignment.%').execute();
+    expect(timers).toEqual([]);
+  });
+
   it('lists the rule without a team, then each team’s, manual until set', async () => {
     const team = await api(admin, 'POST', '/api/teams', { name: 'Billing', memberIds: [agent.id], channels: ['email'] });
     expect(team.status).toBe(201);

@@ -1,5 +1,5 @@
 import { invalid } from '../errors.js';
-import { requestDrain } from '../inbox/assignment/drain.js';
+import { requestDrain } from '../inbox/assignment/request.js';
 import { onlineSince, SEEN_REFRESH_MS } from '../inbox/availability.js';
 import type { Store } from '../store/database.js';
 import type { AvailabilityChoice } from '../store/schema.js';

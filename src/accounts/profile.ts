@@ -1,5 +1,5 @@
 import { DomainError, invalid, notFound } from '../errors.js';
-import { requestDrain } from '../inbox/assignment/drain.js';
+import { requestDrain } from '../inbox/assignment/request.js';
 import type { UserRow } from '../store/schema.js';
 import { transact } from '../store/transaction.js';
 import { findUserById, type UserPatch, updateUserRow } from '../store/users.js';

@@ -119,6 +119,16 @@ export async function findCandidates(tx: Tx, scope: number, onlineSince: number,
   return rows.map((r) => ({ userId: Number(r.id), load: Number(r.load), capacity: r.capacity ?? ruleCapacity }));
 }
 
+/** Whether the conversation is there at all, locked or not. */
+export async function conversationExists(tx: Tx, id: number): Promise<boolean> {
+  return (await tx.selectFrom('conversations').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
+/** Whether anything waits in any queue (the drain is asked for only then). */
+export async function anyQueued(tx: Tx): Promise<boolean> {
+  return (await tx.selectFrom('assignment_queue').select('conversationId').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function enqueue(tx: Tx, conversationId: number, scope: number, at: number): Promise<void> {
   await tx
     .insertInto('assignment_queue')

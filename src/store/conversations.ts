@@ -58,11 +58,20 @@ export async function insertConversation(tx: Tx, row: NewConversationRow): Promi
   return tx.insertInto('conversations').values(row).returning(WITH_TEAM).executeTakeFirstOrThrow();
 }
 
-/** Reads a conversation; `lock` holds its row until commit so concurrent writers queue up (PostgreSQL; SQLite's write lock already serialises). */
-export async function findConversation(tx: Tx, dialect: Dialect, by: { id: number } | { number: number }, lock = false): Promise<ConversationRow | undefined> {
+/**
+ * Reads a conversation; `lock` holds its row until commit so concurrent writers queue up
+ * (PostgreSQL; SQLite's write lock already serialises). `skip-locked`: a row another
+ * transaction holds reads as none, for a caller that must not wait (the assignment drain).
+ */
+export async function findConversation(
+  tx: Tx,
+  dialect: Dialect,
+  by: { id: number } | { number: number },
+  lock: boolean | 'skip-locked' = false,
+): Promise<ConversationRow | undefined> {
   let query = tx.selectFrom('conversations').select(WITH_TEAM);
   query = 'id' in by ? query.where('id', '=', by.id) : query.where('number', '=', by.number);
-  if (lock && dialect === 'postgres') query = query.forUpdate();
+  if (lock && dialect === 'postgres') query = lock === 'skip-locked' ? query.forUpdate().skipLocked() : query.forUpdate();
   return query.executeTakeFirst();
 }
 

@@ -4,6 +4,7 @@ import { readRules, setAssignmentRule } from '../../inbox/commands/assignment-ru
 import type { InboxContext } from '../../inbox/context.js';
 import { canManageTeams } from '../../inbox/policies.js';
 import { MAX_CAPACITY, MAX_TEAM_MEMBERS } from '../../limits.js';
+import { AssignmentRuleJson } from '../../present/schemas.js';
 import { NO_TEAM } from '../../store/assignment.js';
 import { ASSIGNMENT_MODES } from '../../store/schema.js';
 import { listTeams } from '../../store/teams.js';
@@ -35,12 +36,6 @@ const RuleBody = z.strictObject({
     ),
 });
 
-const RuleJson = RuleBody.extend({
-  team: z.object({ id: z.number().int(), name: z.string() }).nullable().describe('null: the rule for conversations without a team'),
-  capacities: z.array(z.object({ userId: z.number().int(), capacity: z.number().int() })),
-  arrivals: z.object({ new: z.boolean(), reopened: z.boolean(), handover: z.boolean() }),
-}).meta({ id: 'AssignmentRule' });
-
 const Params = z.strictObject({
   team: z.union([z.literal('none'), z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)]).describe('a team id, or none'),
 });
@@ -63,7 +58,7 @@ export const assignmentRoutes = defineRoutes<{ inbox: InboxContext }>(async (app
       schema: {
         tags: ['teams'],
         summary: 'How conversations are given out: the rule without a team, then each team’s (team only)',
-        response: { 200: z.object({ items: z.array(RuleJson) }), ...errors },
+        response: { 200: z.object({ items: z.array(AssignmentRuleJson) }), ...errors },
       },
     },
     async (request) => {
@@ -80,7 +75,7 @@ export const assignmentRoutes = defineRoutes<{ inbox: InboxContext }>(async (app
         summary: "Sets a team's assignment rule, or the one without a team (admins only); what waits in the queue is given out at once if it can be",
         params: Params,
         body: RuleBody,
-        response: { 200: z.object({ rule: RuleJson }), ...errors },
+        response: { 200: z.object({ rule: AssignmentRuleJson }), ...errors },
       },
     },
     async (request) => {

@@ -1,29 +1,15 @@
-import { dequeue, findCandidates, listRules, lockAssignment, peekQueue, setRuleCursor } from '../../store/assignment.js';
+import { conversationExists, dequeue, findCandidates, listRules, lockAssignment, peekQueue, setRuleCursor } from '../../store/assignment.js';
 import { findConversation } from '../../store/conversations.js';
-import { setTimer } from '../../store/timers.js';
-import type { Tx } from '../../store/transaction.js';
 import { onlineSince } from '../availability.js';
 import { assignConversation } from '../commands/conversation.js';
-import { inUnit } from '../commands/unit.js';
-import type { InboxContext, NewTimer, SideEffectPlanner } from '../context.js';
-import type { InboxEvent } from '../records.js';
+import { inUnit, type Unit } from '../commands/unit.js';
+import type { InboxContext } from '../context.js';
 import { withBot } from '../rules.js';
 import { hasRoom, pickAssignee } from './choose.js';
 import { ruleOf, scopeOf } from './place.js';
 
-// The queues drain the moment someone can take more: a member comes online, resolves or
-// hands on a conversation, is given more capacity, or joins a team. Each of those arms ONE
-// durable timer, due at once (many arms before it fires make one drain), and the outbox
-// worker fires it. No periodic sweep: nothing is scanned while nothing changed.
-
-export const DRAIN_TIMER = 'assignment.drain';
-
-/** Arms the drain; for a command's planner, or any transaction that made room. */
-export const drainTimer = (now: number): NewTimer => ({ key: DRAIN_TIMER, kind: DRAIN_TIMER, dueAt: now, payload: null });
-
-export async function requestDrain(tx: Tx, now: number): Promise<void> {
-  await setTimer(tx, drainTimer(now), now);
-}
+// Hands queued conversations out; when it runs is request.ts's part. No periodic sweep:
+// nothing is scanned while nothing changed.
 
 /** How many conversations one transaction hands out at most: the assignment lock is held that long. */
 const PER_UNIT = 200;
@@ -37,57 +23,54 @@ const PER_UNIT = 200;
 export async function drainQueues(ctx: InboxContext): Promise<number> {
   let total = 0;
   for (;;) {
-    const { assigned, more } = await inUnit(ctx, async (unit) => {
-      const { tx } = unit;
-      await lockAssignment(tx, ctx.store.dialect);
-      const now = ctx.clock();
+    const assigned = await inUnit(ctx, async (unit) => {
+      await lockAssignment(unit.tx, ctx.store.dialect);
       let assigned = 0;
-      for (const rule of await listRules(tx)) {
-        if (rule.mode === 'manual') continue;
-        const candidates = await findCandidates(tx, rule.teamId, onlineSince(now), rule.capacity);
-        let cursor = rule.cursorUserId;
-        scope: while (candidates.some(hasRoom)) {
-          const ids = await peekQueue(tx, rule.teamId, 50);
-          if (ids.length === 0) break;
-          for (const id of ids) {
-            if (assigned === PER_UNIT) return { assigned, more: true };
-            const row = await findConversation(tx, ctx.store.dialect, { id }, true);
-            if (!row || row.assignedTo !== null || row.status !== 'open' || withBot(row) || scopeOf(row) !== rule.teamId) {
-              await dequeue(tx, id);
-              continue;
-            }
-            const chosen = pickAssignee(rule.mode, candidates, cursor);
-            if (!chosen) break scope;
-            await assignConversation(unit, { conversation: id, assigneeId: chosen.userId, by: ruleOf(rule.teamName) });
-            await dequeue(tx, id);
-            chosen.load += 1;
-            cursor = chosen.userId;
-            assigned += 1;
-          }
-        }
-        if (cursor !== null && cursor !== rule.cursorUserId) await setRuleCursor(tx, rule.teamId, cursor);
+      for (const rule of await listRules(unit.tx)) {
+        if (rule.mode !== 'manual' && assigned < PER_UNIT) assigned += await drainScope(unit, rule, PER_UNIT - assigned);
       }
-      return { assigned, more: false };
+      return assigned;
     });
     total += assigned;
-    if (!more) return total;
+    if (assigned < PER_UNIT) return total;
   }
 }
 
-/** Events after which someone may have room: a conversation resolved, closed, deleted, unassigned or given to someone else. */
-function makesRoom(event: InboxEvent): boolean {
-  switch (event.eventType) {
-    case 'resolved':
-    case 'closed':
-    case 'unassigned':
-    case 'deleted':
-      return true;
-    case 'assigned':
-      return event.oldValue !== null;
-    default:
-      return false;
-  }
-}
+type Rule = Awaited<ReturnType<typeof listRules>>[number];
 
-/** Arms the drain in the transaction of the command that made room; an import makes nobody's room. */
-export const drainPlanner: SideEffectPlanner = (event) => (event.origin !== 'import' && makesRoom(event) ? [drainTimer(event.createdAt)] : []);
+/** One scope's queue, oldest first, until nobody online has room or `budget` are handed out. */
+async function drainScope(unit: Unit, rule: Rule, budget: number): Promise<number> {
+  const { tx, ctx } = unit;
+  const candidates = await findCandidates(tx, rule.teamId, onlineSince(ctx.clock()), rule.capacity);
+  let cursor = rule.cursorUserId;
+  let assigned = 0;
+  // Entries left where they are this time: their conversation is held by another command.
+  const held = new Set<number>();
+  scope: while (assigned < budget && candidates.some(hasRoom)) {
+    const ids = (await peekQueue(tx, rule.teamId, 50 + held.size)).filter((id) => !held.has(id));
+    if (ids.length === 0) break;
+    for (const id of ids) {
+      // Never waits on a conversation another command holds (it may be waiting for the
+      // assignment lock this drain holds: a reopen deciding on it); that command decides, or
+      // the next drain does.
+      const row = await findConversation(tx, ctx.store.dialect, { id }, 'skip-locked');
+      if (row === undefined && (await conversationExists(tx, id))) {
+        held.add(id);
+        continue;
+      }
+      if (!row || row.assignedTo !== null || row.status !== 'open' || withBot(row) || scopeOf(row) !== rule.teamId) {
+        await dequeue(tx, id);
+        continue;
+      }
+      const chosen = pickAssignee(rule.mode, candidates, cursor);
+      if (!chosen) break scope;
+      await assignConversation(unit, { conversation: id, assigneeId: chosen.userId, by: ruleOf(rule.teamName) });
+      await dequeue(tx, id);
+      chosen.load += 1;
+      cursor = chosen.userId;
+      if (++assigned === budget) break scope;
+    }
+  }
+  if (cursor !== null && cursor !== rule.cursorUserId) await setRuleCursor(tx, rule.teamId, cursor);
+  return assigned;
+}

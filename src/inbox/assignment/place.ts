@@ -6,6 +6,7 @@ import type { Unit } from '../commands/unit.js';
 import type { Origin } from '../context.js';
 import { withBot } from '../rules.js';
 import { pickAssignee } from './choose.js';
+import { requestRecheck } from './request.js';
 
 // An assignment rule deciding, inside the transaction of the command through which a
 // conversation arrives: it is born assigned, or queued in its team's queue, with no window
@@ -57,7 +58,9 @@ export async function placeByRule(unit: Unit, scope: number, arrival: Arrival, n
 
 /** Queues the conversation when that is what the rule decided. */
 export async function queueIfPlaced(unit: Unit, conversationId: number, placement: Placement | null, now: number): Promise<void> {
-  if (placement && 'queueIn' in placement) await enqueue(unit.tx, conversationId, placement.queueIn, now);
+  if (!placement || !('queueIn' in placement)) return;
+  await enqueue(unit.tx, conversationId, placement.queueIn, now);
+  await requestRecheck(unit.tx, now);
 }
 
 /**

@@ -6,7 +6,7 @@ import { ASSIGNMENT_MODES } from '../../store/schema.js';
 import { findTeam, lockTeam } from '../../store/teams.js';
 import type { Tx } from '../../store/transaction.js';
 import { type Actor, resolveActor } from '../actors.js';
-import { requestDrain } from '../assignment/drain.js';
+import { requestDrain } from '../assignment/request.js';
 import { canManageTeams } from '../policies.js';
 import { type CommandTarget, runCommand } from './unit.js';
 

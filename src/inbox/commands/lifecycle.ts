@@ -3,6 +3,7 @@ import { deleteConversationRows } from '../../store/conversations.js';
 import { addToCounters } from '../../store/counters.js';
 import type { ConversationRow } from '../../store/schema.js';
 import { type Actor, resolveActor } from '../actors.js';
+import { madeRoom, requestDrain } from '../assignment/request.js';
 import { canDelete } from '../policies.js';
 import { toConversation } from '../records.js';
 import type { ConversationRef } from '../refs.js';
@@ -20,6 +21,7 @@ export function deleteConversation(target: CommandTarget, input: { conversation:
     if (!canDelete(actor)) throw new DomainError('forbidden', 'only an admin deletes conversations');
     await addToCounters(tx, countDeltas(countable(row), null));
     await deleteConversationRows(tx, Number(row.id));
+    if (madeRoom(row, null)) await requestDrain(tx, now);
     const { number, subject, customer } = toConversation(row);
     // The row is gone: the event keeps what the visibility rule needs to decide who hears of it.
     const gone = { number, subject, customerEmail: customer.email, customerId: customer.id, openedBy: row.openedBy === null ? null : Number(row.openedBy) };

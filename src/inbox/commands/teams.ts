@@ -16,7 +16,7 @@ import {
 } from '../../store/teams.js';
 import type { Tx } from '../../store/transaction.js';
 import { type Actor, resolveActor } from '../actors.js';
-import { requestDrain } from '../assignment/drain.js';
+import { requestDrain } from '../assignment/request.js';
 import { canManageTeams } from '../policies.js';
 import { singleLine, storableText } from '../rules.js';
 import { updateConversation } from './conversation.js';

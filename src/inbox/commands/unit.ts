@@ -8,6 +8,7 @@ import type { ConversationPatch, ConversationRow, DeliveryRow } from '../../stor
 import { cancelTimer, setTimer } from '../../store/timers.js';
 import { isUniqueViolation, type Tx, transact } from '../../store/transaction.js';
 import type { ResolvedActor } from '../actors.js';
+import { madeRoom, requestDrain } from '../assignment/request.js';
 import { type InboxContext, isTimer, type NewTimer, type Origin } from '../context.js';
 import { type Conversation, type InboxEvent, toInboxEvent } from '../records.js';
 import { type ConversationRef, resolveConversationRef } from '../refs.js';
@@ -146,7 +147,7 @@ export async function recordEvents(unit: Unit, events: NewEvent[], conversation:
 
 export const countable = (row: ConversationRow) => ({ ...row, labels: JSON.parse(row.labels) as string[], tags: JSON.parse(row.tags) as string[] });
 
-/** Updates a conversation and everything derived from it: counters and label/tag rows. */
+/** Updates a conversation and everything derived from it: counters, label/tag rows, and the assignment drain when it made room. */
 export async function writeConversation(tx: Tx, before: ConversationRow, patch: ConversationPatch): Promise<ConversationRow> {
   const after = await updateConversationRow(tx, Number(before.id), patch);
   const [was, is] = [countable(before), countable(after)];
@@ -155,6 +156,7 @@ export async function writeConversation(tx: Tx, before: ConversationRow, patch: 
   const previous = tagRowNames(was.labels, was.tags);
   const moved = before.status !== after.status || before.lastMessageAt !== after.lastMessageAt;
   if ((names.length > 0 && moved) || names.join() !== previous.join()) await syncConversationTags(tx, after, names, previous);
+  if (madeRoom(before, after)) await requestDrain(tx, after.updatedAt);
   return after;
 }
 

@@ -1,17 +1,35 @@
 import { useSyncExternalStore } from 'react';
-import { CHANNELS, type Channel, LABELS, type Label, PRIORITIES, type Priority, SORTS, type Sort, STATUSES, type Status } from '../api/types';
+import {
+  CHANNELS,
+  type Channel,
+  CONVERSATION_TYPES,
+  type ConversationType,
+  LABELS,
+  type Label,
+  PRIORITIES,
+  type Priority,
+  SORTS,
+  type Sort,
+  STATUSES,
+  type Status,
+} from '../api/types';
 
 // Where the app is, kept in the URL so a link or a reload lands in the same place:
-//   /inbox/<view>[?status=&channel=&assignee=&priority=&label=&tag=&q=&sort=&conversation=]
+//   /inbox/<view>[?status=&channel=&assignee=&team=&priority=&label=&tag=&handler=&type=&q=&sort=&conversation=]
 //   /team
 //   /kb
 //   /profile
 //   /forgot-password, /reset-password?token=   (signed out too: a mailed link lands here)
-// View paths: open, mine, unassigned, pending, resolved, closed, all, bot, channel/<c>, label/<l>, team/<id>.
+// View paths: open, mine, mentions, participating, unassigned, pending, resolved, closed, all, bot,
+// channel/<c>, label/<l>, team/<id>, view/<id>. A saved view's path names it (the sidebar marks
+// it, the list is titled with it) while its filter is spelt out in the query, so its link
+// lists the same conversations for anyone, even one who cannot see the view.
 
 export type ViewId =
   | 'open'
   | 'mine'
+  | 'mentions'
+  | 'participating'
   | 'unassigned'
   | 'pending'
   | 'resolved'
@@ -20,23 +38,31 @@ export type ViewId =
   | 'bot'
   | `channel:${Channel}`
   | `label:${Label}`
-  | `team:${number}`;
+  | `team:${number}`
+  | `view:${number}`;
 
 /** Filters chosen on top of a view; `status: 'any'` lifts the view's own status. */
 export type Filters = {
   status?: Status | 'any';
+  /** Several statuses at once (`status=open,pending`), as a saved view may hold; `status` wins. */
+  statuses?: Status[];
   channel?: Channel;
   assignee?: 'me' | 'unassigned' | number;
+  team?: number | 'none';
   priority?: Priority;
   label?: Label;
   tag?: string;
+  handler?: 'team' | 'bot';
+  type?: ConversationType;
 };
 
 /** `sort` is absent for the default order, last activity. */
 export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; sort?: Exclude<Sort, 'lastMessageAt'>; conversationId: number | null };
 export type Route = InboxRoute | { page: 'team' } | { page: 'kb' } | { page: 'profile' } | { page: 'forgot' } | { page: 'reset'; token: string };
 
-const SIMPLE_VIEWS = ['open', 'mine', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot'] as const;
+const SIMPLE_VIEWS = ['open', 'mine', 'mentions', 'participating', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot'] as const;
+const HANDLERS = ['team', 'bot'] as const;
+const ID = /^\d{1,15}$/;
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null | undefined): T | undefined =>
   values.includes(value as T) ? (value as T) : undefined;
@@ -47,7 +73,8 @@ function parseView(segments: string[]): ViewId {
   if (simple) return simple;
   if (first === 'channel' && oneOf(CHANNELS, second)) return `channel:${second as Channel}`;
   if (first === 'label' && oneOf(LABELS, second)) return `label:${second as Label}`;
-  if (first === 'team' && second && /^\d{1,15}$/.test(second)) return `team:${Number(second)}`;
+  if (first === 'team' && second && ID.test(second)) return `team:${Number(second)}`;
+  if (first === 'view' && second && ID.test(second)) return `view:${Number(second)}`;
   return 'open';
 }
 
@@ -63,17 +90,28 @@ export function parseRoute(pathname: string, search: string): Route {
   const status = query.get('status');
   if (status === 'any') filters.status = 'any';
   else if (oneOf(STATUSES, status)) filters.status = status as Status;
+  else if (status?.includes(',')) {
+    const statuses = status.split(',').filter((s): s is Status => oneOf(STATUSES, s) !== undefined);
+    if (statuses.length) filters.statuses = [...new Set(statuses)];
+  }
   const channel = oneOf(CHANNELS, query.get('channel'));
   if (channel) filters.channel = channel;
   const assignee = query.get('assignee');
   if (assignee === 'me' || assignee === 'unassigned') filters.assignee = assignee;
   else if (assignee && /^\d+$/.test(assignee)) filters.assignee = Number(assignee);
+  const team = query.get('team');
+  if (team === 'none') filters.team = 'none';
+  else if (team && ID.test(team)) filters.team = Number(team);
   const priority = oneOf(PRIORITIES, query.get('priority'));
   if (priority) filters.priority = priority;
   const label = oneOf(LABELS, query.get('label'));
   if (label) filters.label = label;
   const tag = query.get('tag')?.trim();
   if (tag) filters.tag = tag;
+  const handler = oneOf(HANDLERS, query.get('handler'));
+  if (handler) filters.handler = handler;
+  const type = oneOf(CONVERSATION_TYPES, query.get('type'));
+  if (type) filters.type = type;
   const conversation = query.get('conversation');
   const sort = oneOf(SORTS, query.get('sort'));
   return {
@@ -98,7 +136,11 @@ export function routeUrl(route: Route): string {
   if (route.page === 'forgot') return '/forgot-password';
   if (route.page === 'reset') return `/reset-password?token=${encodeURIComponent(route.token)}`;
   const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(route.filters)) if (value !== undefined && value !== '') query.set(key, String(value));
+  for (const [key, value] of Object.entries(route.filters)) {
+    if (key === 'statuses') {
+      if (!route.filters.status && route.filters.statuses?.length) query.set('status', route.filters.statuses.join(','));
+    } else if (value !== undefined && value !== '') query.set(key, String(value));
+  }
   if (route.q) query.set('q', route.q);
   if (route.sort) query.set('sort', route.sort);
   if (route.conversationId !== null) query.set('conversation', String(route.conversationId));

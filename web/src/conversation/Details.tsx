@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { optionsOf, Picker } from '../ui/Picker';
 import { CustomerCard } from './CustomerCard';
+import { Followers } from './Followers';
 
 // The conversation's organisation: status, priority, assignee, team, labels, tags, delete.
 
@@ -121,6 +122,7 @@ export function Details({ id, conversation: c, me, agents, patch, onDelete }: Pr
           </button>
         </form>
       </div>
+      <Followers conversation={c} me={me} />
       <CustomerCard customerId={c.customer.id} conversationId={c.id} />
       {me.role === 'admin' ? (
         <div className="detail detail-danger">

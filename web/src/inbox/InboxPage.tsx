@@ -13,6 +13,7 @@ import { Onboarding } from './Onboarding';
 import { useAgents } from './useAgents';
 import { useConversationList, useSearchSnippets } from './useConversationList';
 import { useViewCounts } from './useCounts';
+import { useSavedViewName } from './useSavedViews';
 import { useTeams } from './useTeams';
 import { viewScope } from './viewScope';
 import { listParams, viewDefinition } from './views';
@@ -26,6 +27,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
   const view = viewDefinition(route.view);
   const { teams } = useTeams();
   const team = typeof view.base.team === 'number' ? teams.find((t) => t.id === view.base.team) : undefined;
+  const savedName = useSavedViewName(route.view);
   const words = useMemo(() => searchWords(route.q), [route.q]);
   const listHandle = useRef<ListHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
@@ -82,7 +84,7 @@ export function InboxPage({ route, me, onMenu }: { route: InboxRoute; me: User; 
   });
 
   const headerCount = Object.keys(route.filters).length === 0 && !route.q ? countOf(route.view) : undefined;
-  const title = route.q ? `Search: ${route.q}` : (team?.name ?? view.name);
+  const title = route.q ? `Search: ${route.q}` : (savedName ?? team?.name ?? view.name);
   const scope = route.q ? null : viewScope(route.view, route.filters);
 
   let body: ReactNode;

@@ -6,11 +6,14 @@ import type { LiveStatus } from '../live/connection';
 import { Avatar } from '../ui/Avatar';
 import { Icon, type IconName } from '../ui/Icon';
 import { AvailabilitySwitch } from './AvailabilitySwitch';
+import { SavedViews } from './SavedViews';
 import { useMyTeams, useViewCounts } from './useCounts';
 import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, teamView, type ViewDefinition } from './views';
 
 const VIEW_ICONS: Partial<Record<ViewId, IconName>> = {
   mine: 'user',
+  mentions: 'chatbot',
+  participating: 'users',
   unassigned: 'users',
   'channel:ticket': 'ticket',
   'channel:chatbot': 'chatbot',
@@ -101,6 +104,7 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
             myTeams.map((t) => teamView(t.id, t.name)),
           )
         : null}
+      <SavedViews route={route} onNavigate={onNavigate} />
       <div className="sidebar-footer">
         <a href="/kb" className="nav-link" aria-current={route.page === 'kb' ? 'page' : undefined} onClick={(e) => follow(e, knowledgeBase, onNavigate)}>
           <Icon name="inbox" />

@@ -58,6 +58,8 @@ function before(sort: Sort, a: Conversation, b: Conversation): boolean {
 
 /** Whether a conversation belongs in a list; null when only the server can say (text search). */
 export function matches(conversation: Conversation, params: ListParams, meId: number): boolean | null {
+  // Who was mentioned or follows is not on the conversation: the lists keep whom they had.
+  if (params.mentioned || params.participating) return params.status?.length && !params.status.includes(conversation.status) ? false : null;
   if (params.status?.length && !params.status.includes(conversation.status)) return false;
   if (params.channel && conversation.channel !== params.channel) return false;
   if (params.assignee !== undefined) {
@@ -69,6 +71,7 @@ export function matches(conversation: Conversation, params: ListParams, meId: nu
   if (params.label && !(conversation.labels ?? []).includes(params.label)) return false;
   if (params.tag && !(conversation.tags ?? []).includes(params.tag.trim().toLowerCase().replace(/\s+/g, '-'))) return false;
   if (params.handler && (conversation.tags ?? []).includes('bot') !== (params.handler === 'bot')) return false;
+  if (params.type && conversation.type !== params.type) return false;
   return params.q ? null : true;
 }
 

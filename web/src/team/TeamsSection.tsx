@@ -2,16 +2,19 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
-import type { Team, User } from '../api/types';
+import { type AssignmentRule, CHANNEL_NAMES, CHANNELS, type Channel, type Team, type User } from '../api/types';
+import { useSession } from '../auth/session';
 import { keys } from '../inbox/cache';
 import { useTeams } from '../inbox/useTeams';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import { AssignmentRuleForm, assignmentRulesKey, useAssignmentRules } from './AssignmentRuleForm';
 
-// The admins' teams: create one, rename it, choose its members, delete it. A deleted
-// team's conversations stay, without a team. No label here holds the word "name": the
-// form above adding a member has the page's "Name" field.
+// The admins' teams: create one, rename it, choose its members and the channels whose new
+// conversations it takes, set how they are handed out, delete it. A deleted team's
+// conversations stay, without a team. No label here holds the word "name": the form above
+// adding a member has the page's "Name" field. Anyone else of the team reads it all.
 
 function useRefreshTeams() {
   const client = useQueryClient();
@@ -20,10 +23,74 @@ function useRefreshTeams() {
     // The sidebar's teams come with the counts; lists show each conversation's team.
     void client.invalidateQueries({ queryKey: keys.counts });
     void client.invalidateQueries({ queryKey: keys.lists });
+    // A new team has a rule, a deleted one none.
+    void client.invalidateQueries({ queryKey: assignmentRulesKey });
   };
 }
 
-function TeamCard({ team, users }: { team: Team; users: User[] }) {
+/** The channels whose new conversations go to the team: ticked at once, like the members. */
+function TeamChannels({ team, canManage }: { team: Team; canManage: boolean }) {
+  const refresh = useRefreshTeams();
+  const [channels, setChannels] = useState(team.channels);
+  const [busy, setBusy] = useState(false);
+  const channelKey = team.channels.join();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: channelKey stands for the list's contents.
+  useEffect(() => setChannels(team.channels), [channelKey]);
+  if (!canManage) {
+    return (
+      <p className="team-channels-text">
+        New conversations from: {team.channels.length ? team.channels.map((c) => CHANNEL_NAMES[c]).join(', ') : 'no channel'}
+      </p>
+    );
+  }
+  const toggle = async (channel: Channel) => {
+    // In the order the app lists channels, so the server's answer compares equal.
+    const next = CHANNELS.filter((c) => (c === channel ? !channels.includes(c) : channels.includes(c)));
+    setChannels(next);
+    setBusy(true);
+    try {
+      await endpoints.setTeamChannels(team.id, next);
+      // Another team may have lost the channel: the whole list is refetched.
+      refresh();
+    } catch (error) {
+      showError(`Couldn’t change the channels: ${errorMessage(error)}`);
+      setChannels(team.channels);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <fieldset className="team-members" disabled={busy}>
+      <legend>New conversations from</legend>
+      {CHANNELS.map((channel) => (
+        <label key={channel} className="team-member">
+          <input type="checkbox" checked={channels.includes(channel)} onChange={() => void toggle(channel)} />
+          {CHANNEL_NAMES[channel]}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** The rule's form, once the rules have loaded (a team just created has one on the server already). */
+function RuleOf({
+  scope,
+  title,
+  rule,
+  members,
+  canManage,
+}: {
+  scope: number | 'none';
+  title: string;
+  rule: AssignmentRule | undefined;
+  members: User[];
+  canManage: boolean;
+}) {
+  if (!rule) return null;
+  return <AssignmentRuleForm scope={scope} title={title} rule={rule} members={members} canManage={canManage} />;
+}
+
+function TeamCard({ team, users, rule, canManage }: { team: Team; users: User[]; rule: AssignmentRule | undefined; canManage: boolean }) {
   const refresh = useRefreshTeams();
   const [name, setName] = useState(team.name);
   const [busy, setBusy] = useState(false);
@@ -66,6 +133,20 @@ function TeamCard({ team, users }: { team: Team; users: User[] }) {
   };
   // Deactivated people stay listed while they are members, so they can be taken out.
   const candidates = users.filter((u) => u.active !== false || members.includes(u.id));
+  const memberUsers = users.filter((u) => team.memberIds.includes(u.id));
+  const assignment = <RuleOf scope={team.id} title={`Assignment in ${team.name}`} rule={rule} members={memberUsers} canManage={canManage} />;
+  if (!canManage) {
+    return (
+      <li className="card team-card" data-team-id={team.id}>
+        <h3>
+          {team.name} <span className="team-open">{team.open} open</span>
+        </h3>
+        <p>Members: {memberUsers.length ? memberUsers.map((u) => u.name).join(', ') : 'nobody yet'}</p>
+        <TeamChannels team={team} canManage={false} />
+        {assignment}
+      </li>
+    );
+  }
   return (
     <li className="card team-card" data-team-id={team.id}>
       <form className="rename-form" onSubmit={rename}>
@@ -84,6 +165,8 @@ function TeamCard({ team, users }: { team: Team; users: User[] }) {
           </label>
         ))}
       </fieldset>
+      <TeamChannels team={team} canManage />
+      {assignment}
       <button type="button" className="button button-small button-danger-ghost" onClick={() => setConfirming(true)}>
         Delete team<span className="visually-hidden"> {team.name}</span>
       </button>
@@ -149,7 +232,10 @@ function NewTeam() {
 /** The Teams section of the team page (admins). */
 export function TeamsSection({ users }: { users: User[] }) {
   const { teams, isLoading, error } = useTeams();
+  const { rules } = useAssignmentRules();
+  const canManage = useSession().data?.user.role === 'admin';
   const client = useQueryClient();
+  const ruleOf = (teamId: number | null) => rules.find((r) => (r.team?.id ?? null) === teamId);
   let list = null;
   if (isLoading) list = <Loading label="Loading the teams…" />;
   else if (error) list = <Failed what="the teams" error={error} retry={() => void client.invalidateQueries({ queryKey: keys.teams })} />;
@@ -159,7 +245,7 @@ export function TeamsSection({ users }: { users: User[] }) {
       <ul className="team-cards">
         {teams.map((team) => (
           // Keyed by name too: a rename elsewhere resets the field to the new name.
-          <TeamCard key={`${team.id}:${team.name}`} team={team} users={users} />
+          <TeamCard key={`${team.id}:${team.name}`} team={team} users={users} rule={ruleOf(team.id)} canManage={canManage} />
         ))}
       </ul>
     );
@@ -167,7 +253,12 @@ export function TeamsSection({ users }: { users: User[] }) {
     <section className="teams-section" aria-labelledby="teams-title">
       <h2 id="teams-title">Teams</h2>
       {list}
-      <NewTeam />
+      <section className="card team-card no-team-rule" aria-labelledby="no-team-title">
+        <h3 id="no-team-title">Conversations without a team</h3>
+        <p className="team-open">New conversations from channels no team takes, and those taken out of a team.</p>
+        <RuleOf scope="none" title="Assignment without a team" rule={ruleOf(null)} members={users.filter((u) => u.active !== false)} canManage={canManage} />
+      </section>
+      {canManage ? <NewTeam /> : null}
     </section>
   );
 }
