@@ -52,3 +52,11 @@ export const MAX_VIEW_FILTER = 2_000;
 
 /** Team members one internal note may mention (issue 16). */
 export const MAX_MENTIONS = 50;
+
+/** A canned reply's name (one line), shortcut (one word, typed after `/`), body, and how many personal ones a user keeps (issue 17). */
+export const MAX_CANNED_NAME = 100;
+export const MAX_CANNED_SHORTCUT = 32;
+export const MAX_CANNED_BODY = 20_000;
+export const MAX_PERSONAL_CANNED_REPLIES = 500;
+/** How many replies one search of the composer's picker answers. */
+export const CANNED_SEARCH_LIMIT = 20;

@@ -13,6 +13,7 @@ import { realtimeRoutes, registerWebSocketTransport } from './realtime-socket.js
 import { attachmentRoutes } from './routes/attachments.js';
 import { type AuthRouteOptions, authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendar.js';
+import { cannedReplyRoutes } from './routes/canned-replies.js';
 import { type ContactLimits, contactRoutes } from './routes/contact.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { customerRoutes } from './routes/customers.js';
@@ -53,6 +54,7 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
     (app) => app.register(inboxRoutes, { inbox }),
     (app) => app.register(teamRoutes, { inbox }),
     (app) => app.register(viewRoutes, { inbox }),
+    (app) => app.register(cannedReplyRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });
     },

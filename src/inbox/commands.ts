@@ -4,6 +4,14 @@
 // Kept for the callers that read it from here; limits.ts is its home.
 export { MAX_FORWARD_RECIPIENTS } from '../limits.js';
 export {
+  type CannedReply,
+  type CannedReplyInput,
+  type CannedSharing,
+  createCannedReply,
+  deleteCannedReply,
+  updateCannedReply,
+} from './commands/canned-replies.js';
+export {
   assignConversation,
   type ConversationChanges,
   changeConversationCustomer,

@@ -146,3 +146,23 @@ export function canEditView(who: Member, view: ViewOwnership): boolean {
   if (view.teamId === null) return view.ownerId === who.id;
   return who.role === 'admin' || who.teamIds.includes(view.teamId);
 }
+
+/** A canned reply's owner (null: shared) and, when shared, its team (null: the whole team). */
+type CannedOwnership = { ownerId: number | null; teamId: number | null };
+
+/**
+ * Canned replies are the team's: a personal one is its owner's alone (not even admins see
+ * another's); a shared one is for the whole team or one team's members, and admins, who
+ * manage every shared one.
+ */
+export function canUseCannedReply(who: Member, reply: CannedOwnership): boolean {
+  if (!isTeam(who)) return false;
+  if (reply.ownerId !== null) return reply.ownerId === who.id;
+  return reply.teamId === null || who.role === 'admin' || who.teamIds.includes(reply.teamId);
+}
+
+/** Everyone manages their own personal replies; only admins the shared ones. */
+export function canManageCannedReply(who: Member, reply: CannedOwnership): boolean {
+  if (!isTeam(who)) return false;
+  return reply.ownerId !== null ? reply.ownerId === who.id : who.role === 'admin';
+}

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { AVAILABILITIES } from '../inbox/availability.js';
 import { ORIGINS } from '../inbox/context.js';
-import { ARTICLE_STATUSES, AVAILABILITY_CHOICES, CHANNELS, CONVERSATION_TYPES, LABELS, MESSAGE_AUTO, PRIORITIES, ROLES, STATUSES } from '../store/schema.js';
+import {
+  ARTICLE_STATUSES,
+  ASSIGNMENT_MODES,
+  AVAILABILITY_CHOICES,
+  CHANNELS,
+  CONVERSATION_TYPES,
+  LABELS,
+  MESSAGE_AUTO,
+  PRIORITIES,
+  ROLES,
+  STATUSES,
+} from '../store/schema.js';
 
 // The API's resources as JSON, one schema each: the presenters build exactly these,
 // route responses are declared with them, and OpenAPI is generated from them.
@@ -167,6 +178,22 @@ export const TeamJson = z
   .meta({ id: 'Team' });
 export type TeamJson = z.infer<typeof TeamJson>;
 
+/** How a team's conversations (`team` null: those without a team) are given out (GET /api/assignment-rules). */
+export const AssignmentRuleJson = z
+  .object({
+    team: z.object({ id: z.number().int(), name: z.string() }).nullable().describe('null: the rule for conversations without a team'),
+    mode: z.enum(ASSIGNMENT_MODES),
+    capacity: z.number().int().nullable().describe('most open and pending conversations a member may hold for the rule to give them another; null: no limit'),
+    capacities: z.array(z.object({ userId: z.number().int(), capacity: z.number().int() })).describe("members' own capacities, over the rule's"),
+    arrivals: z
+      .object({ new: z.boolean(), reopened: z.boolean(), handover: z.boolean() })
+      .describe(
+        'which arrivals the rule takes: new conversations (and ones moved into the team), reopened ones whose assignee is away, chats the bot hands over',
+      ),
+  })
+  .meta({ id: 'AssignmentRule' });
+export type AssignmentRuleJson = z.infer<typeof AssignmentRuleJson>;
+
 export const SavedViewJson = z
   .object({
     id: z.number().int(),
@@ -249,3 +276,19 @@ export const CustomerConversationJson = z
 export type CustomerSummaryJson = z.infer<typeof CustomerSummaryJson>;
 export type CustomerJson = z.infer<typeof CustomerJson>;
 export type CustomerConversationJson = z.infer<typeof CustomerConversationJson>;
+
+// Canned replies (issue 17).
+export const CannedReplyJson = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    shortcut: z.string().describe('one word, typed after `/` in the composer'),
+    body: z.string().describe('with placeholders such as {{customer.firstName}}, filled by GET /api/canned-replies/:id/render'),
+    ownerId: z.number().int().nullable().describe('whose personal reply it is; null: shared'),
+    teamId: z.number().int().nullable().describe("a shared reply's team; null: the whole team (or personal)"),
+    canManage: z.boolean().describe('the viewer may change and delete it: their own, or a shared one for admins'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'CannedReply' });
+export type CannedReplyJson = z.infer<typeof CannedReplyJson>;

@@ -20,6 +20,7 @@ import { availabilityMigration } from './migrations/0017_availability.js';
 import { savedViewsMigration } from './migrations/0018_saved_views.js';
 import { mentionsParticipantsMigration } from './migrations/0019_mentions_participants.js';
 import { assignmentMigration } from './migrations/0020_assignment.js';
+import { cannedRepliesMigration } from './migrations/0021_canned_replies.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -45,6 +46,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0018_saved_views': savedViewsMigration(store.dialect),
     '0019_mentions_participants': mentionsParticipantsMigration(store.dialect),
     '0020_assignment': assignmentMigration(store.dialect),
+    '0021_canned_replies': cannedRepliesMigration(store.dialect),
   };
 }
 

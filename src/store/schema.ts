@@ -371,6 +371,19 @@ export interface TeamChannelsTable {
   teamId: number;
 }
 
+/** A canned reply (migration 0021): `ownerId` set is personal; null is shared, with one team or (`teamId` null) the whole team. */
+export interface CannedRepliesTable {
+  id: Generated<number>;
+  name: string;
+  shortcut: string;
+  body: string;
+  ownerId: number | null;
+  teamId: number | null;
+  createdBy: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -399,6 +412,7 @@ export interface Database {
   assignment_capacities: AssignmentCapacitiesTable;
   assignment_queue: AssignmentQueueTable;
   team_channels: TeamChannelsTable;
+  canned_replies: CannedRepliesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -420,4 +434,5 @@ export type KbCategoryRow = Selectable<KbCategoriesTable>;
 export type KbArticleRow = Selectable<KbArticlesTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type SavedViewRow = Selectable<SavedViewsTable>;
+export type CannedReplyRow = Selectable<CannedRepliesTable>;
 export type AssignmentRuleRow = Selectable<AssignmentRulesTable>;

@@ -6,7 +6,9 @@ import { findMessageByExternalKey, listAttachments, type NewAttachment, updateMe
 import type { Channel, ConversationRow, DeliveryRow, MessageAuto, MessageRow, NewMessageRow } from '../../store/schema.js';
 import { isUniqueViolation, type Tx } from '../../store/transaction.js';
 import type { MessageSender } from '../actors.js';
+import { placeholdersIn } from '../canned/placeholders.js';
 import { candidateAddresses, mergeParticipants, type Person, participantList, plannedHeaders } from '../participants.js';
+import { isTeam } from '../policies.js';
 import { type Conversation, type MailHeaders, type Message, type Participant, toConversation, toMessage } from '../records.js';
 import { storableText } from '../rules.js';
 import { type CommandTarget, runCommand, type Unit } from './unit.js';
@@ -90,6 +92,17 @@ async function findByExternalKey(unit: Unit, externalKey: string | undefined): P
   return { conversation: toConversation(row), message: toMessage(message, attachments, delivery), created: false };
 }
 
+/**
+ * A team member's public message must not reach the customer with a canned reply's
+ * placeholder left in it. Notes are the team's, a customer's own text is theirs, and a mail
+ * an agent already sent (`email`) cannot be unsent, so only what we are about to send is refused.
+ */
+export function refusePlaceholders(content: MessageContent, sender: MessageSender, isInternal: boolean): void {
+  if (isInternal || !isTeam(sender) || content.email) return;
+  const left = placeholdersIn(`${content.body}\n${content.htmlBody ?? ''}`);
+  if (left.length > 0) throw invalid('body', `fill in ${left.join(', ')} before sending: the customer would get it as written`);
+}
+
 export function messageRow(
   conversationId: number,
   sender: MessageSender,
@@ -98,6 +111,7 @@ export function messageRow(
   now: number,
   mailHeaders: MailHeaders | null,
 ): NewMessageRow {
+  refusePlaceholders(content, sender, isInternal);
   return {
     conversationId,
     senderId: sender.id,

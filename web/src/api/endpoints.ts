@@ -1,17 +1,22 @@
 import { api } from './client';
 import type {
+  AssignmentRule,
+  AssignmentRuleInput,
   Channel,
   Conversation,
   ConversationEvent,
   ConversationPage,
+  ConversationType,
   Customer,
   CustomerConversation,
   InboxCounts,
   Label,
   Me,
   Message,
+  Participant,
   Priority,
   Role,
+  SavedView,
   SearchHit,
   SignedIn,
   Sort,
@@ -33,6 +38,10 @@ export type ListParams = {
   tag?: string;
   /** `team` leaves out the chats the bot is still answering; `bot` is only those. */
   handler?: 'team' | 'bot';
+  type?: ConversationType;
+  /** The Mentions and Participating views; the server takes `status` beside them, nothing else. */
+  mentioned?: 'me';
+  participating?: 'me';
   q?: string;
   sort?: Sort;
   cursor?: string;
@@ -49,6 +58,9 @@ export function listQueryString(params: ListParams): string {
   if (params.label) search.set('label', params.label);
   if (params.tag) search.set('tag', params.tag);
   if (params.handler) search.set('handler', params.handler);
+  if (params.type) search.set('type', params.type);
+  if (params.mentioned) search.set('mentioned', params.mentioned);
+  if (params.participating) search.set('participating', params.participating);
   if (params.q) search.set('q', params.q);
   if (params.sort) search.set('sort', params.sort);
   if (params.cursor) search.set('cursor', params.cursor);
@@ -73,7 +85,7 @@ export const EVENT_PAGE = 100;
 export type MessagePage = { items: Message[]; nextCursor: string | null };
 
 /** A reply or note as the composer sends it; `cc` only when the agent changed whom an email reply copies. */
-export type Draft = { body: string; isInternal: boolean; files: File[]; cc?: string[] };
+export type Draft = { body: string; isInternal: boolean; files: File[]; cc?: string[]; mentions?: number[] };
 
 /** With files, the same fields go as a form, the files in `files`. */
 function draftForm(draft: Draft): FormData {
@@ -148,7 +160,15 @@ export const endpoints = {
   deleteConversation: (conversationId: number) => api<void>('DELETE', `/api/conversations/${id(conversationId)}`),
   sendMessage: (conversationId: number, draft: Draft, idempotencyKey: string) =>
     api<{ message: Message }>('POST', `/api/conversations/${id(conversationId)}/messages`, {
-      body: draft.files.length ? draftForm(draft) : { body: draft.body, isInternal: draft.isInternal, ...(draft.cc ? { cc: draft.cc } : {}) },
+      // A form takes no mentions: with files, the note's `@Name`s mention (the server reads them).
+      body: draft.files.length
+        ? draftForm(draft)
+        : {
+            body: draft.body,
+            isInternal: draft.isInternal,
+            ...(draft.cc ? { cc: draft.cc } : {}),
+            ...(draft.mentions?.length ? { mentions: draft.mentions } : {}),
+          },
       headers: { 'idempotency-key': idempotencyKey },
     }),
   startEmailConversation: (draft: NewEmailDraft, idempotencyKey: string) =>
@@ -175,4 +195,37 @@ export const endpoints = {
   patchTeam: (teamId: number, patch: { name?: string; description?: string; memberIds?: number[] }) =>
     api<{ team: Team }>('PATCH', `/api/teams/${id(teamId)}`, { body: patch }),
   deleteTeam: (teamId: number) => api<{ conversations: number }>('DELETE', `/api/teams/${id(teamId)}`),
+
+  // Saved views and participants (issue 16). A view's filter is the list's query as the URL spells it.
+  views: () => api<{ items: SavedView[] }>('GET', '/api/views'),
+  createView: (input: { name: string; filter: Record<string, string>; teamId?: number | null }) =>
+    api<{ view: SavedView }>('POST', '/api/views', { body: input }),
+  patchView: (viewId: number, patch: { name?: string; filter?: Record<string, string>; teamId?: number | null }) =>
+    api<{ view: SavedView }>('PATCH', `/api/views/${id(viewId)}`, { body: patch }),
+  deleteView: (viewId: number) => api<void>('DELETE', `/api/views/${id(viewId)}`),
+  participants: (conversationId: number) => api<{ items: Participant[] }>('GET', `/api/conversations/${id(conversationId)}/participants`),
+  follow: (conversationId: number, follow: boolean) =>
+    api<{ following: boolean }>(follow ? 'POST' : 'DELETE', `/api/conversations/${id(conversationId)}/follow`),
+
+  // Assignment rules and team channels (issue 16): the team reads the rules, admins set them;
+  // `none` is the rule for conversations without a team. A channel another team had moves here.
+  assignmentRules: () => api<{ items: AssignmentRule[] }>('GET', '/api/assignment-rules'),
+  setAssignmentRule: (team: number | 'none', rule: AssignmentRuleInput) =>
+    api<{ rule: AssignmentRule }>('PUT', `/api/assignment-rules/${id(team)}`, { body: rule }),
+  setTeamChannels: (teamId: number, channels: Channel[]) => api<{ team: Team }>('PATCH', `/api/teams/${id(teamId)}`, { body: { channels } }),
+};
+
+// Canned replies (issue 17): the picker's search, a reply filled for a conversation, and
+// managing them (one's own; shared ones, admins).
+import type { CannedReply } from './types';
+
+export const cannedReplyEndpoints = {
+  search: (q: string) => api<{ items: CannedReply[] }>('GET', `/api/canned-replies?q=${encodeURIComponent(q)}`),
+  render: (replyId: number, conversationId: number) =>
+    api<{ body: string; missing: string[] }>('GET', `/api/canned-replies/${id(replyId)}/render?conversation=${id(conversationId)}`),
+  create: (input: { name: string; shortcut: string; body: string; shared?: boolean; teamId?: number | null }) =>
+    api<{ reply: CannedReply }>('POST', '/api/canned-replies', { body: input }),
+  patch: (replyId: number, patch: { name?: string; shortcut?: string; body?: string; teamId?: number | null }) =>
+    api<{ reply: CannedReply }>('PATCH', `/api/canned-replies/${id(replyId)}`, { body: patch }),
+  remove: (replyId: number) => api<void>('DELETE', `/api/canned-replies/${id(replyId)}`),
 };

@@ -60,3 +60,33 @@ export const STATUS_NAMES: Record<Status, string> = { open: 'Open', pending: 'Pe
 export const CHANNEL_NAMES: Record<Channel, string> = { ticket: 'Ticket', chatbot: 'Chat', email: 'Email' };
 export const PRIORITY_NAMES: Record<Priority, string> = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 export const LABEL_NAMES: Record<Label, string> = { urgent: 'Urgent', 'follow-up': 'Follow-up', resolved: 'Resolved' };
+
+// Saved views, mentions and participants (issue 16).
+import type { SavedViewJson } from '../../../src/present/schemas.js';
+import type { ConversationType, FollowReason } from '../../../src/store/schema.js';
+
+export type { ConversationType, FollowReason };
+export const CONVERSATION_TYPES = ['support', 'sales', 'general'] as const satisfies readonly ConversationType[];
+/** A saved view (GET /api/views): the list's query under a name, with its counts by status. */
+export type SavedView = SavedViewJson;
+/** A team member following a conversation (GET /api/conversations/:id/participants). */
+export type Participant = { userId: number; name: string; reason: FollowReason; since: number };
+
+// Assignment rules (issue 16); the modes come from the store's enum and fail to compile if it changes.
+import type { AssignmentRuleJson } from '../../../src/present/schemas.js';
+import type { AssignmentMode } from '../../../src/store/schema.js';
+
+export type { AssignmentMode };
+export const ASSIGNMENT_MODES = ['manual', 'round_robin', 'balanced'] as const satisfies readonly AssignmentMode[];
+/** GET /api/assignment-rules: `team` null is the rule for conversations without a team; `capacity` null is no limit. */
+export type AssignmentRule = AssignmentRuleJson;
+/** Which arrivals a rule hands out: new conversations, reopened ones whose assignee is away, chats the bot hands over. */
+export type AssignmentArrivals = AssignmentRule['arrivals'];
+/** PUT /api/assignment-rules/:team */
+export type AssignmentRuleInput = Omit<AssignmentRule, 'team'>;
+
+// Canned replies (issue 17).
+import type { CannedReplyJson } from '../../../src/present/schemas.js';
+
+/** A canned reply (GET /api/canned-replies): `ownerId` null is shared, with `teamId`'s team or (null) the whole team. */
+export type CannedReply = CannedReplyJson;

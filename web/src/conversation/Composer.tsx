@@ -8,7 +8,9 @@ import { useLive } from '../live/LiveProvider';
 import { SignatureNote } from '../profile/SignatureNote';
 import { showError } from '../ui/toasts';
 import { useSendMessage } from './actions';
+import { fillInMessage, placeholdersLeft, useCannedPicker } from './CannedPicker';
 import { AttachButton, FileChips } from './FilePicker';
+import { useMentionPicker } from './MentionPicker';
 import { Recipients } from './Recipients';
 import { readDraft, saveDraft, useDraft } from './useDraft';
 
@@ -53,6 +55,10 @@ export function Composer({
   const send = useSendMessage(conversationId, me);
   const live = useLive();
   const mounted = useRef(true);
+  const mentions = useMentionPicker({ active: mode === 'note', meId: me.id, text, input, replace: onChange });
+  const canned = useCannedPicker({ conversationId, text, input, replace: onChange });
+  // A canned reply's placeholders nobody could fill: marked, and a reply is not sent with them.
+  const left = mode === 'reply' ? placeholdersLeft(text) : [];
   useDraft(me.id, conversationId, text, mode);
   // The conversation as cached (the same query as the view): its channel and participants for the To/Cc row.
   const conversation = useQuery({
@@ -79,13 +85,23 @@ export function Composer({
   async function submit() {
     const body = text.trim();
     if ((!body && files.length === 0) || send.isPending) return;
+    if (left.length > 0) {
+      setSendError(fillInMessage(left));
+      return;
+    }
     const sending = files;
+    // Only a note mentions; the server refuses mentions on a reply.
+    const mentioned = mode === 'note' ? mentions.mentionsIn(body) : [];
     setText('');
     setFiles([]);
     setSendError(null);
     try {
-      await send.mutateAsync({ draft: { body, isInternal: mode === 'note', files: sending, ...(mailed && cc ? { cc } : {}) }, key: key.current });
+      await send.mutateAsync({
+        draft: { body, isInternal: mode === 'note', files: sending, ...(mailed && cc ? { cc } : {}), ...(mentioned.length ? { mentions: mentioned } : {}) },
+        key: key.current,
+      });
       key.current = newKey();
+      mentions.forget();
       // Sent: the participants now are what the agent set.
       setCc(null);
     } catch (error) {
@@ -120,6 +136,7 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (canned.onKeyDown(event) || mentions.onKeyDown(event)) return;
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void submit();
@@ -173,17 +190,38 @@ export function Composer({
       <label className="visually-hidden" htmlFor={`composer-${conversationId}`}>
         {note ? 'Internal note' : `Reply to ${customerName}`}
       </label>
-      <textarea
-        id={`composer-${conversationId}`}
-        ref={input}
-        value={text}
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={onKeyDown}
-        rows={3}
-        placeholder={note ? 'Write a note for the team…' : `Reply to ${customerName}…`}
-      />
+      <div className="composer-input">
+        <textarea
+          id={`composer-${conversationId}`}
+          ref={input}
+          value={text}
+          onChange={(e) => {
+            onChange(e.target.value);
+            mentions.track(e.target);
+            canned.track(e.target);
+            if (sendError && placeholdersLeft(e.target.value).length === 0) setSendError(null);
+          }}
+          onSelect={(e) => {
+            mentions.track(e.currentTarget);
+            canned.track(e.currentTarget);
+          }}
+          onKeyDown={onKeyDown}
+          rows={3}
+          placeholder={note ? 'Write a note for the team… (@ mentions someone, / a canned reply)' : `Reply to ${customerName}… (/ for a canned reply)`}
+          {...(canned.shown ? canned.inputProps : note ? mentions.inputProps : {})}
+        />
+        {canned.list ?? mentions.list}
+      </div>
       {note ? null : <SignatureNote me={me} />}
       <FileChips files={files} onRemove={(index) => setFiles(files.filter((_, j) => j !== index))} />
+      {left.length > 0 ? (
+        <p className="composer-warning" data-testid="placeholders-left">
+          To fill in before sending:{' '}
+          {left.map((p) => (
+            <code key={p}>{p}</code>
+          ))}
+        </p>
+      ) : null}
       {sendError ? (
         <p className="composer-error" role="alert">
           {sendError}

@@ -8,6 +8,7 @@ import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import { CannedRepliesSection } from './CannedRepliesSection';
 import { TeamsSection } from './TeamsSection';
 import './team.css';
 
@@ -183,7 +184,14 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
     if (user.id === me.id) void client.invalidateQueries({ queryKey: keys.me });
   };
 
-  if (me.role !== 'admin') return <Empty title="Only admins manage the team" />;
+  // Agents keep their own canned replies here; the rest of the page is the admins'.
+  if (me.role !== 'admin')
+    return (
+      <>
+        <Empty title="Only admins manage the team" />
+        <CannedRepliesSection />
+      </>
+    );
 
   let body: ReactNode;
   if (team.isPending) body = <Loading label="Loading the team…" />;
@@ -260,6 +268,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
         )}
         {manageable ? <AddAgent onAdded={() => void client.invalidateQueries({ queryKey: keys.team })} /> : null}
         <TeamsSection users={users} />
+        <CannedRepliesSection />
       </>
     );
   }
