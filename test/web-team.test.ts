@@ -71,13 +71,15 @@ describe.skipIf(!hasChromium)('web team page', () => {
     expect((await team()).filter((u) => u.email === ben.email)).toHaveLength(1);
   });
 
-  it('has no team page for agents', async () => {
+  it('gives agents the team page for their own canned replies, and the team to admins only', async () => {
     const agentContext = await browser.newContext();
     try {
       const agentPage = await agentContext.newPage();
-      await signIn(agentPage, app, ben, '/team');
+      await signIn(agentPage, app, ben);
+      await agentPage.getByRole('link', { name: 'Team' }).click();
       await agentPage.getByText('Only admins manage the team').waitFor();
-      expect(await agentPage.getByRole('link', { name: 'Team' }).count()).toBe(0);
+      await agentPage.getByRole('heading', { name: 'Canned replies' }).waitFor();
+      expect(await agentPage.getByRole('button', { name: 'Add member' }).count()).toBe(0);
     } finally {
       await agentContext.close();
     }

@@ -110,12 +110,11 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
           <Icon name="inbox" />
           <span className="nav-name">Knowledge base</span>
         </a>
-        {me.role === 'admin' ? (
-          <a href="/team" className="nav-link" aria-current={route.page === 'team' ? 'page' : undefined} onClick={(e) => follow(e, team, onNavigate)}>
-            <Icon name="users" />
-            <span className="nav-name">Team</span>
-          </a>
-        ) : null}
+        {/* Everyone's: agents keep their own canned replies there; the rest is the admins'. */}
+        <a href="/team" className="nav-link" aria-current={route.page === 'team' ? 'page' : undefined} onClick={(e) => follow(e, team, onNavigate)}>
+          <Icon name="users" />
+          <span className="nav-name">Team</span>
+        </a>
         <AvailabilitySwitch me={me} />
         <div className="me">
           <a
