@@ -60,3 +60,10 @@ export const MAX_CANNED_BODY = 20_000;
 export const MAX_PERSONAL_CANNED_REPLIES = 500;
 /** How many replies one search of the composer's picker answers. */
 export const CANNED_SEARCH_LIMIT = 20;
+
+/** A macro's name, its actions, the text of one reply or note action, how many personal ones a user keeps, and how many conversations one apply takes (issue 17). */
+export const MAX_MACRO_NAME = 100;
+export const MAX_MACRO_ACTIONS = 20;
+export const MAX_MACRO_TEXT = 20_000;
+export const MAX_PERSONAL_MACROS = 100;
+export const MAX_MACRO_CONVERSATIONS = 50;

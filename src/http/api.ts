@@ -20,6 +20,7 @@ import { customerRoutes } from './routes/customers.js';
 import { followerRoutes } from './routes/followers.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { kbRoutes } from './routes/kb.js';
+import { macroRoutes } from './routes/macros.js';
 import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
 import { viewRoutes } from './routes/views.js';
@@ -55,6 +56,7 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
     (app) => app.register(teamRoutes, { inbox }),
     (app) => app.register(viewRoutes, { inbox }),
     (app) => app.register(cannedReplyRoutes, { inbox }),
+    (app) => app.register(macroRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });
     },

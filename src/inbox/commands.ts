@@ -27,6 +27,7 @@ export { recordDelivery, retryDelivery } from './commands/delivery.js';
 export { setFollowing } from './commands/followers.js';
 export { type ForwardInput, forwardConversation } from './commands/forward.js';
 export { deleteConversation, linkFollowUp } from './commands/lifecycle.js';
+export { applyMacro, createMacro, deleteMacro, type Macro, type MacroInput, recordMacroApplied, updateMacro } from './commands/macros.js';
 export type { MessageContent, MessageResult } from './commands/message-content.js';
 export { type AddMessageInput, addMessage, type CreateConversationInput, createConversation } from './commands/messages.js';
 export { markConversationRead, markSeenByCustomer } from './commands/reads.js';

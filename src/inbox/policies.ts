@@ -166,3 +166,15 @@ export function canManageCannedReply(who: Member, reply: CannedOwnership): boole
   if (!isTeam(who)) return false;
   return reply.ownerId !== null ? reply.ownerId === who.id : who.role === 'admin';
 }
+
+/** Macros are the team's: a personal one its owner's alone, a shared one (`ownerId` null) everyone's. */
+export function canUseMacro(who: Who & { id: number | null }, macro: { ownerId: number | null }): boolean {
+  if (!isTeam(who)) return false;
+  return macro.ownerId === null || macro.ownerId === who.id;
+}
+
+/** Everyone manages their own macros; only admins the shared ones. */
+export function canManageMacro(who: Who & { id: number | null }, macro: { ownerId: number | null }): boolean {
+  if (!isTeam(who)) return false;
+  return macro.ownerId !== null ? macro.ownerId === who.id : who.role === 'admin';
+}

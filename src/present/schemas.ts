@@ -292,3 +292,40 @@ export const CannedReplyJson = z
   })
   .meta({ id: 'CannedReply' });
 export type CannedReplyJson = z.infer<typeof CannedReplyJson>;
+
+// Macros (issue 17): a named list of actions run on a conversation in one transaction.
+const tagNames = z.array(z.string()).optional();
+export const MacroActionJson = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('reply'), body: z.string().describe('a public reply') }),
+    z.object({ type: z.literal('note'), body: z.string().describe('an internal note') }),
+    z.object({
+      type: z.literal('canned'),
+      cannedReplyId: z.number().int(),
+      as: z.enum(['reply', 'note']).describe('filled for the conversation; a reply with a placeholder left fails the macro'),
+    }),
+    z.object({ type: z.literal('status'), status: z.enum(STATUSES) }),
+    z.object({ type: z.literal('priority'), priority: z.enum(PRIORITIES) }),
+    z.object({ type: z.literal('team'), teamId: z.number().int().nullable().describe('null: no team') }),
+    z.object({
+      type: z.literal('assign'),
+      assigneeId: z.union([z.number().int(), z.literal('me'), z.null()]).describe("a team member, 'me' (who runs it), or null: unassigned"),
+    }),
+    z.object({ type: z.literal('labels'), add: z.array(z.enum(LABELS)).optional(), remove: z.array(z.enum(LABELS)).optional() }),
+    z.object({ type: z.literal('tags'), add: tagNames, remove: tagNames }),
+  ])
+  .meta({ id: 'MacroAction' });
+export type MacroActionJson = z.infer<typeof MacroActionJson>;
+
+export const MacroJson = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    actions: z.array(MacroActionJson).describe('run in this order, all in one transaction: all happen or none'),
+    ownerId: z.number().int().nullable().describe('whose personal macro it is; null: shared with the team'),
+    canManage: z.boolean().describe('the viewer may change and delete it: their own, or a shared one for admins'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Macro' });
+export type MacroJson = z.infer<typeof MacroJson>;

@@ -21,6 +21,7 @@ import { savedViewsMigration } from './migrations/0018_saved_views.js';
 import { mentionsParticipantsMigration } from './migrations/0019_mentions_participants.js';
 import { assignmentMigration } from './migrations/0020_assignment.js';
 import { cannedRepliesMigration } from './migrations/0021_canned_replies.js';
+import { macrosMigration } from './migrations/0022_macros.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -47,6 +48,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0019_mentions_participants': mentionsParticipantsMigration(store.dialect),
     '0020_assignment': assignmentMigration(store.dialect),
     '0021_canned_replies': cannedRepliesMigration(store.dialect),
+    '0022_macros': macrosMigration(store.dialect),
   };
 }
 

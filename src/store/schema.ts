@@ -384,6 +384,17 @@ export interface CannedRepliesTable {
   updatedAt: number;
 }
 
+/** A macro (migration 0022): its actions as JSON; `ownerId` set is personal, null is the whole team's. */
+export interface MacrosTable {
+  id: Generated<number>;
+  name: string;
+  actions: string;
+  ownerId: number | null;
+  createdBy: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -413,6 +424,7 @@ export interface Database {
   assignment_queue: AssignmentQueueTable;
   team_channels: TeamChannelsTable;
   canned_replies: CannedRepliesTable;
+  macros: MacrosTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -435,4 +447,5 @@ export type KbArticleRow = Selectable<KbArticlesTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type SavedViewRow = Selectable<SavedViewsTable>;
 export type CannedReplyRow = Selectable<CannedRepliesTable>;
+export type MacroRow = Selectable<MacrosTable>;
 export type AssignmentRuleRow = Selectable<AssignmentRulesTable>;

@@ -229,3 +229,21 @@ export const cannedReplyEndpoints = {
     api<{ reply: CannedReply }>('PATCH', `/api/canned-replies/${id(replyId)}`, { body: patch }),
   remove: (replyId: number) => api<void>('DELETE', `/api/canned-replies/${id(replyId)}`),
 };
+
+// Macros (issue 17): the header's picker runs one on a conversation; the team page manages
+// them (one's own; shared ones, admins). Each conversation answers ok or its error.
+import type { Macro, MacroAction } from './types';
+
+export type MacroResult = { conversationId: number } & (
+  | { ok: true; conversation: Conversation }
+  | { ok: false; error: { code: string; message: string; field?: string } }
+);
+
+export const macroEndpoints = {
+  list: () => api<{ items: Macro[] }>('GET', '/api/macros'),
+  create: (input: { name: string; actions: MacroAction[]; shared?: boolean }) => api<{ macro: Macro }>('POST', '/api/macros', { body: input }),
+  patch: (macroId: number, patch: { name?: string; actions?: MacroAction[] }) => api<{ macro: Macro }>('PATCH', `/api/macros/${id(macroId)}`, { body: patch }),
+  remove: (macroId: number) => api<void>('DELETE', `/api/macros/${id(macroId)}`),
+  apply: (macroId: number, conversationIds: number[]) =>
+    api<{ results: MacroResult[] }>('POST', `/api/macros/${id(macroId)}/apply`, { body: { conversationIds } }),
+};

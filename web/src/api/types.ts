@@ -90,3 +90,11 @@ import type { CannedReplyJson } from '../../../src/present/schemas.js';
 
 /** A canned reply (GET /api/canned-replies): `ownerId` null is shared, with `teamId`'s team or (null) the whole team. */
 export type CannedReply = CannedReplyJson;
+
+// Macros (issue 17).
+import type { MacroActionJson, MacroJson } from '../../../src/present/schemas.js';
+
+/** A macro (GET /api/macros): `ownerId` null is shared with the whole team. */
+export type Macro = MacroJson;
+/** One of a macro's actions, run in order in one transaction. */
+export type MacroAction = MacroActionJson;

@@ -15,6 +15,7 @@ import { useDeleteConversation, usePatchConversation } from './actions';
 import { Composer, type ComposerHandle } from './Composer';
 import { Details } from './Details';
 import { ForwardButton } from './ForwardButton';
+import { MacroPicker } from './MacroPicker';
 import { Thread } from './Thread';
 import { useEvents } from './useEvents';
 import { useThread } from './useThread';
@@ -144,6 +145,7 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
             </button>
           ) : null}
           <ForwardButton conversationId={c.id} />
+          <MacroPicker conversationId={c.id} me={me} />
         </div>
       </header>
       <Details id={`details-${c.id}`} conversation={c} me={me} agents={agents} patch={send} onDelete={() => remove.mutate()} />

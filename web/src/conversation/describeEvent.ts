@@ -69,6 +69,10 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
       ];
       return parts.length ? `${by} ${parts.join(' and ')}` : null;
     }
+    case 'macro_applied': {
+      const name = (event.newValue as { name?: unknown } | null)?.name;
+      return `${by} applied the macro “${typeof name === 'string' ? name : 'a macro'}”`;
+    }
     case 'delivery_retried':
       return `${by} retried mailing a reply`;
     case 'forwarded': {

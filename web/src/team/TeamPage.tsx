@@ -9,6 +9,7 @@ import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
 import { CannedRepliesSection } from './CannedRepliesSection';
+import { MacrosSection } from './MacrosSection';
 import { TeamsSection } from './TeamsSection';
 import './team.css';
 
@@ -190,6 +191,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
       <>
         <Empty title="Only admins manage the team" />
         <CannedRepliesSection />
+        <MacrosSection />
       </>
     );
 
@@ -269,6 +271,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
         {manageable ? <AddAgent onAdded={() => void client.invalidateQueries({ queryKey: keys.team })} /> : null}
         <TeamsSection users={users} />
         <CannedRepliesSection />
+        <MacrosSection />
       </>
     );
   }
