@@ -1,6 +1,7 @@
-import { type KeyboardEvent, type RefObject, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type RefObject, useMemo, useRef } from 'react';
 import type { User } from '../api/types';
 import { useAgents } from '../inbox/useAgents';
+import { PickerList, type Typed, useTextPicker } from './useTextPicker';
 
 // `@` in an internal note offers the team members to mention: everyone active on the team
 // (the team sees every conversation, so everyone on it can see this one; the server checks
@@ -15,7 +16,7 @@ const MAX_SHOWN = 8;
 const MAX_QUERY = 40;
 
 /** The `@…` being typed before the caret: an `@` at the start or after a non-word character, on this line. */
-export function mentionAt(text: string, caret: number): { start: number; query: string } | null {
+export function mentionAt(text: string, caret: number): Typed | null {
   const before = text.slice(0, caret);
   const start = before.lastIndexOf('@');
   if (start < 0 || (start > 0 && WORD.test(before[start - 1]!))) return null;
@@ -56,105 +57,43 @@ export function useMentionPicker(options: {
   const { active, meId, text, input, replace } = options;
   const { agents } = useAgents();
   const members = useMemo(() => agents.filter((a) => a.id !== meId && a.active !== false), [agents, meId]);
-  const [caret, setCaret] = useState(0);
-  // Which option is highlighted, for the query it was moved in: typing on starts at the top again.
-  const [highlight, setHighlight] = useState({ query: '', index: 0 });
-  // The `@` the agent picked at or closed with Escape: no list for it again until they type another.
-  const [closedAt, setClosedAt] = useState<number | null>(null);
+  const picker = useTextPicker({ text, input, find: mentionAt, active });
   const picked = useRef(new Map<number, string>());
-  const nextCaret = useRef<number | null>(null);
-  const listId = useId();
-
-  const typing = active ? mentionAt(text, caret) : null;
-  const open = typing !== null && typing.start !== closedAt;
-  const matches = open ? matchMembers(members, typing.query) : [];
-  const shown = matches.length > 0;
-  const index = typing && highlight.query === typing.query ? Math.min(highlight.index, matches.length - 1) : 0;
-  const current = matches[index];
-
-  useEffect(() => {
-    if (typing === null && closedAt !== null) setClosedAt(null);
-  }, [typing, closedAt]);
-  useEffect(() => {
-    // The caret goes after the inserted name once React has put the new text in.
-    if (nextCaret.current === null || !input.current) return;
-    input.current.setSelectionRange(nextCaret.current, nextCaret.current);
-    setCaret(nextCaret.current);
-    nextCaret.current = null;
-  });
+  const matches = picker.query === null ? [] : matchMembers(members, picker.query);
 
   function pick(member: Member) {
-    if (!typing) return;
-    const inserted = `@${member.name} `;
+    const span = picker.take();
+    if (!span) return;
     picked.current.set(member.id, member.name);
-    nextCaret.current = typing.start + inserted.length;
-    setClosedAt(typing.start);
-    replace(text.slice(0, typing.start) + inserted + text.slice(caret));
-    input.current?.focus();
+    replace(picker.put(text, span, `@${member.name} `));
   }
 
-  /** Handles the key if the list is showing; true when it did. */
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>): boolean {
-    if (!shown || !typing || event.altKey || event.ctrlKey || event.metaKey) return false;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      const step = event.key === 'ArrowDown' ? 1 : -1;
-      setHighlight({ query: typing.query, index: (index + step + matches.length) % matches.length });
-    } else if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && current) {
-      pick(current);
-    } else if (event.key === 'Escape') {
-      setClosedAt(typing.start);
-    } else {
-      return false;
-    }
-    event.preventDefault();
-    return true;
-  }
-
+  const list = picker.offer(matches, pick);
   return {
-    onKeyDown,
-    /** For the textarea's onChange and onSelect: where the caret is. */
-    track: (element: HTMLTextAreaElement) => setCaret(element.selectionStart ?? element.value.length),
-    /** The textarea's part in the list: it keeps focus, and names the highlighted option. */
-    inputProps: {
-      'aria-autocomplete': 'list' as const,
-      'aria-controls': shown ? listId : undefined,
-      'aria-activedescendant': shown && current ? `${listId}-${current.id}` : undefined,
-    },
-    list: shown ? <MentionList id={listId} members={matches} highlighted={current?.id} onPick={pick} /> : null,
-    /** The picked members still named in the body. */
-    mentionsIn: (body: string) => [...picked.current].filter(([, name]) => body.includes(`@${name}`)).map(([id]) => id),
-    forget: () => picked.current.clear(),
-  };
-}
-
-function MentionList({ id, members, highlighted, onPick }: { id: string; members: Member[]; highlighted: number | undefined; onPick(member: Member): void }) {
-  return (
-    <>
-      <div className="mention-list" id={id} role="listbox" aria-label="Mention a team member">
-        {members.map((member) => (
-          // biome-ignore lint/a11y/useFocusableInteractive: focus stays in the textarea, which names the highlighted option (aria-activedescendant), as in a combobox.
-          <div
-            key={member.id}
-            id={`${id}-${member.id}`}
-            role="option"
-            aria-selected={member.id === highlighted}
-            className="mention-option"
-            // On mouse down, not click: the textarea keeps focus and its caret.
-            onMouseDown={(event) => {
-              event.preventDefault();
-              onPick(member);
-            }}
-          >
+    onKeyDown: list.onKeyDown,
+    track: picker.track,
+    inputProps: list.inputProps,
+    list: list.shown ? (
+      <PickerList
+        id={list.listId}
+        label="Mention a team member"
+        items={matches}
+        highlighted={list.highlighted}
+        onPick={pick}
+        status={`${matches.length === 1 ? '1 team member' : `${matches.length} team members`}: arrows to choose, Enter to mention`}
+      >
+        {(member) => (
+          <>
             <span className="mention-at" aria-hidden="true">
               @
             </span>
             {member.name}
-          </div>
-        ))}
-      </div>
-      <p className="visually-hidden" role="status">
-        {members.length === 1 ? '1 team member' : `${members.length} team members`}: arrows to choose, Enter to mention
-      </p>
-    </>
-  );
+          </>
+        )}
+      </PickerList>
+    ) : null,
+    /** The picked members still named in the body. */
+    mentionsIn: (body: string) => [...picked.current].filter(([, name]) => body.includes(`@${name}`)).map(([id]) => id),
+    forget: () => picked.current.clear(),
+  };
 }
