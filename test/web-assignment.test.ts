@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Assignment rules in the inbox (issue 16): an admin staffs a team on the team page, gives it
 // the contact form's tickets and sets round robin; two agents with their inbox open (so
@@ -17,13 +17,7 @@ describe.skipIf(!hasChromium)('web assignment rules', () => {
   let admin: Page;
   let teamId: number;
 
-  const open = async (who: Person, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app, who, path);
-    return page;
-  };
+  const open = (who: Person, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
   const teams = async () => (await app.api<Json>(app.admin, 'GET', '/api/teams')).items as Json[];
   const rules = async () => (await app.api<Json>(app.admin, 'GET', '/api/assignment-rules')).items as Json[];
   const card = (): Locator => admin.locator(`.team-card[data-team-id="${teamId}"]`);

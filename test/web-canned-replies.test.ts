@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Canned replies in the inbox (issue 17): `/` in the composer opens the picker, the keyboard
 // picks one, it is inserted filled for the conversation; a placeholder nobody could fill is
@@ -17,13 +17,7 @@ describe.skipIf(!hasChromium)('web canned replies', () => {
   let conversationId: number;
   let number: string;
 
-  const open = async (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app, who, path);
-    return page;
-  };
+  const open = (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
 
   beforeAll(async () => {
     app = await startWebApp();

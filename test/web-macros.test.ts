@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Macros in the inbox (issue 17): an agent makes one on the team page with the action list
 // editor, runs it from the conversation header by keyboard, and the conversation changes
@@ -16,13 +16,7 @@ describe.skipIf(!hasChromium)('web macros', () => {
   let agent: Person;
   let conversationId: number;
 
-  const open = async (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app, who, path);
-    return page;
-  };
+  const open = (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
 
   beforeAll(async () => {
     app = await startWebApp();

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Mentions and participants in the inbox (issue 16): `@` in an internal note offers the
 // team, the keyboard picks one, the note mentions them; their Mentions view lists the
@@ -17,13 +17,7 @@ describe.skipIf(!hasChromium)('web mentions and participants', () => {
   let milo: Person;
   let conversationId: number;
 
-  const open = async (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app, who, path);
-    return page;
-  };
+  const open = (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
   const participants = async () =>
     ((await app.api<Json>(app.admin, 'GET', `/api/conversations/${conversationId}/participants`)).items as Json[]).map((p) => [p.userId, p.reason]);
   const shownParticipants = (page: Page) => page.getByTestId('participants').locator('li').allTextContents();

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Saved views in the inbox (issue 16): the list on screen saved under a name, shown in the
 // sidebar with its count; its link spells the filter out, so a fresh page (or a colleague)
@@ -18,13 +18,7 @@ describe.skipIf(!hasChromium)('web saved views', () => {
   let ava: Person;
   const ids: Record<string, number> = {};
 
-  const open = async (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const opened = await context.newPage();
-    await signIn(opened, app, who, path);
-    return opened;
-  };
+  const open = (who: Pick<Person, 'email' | 'password'>, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
   const rowIds = (on: Page) => on.locator('.row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-conversation-id'))).sort((a, b) => a - b));
   const views = async (who: Person) => (await app.api<Json>(who, 'GET', '/api/views')).items as Json[];
   const seed = async (key: string, input: Partial<Parameters<typeof createConversation>[1]>) => {

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
-import { axeViolations, hasChromium, launchBrowser, type Person, signIn, startWebApp, type WebApp } from './support/browser.js';
+import { axeViolations, hasChromium, launchBrowser, openAs, type Person, startWebApp, type WebApp } from './support/browser.js';
 
 // Teams in the inbox (issue 16): an admin makes one on the team page and staffs it; its
 // member sees it in the sidebar with its open count, and puts a conversation in it from
@@ -15,13 +15,7 @@ describe.skipIf(!hasChromium)('web teams', () => {
   const contexts: BrowserContext[] = [];
   let ben: Person;
 
-  const open = async (who: Person, path: string): Promise<Page> => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app, who, path);
-    return page;
-  };
+  const open = (who: Person, path: string): Promise<Page> => openAs(browser, app, who, path, contexts);
   const teams = async () => (await app.api<Json>(app.admin, 'GET', '/api/teams')).items as Json[];
 
   beforeAll(async () => {

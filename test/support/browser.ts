@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type AccountsContext, accountsContext, createApiToken, createUser, getUserByEmail } from '../../src/accounts/index.js';
 import { loadConfig } from '../../src/config.js';
 import { EventBus } from '../../src/inbox/bus.js';
@@ -162,6 +162,15 @@ export async function signIn(page: Page, app: WebApp, who: Pick<Person, 'email' 
 }
 
 /** axe-core's violations of the given impact on the page as it is now. */
+/** A page signed in as `who` at `path`, in a browser context of its own, added to `contexts` for the suite to close. */
+export async function openAs(browser: Browser, app: WebApp, who: Pick<Person, 'email' | 'password'>, path: string, contexts: BrowserContext[]): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await signIn(page, app, who, path);
+  return page;
+}
+
 export async function axeViolations(page: Page, impacts: string[] = ['critical']): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
   const source = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
   // The app's CSP allows no inline script, and axe is added as one: evaluate it instead.
