@@ -211,6 +211,14 @@ export type SavedViewJson = z.infer<typeof SavedViewJson>;
 
 export type UserJson = z.infer<typeof UserJson>;
 export type ConversationJson = z.infer<typeof ConversationJson>;
+
+/** One page of a conversation list (GET /api/conversations, a saved view's conversations), with its counts by status. */
+export const ConversationPageJson = z.object({
+  items: z.array(ConversationJson),
+  nextCursor: z.string().nullable(),
+  counts: z.record(z.enum(STATUSES), z.number().int()),
+  countsCapped: z.boolean(),
+});
 export type MessageJson = z.infer<typeof MessageJson>;
 export type DeliveryJson = z.infer<typeof DeliveryJson>;
 export type EventJson = z.infer<typeof EventJson>;

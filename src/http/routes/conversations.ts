@@ -47,7 +47,7 @@ import {
   MAX_TAGS,
 } from '../../limits.js';
 import { presentConversation, presentEvent, presentMessage } from '../../present/presenters.js';
-import { ConversationJson, EventJson, MessageJson } from '../../present/schemas.js';
+import { ConversationJson, ConversationPageJson, EventJson, MessageJson } from '../../present/schemas.js';
 import { CHANNELS, CONVERSATION_TYPES, LABELS, PRIORITIES, STATUSES } from '../../store/schema.js';
 import { requireUser } from '../auth.js';
 import { errorBody } from '../errors.js';
@@ -238,12 +238,7 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
         tags: ['conversations'],
         querystring: ListQuery,
         response: {
-          200: z.object({
-            items: z.array(ConversationJson),
-            nextCursor: z.string().nullable(),
-            counts: z.record(z.enum(STATUSES), z.number().int()),
-            countsCapped: z.boolean(),
-          }),
+          200: ConversationPageJson,
           ...errors,
         },
       },

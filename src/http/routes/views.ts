@@ -6,8 +6,7 @@ import { canSeeView, type Viewer } from '../../inbox/policies.js';
 import { type ConversationQuery, getConversationCounts, getConversations, getSavedViews } from '../../inbox/queries.js';
 import { MAX_PAGE, MAX_VIEW_NAME } from '../../limits.js';
 import { presentConversation } from '../../present/presenters.js';
-import { ConversationJson, SavedViewJson } from '../../present/schemas.js';
-import { STATUSES } from '../../store/schema.js';
+import { ConversationPageJson, SavedViewJson } from '../../present/schemas.js';
 import { requireTeamMember } from '../auth.js';
 import { errorBody } from '../errors.js';
 import { defineRoutes } from '../routing.js';
@@ -131,12 +130,7 @@ export const viewRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { in
         params: Params,
         querystring: z.strictObject({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional() }),
         response: {
-          200: z.object({
-            items: z.array(ConversationJson),
-            nextCursor: z.string().nullable(),
-            counts: z.record(z.enum(STATUSES), z.number().int()),
-            countsCapped: z.boolean(),
-          }),
+          200: ConversationPageJson,
           ...errors,
         },
       },
