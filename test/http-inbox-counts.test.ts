@@ -81,6 +81,8 @@ describe('inbox counts over HTTP', () => {
       channels: { ticket: 3, chatbot: 0, email: 2 },
       labels: { urgent: 2, 'follow-up': 1, resolved: 0 },
       bot: 0,
+      snoozed: 0,
+      spam: 0,
       teams: [],
     });
 
@@ -92,6 +94,8 @@ describe('inbox counts over HTTP', () => {
       [counts.all, 'status=open,pending,resolved,closed'],
       [counts.mine, 'status=open&assignee=me'],
       [counts.unassigned, 'status=open&assignee=unassigned'],
+      [counts.snoozed, 'state=snoozed'],
+      [counts.spam, 'state=spam'],
       ...Object.entries(counts.channels).map(([c, v]) => [v, `status=open&channel=${c}`] as [number, string]),
       ...Object.entries(counts.labels).map(([l, v]) => [v, `status=open&label=${l}`] as [number, string]),
     ];
@@ -123,6 +127,6 @@ describe('inbox counts over HTTP', () => {
   it('is in the OpenAPI document', async () => {
     const document = (await call(null, 'GET', '/api/openapi.json')).body!;
     expect(Object.keys(document.paths['/api/inbox/counts'].get.responses)).toEqual(['200', '401', '403']);
-    expect(document.components.schemas.InboxCounts.required).toEqual(['statuses', 'all', 'mine', 'unassigned', 'channels', 'labels', 'bot', 'teams']);
+    expect(document.components.schemas.InboxCounts.required).toEqual(['statuses', 'all', 'mine', 'unassigned', 'channels', 'labels', 'bot', 'snoozed', 'spam', 'teams']);
   });
 });

@@ -33,6 +33,9 @@ const conversation: Conversation = {
   closedAt: null,
   createdAt: 1,
   updatedAt: 3,
+  snoozed: null,
+  shelf: null,
+  mergedInto: null,
 };
 
 const reply: Message = {

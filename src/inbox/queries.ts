@@ -49,6 +49,8 @@ export type ConversationQuery = {
    * `team`, every other one (the Pending view leaves the bot's chats to the Bot view).
    */
   handler?: Handler;
+  /** `snoozed`: the Snoozed view; `spam`: the Spam view (nothing else shows spam). */
+  state?: ConversationState;
   type?: ConversationType;
   customerEmail?: string;
   customerId?: number;
@@ -65,6 +67,8 @@ export type ConversationQuery = {
 };
 
 export type StatusCounts = Record<Status, number>;
+export const CONVERSATION_STATES = ['snoozed', 'spam'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
 export const HANDLERS = ['team', 'bot'] as const;
 export type Handler = (typeof HANDLERS)[number];
 
@@ -103,6 +107,7 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     assignedTo = query.viewerId;
   } else if (query.assignee === 'unassigned') assignedTo = null;
   else assignedTo = query.assignee;
+  if (query.state !== undefined && !CONVERSATION_STATES.includes(query.state)) throw invalid('state', `state must be one of ${CONVERSATION_STATES.join(', ')}`);
   if (query.handler !== undefined && !HANDLERS.includes(query.handler)) throw invalid('handler', `handler must be one of ${HANDLERS.join(', ')}`);
   const tagNames = [
     ...new Set([
@@ -125,6 +130,8 @@ function toFilter(query: ConversationQuery, ids: number[] | undefined): Conversa
     tagNames,
     ids,
     excludeBot: query.handler === 'team',
+    snoozed: query.state === 'snoozed',
+    shelf: query.state === 'spam' ? 'spam' : undefined,
   };
 }
 
@@ -138,6 +145,8 @@ function counterDimension(filter: ConversationFilter): string | null | undefined
     filter.priority !== undefined ? `priority:${filter.priority}` : null,
     filter.type !== undefined ? `type:${filter.type}` : null,
     ...(filter.tagNames ?? []),
+    filter.snoozed ? 'state:snoozed' : null,
+    filter.shelf ? `state:${filter.shelf}` : null,
   ].filter((d): d is string => d !== null);
   if (dimensions.length > 1) return undefined;
   // The team's share of a status is the status's counter less the bot's (below); of a narrower view, no counter says.
@@ -224,6 +233,9 @@ export type InboxCounts = {
   labels: Record<Label, number>;
   /** Chats the bot is still answering (the `bot` tag, pending). */
   bot: number;
+  /** Snoozed conversations, and the Spam view's. */
+  snoozed: number;
+  spam: number;
   /** The viewer's teams, each with its open conversations. */
   teams: { id: number; name: string; open: number }[];
 };
@@ -239,6 +251,8 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     ...CHANNELS.map((c) => `channel:${c}:open`),
     ...LABELS.map((l) => `label:${l}:open`),
     `tag:${BOT_TAG}:pending`,
+    'state:snoozed:pending',
+    'state:spam:closed',
   ];
   const n = await readCounters(ctx.store.db, keys);
   const get = (key: string) => n.get(key) ?? 0;
@@ -249,6 +263,8 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     channels: Object.fromEntries(CHANNELS.map((c) => [c, get(`channel:${c}:open`)])) as Record<Channel, number>,
     labels: Object.fromEntries(LABELS.map((l) => [l, get(`label:${l}:open`)])) as Record<Label, number>,
     bot: get(`tag:${BOT_TAG}:pending`),
+    snoozed: get('state:snoozed:pending'),
+    spam: get('state:spam:closed'),
     teams: teams.map((t) => ({ ...t, open: get(`team:${t.id}:open`) })),
   };
 }

@@ -12,6 +12,7 @@ import type {
   MessageRow,
   Priority,
   SenderType,
+  Shelf,
   Status,
 } from '../store/schema.js';
 import type { Origin } from './context.js';
@@ -47,7 +48,14 @@ export type Conversation = {
   closedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** Set while snoozed: since when, until when (null: until the customer writes), by whom. */
+  snoozed: Snooze | null;
+  /** Out of every view: `spam`, or `merged` into the conversation `mergedInto`. */
+  shelf: Shelf | null;
+  mergedInto: number | null;
 };
+
+export type Snooze = { at: number; until: number | null; by: number | null };
 
 /** Someone else on a conversation's mail: a colleague of the customer's, Cc'd. */
 export type Participant = { email: string; name: string };
@@ -132,6 +140,9 @@ export function toConversation(row: ConversationRow): Conversation {
     closedAt: row.closedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    snoozed: row.snoozedAt === null ? null : { at: row.snoozedAt, until: row.snoozedUntil, by: row.snoozedBy === null ? null : Number(row.snoozedBy) },
+    shelf: row.shelf,
+    mergedInto: row.mergedInto === null ? null : Number(row.mergedInto),
   };
 }
 

@@ -1,6 +1,6 @@
 import { DomainError, invalid } from '../errors.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from '../limits.js';
-import { type Channel, type ConversationType, LABELS, type Label, type Priority, type SenderType, STATUSES, type Status } from '../store/schema.js';
+import { type Channel, type ConversationType, LABELS, type Label, type Priority, type SenderType, type Shelf, STATUSES, type Status } from '../store/schema.js';
 
 // The inbox's rules as pure functions: how a message moves a conversation's status,
 // which transitions an agent may make, and which counters a conversation counts in.
@@ -70,12 +70,21 @@ export type Countable = {
   priority: Priority;
   labels: readonly string[];
   tags: readonly string[];
+  /** Absent: not snoozed, not shelved (bench/bulk-load.ts). */
+  snoozedAt?: number | null;
+  shelf?: Shelf | null;
 };
 
-/** The counter rows a conversation adds one to: one per sidebar view it belongs to, per status. */
+/**
+ * The counter rows a conversation adds one to: one per sidebar view it belongs to, per
+ * status. A shelved one (spam, merged) belongs to no view but its shelf's, so it counts
+ * there only; a snoozed one stays in its views (it is `pending`) and in the Snoozed view.
+ */
 export function countKeys(c: Countable): string[] {
   const s = c.status;
+  if (c.shelf) return [`state:${c.shelf}:${s}`];
   return [
+    ...(c.snoozedAt != null ? [`state:snoozed:${s}`] : []),
     `status:${s}`,
     `assignee:${c.assignedTo ?? 'none'}:${s}`,
     `team:${c.teamId ?? 'none'}:${s}`,

@@ -53,6 +53,7 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     closedAt: c.closedAt,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
+    mergedInto: c.mergedInto,
   };
   if (!isTeam(viewer)) return shared;
   return {
@@ -66,6 +67,8 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     lastReplyAt: c.lastReplyAt,
     lastCustomerMessageAt: c.lastCustomerMessageAt,
     participants: c.participants,
+    snoozed: c.snoozed,
+    shelf: c.shelf,
     ...(c.unread === undefined ? {} : { unread: c.unread }),
   };
 }

@@ -11,6 +11,7 @@ import {
   MESSAGE_AUTO,
   PRIORITIES,
   ROLES,
+  SHELVES,
   STATUSES,
 } from '../store/schema.js';
 
@@ -78,6 +79,13 @@ export const ConversationJson = z
       .optional()
       .describe("others on the conversation's mail besides the customer: replies Cc them (team only)"),
     unread: z.boolean().optional().describe('a customer message arrived since this agent last read it'),
+    snoozed: z
+      .object({ at: timestamp, until: timestamp.nullable().describe('null: until the customer writes'), by: z.number().int().nullable() })
+      .nullable()
+      .optional()
+      .describe('set while snoozed (team only)'),
+    shelf: z.enum(SHELVES).nullable().optional().describe('spam, or merged into `mergedInto`: out of every view (team only)'),
+    mergedInto: z.number().int().nullable().describe('the conversation this one was merged into: follow it'),
   })
   .meta({ id: 'Conversation' });
 
@@ -160,6 +168,8 @@ export const InboxCountsJson = z
     channels: z.record(z.enum(CHANNELS), viewCount).describe('open, by channel'),
     labels: z.record(z.enum(LABELS), viewCount).describe('open, by label'),
     bot: viewCount.describe('chats the bot is still answering (tag `bot`, pending)'),
+    snoozed: viewCount.describe('snoozed conversations (pending until they wake)'),
+    spam: viewCount.describe('the Spam view: conversations marked as spam or from a blocked sender'),
     teams: z.array(z.object({ id: z.number().int(), name: z.string(), open: viewCount })).describe("the caller's teams, each with its open conversations"),
   })
   .meta({ id: 'InboxCounts' });

@@ -33,6 +33,12 @@ const COLUMNS = [
   'closedAt',
   'createdAt',
   'updatedAt',
+  'snoozedAt',
+  'snoozedUntil',
+  'snoozedBy',
+  'shelf',
+  'shelvedAt',
+  'mergedInto',
 ] as const satisfies readonly (keyof ConversationRow)[];
 const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
 
@@ -135,6 +141,10 @@ export type ConversationFilter = {
   ids?: readonly number[];
   /** Leave out the chats the bot still has (the `bot` tag): the team's own Pending view. */
   excludeBot?: boolean;
+  /** Only snoozed conversations: the Snoozed view. */
+  snoozed?: boolean;
+  /** Only the spam, or (absent) only conversations on no shelf: a list never shows a merged tombstone. */
+  shelf?: 'spam';
 };
 
 /**
@@ -146,6 +156,11 @@ export type ConversationFilter = {
  * walks only the team's pending rows however many chats the bot keeps.
  */
 const WITHOUT_BOT = sql<boolean>`${sql.ref('c.tags')} not like '["bot"%' and ${sql.ref('c.tags')} not like '%,"bot"%'`;
+
+// The predicates of migration 0023's partial indexes, word for word (see WITHOUT_BOT).
+const SNOOZED = sql<boolean>`${sql.ref('c.snoozedAt')} is not null`;
+const IN_SPAM = sql<boolean>`${sql.ref('c.shelf')} = 'spam'`;
+const ON_NO_SHELF = sql<boolean>`${sql.ref('c.shelf')} is null`;
 
 export type SortKey = number[];
 
@@ -232,6 +247,8 @@ function applyFilter(query: ConversationQuery, filter: ConversationFilter, tagNa
   if (filter.openedBy !== undefined) query = query.where('c.openedBy', '=', filter.openedBy);
   if (filter.ids) query = query.where('c.id', 'in', filter.ids.length > 0 ? [...filter.ids] : [-1]);
   if (filter.excludeBot) query = query.where(WITHOUT_BOT);
+  if (filter.snoozed) query = query.where(SNOOZED);
+  query = query.where(filter.shelf === 'spam' ? IN_SPAM : ON_NO_SHELF);
   for (const name of tagNames) {
     query = query.where(({ exists, selectFrom }) =>
       exists(selectFrom('conversation_tags as ft').select('ft.conversationId').whereRef('ft.conversationId', '=', 'c.id').where('ft.name', '=', name)),

@@ -22,6 +22,7 @@ import { mentionsParticipantsMigration } from './migrations/0019_mentions_partic
 import { assignmentMigration } from './migrations/0020_assignment.js';
 import { cannedRepliesMigration } from './migrations/0021_canned_replies.js';
 import { macrosMigration } from './migrations/0022_macros.js';
+import { conversationStatesMigration } from './migrations/0023_conversation_states.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -49,6 +50,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0020_assignment': assignmentMigration(store.dialect),
     '0021_canned_replies': cannedRepliesMigration(store.dialect),
     '0022_macros': macrosMigration(store.dialect),
+    '0023_conversation_states': conversationStatesMigration(store.dialect),
   };
 }
 

@@ -118,7 +118,19 @@ export interface ConversationsTable {
   closedAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** When it was snoozed (migration 0023); null: not snoozed. A snoozed conversation is `pending`. */
+  snoozedAt: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When it wakes; null while snoozed: when the customer writes. */
+  snoozedUntil: ColumnType<number | null, number | null | undefined, number | null>;
+  snoozedBy: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Out of every view (migration 0023): `spam`, or `merged` (a tombstone pointing at `mergedInto`). Always `closed`. */
+  shelf: ColumnType<Shelf | null, Shelf | null | undefined, Shelf | null>;
+  shelvedAt: ColumnType<number | null, number | null | undefined, number | null>;
+  mergedInto: ColumnType<number | null, number | null | undefined, number | null>;
 }
+
+export const SHELVES = ['spam', 'merged'] as const;
+export type Shelf = (typeof SHELVES)[number];
 
 export interface MessagesTable {
   id: Generated<number>;

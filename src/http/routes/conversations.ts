@@ -30,7 +30,15 @@ import {
   isTeam,
   type Viewer,
 } from '../../inbox/policies.js';
-import { getConversation, getConversationEvents, getConversationMessages, getConversations, HANDLERS, searchConversations } from '../../inbox/queries.js';
+import {
+  CONVERSATION_STATES,
+  getConversation,
+  getConversationEvents,
+  getConversationMessages,
+  getConversations,
+  HANDLERS,
+  searchConversations,
+} from '../../inbox/queries.js';
 import type { ConversationRef } from '../../inbox/refs.js';
 import {
   MAX_BODY,
@@ -85,6 +93,10 @@ export const ListQuery = z.strictObject({
   label: z.enum(LABELS).optional(),
   tag: z.string().min(1).max(MAX_TAG_LENGTH).optional(),
   handler: z.enum(HANDLERS).optional().describe('`bot`: chats the bot is still answering (tag `bot`); `team`: every other conversation (the Pending view)'),
+  state: z
+    .enum(CONVERSATION_STATES)
+    .optional()
+    .describe('`snoozed`: the Snoozed view (each with its wake time); `spam`: the Spam view, the only list that shows spam (team only)'),
   type: z.enum(CONVERSATION_TYPES).optional(),
   q: z.string().max(MAX_QUERY).optional(),
   sort: z.enum(['lastMessageAt', 'createdAt', 'priority']).optional(),
@@ -101,7 +113,7 @@ export const ListQuery = z.strictObject({
 });
 
 // Filters on the team's own organisation of the inbox would tell a customer about it.
-const TEAM_FILTERS = ['assignee', 'team', 'priority', 'label', 'tag', 'handler', 'mentioned', 'participating'] as const;
+const TEAM_FILTERS = ['assignee', 'team', 'priority', 'label', 'tag', 'handler', 'state', 'mentioned', 'participating'] as const;
 
 const CustomerBody = z.strictObject({ name: z.string().max(MAX_NAME).optional(), email: z.string().min(3).max(MAX_EMAIL) });
 
