@@ -38,6 +38,8 @@ export type ListParams = {
   tag?: string;
   /** `team` leaves out the chats the bot is still answering; `bot` is only those. */
   handler?: 'team' | 'bot';
+  /** The Snoozed view, or the Spam view (the only list that shows spam). */
+  state?: 'snoozed' | 'spam';
   type?: ConversationType;
   /** The Mentions and Participating views; the server takes `status` beside them, nothing else. */
   mentioned?: 'me';
@@ -58,6 +60,7 @@ export function listQueryString(params: ListParams): string {
   if (params.label) search.set('label', params.label);
   if (params.tag) search.set('tag', params.tag);
   if (params.handler) search.set('handler', params.handler);
+  if (params.state) search.set('state', params.state);
   if (params.type) search.set('type', params.type);
   if (params.mentioned) search.set('mentioned', params.mentioned);
   if (params.participating) search.set('participating', params.participating);

@@ -36,6 +36,8 @@ export type ViewId =
   | 'closed'
   | 'all'
   | 'bot'
+  | 'snoozed'
+  | 'spam'
   | `channel:${Channel}`
   | `label:${Label}`
   | `team:${number}`
@@ -60,7 +62,7 @@ export type Filters = {
 export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; sort?: Exclude<Sort, 'lastMessageAt'>; conversationId: number | null };
 export type Route = InboxRoute | { page: 'team' } | { page: 'kb' } | { page: 'profile' } | { page: 'forgot' } | { page: 'reset'; token: string };
 
-const SIMPLE_VIEWS = ['open', 'mine', 'mentions', 'participating', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot'] as const;
+const SIMPLE_VIEWS = ['open', 'mine', 'mentions', 'participating', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot', 'snoozed', 'spam'] as const;
 const HANDLERS = ['team', 'bot'] as const;
 const ID = /^\d{1,15}$/;
 

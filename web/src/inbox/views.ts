@@ -20,6 +20,9 @@ export const STATUS_VIEWS: ViewDefinition[] = [
   { id: 'all', name: 'All', base: {} },
   // Chats the bot is still answering (server tag `bot`): out of Open until a person is asked for.
   { id: 'bot', name: 'Bot', base: { status: ['pending'], tag: 'bot' } },
+  // Waiting for their wake time or the customer (pending meanwhile); and what was marked as spam.
+  { id: 'snoozed', name: 'Snoozed', base: { state: 'snoozed' } },
+  { id: 'spam', name: 'Spam', base: { state: 'spam' } },
 ];
 
 export const CHANNEL_VIEWS: ViewDefinition[] = (Object.keys(CHANNEL_NAMES) as Channel[]).map((channel) => ({
@@ -85,6 +88,9 @@ export function viewCount(view: ViewId, counts: InboxCounts): number | undefined
       return counts[view];
     case 'bot':
       return counts.bot;
+    case 'snoozed':
+    case 'spam':
+      return counts[view];
     case 'mentions':
     case 'participating':
       return undefined;
