@@ -58,6 +58,10 @@ export const MAX_CANNED_NAME = 100;
 export const MAX_CANNED_SHORTCUT = 32;
 export const MAX_CANNED_BODY = 20_000;
 export const MAX_PERSONAL_CANNED_REPLIES = 500;
+/** Files kept with one canned reply; each within the attachment limits. */
+export const MAX_CANNED_FILES = 10;
+/** Canned replies whose files one message attaches. */
+export const MAX_CANNED_PER_MESSAGE = 10;
 /** How many replies one search of the composer's picker answers. */
 export const CANNED_SEARCH_LIMIT = 20;
 

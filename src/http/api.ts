@@ -55,7 +55,7 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
     (app) => app.register(inboxRoutes, { inbox }),
     (app) => app.register(teamRoutes, { inbox }),
     (app) => app.register(viewRoutes, { inbox }),
-    (app) => app.register(cannedReplyRoutes, { inbox }),
+    (app) => app.register(cannedReplyRoutes, { inbox, attachments }),
     (app) => app.register(macroRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });

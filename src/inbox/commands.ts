@@ -3,6 +3,7 @@
 
 // Kept for the callers that read it from here; limits.ts is its home.
 export { MAX_FORWARD_RECIPIENTS } from '../limits.js';
+export { addCannedFiles, cannedAttachments, removeCannedFile } from './commands/canned-files.js';
 export {
   type CannedReply,
   type CannedReplyInput,

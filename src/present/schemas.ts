@@ -306,6 +306,9 @@ export const CannedReplyJson = z
     teamId: z.number().int().nullable().describe("a shared reply's team; null: the whole team (or personal)"),
     canManage: z.boolean().describe('the viewer may change and delete it: their own, or a shared one for admins'),
     createdAt: timestamp,
+    files: z
+      .array(z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int() }))
+      .describe('attached to a message that names this reply in `cannedReplyIds`, without a new upload'),
     updatedAt: timestamp,
   })
   .meta({ id: 'CannedReply' });

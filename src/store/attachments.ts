@@ -27,11 +27,17 @@ export function findAttachmentForAccess(tx: Tx, id: number): Promise<AttachmentA
 /** Which of these content hashes at least one attachment row still uses. */
 export async function findReferencedHashes(tx: Tx, hashes: readonly string[]): Promise<Set<string>> {
   if (hashes.length === 0) return new Set();
+  // A canned reply's file is a reference too: it is attached again, without an upload, whenever the reply is sent.
   const rows = await tx
     .selectFrom('attachments')
     .select('sha256')
-    .distinct()
     .where('sha256', 'in', [...hashes])
+    .union(
+      tx
+        .selectFrom('canned_reply_files')
+        .select('sha256')
+        .where('sha256', 'in', [...hashes]),
+    )
     .execute();
   return new Set(rows.map((row) => row.sha256));
 }

@@ -23,6 +23,7 @@ import { assignmentMigration } from './migrations/0020_assignment.js';
 import { cannedRepliesMigration } from './migrations/0021_canned_replies.js';
 import { macrosMigration } from './migrations/0022_macros.js';
 import { conversationStatesMigration } from './migrations/0023_conversation_states.js';
+import { cannedReplyFilesMigration } from './migrations/0028_canned_reply_files.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -51,6 +52,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0021_canned_replies': cannedRepliesMigration(store.dialect),
     '0022_macros': macrosMigration(store.dialect),
     '0023_conversation_states': conversationStatesMigration(store.dialect),
+    '0028_canned_reply_files': cannedReplyFilesMigration(store.dialect),
   };
 }
 

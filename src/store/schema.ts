@@ -396,6 +396,17 @@ export interface CannedRepliesTable {
   updatedAt: number;
 }
 
+/** A file sent with a canned reply (migration 0028): a stored blob, as a message attachment's. */
+export interface CannedReplyFilesTable {
+  id: Generated<number>;
+  cannedReplyId: number;
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  createdAt: number;
+}
+
 /** A macro (migration 0022): its actions as JSON; `ownerId` set is personal, null is the whole team's. */
 export interface MacrosTable {
   id: Generated<number>;
@@ -436,6 +447,7 @@ export interface Database {
   assignment_queue: AssignmentQueueTable;
   team_channels: TeamChannelsTable;
   canned_replies: CannedRepliesTable;
+  canned_reply_files: CannedReplyFilesTable;
   macros: MacrosTable;
 }
 

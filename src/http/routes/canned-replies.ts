@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { cannedTeamIds, renderCanned, searchCanned } from '../../inbox/canned/queries.js';
-import { type CannedReply, createCannedReply, deleteCannedReply, updateCannedReply } from '../../inbox/commands.js';
+import { DEFAULT_ATTACHMENT_LIMITS } from '../../attachments/index.js';
+import { cannedFilesOf, cannedTeamIds, getCanned, renderCanned, requireManageableCanned, searchCanned } from '../../inbox/canned/queries.js';
+import { addCannedFiles, type CannedReply, createCannedReply, deleteCannedReply, removeCannedFile, updateCannedReply } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { canManageCannedReply, type Viewer } from '../../inbox/policies.js';
 import { MAX_CANNED_BODY, MAX_CANNED_NAME, MAX_CANNED_SHORTCUT } from '../../limits.js';
 import { CannedReplyJson } from '../../present/schemas.js';
 import { requireTeamMember } from '../auth.js';
-import { errorBody } from '../errors.js';
+import { errorBody, unsupportedMediaType } from '../errors.js';
+import { isMultipart, receiveForm, registerMultipart, type UploadOptions } from '../multipart.js';
 import { defineRoutes } from '../routing.js';
 
 // Canned replies: personal ones (their owner's alone, admins included) and shared ones (the
@@ -33,12 +35,16 @@ const PatchBody = z
   .strictObject({ name: fields.name.optional(), shortcut: fields.shortcut.optional(), body: fields.body.optional(), teamId: teamId.optional() })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one of name, shortcut, body, teamId');
 
-export const cannedReplyRoutes = defineRoutes<{ inbox: InboxContext }>(async (app, { inbox }) => {
-  const present = (reply: CannedReply, viewer: Viewer, teamIds: readonly number[]): CannedReplyJson => {
+export const cannedReplyRoutes = defineRoutes<{ inbox: InboxContext; attachments?: UploadOptions }>(async (app, { inbox, attachments }) => {
+  if (attachments) await registerMultipart(app, attachments.limits ?? DEFAULT_ATTACHMENT_LIMITS);
+  type Files = Map<number, { id: number; name: string; contentType: string; size: number }[]>;
+  const present = (reply: CannedReply, viewer: Viewer, teamIds: readonly number[], files: Files): CannedReplyJson => {
     const { createdBy: _createdBy, ...shown } = reply;
-    return { ...shown, canManage: canManageCannedReply({ ...viewer, teamIds }, reply) };
+    const own = (files.get(reply.id) ?? []).map(({ id, name, contentType, size }) => ({ id, name, contentType, size }));
+    return { ...shown, canManage: canManageCannedReply({ ...viewer, teamIds }, reply), files: own };
   };
-  const presentOne = async (reply: CannedReply, viewer: Viewer) => present(reply, viewer, await cannedTeamIds(inbox, viewer.id));
+  const presentOne = async (reply: CannedReply, viewer: Viewer) =>
+    present(reply, viewer, await cannedTeamIds(inbox, viewer.id), await cannedFilesOf(inbox, [reply.id]));
   const one = z.object({ reply: CannedReplyJson });
 
   app.get(
@@ -55,7 +61,11 @@ export const cannedReplyRoutes = defineRoutes<{ inbox: InboxContext }>(async (ap
       const viewer = requireTeamMember(request);
       const replies = await searchCanned(inbox, viewer, request.query.q);
       const teamIds = await cannedTeamIds(inbox, viewer.id);
-      return { items: replies.map((r) => present(r, viewer, teamIds)) };
+      const files = await cannedFilesOf(
+        inbox,
+        replies.map((r) => r.id),
+      );
+      return { items: replies.map((r) => present(r, viewer, teamIds, files)) };
     },
   );
 
@@ -110,6 +120,44 @@ export const cannedReplyRoutes = defineRoutes<{ inbox: InboxContext }>(async (ap
     async (request, reply) => {
       const viewer = requireTeamMember(request);
       await deleteCannedReply(inbox, { id: request.params.id, by: { userId: viewer.id } });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/canned-replies/:id/files',
+    {
+      schema: {
+        tags: ['canned replies'],
+        summary: 'Adds files to a canned reply you may change (multipart/form-data, files in `files`)',
+        params: Params,
+        response: { 200: one, 415: errorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireTeamMember(request);
+      if (!attachments || !isMultipart(request)) throw unsupportedMediaType('files come as multipart/form-data, in the "files" field');
+      // Refused before a byte is stored: an upload to a reply one may not change is a stranger's.
+      await requireManageableCanned(inbox, viewer, request.params.id);
+      const form = await receiveForm(request, reply, attachments);
+      await addCannedFiles(inbox, { id: request.params.id, files: form.attachments, by: { userId: viewer.id } });
+      return { reply: await presentOne(await getCanned(inbox, viewer, request.params.id), viewer) };
+    },
+  );
+
+  app.delete(
+    '/api/canned-replies/:id/files/:fileId',
+    {
+      schema: {
+        tags: ['canned replies'],
+        summary: 'Removes a file from a canned reply you may change; messages already sent keep theirs',
+        params: Params.extend({ fileId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const viewer = requireTeamMember(request);
+      await removeCannedFile(inbox, { id: request.params.id, fileId: request.params.fileId, by: { userId: viewer.id } });
       return reply.code(204).send(null);
     },
   );

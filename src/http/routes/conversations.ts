@@ -5,9 +5,11 @@ import type { SupportAddresses } from '../../channels/email/reply-address.js';
 import { DomainError, notFound } from '../../errors.js';
 import {
   addMessage,
+  cannedAttachments,
   createConversation,
   deleteConversation,
   forwardConversation,
+  inUnit,
   markConversationRead,
   retryDelivery,
   updateConversation,
@@ -42,6 +44,7 @@ import {
 import type { ConversationRef } from '../../inbox/refs.js';
 import {
   MAX_BODY,
+  MAX_CANNED_PER_MESSAGE,
   MAX_CC,
   MAX_EMAIL,
   MAX_FORWARD_NOTE,
@@ -144,6 +147,11 @@ const ReplyBody = z.strictObject({
     .max(MAX_MENTIONS)
     .optional()
     .describe('team members an internal note mentions (user ids; `@Name` in the body mentions too)'),
+  cannedReplyIds: z
+    .array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
+    .max(MAX_CANNED_PER_MESSAGE)
+    .optional()
+    .describe('canned replies whose files this message attaches, without a new upload (team only)'),
 });
 
 // The same bodies as forms: the same rules, with what a form cannot nest or type spelt flat.
@@ -174,7 +182,23 @@ const createForm = (files: ReturnType<typeof filesField>) =>
     });
 
 const replyForm = (files: ReturnType<typeof filesField>) =>
-  z.strictObject({ body: ReplyBody.shape.body.default(''), isInternal: formBoolean.optional(), cc: formCc.optional(), files });
+  z.strictObject({
+    body: ReplyBody.shape.body.default(''),
+    isInternal: formBoolean.optional(),
+    cc: formCc.optional(),
+    cannedReplyIds: z
+      .string()
+      .max(200)
+      .transform((v) =>
+        v
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number),
+      )
+      .pipe(ReplyBody.shape.cannedReplyIds.unwrap())
+      .optional(),
+    files,
+  });
 
 const FORM_NOTE = 'Also takes `multipart/form-data`: the same fields as form fields, files in `files`';
 
@@ -454,16 +478,21 @@ export const conversationRoutes = defineRoutes<ConversationRouteOptions>(async (
       // missing one; only a customer's ownership needs a look first.
       const conversation = isTeam(viewer) ? request.params.id : (await visibleConversation(inbox, viewer, request.params.id)).id;
       if (request.body.isInternal && !canWriteInternal(viewer)) throw new DomainError('forbidden', 'only the team writes internal notes', 'body.isInternal');
-      const added = await addMessage(inbox, {
-        conversation,
-        from: { userId: viewer.id },
-        body: request.body.body,
-        isInternal: request.body.isInternal,
-        ...(request.body.mentions ? { mentions: request.body.mentions } : {}),
-        ...ccOf(support, request.body.cc),
-        attachments: uploaded.get(request) ?? [],
-        externalKey: externalKey(request, viewer),
-      });
+      const canned = request.body.cannedReplyIds ?? [];
+      if (canned.length > 0 && !isTeam(viewer)) throw new DomainError('forbidden', 'canned replies are for the team', 'body.cannedReplyIds');
+      // The canned replies' files are read in the message's own unit: attached as they are at its commit.
+      const added = await inUnit(inbox, async (unit) =>
+        addMessage(unit, {
+          conversation,
+          from: { userId: viewer.id },
+          body: request.body.body,
+          isInternal: request.body.isInternal,
+          ...(request.body.mentions ? { mentions: request.body.mentions } : {}),
+          ...ccOf(support, request.body.cc),
+          attachments: [...(uploaded.get(request) ?? []), ...(await cannedAttachments(unit, canned, { userId: viewer.id }))],
+          externalKey: externalKey(request, viewer),
+        }),
+      );
       return reply.code(added.created ? 201 : 200).send({ message: presentMessage(viewer, added.message)! });
     },
   );

@@ -1,9 +1,10 @@
 import { notFound } from '../../errors.js';
 import { CANNED_SEARCH_LIMIT } from '../../limits.js';
+import { type CannedFile, listCannedFiles } from '../../store/canned-files.js';
 import { type CannedReply, findCannedReply, searchCannedReplies } from '../../store/canned-replies.js';
 import { listUserTeams } from '../../store/teams.js';
 import type { InboxContext } from '../context.js';
-import { canUseCannedReply, type Viewer } from '../policies.js';
+import { canManageCannedReply, canUseCannedReply, type Viewer } from '../policies.js';
 import { getConversation } from '../queries.js';
 import type { ConversationRef } from '../refs.js';
 import { fillPlaceholders } from './placeholders.js';
@@ -54,4 +55,17 @@ export async function renderCanned(
     conversation: { number: conversation.number, subject: conversation.subject },
     agent: { name: viewer.name },
   });
+}
+
+/** The files of these replies, by reply (the caller shows only replies the viewer may use). */
+export async function cannedFilesOf(ctx: InboxContext, replyIds: readonly number[]): Promise<Map<number, CannedFile[]>> {
+  const files = new Map<number, CannedFile[]>(replyIds.map((id) => [id, []]));
+  for (const file of await listCannedFiles(ctx.store.db, replyIds)) files.get(file.cannedReplyId)?.push(file);
+  return files;
+}
+
+/** Refuses, before an upload stores a byte, a reply the viewer may not manage (not_found, as the commands). */
+export async function requireManageableCanned(ctx: InboxContext, viewer: Viewer, id: number): Promise<void> {
+  const reply = await findCannedReply(ctx.store.db, id);
+  if (!reply || !canManageCannedReply(await withTeams(ctx, viewer), reply)) throw notFound('canned reply');
 }

@@ -1,5 +1,6 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
 import { MAX_CANNED_BODY, MAX_CANNED_NAME, MAX_CANNED_SHORTCUT, MAX_PERSONAL_CANNED_REPLIES } from '../../limits.js';
+import { deleteCannedFilesOf } from '../../store/canned-files.js';
 import {
   type CannedReply,
   countPersonalCannedReplies,
@@ -24,9 +25,9 @@ export type CannedReplyInput = { name?: string; shortcut?: string; body?: string
 /** Whose it is: `shared` false is the maker's own; true is the whole team's (`teamId` null) or one team's. */
 export type CannedSharing = { shared: boolean; teamId?: number | null };
 
-type Member = Awaited<ReturnType<typeof member>>;
+export type Member = Awaited<ReturnType<typeof member>>;
 
-async function member(tx: Tx, by: Actor, now: number) {
+export async function member(tx: Tx, by: Actor, now: number) {
   const actor = await resolveActor(tx, by, now);
   if (!isTeam(actor) || actor.id === null) throw new DomainError('forbidden', 'canned replies are for the team');
   const teamIds = (await listUserTeams(tx, actor.id)).map((t) => t.id);
@@ -79,7 +80,7 @@ export function createCannedReply(target: CommandTarget, input: Required<CannedR
 }
 
 /** The reply, if this member may manage it; not_found otherwise, so another's personal reply is not revealed. */
-async function manageable(tx: Tx, who: Member, id: number): Promise<CannedReply> {
+export async function manageable(tx: Tx, who: Member, id: number): Promise<CannedReply> {
   const reply = await findCannedReply(tx, id);
   if (!reply || !canManageCannedReply(who, reply)) throw notFound('canned reply');
   return reply;
@@ -107,6 +108,7 @@ export function deleteCannedReply(target: CommandTarget, input: { id: number; by
   return runCommand(target, async (unit, now) => {
     const who = await member(unit.tx, input.by, now);
     const reply = await manageable(unit.tx, who, input.id);
+    await deleteCannedFilesOf(unit.tx, reply.id);
     await deleteCannedReplyRow(unit.tx, reply.id);
   });
 }

@@ -11,6 +11,7 @@ import { canManageMacro, canUseCannedReply, canUseMacro, isTeam } from '../polic
 import { type Conversation, toConversation } from '../records.js';
 import type { ConversationRef } from '../refs.js';
 import { singleLine } from '../rules.js';
+import { cannedAttachments } from './canned-files.js';
 import { assignConversation, labelConversation, setConversationPriority, updateConversation, updateConversationStatus } from './conversation.js';
 import { addMessage } from './messages.js';
 import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, type Unit } from './unit.js';
@@ -128,6 +129,7 @@ async function runAction(unit: Unit, conversation: number, action: MacroAction, 
         from: by,
         body: await cannedBody(unit, conversation, action.cannedReplyId, who),
         isInternal: action.as === 'note',
+        attachments: await cannedAttachments(unit, [action.cannedReplyId], by),
       });
       return;
     case 'status':
