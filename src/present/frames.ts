@@ -59,6 +59,8 @@ export type WidgetConversationJson = z.infer<typeof WidgetConversationJson>;
 export const WidgetMessageJson = z.object({
   id: z.number().int(),
   body: z.string(),
+  /** A team member's formatted message as sanitised HTML (text/markdown.ts); absent when the body is plain text. */
+  html: z.string().optional(),
   sender: z.object({ type: MessageJson.shape.sender.shape.type, name: z.string() }),
   attachments: z.array(z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), url: z.string() })),
   sentAt: z.number().int(),

@@ -27,6 +27,8 @@ export function widgetMessage(m: Message, visitorToken: string, visitorName: str
   return {
     id: m.id,
     body: m.body,
+    // Only the team's formatting is HTML the widget shows: a customer's own message is their text as typed.
+    ...(m.htmlBody && m.sender.type !== 'customer' ? { html: m.htmlBody } : {}),
     sender: { type: m.sender.type, name: m.sender.type === 'customer' ? (visitorName ?? VISITOR_SELF) : m.sender.name },
     attachments: m.attachments.map((a) => ({
       id: a.id,

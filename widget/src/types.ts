@@ -23,6 +23,8 @@ export type Attachment = { id: number; name: string; contentType: string; size: 
 export type Message = {
   id: number;
   body: string;
+  /** A team member's formatting, as sanitised HTML; absent for plain text. */
+  html?: string;
   sender: { type: 'customer' | 'admin' | 'bot'; name: string };
   attachments: Attachment[];
   sentAt: number;

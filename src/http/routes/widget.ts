@@ -59,6 +59,7 @@ const WidgetMessageJson = z
   .object({
     id: z.number().int(),
     body: z.string(),
+    html: z.string().optional(),
     sender: z.object({ type: z.enum(['customer', 'admin', 'bot']), name: z.string() }),
     attachments: z.array(z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int(), url: z.string() })),
     sentAt: z.number().int(),

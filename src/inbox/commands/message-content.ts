@@ -5,6 +5,7 @@ import { findDelivery } from '../../store/deliveries.js';
 import { findMessageByExternalKey, listAttachments, type NewAttachment, updateMessageMailHeaders } from '../../store/messages.js';
 import type { Channel, ConversationRow, DeliveryRow, MessageAuto, MessageRow, NewMessageRow } from '../../store/schema.js';
 import { isUniqueViolation, type Tx } from '../../store/transaction.js';
+import { messageHtml } from '../../text/markdown.js';
 import type { MessageSender } from '../actors.js';
 import { placeholdersIn } from '../canned/placeholders.js';
 import { candidateAddresses, mergeParticipants, type Person, participantList, plannedHeaders } from '../participants.js';
@@ -119,7 +120,7 @@ export function messageRow(
     senderName: sender.name,
     senderEmail: sender.email,
     body: storableText(content.body),
-    htmlBody: content.htmlBody ? storableText(content.htmlBody) : null,
+    htmlBody: htmlOf(content, sender),
     isInternal: isInternal ? 1 : 0,
     externalKey: content.externalKey ?? null,
     auto: content.auto ?? null,
@@ -129,6 +130,22 @@ export function messageRow(
     readAt: null,
     createdAt: now,
   };
+}
+
+/**
+ * A team member writes Markdown (the composer's toolbar): its body stays the source, which
+ * is the mail's text part, and the HTML is rendered from it. Nobody else's text is: a
+ * customer never saw a Markdown editor, so `**x**`, `_x_` or `1.` in what they wrote are
+ * their own characters, and reading them as formatting would change what they said (their
+ * mail's HTML is their mail client's, sanitised where it arrives). The bot's answers and the
+ * system's notices are plain text, and a mail a team address sent (`email`) brings its own.
+ */
+function htmlOf(content: MessageContent, sender: MessageSender): string | null {
+  if (content.htmlBody) return storableText(content.htmlBody);
+  if (!isTeam(sender) || content.email || content.auto) return null;
+  const html = messageHtml(content.body);
+  // Too long to render is still a message: it goes as the text it is.
+  return html && html.length <= MAX_HTML_BODY ? storableText(html) : null;
 }
 
 /**

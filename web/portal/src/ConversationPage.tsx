@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation, Message } from '../../src/api/types';
+import { FormattedBody, isFormatted } from '../../src/conversation/FormattedBody';
 import { useSubmit } from '../../src/ui/useSubmit';
 import { ApiError, api, errorText, portalApi, postForm } from './api';
 import { FilePicker } from './FilePicker';
@@ -111,7 +112,7 @@ export function ConversationPage({ reference }: { reference: string }) {
             <p className="who">
               <strong>{message.sender.type === 'customer' ? 'You' : message.sender.name}</strong> <span className="muted">{when(message.sentAt)}</span>
             </p>
-            <div className="body">{message.body}</div>
+            <div className="body">{isFormatted(message) && message.htmlBody ? <FormattedBody html={message.htmlBody} /> : message.body}</div>
             {message.attachments.length > 0 && (
               <ul className="attachments" aria-label="Attachments">
                 {message.attachments.map((file) => (

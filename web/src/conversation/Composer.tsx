@@ -10,6 +10,7 @@ import { showError } from '../ui/toasts';
 import { useSendMessage } from './actions';
 import { fillInMessage, placeholdersLeft, useCannedPicker } from './CannedPicker';
 import { AttachButton, FileChips } from './FilePicker';
+import { useFormatting } from './FormatToolbar';
 import { useMentionPicker } from './MentionPicker';
 import { Recipients } from './Recipients';
 import { readDraft, saveDraft, useDraft } from './useDraft';
@@ -57,6 +58,7 @@ export function Composer({
   const mounted = useRef(true);
   const mentions = useMentionPicker({ active: mode === 'note', meId: me.id, text, input, replace: onChange });
   const canned = useCannedPicker({ conversationId, text, input, replace: onChange });
+  const format = useFormatting({ text, input, replace: onChange });
   // A canned reply's placeholders nobody could fill: marked, and a reply is not sent with them.
   const left = mode === 'reply' ? placeholdersLeft(text) : [];
   useDraft(me.id, conversationId, text, mode);
@@ -136,7 +138,7 @@ export function Composer({
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (canned.onKeyDown(event) || mentions.onKeyDown(event)) return;
+    if (canned.onKeyDown(event) || mentions.onKeyDown(event) || format.onKeyDown(event)) return;
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void submit();
@@ -190,6 +192,7 @@ export function Composer({
       <label className="visually-hidden" htmlFor={`composer-${conversationId}`}>
         {note ? 'Internal note' : `Reply to ${customerName}`}
       </label>
+      {format.toolbar}
       <div className="composer-input">
         <textarea
           id={`composer-${conversationId}`}
@@ -212,6 +215,7 @@ export function Composer({
         />
         {canned.list ?? mentions.list}
       </div>
+      {format.preview}
       {note ? null : <SignatureNote me={me} />}
       <FileChips files={files} onRemove={(index) => setFiles(files.filter((_, j) => j !== index))} />
       {left.length > 0 ? (

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Message } from '../api/types';
+import { FormattedBody, isFormatted } from './FormattedBody';
 import { HtmlBody } from './HtmlBody';
 import { splitHtmlQuote, splitTextQuote } from './quotes';
 
@@ -7,7 +8,9 @@ import { splitHtmlQuote, splitTextQuote } from './quotes';
 export function MessageBody({ message }: { message: Message }) {
   const [expanded, setExpanded] = useState(false);
   const { htmlBody, body } = message;
-  const split = useMemo(() => (htmlBody ? splitHtmlQuote(htmlBody) : splitTextQuote(body)), [htmlBody, body]);
+  // A team member's formatting has no mail quote to fold: a quote in it is one they wrote.
+  const formatted = isFormatted(message);
+  const split = useMemo(() => (formatted ? null : htmlBody ? splitHtmlQuote(htmlBody) : splitTextQuote(body)), [formatted, htmlBody, body]);
 
   const toggle = split ? (
     <button type="button" className="quote-toggle" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
@@ -15,6 +18,13 @@ export function MessageBody({ message }: { message: Message }) {
     </button>
   ) : null;
 
+  if (formatted && htmlBody) {
+    return (
+      <div className="message-body">
+        <FormattedBody html={htmlBody} />
+      </div>
+    );
+  }
   if (htmlBody) {
     const html = !split ? htmlBody : expanded ? `${split.visible}<div class="ot-quoted">${split.quoted}</div>` : split.visible;
     return (

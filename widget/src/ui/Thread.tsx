@@ -3,6 +3,7 @@ import type { Chat, ChatState } from '../chat';
 import type { Outgoing } from '../messages';
 import type { Attachment, Message, WidgetConfig } from '../types';
 import { LinkedText } from './LinkedText';
+import { RichText } from './RichText';
 import { SEEN_ID, useSeenReports } from './use-seen-reports';
 
 // Only these are shown as pictures; the server serves no other type inline.
@@ -56,7 +57,7 @@ function MessageItem({ message, previous, chat }: { message: Message; previous: 
       {!mine && !sameSender && <span class="sender">{message.sender.name}</span>}
       {message.body && (
         <div class="bubble" title={new Date(message.sentAt).toLocaleString()}>
-          <LinkedText text={message.body} />
+          {message.html ? <RichText html={message.html} /> : <LinkedText text={message.body} />}
         </div>
       )}
       {message.attachments.map((attachment) => (
