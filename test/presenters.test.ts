@@ -93,6 +93,8 @@ describe('presenters', () => {
         'id',
         'lastMessageAt',
         'lastMessagePreview',
+        // Where a merged conversation went: the portal follows it (a number, nothing of the other's).
+        'mergedInto',
         'number',
         'resolvedAt',
         'status',
