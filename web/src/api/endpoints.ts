@@ -87,8 +87,16 @@ const MESSAGE_PAGE = 50;
 export const EVENT_PAGE = 100;
 export type MessagePage = { items: Message[]; nextCursor: string | null };
 
-/** A reply or note as the composer sends it; `cc` only when the agent changed whom an email reply copies. */
-export type Draft = { body: string; isInternal: boolean; files: File[]; cc?: string[]; mentions?: number[] };
+/** A canned reply whose stored files a message attaches (no upload: the server attaches them by reference). */
+export type CannedFiles = { replyId: number; files: { name: string; contentType: string; size: number }[] };
+
+/**
+ * A reply or note as the composer sends it; `cc` only when the agent changed whom an email
+ * reply copies; `canned`, the canned replies whose files go with it.
+ */
+export type Draft = { body: string; isInternal: boolean; files: File[]; cc?: string[]; mentions?: number[]; canned?: CannedFiles[] };
+
+const cannedIds = (draft: Draft) => (draft.canned ?? []).map((c) => c.replyId);
 
 /** With files, the same fields go as a form, the files in `files`. */
 function draftForm(draft: Draft): FormData {
@@ -96,6 +104,7 @@ function draftForm(draft: Draft): FormData {
   form.set('body', draft.body);
   form.set('isInternal', String(draft.isInternal));
   if (draft.cc) form.set('cc', draft.cc.join(', '));
+  if (draft.canned?.length) form.set('cannedReplyIds', cannedIds(draft).join(','));
   for (const file of draft.files) form.append('files', file, file.name);
   return form;
 }
@@ -171,6 +180,7 @@ export const endpoints = {
             isInternal: draft.isInternal,
             ...(draft.cc ? { cc: draft.cc } : {}),
             ...(draft.mentions?.length ? { mentions: draft.mentions } : {}),
+            ...(draft.canned?.length ? { cannedReplyIds: cannedIds(draft) } : {}),
           },
       headers: { 'idempotency-key': idempotencyKey },
     }),
@@ -231,6 +241,12 @@ export const cannedReplyEndpoints = {
   patch: (replyId: number, patch: { name?: string; shortcut?: string; body?: string; teamId?: number | null }) =>
     api<{ reply: CannedReply }>('PATCH', `/api/canned-replies/${id(replyId)}`, { body: patch }),
   remove: (replyId: number) => api<void>('DELETE', `/api/canned-replies/${id(replyId)}`),
+  addFiles: (replyId: number, files: File[]) => {
+    const form = new FormData();
+    for (const file of files) form.append('files', file, file.name);
+    return api<{ reply: CannedReply }>('POST', `/api/canned-replies/${id(replyId)}/files`, { body: form });
+  },
+  removeFile: (replyId: number, fileId: number) => api<void>('DELETE', `/api/canned-replies/${id(replyId)}/files/${id(fileId)}`),
 };
 
 // Macros (issue 17): the header's picker runs one on a conversation; the team page manages

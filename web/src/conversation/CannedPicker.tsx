@@ -32,8 +32,15 @@ export function placeholdersLeft(text: string): string[] {
 /** What the composer says, and the server answers, while a placeholder is left in a reply. */
 export const fillInMessage = (left: readonly string[]) => `Fill in ${left.join(', ')} before sending: the customer would get it as written.`;
 
-export function useCannedPicker(options: { conversationId: number; text: string; input: RefObject<HTMLTextAreaElement | null>; replace(text: string): void }) {
-  const { conversationId, text, input, replace } = options;
+export function useCannedPicker(options: {
+  conversationId: number;
+  text: string;
+  input: RefObject<HTMLTextAreaElement | null>;
+  replace(text: string): void;
+  /** A picked reply keeps files: they go with the message (attached by the server, no upload). */
+  onFiles(reply: CannedReply): void;
+}) {
+  const { conversationId, text, input, replace, onFiles } = options;
   const [inserting, setInserting] = useState(false);
   const picker = useTextPicker({ text, input, find: slashAt, active: !inserting });
   const search = useQuery({
@@ -51,6 +58,7 @@ export function useCannedPicker(options: { conversationId: number; text: string;
     try {
       const { body } = await cannedReplyEndpoints.render(reply.id, conversationId);
       replace(picker.put(text, span, body));
+      if (reply.files.length > 0) onFiles(reply);
     } catch (error) {
       showError(`Couldn’t insert “${reply.name}”: ${errorMessage(error)}`);
       input.current?.focus();

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { type DragEvent, type KeyboardEvent, type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
-import { endpoints } from '../api/endpoints';
+import { type CannedFiles, endpoints } from '../api/endpoints';
 import type { User } from '../api/types';
 import { keys } from '../inbox/cache';
 import { useLive } from '../live/LiveProvider';
@@ -9,7 +9,7 @@ import { SignatureNote } from '../profile/SignatureNote';
 import { showError } from '../ui/toasts';
 import { useSendMessage } from './actions';
 import { fillInMessage, placeholdersLeft, useCannedPicker } from './CannedPicker';
-import { AttachButton, FileChips } from './FilePicker';
+import { AttachButton, CannedFileChips, FileChips } from './FilePicker';
 import { useFormatting } from './FormatToolbar';
 import { useMentionPicker } from './MentionPicker';
 import { Recipients } from './Recipients';
@@ -48,6 +48,7 @@ export function Composer({
   const [mode, setMode] = useState<ComposerMode>(() => readDraft(me.id, conversationId)?.mode ?? 'reply');
   const [text, setText] = useState(() => readDraft(me.id, conversationId)?.text ?? '');
   const [files, setFiles] = useState<File[]>([]);
+  const [cannedFiles, setCannedFiles] = useState<CannedFiles[]>([]);
   const [sendError, setSendError] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
   const key = useRef(newKey());
@@ -57,7 +58,14 @@ export function Composer({
   const live = useLive();
   const mounted = useRef(true);
   const mentions = useMentionPicker({ active: mode === 'note', meId: me.id, text, input, replace: onChange });
-  const canned = useCannedPicker({ conversationId, text, input, replace: onChange });
+  const canned = useCannedPicker({
+    conversationId,
+    text,
+    input,
+    replace: onChange,
+    onFiles: (reply) =>
+      setCannedFiles((current) => (current.some((c) => c.replyId === reply.id) ? current : [...current, { replyId: reply.id, files: reply.files }])),
+  });
   const format = useFormatting({ text, input, replace: onChange });
   // A canned reply's placeholders nobody could fill: marked, and a reply is not sent with them.
   const left = mode === 'reply' ? placeholdersLeft(text) : [];
@@ -86,20 +94,29 @@ export function Composer({
 
   async function submit() {
     const body = text.trim();
-    if ((!body && files.length === 0) || send.isPending) return;
+    if ((!body && files.length === 0 && cannedFiles.length === 0) || send.isPending) return;
     if (left.length > 0) {
       setSendError(fillInMessage(left));
       return;
     }
     const sending = files;
+    const sendingCanned = cannedFiles;
     // Only a note mentions; the server refuses mentions on a reply.
     const mentioned = mode === 'note' ? mentions.mentionsIn(body) : [];
     setText('');
     setFiles([]);
+    setCannedFiles([]);
     setSendError(null);
     try {
       await send.mutateAsync({
-        draft: { body, isInternal: mode === 'note', files: sending, ...(mailed && cc ? { cc } : {}), ...(mentioned.length ? { mentions: mentioned } : {}) },
+        draft: {
+          body,
+          isInternal: mode === 'note',
+          files: sending,
+          ...(mailed && cc ? { cc } : {}),
+          ...(mentioned.length ? { mentions: mentioned } : {}),
+          ...(sendingCanned.length ? { canned: sendingCanned } : {}),
+        },
         key: key.current,
       });
       key.current = newKey();
@@ -120,6 +137,7 @@ export function Composer({
       }
       setText((current) => current || body);
       setFiles((current) => (current.length ? current : sending));
+      setCannedFiles((current) => (current.length ? current : sendingCanned));
       setSendError(why);
     }
   }
@@ -218,6 +236,7 @@ export function Composer({
       {format.preview}
       {note ? null : <SignatureNote me={me} />}
       <FileChips files={files} onRemove={(index) => setFiles(files.filter((_, j) => j !== index))} />
+      <CannedFileChips canned={cannedFiles} onRemove={(replyId) => setCannedFiles(cannedFiles.filter((c) => c.replyId !== replyId))} />
       {left.length > 0 ? (
         <p className="composer-warning" data-testid="placeholders-left">
           To fill in before sending:{' '}
@@ -234,7 +253,11 @@ export function Composer({
       <div className="composer-actions">
         <AttachButton onAdd={addFiles} />
         <span className="composer-hint">Ctrl/⌘ + Enter to send{dragging ? ' · drop files to attach' : ''}</span>
-        <button type="submit" className={`button ${note ? 'button-note' : 'button-primary'}`} disabled={(!text.trim() && files.length === 0) || send.isPending}>
+        <button
+          type="submit"
+          className={`button ${note ? 'button-note' : 'button-primary'}`}
+          disabled={(!text.trim() && files.length === 0 && cannedFiles.length === 0) || send.isPending}
+        >
           {note ? 'Add note' : 'Send reply'}
         </button>
       </div>

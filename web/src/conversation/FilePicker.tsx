@@ -1,3 +1,4 @@
+import type { CannedFiles } from '../api/endpoints';
 import { Icon } from '../ui/Icon';
 import { formatSize } from '../ui/size';
 
@@ -41,6 +42,28 @@ export function FileChips({ files, onRemove }: { files: File[]; onRemove(index: 
           </button>
         </li>
       ))}
+    </ul>
+  );
+}
+
+/** The canned replies' files going with the message, one chip per reply: the server attaches a reply's files together. */
+export function CannedFileChips({ canned, onRemove }: { canned: CannedFiles[]; onRemove(replyId: number): void }) {
+  if (!canned.length) return null;
+  return (
+    <ul className="composer-files" aria-label="Files from canned replies">
+      {canned.map(({ replyId, files }) => {
+        const names = files.map((f) => f.name).join(', ');
+        return (
+          <li key={replyId} className="file-chip">
+            <Icon name="paperclip" size={12} />
+            <span className="file-chip-name">{names}</span>
+            <span className="attachment-size">{formatSize(files.reduce((sum, f) => sum + f.size, 0))}</span>
+            <button type="button" className="tag-remove" aria-label={`Remove ${names}`} onClick={() => onRemove(replyId)}>
+              <Icon name="close" size={12} />
+            </button>
+          </li>
+        );
+      })}
     </ul>
   );
 }

@@ -71,7 +71,14 @@ export function useSendMessage(id: number, me: User) {
         sender: { id: me.id, type: 'admin', name: me.name, email: me.email },
         body: draft.body,
         htmlBody: null,
-        attachments: draft.files.map((file) => ({ id: temporaryId--, name: file.name, contentType: file.type, size: file.size, url: '' })),
+        // The canned replies' files too: the streamed copy replaces this one by its attachment count (inbox/cache.ts).
+        attachments: [...draft.files, ...(draft.canned ?? []).flatMap((c) => c.files)].map((file) => ({
+          id: temporaryId--,
+          name: file.name,
+          contentType: 'contentType' in file ? file.contentType : file.type,
+          size: file.size,
+          url: '',
+        })),
         isInternal: draft.isInternal,
         auto: null,
         sentAt: Date.now(),

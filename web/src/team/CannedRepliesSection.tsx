@@ -8,6 +8,7 @@ import { useTeams } from '../inbox/useTeams';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import { CannedReplyFiles } from './CannedReplyFiles';
 
 // Canned replies on the team page: everyone's own, and the shared ones (admins make and
 // change those). The list is the picker's search, so it shows the best 20 for what is typed.
@@ -135,6 +136,7 @@ function ReplyItem({ reply, isAdmin, teams }: { reply: CannedReply; isAdmin: boo
         <strong>{reply.name}</strong> <code>/{reply.shortcut}</code> <span className="composer-hint">{audienceText(reply, teams)}</span>
       </div>
       <p className="canned-item-body">{reply.body}</p>
+      <CannedReplyFiles reply={reply} />
       {reply.canManage ? (
         <div className="canned-form-actions">
           <button type="button" className="button button-small" onClick={() => setEditing(true)}>
