@@ -9,13 +9,20 @@ import { coreRoutes, realtimeMount, registerApi } from './http/api.js';
 import type { UploadOptions } from './http/multipart.js';
 import { assignmentRoutes } from './http/routes/assignment.js';
 import type { AuthRouteOptions } from './http/routes/auth.js';
+import { bulkRoutes } from './http/routes/bulk.js';
 import { emailRoutes } from './http/routes/email.js';
+import { mergeRoutes } from './http/routes/merge.js';
+import { snoozeRoutes } from './http/routes/snooze.js';
+import { spamRoutes } from './http/routes/spam.js';
 import { widgetRoutes } from './http/routes/widget.js';
 import { buildServer, type ServerOptions, type ZodApp } from './http/server.js';
 import { registerWebApp, type WebAppOptions } from './http/web-app.js';
 import { drainQueues } from './inbox/assignment/drain.js';
 import { DRAIN_TIMER } from './inbox/assignment/request.js';
 import { EventBus } from './inbox/bus.js';
+import { SNOOZE_TIMER, wakeSnoozed } from './inbox/commands/snooze.js';
+import { purgePayload, purgeSpam, SPAM_PURGE_TIMER } from './inbox/commands/spam.js';
+import { BULK_TIMER, resumeBulkJobs, runBulkJob } from './inbox/commands.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
 import type { KbContext } from './kb/records.js';
@@ -152,6 +159,9 @@ async function assemble(
     chatModule({ chat, settings: config.chat, hub, presence, teamOnline: () => teamOnline(accounts), uploads, bundle: overrides.widgetBundle }),
     emailModule({ config: config.email, channel: email, inbox }),
     assignmentModule(inbox),
+    spamModule(inbox, email),
+    snoozeModule(inbox),
+    bulkModule(inbox, email, log),
   ];
   for (const module of modules) sideEffects.push(...(module.sideEffects ?? []));
 
@@ -176,6 +186,8 @@ async function assemble(
     signup: config.signup,
     support: email?.support ?? null,
   });
+  // Merging conversations (issue 17): beside the conversation routes.
+  core.push((app) => app.register(mergeRoutes, { inbox }));
   const routes = [...core, ...modules.flatMap((module) => module.routes ?? []), realtimeMount({ hub, watch, presence, accounts, seen })];
   await registerApi(server, { accounts, secureCookies, routes });
   if (overrides.webApp !== false) await registerWebApp(server, overrides.webApp);
@@ -238,6 +250,54 @@ function assignmentModule(inbox: InboxContext): Module {
     name: 'assignment',
     timerHandlers: { [DRAIN_TIMER]: async () => void (await drainQueues(inbox)) },
     routes: [(app) => app.register(assignmentRoutes, { inbox })],
+  };
+}
+
+/** Snooze: its routes, and the timer that wakes a snoozed conversation when its time comes. */
+function snoozeModule(inbox: InboxContext): Module {
+  return {
+    name: 'snooze',
+    timerHandlers: { [SNOOZE_TIMER]: (payload) => wakeSnoozed(inbox, payload) },
+    routes: [(app) => app.register(snoozeRoutes, { inbox })],
+  };
+}
+
+/** Spam: marking and restoring, the block list, and the timer that purges spam after 30 days. */
+function spamModule(inbox: InboxContext, email: EmailChannel | null): Module {
+  const purge = async (payload: unknown) => {
+    const id = purgePayload(payload);
+    if (id !== null) await purgeSpam(inbox, id);
+  };
+  // Our own support addresses are never blocked; without the email channel there are none.
+  const ownAddresses = () => email?.support.addresses ?? [];
+  return { name: 'spam', timerHandlers: { [SPAM_PURGE_TIMER]: purge }, routes: [(app) => app.register(spamRoutes, { inbox, ownAddresses })] };
+}
+
+/**
+ * Bulk actions: the jobs' routes and the timer that runs a job. A job left running when the
+ * app stopped (or died) is re-armed at start; a stopping app lets its jobs stop between two
+ * conversations, to go on at the next start.
+ */
+function bulkModule(inbox: InboxContext, email: EmailChannel | null, log: Log): Module {
+  let stopping = false;
+  // As the spam routes: our own support addresses are never blocked.
+  const ownAddresses = () => email?.support.addresses ?? [];
+  return {
+    name: 'bulk',
+    timerHandlers: {
+      [BULK_TIMER]: async (payload) => {
+        const jobId = (payload as { jobId?: unknown } | null)?.jobId;
+        if (typeof jobId === 'number') await runBulkJob(inbox, jobId, { stopping: () => stopping, ownAddresses, log: log.error });
+      },
+    },
+    routes: [(app) => app.register(bulkRoutes, { inbox })],
+    start: async () => {
+      stopping = false;
+      await resumeBulkJobs(inbox);
+    },
+    stop: async () => {
+      stopping = true;
+    },
   };
 }
 

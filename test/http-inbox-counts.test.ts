@@ -127,6 +127,17 @@ describe('inbox counts over HTTP', () => {
   it('is in the OpenAPI document', async () => {
     const document = (await call(null, 'GET', '/api/openapi.json')).body!;
     expect(Object.keys(document.paths['/api/inbox/counts'].get.responses)).toEqual(['200', '401', '403']);
-    expect(document.components.schemas.InboxCounts.required).toEqual(['statuses', 'all', 'mine', 'unassigned', 'channels', 'labels', 'bot', 'snoozed', 'spam', 'teams']);
+    expect(document.components.schemas.InboxCounts.required).toEqual([
+      'statuses',
+      'all',
+      'mine',
+      'unassigned',
+      'channels',
+      'labels',
+      'bot',
+      'snoozed',
+      'spam',
+      'teams',
+    ]);
   });
 });

@@ -15,6 +15,8 @@ import { makeTestStore } from './support/store.js';
 const ARMED_LATER = 1_000_000;
 const FIRED = 100_000;
 const DUE = 100;
+/** Snoozed conversations' wake-ups (inbox/commands/snooze.ts), armed for the coming weeks. */
+const SNOOZED = 100_000;
 const NOW = Date.UTC(2026, 0, 1);
 const LATER = NOW + 30 * 86_400_000;
 
@@ -43,6 +45,8 @@ beforeAll(async () => {
   await insertTimers('later', ARMED_LATER, `${LATER} + n * 1000`, 'null');
   await insertTimers('fired', FIRED, `${NOW - 86_400_000} + n`, `${NOW - 3_600_000}`);
   await insertTimers('due', DUE, `${NOW} - n * 1000`, 'null');
+  await insertTimers('snooze', SNOOZED, `${NOW} + 60000 + n * 10000`, 'null');
+  await sql`update timers set kind = 'conversation.wake' where key like 'snooze:%'`.execute(store.db);
   if (store.dialect === 'postgres') await sql`analyze timers`.execute(store.db);
 }, 120_000);
 
@@ -100,6 +104,14 @@ async function dueIndexDefinition(): Promise<string> {
 
 it('keeps only armed timers in timers_due, so fired ones are never stepped over', async () => {
   expect(await dueIndexDefinition()).toMatch(/\bwhere\s+\(?"firedAt" is null\)?\s*$/i);
+});
+
+it("claims none of 100,000 snoozed conversations' wake-ups before they are due", async () => {
+  const armed = await sql<{ n: number }>`select count(*) as n from timers where kind = 'conversation.wake' and "firedAt" is null`.execute(store.db);
+  expect(Number(armed.rows[0]!.n)).toBe(SNOOZED);
+  const plan = await claimPlan();
+  expect(plan.dueKeys.filter((key) => key.startsWith('snooze:'))).toEqual([]);
+  expect(plan.claimed).toBe(DUE);
 });
 
 function planChecks(): void {

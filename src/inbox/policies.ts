@@ -178,3 +178,11 @@ export function canManageMacro(who: Who & { id: number | null }, macro: { ownerI
   if (!isTeam(who)) return false;
   return macro.ownerId !== null ? macro.ownerId === who.id : who.role === 'admin';
 }
+
+/** The block list (spam senders) as a whole: admins'. */
+export const canManageBlockList = (who: Who): boolean => who.role === 'admin';
+
+/** Lifting a block: admins, or the team member who made it (undoing their own). */
+export function canUnblock(who: Who & { id: number | null }, block: { createdBy: number | null }): boolean {
+  return canManageBlockList(who) || (isTeam(who) && who.id !== null && who.id === block.createdBy);
+}

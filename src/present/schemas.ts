@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AVAILABILITIES } from '../inbox/availability.js';
 import { ORIGINS } from '../inbox/context.js';
+import { SNOOZE_PRESETS } from '../inbox/macros/actions.js';
 import {
   ARTICLE_STATUSES,
   ASSIGNMENT_MODES,
@@ -305,10 +306,10 @@ export const CannedReplyJson = z
     ownerId: z.number().int().nullable().describe('whose personal reply it is; null: shared'),
     teamId: z.number().int().nullable().describe("a shared reply's team; null: the whole team (or personal)"),
     canManage: z.boolean().describe('the viewer may change and delete it: their own, or a shared one for admins'),
-    createdAt: timestamp,
     files: z
       .array(z.object({ id: z.number().int(), name: z.string(), contentType: z.string(), size: z.number().int() }))
       .describe('attached to a message that names this reply in `cannedReplyIds`, without a new upload'),
+    createdAt: timestamp,
     updatedAt: timestamp,
   })
   .meta({ id: 'CannedReply' });
@@ -334,6 +335,11 @@ export const MacroActionJson = z
     }),
     z.object({ type: z.literal('labels'), add: z.array(z.enum(LABELS)).optional(), remove: z.array(z.enum(LABELS)).optional() }),
     z.object({ type: z.literal('tags'), add: tagNames, remove: tagNames }),
+    z.object({
+      type: z.literal('snooze'),
+      preset: z.enum(SNOOZE_PRESETS).optional().describe("counted from when the macro runs, in the business calendar's time zone"),
+      until: z.null().optional().describe('without a preset: null, until the customer writes'),
+    }),
   ])
   .meta({ id: 'MacroAction' });
 export type MacroActionJson = z.infer<typeof MacroActionJson>;

@@ -1,7 +1,7 @@
 import type { NewAttachment } from './messages.js';
 import type { Tx } from './transaction.js';
 
-// The files of canned replies (migration 0028). Written by the canned-reply commands only.
+// The files of canned replies (migration 0027). Written by the canned-reply commands only.
 
 export type CannedFile = NewAttachment & { id: number; cannedReplyId: number };
 

@@ -23,7 +23,10 @@ import { assignmentMigration } from './migrations/0020_assignment.js';
 import { cannedRepliesMigration } from './migrations/0021_canned_replies.js';
 import { macrosMigration } from './migrations/0022_macros.js';
 import { conversationStatesMigration } from './migrations/0023_conversation_states.js';
-import { cannedReplyFilesMigration } from './migrations/0028_canned_reply_files.js';
+import { bulkJobsMigration } from './migrations/0024_bulk_jobs.js';
+import { conversationMergesMigration } from './migrations/0025_conversation_merges.js';
+import { blockedSendersMigration } from './migrations/0026_blocked_senders.js';
+import { cannedReplyFilesMigration } from './migrations/0027_canned_reply_files.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -52,7 +55,10 @@ function migrations(store: Store): Record<string, Migration> {
     '0021_canned_replies': cannedRepliesMigration(store.dialect),
     '0022_macros': macrosMigration(store.dialect),
     '0023_conversation_states': conversationStatesMigration(store.dialect),
-    '0028_canned_reply_files': cannedReplyFilesMigration(store.dialect),
+    '0024_bulk_jobs': bulkJobsMigration(store.dialect),
+    '0025_conversation_merges': conversationMergesMigration(store.dialect),
+    '0026_blocked_senders': blockedSendersMigration(store.dialect),
+    '0027_canned_reply_files': cannedReplyFilesMigration(store.dialect),
   };
 }
 

@@ -396,7 +396,7 @@ export interface CannedRepliesTable {
   updatedAt: number;
 }
 
-/** A file sent with a canned reply (migration 0028): a stored blob, as a message attachment's. */
+/** A file sent with a canned reply (migration 0027): a stored blob, as a message attachment's. */
 export interface CannedReplyFilesTable {
   id: Generated<number>;
   cannedReplyId: number;

@@ -1,7 +1,7 @@
 import type { InboxContext } from '../../inbox/context.js';
 import type { Conversation } from '../../inbox/records.js';
 import { findConversationsByMessageIds, isParticipant } from '../../store/email.js';
-import { existingConversation as existing } from './existing-conversation.js';
+import { threadTarget as existing } from './merged-thread.js';
 import type { ParsedEmail } from './parse.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 
@@ -15,6 +15,8 @@ import type { ReplyTokens, SupportAddresses } from './reply-address.js';
 //      conversation (its customer, one of its participants — Cc'd on its mail —, or the
 //      author of one of its messages);
 //   5. none: the caller starts a new conversation.
+// A merged conversation found by any of these is followed to where it was merged into
+// (merged-thread.ts): its mail continues there, and in it again once unmerged.
 
 export type ThreadRule = 'reply-address' | 'in-reply-to' | 'references' | 'marker' | 'subject-token';
 export type ThreadMatch = { conversation: Conversation; rule: ThreadRule };

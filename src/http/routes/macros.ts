@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SNOOZE_PRESETS } from '../../calendar/snooze-presets.js';
 import { applyMacro, createMacro, deleteMacro, type Macro, updateMacro } from '../../inbox/commands.js';
 import type { InboxContext } from '../../inbox/context.js';
 import { getMacro, listMacrosFor } from '../../inbox/macros/queries.js';
@@ -32,6 +33,11 @@ const Action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('assign'), assigneeId: z.union([id, z.literal('me'), z.null()]) }),
   z.strictObject({ type: z.literal('labels'), add: labels, remove: labels }),
   z.strictObject({ type: z.literal('tags'), add: tags, remove: tags }),
+  z.strictObject({
+    type: z.literal('snooze'),
+    preset: z.enum(SNOOZE_PRESETS).optional(),
+    until: z.null().optional().describe('null: until the customer writes (a macro takes no fixed time)'),
+  }),
 ]);
 const fields = { name: z.string().min(1).max(MAX_MACRO_NAME), actions: z.array(Action).min(1).max(MAX_MACRO_ACTIONS) };
 const CreateBody = z.strictObject({

@@ -11,7 +11,8 @@ import { type Conversation, toConversation } from '../records.js';
 import type { ConversationRef } from '../refs.js';
 import { normalizeLabels, normalizeTags, requestedStatusChange, withBot, withoutBot } from '../rules.js';
 import { followAs } from './followers.js';
-import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, statusPatch, type Unit, writeConversation } from './unit.js';
+import { SNOOZE_ENDED, snoozeTimerKey } from './snooze.js';
+import { type CommandTarget, eventBy, lockConversation, recordEvents, refuseTombstone, runCommand, statusPatch, type Unit, writeConversation } from './unit.js';
 
 // The commands that change a conversation itself: status, assignee, labels and tags,
 // priority, type, its customer, and the bot handing it to the team.
@@ -43,6 +44,9 @@ function changeConversation(
 async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by: Actor, decisions: readonly Decide[]): Promise<Conversation> {
   const { tx } = unit;
   const before = await lockConversation(unit, ref);
+  refuseTombstone(before);
+  // Spam is closed and counted on its shelf only: it changes by being restored first.
+  if (before.shelf === 'spam') throw new DomainError('invalid_transition', 'this conversation is in Spam: restore it ("Not spam") first');
   const actor = await resolveActor(tx, by, now);
   let current = before;
   const made: Decision[] = [];
@@ -67,12 +71,17 @@ async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by:
 
 const decideStatus =
   (status: Status): Decide =>
-  async (row, actor, now) => {
+  async (row, actor, now, unit) => {
     // A customer may say their own question is answered ("Mark as resolved"), nothing else.
     if (actor.kind === 'customer' && Number(row.customerId) !== actor.id) throw notFound('conversation');
     if (!canSetStatus(actor, status)) throw new DomainError('forbidden', 'customers may only mark their conversation resolved');
     const change = requestedStatusChange(row.status, status);
     if (!change) return null;
+    // A status set by hand on a snoozed conversation ends the snooze: someone has taken it up.
+    if (row.snoozedAt !== null) {
+      await unit.cancelTimer(snoozeTimerKey(Number(row.id)));
+      return { patch: { ...statusPatch(row, change, now), ...SNOOZE_ENDED }, eventType: change.eventType, oldValue: change.from, newValue: change.to };
+    }
     return { patch: statusPatch(row, change, now), eventType: change.eventType, oldValue: change.from, newValue: change.to };
   };
 

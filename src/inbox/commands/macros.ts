@@ -14,6 +14,7 @@ import { singleLine } from '../rules.js';
 import { cannedAttachments } from './canned-files.js';
 import { assignConversation, labelConversation, setConversationPriority, updateConversation, updateConversationStatus } from './conversation.js';
 import { addMessage } from './messages.js';
+import { snoozeConversation } from './snooze.js';
 import { type CommandTarget, eventBy, lockConversation, recordEvents, runCommand, type Unit } from './unit.js';
 
 // Macros: a named list of actions an agent runs on a conversation. Everyone keeps personal
@@ -154,6 +155,10 @@ async function runAction(unit: Unit, conversation: number, action: MacroAction, 
       await labelConversation(unit, { conversation, tags: addRemove(toConversation(row).tags, action), by });
       return;
     }
+    case 'snooze':
+      // A preset counts from when the macro runs; the agent's time zone is not known here, the calendar's is used.
+      await snoozeConversation(unit, { conversation, until: 'preset' in action ? { preset: action.preset } : action.until, by });
+      return;
   }
 }
 
@@ -182,5 +187,18 @@ export function recordMacroApplied(
     const value = { macroId: macro.id, name: macro.name, actions: macro.actions.map((a) => a.type) };
     await recordEvents(unit, [eventBy(actor, conversation.id, now)('macro_applied', null, value)], conversation);
     return conversation;
+  });
+}
+
+/**
+ * Runs checked actions on one conversation in the caller's unit, as `by`, exactly as a macro
+ * runs them but with no `macro_applied` event (bulk actions: the list of actions is the
+ * job's, not a saved macro). One way to do each action: this is the macro's runner.
+ */
+export function runMacroActions(unit: Unit, input: { conversation: ConversationRef; actions: readonly MacroAction[]; by: { userId: number } }): Promise<void> {
+  return runCommand(unit, async (unit, now) => {
+    const who = await member(unit.tx, input.by, now);
+    const { id } = toConversation(await lockConversation(unit, input.conversation));
+    for (const action of input.actions) await runAction(unit, id, action, who);
   });
 }

@@ -25,6 +25,7 @@ import {
   withBot,
   withoutBot,
 } from '../rules.js';
+import { isBlockedSender } from './blocked-senders.js';
 import { checkMentionIds, followAs, followAsAuthor, recordMentions } from './followers.js';
 import {
   checkCc,
@@ -37,7 +38,9 @@ import {
   nextParticipants,
   runMessageCommand,
 } from './message-content.js';
-import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, statusPatch, writeConversation } from './unit.js';
+import { SNOOZE_ENDED, snoozeTimerKey } from './snooze.js';
+import { armSpamPurge, blockedSenderEvent, spamShelf } from './spam.js';
+import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, refuseTombstone, statusPatch, writeConversation } from './unit.js';
 
 // The commands that store a message: one that opens a conversation, one that adds to it.
 
@@ -102,8 +105,12 @@ export async function createConversation(target: CommandTarget, input: CreateCon
     // A channel a team claimed puts the conversation in that team; the team's rule (or, without
     // a team, the default one) may give it to someone now. What the team or the bot starts is theirs already.
     const team = await findChannelTeam(tx, input.channel);
+    // A blocked sender's conversation starts in Spam: nobody is given it, nothing is mailed (unit.ts recordEvents).
+    const blocked = sender.kind === 'customer' && (await isBlockedSender(tx, customer.email!));
     const placement =
-      sender.kind === 'customer' && !input.withBot && ruleMayAct(unit, sender.origin) ? await placeByRule(unit, team?.id ?? NO_TEAM, 'new', now) : null;
+      sender.kind === 'customer' && !blocked && !input.withBot && ruleMayAct(unit, sender.origin)
+        ? await placeByRule(unit, team?.id ?? NO_TEAM, 'new', now)
+        : null;
 
     const number = await nextSequenceValue(tx, 'conversation_number');
     const row = await insertConversation(tx, {
@@ -133,7 +140,9 @@ export async function createConversation(target: CommandTarget, input: CreateCon
       closedAt: null,
       createdAt: now,
       updatedAt: now,
+      ...(blocked ? spamShelf({ resolvedAt: null, closedAt: null }, now) : {}),
     });
+    if (blocked) await armSpamPurge(unit, Number(row.id), now);
     const headers = mailHeadersOf(input, sender, false, row, participants);
     let storedMessage = await insertMessage(tx, messageRow(row.id, sender, input, false, now, headers));
     const attachmentRows = await insertAttachments(tx, storedMessage, attachments, now);
@@ -160,6 +169,7 @@ export async function createConversation(target: CommandTarget, input: CreateCon
           ...(input.origin ? { origin: input.origin } : {}),
         }),
         ...assignedBy(placement, conversation.id, now),
+        ...(blocked ? [blockedSenderEvent(conversation.id, now)] : []),
       ],
       conversation,
     );
@@ -196,12 +206,26 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
   return runMessageCommand(target, input, async (unit, now) => {
     const { tx, ctx } = unit;
     const before = await lockConversation(unit, input.conversation);
+    refuseTombstone(before);
     const sender = await resolveSender(tx, input.from, now);
     // Notes are the team's: an agent's, or what Onethread itself tells the team (a bounce notice).
     if (isInternal && !canWriteInternal(sender)) throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
-    const change = input.keepStatus ? null : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
+    // Spam stays closed in Spam whoever writes (its counters say `state:spam:closed`); the team
+    // restores it before answering, since nothing is mailed from Spam. A blocked sender's
+    // message takes its conversation there.
+    if (before.shelf === 'spam' && sender.kind === 'admin' && !isInternal) {
+      throw new DomainError('invalid_transition', 'this conversation is in Spam: restore it ("Not spam") before replying');
+    }
+    const blocked = sender.kind === 'customer' && !isInternal && before.shelf === null && (await isBlockedSender(tx, sender.email!));
+    const change =
+      input.keepStatus || before.shelf === 'spam' || blocked
+        ? null
+        : statusChangeForMessage(before.status, sender.kind, isInternal, ctx.reopenClosedOnCustomerReply);
     // An agent answering a chat the bot still has takes it over: the bot falls silent.
     const takesOver = sender.kind === 'admin' && !isInternal && withBot(before);
+    // The customer writing wakes a snoozed conversation; mail no person wrote does not.
+    const wakes = sender.kind === 'customer' && !isInternal && !input.keepStatus && !input.auto && before.snoozedAt !== null;
+    if (wakes) await unit.cancelTimer(snoozeTimerKey(Number(before.id)));
     if (input.cc && !canCopyOnMail(sender)) throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
     checkCc(input.cc, before.channel, isInternal);
     const participantsBefore = JSON.parse(before.participants) as Participant[];
@@ -243,7 +267,10 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
       ...(participantsChanged ? { participants: JSON.stringify(participants) } : {}),
       ...publicPatch,
       ...statusPatch(before, change, now),
+      ...(wakes ? SNOOZE_ENDED : {}),
+      ...(blocked ? spamShelf(before, now) : {}),
     });
+    if (blocked) await armSpamPurge(unit, Number(after.id), now);
 
     // A customer reopening it: its assignee, if gone, gives way to the rule's choice.
     const placement =
@@ -267,9 +294,11 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
       );
     }
     if (mentioned) events.push(mentioned);
+    if (wakes) events.push(event('unsnoozed', { until: before.snoozedUntil }, { reason: 'customer' }));
     if (change) events.push(event(change.eventType, change.from, change.to));
     if (takesOver) events.push(event('escalated', { handler: 'bot' }, { handler: 'team', reason: 'team_replied' }));
     if (placement && 'assignTo' in placement) events.push(eventBy(placement.by, conversation.id, now)('assigned', before.assignedTo, placement.assignTo));
+    if (blocked) events.push(blockedSenderEvent(conversation.id, now));
     const { deliveries } = await recordEvents(unit, events, conversation);
     storedMessage = await dropUnmailedHeaders(tx, storedMessage, deliveries, !input.email);
     const message = toMessage(storedMessage, attachmentRows, deliveries.get(Number(storedMessage.id)));

@@ -1,4 +1,4 @@
-import { notFound } from '../../errors.js';
+import { DomainError, notFound } from '../../errors.js';
 import { findConversation, syncConversationTags, updateConversationRow } from '../../store/conversations.js';
 import { addToCounters } from '../../store/counters.js';
 import { queueDeliveries } from '../../store/deliveries.js';
@@ -131,7 +131,10 @@ export async function recordEvents(unit: Unit, events: NewEvent[], conversation:
   const { ctx, tx } = unit;
   const stamped = unit.origin ? events.map((e) => ({ ...e, origin: unit.origin! })) : events;
   const written = (await insertEvents(tx, ctx.store.dialect, stamped)).map(toInboxEvent);
-  const planned = written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
+  // Spam asks nothing of anyone: no acknowledgement to a blocked sender, no mail, no
+  // notification. One rule here rather than one in every planner; the spam commands set
+  // their own timer (the purge) directly.
+  const planned = conversation?.shelf === 'spam' ? [] : written.flatMap((event) => ctx.sideEffects.flatMap((plan) => plan(event, conversation)));
   const jobs = planned.filter((p): p is NewJob => !isTimer(p));
   const now = events[0]?.createdAt ?? ctx.clock();
   await enqueueJobs(tx, jobs, now);
@@ -158,6 +161,14 @@ export async function writeConversation(tx: Tx, before: ConversationRow, patch: 
   if ((names.length > 0 && moved) || names.join() !== previous.join()) await syncConversationTags(tx, after, names, previous);
   if (madeRoom(before, after)) await requestDrain(tx, after.updatedAt);
   return after;
+}
+
+/**
+ * A merged conversation is a tombstone: what is written to it belongs to the conversation it
+ * went into (mail follows there by itself; an API caller is told where).
+ */
+export function refuseTombstone(row: ConversationRow): void {
+  if (row.shelf === 'merged') throw new DomainError('invalid_transition', `this conversation was merged into conversation ${row.mergedInto}: write there`);
 }
 
 export async function lockConversation(unit: Unit, ref: ConversationRef): Promise<ConversationRow> {

@@ -1,3 +1,4 @@
+import { SNOOZE_PRESETS, type SnoozePreset } from '../../calendar/snooze-presets.js';
 import { invalid } from '../../errors.js';
 import { MAX_MACRO_ACTIONS, MAX_MACRO_TEXT, MAX_TAG_LENGTH, MAX_TAGS } from '../../limits.js';
 import { LABELS, type Label, PRIORITIES, type Priority, STATUSES, type Status } from '../../store/schema.js';
@@ -5,7 +6,8 @@ import { LABELS, type Label, PRIORITIES, type Priority, STATUSES, type Status } 
 // What a macro may do, checked when it is saved and again each time it runs: a macro saved
 // before a rule tightened, or a row written by hand, must fail before it changes anything.
 // Pure: the route's zod schema says the same for the API (present/schemas.ts MacroActionJson).
-// Snooze is not an action yet: snoozing does not exist.
+// Snooze takes a preset (computed when it runs) or `until: null` (until the customer writes):
+// never a fixed time, which a macro run again and again would soon find in the past.
 
 export type MacroAction =
   | { type: 'reply'; body: string }
@@ -16,9 +18,13 @@ export type MacroAction =
   | { type: 'team'; teamId: number | null }
   | { type: 'assign'; assigneeId: number | null | 'me' }
   | { type: 'labels'; add?: Label[]; remove?: Label[] }
-  | { type: 'tags'; add?: string[]; remove?: string[] };
+  | { type: 'tags'; add?: string[]; remove?: string[] }
+  | { type: 'snooze'; preset: SnoozePreset }
+  | { type: 'snooze'; until: null };
 
 export type MacroActionType = MacroAction['type'];
+/** The snooze presets, for the API's schemas (present/ reads them here). */
+export { SNOOZE_PRESETS };
 
 type Loose = Record<string, unknown>;
 
@@ -78,6 +84,10 @@ function checkAction(raw: Loose, at: string): MacroAction {
       if (!add?.length && !remove?.length) throw invalid('actions', `${at}: add or remove at least one`);
       return { type: raw.type, ...(add ? { add } : {}), ...(remove ? { remove } : {}) } as MacroAction;
     }
+    case 'snooze':
+      if (raw.preset !== undefined) return { type: 'snooze', preset: oneOf(raw.preset, SNOOZE_PRESETS, 'preset', at) };
+      if (raw.until !== null) throw invalid('actions', `${at}: snooze by a preset, or until: null (until the customer writes)`);
+      return { type: 'snooze', until: null };
     default:
       throw invalid('actions', `${at}: unknown action ${JSON.stringify(raw.type)}`);
   }

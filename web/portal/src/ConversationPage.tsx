@@ -24,6 +24,12 @@ export function ConversationPage({ reference }: { reference: string }) {
   const load = useCallback(async () => {
     try {
       const { conversation: found } = await portalApi.conversation(reference);
+      // Merged into another conversation: that one is where its messages went.
+      if (found.mergedInto !== null) {
+        history.replaceState(null, '', `/portal/conversations/${found.mergedInto}`);
+        window.dispatchEvent(new PopStateEvent('popstate'));
+        return;
+      }
       const all: Message[] = [];
       let cursor: string | null = null;
       do {

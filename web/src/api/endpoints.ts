@@ -266,3 +266,29 @@ export const macroEndpoints = {
   apply: (macroId: number, conversationIds: number[]) =>
     api<{ results: MacroResult[] }>('POST', `/api/macros/${id(macroId)}/apply`, { body: { conversationIds } }),
 };
+
+// Bulk actions (issue 17): one action on many conversations, run by the server as a job
+// whose progress the list's bar polls.
+export type BulkAction = { actions: MacroAction[] } | { macroId: number } | { delete: true } | { spam: { block: 'address' | 'domain' | null } };
+export type BulkFailure = { id: number; number?: number; code: string; error: string };
+export type BulkJob = {
+  id: number;
+  status: 'running' | 'done' | 'cancelled';
+  total: number;
+  done: number;
+  failed: number;
+  failures: BulkFailure[];
+};
+
+/** The list's query as GET /api/conversations takes it, without paging: "all matching this view". */
+export function bulkFilter(params: ListParams): Record<string, string> {
+  const { cursor: _cursor, limit: _limit, ...rest } = params;
+  return Object.fromEntries(new URLSearchParams(listQueryString(rest).replace(/^\?/, '')));
+}
+
+export const bulkEndpoints = {
+  start: (targets: { ids: number[] } | { filter: Record<string, string> }, action: BulkAction) =>
+    api<{ job: BulkJob }>('POST', '/api/conversations/bulk', { body: { ...targets, action } }),
+  job: (jobId: number, signal?: AbortSignal) => api<{ job: BulkJob }>('GET', `/api/jobs/${id(jobId)}`, { signal }),
+  cancel: (jobId: number) => api<{ job: BulkJob }>('POST', `/api/jobs/${id(jobId)}/cancel`),
+};

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import { CHANNEL_NAMES, type User } from '../api/types';
+import { currentRoute, inboxRoute, navigate } from '../app/route';
 import { findInLists, keys, markReadLocally, upsertConversation } from '../inbox/cache';
 import { useAgents } from '../inbox/useAgents';
 import { setOpenConversation, wasDeleted } from '../live/apply';
@@ -16,6 +17,8 @@ import { Composer, type ComposerHandle } from './Composer';
 import { Details } from './Details';
 import { ForwardButton } from './ForwardButton';
 import { MacroPicker } from './MacroPicker';
+import { SnoozeMenu } from './SnoozeMenu';
+import { SpamMenu } from './SpamMenu';
 import { Thread } from './Thread';
 import { useEvents } from './useEvents';
 import { useThread } from './useThread';
@@ -49,6 +52,11 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
     setOpenConversation(id);
     return () => setOpenConversation(null);
   }, [id]);
+  // A merged conversation is a tombstone: its link opens the one it was merged into.
+  const mergedInto = loaded?.mergedInto;
+  useEffect(() => {
+    if (mergedInto) navigate({ ...inboxRoute(currentRoute()), conversationId: mergedInto }, { replace: true });
+  }, [mergedInto]);
   useEffect(() => {
     if (!loaded) return;
     markReadLocally(loaded);
@@ -146,6 +154,8 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
           ) : null}
           <ForwardButton conversationId={c.id} />
           <MacroPicker conversationId={c.id} me={me} />
+          <SnoozeMenu conversation={c} />
+          <SpamMenu conversation={c} />
         </div>
       </header>
       <Details id={`details-${c.id}`} conversation={c} me={me} agents={agents} patch={send} onDelete={() => remove.mutate()} />

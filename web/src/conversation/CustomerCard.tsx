@@ -5,6 +5,7 @@ import { CHANNEL_NAMES, type Customer, STATUS_NAMES } from '../api/types';
 import { currentRoute, inboxRoute, navigate, routeUrl } from '../app/route';
 import { fullTime, RelativeTime } from '../ui/time';
 import { showError } from '../ui/toasts';
+import { MergeSuggestions } from './MergeSuggestions';
 
 // Who the customer is, in the conversation's details: name (agents correct it), address,
 // first seen, the channels they wrote through, and their other conversations, each a link.
@@ -37,6 +38,7 @@ export function CustomerCard({ customerId, conversationId }: { customerId: numbe
       </summary>
       <div className="customer-card" data-testid="customer-card">
         <CustomerName customer={customer.data} />
+        <MergeSuggestions conversationId={conversationId} />
         <dl className="customer-facts">
           <dt>Email</dt>
           <dd>{customer.data.email}</dd>

@@ -1,5 +1,7 @@
 import { type ConversationEvent, LABEL_NAMES, type Label, PRIORITY_NAMES, type Priority, STATUS_NAMES, type Status, type User } from '../api/types';
 
+import { describeSnooze } from './snooze-time';
+
 // Audit events as one line of the thread: "Ana assigned this to Ben", "status: pending → open".
 
 /** Events the thread already shows on messages: the messages themselves, and an email reply's delivery badge. */
@@ -38,6 +40,9 @@ function listChange(kind: string, names: (v: string) => string, before: unknown,
   return parts;
 }
 
+/** The other conversation of a merge event (`{ conversationId, number }`). */
+const mergedNumber = (value: unknown) => (value && typeof value === 'object' && 'number' in value ? String(value.number) : 'another conversation');
+
 export function describeEvent(event: ConversationEvent, users: Map<number, User>): string | null {
   if (SHOWN_ON_MESSAGES.has(event.eventType)) return null;
   const by = event.performedByName || 'Someone';
@@ -73,6 +78,29 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
       const name = (event.newValue as { name?: unknown } | null)?.name;
       return `${by} applied the macro “${typeof name === 'string' ? name : 'a macro'}”`;
     }
+    case 'marked_spam': {
+      const value = (event.newValue ?? {}) as { reason?: unknown; value?: unknown };
+      if (value.reason === 'blocked_sender') return 'Moved to Spam: the sender is blocked';
+      return `Marked as spam by ${by}${typeof value.value === 'string' ? ` (blocked ${value.value})` : ''}`;
+    }
+    case 'snoozed': {
+      const until = (event.newValue as { until?: unknown } | null)?.until;
+      return `${by} snoozed this ${describeSnooze({ until: typeof until === 'number' ? until : null })}`;
+    }
+    case 'unsnoozed': {
+      const reason = (event.newValue as { reason?: unknown } | null)?.reason;
+      if (reason === 'time') return 'Woke up: its snooze time came';
+      if (reason === 'customer') return 'Woke up: the customer replied';
+      return `${by} unsnoozed this`;
+    }
+    case 'merged_into':
+      return `${by} merged this into ${mergedNumber(event.newValue)}`;
+    case 'merged_from':
+      return `Merged from ${mergedNumber(event.newValue)} by ${by}`;
+    case 'unmerged':
+      return `${by} unmerged ${mergedNumber(event.oldValue)}`;
+    case 'restored_from_spam':
+      return `${by} restored this from spam`;
     case 'delivery_retried':
       return `${by} retried mailing a reply`;
     case 'forwarded': {

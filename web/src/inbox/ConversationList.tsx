@@ -1,8 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type MouseEvent, type Ref, useEffect, useImperativeHandle, useRef } from 'react';
+import { type MouseEvent, type Ref, useEffect, useImperativeHandle, useMemo, useRef } from 'react';
 import type { Conversation, User } from '../api/types';
+import { inboxRoute, useRoute } from '../app/route';
+import { useShortcut } from '../ui/keyboard';
+import { BulkBar } from './BulkBar';
 import { ConversationRow } from './ConversationRow';
 import { isUnread } from './cache';
+import { useConversationList } from './useConversationList';
+import { matchingCount, useSelection } from './useSelection';
+import { listParams } from './views';
 
 // The list is virtualised: only the rows in view (and a few around) are in the DOM, so
 // tens of thousands of loaded conversations scroll as smoothly as fifty. Rows have one
@@ -43,6 +49,16 @@ export function ConversationList(props: Props) {
   });
   const virtualItems = virtualizer.getVirtualItems();
   const lastIndex = virtualItems[virtualItems.length - 1]?.index ?? -1;
+  // Bulk actions: the list's own query (the same cache entry as the page's, no new request)
+  // gives "all N matching this view"; the selection and the bar are their own files.
+  const route = inboxRoute(useRoute());
+  const params = useMemo(() => listParams(route.view, route.filters, route.q, route.sort), [route.view, route.filters, route.q, route.sort]);
+  const listed = useConversationList(params);
+  const selection = useSelection(items, JSON.stringify(params));
+  const matching = matchingCount(params, listed.counts, listed.countsCapped);
+  useShortcut('x', () => {
+    if (props.selectedId !== null) selection.toggle(props.selectedId);
+  });
 
   useEffect(() => {
     if (hasMore && !loadingMore && lastIndex >= items.length - LOAD_AHEAD) loadMore();
@@ -62,6 +78,15 @@ export function ConversationList(props: Props) {
 
   return (
     <div className="list-scroller" ref={scroller} data-testid="conversation-list">
+      <BulkBar
+        selection={selection}
+        params={params}
+        loaded={items.length}
+        matching={matching}
+        agents={[...props.agents.values()]}
+        meId={props.meId}
+        isAdmin={props.agents.get(props.meId)?.role === 'admin'}
+      />
       <ul className="list" aria-label={props.label} style={{ height: virtualizer.getTotalSize() }}>
         {virtualItems.map((item) => {
           const c = items[item.index]!;
@@ -74,6 +99,14 @@ export function ConversationList(props: Props) {
               aria-posinset={item.index + 1}
               aria-setsize={items.length}
             >
+              <input
+                type="checkbox"
+                className="bulk-check"
+                aria-label={`Select ${c.subject}`}
+                checked={selection.ids.has(c.id)}
+                onChange={() => undefined}
+                onClick={(event) => selection.toggle(c.id, event.shiftKey)}
+              />
               <ConversationRow
                 conversation={c}
                 unread={isUnread(c)}

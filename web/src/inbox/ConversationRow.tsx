@@ -1,5 +1,6 @@
 import { type MouseEvent, memo } from 'react';
 import { CHANNEL_NAMES, type Conversation, LABEL_NAMES, PRIORITY_NAMES, STATUS_NAMES } from '../api/types';
+import { describeSnooze } from '../conversation/snooze-time';
 import { Highlight, Snippet } from '../ui/highlight';
 import { Icon } from '../ui/Icon';
 import { RelativeTime } from '../ui/time';
@@ -52,6 +53,7 @@ export const ConversationRow = memo(function ConversationRow(props: RowProps) {
           <Icon name={c.channel} label={CHANNEL_NAMES[c.channel]} size={14} />
         </span>
         <span className={`badge status-${c.status}`}>{STATUS_NAMES[c.status]}</span>
+        {c.snoozed ? <span className="badge badge-snoozed">Snoozed {describeSnooze(c.snoozed)}</span> : null}
         {c.priority && c.priority !== 'normal' ? <span className={`badge priority-${c.priority}`}>{PRIORITY_NAMES[c.priority]}</span> : null}
         {(c.labels ?? []).map((label) => (
           <span key={label} className={`badge label-${label}`}>

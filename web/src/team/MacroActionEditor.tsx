@@ -5,7 +5,7 @@ import { useAgents } from '../inbox/useAgents';
 import { useTeams } from '../inbox/useTeams';
 
 // One action of a macro being made on the team page: its kind, and the control for its value
-// (labelled "Action n …"). Snooze is not offered: snoozing does not exist yet.
+// (labelled "Action n …").
 
 export type Kind = MacroAction['type'];
 export const KINDS: Record<Kind, string> = {
@@ -18,7 +18,11 @@ export const KINDS: Record<Kind, string> = {
   assign: 'Assign',
   labels: 'Labels',
   tags: 'Tags',
+  snooze: 'Snooze',
 };
+
+// A macro snoozes by a preset the server counts from when it runs, or until the customer writes.
+const SNOOZE_CHOICES = { hour: 'for an hour', tomorrow: 'until tomorrow morning', next_week: 'until next week', reply: 'until the customer replies' } as const;
 
 export const fresh = (kind: Kind): MacroAction => {
   switch (kind) {
@@ -39,6 +43,8 @@ export const fresh = (kind: Kind): MacroAction => {
       return { type: 'labels', add: ['follow-up'] };
     case 'tags':
       return { type: 'tags', add: [] };
+    case 'snooze':
+      return { type: 'snooze', preset: 'tomorrow' };
   }
 };
 
@@ -124,6 +130,24 @@ export function ActionValue({ action, label, onChange }: { action: MacroAction; 
           {agents.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name}
+            </option>
+          ))}
+        </select>
+      );
+    case 'snooze':
+      return (
+        <select
+          aria-label={`${label} snooze`}
+          value={action.preset ?? 'reply'}
+          onChange={(e) =>
+            onChange(
+              e.target.value === 'reply' ? { type: 'snooze', until: null } : { type: 'snooze', preset: e.target.value as 'hour' | 'tomorrow' | 'next_week' },
+            )
+          }
+        >
+          {Object.entries(SNOOZE_CHOICES).map(([value, name]) => (
+            <option key={value} value={value}>
+              {name}
             </option>
           ))}
         </select>

@@ -8,6 +8,7 @@ import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { Empty, Failed, Loading } from '../ui/states';
 import { showError, showToast } from '../ui/toasts';
+import { BlockedSendersSection } from './BlockedSendersSection';
 import { CannedRepliesSection } from './CannedRepliesSection';
 import { MacrosSection } from './MacrosSection';
 import { TeamsSection } from './TeamsSection';
@@ -192,6 +193,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
         <Empty title="Only admins manage the team" />
         <CannedRepliesSection />
         <MacrosSection />
+        <BlockedSendersSection />
       </>
     );
 
@@ -272,6 +274,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
         <TeamsSection users={users} />
         <CannedRepliesSection />
         <MacrosSection />
+        <BlockedSendersSection />
       </>
     );
   }
