@@ -359,8 +359,9 @@ export async function searchConversations(
   // Read conversations in ranked order until the page is full: a customer's filter can drop many.
   for (let i = 0; i < hits.length && rows.size < limit; i += limit * 2) {
     const chunk = hits.slice(i, i + limit * 2).map((h) => h.conversationId);
+    // As every list: spam and merged tombstones are in none (a tombstone's messages are found in the conversation they moved to).
     for (const row of await findConversationsByIds(ctx.store.db, chunk, { customerId: options.customerId, openedBy: options.openedBy }))
-      rows.set(Number(row.id), toConversation(row));
+      if (row.shelf === null) rows.set(Number(row.id), toConversation(row));
   }
   hits = hits.filter((h) => rows.has(h.conversationId)).slice(0, limit);
   const terms = parseSearchQuery(q);

@@ -72,8 +72,9 @@ export async function postVisitorMessage(
 }
 
 async function botTurn(ctx: ChatContext, conversation: Conversation, question: string): Promise<{ conversation: Conversation | null; replies: Message[] }> {
-  // The bot speaks only while it has the chat; once a person has it, it stays silent.
-  if (!ctx.bot || !conversation.tags.includes(BOT_TAG) || !question.trim()) return { conversation: null, replies: [] };
+  // The bot speaks only while it has the chat; once a person has it, it stays silent. A
+  // blocked visitor's chat is in Spam: nobody answers it, the bot neither.
+  if (!ctx.bot || !conversation.tags.includes(BOT_TAG) || conversation.shelf !== null || !question.trim()) return { conversation: null, replies: [] };
   const misses = await missesOf(ctx.inbox.store.db, conversation.id);
   const reply = await botReply(ctx.bot, { question, missesInARow: misses });
   const from = { bot: ctx.botName };
@@ -87,7 +88,7 @@ async function botTurn(ctx: ChatContext, conversation: Conversation, question: s
 /** "Talk to a person": the chat goes to the team now. Without a chat yet, the visitor's first message will start one with the team. */
 export async function askForPerson(ctx: ChatContext, visitor: Visitor): Promise<{ conversation: Conversation | null; replies: Message[] }> {
   const current = await currentChat(ctx, visitor);
-  if (!current || !current.tags.includes(BOT_TAG)) return { conversation: current, replies: [] };
+  if (!current || !current.tags.includes(BOT_TAG) || current.shelf !== null) return { conversation: current, replies: [] };
   const from = { bot: ctx.botName };
   const said = await addMessage(ctx.inbox, { conversation: current.id, from, body: "Sure — I'm getting a person from the team. They'll answer here." });
   const conversation = await escalateConversation(ctx.inbox, { conversation: current.id, reason: 'asked', by: from });

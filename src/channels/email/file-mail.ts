@@ -29,6 +29,7 @@ import type { MessageAuto } from '../../store/schema.js';
 import type { Tx } from '../../store/transaction.js';
 import { existingConversation } from './existing-conversation.js';
 import { mailContent } from './mail-content.js';
+import { threadTarget } from './merged-thread.js';
 import { type MailAddress, type ParsedEmail, parseEmail } from './parse.js';
 import { escapeHtml } from './quotes.js';
 import type { ReplyTokens, SupportAddresses } from './reply-address.js';
@@ -206,7 +207,8 @@ async function write(
     const known = await findConversationsByMessageIds(store.db, mail.bounced);
     for (const bouncedId of mail.bounced) {
       const conversationId = known.get(bouncedId);
-      const conversation = conversationId === undefined ? null : await existingConversation(ctx, conversationId);
+      // The bounced message moved with a merge: its note goes where the message now is.
+      const conversation = conversationId === undefined ? null : await threadTarget(ctx, conversationId);
       if (!conversation) continue;
       const error = `bounced: ${mail.subject || 'delivery failure'}`.slice(0, 500);
       // The failed delivery and the note that tells of it commit together, or neither does.

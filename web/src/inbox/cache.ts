@@ -60,6 +60,9 @@ function before(sort: Sort, a: Conversation, b: Conversation): boolean {
 export function matches(conversation: Conversation, params: ListParams, meId: number): boolean | null {
   // Who was mentioned or follows is not on the conversation: the lists keep whom they had.
   if (params.mentioned || params.participating) return params.status?.length && !params.status.includes(conversation.status) ? false : null;
+  // Spam is in the Spam view only, a merged tombstone in none (the server's rule, store/conversations.ts).
+  if ((conversation.shelf ?? null) !== (params.state === 'spam' ? 'spam' : null)) return false;
+  if (params.state === 'snoozed' && !conversation.snoozed) return false;
   if (params.status?.length && !params.status.includes(conversation.status)) return false;
   if (params.channel && conversation.channel !== params.channel) return false;
   if (params.assignee !== undefined) {

@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { appendMessage, keys, markReadLocally, removeConversation, replaceMessage, upsertConversation } from '../inbox/cache';
+import { appendMessage, findInLists, keys, markReadLocally, removeConversation, replaceMessage, upsertConversation } from '../inbox/cache';
 import type { EventFrame } from './connection';
 
 // What each frame does to the cache. The conversation a frame carries is the row as it
@@ -49,8 +49,14 @@ export function applyFrame(client: QueryClient, meId: number, frame: EventFrame)
       break;
     }
     case 'conversation.updated': {
-      upsertConversation(client, meId, frame.data.conversation);
-      refreshEvents(client, frame.data.conversation.id);
+      const { conversation } = frame.data;
+      // Woken from a snooze (its time came, or a colleague woke it) while not on screen: the
+      // server made it unread for its assignee (commands/snooze.ts), and so does the list here.
+      const was = findInLists(client, conversation.id);
+      const woke = was?.snoozed && !conversation.snoozed && conversation.status === 'open';
+      const mine = conversation.assignedTo === meId && conversation.lastCustomerMessageAt != null && openConversationId !== conversation.id;
+      upsertConversation(client, meId, conversation, woke && mine ? { unread: true } : {});
+      refreshEvents(client, conversation.id);
       break;
     }
     case 'conversation.deleted': {
