@@ -1,10 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { macroEndpoints } from '../api/endpoints';
 import type { Macro, User } from '../api/types';
 import { keys, upsertConversation } from '../inbox/cache';
 import { refreshCountsSoon } from '../live/apply';
+import { onMenuButtonKey, onMenuKey } from '../ui/menuButton';
 import { showError, showToast } from '../ui/toasts';
 
 // The conversation header's Macros: a menu button (the WAI-ARIA pattern: Enter or ↓ opens it
@@ -23,7 +24,6 @@ export function MacroPicker({ conversationId, me }: { conversationId: number; me
   const menu = useRef<HTMLDivElement>(null);
   const macros = useQuery({ queryKey: macrosKey, queryFn: () => macroEndpoints.list().then((r) => r.items), enabled: open });
 
-  const items = () => Array.from(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
   const loaded = macros.data !== undefined;
   useEffect(() => {
     if (open && loaded) menu.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
@@ -57,24 +57,6 @@ export function MacroPicker({ conversationId, me }: { conversationId: number; me
     }
   };
 
-  const onMenuKey = (event: KeyboardEvent) => {
-    const list = items();
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => {
-      event.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    };
-    if (event.key === 'ArrowDown') move(at + 1);
-    else if (event.key === 'ArrowUp') move(at - 1);
-    else if (event.key === 'Home') move(0);
-    else if (event.key === 'End') move(list.length - 1);
-    else if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      close();
-    } else if (event.key === 'Tab') setOpen(false);
-  };
-
   // A menu holds menu items only: what is not one (loading, none yet) is said beside it.
   let note: string | null = null;
   if (macros.isPending) note = 'Loading macros…';
@@ -92,16 +74,7 @@ export function MacroPicker({ conversationId, me }: { conversationId: number; me
         aria-controls={open ? menuId : undefined}
         disabled={busy}
         onClick={() => setOpen(!open)}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown' && !open) {
-            e.preventDefault();
-            setOpen(true);
-          } else if (e.key === 'Escape' && open) {
-            e.preventDefault();
-            e.stopPropagation();
-            setOpen(false);
-          }
-        }}
+        onKeyDown={(e) => onMenuButtonKey(e, open, setOpen)}
       >
         Macros
       </button>
@@ -111,7 +84,14 @@ export function MacroPicker({ conversationId, me }: { conversationId: number; me
         </p>
       ) : null}
       {open && !note ? (
-        <div ref={menu} id={menuId} role="menu" aria-label="Macros" className="macro-menu" onKeyDown={onMenuKey}>
+        <div
+          ref={menu}
+          id={menuId}
+          role="menu"
+          aria-label="Macros"
+          className="macro-menu"
+          onKeyDown={(e) => onMenuKey(e, menu.current, close, () => setOpen(false))}
+        >
           {macros.data?.map((macro) => (
             <button key={macro.id} type="button" role="menuitem" tabIndex={-1} className="macro-option" onClick={() => void run(macro)}>
               {macro.name}

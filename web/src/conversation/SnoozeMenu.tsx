@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api/client';
 import type { Conversation } from '../api/types';
 import { keys } from '../inbox/cache';
 import { refreshCountsSoon } from '../live/apply';
+import { onMenuButtonKey, onMenuKey } from '../ui/menuButton';
 import { showError, showToast } from '../ui/toasts';
 import { describeSnooze } from './snooze-time';
 
@@ -85,25 +86,14 @@ export function SnoozeMenu({ conversation }: { conversation: Conversation }) {
 
   if (conversation.shelf || conversation.status === 'closed') return null;
 
-  const onMenuKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
+  // The picker is a form: its fields keep their arrows, and only Escape closes it.
+  const onPopupKey = (event: KeyboardEvent) => {
+    if (open === 'menu') onMenuKey(event, menu.current, close, () => setOpen(false));
+    else if (event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
       close();
-      return;
     }
-    if (open !== 'menu') return;
-    const list = Array.from(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => {
-      event.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    };
-    if (event.key === 'ArrowDown') move(at + 1);
-    else if (event.key === 'ArrowUp') move(at - 1);
-    else if (event.key === 'Home') move(0);
-    else if (event.key === 'End') move(list.length - 1);
-    else if (event.key === 'Tab') setOpen(false);
   };
 
   return (
@@ -125,21 +115,12 @@ export function SnoozeMenu({ conversation }: { conversation: Conversation }) {
         aria-controls={open ? menuId : undefined}
         disabled={busy}
         onClick={() => setOpen(open ? false : 'menu')}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown' && !open) {
-            e.preventDefault();
-            setOpen('menu');
-          } else if (e.key === 'Escape' && open) {
-            e.preventDefault();
-            e.stopPropagation();
-            setOpen(false);
-          }
-        }}
+        onKeyDown={(e) => onMenuButtonKey(e, open !== false, (next) => setOpen(next ? 'menu' : false))}
       >
         {conversation.snoozed ? 'Snooze again' : 'Snooze'}
       </button>
       {open === 'menu' ? (
-        <div ref={menu} id={menuId} role="menu" aria-label="Snooze" className="macro-menu" onKeyDown={onMenuKey}>
+        <div ref={menu} id={menuId} role="menu" aria-label="Snooze" className="macro-menu" onKeyDown={onPopupKey}>
           {PRESETS.map(([p, name]) => (
             <button key={p} type="button" role="menuitem" tabIndex={-1} className="macro-option" onClick={() => preset(p)}>
               {name}
@@ -164,7 +145,7 @@ export function SnoozeMenu({ conversation }: { conversation: Conversation }) {
       ) : null}
       {open === 'pick' ? (
         // biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the popup from any of its fields.
-        <div ref={menu} id={menuId} className="macro-menu" onKeyDown={onMenuKey}>
+        <div ref={menu} id={menuId} className="macro-menu" onKeyDown={onPopupKey}>
           <form onSubmit={submitPicked} aria-label="Snooze until">
             <input type="datetime-local" aria-label="Snooze until" required value={picked} onChange={(e) => setPicked(e.target.value)} />
             <button type="submit" className="button button-small">

@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api, errorMessage } from '../api/client';
 import type { Conversation } from '../api/types';
 import { keys } from '../inbox/cache';
 import { refreshCountsSoon } from '../live/apply';
+import { onMenuButtonKey, onMenuKey } from '../ui/menuButton';
 import { showError, showToast } from '../ui/toasts';
 
 // The conversation header's spam action: "Mark as spam" is a menu button (the same WAI-ARIA
@@ -85,24 +86,6 @@ export function SpamMenu({ conversation }: { conversation: Conversation }) {
   }
   if (conversation.shelf) return null;
 
-  const onMenuKey = (event: KeyboardEvent) => {
-    const list = Array.from(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
-    const at = list.indexOf(document.activeElement as HTMLButtonElement);
-    const move = (to: number) => {
-      event.preventDefault();
-      list[(to + list.length) % list.length]?.focus();
-    };
-    if (event.key === 'ArrowDown') move(at + 1);
-    else if (event.key === 'ArrowUp') move(at - 1);
-    else if (event.key === 'Home') move(0);
-    else if (event.key === 'End') move(list.length - 1);
-    else if (event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      close();
-    } else if (event.key === 'Tab') setOpen(false);
-  };
-
   return (
     <div className="macro-picker spam-menu">
       <button
@@ -114,21 +97,19 @@ export function SpamMenu({ conversation }: { conversation: Conversation }) {
         aria-controls={open ? menuId : undefined}
         disabled={busy}
         onClick={() => setOpen(!open)}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown' && !open) {
-            e.preventDefault();
-            setOpen(true);
-          } else if (e.key === 'Escape' && open) {
-            e.preventDefault();
-            e.stopPropagation();
-            setOpen(false);
-          }
-        }}
+        onKeyDown={(e) => onMenuButtonKey(e, open, setOpen)}
       >
         Mark as spam
       </button>
       {open ? (
-        <div ref={menu} id={menuId} role="menu" aria-label="Mark as spam" className="macro-menu" onKeyDown={onMenuKey}>
+        <div
+          ref={menu}
+          id={menuId}
+          role="menu"
+          aria-label="Mark as spam"
+          className="macro-menu"
+          onKeyDown={(e) => onMenuKey(e, menu.current, close, () => setOpen(false))}
+        >
           <button type="button" role="menuitem" tabIndex={-1} className="macro-option" onClick={() => mark(null)}>
             Mark as spam
           </button>
