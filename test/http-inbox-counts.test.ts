@@ -83,6 +83,8 @@ describe('inbox counts over HTTP', () => {
       bot: 0,
       snoozed: 0,
       spam: 0,
+      // The agent's bell: assigned twice, and the customer's unassigned ticket.
+      notifications: 3,
       teams: [],
     });
 
@@ -137,6 +139,7 @@ describe('inbox counts over HTTP', () => {
       'bot',
       'snoozed',
       'spam',
+      'notifications',
       'teams',
     ]);
   });

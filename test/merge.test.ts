@@ -48,7 +48,9 @@ describe.skipIf(!MAIL_PEERS.swaks)('merge and unmerge', () => {
     const rows = await db().selectFrom('conversations').selectAll().execute();
     const recount = new Map<string, number>();
     for (const r of rows) for (const key of countKeys(countable({ ...r, teamName: null }))) recount.set(key, (recount.get(key) ?? 0) + 1);
-    const stored = (await db().selectFrom('inbox_counts').select(['key', 'n']).execute()).filter((c) => Number(c.n) !== 0);
+    const stored = (await db().selectFrom('inbox_counts').select(['key', 'n']).where('key', 'not like', 'notifications:%').execute()).filter(
+      (c) => Number(c.n) !== 0,
+    );
     expect(Object.fromEntries(stored.map((c) => [c.key, Number(c.n)]).sort())).toEqual(Object.fromEntries([...recount].sort()));
   }
 

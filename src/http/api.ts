@@ -21,6 +21,7 @@ import { followerRoutes } from './routes/followers.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { kbRoutes } from './routes/kb.js';
 import { macroRoutes } from './routes/macros.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
 import { viewRoutes } from './routes/views.js';
@@ -57,6 +58,7 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
     (app) => app.register(viewRoutes, { inbox }),
     (app) => app.register(cannedReplyRoutes, { inbox, attachments }),
     (app) => app.register(macroRoutes, { inbox }),
+    (app) => app.register(notificationRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });
     },

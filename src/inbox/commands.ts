@@ -44,6 +44,7 @@ export { applyMacro, createMacro, deleteMacro, type Macro, type MacroInput, reco
 export { type MergeResult, mergeConversations, UNMERGE_DAYS, unmergeConversation } from './commands/merge.js';
 export type { MessageContent, MessageResult } from './commands/message-content.js';
 export { type AddMessageInput, addMessage, type CreateConversationInput, createConversation } from './commands/messages.js';
+export { markNotificationsRead, type NotificationReadInput } from './commands/notifications.js';
 export { markConversationRead, markSeenByCustomer } from './commands/reads.js';
 export { type SnoozeUntil, snoozeConversation, type UnsnoozeReason, unsnoozeConversation } from './commands/snooze.js';
 export { type MarkAsSpamInput, markAsSpam, restoreFromSpam } from './commands/spam.js';

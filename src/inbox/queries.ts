@@ -16,6 +16,7 @@ import { readCounters } from '../store/counters.js';
 import { findDeliveries } from '../store/deliveries.js';
 import { listEventPage } from '../store/events.js';
 import { findMessagesByIds, listAttachments, listMessagePage } from '../store/messages.js';
+import { notificationCounterKey } from '../store/notifications.js';
 import { CHANNELS, type Channel, type ConversationType, LABELS, type Label, type Priority, STATUSES, type Status } from '../store/schema.js';
 import { searchIndex } from '../store/search.js';
 import { listTeams, listUserTeams, type TeamWithMembers } from '../store/teams.js';
@@ -236,6 +237,8 @@ export type InboxCounts = {
   /** Snoozed conversations, and the Spam view's. */
   snoozed: number;
   spam: number;
+  /** The viewer's unread notifications (the bell). */
+  notifications: number;
   /** The viewer's teams, each with its open conversations. */
   teams: { id: number; name: string; open: number }[];
 };
@@ -253,6 +256,7 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     `tag:${BOT_TAG}:pending`,
     'state:snoozed:pending',
     'state:spam:closed',
+    notificationCounterKey(viewerId),
   ];
   const n = await readCounters(ctx.store.db, keys);
   const get = (key: string) => n.get(key) ?? 0;
@@ -265,6 +269,7 @@ export async function getInboxCounts(ctx: InboxContext, viewerId: number): Promi
     bot: get(`tag:${BOT_TAG}:pending`),
     snoozed: get('state:snoozed:pending'),
     spam: get('state:spam:closed'),
+    notifications: get(notificationCounterKey(viewerId)),
     teams: teams.map((t) => ({ ...t, open: get(`team:${t.id}:open`) })),
   };
 }

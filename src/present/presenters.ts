@@ -1,10 +1,12 @@
 import { pointStoredImages } from '../attachments/index.js';
 import { type AvailabilityFacts, effectiveAvailability } from '../inbox/availability.js';
+import type { NotificationItem } from '../inbox/notifications/queries.js';
 import { formatAddress } from '../inbox/participants.js';
 import { canManageUsers, isTeam, type Viewer } from '../inbox/policies.js';
 import type { Conversation, InboxEvent, Message } from '../inbox/records.js';
+import { formatConversationNumber } from '../inbox/records.js';
 import type { UserRow } from '../store/schema.js';
-import type { ConversationJson, EventJson, MessageJson, UserJson } from './schemas.js';
+import type { ConversationJson, EventJson, MessageJson, NotificationJson, UserJson } from './schemas.js';
 
 // The only place that decides which fields a role sees. REST and the live stream both
 // present through these, so a field cannot leak through one and not the other.
@@ -111,4 +113,19 @@ export function presentMessage(viewer: Viewer, m: Message): MessageJson | null {
 
 export function presentEvent(viewer: Viewer, e: InboxEvent): EventJson | null {
   return isTeam(viewer) ? { ...e } : null;
+}
+
+/** A notification, to its own user only (the routes list nothing else). */
+export function presentNotification(n: NotificationItem): NotificationJson {
+  return {
+    id: n.id,
+    kind: n.kind as NotificationJson['kind'],
+    conversation: { id: n.conversationId, number: formatConversationNumber(n.conversationNumber), subject: n.subject },
+    messageId: n.messageId,
+    actor: { id: n.actorId, name: n.actorName },
+    count: n.count,
+    firstAt: n.firstAt,
+    lastAt: n.lastAt,
+    readAt: n.readAt,
+  };
 }

@@ -171,6 +171,7 @@ export const InboxCountsJson = z
     bot: viewCount.describe('chats the bot is still answering (tag `bot`, pending)'),
     snoozed: viewCount.describe('snoozed conversations (pending until they wake)'),
     spam: viewCount.describe('the Spam view: conversations marked as spam or from a blocked sender'),
+    notifications: viewCount.describe("the caller's unread notifications (the bell)"),
     teams: z.array(z.object({ id: z.number().int(), name: z.string(), open: viewCount })).describe("the caller's teams, each with its open conversations"),
   })
   .meta({ id: 'InboxCounts' });
@@ -297,6 +298,27 @@ export type CustomerJson = z.infer<typeof CustomerJson>;
 export type CustomerConversationJson = z.infer<typeof CustomerConversationJson>;
 
 // Canned replies (issue 17).
+// Notifications (issue 18): one line per conversation and kind, the bell's list.
+export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating'] as const;
+export const NotificationJson = z
+  .object({
+    id: z.number().int(),
+    kind: z
+      .enum(NOTIFICATION_KINDS)
+      .describe(
+        "assigned: given to you; customer_replied: on a conversation assigned to you; unassigned_activity: new or answered in your team's unassigned queue; mentioned: in a note; participating: a conversation you follow changed",
+      ),
+    conversation: z.object({ id: z.number().int(), number: z.string(), subject: z.string() }),
+    messageId: z.number().int().nullable().describe('the latest message it is about, if any'),
+    actor: z.object({ id: z.number().int().nullable(), name: z.string() }).describe('who did the latest of it'),
+    count: z.number().int().describe('how many events it folds: further ones of the same kind on the same conversation while unread'),
+    firstAt: timestamp,
+    lastAt: timestamp,
+    readAt: timestamp.nullable(),
+  })
+  .meta({ id: 'Notification' });
+export type NotificationJson = z.infer<typeof NotificationJson>;
+
 export const CannedReplyJson = z
   .object({
     id: z.number().int(),

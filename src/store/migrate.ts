@@ -27,6 +27,7 @@ import { bulkJobsMigration } from './migrations/0024_bulk_jobs.js';
 import { conversationMergesMigration } from './migrations/0025_conversation_merges.js';
 import { blockedSendersMigration } from './migrations/0026_blocked_senders.js';
 import { cannedReplyFilesMigration } from './migrations/0027_canned_reply_files.js';
+import { notificationsMigration } from './migrations/0028_notifications.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -59,6 +60,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0025_conversation_merges': conversationMergesMigration(store.dialect),
     '0026_blocked_senders': blockedSendersMigration(store.dialect),
     '0027_canned_reply_files': cannedReplyFilesMigration(store.dialect),
+    '0028_notifications': notificationsMigration(store.dialect),
   };
 }
 

@@ -418,6 +418,24 @@ export interface MacrosTable {
   updatedAt: number;
 }
 
+/** An in-app notification (migration 0028): one row per user, kind and conversation while unread. */
+export interface NotificationsTable {
+  id: Generated<number>;
+  userId: number;
+  kind: string;
+  conversationId: number;
+  messageId: number | null;
+  actorId: number | null;
+  actorName: string;
+  /** `kind:conversationId`: the unread row a further event of the same kind folds into. */
+  groupKey: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  readAt: number | null;
+  createdAt: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -449,6 +467,7 @@ export interface Database {
   canned_replies: CannedRepliesTable;
   canned_reply_files: CannedReplyFilesTable;
   macros: MacrosTable;
+  notifications: NotificationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,6 +1,7 @@
 import { DomainError, invalid } from '../../errors.js';
 import { deleteConversationRows } from '../../store/conversations.js';
 import { addToCounters } from '../../store/counters.js';
+import { deleteConversationNotifications, notificationCounterKey } from '../../store/notifications.js';
 import type { ConversationRow } from '../../store/schema.js';
 import { type Actor, resolveActor } from '../actors.js';
 import { madeRoom, requestDrain } from '../assignment/request.js';
@@ -20,6 +21,9 @@ export function deleteConversation(target: CommandTarget, input: { conversation:
     const actor = await resolveActor(tx, input.by, now);
     if (!canDelete(actor)) throw new DomainError('forbidden', 'only an admin deletes conversations');
     await addToCounters(tx, countDeltas(countable(row), null));
+    // Its notifications go with it, and their unread ones leave each user's bell.
+    const unread = await deleteConversationNotifications(tx, Number(row.id));
+    await addToCounters(tx, new Map([...unread].map(([userId, n]) => [notificationCounterKey(userId), -n])));
     await deleteConversationRows(tx, Number(row.id));
     if (madeRoom(row, null)) await requestDrain(tx, now);
     const { number, subject, customer } = toConversation(row);

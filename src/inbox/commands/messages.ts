@@ -283,7 +283,9 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
 
     const conversation = toConversation(after);
     const event = eventBy(sender, conversation.id, now);
-    const events: NewEvent[] = [event(isInternal ? 'note_added' : 'replied', null, { messageId: Number(storedMessage.id), senderType: sender.kind })];
+    const events: NewEvent[] = [
+      event(isInternal ? 'note_added' : 'replied', null, { messageId: Number(storedMessage.id), senderType: sender.kind, auto: input.auto ?? null }),
+    ];
     if (participantsChanged) {
       events.push(
         event(

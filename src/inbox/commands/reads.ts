@@ -3,6 +3,7 @@ import { markMentionsRead } from '../../store/followers.js';
 import { markMessagesRead, upsertConversationRead } from '../../store/messages.js';
 import { resolveActor } from '../actors.js';
 import type { ConversationRef } from '../refs.js';
+import { markNotificationsRead } from './notifications.js';
 import { type CommandTarget, lockConversation, runCommand } from './unit.js';
 
 // Who has read what: no events, nothing mailed; they change what continuity mails.
@@ -16,6 +17,7 @@ export function markConversationRead(target: CommandTarget, input: { conversatio
     await upsertConversationRead(tx, Number(row.id), input.userId, now);
     await markMessagesRead(tx, Number(row.id), reader.kind === 'customer' ? ['admin', 'bot'] : ['customer'], now);
     if (reader.kind !== 'customer') await markMentionsRead(tx, Number(row.id), input.userId, now);
+    if (reader.kind !== 'customer') await markNotificationsRead(unit, { userId: input.userId, conversationId: Number(row.id) });
     return { readAt: now };
   });
 }

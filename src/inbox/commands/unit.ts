@@ -10,6 +10,7 @@ import { isUniqueViolation, type Tx, transact } from '../../store/transaction.js
 import type { ResolvedActor } from '../actors.js';
 import { madeRoom, requestDrain } from '../assignment/request.js';
 import { type InboxContext, isTimer, type NewTimer, type Origin } from '../context.js';
+import { deriveNotifications } from '../notifications/derive.js';
 import { type Conversation, type InboxEvent, toInboxEvent } from '../records.js';
 import { type ConversationRef, resolveConversationRef } from '../refs.js';
 import { countDeltas, type StatusChange, statusTimestamps, tagRowNames } from '../rules.js';
@@ -131,6 +132,8 @@ export async function recordEvents(unit: Unit, events: NewEvent[], conversation:
   const { ctx, tx } = unit;
   const stamped = unit.origin ? events.map((e) => ({ ...e, origin: unit.origin! })) : events;
   const written = (await insertEvents(tx, ctx.store.dialect, stamped)).map(toInboxEvent);
+  // Notifications come from the same events, in the same transaction; a shelved conversation (spam, a merge's tombstone) tells nobody.
+  if (!conversation?.shelf) await deriveNotifications(unit, written, conversation);
   // Spam asks nothing of anyone: no acknowledgement to a blocked sender, no mail, no
   // notification. One rule here rather than one in every planner; the spam commands set
   // their own timer (the purge) directly.

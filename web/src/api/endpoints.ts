@@ -292,3 +292,22 @@ export const bulkEndpoints = {
   job: (jobId: number, signal?: AbortSignal) => api<{ job: BulkJob }>('GET', `/api/jobs/${id(jobId)}`, { signal }),
   cancel: (jobId: number) => api<{ job: BulkJob }>('POST', `/api/jobs/${id(jobId)}/cancel`),
 };
+
+// Notifications (issue 18): the bell's list, newest first in keyset pages, and marking
+// them read: some by id, a conversation's, or all. Each answer carries the unread count.
+import type { Notification } from './types';
+
+export type NotificationPage = { items: Notification[]; nextCursor: string | null; unreadCount: number };
+export type NotificationsRead = { ids: number[] } | { conversationId: number } | { all: true };
+
+export const notificationEndpoints = {
+  list: (params: { cursor?: string; unread?: boolean; limit?: number } = {}, signal?: AbortSignal) => {
+    const search = new URLSearchParams();
+    if (params.cursor) search.set('cursor', params.cursor);
+    if (params.unread) search.set('unread', '1');
+    if (params.limit) search.set('limit', String(params.limit));
+    const text = search.toString();
+    return api<NotificationPage>('GET', `/api/notifications${text ? `?${text}` : ''}`, { signal });
+  },
+  markRead: (which: NotificationsRead) => api<{ unreadCount: number }>('POST', '/api/notifications/read', { body: which }),
+};

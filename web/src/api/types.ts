@@ -98,3 +98,10 @@ import type { MacroActionJson, MacroJson } from '../../../src/present/schemas.js
 export type Macro = MacroJson;
 /** One of a macro's actions, run in order in one transaction. */
 export type MacroAction = MacroActionJson;
+
+// Notifications (issue 18).
+import type { NotificationJson } from '../../../src/present/schemas.js';
+
+/** One line of the bell's list (GET /api/notifications): one per conversation and kind, `count` the events it folds. */
+export type Notification = NotificationJson;
+export type NotificationKind = Notification['kind'];

@@ -6,6 +6,7 @@ import type { LiveStatus } from '../live/connection';
 import { Avatar } from '../ui/Avatar';
 import { Icon, type IconName } from '../ui/Icon';
 import { AvailabilitySwitch } from './AvailabilitySwitch';
+import { NotificationBell } from './NotificationBell';
 import { SavedViews } from './SavedViews';
 import { useMyTeams, useViewCounts } from './useCounts';
 import { CHANNEL_VIEWS, LABEL_VIEWS, STATUS_VIEWS, teamView, type ViewDefinition } from './views';
@@ -94,6 +95,7 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
           aria-label={live === 'live' ? 'Live updates on' : live === 'connecting' ? 'Connecting' : 'Offline, reconnecting'}
           title={live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Offline — reconnecting'}
         />
+        <NotificationBell route={route} onNavigate={onNavigate} />
       </div>
       {group('Inbox', STATUS_VIEWS)}
       {group('Channels', CHANNEL_VIEWS)}
