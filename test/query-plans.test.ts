@@ -100,6 +100,8 @@ async function loadInbox(): Promise<void> {
   // A seventh of the pending conversations snoozed for a day: the Snoozed view's rows.
   await sql`update conversations set "snoozedAt" = "updatedAt", "snoozedUntil" = "updatedAt" + 86400000
     where status = 'pending' and number % 7 = 0`.execute(db);
+  // An eleventh of the closed ones in Spam: the Spam view's rows, which every other view steps over.
+  await sql`update conversations set shelf = 'spam', "shelvedAt" = "updatedAt" where status = 'closed' and number % 11 = 0`.execute(db);
 
   await sql`
     insert into messages ("conversationId", "senderId", "senderType", "senderName", "senderEmail", body, "isInternal", "sentAt", "createdAt")
@@ -293,6 +295,8 @@ const CONVERSATION_VIEWS: ListView[] = [
   { name: 'bot', query: () => ({ statuses: ['pending'], handler: 'bot' }), expected: { t: 'conversation_tags_view', c: 'pk' } },
   // Snoozed: a partial index holding only the snoozed rows, walked once per status.
   { name: 'snoozed', query: () => ({ state: 'snoozed' }), expected: { c: 'conversations_snoozed_last_message' } },
+  // Spam: likewise, a partial index of the spam rows only.
+  { name: 'spam', query: () => ({ state: 'spam' }), expected: { c: 'conversations_spam_last_message' } },
   {
     name: 'sort=createdAt',
     query: () => ({ statuses: ['open'], sort: 'createdAt' }),
