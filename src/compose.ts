@@ -4,6 +4,8 @@ import { type AttachmentCleaner, LocalAttachmentStorage, startAttachmentCleaner 
 import type { ChatContext } from './channels/chat/chat.js';
 import { type ChatSettings, createChatContext } from './channels/chat/index.js';
 import { createEmailChannel, type EmailChannel, type EmailChannelConfig, emailSideEffects, reprocessFailedMail } from './channels/email/index.js';
+import { notificationMailModule } from './channels/email/notification-mail.js';
+import { createPushChannel, PUSH_JOB } from './channels/push/index.js';
 import type { Config } from './config.js';
 import { coreRoutes, realtimeMount, registerApi } from './http/api.js';
 import type { UploadOptions } from './http/multipart.js';
@@ -12,6 +14,7 @@ import type { AuthRouteOptions } from './http/routes/auth.js';
 import { bulkRoutes } from './http/routes/bulk.js';
 import { emailRoutes } from './http/routes/email.js';
 import { mergeRoutes } from './http/routes/merge.js';
+import { pushRoutes } from './http/routes/push.js';
 import { snoozeRoutes } from './http/routes/snooze.js';
 import { spamRoutes } from './http/routes/spam.js';
 import { widgetRoutes } from './http/routes/widget.js';
@@ -24,6 +27,7 @@ import { SNOOZE_TIMER, wakeSnoozed } from './inbox/commands/snooze.js';
 import { purgePayload, purgeSpam, SPAM_PURGE_TIMER } from './inbox/commands/spam.js';
 import { BULK_TIMER, resumeBulkJobs, runBulkJob } from './inbox/commands.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
+import { notificationCleanupModule } from './inbox/notifications/cleanup.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
 import type { KbContext } from './kb/records.js';
 import { type Log, type Module, pinoLog, type RouteMount } from './modules.js';
@@ -162,6 +166,10 @@ async function assemble(
     spamModule(inbox, email),
     snoozeModule(inbox),
     bulkModule(inbox, email, log),
+    notificationMailModule({ inbox, channel: email, smtpUrl: config.email?.smtpUrl ?? null, publicUrl: config.publicUrl }),
+    pushModule({ store, config, email, clock: overrides.worker?.clock }),
+    // Issue 18: read notifications and delivery records go after 90 days (a daily timer).
+    notificationCleanupModule(inbox, (message, details) => log.error(message, details), overrides.worker?.clock ?? Date.now),
   ];
   for (const module of modules) sideEffects.push(...(module.sideEffects ?? []));
 
@@ -315,5 +323,26 @@ function emailModule(parts: { config: EmailChannelConfig | null; channel: EmailC
     routes: [(app) => app.register(emailRoutes, { inbox, reprocess })],
     start: channel ? () => channel.start() : undefined,
     stop: channel ? () => channel.stop() : undefined,
+  };
+}
+
+/**
+ * Web Push (issue 18 "Desktop", the tab closed): the key and subscription routes, and the
+ * job that sends a notification to a user's browsers. The VAPID keys are made (or read) at start.
+ */
+function pushModule(parts: { store: Store; config: AppConfig; email: EmailChannel | null; clock?: () => number }): Module {
+  const { store, config, email, clock } = parts;
+  const push = createPushChannel({
+    store,
+    allowHttp: config.push.allowHttp,
+    supportAddresses: email?.support.addresses ?? config.email?.supportAddresses ?? [],
+    publicUrl: config.publicUrl,
+    clock,
+  });
+  return {
+    name: 'push',
+    jobHandlers: { [PUSH_JOB]: push.handler },
+    routes: [(app) => app.register(pushRoutes, { push })],
+    start: () => push.start(),
   };
 }

@@ -36,6 +36,8 @@ export type Config = {
    * the stored calendar on a first start only. `notes`: what start-up should say about them.
    */
   businessHours: { calendar: Calendar | null; notes: string[] };
+  /** Web Push (PUSH_ALLOW_HTTP): accept plain http push endpoints too, for tests and a local push service; off, https only (the server POSTs there). */
+  push: { allowHttp: boolean };
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -192,6 +194,7 @@ const variables = {
     .min(100, 'must be milliseconds from 100 to 60000')
     .max(60_000, 'must be milliseconds from 100 to 60000')
     .default(5000),
+  PUSH_ALLOW_HTTP: booleanFlag.default(false),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -230,6 +233,7 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     signup: { perIp: read(env, 'SIGNUP_LIMIT_PER_IP'), perEmail: read(env, 'SIGNUP_LIMIT_PER_EMAIL') },
     chat: readChatConfig(env, publicUrl.replace(/\/+$/, '')),
     businessHours: readBusinessHours(env),
+    push: { allowHttp: read(env, 'PUSH_ALLOW_HTTP') },
   };
 }
 

@@ -21,6 +21,7 @@ describe('configuration', () => {
       contact: { perIp: 5, perEmail: 3 },
       signup: { perIp: 10, perEmail: 3 },
       chat: DEFAULT_CHAT_SETTINGS,
+      push: { allowHttp: false },
       businessHours: { calendar: null, notes: [] },
     });
   });
@@ -56,6 +57,7 @@ describe('configuration', () => {
       contact: { perIp: 5, perEmail: 3 },
       signup: { perIp: 10, perEmail: 3 },
       chat: { ...DEFAULT_CHAT_SETTINGS, publicUrl: 'https://help.example.com' },
+      push: { allowHttp: false },
       businessHours: { calendar: null, notes: [] },
     });
   });

@@ -1,6 +1,7 @@
 import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InboxContext } from '../src/inbox/context.js';
+import { listNotifications } from '../src/inbox/notifications/queries.js';
 import { type ConversationQuery, getConversationMessages, getConversations } from '../src/inbox/queries.js';
 import { makeAgent, useTestInbox } from './support/inbox.js';
 import { explainOf, recordingStore } from './support/query-capture.js';
@@ -27,6 +28,7 @@ const inbox = useTestInbox();
 const CONVERSATIONS = 20_000;
 const CUSTOMERS = 500;
 const LONG_THREAD = 400;
+const NOTIFICATIONS = 60_000;
 const T0 = Date.UTC(2025, 0, 1);
 
 let agentIds: number[] = [];
@@ -119,6 +121,19 @@ async function loadInbox(): Promise<void> {
       c."createdAt" + 10000 + n * 1000, c."createdAt" + 10000 + n * 1000
     from conversations c cross join ${numbers(LONG_THREAD)}
     where c.id = ${sql.lit(longThreadId)}`.execute(db);
+
+  // The bell (issue 18): 60,000 notifications over the nine agents, each one's newest 40
+  // unread, the rest read, on conversations spread over the whole table.
+  const agent = sql.raw(`case n % 9 ${agentIds.map((id, i) => `when ${i} then ${id}`).join(' ')} end`);
+  await sql`
+    insert into notifications ("userId", kind, "conversationId", "messageId", "actorId", "actorName", "groupKey", count,
+      "firstAt", "lastAt", "readAt", "createdAt", silent)
+    select ${agent}, 'customer_replied', c.id, null, null, 'Bulk customer', 'customer_replied:' || c.id || ':' || n, 1,
+      ${sql.lit(T0)} + n * 30000, ${sql.lit(T0)} + n * 30000,
+      case when n >= ${sql.lit(NOTIFICATIONS - 9 * 40)} then null else ${sql.lit(T0)} + n * 30000 + 1000 end,
+      ${sql.lit(T0)} + n * 30000, 0
+    from ${numbers(NOTIFICATIONS)}
+    join conversations c on c.number = 1000000 + (n * 7919) % ${sql.lit(CONVERSATIONS)}`.execute(db);
 }
 
 async function analyze(): Promise<void> {
@@ -363,6 +378,23 @@ async function messageStatements(includeInternal: boolean): Promise<{ first: Com
   return { first, next };
 }
 
+const isNotificationPageQuery = (q: CompiledQuery) => /^select\b/i.test(q.sql) && /from "notifications" as "n"/.test(q.sql);
+
+/** The bell's page statement (listNotifications) for the first page and the page after it. */
+async function notificationStatements(unread: boolean): Promise<{ first: CompiledQuery; next: CompiledQuery }> {
+  const recording = recordingStore(inbox.store);
+  const ctx: InboxContext = { ...inbox.ctx, store: recording.store };
+  const page = await listNotifications(ctx, agentIds[0]!, { unread, limit: 30 });
+  expect(page.items).toHaveLength(30);
+  expect(page.nextCursor).not.toBeNull();
+  const first = recording.queries.find(isNotificationPageQuery);
+  recording.clear();
+  await listNotifications(ctx, agentIds[0]!, { unread, limit: 30, cursor: page.nextCursor! });
+  const next = recording.queries.find(isNotificationPageQuery);
+  if (!first || !next) throw new Error('no notification page statement recorded');
+  return { first, next };
+}
+
 function planChecks(): void {
   describe.each(CONVERSATION_VIEWS)('the $name view', (view) => {
     it('walks its index for the first page and for the page after a cursor, without a table scan or a sort', async () => {
@@ -377,6 +409,17 @@ function planChecks(): void {
       const { first, next } = await listStatements(view.query());
       expectIndexWalk(await explain(first), view.expected, `${view.name}, first page: ${first.sql}`);
       expectIndexWalk(await explain(next), view.expected, `${view.name}, after a cursor: ${next.sql}`);
+    });
+  });
+
+  describe.each([false, true])('the bell (listNotifications, unread %s)', (unread) => {
+    it('walks the user’s notifications newest first and fetches each conversation by id, without a table scan or a sort', async () => {
+      const { first, next } = await notificationStatements(unread);
+      // The unread list has its partial index (migration 0029): without it PostgreSQL took the
+      // user's unread rows from notifications_unread_group and hash-joined every conversation.
+      const expected = { n: unread ? 'notifications_unread_list' : 'notifications_user', c: 'pk' };
+      expectIndexWalk(await explain(first), expected, `bell (unread ${unread}), first page: ${first.sql}`);
+      expectIndexWalk(await explain(next), expected, `bell (unread ${unread}), after a cursor: ${next.sql}`);
     });
   });
 

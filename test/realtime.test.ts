@@ -202,7 +202,7 @@ describe('live updates over WebSocket', () => {
       const received = slow.events().filter(isBacklog);
       expect(received.length).toBeLessThan(COUNT);
       expect(received.map(numberOf)).toEqual(received.map((_, i) => i));
-      const resumed = await LiveOn.as(agent, limited, `?since=${slow.frames.at(-1)!.id}`);
+      const resumed = await LiveOn.as(agent, limited, `?since=${slow.events().at(-1)!.id}`);
       expect(resumed.events().filter(isBacklog).map(numberOf)).toEqual(Array.from({ length: COUNT - received.length }, (_, i) => received.length + i));
       await Promise.all([resumed.close(), healthy.close()]);
     } finally {

@@ -21,6 +21,7 @@ import { followerRoutes } from './routes/followers.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { kbRoutes } from './routes/kb.js';
 import { macroRoutes } from './routes/macros.js';
+import { notificationPreferenceRoutes } from './routes/notification-preferences.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { teamRoutes } from './routes/teams.js';
 import { userRoutes } from './routes/users.js';
@@ -59,6 +60,7 @@ export function coreRoutes(parts: CoreRouteParts): RouteMount[] {
     (app) => app.register(cannedReplyRoutes, { inbox, attachments }),
     (app) => app.register(macroRoutes, { inbox }),
     (app) => app.register(notificationRoutes, { inbox }),
+    (app) => app.register(notificationPreferenceRoutes, { inbox }),
     async (app) => {
       if (attachments) await app.register(attachmentRoutes, { inbox, storage: attachments.storage });
     },

@@ -26,4 +26,18 @@ export class EventBus {
       }
     }
   }
+
+  /**
+   * Something committed that no event says (a notification read, notification_changes):
+   * the listeners wake as after events, so the hub and the other instances read the feeds.
+   */
+  nudge(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener([]);
+      } catch (error) {
+        console.error('event listener failed', error);
+      }
+    }
+  }
 }

@@ -44,6 +44,26 @@ export { applyMacro, createMacro, deleteMacro, type Macro, type MacroInput, reco
 export { type MergeResult, mergeConversations, UNMERGE_DAYS, unmergeConversation } from './commands/merge.js';
 export type { MessageContent, MessageResult } from './commands/message-content.js';
 export { type AddMessageInput, addMessage, type CreateConversationInput, createConversation } from './commands/messages.js';
+export {
+  type MailSending,
+  messageExcerpt,
+  NOTIFICATION_DIGEST_JOB,
+  NOTIFICATION_MAIL_JOB,
+  type NotificationDigestJobPayload,
+  type NotificationMailJobPayload,
+  notificationsForMail,
+  prepareNotificationDigest,
+  prepareNotificationMail,
+  queuedOf,
+  settleNotificationMail,
+} from './commands/notification-mail.js';
+export {
+  type SavePreferencesInput,
+  saveNotificationPreferences,
+  saveTeamNotificationSettings,
+  setNotificationMailDisabled,
+  type TeamSettingsChange,
+} from './commands/notification-preferences.js';
 export { markNotificationsRead, type NotificationReadInput } from './commands/notifications.js';
 export { markConversationRead, markSeenByCustomer } from './commands/reads.js';
 export { type SnoozeUntil, snoozeConversation, type UnsnoozeReason, unsnoozeConversation } from './commands/snooze.js';

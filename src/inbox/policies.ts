@@ -186,3 +186,11 @@ export const canManageBlockList = (who: Who): boolean => who.role === 'admin';
 export function canUnblock(who: Who & { id: number | null }, block: { createdBy: number | null }): boolean {
   return canManageBlockList(who) || (isTeam(who) && who.id !== null && who.id === block.createdBy);
 }
+
+/** The team's notification settings and a person's notification-mail switch: admins'. */
+export const canManageNotificationSettings = (who: Who): boolean => who.role === 'admin';
+
+/** Notification deliveries ("why didn't I get it"): a team member's own, and anyone's for an admin. */
+export function canReadDeliveriesOf(viewer: Viewer, userId: number): boolean {
+  return viewer.role === 'admin' || (isTeam(viewer) && viewer.id === userId);
+}

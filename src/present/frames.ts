@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConversationJson, MessageJson } from './schemas.js';
+import { ConversationJson, MessageJson, NotificationJson } from './schemas.js';
 
 // The frames the live sockets send, one schema each: /api/realtime (src/realtime/frames.ts
 // builds the event frames, presence.ts the presence ones) and the chat widget's socket
@@ -45,6 +45,26 @@ export type ErrorFrame = z.infer<typeof ErrorFrame>;
 
 export const RealtimeFrame = z.union([EventFrame, ReadyFrame, PresenceFrame, ErrorFrame]);
 export type RealtimeFrame = z.infer<typeof RealtimeFrame>;
+
+// The user's own notifications (issue 18), to their own sockets only. No `id`: they are
+// not events, are never replayed, and must not move a client's `since`; a client reads
+// the bell again when its socket says `ready`.
+const unreadCount = z.number().int().min(0).describe("the user's unread notifications now (the bell)");
+const NotificationChanged = z.object({ notification: NotificationJson, unreadCount });
+export const NotificationFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('notification.created'), data: NotificationChanged }),
+  z.object({ type: z.literal('notification.updated'), data: NotificationChanged }),
+  z.object({
+    type: z.literal('notification.read'),
+    data: z.object({
+      ids: z.array(z.number().int()).optional().describe('the notifications that became read (absent after "all")'),
+      conversationId: z.number().int().optional(),
+      all: z.literal(true).optional(),
+      unreadCount,
+    }),
+  }),
+]);
+export type NotificationFrame = z.infer<typeof NotificationFrame>;
 
 // --- the chat widget's socket --------------------------------------------------------
 

@@ -2,6 +2,7 @@ import type { EventBus } from '../inbox/bus.js';
 import type { Store } from '../store/database.js';
 import { latestEventId, listEventsSince } from '../store/events.js';
 import { frameFor, type LiveViewer, type PreparedEvent, prepareEvents, readyFrame } from './frames.js';
+import { latestNotificationChange, pruneNotificationChanges, tailNotificationChanges } from './notification-frames.js';
 import { type Log, PgWakeup } from './pg-wakeup.js';
 
 // The live stream of one process. The event table is the source of truth: the hub keeps
@@ -49,6 +50,8 @@ export class RealtimeHub {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #options: Required<HubOptions>;
   #cursor = 0;
+  /** The last notification_changes id handled (notification-frames.ts): a second feed, tailed alike. */
+  #notificationCursor = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #tailQueued = false;
   /** Reading the table failed last time: said once, and said again when it works. */
@@ -83,6 +86,7 @@ export class RealtimeHub {
 
   async start(): Promise<void> {
     this.#cursor = await latestEventId(this.#store.db);
+    this.#notificationCursor = await latestNotificationChange(this.#store.db);
     if (this.#store.dialect === 'postgres' && this.#store.connectionString) {
       this.#pg = new PgWakeup(this.#store, () => this.wake(), this.#options.log);
       await this.#pg.start();
@@ -98,6 +102,7 @@ export class RealtimeHub {
       this.#timers.push(timer);
     };
     every(this.#options.pollMs, () => this.wake());
+    every(60 * 60 * 1000, () => void pruneNotificationChanges(this.#store.db, Date.now(), this.#options.log));
     every(this.#options.heartbeatMs, () => {
       for (const c of this.#clients) c.heartbeat();
     });
@@ -120,6 +125,7 @@ export class RealtimeHub {
     this.#exclusive(async () => {
       this.#tailQueued = false;
       await this.#tail();
+      this.#notificationCursor = await tailNotificationChanges(this.#store.db, this.#notificationCursor, this.#clients);
     }).then(
       () => this.#reading(true),
       (error) => this.#reading(false, error),

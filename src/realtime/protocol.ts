@@ -104,6 +104,10 @@ token, or \`?token=\` for clients that cannot set headers. A refused upgrade ans
   \`{ type: "presence", data: { conversationId, user: { id, name }, state: "viewing"|"typing"|"left", at } }\`
   (\`at\` is an ISO timestamp). Forget a \`viewing\` after 40 s and a \`typing\` after 6 s without a refresh.
 - \`error\` — \`{ type: "error", data: { code, message } }\` for a bad client frame; the socket stays open.
+- \`notification.created\`, \`notification.updated\` — team only, the user's OWN notifications, no \`id\`, never replayed:
+  \`{ type, data: { notification, unreadCount } }\` (see the \`Notification\` schema); \`notification.read\` —
+  \`{ type, data: { ids?, conversationId?, all?, unreadCount } }\` when they read some elsewhere. Read the bell
+  (\`GET /api/notifications\`) again after every \`ready\`.
 
 \`id\` is the event id: reconnect with \`?since=<last id seen>\` to receive exactly what was missed.
 Customers receive only their own conversations' public events.

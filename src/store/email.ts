@@ -536,3 +536,18 @@ export async function countInboundByStatus(tx: Tx): Promise<Record<string, numbe
     .execute();
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
+
+/**
+ * Takes the root Message-ID of a thread of notification mail (one per user and
+ * conversation) for the mail about to be sent: true for the first taker only, which sends
+ * it as its own Message-ID; every later mail answers it (In-Reply-To, References).
+ */
+export async function claimNotificationThreadRoot(tx: Tx, row: { key: string; recipient: string; headerMessageId: string }, now: number): Promise<boolean> {
+  const inserted = await mail(tx)
+    .insertInto('email_notifications')
+    .values({ ...row, kind: 'notification.thread', status: 'sent', error: null, attempts: 0, createdAt: now, sentAt: now })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .returning('key')
+    .execute();
+  return inserted.length > 0;
+}

@@ -22,6 +22,11 @@ export type NewEvent = {
 // SQLite has one writer at a time already.
 const EVENT_ORDER_LOCK = 7_206_153_511; // any constant; names the lock in pg_locks
 
+/** Takes the event order lock (PostgreSQL; held to commit): another feed whose ids must become visible in id order too (notification_changes). */
+export async function lockEventOrder(tx: Tx, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);
+}
+
 export async function insertEvents(tx: Tx, dialect: Dialect, events: readonly NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);

@@ -28,6 +28,9 @@ import { conversationMergesMigration } from './migrations/0025_conversation_merg
 import { blockedSendersMigration } from './migrations/0026_blocked_senders.js';
 import { cannedReplyFilesMigration } from './migrations/0027_canned_reply_files.js';
 import { notificationsMigration } from './migrations/0028_notifications.js';
+import { notificationPreferencesMigration } from './migrations/0029_notification_preferences.js';
+import { pushSubscriptionsMigration } from './migrations/0030_push_subscriptions.js';
+import { notificationChangesMigration } from './migrations/0031_notification_changes.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -61,6 +64,9 @@ function migrations(store: Store): Record<string, Migration> {
     '0026_blocked_senders': blockedSendersMigration(store.dialect),
     '0027_canned_reply_files': cannedReplyFilesMigration(store.dialect),
     '0028_notifications': notificationsMigration(store.dialect),
+    '0029_notification_preferences': notificationPreferencesMigration(store.dialect),
+    '0030_push_subscriptions': pushSubscriptionsMigration(store.dialect),
+    '0031_notification_changes': notificationChangesMigration(store.dialect),
   };
 }
 

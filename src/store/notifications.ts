@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Dialect } from './database.js';
 import type { Role } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -16,7 +17,12 @@ export type NewNotification = {
   actorId: number | null;
   actorName: string;
   at: number;
+  /** Kept out of the bell (the user's preference): written for mail and push, never shown or counted. */
+  silent: boolean;
 };
+
+/** A row upsertNotifications added or folded into. */
+export type ChangedNotificationRow = { id: number; userId: number; kind: string; count: number; silent: boolean };
 
 export type NotificationPageRow = {
   id: number;
@@ -48,12 +54,16 @@ export async function findNotifiableUsers(tx: Tx, ids: readonly number[]): Promi
 /**
  * Adds each notification, or folds it into the user's unread row of the same group
  * (count + 1, the latest time, message and actor). One statement for all of them, in user
- * order so that two transactions lock rows alike. Returns the users who got a NEW unread
- * row: a folded row comes back with count > 1, a new one with 1 — the same on both databases.
+ * order so that two transactions lock rows alike. Returns every row it touched: a folded row
+ * comes back with count > 1, a new one with 1 — the same on both databases.
+ *
+ * The rows go as ONE JSON parameter the database expands (issue 18's write overhead): the
+ * statement's text is the same for 1 row or 21 (a reply telling 21 people was a
+ * 252-parameter statement), so each database keeps one prepared plan for it.
  */
-export async function upsertNotifications(tx: Tx, items: readonly NewNotification[]): Promise<number[]> {
+export async function upsertNotifications(tx: Tx, dialect: Dialect, items: readonly NewNotification[]): Promise<ChangedNotificationRow[]> {
   if (items.length === 0) return [];
-  const values = [...items]
+  const rows = [...items]
     .sort((a, b) => a.userId - b.userId)
     .map((n) => ({
       userId: n.userId,
@@ -63,50 +73,75 @@ export async function upsertNotifications(tx: Tx, items: readonly NewNotificatio
       actorId: n.actorId,
       actorName: n.actorName,
       groupKey: `${n.kind}:${n.conversationId}`,
-      count: 1,
-      firstAt: n.at,
-      lastAt: n.at,
-      readAt: null,
-      createdAt: n.at,
+      at: n.at,
+      silent: n.silent ? 1 : 0,
     }));
-  const rows = await tx
-    .insertInto('notifications')
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns(['userId', 'groupKey'])
-        .where('readAt', 'is', null)
-        .doUpdateSet((eb) => ({
-          count: sql<number>`notifications.count + 1`,
-          lastAt: eb.ref('excluded.lastAt'),
-          messageId: eb.ref('excluded.messageId'),
-          actorId: eb.ref('excluded.actorId'),
-          actorName: eb.ref('excluded.actorName'),
-        })),
-    )
-    .returning(['userId', 'count'])
-    .execute();
-  return rows.filter((r) => Number(r.count) === 1).map((r) => Number(r.userId));
+  let changed: Returned[] = [];
+  let rest = rows;
+  if (dialect === 'sqlite') {
+    // Most events fold into a row that is there (a conversation's further replies): a plain
+    // UPDATE does that for about two thirds of what the upsert's failed insert costs SQLite.
+    // Only what it did not find goes on to the upsert below; one writer at a time, so nothing
+    // can come between the two statements.
+    changed = (
+      await sql<Returned>`
+        update notifications as n set count = n.count + 1, "lastAt" = r.value->>'at', "messageId" = r.value->>'messageId',
+          "actorId" = r.value->>'actorId', "actorName" = r.value->>'actorName'
+        from json_each(${JSON.stringify(rows)}) r
+        where n."userId" = r.value->>'userId' and n."groupKey" = r.value->>'groupKey' and n."readAt" is null
+        returning id, "userId", kind, count, silent`.execute(tx)
+    ).rows;
+    const folded = new Set(changed.map((r) => Number(r.userId)));
+    rest = rows.filter((r) => !folded.has(r.userId));
+  }
+  if (rest.length > 0) {
+    const json = JSON.stringify(rest);
+    const select = dialect === 'sqlite' ? sql`${sqliteRows(json)} where true` : sql`${postgresRows(json)} order by r."userId"`;
+    const upserted = await sql<Returned>`
+      insert into notifications ("userId", kind, "conversationId", "messageId", "actorId", "actorName", "groupKey", count, "firstAt", "lastAt", "readAt", "createdAt", silent)
+      ${select}
+      on conflict ("userId", "groupKey") where "readAt" is null do update set
+        count = notifications.count + 1, "lastAt" = excluded."lastAt", "messageId" = excluded."messageId",
+        "actorId" = excluded."actorId", "actorName" = excluded."actorName"
+      returning id, "userId", kind, count, silent`.execute(tx);
+    changed = changed.concat(upserted.rows);
+  }
+  return changed
+    .map((r) => ({ id: Number(r.id), userId: Number(r.userId), kind: r.kind, count: Number(r.count), silent: Number(r.silent) === 1 }))
+    .sort((a, b) => a.userId - b.userId);
 }
+
+type Returned = { id: number | string; userId: number | string; kind: string; count: number | string; silent: number | string };
+
+// The select feeding the upsert: the columns in the insert's order. SQLite needs a WHERE
+// after the FROM before an ON CONFLICT (else it reads ON as a join's); the caller adds it.
+const sqliteRows = (json: string) => sql`
+    select r.value->>'userId', r.value->>'kind', r.value->>'conversationId', r.value->>'messageId', r.value->>'actorId',
+      r.value->>'actorName', r.value->>'groupKey', 1, r.value->>'at', r.value->>'at', null, r.value->>'at', r.value->>'silent'
+    from json_each(${json}) r`;
+const postgresRows = (json: string) => sql`
+    select r."userId", r.kind, r."conversationId", r."messageId", r."actorId", r."actorName", r."groupKey", 1, r.at, r.at, null, r.at, r.silent
+    from jsonb_to_recordset(cast(${json} as jsonb)) as r("userId" bigint, kind text, "conversationId" bigint, "messageId" bigint,
+      "actorId" bigint, "actorName" text, "groupKey" text, at bigint, silent integer)`;
 
 export type ReadScope = { ids: readonly number[] } | { conversationId: number } | { all: true };
 
-/** Marks the user's unread notifications in `scope` read; returns how many it changed. */
-export async function markNotificationsRead(tx: Tx, userId: number, scope: ReadScope, now: number): Promise<number> {
+/** Marks the user's unread notifications in `scope` read; returns the rows it changed (the bell counts the ones not silent). */
+export async function markNotificationsRead(tx: Tx, userId: number, scope: ReadScope, now: number): Promise<{ id: number; silent: boolean }[]> {
   let query = tx.updateTable('notifications').set({ readAt: now }).where('userId', '=', userId).where('readAt', 'is', null);
   if ('ids' in scope) {
-    if (scope.ids.length === 0) return 0;
+    if (scope.ids.length === 0) return [];
     query = query.where('id', 'in', [...scope.ids]);
   } else if ('conversationId' in scope) query = query.where('conversationId', '=', scope.conversationId);
-  const result = await query.executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const rows = await query.returning(['id', 'silent']).execute();
+  return rows.map((r) => ({ id: Number(r.id), silent: Number(r.silent) === 1 }));
 }
 
 /** Deletes a conversation's notifications; returns how many unread ones each user lost. */
 export async function deleteConversationNotifications(tx: Tx, conversationId: number): Promise<Map<number, number>> {
-  const rows = await tx.deleteFrom('notifications').where('conversationId', '=', conversationId).returning(['userId', 'readAt']).execute();
+  const rows = await tx.deleteFrom('notifications').where('conversationId', '=', conversationId).returning(['userId', 'readAt', 'silent']).execute();
   const unread = new Map<number, number>();
-  for (const r of rows) if (r.readAt === null) unread.set(Number(r.userId), (unread.get(Number(r.userId)) ?? 0) + 1);
+  for (const r of rows) if (r.readAt === null && Number(r.silent) === 0) unread.set(Number(r.userId), (unread.get(Number(r.userId)) ?? 0) + 1);
   return unread;
 }
 
@@ -133,7 +168,8 @@ export async function listNotificationsPage(
       'n.lastAt',
       'n.readAt',
     ])
-    .where('n.userId', '=', userId);
+    .where('n.userId', '=', userId)
+    .where('n.silent', '=', 0);
   if (options.unread) query = query.where('n.readAt', 'is', null);
   const after = options.after;
   // Row-value comparison, (a, b) < (x, y): both planners turn it into an index range.
@@ -154,4 +190,39 @@ export async function listNotificationsPage(
     lastAt: Number(r.lastAt),
     readAt: num(r.readAt),
   }));
+}
+
+/**
+ * One step of the 90-day cleanup: walks the next `limit` rows by primary key after
+ * `afterId` and deletes those among them that are read and whose last event is before
+ * `before`. Unread rows are never deleted, so the unread counters need no change. Walking
+ * by primary key (not a scan for matches) keeps each statement short and bounded, and
+ * ids follow creation time, so the walk can stop at the first chunk that reaches rows
+ * created after `before`: nothing later can be old enough.
+ */
+export async function deleteOldReadNotifications(
+  tx: Tx,
+  options: { before: number; afterId: number; limit: number },
+): Promise<{ deleted: number; lastId: number; done: boolean }> {
+  const chunk = await tx.selectFrom('notifications').select(['id', 'createdAt']).where('id', '>', options.afterId).orderBy('id').limit(options.limit).execute();
+  const last = chunk.at(-1);
+  if (!last) return { deleted: 0, lastId: options.afterId, done: true };
+  const result = await tx
+    .deleteFrom('notifications')
+    .where('id', '>', options.afterId)
+    .where('id', '<=', last.id)
+    .where('readAt', 'is not', null)
+    .where('lastAt', '<', options.before)
+    .executeTakeFirst();
+  return {
+    deleted: Number(result.numDeletedRows),
+    lastId: Number(last.id),
+    done: chunk.length < options.limit || Number(last.createdAt) >= options.before,
+  };
+}
+
+/** Whether there is any notification or delivery record at all: with none, the cleanup has nothing to do for 90 days. */
+export async function anyNotificationHistory(tx: Tx): Promise<boolean> {
+  if (await tx.selectFrom('notifications').select('id').limit(1).executeTakeFirst()) return true;
+  return (await tx.selectFrom('notification_deliveries').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

@@ -434,6 +434,61 @@ export interface NotificationsTable {
   lastAt: number;
   readAt: number | null;
   createdAt: number;
+  /** Kept out of the bell by the user's preference (migration 0029): mail and push still deliver from it. */
+  silent: Generated<number>;
+}
+
+/** A user's notification preferences (migration 0029): overrides of the team's defaults, as JSON. */
+export interface NotificationPreferencesTable {
+  userId: number;
+  matrix: string;
+  digest: string | null;
+  mailDisabled: Generated<number>;
+  updatedAt: number;
+}
+
+/** Team-wide notification settings by name (migration 0029): JSON values. */
+export interface NotificationSettingsTable {
+  name: string;
+  value: string;
+}
+
+/** One delivery of a notification (migration 0029): mail, digest or push, and what became of it. */
+export interface NotificationDeliveriesTable {
+  id: Generated<number>;
+  userId: number;
+  notificationId: number | null;
+  conversationId: number | null;
+  channel: string;
+  status: string;
+  reason: string | null;
+  error: string | null;
+  target: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A browser's Web Push subscription (migration 0030): where and how to push to one team member. */
+export interface PushSubscriptionsTable {
+  id: Generated<number>;
+  userId: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  userAgent: string | null;
+  createdAt: number;
+  lastSuccessAt: number | null;
+  failures: Generated<number>;
+}
+
+/** The feed of live notification frames (migration 0031): created/updated rows and reads, tailed by the hubs. */
+export interface NotificationChangesTable {
+  id: Generated<number>;
+  userId: number;
+  notificationId: number | null;
+  op: 'created' | 'updated' | 'read';
+  scope: string | null;
+  createdAt: number;
 }
 
 export interface Database {
@@ -468,6 +523,11 @@ export interface Database {
   canned_reply_files: CannedReplyFilesTable;
   macros: MacrosTable;
   notifications: NotificationsTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_settings: NotificationSettingsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_changes: NotificationChangesTable;
+  push_subscriptions: PushSubscriptionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -117,3 +117,35 @@ export async function markTimerFailedAttempt(tx: Tx, timer: Claim, error: string
 export function findTimer(tx: Tx, key: string): Promise<TimerRow | undefined> {
   return tx.selectFrom('timers').selectAll().where('key', '=', key).executeTakeFirst();
 }
+
+/**
+ * Arms a timer unless one is armed under the key and still to come: true when it armed.
+ * A key whose timer fired (or is due and being fired right now) is armed anew, so work
+ * added while a handler runs is not left without a timer; an arming still waiting is left
+ * as it is, so a further event never pushes it back (a notification's mail delay).
+ */
+export async function setTimerIfAbsent(tx: Tx, timer: NewTimer, now: number): Promise<boolean> {
+  const rows = await tx
+    .insertInto('timers')
+    .values({ key: timer.key, kind: timer.kind, dueAt: timer.dueAt, payload: JSON.stringify(timer.payload ?? null), createdAt: now, updatedAt: now })
+    .onConflict((oc) =>
+      oc
+        .column('key')
+        .doUpdateSet((eb) => ({
+          kind: eb.ref('excluded.kind'),
+          dueAt: eb.ref('excluded.dueAt'),
+          payload: eb.ref('excluded.payload'),
+          version: sql<number>`timers.version + 1`,
+          lockedUntil: null,
+          attempts: 0,
+          lastError: null,
+          firedAt: null,
+          outcome: null,
+          updatedAt: eb.ref('excluded.updatedAt'),
+        }))
+        .where((eb) => eb.or([eb('timers.firedAt', 'is not', null), eb('timers.dueAt', '<=', now)])),
+    )
+    .returning('id')
+    .execute();
+  return rows.length > 0;
+}

@@ -10,7 +10,7 @@ import { PASSWORD, type Person, startTestApp } from './app.js';
 
 export { PASSWORD, type Person, person } from './app.js';
 
-/** `id` is absent on presence and error frames, which are not events. */
+/** `id` is absent on presence, error and notification frames, which are not events. */
 export type Frame = { id: number; type: string; data: Record<string, any> };
 export type Instance = Awaited<ReturnType<typeof startInstance>>;
 
@@ -111,7 +111,8 @@ export class Live {
     return Promise.race([this.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still open after ${ms} ms`)), ms))]);
   }
 
-  events = (): Frame[] => this.frames.filter((f) => f.type !== 'ready');
+  /** What the socket got besides `ready` and the user's own notification frames (which have no id and are never replayed). */
+  events = (): Frame[] => this.frames.filter((f) => f.type !== 'ready' && !f.type.startsWith('notification.'));
 
   send(frame: unknown): void {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));

@@ -84,6 +84,16 @@ export class Unit {
     return this.#lostKeyRace;
   }
 
+  #nudge = false;
+  /** The unit wrote what the live stream must send though no event says it (notification_changes): wake it after commit. */
+  nudgeLive(): void {
+    this.#nudge = true;
+  }
+
+  get nudgesLive(): boolean {
+    return this.#nudge;
+  }
+
   /** @internal recordEvents adds what it wrote. */
   addEvents(events: readonly InboxEvent[]): void {
     this.#events.push(...events);
@@ -110,6 +120,7 @@ export async function inUnit<T>(ctx: InboxContext, work: (unit: Unit) => Promise
         return { result, events: unit.finish() };
       });
       ctx.bus.publish(events);
+      if (events.length === 0 && unit?.nudgesLive) ctx.bus.nudge();
       return result;
     } catch (error) {
       if (attempt === 1 && unit?.racedOnKey && isUniqueViolation(error)) continue;

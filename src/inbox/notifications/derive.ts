@@ -1,18 +1,23 @@
 import { addToCounters } from '../../store/counters.js';
-import { listActiveTeamMembers, listFollowers } from '../../store/followers.js';
-import { findNotifiableUsers, type NewNotification, notificationCounterKey, upsertNotifications } from '../../store/notifications.js';
+import { listActiveTeamMembers } from '../../store/followers.js';
+import { readNotificationAudience } from '../../store/notification-audience.js';
+import { type NewNotification, notificationCounterKey, upsertNotifications } from '../../store/notifications.js';
 import { findTeam } from '../../store/teams.js';
 import type { Unit } from '../commands/unit.js';
 import { canView, isTeam } from '../policies.js';
 import type { Conversation, InboxEvent } from '../records.js';
+import { type ChangedNotification, planNotificationDeliveries } from './deliver.js';
+import { channelsFor, type EffectivePreferences, effectivePreferences, type NotificationKind, parseTeamSettings, TEAM_SETTINGS_NAME } from './preferences.js';
 
 // Who is told what, computed from the events a command just wrote, in its transaction
 // (issue 18 "What is notified"). Each recipient gets at most one notification per batch:
 // the first kind that applies in the order below, so a mention is never folded into a
-// message notification and a follower is not told twice about one command.
+// message notification and a follower is not told twice about one command. Then each
+// recipient's preferences say where it goes: the bell (or silent: written for mail and push
+// only), mail, desktop; a kind switched off everywhere writes nothing. deliver.ts plans the
+// rest (live frames, mail, push) in the same transaction.
 
-type Kind = 'mentioned' | 'assigned' | 'customer_replied' | 'unassigned_activity' | 'participating';
-type Candidate = { userId: number; kind: Kind; event: InboxEvent; messageId: number | null };
+type Candidate = { userId: number; kind: NotificationKind; event: InboxEvent; messageId: number | null };
 
 const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
 
@@ -54,36 +59,77 @@ export async function deriveNotifications(unit: Unit, written: readonly InboxEve
     }
   }
   // A public message (customer or team; a note is `note_added`) or a status change: the followers.
-  const changed = written.find((e) => (e.eventType === 'replied' && !value(e).auto) || STATUS_EVENTS.has(e.eventType));
-  if (changed) {
-    for (const follower of await listFollowers(tx, conversation.id)) {
-      candidates.push({ userId: follower.userId, kind: 'participating', event: changed, messageId: messageIdOf(changed) });
-    }
+  const followed = written.find((e) => (e.eventType === 'replied' && !value(e).auto) || STATUS_EVENTS.has(e.eventType));
+  if (candidates.length === 0 && !followed) return;
+
+  // One read for everyone who may be told (the followers among them), their preferences,
+  // push subscriptions and the team's settings: each statement costs the command a round.
+  const audience = await readNotificationAudience(tx, unit.ctx.store.dialect, {
+    userIds: candidates.map((c) => c.userId),
+    followersOf: followed ? conversation.id : null,
+    settingName: TEAM_SETTINGS_NAME,
+  });
+  const users = audience.users;
+  if (followed) {
+    // In the order they started following, as the followers list has them. Deactivated
+    // followers are not in the audience; they would be left out below anyway.
+    const followers = users.filter((u) => u.followedAt !== null).sort((a, b) => a.followedAt! - b.followedAt! || a.id - b.id);
+    for (const follower of followers) candidates.push({ userId: follower.id, kind: 'participating', event: followed, messageId: messageIdOf(followed) });
   }
   if (candidates.length === 0) return;
 
   // The same visibility rule as the API: only active team members who may see it.
-  const users = await findNotifiableUsers(
-    tx,
-    candidates.map((c) => c.userId),
-  );
   const allowed = new Set(users.filter((u) => isTeam(u) && canView(u, conversation)).map((u) => u.id));
   // Never the one who did it (any of the batch's events: a self-assignment in a reply too).
   const actors = new Set(written.map((e) => e.performedBy));
   const chosen = new Map<number, Candidate>();
   for (const c of candidates) {
+    // What an automation did tells only of assignments and mentions: a rule that tidies many
+    // conversations must not ring every follower's bell.
+    if (c.event.origin === 'rule' && c.kind !== 'assigned' && c.kind !== 'mentioned') continue;
     if (actors.has(c.userId) || !allowed.has(c.userId) || chosen.has(c.userId)) continue;
     chosen.set(c.userId, c);
   }
-  const items: NewNotification[] = [...chosen.values()].map((c) => ({
-    userId: c.userId,
-    kind: c.kind,
-    conversationId: conversation.id,
-    messageId: c.messageId,
-    actorId: c.event.performedBy,
-    actorName: c.event.performedByName,
-    at: c.event.createdAt,
-  }));
-  const added = await upsertNotifications(tx, items);
-  await addToCounters(tx, new Map(added.map((userId) => [notificationCounterKey(userId), 1])));
+  if (chosen.size === 0) return;
+
+  const team = parseTeamSettings(audience.setting);
+  const preferences = new Map<number, EffectivePreferences>();
+  for (const u of users) if (chosen.has(u.id)) preferences.set(u.id, { ...effectivePreferences(u.id, u.preferences, team), pushSubscribed: u.pushSubscribed });
+  const items: (NewNotification & { channels: ReturnType<typeof channelsFor> })[] = [];
+  for (const c of chosen.values()) {
+    const channels = channelsFor(preferences.get(c.userId)!, c.kind);
+    if (!channels.inApp && channels.email === 'off' && !channels.desktop) continue;
+    items.push({
+      userId: c.userId,
+      kind: c.kind,
+      conversationId: conversation.id,
+      messageId: c.messageId,
+      actorId: c.event.performedBy,
+      actorName: c.event.performedByName,
+      at: c.event.createdAt,
+      silent: !channels.inApp,
+      channels,
+    });
+  }
+  const rows = await upsertNotifications(tx, unit.ctx.store.dialect, items);
+  const added = rows.filter((r) => r.count === 1 && !r.silent);
+  await addToCounters(tx, new Map(added.map((r) => [notificationCounterKey(r.userId), 1])));
+  const byUser = new Map(items.map((i) => [i.userId, i]));
+  const changed: ChangedNotification[] = rows.map((r) => {
+    const item = byUser.get(r.userId)!;
+    return {
+      id: r.id,
+      userId: r.userId,
+      kind: item.kind as NotificationKind,
+      conversationId: conversation.id,
+      messageId: item.messageId,
+      created: r.count === 1,
+      count: r.count,
+      silent: r.silent,
+      at: item.at,
+      channels: item.channels,
+      preferences: preferences.get(r.userId)!,
+    };
+  });
+  await planNotificationDeliveries(unit, changed, team);
 }

@@ -3,6 +3,7 @@ import { ApiError, setCsrfToken } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Me, User } from '../api/types';
 import { keys } from '../inbox/cache';
+import { forgetPushSubscription } from '../notifications/PushSwitch';
 
 /**
  * Drops every cached answer of the previous user. The session query stays (its value is
@@ -46,6 +47,9 @@ export function useSignOut() {
   const client = useQueryClient();
   return async () => {
     try {
+      // While still signed in: the server forgets this browser's subscription. A failure
+      // must not keep anyone signed in.
+      await forgetPushSubscription().catch(() => undefined);
       await endpoints.logout();
     } finally {
       setCsrfToken(null);

@@ -1,40 +1,26 @@
-import { type InfiniteData, type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type MouseEvent, useEffect, useId, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
-import { endpoints, type NotificationPage, type NotificationsRead, notificationEndpoints } from '../api/endpoints';
-import type { InboxCounts, Notification } from '../api/types';
+import { endpoints, type NotificationsRead, notificationEndpoints } from '../api/endpoints';
+import type { Notification } from '../api/types';
 import { inboxRoute, navigate, type Route, routeUrl } from '../app/route';
 import { Empty, Failed, Loading } from '../ui/states';
 import { RelativeTime } from '../ui/time';
 import { showError } from '../ui/toasts';
 import { keys } from './cache';
+import { useDesktopPermission, useNotificationSound } from './notification-alerts';
+import { markLocally, notificationsKey, setUnread } from './notification-live';
 import { describeNotification } from './notification-text';
 import './notifications.css';
 
 // The inbox bell (issue 18): the unread count comes with the sidebar's counts (GET
-// /api/inbox/counts, refetched after every live frame), so the bell stays live without a
-// request of its own. The panel is a modal <dialog>: the browser traps focus in it, Escape
+// /api/inbox/counts), and the user's own `notification.*` frames set it and the cached list
+// as they come (notification-live.ts), so the bell stays live without a request of its own. The panel is a modal <dialog>: the browser traps focus in it, Escape
 // closes it, and focus goes back to the bell. Its list is fetched while it is open only.
 
 const PAGE = 20;
-const notificationsKey = ['notifications'] as const;
-type Pages = InfiniteData<NotificationPage, string | undefined>;
-
-/** The server's count after a change, into the sidebar's counts, so the bell shows it at once. */
-function setUnread(client: QueryClient, unread: number) {
-  client.setQueryData<InboxCounts>(keys.counts, (counts) => (counts ? { ...counts, notifications: unread } : counts));
-}
 
 /** Marks the cached lines read at once; the server's answer then sets the count. */
-function markLocally(client: QueryClient, read: (n: Notification) => boolean) {
-  const at = Date.now();
-  client.setQueryData<Pages>(notificationsKey, (data) =>
-    data
-      ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((n) => (n.readAt === null && read(n) ? { ...n, readAt: at } : n)) })) }
-      : data,
-  );
-}
-
 async function markRead(client: QueryClient, which: NotificationsRead, read: (n: Notification) => boolean) {
   markLocally(client, read);
   try {
@@ -215,11 +201,35 @@ function NotificationPanel({
           ))}
         </ul>
       )}
+      <AlertSettings />
       {list.hasNextPage ? (
         <button type="button" className="button button-small notification-more" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
           {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** This browser's alerts: a beep (at most one per 10 s) and desktop notifications while the tab is hidden. */
+function AlertSettings() {
+  const [sound, setSound] = useNotificationSound();
+  const desktop = useDesktopPermission();
+  return (
+    <footer className="notification-alerts">
+      <label className="notification-sound">
+        <input type="checkbox" checked={sound} onChange={(event) => setSound(event.target.checked)} />
+        Play a sound
+      </label>
+      {desktop.permission === 'default' ? (
+        <button type="button" className="button button-small" onClick={desktop.ask}>
+          Show desktop notifications
+        </button>
+      ) : desktop.permission === 'granted' ? (
+        <span className="notification-alerts-note">Desktop notifications are on while this tab is in the background.</span>
+      ) : desktop.permission === 'denied' ? (
+        <span className="notification-alerts-note">Desktop notifications are blocked in this browser’s settings for this site.</span>
+      ) : null}
+    </footer>
   );
 }

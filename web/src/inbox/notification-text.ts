@@ -25,3 +25,21 @@ export function describeNotification(n: Notification): string {
       return `${conversation} changed${times} (you follow it)`;
   }
 }
+
+/** What happened, for a desktop notification whose title is the conversation. */
+export function notificationBody(n: Notification): string {
+  const who = n.actor.name.trim() || 'Someone';
+  const times = n.count > 1 ? ` (${n.count} times)` : '';
+  switch (n.kind) {
+    case 'assigned':
+      return `${who} assigned it to you`;
+    case 'customer_replied':
+      return `${who} replied${times}`;
+    case 'mentioned':
+      return `${who} mentioned you${times}`;
+    case 'unassigned_activity':
+      return `New activity in your team's queue${times}`;
+    case 'participating':
+      return `${who} changed it${times} (you follow it)`;
+  }
+}

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { keys } from '../inbox/cache';
+import { receiveNotificationFrame, refreshNotifications } from '../inbox/notification-live';
 import { applyFrame } from './apply';
 import { LiveConnection, type LiveStatus, type PresenceState } from './connection';
 import { receivePresence } from './presence';
@@ -28,8 +29,11 @@ export function LiveProvider({ meId, children }: { meId: number; children: React
     const live = new LiveConnection({
       onEvent: (frame) => applyFrame(client, meId, frame),
       onPresence: (frame) => receivePresence(frame, meId),
+      onNotification: (frame) => receiveNotificationFrame(client, frame),
       onReady: (first) => {
         setWasLive(true);
+        // Notification frames are not replayed: the bell is read afresh.
+        refreshNotifications(client);
         // The first time, lists were fetched before the socket joined: anything that
         // happened in between is only in a fresh read. Later resumes replay it instead.
         if (first) {

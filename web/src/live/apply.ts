@@ -10,6 +10,8 @@ let openConversationId: number | null = null;
 export function setOpenConversation(id: number | null): void {
   openConversationId = id;
 }
+/** The conversation on screen in this tab, if any (no notification sound for it). */
+export const openConversation = (): number | null => openConversationId;
 
 const deleted = new Set<number>();
 export const wasDeleted = (id: number) => deleted.has(id);

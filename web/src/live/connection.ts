@@ -1,4 +1,4 @@
-import type { EventFrame, PresenceFrame } from '../../../src/present/frames.js';
+import type { EventFrame, NotificationFrame, PresenceFrame } from '../../../src/present/frames.js';
 
 // The live stream: one WebSocket to /api/realtime (the session cookie authenticates it).
 // Every event frame carries an id; after a drop the socket reconnects with
@@ -7,7 +7,7 @@ import type { EventFrame, PresenceFrame } from '../../../src/present/frames.js';
 // hammered, and go at once when the browser comes back online.
 
 // The frames, inferred from the server's zod schemas (type-only: erased from the bundle).
-export type { EventFrame, PresenceFrame, PresenceState } from '../../../src/present/frames.js';
+export type { EventFrame, NotificationFrame, PresenceFrame, PresenceState } from '../../../src/present/frames.js';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
@@ -17,6 +17,8 @@ export type LiveHandlers = {
   /** The socket caught up and is live; `first` on the first connection of this page. */
   onReady(first: boolean): void;
   onStatus(status: LiveStatus): void;
+  /** The user's own notifications changed (no id: never replayed; read the bell again on `ready`). */
+  onNotification?(frame: NotificationFrame): void;
 };
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -97,6 +99,7 @@ export class LiveConnection {
       return;
     }
     if (frame.type === 'presence') return this.handlers.onPresence(frame as PresenceFrame);
+    if (typeof frame.type === 'string' && frame.type.startsWith('notification.')) return this.handlers.onNotification?.(frame as NotificationFrame);
     if (typeof frame.id !== 'number') return;
     if (frame.type === 'ready') {
       this.#lastId = Math.max(this.#lastId ?? 0, frame.id);

@@ -4,6 +4,7 @@ import { setCsrfToken } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { Me, User } from '../api/types';
 import { keys } from '../inbox/cache';
+import { NotificationPreferences } from '../notifications/NotificationPreferences';
 import { Avatar } from '../ui/Avatar';
 import { Icon } from '../ui/Icon';
 import { showToast } from '../ui/toasts';
@@ -167,6 +168,7 @@ export function ProfilePage({ me, onMenu }: { me: User; onMenu(): void }) {
           </p>
         </section>
         {me.role !== 'customer' ? <SignatureForm key={`signature-${me.signature ?? ''}`} me={me} /> : null}
+        {me.role !== 'customer' ? <NotificationPreferences /> : null}
         <PasswordForm />
       </div>
     </main>

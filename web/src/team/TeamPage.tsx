@@ -11,6 +11,7 @@ import { showError, showToast } from '../ui/toasts';
 import { BlockedSendersSection } from './BlockedSendersSection';
 import { CannedRepliesSection } from './CannedRepliesSection';
 import { MacrosSection } from './MacrosSection';
+import { NotificationSettingsSection } from './NotificationSettingsSection';
 import { TeamsSection } from './TeamsSection';
 import './team.css';
 
@@ -275,6 +276,7 @@ export function TeamPage({ me, onMenu }: { me: User; onMenu(): void }) {
         <CannedRepliesSection />
         <MacrosSection />
         <BlockedSendersSection />
+        <NotificationSettingsSection />
       </>
     );
   }
