@@ -2,6 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { countKeys, normalizeLabels, normalizeTags, previewOf, statusTimestamps, storableText, tagRowNames } from '../src/inbox/rules.js';
 import { addToCounters } from '../src/store/counters.js';
 import type { Dialect, Store } from '../src/store/database.js';
+import { notificationCounterKey } from '../src/store/notifications.js';
 import type { Channel, ConversationType, Label, Priority, Role, SenderType, Status } from '../src/store/schema.js';
 import { type Tx, transact } from '../src/store/transaction.js';
 
@@ -120,6 +121,81 @@ export async function bulkLoadConversations(store: Store, conversations: Iterabl
   // SQLite is left alone: the app never runs ANALYZE there, so neither does its seed.
   if (store.dialect === 'postgres') await sql`vacuum (analyze) users, conversations, messages, conversation_tags, inbox_counts`.execute(store.db);
   return done;
+}
+
+/** A notification as `upsertNotifications` leaves it after `count` events (bench/notifications-bench.ts). */
+export type SeedNotification = {
+  userId: number;
+  kind: string;
+  conversationId: number;
+  messageId: number | null;
+  actorId: number | null;
+  actorName: string;
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  readAt: number | null;
+};
+
+const NOTIFICATION_COLUMNS = [
+  'userId',
+  'kind',
+  'conversationId',
+  'messageId',
+  'actorId',
+  'actorName',
+  'groupKey',
+  'count',
+  'firstAt',
+  'lastAt',
+  'readAt',
+  'createdAt',
+  'silent',
+];
+
+/**
+ * Inserts notifications in transactions of `batchSize` rows, with the unread counters
+ * (`notifications:<userId>`) they imply, so the bell's count is what the commands would
+ * keep. The caller keeps at most one unread row per user, kind and conversation, as the
+ * commands do (the partial unique index refuses more).
+ */
+export async function bulkInsertNotifications(store: Store, notifications: Iterable<SeedNotification>, batchSize = 20_000): Promise<number> {
+  let inserted = 0;
+  let batch: SeedNotification[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch.map((n) => [
+      n.userId,
+      n.kind,
+      n.conversationId,
+      n.messageId,
+      n.actorId,
+      n.actorName,
+      `${n.kind}:${n.conversationId}`,
+      n.count,
+      n.firstAt,
+      n.lastAt,
+      n.readAt,
+      n.firstAt,
+      0,
+    ]);
+    const unread = new Map<string, number>();
+    for (const n of batch) if (n.readAt === null) unread.set(notificationCounterKey(n.userId), (unread.get(notificationCounterKey(n.userId)) ?? 0) + 1);
+    await transact(store, async (tx) => {
+      await insertRows(tx, store.dialect, 'notifications', NOTIFICATION_COLUMNS, rows);
+      await addToCounters(tx, unread);
+    });
+    inserted += batch.length;
+    batch = [];
+  };
+  for (const n of notifications) {
+    batch.push(n);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  // As after the conversations: statistics and the visibility map, as autovacuum would leave them.
+  if (store.dialect === 'postgres') await sql`vacuum (analyze) notifications, inbox_counts`.execute(store.db);
+  return inserted;
 }
 
 type Prepared = {
@@ -313,6 +389,14 @@ const PG_TYPES: Record<string, string> = {
   updatedAt: 'bigint',
   sentAt: 'bigint',
   readAt: 'bigint',
+  // notifications (bulkInsertNotifications)
+  userId: 'bigint',
+  messageId: 'bigint',
+  actorId: 'bigint',
+  count: 'integer',
+  firstAt: 'bigint',
+  lastAt: 'bigint',
+  silent: 'integer',
 };
 
 // SQLite allows 32,766 bound values per statement; chunks stay well below.
