@@ -31,6 +31,7 @@ import { notificationsMigration } from './migrations/0028_notifications.js';
 import { notificationPreferencesMigration } from './migrations/0029_notification_preferences.js';
 import { pushSubscriptionsMigration } from './migrations/0030_push_subscriptions.js';
 import { notificationChangesMigration } from './migrations/0031_notification_changes.js';
+import { notificationMailDueMigration } from './migrations/0032_notification_mail_due.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -67,6 +68,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0029_notification_preferences': notificationPreferencesMigration(store.dialect),
     '0030_push_subscriptions': pushSubscriptionsMigration(store.dialect),
     '0031_notification_changes': notificationChangesMigration(store.dialect),
+    '0032_notification_mail_due': notificationMailDueMigration(),
   };
 }
 

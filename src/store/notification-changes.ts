@@ -12,18 +12,13 @@ export type NewNotificationChange = { userId: number; notificationId: number | n
 export type NotificationChange = { id: number; userId: number; notificationId: number | null; op: NotificationChangeOp; scope: unknown; createdAt: number };
 
 /**
- * Appends changes. Under the event order lock, as events are: a hub reading "id > cursor"
- * must never pass an id whose transaction commits later (store/events.ts). `orderLocked`:
- * the caller's transaction already holds it (it wrote events), which saves a round trip.
+ * Appends changes (reads; created / updated rows come with the notifications' own upsert).
+ * Under the event order lock, as events are: a hub reading "id > cursor" must never pass an
+ * id whose transaction commits later (store/events.ts).
  */
-export async function insertNotificationChanges(
-  tx: Tx,
-  dialect: Dialect,
-  changes: readonly NewNotificationChange[],
-  options: { orderLocked?: boolean } = {},
-): Promise<void> {
+export async function insertNotificationChanges(tx: Tx, dialect: Dialect, changes: readonly NewNotificationChange[]): Promise<void> {
   if (changes.length === 0) return;
-  if (!options.orderLocked) await lockEventOrder(tx, dialect);
+  await lockEventOrder(tx, dialect);
   // A plain multi-row insert: measured against one JSON parameter expanded in SQL (as
   // upsertNotifications does), it is as fast on PostgreSQL and faster on SQLite.
   await tx

@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Dialect } from './database.js';
-import type { Role } from './schema.js';
 import type { Tx } from './transaction.js';
 
 // In-app notifications (migration 0028). Written by the inbox commands only; the unread
@@ -19,10 +18,12 @@ export type NewNotification = {
   at: number;
   /** Kept out of the bell (the user's preference): written for mail and push, never shown or counted. */
   silent: boolean;
+  /** When a new row's mail timer is due (immediate mail), else null; a fold keeps the row's. */
+  mailDueAt: number | null;
 };
 
 /** A row upsertNotifications added or folded into. */
-export type ChangedNotificationRow = { id: number; userId: number; kind: string; count: number; silent: boolean };
+export type ChangedNotificationRow = { id: number; userId: number; kind: string; count: number; silent: boolean; mailDueAt: number | null };
 
 export type NotificationPageRow = {
   id: number;
@@ -39,18 +40,6 @@ export type NotificationPageRow = {
   readAt: number | null;
 };
 
-/** Who may be told: active users among `ids`, with what the visibility policy needs. */
-export async function findNotifiableUsers(tx: Tx, ids: readonly number[]): Promise<{ id: number; role: Role; emailVerifiedAt: number | null }[]> {
-  if (ids.length === 0) return [];
-  const rows = await tx
-    .selectFrom('users')
-    .select(['id', 'role', 'emailVerifiedAt'])
-    .where('id', 'in', [...new Set(ids)])
-    .where('deactivatedAt', 'is', null)
-    .execute();
-  return rows.map((r) => ({ id: Number(r.id), role: r.role, emailVerifiedAt: r.emailVerifiedAt === null ? null : Number(r.emailVerifiedAt) }));
-}
-
 /**
  * Adds each notification, or folds it into the user's unread row of the same group
  * (count + 1, the latest time, message and actor). One statement for all of them, in user
@@ -60,6 +49,10 @@ export async function findNotifiableUsers(tx: Tx, ids: readonly number[]): Promi
  * The rows go as ONE JSON parameter the database expands (issue 18's write overhead): the
  * statement's text is the same for 1 row or 21 (a reply telling 21 people was a
  * 252-parameter statement), so each database keeps one prepared plan for it.
+ *
+ * It also appends the live feed's row (notification_changes, created / updated) of every
+ * row it touched that is not silent, under the event order lock the caller's events took
+ * (it is called from the events' own transaction: inbox/notifications/derive.ts).
  */
 export async function upsertNotifications(tx: Tx, dialect: Dialect, items: readonly NewNotification[]): Promise<ChangedNotificationRow[]> {
   if (items.length === 0) return [];
@@ -75,6 +68,7 @@ export async function upsertNotifications(tx: Tx, dialect: Dialect, items: reado
       groupKey: `${n.kind}:${n.conversationId}`,
       at: n.at,
       silent: n.silent ? 1 : 0,
+      mailDueAt: n.mailDueAt,
     }));
   let changed: Returned[] = [];
   let rest = rows;
@@ -89,7 +83,7 @@ export async function upsertNotifications(tx: Tx, dialect: Dialect, items: reado
           "actorId" = r.value->>'actorId', "actorName" = r.value->>'actorName'
         from json_each(${JSON.stringify(rows)}) r
         where n."userId" = r.value->>'userId' and n."groupKey" = r.value->>'groupKey' and n."readAt" is null
-        returning id, "userId", kind, count, silent`.execute(tx)
+        returning id, "userId", kind, count, silent, "mailDueAt"`.execute(tx)
     ).rows;
     const folded = new Set(changed.map((r) => Number(r.userId)));
     rest = rows.filter((r) => !folded.has(r.userId));
@@ -97,32 +91,85 @@ export async function upsertNotifications(tx: Tx, dialect: Dialect, items: reado
   if (rest.length > 0) {
     const json = JSON.stringify(rest);
     const select = dialect === 'sqlite' ? sql`${sqliteRows(json)} where true` : sql`${postgresRows(json)} order by r."userId"`;
-    const upserted = await sql<Returned>`
-      insert into notifications ("userId", kind, "conversationId", "messageId", "actorId", "actorName", "groupKey", count, "firstAt", "lastAt", "readAt", "createdAt", silent)
+    const upsert = sql<Returned>`
+      insert into notifications ("userId", kind, "conversationId", "messageId", "actorId", "actorName", "groupKey", count, "firstAt", "lastAt", "readAt", "createdAt", silent, "mailDueAt")
       ${select}
       on conflict ("userId", "groupKey") where "readAt" is null do update set
         count = notifications.count + 1, "lastAt" = excluded."lastAt", "messageId" = excluded."messageId",
         "actorId" = excluded."actorId", "actorName" = excluded."actorName"
-      returning id, "userId", kind, count, silent`.execute(tx);
+      returning id, "userId", kind, count, silent, "mailDueAt"`;
+    // PostgreSQL: the live feed's rows in the same statement (a data-modifying WITH), one
+    // round trip instead of two; the caller holds the event order lock (store/events.ts).
+    const upserted =
+      dialect === 'postgres'
+        ? await sql<Returned>`
+            with up as (${upsert}),
+            feed as (
+              insert into notification_changes ("userId", "notificationId", op, scope, "createdAt")
+              select "userId", id, case when count = 1 then 'created' else 'updated' end, null, ${feedAt(items)} from up where silent = 0
+            )
+            select * from up`.execute(tx)
+        : await upsert.execute(tx);
     changed = changed.concat(upserted.rows);
+    if (dialect === 'postgres') return settled(changed);
   }
-  return changed
-    .map((r) => ({ id: Number(r.id), userId: Number(r.userId), kind: r.kind, count: Number(r.count), silent: Number(r.silent) === 1 }))
-    .sort((a, b) => a.userId - b.userId);
+  const result = settled(changed);
+  // SQLite: a plain multi-row insert (measured faster there than one JSON parameter).
+  await insertFeed(
+    tx,
+    result.filter((r) => !r.silent),
+    feedAt(items),
+  );
+  return result;
 }
 
-type Returned = { id: number | string; userId: number | string; kind: string; count: number | string; silent: number | string };
+const settled = (rows: Returned[]): ChangedNotificationRow[] =>
+  rows
+    .map((r) => ({
+      id: Number(r.id),
+      userId: Number(r.userId),
+      kind: r.kind,
+      count: Number(r.count),
+      silent: Number(r.silent) === 1,
+      mailDueAt: r.mailDueAt === null ? null : Number(r.mailDueAt),
+    }))
+    .sort((a, b) => a.userId - b.userId);
+
+/** The feed rows' time: the batch's latest event (it only decides when a row is pruned). */
+const feedAt = (items: readonly NewNotification[]) => Math.max(...items.map((n) => n.at));
+
+async function insertFeed(tx: Tx, rows: readonly ChangedNotificationRow[], at: number): Promise<void> {
+  if (rows.length === 0) return;
+  await tx
+    .insertInto('notification_changes')
+    .values(rows.map((r) => ({ userId: r.userId, notificationId: r.id, op: r.count === 1 ? 'created' : 'updated', scope: null, createdAt: at })))
+    .execute();
+}
+
+type Returned = {
+  id: number | string;
+  userId: number | string;
+  kind: string;
+  count: number | string;
+  silent: number | string;
+  mailDueAt: number | string | null;
+};
 
 // The select feeding the upsert: the columns in the insert's order. SQLite needs a WHERE
 // after the FROM before an ON CONFLICT (else it reads ON as a join's); the caller adds it.
 const sqliteRows = (json: string) => sql`
     select r.value->>'userId', r.value->>'kind', r.value->>'conversationId', r.value->>'messageId', r.value->>'actorId',
-      r.value->>'actorName', r.value->>'groupKey', 1, r.value->>'at', r.value->>'at', null, r.value->>'at', r.value->>'silent'
+      r.value->>'actorName', r.value->>'groupKey', 1, r.value->>'at', r.value->>'at', null, r.value->>'at', r.value->>'silent', r.value->>'mailDueAt'
     from json_each(${json}) r`;
 const postgresRows = (json: string) => sql`
-    select r."userId", r.kind, r."conversationId", r."messageId", r."actorId", r."actorName", r."groupKey", 1, r.at, r.at, null, r.at, r.silent
+    select r."userId", r.kind, r."conversationId", r."messageId", r."actorId", r."actorName", r."groupKey", 1, r.at, r.at, null, r.at, r.silent, r."mailDueAt"
     from jsonb_to_recordset(cast(${json} as jsonb)) as r("userId" bigint, kind text, "conversationId" bigint, "messageId" bigint,
-      "actorId" bigint, "actorName" text, "groupKey" text, at bigint, silent integer)`;
+      "actorId" bigint, "actorName" text, "groupKey" text, at bigint, silent integer, "mailDueAt" bigint)`;
+
+/** Notes when a notification's mail timer is due (it was armed again for a row still unread after its mail). */
+export async function setNotificationMailDue(tx: Tx, id: number, dueAt: number): Promise<void> {
+  await tx.updateTable('notifications').set({ mailDueAt: dueAt }).where('id', '=', id).execute();
+}
 
 export type ReadScope = { ids: readonly number[] } | { conversationId: number } | { all: true };
 

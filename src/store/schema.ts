@@ -436,6 +436,8 @@ export interface NotificationsTable {
   createdAt: number;
   /** Kept out of the bell by the user's preference (migration 0029): mail and push still deliver from it. */
   silent: Generated<number>;
+  /** When its mail timer is due, or null (migration 0032). */
+  mailDueAt: Generated<number | null>;
 }
 
 /** A user's notification preferences (migration 0029): overrides of the team's defaults, as JSON. */

@@ -22,6 +22,8 @@ export type ChangedNotification = {
   silent: boolean;
   /** When the event happened. */
   at: number;
+  /** When the row's mail timer is due, as the row says (null: none armed through it). */
+  mailDueAt: number | null;
   /** Where this kind goes for this user now (the admin's mail switches applied). */
   channels: KindPreference;
   preferences: EffectivePreferences;
@@ -29,7 +31,7 @@ export type ChangedNotification = {
 
 export async function planNotificationDeliveries(unit: Unit, changed: readonly ChangedNotification[], team: TeamNotificationSettings): Promise<void> {
   if (changed.length === 0) return;
-  await recordNotificationChanges(unit, changed);
+  recordNotificationChanges(unit, changed);
   await planNotificationMail(unit, changed, team);
   await planNotificationPush(unit, changed, team);
 }

@@ -108,6 +108,7 @@ export async function deriveNotifications(unit: Unit, written: readonly InboxEve
       actorName: c.event.performedByName,
       at: c.event.createdAt,
       silent: !channels.inApp,
+      mailDueAt: channels.email === 'immediate' ? c.event.createdAt + team.mailDelaySeconds * 1000 : null,
       channels,
     });
   }
@@ -127,6 +128,7 @@ export async function deriveNotifications(unit: Unit, written: readonly InboxEve
       count: r.count,
       silent: r.silent,
       at: item.at,
+      mailDueAt: r.mailDueAt,
       channels: item.channels,
       preferences: preferences.get(r.userId)!,
     };

@@ -5,21 +5,15 @@ import type { ChangedNotification } from './deliver.js';
 
 // Live frames on the user's own sockets (issue 18): `notification.created`, `.updated`,
 // `.read`. Each change is a row of notification_changes written in the command's
-// transaction, so it goes out exactly when the change commits, from whichever instance
-// holds the user's sockets (realtime/notification-frames.ts reads the rows back). A silent
-// notification (kept out of the bell by the user's preference) gets no frame.
+// transaction (by upsertNotifications for created / updated, here for reads), so it goes
+// out exactly when the change commits, from whichever instance holds the user's sockets
+// (realtime/notification-frames.ts reads the rows back). A silent notification (kept out
+// of the bell by the user's preference) gets no frame.
 
-export async function recordNotificationChanges(unit: Unit, changed: readonly ChangedNotification[]): Promise<void> {
-  const shown = changed.filter((c) => !c.silent);
-  if (shown.length === 0) return;
-  await insertNotificationChanges(
-    unit.tx,
-    unit.ctx.store.dialect,
-    shown.map((c) => ({ userId: c.userId, notificationId: c.id, op: c.created ? 'created' : 'updated', scope: null, createdAt: c.at })),
-    // Derived from events this transaction just inserted: it holds the event order lock.
-    { orderLocked: true },
-  );
-  unit.nudgeLive();
+export function recordNotificationChanges(unit: Unit, changed: readonly ChangedNotification[]): void {
+  // The feed rows themselves were written with the notifications (store/notifications.ts
+  // upsertNotifications, in the same statement on PostgreSQL); the hub is woken after commit.
+  if (changed.some((c) => !c.silent)) unit.nudgeLive();
 }
 
 /**

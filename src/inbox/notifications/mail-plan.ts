@@ -1,4 +1,5 @@
 import { findQueuedDeliveries, type NewDelivery, recordDeliveries } from '../../store/notification-deliveries.js';
+import { setNotificationMailDue } from '../../store/notifications.js';
 import { setTimerIfAbsent } from '../../store/timers.js';
 import type { Unit } from '../commands/unit.js';
 import type { ChangedNotification } from './deliver.js';
@@ -40,10 +41,16 @@ export async function planNotificationMail(unit: Unit, changed: readonly Changed
   });
 
   for (const n of changed.filter((c) => c.channels.email === 'immediate')) {
+    // A fold into a row whose mail is still to come: that mail will tell of this event too,
+    // and the row says so without asking the timers table.
+    if (!n.created && n.mailDueAt !== null && n.mailDueAt > now) continue;
     // Armed only when none waits: a further event folded into the row must not push its mail back.
     const payload: NotificationMailTimerPayload = { notificationId: n.id, covered: n.created ? 0 : n.count - 1 };
     const timer = { key: notificationMailTimerKey(n.id), kind: NOTIFICATION_MAIL_TIMER, dueAt: n.at + team.mailDelaySeconds * 1000, payload };
-    if (await setTimerIfAbsent(tx, timer, now)) deliveries.push(delivery(n, 'email'));
+    if (!(await setTimerIfAbsent(tx, timer, now))) continue;
+    deliveries.push(delivery(n, 'email'));
+    // A new row was written with its due time; a row armed again (its first mail went, it is still unread) learns it now.
+    if (!n.created) await setNotificationMailDue(tx, n.id, timer.dueAt);
   }
 
   const digested = changed.filter((c) => c.channels.email === 'digest');
