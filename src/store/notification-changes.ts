@@ -1,6 +1,6 @@
 import type { Dialect } from './database.js';
 import { lockEventOrder } from './events.js';
-import type { NotificationPageRow } from './notifications.js';
+import { type NotificationPageRow, selectBellRows, toBellRow } from './notifications.js';
 import type { NotificationChangesTable } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -71,42 +71,11 @@ export async function deleteNotificationChangesBefore(tx: Tx, before: number): P
   return Number(result.numDeletedRows);
 }
 
-/** Notifications by id, shaped as the bell's list rows (with the conversation's number and subject); silent ones are not shown. */
+/** Notifications by id, shaped as the bell's list rows; silent ones are not shown. */
 export async function findNotificationsByIds(tx: Tx, ids: readonly number[]): Promise<NotificationPageRow[]> {
   if (ids.length === 0) return [];
-  const rows = await tx
-    .selectFrom('notifications as n')
-    .innerJoin('conversations as c', 'c.id', 'n.conversationId')
-    .select([
-      'n.id',
-      'n.kind',
-      'n.conversationId',
-      'c.number',
-      'c.subject',
-      'n.messageId',
-      'n.actorId',
-      'n.actorName',
-      'n.count',
-      'n.firstAt',
-      'n.lastAt',
-      'n.readAt',
-    ])
+  const rows = await selectBellRows(tx)
     .where('n.id', 'in', [...new Set(ids)])
-    .where('n.silent', '=', 0)
     .execute();
-  const num = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
-    id: Number(r.id),
-    kind: r.kind,
-    conversationId: Number(r.conversationId),
-    conversationNumber: Number(r.number),
-    subject: r.subject,
-    messageId: num(r.messageId),
-    actorId: num(r.actorId),
-    actorName: r.actorName,
-    count: Number(r.count),
-    firstAt: Number(r.firstAt),
-    lastAt: Number(r.lastAt),
-    readAt: num(r.readAt),
-  }));
+  return rows.map(toBellRow);
 }

@@ -192,13 +192,9 @@ export async function deleteConversationNotifications(tx: Tx, conversationId: nu
   return unread;
 }
 
-/** A page of the user's notifications newest first, after the keyset `after`, with each conversation's number and subject. */
-export async function listNotificationsPage(
-  tx: Tx,
-  userId: number,
-  options: { unread: boolean; after: { at: number; id: number } | null; limit: number },
-): Promise<NotificationPageRow[]> {
-  let query = tx
+/** The bell's rows (not silent ones), with each conversation's number and subject: the list and the live frames read alike. */
+export function selectBellRows(tx: Tx) {
+  return tx
     .selectFrom('notifications as n')
     .innerJoin('conversations as c', 'c.id', 'n.conversationId')
     .select([
@@ -215,15 +211,14 @@ export async function listNotificationsPage(
       'n.lastAt',
       'n.readAt',
     ])
-    .where('n.userId', '=', userId)
     .where('n.silent', '=', 0);
-  if (options.unread) query = query.where('n.readAt', 'is', null);
-  const after = options.after;
-  // Row-value comparison, (a, b) < (x, y): both planners turn it into an index range.
-  if (after) query = query.where(sql<boolean>`(n."lastAt", n.id) < (${sql.val(after.at)}, ${sql.val(after.id)})`);
-  const rows = await query.orderBy('n.lastAt', 'desc').orderBy('n.id', 'desc').limit(options.limit).execute();
+}
+
+type BellRow = Awaited<ReturnType<ReturnType<typeof selectBellRows>['execute']>>[number];
+
+export function toBellRow(r: BellRow): NotificationPageRow {
   const num = (v: number | null) => (v === null ? null : Number(v));
-  return rows.map((r) => ({
+  return {
     id: Number(r.id),
     kind: r.kind,
     conversationId: Number(r.conversationId),
@@ -236,7 +231,22 @@ export async function listNotificationsPage(
     firstAt: Number(r.firstAt),
     lastAt: Number(r.lastAt),
     readAt: num(r.readAt),
-  }));
+  };
+}
+
+/** A page of the user's notifications newest first, after the keyset `after`. */
+export async function listNotificationsPage(
+  tx: Tx,
+  userId: number,
+  options: { unread: boolean; after: { at: number; id: number } | null; limit: number },
+): Promise<NotificationPageRow[]> {
+  let query = selectBellRows(tx).where('n.userId', '=', userId);
+  if (options.unread) query = query.where('n.readAt', 'is', null);
+  const after = options.after;
+  // Row-value comparison, (a, b) < (x, y): both planners turn it into an index range.
+  if (after) query = query.where(sql<boolean>`(n."lastAt", n.id) < (${sql.val(after.at)}, ${sql.val(after.id)})`);
+  const rows = await query.orderBy('n.lastAt', 'desc').orderBy('n.id', 'desc').limit(options.limit).execute();
+  return rows.map(toBellRow);
 }
 
 /**
