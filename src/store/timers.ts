@@ -17,10 +17,17 @@ export type ClaimedTimer = TimerRow & { lockedUntil: number };
  * A key whose timer already fired is armed anew. Call inside the caller's transaction.
  */
 export async function setTimer(tx: Tx, timer: NewTimer, now: number): Promise<void> {
-  // A re-arm also frees a claimed timer (lockedUntil): the new arming is due at its own
-  // time, not when the old claim's lease runs out, and the new version keeps the old
-  // claimant from recording its outcome on it.
-  await tx
+  await armTimer(tx, timer, now).execute();
+}
+
+/**
+ * The insert that arms `timer`, re-arming the key's row on conflict. A re-arm also frees a
+ * claimed timer (lockedUntil): the new arming is due at its own time, not when the old
+ * claim's lease runs out, and the new version keeps the old claimant from recording its
+ * outcome on it. `rearmWhen` limits which existing rows are re-armed.
+ */
+function armTimer(tx: Tx, timer: NewTimer, now: number, rearmWhen?: { firedOrDueBy: number }) {
+  return tx
     .insertInto('timers')
     .values({
       key: timer.key,
@@ -31,8 +38,8 @@ export async function setTimer(tx: Tx, timer: NewTimer, now: number): Promise<vo
       createdAt: now,
       updatedAt: now,
     })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet((eb) => ({
+    .onConflict((oc) => {
+      const rearm = oc.column('key').doUpdateSet((eb) => ({
         kind: eb.ref('excluded.kind'),
         dueAt: eb.ref('excluded.dueAt'),
         payload: eb.ref('excluded.payload'),
@@ -43,9 +50,10 @@ export async function setTimer(tx: Tx, timer: NewTimer, now: number): Promise<vo
         firedAt: null,
         outcome: null,
         updatedAt: eb.ref('excluded.updatedAt'),
-      })),
-    )
-    .execute();
+      }));
+      if (!rearmWhen) return rearm;
+      return rearm.where((eb) => eb.or([eb('timers.firedAt', 'is not', null), eb('timers.dueAt', '<=', rearmWhen.firedOrDueBy)]));
+    });
 }
 
 /** Cancels an armed timer; false when there was none armed under the key. */
@@ -125,27 +133,6 @@ export function findTimer(tx: Tx, key: string): Promise<TimerRow | undefined> {
  * as it is, so a further event never pushes it back (a notification's mail delay).
  */
 export async function setTimerIfAbsent(tx: Tx, timer: NewTimer, now: number): Promise<boolean> {
-  const rows = await tx
-    .insertInto('timers')
-    .values({ key: timer.key, kind: timer.kind, dueAt: timer.dueAt, payload: JSON.stringify(timer.payload ?? null), createdAt: now, updatedAt: now })
-    .onConflict((oc) =>
-      oc
-        .column('key')
-        .doUpdateSet((eb) => ({
-          kind: eb.ref('excluded.kind'),
-          dueAt: eb.ref('excluded.dueAt'),
-          payload: eb.ref('excluded.payload'),
-          version: sql<number>`timers.version + 1`,
-          lockedUntil: null,
-          attempts: 0,
-          lastError: null,
-          firedAt: null,
-          outcome: null,
-          updatedAt: eb.ref('excluded.updatedAt'),
-        }))
-        .where((eb) => eb.or([eb('timers.firedAt', 'is not', null), eb('timers.dueAt', '<=', now)])),
-    )
-    .returning('id')
-    .execute();
+  const rows = await armTimer(tx, timer, now, { firedOrDueBy: now }).returning('id').execute();
   return rows.length > 0;
 }
