@@ -8,6 +8,8 @@ import { demoStoreOptions } from './demo/connection.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { formatDemoSummary } from './demo/summary.js';
 import { DomainError } from './errors.js';
+import { rebuildReports } from './inbox/reports/rebuild.js';
+import { progressBar } from './progress-bar.js';
 import { openStore } from './store/database.js';
 import { isDatabaseUnavailable } from './store/faults.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -23,6 +25,9 @@ const USAGE = `usage: onethread [command]
                 create an API token for that account and print it (shown only once)
   demo          [--password …] [--force]
                 fill an empty inbox with a demo team and 200 conversations to explore
+  reports rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--include-imported]
+                recompute the reports' facts from the conversations' history (UTC days;
+                the way to give existing or imported conversations their facts)
 
 Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL, LOG_LEVEL
 (see the README for the rest).`;
@@ -149,6 +154,42 @@ async function demo(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/** A UTC day as the epoch ms of its start; `end` gives the next day's start (the range's end is inclusive). */
+function dayArg(name: string, value: string | undefined, end = false): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + (end ? 1 : 0)) : Number.NaN;
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be a day like 2026-03-01`);
+  return ms;
+}
+
+async function reports(config: Config, args: string[]): Promise<void> {
+  const [name, ...rest] = args;
+  if (name !== 'rebuild') throw new UsageError(`unknown command "${['reports', name].filter(Boolean).join(' ')}"; try "onethread reports rebuild"`);
+  const { values } = parseArgs({
+    args: rest,
+    options: { from: { type: 'string' }, to: { type: 'string' }, 'include-imported': { type: 'boolean' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const store = openStore(config);
+  const bar = progressBar('rebuilding reports');
+  try {
+    await migrateToLatest(store);
+    const done = await rebuildReports(store, {
+      from: dayArg('from', values.from),
+      to: dayArg('to', values.to, true),
+      includeImported: values['include-imported'] ?? false,
+      onProgress: (p) => bar.update(p.done, p.total, `${p.facts} facts`),
+    });
+    bar.stop();
+    console.log(`rebuilt ${done.done} conversations: ${done.facts} facts`);
+  } finally {
+    bar.stop();
+    await store.close();
+  }
+}
+
 const isParseArgsError = (error: unknown) => error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
 
 async function main(args: string[]): Promise<void> {
@@ -157,7 +198,7 @@ async function main(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo };
+  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo, reports };
   const run = commands[command];
   if (!run) {
     console.error(`onethread: unknown command "${command}"\n\n${USAGE}`);

@@ -3,6 +3,7 @@ import { type AccountsContext, accountsContext, SeenTracker, teamOnline } from '
 import { type AttachmentCleaner, LocalAttachmentStorage, startAttachmentCleaner } from './attachments/index.js';
 import type { ChatContext } from './channels/chat/chat.js';
 import { type ChatSettings, createChatContext } from './channels/chat/index.js';
+import { createCsatMailer } from './channels/email/csat-mail.js';
 import { createEmailChannel, type EmailChannel, type EmailChannelConfig, emailSideEffects, reprocessFailedMail } from './channels/email/index.js';
 import { notificationMailModule } from './channels/email/notification-mail.js';
 import { createPushChannel, PUSH_JOB } from './channels/push/index.js';
@@ -12,9 +13,11 @@ import type { UploadOptions } from './http/multipart.js';
 import { assignmentRoutes } from './http/routes/assignment.js';
 import type { AuthRouteOptions } from './http/routes/auth.js';
 import { bulkRoutes } from './http/routes/bulk.js';
+import { csatRoutes } from './http/routes/csat.js';
 import { emailRoutes } from './http/routes/email.js';
 import { mergeRoutes } from './http/routes/merge.js';
 import { pushRoutes } from './http/routes/push.js';
+import { reportRoutes } from './http/routes/reports.js';
 import { snoozeRoutes } from './http/routes/snooze.js';
 import { spamRoutes } from './http/routes/spam.js';
 import { widgetRoutes } from './http/routes/widget.js';
@@ -23,10 +26,12 @@ import { registerWebApp, type WebAppOptions } from './http/web-app.js';
 import { drainQueues } from './inbox/assignment/drain.js';
 import { DRAIN_TIMER } from './inbox/assignment/request.js';
 import { EventBus } from './inbox/bus.js';
+import { requestSurvey } from './inbox/commands/csat.js';
 import { SNOOZE_TIMER, wakeSnoozed } from './inbox/commands/snooze.js';
 import { purgePayload, purgeSpam, SPAM_PURGE_TIMER } from './inbox/commands/spam.js';
 import { BULK_TIMER, resumeBulkJobs, runBulkJob } from './inbox/commands.js';
 import { createInboxContext, type InboxContext, type SideEffectPlanner } from './inbox/context.js';
+import { CSAT_EXPIRY_MS, CSAT_MAIL_JOB, CSAT_TIMER, type CsatSettings, csatPlanner, parseCsatTimerPayload } from './inbox/csat.js';
 import { notificationCleanupModule } from './inbox/notifications/cleanup.js';
 import { createOutboxWorker, type OutboxWorker } from './jobs/outbox-worker.js';
 import type { KbContext } from './kb/records.js';
@@ -170,6 +175,7 @@ async function assemble(
     pushModule({ store, config, email, clock: overrides.worker?.clock }),
     // Issue 18: read notifications and delivery records go after 90 days (a daily timer).
     notificationCleanupModule(inbox, (message, details) => log.error(message, details), overrides.worker?.clock ?? Date.now),
+    csatModule({ inbox, config, channel: email }),
   ];
   for (const module of modules) sideEffects.push(...(module.sideEffects ?? []));
 
@@ -196,6 +202,8 @@ async function assemble(
   });
   // Merging conversations (issue 17): beside the conversation routes.
   core.push((app) => app.register(mergeRoutes, { inbox }));
+  // Reports (issue 19): the read side of the facts and rollups the commands write.
+  core.push((app) => app.register(reportRoutes, { inbox }));
   const routes = [...core, ...modules.flatMap((module) => module.routes ?? []), realtimeMount({ hub, watch, presence, accounts, seen })];
   await registerApi(server, { accounts, secureCookies, routes });
   if (overrides.webApp !== false) await registerWebApp(server, overrides.webApp);
@@ -235,6 +243,36 @@ async function assemble(
       await worker.stop();
       if (base.ownsStore) await store.close();
     },
+  };
+}
+
+/**
+ * Customer satisfaction (issue 19): a resolve arms the survey's timer (the planner), the
+ * timer asks (a command), email conversations get the link by mail (with SMTP_URL), and the
+ * link's page, the team's list and manual send, and the portal's answer are its routes.
+ */
+function csatModule(parts: { inbox: InboxContext; config: AppConfig; channel: EmailChannel | null }): Module {
+  const { inbox, config, channel } = parts;
+  const smtpUrl = config.email?.smtpUrl ?? null;
+  const settings: CsatSettings = {
+    enabled: config.csat.enabled,
+    delayMs: config.csat.delaySeconds * 1000,
+    cooldownMs: config.csat.cooldownDays * 24 * 60 * 60 * 1000,
+    expiryMs: CSAT_EXPIRY_MS,
+    mail: channel !== null && smtpUrl !== null,
+  };
+  const mailer = channel && smtpUrl ? createCsatMailer({ inbox, channel, smtpUrl, publicUrl: config.publicUrl }) : null;
+  const fire = async (payload: unknown) => {
+    const due = parseCsatTimerPayload(payload);
+    if (due) await requestSurvey(inbox, { ...due, settings });
+  };
+  return {
+    name: 'csat',
+    sideEffects: [csatPlanner(settings)],
+    timerHandlers: { [CSAT_TIMER]: fire },
+    jobHandlers: mailer ? { [CSAT_MAIL_JOB]: mailer.handler } : {},
+    routes: [(app) => app.register(csatRoutes, { inbox, settings })],
+    stop: mailer ? async () => mailer.close() : undefined,
   };
 }
 

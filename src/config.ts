@@ -38,6 +38,8 @@ export type Config = {
   businessHours: { calendar: Calendar | null; notes: string[] };
   /** Web Push (PUSH_ALLOW_HTTP): accept plain http push endpoints too, for tests and a local push service; off, https only (the server POSTs there). */
   push: { allowHttp: boolean };
+  /** Customer satisfaction surveys (issue 19): CSAT_ENABLED, CSAT_DELAY_SECONDS after a resolve, at most one per customer in CSAT_COOLDOWN_DAYS. */
+  csat: { enabled: boolean; delaySeconds: number; cooldownDays: number };
 };
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -195,6 +197,17 @@ const variables = {
     .max(60_000, 'must be milliseconds from 100 to 60000')
     .default(5000),
   PUSH_ALLOW_HTTP: booleanFlag.default(false),
+  CSAT_ENABLED: booleanFlag.default(true),
+  CSAT_DELAY_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds from 0 to 604800' })
+    .min(0, 'must be a number of seconds from 0 to 604800')
+    .max(604_800, 'must be a number of seconds from 0 to 604800')
+    .default(600),
+  CSAT_COOLDOWN_DAYS: z.coerce
+    .number({ error: 'must be a number of days from 0 to 365' })
+    .min(0, 'must be a number of days from 0 to 365')
+    .max(365, 'must be a number of days from 0 to 365')
+    .default(7),
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -234,6 +247,7 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     chat: readChatConfig(env, publicUrl.replace(/\/+$/, '')),
     businessHours: readBusinessHours(env),
     push: { allowHttp: read(env, 'PUSH_ALLOW_HTTP') },
+    csat: { enabled: read(env, 'CSAT_ENABLED'), delaySeconds: read(env, 'CSAT_DELAY_SECONDS'), cooldownDays: read(env, 'CSAT_COOLDOWN_DAYS') },
   };
 }
 

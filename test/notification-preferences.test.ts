@@ -54,7 +54,7 @@ afterAll(() => server?.close());
 describe('notification preferences', () => {
   it('reads the team defaults before anything is saved, with a label and description per kind', async () => {
     const p = await prefs(bob);
-    expect(p.kinds.map((k: Json) => k.kind)).toEqual(['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating']);
+    expect(p.kinds.map((k: Json) => k.kind)).toEqual(['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating', 'csat_low_rating']);
     expect(p.kinds.every((k: Json) => k.label && k.description)).toBe(true);
     expect(p.matrix).toEqual(p.defaults);
     expect(p.overrides).toEqual({});

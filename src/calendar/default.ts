@@ -1,5 +1,6 @@
 import { type CalendarRow, findCalendar } from '../store/calendar.js';
 import type { Store } from '../store/database.js';
+import type { Tx } from '../store/transaction.js';
 import { ALWAYS_OPEN, type Calendar, validateCalendar } from './schema.js';
 
 // The default business calendar, as stored: one for every instance. Hot paths (the widget's
@@ -38,6 +39,20 @@ export async function defaultCalendar(store: Store): Promise<Calendar> {
   const version = cached?.version ?? 0;
   const { calendar } = await getDefaultCalendar(store);
   // A change made while this read was on its way is newer than what it read.
+  if ((cache.get(store)?.version ?? 0) === version) cache.set(store, { calendar, until: now + CACHE_MS, version });
+  return calendar;
+}
+
+/**
+ * The same, read inside a transaction when the cached one is too old: on SQLite a read
+ * through `store.db` would wait for the very connection the transaction holds.
+ */
+export async function defaultCalendarIn(tx: Tx, store: Store): Promise<Calendar> {
+  const now = Date.now();
+  const cached = cache.get(store);
+  if (cached && cached.until > now) return cached.calendar;
+  const version = cached?.version ?? 0;
+  const { calendar } = storedCalendarOf(await findCalendar(tx, DEFAULT_CALENDAR));
   if ((cache.get(store)?.version ?? 0) === version) cache.set(store, { calendar, until: now + CACHE_MS, version });
   return calendar;
 }

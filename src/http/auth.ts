@@ -32,6 +32,9 @@ export const authentication = fp<AuthOptions>(async (app, { accounts }) => {
     // The chat widget's routes know visitors by their own token and never by cookie: an
     // agent's session cookie, sent when the widget runs on this same site, is no one there.
     if (request.url.startsWith(WIDGET_PREFIX)) return;
+    // A survey link's page (issue 19) knows the customer by the link's token alone: a session
+    // cookie there is no one, and its form cannot carry the CSRF header.
+    if (request.url.startsWith('/csat/')) return;
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       const user = await findUserByApiToken(accounts, authorization.slice('Bearer '.length).trim());

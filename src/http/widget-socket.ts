@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import { type ChatContext, type Visitor, visitorChatIds } from '../channels/chat/chat.js';
-import { widgetConversation, widgetMessage } from '../present/widget-frames.js';
+import { isCsatEvent, widgetConversation, widgetCsatFrame, widgetMessage } from '../present/widget-frames.js';
 import type { PreparedEvent } from '../realtime/frames.js';
 import { SocketClient } from '../realtime/ws-client.js';
 
@@ -53,6 +53,7 @@ export class VisitorClient extends SocketClient<VisitorClient> {
       return message ? JSON.stringify({ id: event.id, type: 'message.created', data: message }) : null;
     }
     if (event.eventType === 'note_added' || event.eventType === 'mentioned' || event.eventType.startsWith('delivery_')) return null;
+    if (isCsatEvent(event.eventType)) return JSON.stringify(widgetCsatFrame(event.id, conversation.id));
     return JSON.stringify({ id: event.id, type: 'conversation.updated', data: widgetConversation(conversation) });
   }
 

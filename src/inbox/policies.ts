@@ -194,3 +194,22 @@ export const canManageNotificationSettings = (who: Who): boolean => who.role ===
 export function canReadDeliveriesOf(viewer: Viewer, userId: number): boolean {
   return viewer.role === 'admin' || (isTeam(viewer) && viewer.id === userId);
 }
+
+/** Customer satisfaction (issue 19): the team reads the surveys and asks a customer by hand. */
+export const canSeeSurveys = (who: Who): boolean => isTeam(who);
+export const canRequestSurvey = (who: Who): boolean => isTeam(who);
+
+/** Only the survey's own customer answers it, on a conversation they may see (the portal; the widget and the link prove it otherwise). */
+export function canAnswerSurvey(viewer: Viewer, conversation: Owned, survey: { customerId: number }): boolean {
+  return !isTeam(viewer) && canView(viewer, conversation) && survey.customerId === viewer.id;
+}
+
+/**
+ * Reports (issue 19): the whole team's figures are admins'; an agent sees their own only
+ * (a report filtered on `agent` = themselves; never the live panel or another's figures);
+ * customers none.
+ */
+export function canSeeReports(viewer: Viewer, scope: { agent?: number; live?: boolean }): boolean {
+  if (viewer.role === 'admin') return true;
+  return viewer.role === 'agent' && !scope.live && scope.agent === viewer.id;
+}

@@ -90,6 +90,8 @@ export type WidgetMessageJson = z.infer<typeof WidgetMessageJson>;
 export const WidgetFrame = z.union([
   z.object({ id: eventId, type: z.literal('message.created'), data: WidgetMessageJson }),
   z.object({ id: eventId, type: z.literal('conversation.updated'), data: WidgetConversationJson }),
+  /** The chat's satisfaction survey was sent or answered (issue 19): the widget reads it again (GET /api/widget/csat). */
+  z.object({ id: eventId, type: z.literal('csat.updated'), data: z.object({ conversationId: z.number().int() }) }),
   ReadyFrame,
   /** Someone of the team is typing (or stopped). */
   z.object({ type: z.literal('typing'), data: z.object({ name: z.string(), typing: z.boolean() }) }),

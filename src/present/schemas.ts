@@ -299,14 +299,14 @@ export type CustomerConversationJson = z.infer<typeof CustomerConversationJson>;
 
 // Canned replies (issue 17).
 // Notifications (issue 18): one line per conversation and kind, the bell's list.
-export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating'] as const;
+export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating', 'csat_low_rating'] as const;
 export const NotificationJson = z
   .object({
     id: z.number().int(),
     kind: z
       .enum(NOTIFICATION_KINDS)
       .describe(
-        "assigned: given to you; customer_replied: on a conversation assigned to you; unassigned_activity: new or answered in your team's unassigned queue; mentioned: in a note; participating: a conversation you follow changed",
+        "assigned: given to you; customer_replied: on a conversation assigned to you; unassigned_activity: new or answered in your team's unassigned queue; mentioned: in a note; participating: a conversation you follow changed; csat_low_rating: a customer rated it 1 or 2 of 5",
       ),
     conversation: z.object({ id: z.number().int(), number: z.string(), subject: z.string() }),
     messageId: z.number().int().nullable().describe('the latest message it is about, if any'),

@@ -40,3 +40,10 @@ export function widgetMessage(m: Message, visitorToken: string, visitorName: str
     sentAt: m.sentAt,
   };
 }
+
+/** A survey sent or answered (issue 19): the frame carries no rating, the widget asks for it with the visitor's token. */
+export const isCsatEvent = (eventType: string) => eventType === 'csat_requested' || eventType === 'csat_received';
+
+export function widgetCsatFrame(eventId: number, conversationId: number) {
+  return { id: eventId, type: 'csat.updated' as const, data: { conversationId } };
+}

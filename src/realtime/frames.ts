@@ -19,6 +19,8 @@ export type FrameType = EventFrameType;
 export type LiveViewer = Viewer & { email: string; name: string };
 
 const STATUS_EVENTS = new Set(['status_changed', 'resolved', 'closed', 'reopened']);
+/** A satisfaction survey sent or answered (issue 19): the portal reads it again (GET /api/conversations/:id/csat). */
+const CSAT_EVENTS = new Set(['csat_requested', 'csat_received']);
 /** A message's mail delivery changed: the team sees the message again, with its new `delivery`. */
 const DELIVERY_EVENTS = new Set(['delivery_updated', 'delivery_retried']);
 
@@ -156,7 +158,7 @@ function buildFrame(viewer: LiveViewer, event: PreparedEvent): { id: number; typ
         return shown ? frame('message.updated', { message: shown, conversation: presented }) : null;
       }
       // Assignment, labels, priority and type are the team's organisation of the inbox.
-      if (!team && !STATUS_EVENTS.has(event.eventType)) return null;
+      if (!team && !STATUS_EVENTS.has(event.eventType) && !CSAT_EVENTS.has(event.eventType)) return null;
       return frame('conversation.updated', { conversation: presented });
   }
 }

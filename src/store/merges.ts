@@ -140,3 +140,17 @@ export async function listOpenConversationIdsOfCustomer(tx: Tx, customerId: numb
     .slice(0, limit)
     .map((r) => r.id);
 }
+
+/** The tombstones that point at `id` (merged into it, not unmerged). */
+export async function listTombstonesOf(tx: Tx, id: number): Promise<number[]> {
+  const rows = await tx.selectFrom('conversations').select('id').where('shelf', '=', 'merged').where('mergedInto', '=', id).orderBy('id').execute();
+  return rows.map((row) => Number(row.id));
+}
+
+/** A deleted conversation's merge records, as source or target, undone or not. */
+export async function deleteMergeRecords(tx: Tx, id: number): Promise<void> {
+  await merges(tx)
+    .deleteFrom('conversation_merges')
+    .where((eb) => eb.or([eb('sourceId', '=', id), eb('targetId', '=', id)]))
+    .execute();
+}

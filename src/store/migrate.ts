@@ -32,6 +32,8 @@ import { notificationPreferencesMigration } from './migrations/0029_notification
 import { pushSubscriptionsMigration } from './migrations/0030_push_subscriptions.js';
 import { notificationChangesMigration } from './migrations/0031_notification_changes.js';
 import { notificationMailDueMigration } from './migrations/0032_notification_mail_due.js';
+import { reportsMigration } from './migrations/0033_reports.js';
+import { csatMigration } from './migrations/0034_csat.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -69,6 +71,8 @@ function migrations(store: Store): Record<string, Migration> {
     '0030_push_subscriptions': pushSubscriptionsMigration(store.dialect),
     '0031_notification_changes': notificationChangesMigration(store.dialect),
     '0032_notification_mail_due': notificationMailDueMigration(),
+    '0033_reports': reportsMigration(store.dialect),
+    '0034_csat': csatMigration(store.dialect),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { CsatSurveysTable } from './schema-csat.js';
+import type { ReportCyclesTable, ReportFactsTable, ReportRollupsTable } from './schema-reports.js';
 
 // Row shapes as stored. Timestamps are epoch milliseconds; booleans are 0/1 so one
 // migration set serves SQLite and PostgreSQL; lists (tags, labels) are JSON text on the
@@ -530,6 +532,10 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   notification_changes: NotificationChangesTable;
   push_subscriptions: PushSubscriptionsTable;
+  report_cycles: ReportCyclesTable;
+  report_facts: ReportFactsTable;
+  report_rollups: ReportRollupsTable;
+  csat_surveys: CsatSurveysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

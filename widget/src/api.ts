@@ -1,4 +1,4 @@
-import type { Details, Escalated, Identity, Sent, Session, WidgetConfig } from './types';
+import type { Details, Escalated, Identity, Sent, Session, Survey, WidgetConfig } from './types';
 
 /** The server's refusal, whose message is written for the visitor to read. */
 class WidgetApiError extends Error {}
@@ -46,6 +46,9 @@ export function createWidgetApi(origin: string, visitorToken: () => string | nul
     typing: (typing: boolean) => request<void>('POST', '/api/widget/typing', { typing }),
     /** The team's and the bot's messages up to `upTo` were on the visitor's screen. */
     read: (upTo: number) => request<void>('POST', '/api/widget/read', { upTo }),
+    /** The current chat's satisfaction survey, if it was asked (issue 19). */
+    survey: () => request<{ survey: Survey | null }>('GET', '/api/widget/csat'),
+    rate: (rating: number, comment: string) => request<{ survey: Survey }>('POST', '/api/widget/csat', { rating, comment: comment || null }),
   };
 }
 

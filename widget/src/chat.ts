@@ -4,7 +4,7 @@ import { type LiveSocket, openLiveSocket } from './live-socket';
 import { lastMessageId, markEchoed, mergeMessages, type Outgoing } from './messages';
 import { createReadReporter } from './read-reporter';
 import { OPEN_KEY, readStored, SEEN_KEY, TOKEN_KEY, writeStored } from './storage';
-import type { Conversation, Details, Identity, LiveFrame, Message, Session, Visitor, WidgetConfig } from './types';
+import type { Conversation, Details, Identity, LiveFrame, Message, Session, Survey, Visitor, WidgetConfig } from './types';
 import { createTypingSender } from './typing-sender';
 
 /** A message on its way to the server, shown at once; a failed one waits for retry or removal. */
@@ -23,6 +23,8 @@ export type ChatState = {
   /** The highest message id the visitor has had in front of them. */
   seen: number;
   preChatSkipped: boolean;
+  /** The current chat's satisfaction survey once the team asked (a rating card), or null. */
+  survey: Survey | null;
 };
 
 export type Chat = ReturnType<typeof createChat>;
@@ -52,6 +54,7 @@ export function createChat(origin: string, embedded: { identity: Identity | null
     typing: null,
     seen: Number(storedSeen) || 0,
     preChatSkipped: false,
+    survey: null,
   };
   let live: LiveSocket | null = null;
   let starting: Promise<void> | null = null;
@@ -110,11 +113,23 @@ export function createChat(origin: string, embedded: { identity: Identity | null
         // Back online: a report lost while the connection was down goes now.
         reads.retry();
         break;
+      case 'csat.updated':
+        // The frame says only that it changed: the survey is read with the visitor's token.
+        void refreshSurvey();
+        break;
       case 'typing':
         clearTimeout(typingShown);
         if (frame.data.typing) typingShown = setTimeout(() => update({ typing: null }), TYPING_SHOWN_MS);
         update({ typing: frame.data.typing ? frame.data.name : null });
         break;
+    }
+  }
+
+  async function refreshSurvey(): Promise<void> {
+    try {
+      update({ survey: (await api.survey()).survey });
+    } catch {
+      // No card is no harm: the next frame or session tries again.
     }
   }
 
@@ -124,6 +139,7 @@ export function createChat(origin: string, embedded: { identity: Identity | null
       try {
         const [config, session] = await Promise.all([api.config(), requestSession(embedded.details)]);
         update({ ...sessionPatch(session), config, phase: 'ready' });
+        void refreshSurvey();
       } catch (error) {
         starting = null;
         update({ phase: 'failed', problem: describeFailure(error) });
@@ -212,6 +228,16 @@ export function createChat(origin: string, embedded: { identity: Identity | null
       }
     },
     typed: (hasText: boolean): void => typingSender.typed(hasText),
+    /** The visitor's rating of the chat (1–5) with an optional comment; again before it closes: changed. */
+    async rate(rating: number, comment: string): Promise<boolean> {
+      try {
+        update({ survey: (await api.rate(rating, comment.trim())).survey, problem: null });
+        return true;
+      } catch (error) {
+        update({ problem: describeFailure(error) });
+        return false;
+      }
+    },
     /** A message of the team's or the bot's was on screen (ui/use-seen-reports.ts decides when). */
     sawOnScreen: (id: number): void => reads.saw(id),
   };

@@ -51,8 +51,12 @@ export type Sent = { conversation: Conversation; message: Message; replies: Mess
 /** No conversation when the visitor had none yet (nothing to hand over). */
 export type Escalated = { conversation: Conversation | null; replies: Message[] };
 
+/** The current chat's satisfaction survey (issue 19): a rating card while `open`. */
+export type Survey = { conversationId: number; rating: number | null; comment: string | null; expiresAt: number; open: boolean };
+
 export type LiveFrame =
   | { id: number; type: 'message.created'; data: Message }
+  | { id: number; type: 'csat.updated'; data: { conversationId: number } }
   | { id: number; type: 'conversation.updated'; data: Conversation }
   | { type: 'typing'; data: { name: string; typing: boolean } }
   | { type: 'ready' };

@@ -30,6 +30,7 @@ import { filesField, isMultipart, parseForm, receiveForm, registerMultipart, req
 import { SlidingWindowLimiter } from '../rate-limiter.js';
 import { defineRoutes } from '../routing.js';
 import { SocketSlots, VisitorClient } from '../widget-socket.js';
+import { csatWidgetRoutes } from './csat-widget.js';
 
 // The chat widget's API: served to other websites, so it is CORS-enabled for the allowed
 // origins only and never uses cookies. A visitor is known by the token the session call
@@ -132,6 +133,9 @@ export const widgetRoutes = defineRoutes<WidgetRouteOptions>(async (app, { chat,
     if (!visitor) throw unauthorized('Start a chat session first (POST /api/widget/session) and send its visitorToken in X-Visitor-Token');
     return { ...visitor, token };
   }
+
+  // The rating card's routes (issue 19), under this plugin so its CORS hook covers them.
+  await app.register(csatWidgetRoutes, { chat, visitorOf });
 
   app.get('/widget.js', { schema: { hide: true } }, async (_request, reply) => {
     const file = bundle ?? WIDGET_BUNDLE;

@@ -1,7 +1,9 @@
 import { DomainError, invalid } from '../../errors.js';
 import { deleteConversationRows } from '../../store/conversations.js';
 import { addToCounters } from '../../store/counters.js';
+import { deleteMergeRecords, listTombstonesOf } from '../../store/merges.js';
 import { deleteConversationNotifications, notificationCounterKey } from '../../store/notifications.js';
+import { forgetFacts } from '../../store/report-facts.js';
 import type { ConversationRow } from '../../store/schema.js';
 import { type Actor, resolveActor } from '../actors.js';
 import { madeRoom, requestDrain } from '../assignment/request.js';
@@ -20,10 +22,16 @@ export function deleteConversation(target: CommandTarget, input: { conversation:
     const row = await lockConversation(unit, input.conversation);
     const actor = await resolveActor(tx, input.by, now);
     if (!canDelete(actor)) throw new DomainError('forbidden', 'only an admin deletes conversations');
+    // What was merged into it goes with it (its messages are in this one already), then every
+    // merge record naming it: nothing may point at a conversation that is gone.
+    for (const tombstone of await listTombstonesOf(tx, Number(row.id))) await deleteConversation(unit, { conversation: tombstone, by: input.by });
+    await deleteMergeRecords(tx, Number(row.id));
     await addToCounters(tx, countDeltas(countable(row), null));
     // Its notifications go with it, and their unread ones leave each user's bell.
     const unread = await deleteConversationNotifications(tx, Number(row.id));
     await addToCounters(tx, new Map([...unread].map(([userId, n]) => [notificationCounterKey(userId), -n])));
+    // Its report facts go too, out of the rollups as well.
+    await forgetFacts(tx, Number(row.id));
     await deleteConversationRows(tx, Number(row.id));
     if (madeRoom(row, null)) await requestDrain(tx, now);
     const { number, subject, customer } = toConversation(row);

@@ -13,6 +13,7 @@ import { type InboxContext, isTimer, type NewTimer, type Origin } from '../conte
 import { deriveNotifications } from '../notifications/derive.js';
 import { type Conversation, type InboxEvent, toInboxEvent } from '../records.js';
 import { type ConversationRef, resolveConversationRef } from '../refs.js';
+import { recordFacts } from '../reports/facts.js';
 import { countDeltas, type StatusChange, statusTimestamps, tagRowNames } from '../rules.js';
 
 // The unit of work: one transaction that any number of commands join. Every command takes
@@ -145,6 +146,8 @@ export async function recordEvents(unit: Unit, events: NewEvent[], conversation:
   const written = (await insertEvents(tx, ctx.store.dialect, stamped)).map(toInboxEvent);
   // Notifications come from the same events, in the same transaction; a shelved conversation (spam, a merge's tombstone) tells nobody.
   if (!conversation?.shelf) await deriveNotifications(unit, written, conversation);
+  // So do the reports' facts (a shelf moves or drops them: inbox/reports/facts.ts).
+  await recordFacts(unit, written, conversation);
   // Spam asks nothing of anyone: no acknowledgement to a blocked sender, no mail, no
   // notification. One rule here rather than one in every planner; the spam commands set
   // their own timer (the purge) directly.

@@ -1,4 +1,5 @@
 import { addToCounters } from '../../store/counters.js';
+import { listActiveAdminIds } from '../../store/csat.js';
 import { listActiveTeamMembers } from '../../store/followers.js';
 import { readNotificationAudience } from '../../store/notification-audience.js';
 import { type NewNotification, notificationCounterKey, upsertNotifications } from '../../store/notifications.js';
@@ -48,6 +49,12 @@ export async function deriveNotifications(unit: Unit, written: readonly InboxEve
   }
   for (const event of written.filter((e) => e.eventType === 'assigned' && typeof e.newValue === 'number')) {
     candidates.push({ userId: event.newValue as number, kind: 'assigned', event, messageId: null });
+  }
+  // A CSAT rating of 1 or 2 (issue 19): the assignee and the admins, to act on it.
+  const lowRating = written.find((e) => e.eventType === 'csat_received' && typeof value(e).rating === 'number' && (value(e).rating as number) <= 2);
+  if (lowRating) {
+    const ids = [...(conversation.assignedTo !== null ? [conversation.assignedTo] : []), ...(await listActiveAdminIds(tx))];
+    for (const id of ids) candidates.push({ userId: id, kind: 'csat_low_rating', event: lowRating, messageId: null });
   }
   const asked = written.find((e) => customerMessage(e, 'replied') || customerMessage(e, 'created'));
   if (asked) {

@@ -26,6 +26,7 @@ export const KIND_DESCRIPTIONS: Record<NotificationKind, { label: string; descri
   },
   mentioned: { label: 'Mentioned', description: 'A colleague mentions you in a note or a reply.' },
   participating: { label: 'Conversations I take part in', description: 'A reply or a status change on a conversation you follow.' },
+  csat_low_rating: { label: 'Low satisfaction rating', description: 'A customer rates a conversation assigned to you (or, for admins, any) 1 or 2 out of 5.' },
 };
 
 export const notificationKinds = () => NOTIFICATION_KINDS.map((kind) => ({ kind, ...KIND_DESCRIPTIONS[kind] }));

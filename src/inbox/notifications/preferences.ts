@@ -8,7 +8,7 @@ import type { Tx } from '../../store/transaction.js';
 // command's transaction (derive.ts) and again when a mail is about to go (a change made
 // during the delay counts).
 
-export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating'] as const;
+export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating', 'csat_low_rating'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const EMAIL_MODES = ['off', 'immediate', 'digest'] as const;
@@ -67,6 +67,7 @@ export const BUILT_IN_SETTINGS: TeamNotificationSettings = {
     unassigned_activity: { inApp: true, email: 'off', desktop: true },
     mentioned: { inApp: true, email: 'immediate', desktop: true },
     participating: { inApp: true, email: 'off', desktop: false },
+    csat_low_rating: { inApp: true, email: 'immediate', desktop: false },
   },
   digest: { every: 'hourly', at: '09:00', timeZone: 'UTC' },
   mailEnabled: true,

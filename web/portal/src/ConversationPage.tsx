@@ -6,6 +6,7 @@ import { ApiError, api, errorText, portalApi, postForm } from './api';
 import { FilePicker } from './FilePicker';
 import { useLive } from './live';
 import { follow } from './router';
+import { SurveyCard } from './SurveyCard';
 import { fileSize, STATUS_WORDS, when } from './words';
 
 // One conversation: the public thread (the API never sends a customer internal notes or
@@ -20,6 +21,8 @@ export function ConversationPage({ reference }: { reference: string }) {
   const [error, setError] = useState<string | null>(null);
   // The page may be addressed by number or id; live frames are matched by id once it is known.
   const shownId = useRef<number | null>(null);
+  // Bumped by every live change of the conversation: the satisfaction survey may have come (issue 19).
+  const [changes, setChanges] = useState(0);
 
   const load = useCallback(async () => {
     try {
@@ -60,6 +63,7 @@ export function ConversationPage({ reference }: { reference: string }) {
       }
       if (frame.data.conversation.id !== shownId.current) return;
       setConversation(frame.data.conversation);
+      setChanges((n) => n + 1);
       if (frame.type === 'message.created') {
         setMessages((list) => withMessage(list, frame.data.message));
         portalApi.markRead(frame.data.conversation.id).catch(() => undefined);
@@ -112,6 +116,7 @@ export function ConversationPage({ reference }: { reference: string }) {
           </button>
         )}
       </header>
+      {finished && <SurveyCard conversationId={conversation.id} version={changes} />}
       <ol className="thread" aria-label="Messages">
         {messages.map((message) => (
           <li key={message.id} className={message.sender.type === 'customer' ? 'mine' : 'theirs'}>

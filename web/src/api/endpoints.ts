@@ -311,3 +311,22 @@ export const notificationEndpoints = {
   },
   markRead: (which: NotificationsRead) => api<{ unreadCount: number }>('POST', '/api/notifications/read', { body: which }),
 };
+
+// Reports (issue 19): the admins' dashboard (web/src/reports). Every route takes the same
+// query (period, zone, business-hours switch, filters); `format=csv` downloads the same rows.
+import type { BreakdownJson, DrilldownJson, LivePanelJson, ReportSummaryJson, TimeseriesJson } from '../../../src/present/report-schemas.js';
+
+export type { BreakdownJson, DrilldownJson, LivePanelJson, ReportSummaryJson, TimeseriesJson };
+/** The report routes under /api/reports that answer a query (and its CSV). */
+export type ReportPath = 'summary' | 'timeseries' | 'agents' | 'teams' | 'channels' | 'conversations';
+
+/** A report as a CSV download: the same query, `format=csv` (the server names the file). */
+export const reportCsvUrl = (path: ReportPath, query: string) => `/api/reports/${path}?${query ? `${query}&` : ''}format=csv`;
+
+export const reportEndpoints = {
+  summary: (query: string, signal?: AbortSignal) => api<ReportSummaryJson>('GET', `/api/reports/summary?${query}`, { signal }),
+  timeseries: (query: string, signal?: AbortSignal) => api<TimeseriesJson>('GET', `/api/reports/timeseries?${query}`, { signal }),
+  breakdown: (by: 'agents' | 'teams' | 'channels', query: string, signal?: AbortSignal) => api<BreakdownJson>('GET', `/api/reports/${by}?${query}`, { signal }),
+  conversations: (query: string, signal?: AbortSignal) => api<DrilldownJson>('GET', `/api/reports/conversations?${query}`, { signal }),
+  live: (signal?: AbortSignal) => api<LivePanelJson>('GET', '/api/reports/live', { signal }),
+};

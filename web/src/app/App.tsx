@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { setUnauthorizedHandler } from '../api/client';
 import type { User } from '../api/types';
 import { LoginPage } from '../auth/LoginPage';
@@ -12,12 +12,17 @@ import { KnowledgeBasePage } from '../kb/KnowledgeBasePage';
 import { ConnectionBanner } from '../live/ConnectionBanner';
 import { LiveProvider, useLive } from '../live/LiveProvider';
 import { ProfilePage } from '../profile/ProfilePage';
+import { LoadBoundary } from '../reports/LoadBoundary';
 import { TeamPage } from '../team/TeamPage';
 import { Dialog } from '../ui/Dialog';
 import { SHORTCUTS, useShortcut } from '../ui/keyboard';
 import { Failed, Loading } from '../ui/states';
 import { Toasts } from '../ui/toasts';
 import { inboxRoute, useRoute } from './route';
+
+// Reports carry their charts (uPlot) and are the admins' alone: loaded when first opened,
+// never part of the inbox's own bundle (its 250 kB budget, bench/web-bench.ts).
+const ReportsPage = lazy(() => import('../reports/ReportsPage').then((m) => ({ default: m.ReportsPage })));
 
 function Shell({ me }: { me: User }) {
   const route = useRoute();
@@ -35,7 +40,9 @@ function Shell({ me }: { me: User }) {
           ? 'Knowledge base · Onethread'
           : route.page === 'profile'
             ? 'Your profile · Onethread'
-            : 'Inbox · Onethread';
+            : route.page === 'reports'
+              ? 'Reports · Onethread'
+              : 'Inbox · Onethread';
   }, [route.page]);
 
   return (
@@ -53,6 +60,12 @@ function Shell({ me }: { me: User }) {
           <KnowledgeBasePage onMenu={() => setMenuOpen(true)} />
         ) : route.page === 'profile' ? (
           <ProfilePage me={me} onMenu={() => setMenuOpen(true)} />
+        ) : route.page === 'reports' ? (
+          <LoadBoundary what="the reports">
+            <Suspense fallback={<Loading label="Loading reports…" />}>
+              <ReportsPage search={route.search} onMenu={() => setMenuOpen(true)} />
+            </Suspense>
+          </LoadBoundary>
         ) : (
           <InboxPage route={inboxRoute(route)} me={me} onMenu={() => setMenuOpen(true)} />
         )}

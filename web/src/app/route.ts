@@ -19,6 +19,7 @@ import {
 //   /team
 //   /kb
 //   /profile
+//   /reports[?range=&from=&to=&tz=&businessHours=&team=&agent=&channel=&groupBy=&drill=&drillBy=]   (web/src/reports/query.ts)
 //   /forgot-password, /reset-password?token=   (signed out too: a mailed link lands here)
 // View paths: open, mine, mentions, participating, unassigned, pending, resolved, closed, all, bot,
 // channel/<c>, label/<l>, team/<id>, view/<id>. A saved view's path names it (the sidebar marks
@@ -60,7 +61,9 @@ export type Filters = {
 
 /** `sort` is absent for the default order, last activity. */
 export type InboxRoute = { page: 'inbox'; view: ViewId; filters: Filters; q: string; sort?: Exclude<Sort, 'lastMessageAt'>; conversationId: number | null };
-export type Route = InboxRoute | { page: 'team' } | { page: 'kb' } | { page: 'profile' } | { page: 'forgot' } | { page: 'reset'; token: string };
+export type Route = InboxRoute | ReportsRoute | { page: 'team' } | { page: 'kb' } | { page: 'profile' } | { page: 'forgot' } | { page: 'reset'; token: string };
+/** Reports (admins): its own query (period, zone, filters) is the reports module's, kept as the URL's `?…`. */
+export type ReportsRoute = { page: 'reports'; search: string };
 
 const SIMPLE_VIEWS = ['open', 'mine', 'mentions', 'participating', 'unassigned', 'pending', 'resolved', 'closed', 'all', 'bot', 'snoozed', 'spam'] as const;
 const HANDLERS = ['team', 'bot'] as const;
@@ -85,6 +88,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (segments[0] === 'team') return { page: 'team' };
   if (segments[0] === 'kb') return { page: 'kb' };
   if (segments[0] === 'profile') return { page: 'profile' };
+  if (segments[0] === 'reports') return { page: 'reports', search };
   if (segments[0] === 'forgot-password') return { page: 'forgot' };
   const query = new URLSearchParams(search);
   if (segments[0] === 'reset-password') return { page: 'reset', token: query.get('token') ?? '' };
@@ -135,6 +139,7 @@ export function routeUrl(route: Route): string {
   if (route.page === 'team') return '/team';
   if (route.page === 'kb') return '/kb';
   if (route.page === 'profile') return '/profile';
+  if (route.page === 'reports') return `/reports${route.search}`;
   if (route.page === 'forgot') return '/forgot-password';
   if (route.page === 'reset') return `/reset-password?token=${encodeURIComponent(route.token)}`;
   const query = new URLSearchParams();

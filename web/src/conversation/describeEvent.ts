@@ -130,6 +130,16 @@ export function describeEvent(event: ConversationEvent, users: Map<number, User>
                 : null;
       return `Handed over from the bot to the team${why ? ` (${why})` : ''}`;
     }
+    // Customer satisfaction (issue 19): the survey sent, and the customer's answer with its comment.
+    case 'csat_requested': {
+      const via = (event.newValue as { sentVia?: unknown } | null)?.sentVia;
+      return `Satisfaction survey sent${via === 'manual' ? ` by ${by}` : via === 'email' ? ' by email' : via === 'widget' ? ' in the chat' : ' in the portal'}`;
+    }
+    case 'csat_received': {
+      const { rating, comment } = (event.newValue ?? {}) as { rating?: unknown; comment?: unknown };
+      const changed = typeof event.oldValue === 'number' ? ` (was ${event.oldValue})` : '';
+      return `${by} rated this ${String(rating)} of 5${changed}${typeof comment === 'string' && comment ? `: “${comment}”` : ''}`;
+    }
     default:
       return `${by}: ${event.eventType.replace(/_/g, ' ')}`;
   }

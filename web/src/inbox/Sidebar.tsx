@@ -117,6 +117,18 @@ export function Sidebar({ route, me, live, onNavigate, onSignOut }: { route: Rou
           <Icon name="users" />
           <span className="nav-name">Team</span>
         </a>
+        {/* Reports are the admins' (the API refuses them to others, policies canSeeReports). */}
+        {me.role === 'admin' ? (
+          <a
+            href="/reports"
+            className="nav-link"
+            aria-current={route.page === 'reports' ? 'page' : undefined}
+            onClick={(e) => follow(e, { page: 'reports', search: '' }, onNavigate)}
+          >
+            <Icon name="chart" />
+            <span className="nav-name">Reports</span>
+          </a>
+        ) : null}
         <AvailabilitySwitch me={me} />
         <div className="me">
           <a

@@ -23,6 +23,8 @@ export function describeNotification(n: Notification): string {
       return `New activity in your team's queue${n.count > 1 ? ` (${n.count})` : ''}: ${conversation}`;
     case 'participating':
       return `${conversation} changed${times} (you follow it)`;
+    case 'csat_low_rating':
+      return `${who} gave a low satisfaction rating on ${conversation}`;
   }
 }
 
@@ -41,5 +43,7 @@ export function notificationBody(n: Notification): string {
       return `New activity in your team's queue${times}`;
     case 'participating':
       return `${who} changed it${times} (you follow it)`;
+    case 'csat_low_rating':
+      return `${who} gave a low satisfaction rating`;
   }
 }

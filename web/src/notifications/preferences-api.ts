@@ -3,7 +3,7 @@ import { api } from '../api/client';
 // Notification preferences, the team's notification settings and the delivery log (issue
 // 18): the shapes of src/http/routes/notification-preferences.ts, and its calls.
 
-export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating'] as const;
+export const NOTIFICATION_KINDS = ['assigned', 'customer_replied', 'unassigned_activity', 'mentioned', 'participating', 'csat_low_rating'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export type EmailMode = 'off' | 'immediate' | 'digest';
 export type KindPreference = { inApp: boolean; email: EmailMode; desktop: boolean };

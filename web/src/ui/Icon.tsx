@@ -17,6 +17,7 @@ const PATHS = {
   lock: 'M6 11h12v9H6z M8 11V8a4 4 0 0 1 8 0v3',
   trash: 'M5 7h14 M10 7V5h4v2 M7 7l1 13h8l1-13',
   close: 'M6 6l12 12 M18 6L6 18',
+  chart: 'M4 20h16 M7 16v-5 M12 16V6 M17 16v-8',
 } as const;
 
 export type IconName = keyof typeof PATHS;

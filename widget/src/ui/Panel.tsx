@@ -4,6 +4,7 @@ import { safeUrl } from '../links';
 import type { WidgetConfig } from '../types';
 import { Composer } from './Composer';
 import { DetailsForm } from './DetailsForm';
+import { RatingCard } from './RatingCard';
 import { Thread } from './Thread';
 
 type Props = { chat: Chat; state: ChatState; autoFocus: boolean; onClose(): void };
@@ -52,6 +53,9 @@ export function Panel({ chat, state, autoFocus, onClose }: Props) {
       {config && (view === 'details' || view === 'chat') && (
         <>
           <Thread state={state} config={config} chat={chat} />
+          {state.survey && state.survey.conversationId === state.conversation?.id && (
+            <RatingCard key={state.survey.conversationId} chat={chat} survey={state.survey} />
+          )}
           {state.problem && (
             <p class="problem" role="alert">
               {state.problem}

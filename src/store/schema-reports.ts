@@ -1,0 +1,42 @@
+import type { Generated, Selectable } from 'kysely';
+
+// The reports' tables (migration 0033, issue 19); see the migration for what each holds.
+
+export interface ReportCyclesTable {
+  conversationId: number;
+  cycle: number;
+  startedAt: number;
+  respondedAt: number | null;
+  waitingSince: number | null;
+}
+
+export interface ReportFactsTable {
+  id: Generated<number>;
+  conversationId: number;
+  originConversationId: number;
+  cycle: number;
+  metric: string;
+  at: number;
+  agentId: number | null;
+  teamId: number | null;
+  channel: string;
+  type: string;
+  priority: string;
+  seconds: number | null;
+  businessSeconds: number | null;
+  messageId: number | null;
+}
+
+export interface ReportRollupsTable {
+  metric: string;
+  dimension: string;
+  key: string;
+  hour: number;
+  bin: number;
+  count: number;
+  sum: number;
+}
+
+export type ReportCycleRow = Selectable<ReportCyclesTable>;
+export type ReportFactRow = Selectable<ReportFactsTable>;
+export type ReportRollupRow = Selectable<ReportRollupsTable>;
