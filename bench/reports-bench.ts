@@ -125,7 +125,7 @@ async function seedFacts(ctx: InboxContext, total: number, people: People, batch
     // One insertFacts per conversation, as a command writes its own (one statement for a
     // whole batch would pass SQLite's limit on bound values); many in one transaction.
     await transact(ctx.store, async (tx) => {
-      for (const own of batch) await insertFacts(tx, own);
+      for (const own of batch) await insertFacts(tx, ctx.store.dialect, own);
     });
     facts += batch.length * 8;
     if ((from / batchSize) % 25 === 0) log(`  ${Math.min(total, from + batchSize).toLocaleString('en')} conversations, ${facts.toLocaleString('en')} facts`);

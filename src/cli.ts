@@ -158,9 +158,10 @@ async function demo(config: Config, args: string[]): Promise<void> {
 function dayArg(name: string, value: string | undefined, end = false): number | undefined {
   if (value === undefined) return undefined;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + (end ? 1 : 0)) : Number.NaN;
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be a day like 2026-03-01`);
-  return ms;
+  const start = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
+  // 2026-13-01 or 2026-02-30 would roll over into another day: not a day at all.
+  if (!start || start.toISOString().slice(0, 10) !== value) throw new UsageError(`--${name} must be a day like 2026-03-01`);
+  return start.getTime() + (end ? 24 * 60 * 60 * 1000 : 0);
 }
 
 async function reports(config: Config, args: string[]): Promise<void> {

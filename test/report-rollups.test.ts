@@ -54,7 +54,8 @@ async function rollups(): Promise<Row[]> {
 }
 
 /**
- * The rollups as they must be, written out here on their own: per fact and dimension, one
+ * The rollups as they must be, written out here on their own: per fact and dimension (type
+ * and priority for `created` only), one
  * row for a volume metric (bin -1); for a duration, a calendar bin (from 0) with its seconds
  * and, when it has business seconds, a business bin (from 100) with those.
  */
@@ -72,11 +73,11 @@ function expectedRollups(all: Row[]): Row[] {
     const dims: [string, string][] = [
       ['all', ''],
       ['channel', String(f.channel)],
-      ['type', String(f.type)],
-      ['priority', String(f.priority)],
     ];
     if (f.agentId !== null) dims.push(['agent', String(f.agentId)]);
     if (f.teamId !== null) dims.push(['team', String(f.teamId)]);
+    // Volume by type and priority: conversations created only.
+    if (f.metric === 'created') dims.push(['type', String(f.type)], ['priority', String(f.priority)]);
     for (const [dimension, key] of dims) {
       if (!isDurationMetric(String(f.metric)) || f.seconds === null) add(f, dimension, key, -1, 0);
       else {

@@ -42,7 +42,7 @@ beforeAll(async () => {
     messageId: null,
   });
   await transact(app.store, (tx) =>
-    insertFacts(tx, [
+    insertFacts(tx, app.store.dialect, [
       reply(0, at(1, 9), ada.id, 60),
       reply(1, at(2, 9), ada.id, 120),
       // Two at the same instant: the keyset's id breaks the tie.

@@ -39,7 +39,7 @@ beforeAll(async () => {
   conversationId = (await createConversation(app.inbox, { from: { customerEmail: 'zones@example.test' }, channel: 'email', subject: 'Zones', body: 'hi' }))
     .conversation.id;
   await transact(app.store, (tx) =>
-    insertFacts(tx, [
+    insertFacts(tx, app.store.dialect, [
       // Berlin: clocks go from 02:00 to 03:00 on Sunday 2026-03-29 (01:00 UTC); +01:00 before, +02:00 after.
       created('2026-03-26T22:30:00Z'), // Thu 23:30 local: before the period
       created('2026-03-26T23:30:00Z'), // Fri 27th 00:30

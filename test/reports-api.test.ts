@@ -62,7 +62,7 @@ beforeAll(async () => {
   const A = { agentId: ada.id };
   const B = { agentId: bo.id };
   await transact(app.store, (tx) =>
-    insertFacts(tx, [
+    insertFacts(tx, app.store.dialect, [
       fact('created', 'c1', at(2, 9)),
       fact('created', 'c2', at(3, 10)),
       fact('created', 'c3', at(3, 23, 59, 59)),

@@ -48,6 +48,11 @@ export type InboxContext = {
   clock: () => number;
   reopenClosedOnCustomerReply: boolean;
   sideEffects: SideEffectPlanner[];
+  /**
+   * Whether commands write report facts (default true). Off only to measure what they cost
+   * (bench/report-writes.ts): reports of a store written without them are wrong until a rebuild.
+   */
+  reportFacts: boolean;
 };
 
 export function createInboxContext(options: Pick<InboxContext, 'store' | 'bus'> & Partial<Omit<InboxContext, 'store' | 'bus'>>): InboxContext {
@@ -55,6 +60,7 @@ export function createInboxContext(options: Pick<InboxContext, 'store' | 'bus'> 
     clock: Date.now,
     reopenClosedOnCustomerReply: true,
     sideEffects: [],
+    reportFacts: true,
     ...options,
   };
 }

@@ -31,7 +31,7 @@ export function deleteConversation(target: CommandTarget, input: { conversation:
     const unread = await deleteConversationNotifications(tx, Number(row.id));
     await addToCounters(tx, new Map([...unread].map(([userId, n]) => [notificationCounterKey(userId), -n])));
     // Its report facts go too, out of the rollups as well.
-    await forgetFacts(tx, Number(row.id));
+    await forgetFacts(tx, unit.ctx.store.dialect, Number(row.id));
     await deleteConversationRows(tx, Number(row.id));
     if (madeRoom(row, null)) await requestDrain(tx, now);
     const { number, subject, customer } = toConversation(row);

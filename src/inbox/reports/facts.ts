@@ -16,15 +16,15 @@ const FACT_EVENTS = new Set(['created', 'replied', 'note_added', 'escalated', 'r
 const REPLAYED = new Set(['restored_from_spam', 'merged_into', 'unmerged']);
 
 export async function recordFacts(unit: Unit, written: readonly InboxEvent[], conversation: Conversation | null): Promise<void> {
-  if (!conversation || written.length === 0) return;
   const { tx, ctx } = unit;
+  if (!conversation || written.length === 0 || !ctx.reportFacts) return;
   const id = conversation.id;
   // What happens to a conversation as a whole drops its facts, or recomputes them and what
   // was merged into it from their history, as a rebuild would (a merge can take even a Spam
   // conversation into a real one, an unmerge put it back in Spam; the replay decides where
   // facts belong, or that they belong nowhere).
   for (const event of written) {
-    if (event.eventType === 'marked_spam') return forgetFacts(tx, id);
+    if (event.eventType === 'marked_spam') return forgetFacts(tx, ctx.store.dialect, id);
     if (REPLAYED.has(event.eventType)) {
       for (const owned of await conversationsOwnedBy(tx, id)) await replayConversation(tx, ctx.store, owned);
       return;
@@ -52,7 +52,7 @@ export async function recordFacts(unit: Unit, written: readonly InboxEvent[], co
     state = result.state;
     attrs = result.attrs;
   }
-  await insertFacts(tx, facts);
+  await insertFacts(tx, ctx.store.dialect, facts);
   if (state && !sameState(state, cycle)) await saveCycle(tx, { conversationId: id, ...state });
 }
 

@@ -59,10 +59,10 @@ export async function replayConversation(tx: Tx, store: Store, conversationId: n
     state = result.state;
     attrs = result.attrs;
   }
-  await forgetFactsFrom(tx, conversationId);
+  await forgetFactsFrom(tx, store.dialect, conversationId);
   // Spam makes no facts; a merged conversation's belong to the one it went into.
   const owner = conversation.shelf === 'spam' ? null : await finalOwner(tx, store, conversation);
-  if (owner !== null) await insertFacts(tx, owner === conversationId ? facts : facts.map((f) => ({ ...f, conversationId: owner })));
+  if (owner !== null) await insertFacts(tx, store.dialect, owner === conversationId ? facts : facts.map((f) => ({ ...f, conversationId: owner })));
   if (state) await saveCycle(tx, { conversationId, ...state });
   return owner === null ? 0 : facts.length;
 }
