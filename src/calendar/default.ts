@@ -31,28 +31,17 @@ export async function getDefaultCalendar(store: Store): Promise<StoredCalendar> 
 type Cached = { calendar: Calendar; until: number; version: number };
 const cache = new WeakMap<Store, Cached>();
 
-/** The default calendar, at most CACHE_MS old. */
-export async function defaultCalendar(store: Store): Promise<Calendar> {
-  const now = Date.now();
-  const cached = cache.get(store);
-  if (cached && cached.until > now) return cached.calendar;
-  const version = cached?.version ?? 0;
-  const { calendar } = await getDefaultCalendar(store);
-  // A change made while this read was on its way is newer than what it read.
-  if ((cache.get(store)?.version ?? 0) === version) cache.set(store, { calendar, until: now + CACHE_MS, version });
-  return calendar;
-}
-
 /**
- * The same, read inside a transaction when the cached one is too old: on SQLite a read
- * through `store.db` would wait for the very connection the transaction holds.
+ * The default calendar, at most CACHE_MS old. Pass the caller's transaction when it holds
+ * one: on SQLite a read through `store.db` would wait for the very connection it holds.
  */
-export async function defaultCalendarIn(tx: Tx, store: Store): Promise<Calendar> {
+export async function defaultCalendar(store: Store, tx: Tx = store.db): Promise<Calendar> {
   const now = Date.now();
   const cached = cache.get(store);
   if (cached && cached.until > now) return cached.calendar;
   const version = cached?.version ?? 0;
   const { calendar } = storedCalendarOf(await findCalendar(tx, DEFAULT_CALENDAR));
+  // A change made while this read was on its way is newer than what it read.
   if ((cache.get(store)?.version ?? 0) === version) cache.set(store, { calendar, until: now + CACHE_MS, version });
   return calendar;
 }

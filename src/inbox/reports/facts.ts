@@ -1,4 +1,4 @@
-import { defaultCalendarIn } from '../../calendar/default.js';
+import { defaultCalendar } from '../../calendar/default.js';
 import { conversationsOwnedBy, forgetFacts, insertFacts, type NewFact, readCycle, saveCycle } from '../../store/report-facts.js';
 import type { Unit } from '../commands/unit.js';
 import type { Conversation, InboxEvent } from '../records.js';
@@ -40,7 +40,7 @@ export async function recordFacts(unit: Unit, written: readonly InboxEvent[], co
     await replayConversation(tx, ctx.store, id);
     return;
   }
-  const calendar = await defaultCalendarIn(tx, ctx.store);
+  const calendar = await defaultCalendar(ctx.store, tx);
   let state: CycleState | null = cycle
     ? { cycle: cycle.cycle, startedAt: cycle.startedAt, respondedAt: cycle.respondedAt, waitingSince: cycle.waitingSince }
     : null;

@@ -1,4 +1,4 @@
-import { defaultCalendarIn } from '../../calendar/default.js';
+import { defaultCalendar } from '../../calendar/default.js';
 import { findConversation } from '../../store/conversations.js';
 import type { Store } from '../../store/database.js';
 import { listEventPage } from '../../store/events.js';
@@ -49,7 +49,7 @@ export async function replayConversation(tx: Tx, store: Store, conversationId: n
     if (page.length < PAGE) break;
     after = Number(page[page.length - 1]!.id);
   }
-  const calendar = await defaultCalendarIn(tx, store);
+  const calendar = await defaultCalendar(store, tx);
   let attrs = attributesBefore(attributesOf(conversation), events);
   let state: CycleState | null = null;
   const facts: NewFact[] = [];
