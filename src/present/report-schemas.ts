@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRICS } from '../inbox/reports/metrics.js';
 import { CHANNELS } from '../store/schema.js';
 
 // The reports API's contract (issue 19): the routes (src/http/routes/reports.ts) answer
@@ -86,7 +87,7 @@ export const Breakdown = z.object({ business: z.boolean(), rows: z.array(Breakdo
 
 /** The drill-down: the facts behind a figure, newest first, keyset pages. */
 export const DrilldownQuery = ReportQuery.extend({
-  metric: z.enum(['created', 'reopened', 'resolved', 'first_response', 'reply_time', 'message_in', 'message_out', 'note', 'bot_resolved', 'bot_handover']),
+  metric: z.enum(METRICS),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });

@@ -52,11 +52,11 @@ export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewF
 }
 
 /**
- * A fact's rollup rows: one per dimension it has a value for. Type and priority only split
+ * A fact's rollup rows: one per dimension it has a value for (all, agent, team, channel). Type and priority only split
  * the conversations created (volume by type and priority): every dimension costs each fact
  * a row in its transaction, and no report filters other figures by them.
  */
-export function rollupKeysOf(fact: Pick<NewFact, 'metric' | 'agentId' | 'teamId' | 'channel' | 'type' | 'priority'>): [string, string][] {
+function rollupKeysOf(fact: Pick<NewFact, 'metric' | 'agentId' | 'teamId' | 'channel' | 'type' | 'priority'>): [string, string][] {
   const keys: [string, string][] = [['all', '']];
   if (fact.agentId !== null) keys.push(['agent', String(fact.agentId)]);
   if (fact.teamId !== null) keys.push(['team', String(fact.teamId)]);

@@ -39,4 +39,3 @@ export interface ReportRollupsTable {
 
 export type ReportCycleRow = Selectable<ReportCyclesTable>;
 export type ReportFactRow = Selectable<ReportFactsTable>;
-export type ReportRollupRow = Selectable<ReportRollupsTable>;

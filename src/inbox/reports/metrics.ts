@@ -10,10 +10,6 @@ export type DurationMetric = (typeof DURATION_METRICS)[number];
 
 export const isDurationMetric = (metric: string): metric is DurationMetric => (DURATION_METRICS as readonly string[]).includes(metric);
 
-/** What a rollup row is summed by; `all` has the key ''. Type and priority: `created` only (store/report-facts.ts). */
-export const DIMENSIONS = ['all', 'agent', 'team', 'channel', 'type', 'priority'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-
 export const HOUR_MS = 60 * 60 * 1000;
 export const hourOf = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS;
 
