@@ -1,10 +1,10 @@
-import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { type CompiledQuery, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { InboxContext } from '../src/inbox/context.js';
 import { listNotifications } from '../src/inbox/notifications/queries.js';
 import { type ConversationQuery, getConversationMessages, getConversations } from '../src/inbox/queries.js';
 import { makeAgent, useTestInbox } from './support/inbox.js';
-import { explainOf, recordingStore } from './support/query-capture.js';
+import { explainOf, numbersTable, recordingStore } from './support/query-capture.js';
 
 // The inbox list queries must walk an index in the order they return rows, so a page
 // costs the same on ten rows or ten million: no full scan of a table, no sort of a table's
@@ -35,11 +35,7 @@ let agentIds: number[] = [];
 let teamIds: number[] = [];
 let longThreadId = 0;
 
-function numbers(count: number): RawBuilder<unknown> {
-  return inbox.store.dialect === 'sqlite'
-    ? sql.raw(`(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${count - 1}) select n from s) as seq`)
-    : sql.raw(`generate_series(0, ${count - 1}) as seq(n)`);
-}
+const numbers = (count: number) => numbersTable(inbox.store.dialect, count);
 
 async function loadInbox(): Promise<void> {
   const db = inbox.store.db;

@@ -220,7 +220,8 @@ describe('report facts', () => {
         .select((eb) => eb.fn.sum<number>('count').as('n'))
         .where('metric', '=', 'created')
         .where('dimension', '=', 'all')
-        .where('hour', '=', at('2026-04-06T09:00:00Z'))
+        .where('span', '=', 1)
+        .where('start', '=', at('2026-04-06T09:00:00Z'))
         .executeTakeFirst();
       return Number(rows?.n ?? 0);
     };

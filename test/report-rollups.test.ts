@@ -45,7 +45,8 @@ async function rollups(): Promise<Row[]> {
   return rows
     .map((r) => ({
       ...r,
-      hour: Number(r.hour),
+      span: Number(r.span),
+      start: Number(r.start),
       bin: Number(r.bin),
       count: Number(r.count),
       sum: Number(r.sum),
@@ -62,12 +63,17 @@ async function rollups(): Promise<Row[]> {
 function expectedRollups(all: Row[]): Row[] {
   const sums = new Map<string, Row>();
   const add = (f: Row, dimension: string, key: string, bin: number, seconds: number) => {
-    const hour = hourOf(Number(f.at));
-    const id = [f.metric, dimension, key, hour, bin].join('|');
-    const row = sums.get(id) ?? { metric: f.metric!, dimension, key, hour, bin, count: 0, sum: 0 };
-    row.count = Number(row.count) + 1;
-    row.sum = Number(row.sum) + seconds;
-    sums.set(id, row);
+    // Every fact in its UTC hour's row and its UTC day's (migration 0035).
+    for (const [span, start] of [
+      [1, hourOf(Number(f.at))],
+      [24, Math.floor(Number(f.at) / 86_400_000) * 86_400_000],
+    ] as const) {
+      const id = [f.metric, dimension, key, span, start, bin].join('|');
+      const row = sums.get(id) ?? { metric: f.metric!, dimension, key, span, start, bin, count: 0, sum: 0 };
+      row.count = Number(row.count) + 1;
+      row.sum = Number(row.sum) + seconds;
+      sums.set(id, row);
+    }
   };
   for (const f of all) {
     const dims: [string, string][] = [
@@ -77,7 +83,12 @@ function expectedRollups(all: Row[]): Row[] {
     if (f.agentId !== null) dims.push(['agent', String(f.agentId)]);
     if (f.teamId !== null) dims.push(['team', String(f.teamId)]);
     // Volume by type and priority: conversations created only.
-    if (f.metric === 'created') dims.push(['type', String(f.type)], ['priority', String(f.priority)]);
+    if (f.metric === 'created') {
+      dims.push(['type', String(f.type)], ['priority', String(f.priority)]);
+      // And by channel for one agent or team: the volume chart's filtered series.
+      if (f.agentId !== null) dims.push(['agent_channel', `${f.agentId}|${f.channel}`]);
+      if (f.teamId !== null) dims.push(['team_channel', `${f.teamId}|${f.channel}`]);
+    }
     for (const [dimension, key] of dims) {
       if (!isDurationMetric(String(f.metric)) || f.seconds === null) add(f, dimension, key, -1, 0);
       else {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversation } from '../src/inbox/commands.js';
 import { parsePeriod } from '../src/inbox/reports/period.js';
-import { answeredByRollups, readCells } from '../src/inbox/reports/source.js';
+import { answeredByRollups, readCells, WEEK_MS } from '../src/inbox/reports/source.js';
 import { insertFacts, type NewFact } from '../src/store/report-facts.js';
 import { transact } from '../src/store/transaction.js';
 import { type Json, ok, type Person, person, startTestApp, type TestApp } from './support/app.js';
@@ -69,7 +69,7 @@ describe('a DST week in Europe/Berlin, from the rollups', () => {
   const berlin = 'from=2026-03-27&to=2026-03-30&tz=Europe/Berlin&series=volume';
 
   it('puts each conversation in its local day', async () => {
-    expect(answeredByRollups({ period: parsePeriod('2026-03-27', '2026-03-30', 'Europe/Berlin'), filters: {} }, 'channel')).toBe(true);
+    expect(answeredByRollups({ period: parsePeriod('2026-03-27', '2026-03-30', 'Europe/Berlin'), filters: {} }, ['created'], 'channel')).toBe(true);
     expect(emailPerBucket(await get(`/api/reports/timeseries?${berlin}`))).toEqual([
       ['2026-03-27', 1],
       ['2026-03-28', 0],
@@ -178,5 +178,78 @@ describe('local days as UTC ranges', () => {
     expect(parsePeriod('2026-01-01', '2026-12-31', 'Australia/Lord_Howe').wholeHours).toBe(false);
     expect(parsePeriod('2026-01-01', '2026-12-31', 'Asia/Tehran').wholeHours).toBe(false);
     expect(parsePeriod('2026-01-01', '2026-12-31', 'America/Havana').wholeHours).toBe(true);
+  });
+});
+
+describe('the day rows and the hours that correct them', () => {
+  // Migration 0035: whole UTC days come from the day rows, the hours a local day or the
+  // period's edge cuts off them from the hourly rows. Whatever the zone (east and west of
+  // UTC, +13 and +14, DST changes at 02:00 and at midnight), the rollups must give the cells
+  // the facts give: counts, first-response bins and their sums, per local day and for the
+  // whole period. Facts in Oct–Nov 2025, where no other test of this file looks.
+  it('give the cells the facts give, in every whole-hour zone', { timeout: 60_000 }, async () => {
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const start = Date.UTC(2025, 9, 1);
+    const facts: NewFact[] = [];
+    for (let i = 0; i < 400; i++) {
+      const at = start + Math.floor(next() * 60 * 86_400_000);
+      const seconds = Math.round(30 * Math.exp(next() * 8));
+      const teamId = i % 3 === 0 ? null : (i % 3) + 40;
+      const channel = (['email', 'ticket', 'chatbot'] as const)[i % 4 === 0 ? 1 : i % 3]!;
+      facts.push(created(new Date(at).toISOString(), { teamId, channel }));
+      facts.push(
+        created(new Date(at).toISOString(), {
+          metric: 'first_response',
+          agentId: i % 5 === 0 ? admin.id + 1 : admin.id,
+          teamId,
+          channel,
+          seconds,
+          businessSeconds: Math.round(seconds / 3),
+        }),
+      );
+    }
+    await transact(app.store, (tx) => insertFacts(tx, app.store.dialect, facts));
+    const zones = [
+      'UTC',
+      'Europe/Berlin',
+      'America/New_York',
+      'America/Havana',
+      'America/Santiago',
+      'Pacific/Auckland',
+      'Pacific/Kiritimati',
+      'Pacific/Pago_Pago',
+    ];
+    const sorted = (cells: Json[]) =>
+      [...cells].sort((a, b) => a.metric.localeCompare(b.metric) || a.key.localeCompare(b.key) || a.slot - b.slot || a.bin - b.bin);
+    for (const tz of zones) {
+      for (const [from, to] of [
+        ['2025-10-03', '2025-11-20'],
+        ['2025-10-26', '2025-10-26'],
+        ['2025-11-01', '2025-11-03'],
+      ]) {
+        const period = parsePeriod(from!, to!, tz);
+        expect(period.wholeHours, tz).toBe(true);
+        for (const clock of ['calendar', 'business'] as const) {
+          for (const unitMs of [undefined, 86_400_000, WEEK_MS]) {
+            // Unfiltered; conversations created by channel for one team (the pair rows); per agent, every key.
+            for (const [metrics, filters, groupBy] of [
+              [['created', 'first_response'], {}, undefined],
+              [['created'], { teamId: 41 }, 'channel'],
+              [['first_response'], {}, 'agent'],
+            ] as const) {
+              const scope = { store: app.store, clock, filters };
+              const fromRollups = await readCells({ ...scope, period }, metrics, { unitMs, groupBy });
+              const fromFacts = await readCells({ ...scope, period: { ...period, wholeHours: false } }, metrics, { unitMs, groupBy });
+              expect(answeredByRollups({ period, filters }, metrics, groupBy)).toBe(true);
+              expect(sorted(fromRollups), `${tz} ${from}..${to} ${clock} ${unitMs ?? 'period'} ${metrics} ${groupBy}`).toEqual(sorted(fromFacts));
+            }
+          }
+        }
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { type Migration, Migrator } from 'kysely';
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Store } from './database.js';
 import { coreMigration } from './migrations/0001_core.js';
 import { accountsMigration } from './migrations/0002_accounts.js';
@@ -34,6 +34,7 @@ import { notificationChangesMigration } from './migrations/0031_notification_cha
 import { notificationMailDueMigration } from './migrations/0032_notification_mail_due.js';
 import { reportsMigration } from './migrations/0033_reports.js';
 import { csatMigration } from './migrations/0034_csat.js';
+import { reportDayRollupsMigration } from './migrations/0035_report_day_rollups.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -73,12 +74,22 @@ function migrations(store: Store): Record<string, Migration> {
     '0032_notification_mail_due': notificationMailDueMigration(),
     '0033_reports': reportsMigration(store.dialect),
     '0034_csat': csatMigration(store.dialect),
+    '0035_report_day_rollups': reportDayRollupsMigration(store.dialect),
   };
 }
 
 export async function migrateToLatest(store: Store): Promise<string[]> {
+  return migrateWith(store, (migrator) => migrator.migrateToLatest());
+}
+
+/** Up to and including `name`: for the tests of a migration that converts data. */
+export async function migrateUpTo(store: Store, name: string): Promise<string[]> {
+  return migrateWith(store, (migrator) => migrator.migrateTo(name));
+}
+
+async function migrateWith(store: Store, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
   const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations(store) } });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await run(migrator);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

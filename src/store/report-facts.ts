@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { BUSINESS_BIN_BASE, binOf, hourOf, isDurationMetric, NO_BIN } from '../inbox/reports/metrics.js';
+import { BUSINESS_BIN_BASE, binOf, dayOf, hourOf, isDurationMetric, NO_BIN } from '../inbox/reports/metrics.js';
 import type { Dialect } from './database.js';
 import type { ReportCycleRow, ReportFactRow } from './schema-reports.js';
 import type { Tx } from './transaction.js';
@@ -23,7 +23,7 @@ export async function readCycle(tx: Tx, conversationId: number): Promise<ReportC
   );
 }
 
-export async function saveCycle(tx: Tx, row: ReportCycleRow): Promise<void> {
+async function saveCycle(tx: Tx, row: ReportCycleRow): Promise<void> {
   await tx
     .insertInto('report_cycles')
     .values(row)
@@ -41,31 +41,71 @@ export async function saveCycle(tx: Tx, row: ReportCycleRow): Promise<void> {
 /** Facts a statement (13 parameters each, under SQLite's limit). */
 const FACT_SLICE = 1000;
 
-export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[]): Promise<void> {
-  if (facts.length === 0) return;
+/**
+ * Writes facts, their rollup rows and, when given, the conversation's care cycle as it now
+ * stands. PostgreSQL does it in ONE statement (data-modifying CTEs: one round trip where
+ * there were three, which was most of what facts cost a reply there); SQLite, where a
+ * statement costs no round trip, one statement each.
+ */
+export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[], cycle?: ReportCycleRow): Promise<void> {
+  if (dialect === 'postgres' && facts.length > 0) return void (await writeAllAtOnce(tx, facts, cycle));
   for (let i = 0; i < facts.length; i += FACT_SLICE)
     await tx
       .insertInto('report_facts')
       .values(facts.slice(i, i + FACT_SLICE))
       .execute();
-  await addToRollups(tx, dialect, facts, 1);
+  if (facts.length > 0) await addToRollups(tx, dialect, facts, 1);
+  if (cycle) await saveCycle(tx, cycle);
+}
+
+async function writeAllAtOnce(tx: Tx, facts: readonly NewFact[], cycle: ReportCycleRow | undefined): Promise<void> {
+  const saved = cycle
+    ? sql`, saved as (
+        insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince")
+        values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince})
+        on conflict ("conversationId") do update set cycle = excluded.cycle, "startedAt" = excluded."startedAt",
+          "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince")`
+    : sql``;
+  await sql`
+    with written as (
+      insert into report_facts ("conversationId", "originConversationId", cycle, metric, at, "agentId", "teamId", channel, type, priority, seconds, "businessSeconds", "messageId")
+      select * from jsonb_to_recordset(cast(${JSON.stringify(facts)} as jsonb)) as f("conversationId" bigint, "originConversationId" bigint,
+        cycle integer, metric text, at bigint, "agentId" bigint, "teamId" bigint, channel text, type text, priority text, seconds bigint,
+        "businessSeconds" bigint, "messageId" bigint)
+    )${saved}
+    ${rollupUpsert('postgres', rollupRowsOf(facts, 1))}`.execute(tx);
 }
 
 /**
- * A fact's rollup rows: one per dimension it has a value for (all, agent, team, channel). Type and priority only split
- * the conversations created (volume by type and priority): every dimension costs each fact
- * a row in its transaction, and no report filters other figures by them.
+ * A fact's rollup rows: one per dimension it has a value for (all, agent, team, channel).
+ * Type and priority only split the conversations created (volume by type and priority), and
+ * so do agent × channel and team × channel (the volume chart, by channel, filtered to one
+ * agent or team): every dimension costs each fact a row in its transaction, and no report
+ * splits other figures by them.
  */
 function rollupKeysOf(fact: Pick<NewFact, 'metric' | 'agentId' | 'teamId' | 'channel' | 'type' | 'priority'>): [string, string][] {
   const keys: [string, string][] = [['all', '']];
   if (fact.agentId !== null) keys.push(['agent', String(fact.agentId)]);
   if (fact.teamId !== null) keys.push(['team', String(fact.teamId)]);
   keys.push(['channel', fact.channel]);
-  if (fact.metric === 'created') keys.push(['type', fact.type], ['priority', fact.priority]);
+  if (fact.metric === 'created') {
+    keys.push(['type', fact.type], ['priority', fact.priority]);
+    if (fact.agentId !== null) keys.push(['agent_channel', pairKey(fact.agentId, fact.channel)]);
+    if (fact.teamId !== null) keys.push(['team_channel', pairKey(fact.teamId, fact.channel)]);
+  }
   return keys;
 }
 
-type RollupDelta = { metric: string; dimension: string; key: string; hour: number; bin: number; count: number; sum: number };
+/** The key of a pair dimension's row (agent_channel, team_channel). */
+export const pairKey = (id: number | string, channel: string): string => `${id}|${channel}`;
+
+type RollupDelta = { metric: string; dimension: string; key: string; span: number; start: number; bin: number; count: number; sum: number };
+
+/** The rollup tiers every fact is added to (migration 0035): its UTC hour and its UTC day. */
+const SPANS = [
+  { span: 1, startOf: hourOf },
+  { span: 24, startOf: dayOf },
+];
 
 /** A fact's rollup rows' bins and sums: one for a volume metric, one per clock for a duration. */
 function binsOf(fact: Pick<NewFact, 'metric' | 'seconds' | 'businessSeconds'>): { bin: number; sum: number }[] {
@@ -75,46 +115,50 @@ function binsOf(fact: Pick<NewFact, 'metric' | 'seconds' | 'businessSeconds'>): 
   return bins;
 }
 
-/**
- * Adds (sign 1) or takes away (sign -1) the facts' counts and sums, one upsert for all of
- * them. A row whose last fact went stays, at zero: it sums to nothing, and deleting it
- * would cost a statement per row (readers skip count 0).
- */
-async function addToRollups(
-  tx: Tx,
-  dialect: Dialect,
-  facts: readonly Omit<NewFact, 'conversationId' | 'originConversationId' | 'cycle' | 'messageId'>[],
-  sign: 1 | -1,
-): Promise<void> {
+/** Adds (sign 1) or takes away (sign -1) the facts' counts and sums, one upsert for all of them. */
+async function addToRollups(tx: Tx, dialect: Dialect, facts: readonly RolledFact[], sign: 1 | -1): Promise<void> {
+  await rollupUpsert(dialect, rollupRowsOf(facts, sign)).execute(tx);
+}
+
+type RolledFact = Omit<NewFact, 'conversationId' | 'originConversationId' | 'cycle' | 'messageId'>;
+
+/** The facts' rollup deltas, one per row they touch, in key order (so two transactions lock rows alike on PostgreSQL). */
+function rollupRowsOf(facts: readonly RolledFact[], sign: 1 | -1): RollupDelta[] {
   const deltas = new Map<string, RollupDelta>();
   for (const fact of facts) {
-    const hour = hourOf(fact.at);
-    for (const { bin, sum } of binsOf(fact)) {
-      for (const [dimension, key] of rollupKeysOf(fact)) {
-        const id = `${fact.metric}\u0000${dimension}\u0000${key}\u0000${hour}\u0000${bin}`;
-        const delta = deltas.get(id) ?? { metric: fact.metric, dimension, key, hour, bin, count: 0, sum: 0 };
-        delta.count += sign;
-        delta.sum += sign * sum;
-        deltas.set(id, delta);
+    for (const { span, startOf } of SPANS) {
+      const start = startOf(fact.at);
+      for (const { bin, sum } of binsOf(fact)) {
+        for (const [dimension, key] of rollupKeysOf(fact)) {
+          const id = `${fact.metric}\u0000${dimension}\u0000${key}\u0000${span}\u0000${start}\u0000${bin}`;
+          const delta = deltas.get(id) ?? { metric: fact.metric, dimension, key, span, start, bin, count: 0, sum: 0 };
+          delta.count += sign;
+          delta.sum += sign * sum;
+          deltas.set(id, delta);
+        }
       }
     }
   }
-  // In key order, so two transactions lock rows alike on PostgreSQL.
-  const rows = [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  // ONE JSON parameter the database expands: the statement's text is the same for 3 rows or
-  // 300, so each database prepares it once, and no row count meets SQLite's parameter limit.
+  return [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/**
+ * The upsert adding deltas to the rollups, as ONE JSON parameter the database expands: the
+ * statement's text is the same for 3 rows or 300, so each database prepares it once, and no
+ * row count meets SQLite's parameter limit. A row whose last fact went stays, at zero: it
+ * sums to nothing, and deleting it would cost a statement per row (readers skip count 0).
+ */
+function rollupUpsert(dialect: Dialect, rows: readonly RollupDelta[]) {
   const json = JSON.stringify(rows);
   const source =
     dialect === 'sqlite'
-      ? sql`select r.value->>'metric', r.value->>'dimension', r.value->>'key', r.value->>'hour', r.value->>'bin', r.value->>'count', r.value->>'sum'
+      ? sql`select r.value->>'metric', r.value->>'dimension', r.value->>'key', r.value->>'span', r.value->>'start', r.value->>'bin', r.value->>'count', r.value->>'sum'
           from json_each(${json}) r where true`
-      : sql`select r.metric, r.dimension, r.key, r.hour, r.bin, r.count, r.sum
-          from jsonb_to_recordset(cast(${json} as jsonb)) as r(metric text, dimension text, key text, hour bigint, bin integer, count bigint, sum bigint)`;
-  await sql`
-    insert into report_rollups (metric, dimension, key, hour, bin, count, sum) ${source}
-    on conflict (metric, dimension, key, hour, bin) do update set count = report_rollups.count + excluded.count, sum = report_rollups.sum + excluded.sum`.execute(
-    tx,
-  );
+      : sql`select r.metric, r.dimension, r.key, r.span, r.start, r.bin, r.count, r.sum
+          from jsonb_to_recordset(cast(${json} as jsonb)) as r(metric text, dimension text, key text, span integer, start bigint, bin integer, count bigint, sum bigint)`;
+  return sql`
+    insert into report_rollups (metric, dimension, key, span, start, bin, count, sum) ${source}
+    on conflict (metric, dimension, key, span, start, bin) do update set count = report_rollups.count + excluded.count, sum = report_rollups.sum + excluded.sum`;
 }
 
 const orNull = (v: number | null) => (v === null ? null : Number(v));

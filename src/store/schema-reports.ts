@@ -31,7 +31,10 @@ export interface ReportRollupsTable {
   metric: string;
   dimension: string;
   key: string;
-  hour: number;
+  /** Hours the row covers: 1 (an hour) or 24 (a UTC day); migration 0035. */
+  span: number;
+  /** The hour's or day's first ms, UTC. */
+  start: number;
   bin: number;
   count: number;
   sum: number;

@@ -8,9 +8,11 @@ import {
   PostgresIntrospector,
   PostgresQueryCompiler,
   type QueryResult,
+  type RawBuilder,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
 } from 'kysely';
 import type { Store } from '../../src/store/database.js';
 import type { Database } from '../../src/store/schema.js';
@@ -74,4 +76,11 @@ export function recordingStore(store: Store): { store: Store; queries: CompiledQ
 /** The same statement prefixed with EXPLAIN, its parameters unchanged. */
 export function explainOf(query: CompiledQuery, prefix: string): CompiledQuery {
   return CompiledQuery.raw(`${prefix} ${query.sql}`, [...query.parameters]);
+}
+
+/** The integers 0 … count-1 as a table `seq(n)`, to load many rows through one INSERT … SELECT. */
+export function numbersTable(dialect: Store['dialect'], count: number): RawBuilder<unknown> {
+  return dialect === 'sqlite'
+    ? sql.raw(`(with recursive s(n) as (select 0 union all select n + 1 from s where n < ${count - 1}) select n from s) as seq`)
+    : sql.raw(`generate_series(0, ${count - 1}) as seq(n)`);
 }

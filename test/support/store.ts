@@ -4,17 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openPostgres, openSqlite, type Store } from '../../src/store/database.js';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { migrateToLatest, migrateUpTo } from '../../src/store/migrate.js';
 
 /**
  * A fresh, migrated database of the kind this run tests: a SQLite file in a temp
  * directory, or, when DATABASE_URL is set, a new PostgreSQL database on that server.
  * `close()` removes it again.
  */
-export async function makeTestStore(): Promise<Store> {
+export async function makeTestStore(options: { upTo?: string } = {}): Promise<Store> {
   const url = process.env.DATABASE_URL;
   const store = url ? await createPostgresDatabase(url) : createSqliteFile();
-  await migrateToLatest(store);
+  if (options.upTo) await migrateUpTo(store, options.upTo);
+  else await migrateToLatest(store);
   return store;
 }
 

@@ -1,5 +1,5 @@
 import { defaultCalendar } from '../../calendar/default.js';
-import { conversationsOwnedBy, forgetFacts, insertFacts, type NewFact, readCycle, saveCycle } from '../../store/report-facts.js';
+import { conversationsOwnedBy, forgetFacts, insertFacts, type NewFact, readCycle } from '../../store/report-facts.js';
 import type { Unit } from '../commands/unit.js';
 import type { Conversation, InboxEvent } from '../records.js';
 import { type CycleState, step } from './cycle.js';
@@ -52,8 +52,7 @@ export async function recordFacts(unit: Unit, written: readonly InboxEvent[], co
     state = result.state;
     attrs = result.attrs;
   }
-  await insertFacts(tx, ctx.store.dialect, facts);
-  if (state && !sameState(state, cycle)) await saveCycle(tx, { conversationId: id, ...state });
+  await insertFacts(tx, ctx.store.dialect, facts, state && !sameState(state, cycle) ? { conversationId: id, ...state } : undefined);
 }
 
 const sameState = (a: CycleState, b: CycleState | undefined) =>

@@ -12,6 +12,8 @@ export const isDurationMetric = (metric: string): metric is DurationMetric => (D
 
 export const HOUR_MS = 60 * 60 * 1000;
 export const hourOf = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS;
+export const DAY_MS = 24 * HOUR_MS;
+export const dayOf = (at: number): number => Math.floor(at / DAY_MS) * DAY_MS;
 
 // The histogram: bin 0 holds [0, 10 s); bin i ≥ 1 holds [10·r^(i-1), 10·r^i) seconds with
 // r = 1.35, up to 30 days and one overflow bin beyond. A percentile read from the bins is

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { invalid } from '../../errors.js';
-import { HOUR_MS } from './metrics.js';
+import { DAY_MS, HOUR_MS } from './metrics.js';
 
 // A report's period: local days `from..to` (inclusive) in a time zone, as a UTC range, and
 // the spans of it over which the zone's offset stays the same. Rollups are per UTC hour, so
@@ -8,7 +8,6 @@ import { HOUR_MS } from './metrics.js';
 // hour then belongs to exactly one local hour, day, week and month. A +05:30 zone does not
 // (a local day starts in the middle of a UTC hour): such periods are read from the facts.
 
-export const DAY_MS = 24 * HOUR_MS;
 /** The longest period a report covers; beyond it a request is refused rather than slow. */
 export const MAX_PERIOD_DAYS = 800;
 /** Hourly buckets are for short periods (a chart of 19,000 points helps nobody). */

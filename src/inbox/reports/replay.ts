@@ -2,7 +2,7 @@ import { defaultCalendar } from '../../calendar/default.js';
 import { findConversation } from '../../store/conversations.js';
 import type { Store } from '../../store/database.js';
 import { listEventPage } from '../../store/events.js';
-import { forgetFactsFrom, insertFacts, type NewFact, saveCycle } from '../../store/report-facts.js';
+import { forgetFactsFrom, insertFacts, type NewFact } from '../../store/report-facts.js';
 import type { Tx } from '../../store/transaction.js';
 import { type Conversation, toConversation, toInboxEvent } from '../records.js';
 import { applyAttributeChange, type CycleState, type FactAttributes, type FactEvent, step } from './cycle.js';
@@ -62,8 +62,8 @@ export async function replayConversation(tx: Tx, store: Store, conversationId: n
   await forgetFactsFrom(tx, store.dialect, conversationId);
   // Spam makes no facts; a merged conversation's belong to the one it went into.
   const owner = conversation.shelf === 'spam' ? null : await finalOwner(tx, store, conversation);
-  if (owner !== null) await insertFacts(tx, store.dialect, owner === conversationId ? facts : facts.map((f) => ({ ...f, conversationId: owner })));
-  if (state) await saveCycle(tx, { conversationId, ...state });
+  const cycle = state ? { conversationId, ...state } : undefined;
+  await insertFacts(tx, store.dialect, owner === null ? [] : owner === conversationId ? facts : facts.map((f) => ({ ...f, conversationId: owner })), cycle);
   return owner === null ? 0 : facts.length;
 }
 

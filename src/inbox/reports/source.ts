@@ -1,6 +1,8 @@
 import type { Store } from '../../store/database.js';
+import { pairKey } from '../../store/report-facts.js';
 import { type Cell, type Clock, type FactFilters, readFacts, rollupCells } from '../../store/report-queries.js';
-import { binOf, isDurationMetric, NO_BIN } from './metrics.js';
+import { CHANNELS } from '../../store/schema.js';
+import { binOf, DAY_MS, dayOf, HOUR_MS, isDurationMetric, NO_BIN } from './metrics.js';
 import { offsetIn, type Period } from './period.js';
 
 // Where a report's numbers come from. The rollups answer when every hour of the period maps
@@ -21,31 +23,53 @@ const filterDimensions = (filters: FactFilters): [Grouping, string][] => {
   return dims;
 };
 
-/** Whether the rollups can answer this request (exported for the tests and the docs' examples). */
-export function answeredByRollups(scope: Pick<Scope, 'period' | 'filters'>, groupBy?: Grouping): boolean {
-  const dims = new Set(filterDimensions(scope.filters).map(([dim]) => dim));
+/** Which rollup rows answer a request: a dimension, the keys read (all when absent), and how a key reads back. */
+type RollupSource = { dimension: string; keys?: readonly string[]; keyOf?: (key: string) => string };
+
+/**
+ * The rollup rows that answer a request, or null when only the facts can: a zone whose
+ * offset is not whole hours, two dimensions at once — except conversations created by
+ * channel for one agent or team, which have their pair rows (store/report-facts.ts).
+ */
+function rollupSourceOf(scope: Pick<Scope, 'period' | 'filters'>, metrics: readonly string[], groupBy?: Grouping): RollupSource | null {
+  if (!scope.period.wholeHours) return null;
+  const filters = filterDimensions(scope.filters);
+  const dims = new Set(filters.map(([dim]) => dim));
   if (groupBy) dims.add(groupBy);
-  return scope.period.wholeHours && dims.size <= 1;
+  // `all` has the one key '': named, so the read is one range of the primary key.
+  if (dims.size === 0) return { dimension: 'all', keys: [''] };
+  const [filter] = filters;
+  if (dims.size === 1) return { dimension: [...dims][0]!, keys: filter ? [filter[1]] : undefined };
+  if (dims.size === 2 && filters.length === 1 && groupBy === 'channel' && metrics.every((metric) => metric === 'created')) {
+    const [dim, id] = filter!;
+    return { dimension: `${dim}_channel`, keys: CHANNELS.map((channel) => pairKey(id, channel)), keyOf: (key) => key.slice(key.indexOf('|') + 1) };
+  }
+  return null;
 }
+
+/** Whether the rollups can answer this request (exported for the tests). */
+export function answeredByRollups(scope: Pick<Scope, 'period' | 'filters'>, metrics: readonly string[], groupBy?: Grouping): boolean {
+  return rollupSourceOf(scope, metrics, groupBy) !== null;
+}
+
+/** Weeks run Monday to Sunday; day 0 of the epoch was a Thursday. */
+export const WEEK_MS = 7 * DAY_MS;
+const shiftOf = (unitMs: number) => (unitMs === WEEK_MS ? 3 * DAY_MS : 0);
+
+/** The slot of a local time (ms since the epoch, read as if UTC) in units of `unitMs`: an hour, a day or a week. */
+export const localSlot = (localMs: number, unitMs: number) => Math.floor((localMs + shiftOf(unitMs)) / unitMs);
 
 /**
  * The cells of `metrics`: per key of `groupBy` (else key ''), per local slot of `unitMs`
- * (an hour or a day; else slot 0), per bin of the scope's clock.
+ * (an hour, a day or a week: localSlot; else slot 0), per bin of the scope's clock.
  */
 export async function readCells(scope: Scope, metrics: readonly string[], options: { groupBy?: Grouping; unitMs?: number } = {}): Promise<Cell[]> {
   const { period } = scope;
-  if (answeredByRollups(scope, options.groupBy)) {
-    const filter = filterDimensions(scope.filters)[0];
-    const dimension = options.groupBy ?? filter?.[0] ?? 'all';
-    const key = filter?.[0] === dimension ? filter[1] : undefined;
-    const base = { metrics, dimension, key, clock: scope.clock };
-    if (options.unitMs === undefined) return rollupCells(scope.store.db, { ...base, from: period.from, to: period.to });
-    const unitMs = options.unitMs;
-    const parts = await Promise.all(
-      period.spans.map((span) => rollupCells(scope.store.db, { ...base, from: span.from, to: span.to, slot: { offsetMs: span.offsetMs, unitMs } })),
-    );
-    // The local day of a DST change has cells in the spans either side of it: one cell each.
-    return mergeCells(parts.flat());
+  const source = rollupSourceOf(scope, metrics, options.groupBy);
+  if (source) {
+    const cells = await fromRollups(scope, { metrics, dimension: source.dimension, keys: source.keys, clock: scope.clock }, options.unitMs);
+    const { keyOf } = source;
+    return keyOf ? cells.map((cell) => ({ ...cell, key: keyOf(cell.key) })) : cells;
   }
   const facts = await readFacts(scope.store.db, { metrics, from: period.from, to: period.to, filters: scope.filters });
   const offsetAt = offsetIn(period);
@@ -55,7 +79,7 @@ export async function readCells(scope: Scope, metrics: readonly string[], option
     // A fact without an agent (or team) has no row of that dimension in the rollups either.
     if (keyValue === null) continue;
     const at = Number(fact.at);
-    const slot = options.unitMs === undefined ? 0 : Math.floor((at + offsetAt(at)) / options.unitMs);
+    const slot = options.unitMs === undefined ? 0 : localSlot(at + offsetAt(at), options.unitMs);
     // Exactly as store/report-facts.ts bins a fact into its rollup rows.
     const seconds = fact.seconds === null ? null : Number(fact.seconds);
     const businessSeconds = fact.businessSeconds === null ? null : Number(fact.businessSeconds);
@@ -67,7 +91,65 @@ export async function readCells(scope: Scope, metrics: readonly string[], option
   return mergeCells(cells);
 }
 
-/** One cell per (metric, key, slot, bin), counts and sums added up. */
+type RollupQuery = { metrics: readonly string[]; dimension: string; keys: readonly string[] | undefined; clock: Clock };
+
+/**
+ * The cells from the rollups. Hourly slots read the hourly rows. Days (and the weeks and
+ * months made of them) and the whole period read the UTC day rows, each day counted in the
+ * local slot its midday falls in; the hours of a UTC day that belong to another slot (a
+ * zone's offset, a period's edge, a DST change) are then taken from that slot and given to
+ * their own, or to none, from the hourly rows: a Berlin day costs a day row and an hour row.
+ */
+async function fromRollups(scope: Scope, query: RollupQuery, unitMs: number | undefined): Promise<Cell[]> {
+  const { store, period } = scope;
+  const { db, dialect } = store;
+  if (unitMs === HOUR_MS) {
+    const parts = await Promise.all(
+      period.spans.map((span) =>
+        rollupCells(db, dialect, { ...query, rows: { span: 1, from: span.from, to: span.to }, slot: { offsetMs: span.offsetMs, unitMs } }),
+      ),
+    );
+    // The local day of a DST change has cells in the spans either side of it: one cell each.
+    return mergeCells(parts.flat());
+  }
+  const offsetAt = offsetIn(period);
+  const slotOf = (at: number): number | null => (at < period.from || at >= period.to ? null : unitMs === undefined ? 0 : localSlot(at + offsetAt(at), unitMs));
+  const owners = new Map<number, number>();
+  const moved = new Map<number, { to: number | null; from: number | null }>();
+  for (let day = dayOf(period.from); day < period.to; day += DAY_MS) {
+    const owner = slotOf(day + DAY_MS / 2);
+    if (owner !== null) owners.set(day, owner);
+    for (let hour = day; hour < day + DAY_MS; hour += HOUR_MS) {
+      const own = slotOf(hour);
+      if (own !== owner) moved.set(hour, { to: own, from: owner });
+    }
+  }
+  const days = [...owners.keys()];
+  // Where each UTC day's slot is its own (the zone within 12 hours of UTC), the database
+  // sums the days into their slots; otherwise it answers per day and each day goes to its owner.
+  const own = unitMs !== undefined && days.every((day) => localSlot(day, unitMs) === owners.get(day));
+  const [dayCells, hourCells] = await Promise.all([
+    days.length === 0
+      ? []
+      : rollupCells(db, dialect, {
+          ...query,
+          rows: { span: 24, from: days[0]!, to: days[days.length - 1]! + DAY_MS },
+          // The whole period is one slot: summed by the database.
+          ...(unitMs === undefined ? {} : { slot: own ? { offsetMs: shiftOf(unitMs), unitMs } : { offsetMs: 0, unitMs: DAY_MS } }),
+        }),
+    moved.size === 0 ? [] : rollupCells(db, dialect, { ...query, rows: { span: 1, starts: [...moved.keys()] }, slot: { offsetMs: 0, unitMs: HOUR_MS } }),
+  ]);
+  const cells: Cell[] = [];
+  for (const cell of dayCells) cells.push(unitMs === undefined || own ? cell : { ...cell, slot: owners.get(cell.slot * DAY_MS)! });
+  for (const cell of hourCells) {
+    const { to, from } = moved.get(cell.slot * HOUR_MS)!;
+    if (to !== null) cells.push({ ...cell, slot: to });
+    if (from !== null) cells.push({ ...cell, slot: from, count: -cell.count, sum: -cell.sum });
+  }
+  return mergeCells(cells);
+}
+
+/** One cell per (metric, key, slot, bin), counts and sums added up; those that add up to nothing dropped. */
 function mergeCells(cells: readonly Cell[]): Cell[] {
   const merged = new Map<string, Cell>();
   for (const cell of cells) {
@@ -78,5 +160,5 @@ function mergeCells(cells: readonly Cell[]): Cell[] {
       into.sum += cell.sum;
     } else merged.set(id, { ...cell });
   }
-  return [...merged.values()];
+  return [...merged.values()].filter((cell) => cell.count !== 0);
 }

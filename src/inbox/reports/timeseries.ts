@@ -2,9 +2,9 @@ import { invalid } from '../../errors.js';
 import type { GROUPINGS, SERIES, TimeseriesJson } from '../../present/report-schemas.js';
 import { CHANNELS } from '../../store/schema.js';
 import { countOf, durationOf, groupCells } from './figures.js';
-import { HOUR_MS } from './metrics.js';
-import { DAY_MS, isoWeekdayOfDay, localDayLabel, localHourLabel, MAX_HOURLY_DAYS, mondayOf, monthLabel } from './period.js';
-import { readCells, type Scope } from './source.js';
+import { DAY_MS, HOUR_MS } from './metrics.js';
+import { isoWeekdayOfDay, localDayLabel, localHourLabel, MAX_HOURLY_DAYS, mondayOf, monthLabel } from './period.js';
+import { readCells, type Scope, WEEK_MS } from './source.js';
 
 // The charts' series, bucketed by local hour, day, week (its Monday) or month, every
 // bucket of the period present (zeros, or null medians), and the inbound heatmap by
@@ -43,11 +43,13 @@ function bucketsOf(scope: Scope, groupBy: GroupBy): string[] {
 export async function timeseriesPoints(scope: Scope, series: Series, groupBy: GroupBy): Promise<Point[]> {
   if (series === 'inbound_heatmap') return heatmap(scope);
   if (groupBy === 'hour' && scope.period.days > MAX_HOURLY_DAYS) throw invalid('groupBy', `hourly buckets cover at most ${MAX_HOURLY_DAYS} days: group by day`);
-  const unitMs = groupBy === 'hour' ? HOUR_MS : DAY_MS;
+  const unitMs = groupBy === 'hour' ? HOUR_MS : groupBy === 'week' ? WEEK_MS : DAY_MS;
+  // A cell's slot is in that unit: a week's is its own number, the others' an hour or a day.
+  const labelOf = (slot: number) => (groupBy === 'week' ? localDayLabel(slot * 7 - 3) : bucketOf(groupBy, slot));
   const labels = bucketsOf(scope, groupBy);
   if (series === 'volume') {
     const cells = await readCells(scope, ['created'], { groupBy: 'channel', unitMs });
-    const byBucket = groupCells(cells, (cell) => bucketOf(groupBy, cell.slot));
+    const byBucket = groupCells(cells, (cell) => labelOf(cell.slot));
     return labels.map((bucket) => {
       const mine = groupCells(byBucket.get(bucket) ?? [], (cell) => cell.key);
       return { bucket, values: Object.fromEntries(CHANNELS.map((channel) => [channel, countOf(mine.get(channel) ?? [], 'created')])) };
@@ -55,7 +57,7 @@ export async function timeseriesPoints(scope: Scope, series: Series, groupBy: Gr
   }
   const metric = series === 'first_response' ? 'first_response' : 'resolved';
   const cells = await readCells(scope, [metric], { unitMs });
-  const byBucket = groupCells(cells, (cell) => bucketOf(groupBy, cell.slot));
+  const byBucket = groupCells(cells, (cell) => labelOf(cell.slot));
   return labels.map((bucket) => {
     const stats = durationOf(byBucket.get(bucket) ?? [], metric);
     return { bucket, values: { median: stats.median, p90: stats.p90, count: stats.count } };

@@ -1,0 +1,55 @@
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../database.js';
+
+// The reports' rollups get a second tier: UTC days beside UTC hours (issue 19's read target).
+// A 90-day dashboard summed ~2,000 hourly rows per metric and bin; whole days are read from
+// day rows and only the hours a local day or a period edge cuts off a UTC day come from the
+// hourly ones (inbox/reports/source.ts), so a whole-hour time zone stays exact.
+//
+// `span` is the hours a row covers (1 or 24) and `start` its first ms (the old `hour`). The
+// table is rebuilt for its new primary key; the day rows are summed from the hourly ones,
+// which hold the same facts. Conversations created also get agent × channel and team ×
+// channel rows (store/report-facts.ts rollupKeysOf).
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function reportDayRollupsMigration(dialect: Dialect) {
+  async function up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('report_rollups_spans')
+      .addColumn('metric', 'text', (c) => c.notNull())
+      .addColumn('dimension', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('span', 'integer', (c) => c.notNull())
+      .addColumn('start', 'bigint', (c) => c.notNull())
+      .addColumn('bin', 'integer', (c) => c.notNull())
+      .addColumn('count', 'bigint', (c) => c.notNull())
+      .addColumn('sum', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('report_rollups_span_pk', ['metric', 'dimension', 'key', 'span', 'start', 'bin'])
+      .$call((t) => (dialect === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
+      .execute();
+    await sql`insert into report_rollups_spans (metric, dimension, key, span, start, bin, count, sum)
+      select metric, dimension, key, 1, hour, bin, count, sum from report_rollups where count <> 0`.execute(db);
+    await sql`insert into report_rollups_spans (metric, dimension, key, span, start, bin, count, sum)
+      select metric, dimension, key, 24, hour - hour % ${sql.lit(DAY_MS)}, bin, sum(count), sum(sum) from report_rollups
+      group by metric, dimension, key, hour - hour % ${sql.lit(DAY_MS)}, bin having sum(count) <> 0`.execute(db);
+    // New rows: conversations created per agent × channel and team × channel (the volume
+    // chart filtered to one agent or team), from the facts.
+    const text = (column: string) => (dialect === 'sqlite' ? sql.ref(column) : sql`cast(${sql.ref(column)} as text)`);
+    for (const [dimension, column] of [
+      ['agent_channel', 'agentId'],
+      ['team_channel', 'teamId'],
+    ] as const) {
+      for (const span of [1, 24]) {
+        const ms = sql.lit(span * 3_600_000);
+        await sql`insert into report_rollups_spans (metric, dimension, key, span, start, bin, count, sum)
+          select 'created', ${dimension}, ${text(column)} || '|' || channel, ${sql.lit(span)}, at - at % ${ms}, -1, count(*), 0
+          from report_facts where metric = 'created' and ${sql.ref(column)} is not null
+          group by ${sql.ref(column)}, channel, at - at % ${ms}`.execute(db);
+      }
+    }
+    await db.schema.dropTable('report_rollups').execute();
+    await db.schema.alterTable('report_rollups_spans').renameTo('report_rollups').execute();
+  }
+  return { up };
+}
