@@ -48,7 +48,7 @@ describe('report facts', () => {
     setTime('2026-03-02T09:10:00Z');
     await addMessage(inbox.ctx, { conversation: conversation.id, from: { userId: agent.id }, body: 'On it' });
     const facts = await factsOf(conversation.id);
-    expect(facts.map((f) => f.metric)).toEqual(['created', 'message_in', 'message_out', 'first_response', 'reply_time']);
+    expect(facts.map((f) => f.metric)).toEqual(['created', 'message_in', 'message_out', 'handled', 'first_response', 'reply_time']);
     expect(timed(facts, 'first_response')).toEqual([{ cycle: 1, agentId: agent.id, seconds: 600 }]);
     expect(timed(facts, 'reply_time')).toEqual([{ cycle: 1, agentId: agent.id, seconds: 600 }]);
   });
@@ -96,6 +96,11 @@ describe('report facts', () => {
       { cycle: 2, agentId: agent.id, seconds: 3600 },
     ]);
     expect(facts.filter((f) => f.metric === 'reopened').map((f) => f.cycle)).toEqual([2]);
+    // The agent handled each cycle once.
+    expect(timed(facts, 'handled')).toEqual([
+      { cycle: 1, agentId: agent.id, seconds: null },
+      { cycle: 2, agentId: agent.id, seconds: null },
+    ]);
   });
 
   it('a note is never a first response; the first replier gets it, each replier their reply time; the resolver the resolution', async () => {
@@ -125,6 +130,11 @@ describe('report facts', () => {
     expect(timed(facts, 'resolved')).toEqual([{ cycle: 1, agentId: boss.id, seconds: 3600 }]);
     expect(facts.filter((f) => f.metric === 'note').map((f) => f.agentId)).toEqual([ann.id]);
     expect(facts.filter((f) => f.metric === 'message_in')).toHaveLength(3);
+    // Each replier handled the cycle once, at their first public reply; the note is not one.
+    expect(timed(facts, 'handled')).toEqual([
+      { cycle: 1, agentId: ann.id, seconds: null },
+      { cycle: 1, agentId: bob.id, seconds: null },
+    ]);
   });
 
   it('an automation resolving is attributed to the assignee; a bot chat resolved without a person counts as resolved by the bot', async () => {

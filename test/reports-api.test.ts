@@ -84,6 +84,11 @@ beforeAll(async () => {
       fact('message_out', 'c1', at(5, 12), B),
       fact('message_out', 'c2', at(3, 10, 20), B),
       fact('message_out', 'c3', at(4, 8), A),
+      // Each agent's first public reply in a cycle (the per-agent table's "handled").
+      fact('handled', 'c1', at(2, 9, 10), A),
+      fact('handled', 'c1', at(5, 12), B),
+      fact('handled', 'c2', at(3, 10, 20), B),
+      fact('handled', 'c3', at(4, 8), A),
       fact('note', 'c1', at(2, 9, 5), A),
       fact('reopened', 'c1', at(6, 12)),
       fact('bot_handover', 'c2', at(3, 10, 5)),

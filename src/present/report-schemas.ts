@@ -75,7 +75,7 @@ export const Timeseries = z.object({ series: z.enum(SERIES), groupBy: z.enum(GRO
 export const BreakdownRow = z.object({
   key: z.string().describe('agent or team id, or the channel'),
   name: z.string(),
-  handled: z.number().int().describe('conversations with a public reply by them (agent) or created (team, channel)'),
+  handled: z.number().int().describe('care cycles with a public reply by them (agent: their first in each cycle) or conversations created (team, channel)'),
   replies: z.number().int(),
   firstResponse: DurationStats,
   replyTime: DurationStats,

@@ -9,7 +9,10 @@ import type { Tx } from './transaction.js';
 
 export type NewFact = Omit<ReportFactRow, 'id'>;
 
-export async function readCycle(tx: Tx, conversationId: number): Promise<ReportCycleRow | undefined> {
+/** A conversation's care cycle as the reports keep it, the repliers parsed. */
+export type CareCycle = Omit<ReportCycleRow, 'repliers'> & { repliers: number[] };
+
+export async function readCycle(tx: Tx, conversationId: number): Promise<CareCycle | undefined> {
   const row = await tx.selectFrom('report_cycles').selectAll().where('conversationId', '=', conversationId).executeTakeFirst();
   // PostgreSQL hands bigints back as strings.
   return (
@@ -19,11 +22,13 @@ export async function readCycle(tx: Tx, conversationId: number): Promise<ReportC
       startedAt: Number(row.startedAt),
       respondedAt: row.respondedAt === null ? null : Number(row.respondedAt),
       waitingSince: row.waitingSince === null ? null : Number(row.waitingSince),
+      repliers: JSON.parse(row.repliers) as number[],
     }
   );
 }
 
-async function saveCycle(tx: Tx, row: ReportCycleRow): Promise<void> {
+async function saveCycle(tx: Tx, cycle: CareCycle): Promise<void> {
+  const row = { ...cycle, repliers: JSON.stringify(cycle.repliers) };
   await tx
     .insertInto('report_cycles')
     .values(row)
@@ -33,6 +38,7 @@ async function saveCycle(tx: Tx, row: ReportCycleRow): Promise<void> {
         startedAt: row.startedAt,
         respondedAt: row.respondedAt,
         waitingSince: row.waitingSince,
+        repliers: row.repliers,
       }),
     )
     .execute();
@@ -47,7 +53,7 @@ const FACT_SLICE = 1000;
  * there were three, which was most of what facts cost a reply there); SQLite, where a
  * statement costs no round trip, one statement each.
  */
-export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[], cycle?: ReportCycleRow): Promise<void> {
+export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[], cycle?: CareCycle): Promise<void> {
   if (dialect === 'postgres' && facts.length > 0) return void (await writeAllAtOnce(tx, facts, cycle));
   for (let i = 0; i < facts.length; i += FACT_SLICE)
     await tx
@@ -58,13 +64,13 @@ export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewF
   if (cycle) await saveCycle(tx, cycle);
 }
 
-async function writeAllAtOnce(tx: Tx, facts: readonly NewFact[], cycle: ReportCycleRow | undefined): Promise<void> {
+async function writeAllAtOnce(tx: Tx, facts: readonly NewFact[], cycle: CareCycle | undefined): Promise<void> {
   const saved = cycle
     ? sql`, saved as (
-        insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince")
-        values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince})
+        insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince", repliers)
+        values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince}, ${JSON.stringify(cycle.repliers)})
         on conflict ("conversationId") do update set cycle = excluded.cycle, "startedAt" = excluded."startedAt",
-          "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince")`
+          "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince", repliers = excluded.repliers)`
     : sql``;
   await sql`
     with written as (

@@ -145,21 +145,6 @@ export async function readFacts(db: Tx, query: { metrics: readonly string[]; fro
     .execute();
 }
 
-/** Conversations with a public reply by each agent in [from, to): distinct, so from the facts. */
-export async function repliedConversationsByAgent(db: Tx, query: { from: number; to: number; filters: FactFilters }): Promise<Map<string, number>> {
-  const rows = await db
-    .selectFrom('report_facts')
-    .select(['agentId', sql<number>`count(distinct "conversationId")`.as('n')])
-    .where('metric', '=', 'message_out')
-    .where('at', '>=', query.from)
-    .where('at', '<', query.to)
-    .where('agentId', 'is not', null)
-    .where(filtered(query.filters))
-    .groupBy('agentId')
-    .execute();
-  return new Map(rows.map((row) => [String(row.agentId), Number(row.n)]));
-}
-
 export type DrilldownFact = {
   id: number;
   conversationId: number;

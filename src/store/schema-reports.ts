@@ -8,6 +8,8 @@ export interface ReportCyclesTable {
   startedAt: number;
   respondedAt: number | null;
   waitingSince: number | null;
+  /** JSON array of the ids of those of the team who replied publicly in the cycle (migration 0035). */
+  repliers: string;
 }
 
 export interface ReportFactsTable {

@@ -17,8 +17,18 @@ import type { Metric } from './metrics.js';
 //   next public reply; one per waiting period, the first one included.
 // - Resolution: cycle start → resolved (or closed without being resolved first); attributed
 //   to who resolved it when that is a person of the team, else to the assignee.
+// - Handled: an agent's first public reply in a cycle (the per-agent table's "conversations
+//   handled": care cycles they answered in, additive over any period, unlike a count of
+//   distinct conversations).
 
-export type CycleState = { cycle: number; startedAt: number; respondedAt: number | null; waitingSince: number | null };
+export type CycleState = {
+  cycle: number;
+  startedAt: number;
+  respondedAt: number | null;
+  waitingSince: number | null;
+  /** The people of the team who replied publicly in this cycle. */
+  repliers: number[];
+};
 
 /** What a fact is counted under: the conversation's attributes when it happened. */
 export type FactAttributes = { channel: string; type: string; priority: string; teamId: number | null; assignedTo: number | null };
@@ -91,11 +101,16 @@ export function step(state: CycleState | null, attrs: FactAttributes, event: Fac
   };
   const value = objectOf(event.newValue);
   const messageId = typeof value.messageId === 'number' ? value.messageId : null;
-  let next = state ? { ...state } : null;
+  let next = state ? { ...state, repliers: [...state.repliers] } : null;
+  const handledBy = (cycle: CycleState, agentId: number) => {
+    if (cycle.repliers.includes(agentId)) return;
+    cycle.repliers.push(agentId);
+    fact('handled', agentId, undefined, messageId);
+  };
 
   switch (event.eventType) {
     case 'created': {
-      next = { cycle: 1, startedAt: at, respondedAt: null, waitingSince: null };
+      next = { cycle: 1, startedAt: at, respondedAt: null, waitingSince: null, repliers: [] };
       fact('created', null);
       if (customerMessage(event)) {
         next.waitingSince = at;
@@ -104,6 +119,7 @@ export function step(state: CycleState | null, attrs: FactAttributes, event: Fac
         // The team wrote first: nothing to respond to until the customer answers.
         next.respondedAt = at;
         fact('message_out', event.performedBy, undefined, messageId);
+        handledBy(next, event.performedBy!);
       }
       break;
     }
@@ -114,6 +130,7 @@ export function step(state: CycleState | null, attrs: FactAttributes, event: Fac
         fact('message_in', null, undefined, messageId);
       } else if (teamReply(event)) {
         fact('message_out', event.performedBy, undefined, messageId);
+        handledBy(next, event.performedBy!);
         if (next.respondedAt === null) {
           fact('first_response', event.performedBy, next.startedAt, messageId);
           next.respondedAt = at;
@@ -134,13 +151,13 @@ export function step(state: CycleState | null, attrs: FactAttributes, event: Fac
       // The bot handing over before anyone of the team answered starts the team's cycle: its
       // first response is measured from here, not from when the bot took the chat.
       if (next.respondedAt === null) {
-        next = { cycle: next.cycle + 1, startedAt: at, respondedAt: null, waitingSince: next.waitingSince === null ? null : at };
+        next = { cycle: next.cycle + 1, startedAt: at, respondedAt: null, waitingSince: next.waitingSince === null ? null : at, repliers: [] };
       }
       break;
     }
     case 'reopened':
       if (!next) break;
-      next = { cycle: next.cycle + 1, startedAt: at, respondedAt: null, waitingSince: next.waitingSince };
+      next = { cycle: next.cycle + 1, startedAt: at, respondedAt: null, waitingSince: next.waitingSince, repliers: [] };
       fact('reopened', null);
       break;
     case 'resolved':

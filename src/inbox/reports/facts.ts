@@ -42,7 +42,7 @@ export async function recordFacts(unit: Unit, written: readonly InboxEvent[], co
   }
   const calendar = await defaultCalendar(ctx.store, tx);
   let state: CycleState | null = cycle
-    ? { cycle: cycle.cycle, startedAt: cycle.startedAt, respondedAt: cycle.respondedAt, waitingSince: cycle.waitingSince }
+    ? { cycle: cycle.cycle, startedAt: cycle.startedAt, respondedAt: cycle.respondedAt, waitingSince: cycle.waitingSince, repliers: cycle.repliers }
     : null;
   let attrs = attributesBefore(attributesOf(conversation), written);
   const facts: NewFact[] = [];
@@ -56,4 +56,9 @@ export async function recordFacts(unit: Unit, written: readonly InboxEvent[], co
 }
 
 const sameState = (a: CycleState, b: CycleState | undefined) =>
-  b !== undefined && a.cycle === b.cycle && a.startedAt === b.startedAt && a.respondedAt === b.respondedAt && a.waitingSince === b.waitingSince;
+  b !== undefined &&
+  a.cycle === b.cycle &&
+  a.startedAt === b.startedAt &&
+  a.respondedAt === b.respondedAt &&
+  a.waitingSince === b.waitingSince &&
+  a.repliers.join() === b.repliers.join();

@@ -3,7 +3,7 @@
 // and business seconds, a volume metric only counts.
 
 export const DURATION_METRICS = ['first_response', 'reply_time', 'resolved'] as const;
-export const VOLUME_METRICS = ['created', 'reopened', 'message_in', 'message_out', 'note', 'bot_resolved', 'bot_handover'] as const;
+export const VOLUME_METRICS = ['created', 'reopened', 'message_in', 'message_out', 'note', 'handled', 'bot_resolved', 'bot_handover'] as const;
 export const METRICS = [...DURATION_METRICS, ...VOLUME_METRICS] as const;
 export type Metric = (typeof METRICS)[number];
 export type DurationMetric = (typeof DURATION_METRICS)[number];

@@ -17,7 +17,6 @@ import {
   type FactFilters,
   factPage,
   longestWaiting,
-  repliedConversationsByAgent,
   teamMemberNames,
   teamNames,
   userNames,
@@ -93,15 +92,14 @@ export async function reportTimeseries(ctx: InboxContext, query: z.infer<typeof 
   return { series: query.series, groupBy: query.groupBy, business: scope.clock === 'business', points };
 }
 
-const BREAKDOWN_METRICS = ['created', 'message_out', 'first_response', 'reply_time', 'resolved'];
+const BREAKDOWN_METRICS = ['created', 'handled', 'message_out', 'first_response', 'reply_time', 'resolved'];
 
 export async function reportBreakdown(ctx: InboxContext, query: Query, by: Grouping): Promise<BreakdownJson> {
   const scope = scopeOf(ctx, query);
   const { from, to } = scope.period;
-  const [cells, csat, replied] = await Promise.all([
+  const [cells, csat] = await Promise.all([
     readCells(scope, BREAKDOWN_METRICS, { groupBy: by }),
     csatCells(ctx.store.db, { from, to, filters: scope.filters, groupBy: by }),
-    by === 'agent' ? repliedConversationsByAgent(ctx.store.db, { from, to, filters: scope.filters }) : Promise.resolve(new Map<string, number>()),
   ]);
   const byKey = groupCells(cells, (cell) => cell.key);
   const csatByKey = new Map(csat.map((cell) => [cell.key, cell]));
@@ -116,7 +114,8 @@ export async function reportBreakdown(ctx: InboxContext, query: Query, by: Group
     return {
       key,
       name: names.get(key) ?? (by === 'channel' ? key : `#${key}`),
-      handled: by === 'agent' ? (replied.get(key) ?? 0) : countOf(mine, 'created'),
+      // An agent handles the care cycles they answer in; a team or channel, the conversations it got.
+      handled: countOf(mine, by === 'agent' ? 'handled' : 'created'),
       replies: countOf(mine, 'message_out'),
       firstResponse: durationOf(mine, 'first_response'),
       replyTime: durationOf(mine, 'reply_time'),

@@ -114,7 +114,7 @@ export function BreakdownTable({
               return (
                 <tr key={row.key} data-key={row.key}>
                   <th scope="row">{by?.channel ? CHANNEL_NAMES[by.channel] : row.name}</th>
-                  {cell('Handled', formatCount(row.handled), kind === 'agents' ? 'message_out' : 'created')}
+                  {cell('Handled', formatCount(row.handled), kind === 'agents' ? 'handled' : 'created')}
                   {cell('Replies', formatCount(row.replies), 'message_out')}
                   {cell('Median first response', formatDuration(row.firstResponse.median), 'first_response')}
                   {cell('Median reply time', formatDuration(row.replyTime.median), 'reply_time')}

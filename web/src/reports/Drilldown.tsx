@@ -22,6 +22,7 @@ export const METRIC_NAMES: Record<DrillMetric, string> = {
   message_in: 'Customer messages',
   message_out: 'Replies',
   note: 'Notes',
+  handled: 'Handled (first reply in a cycle)',
   bot_resolved: 'Resolved by the bot',
   bot_handover: 'Handed over by the bot',
 };

@@ -19,6 +19,7 @@ export const DRILL_METRICS = [
   'message_in',
   'message_out',
   'note',
+  'handled',
   'bot_resolved',
   'bot_handover',
 ] as const;
