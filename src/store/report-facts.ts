@@ -27,59 +27,78 @@ export async function readCycle(tx: Tx, conversationId: number): Promise<CareCyc
   );
 }
 
-async function saveCycle(tx: Tx, cycle: CareCycle): Promise<void> {
-  const row = { ...cycle, repliers: JSON.stringify(cycle.repliers) };
-  await tx
-    .insertInto('report_cycles')
-    .values(row)
-    .onConflict((oc) =>
-      oc.column('conversationId').doUpdateSet({
-        cycle: row.cycle,
-        startedAt: row.startedAt,
-        respondedAt: row.respondedAt,
-        waitingSince: row.waitingSince,
-        repliers: row.repliers,
-      }),
-    )
-    .execute();
-}
-
-/** Facts a statement (13 parameters each, under SQLite's limit). */
-const FACT_SLICE = 1000;
-
 /**
  * Writes facts, their rollup rows and, when given, the conversation's care cycle as it now
- * stands. PostgreSQL does it in ONE statement (data-modifying CTEs: one round trip where
- * there were three, which was most of what facts cost a reply there); SQLite, where a
- * statement costs no round trip, one statement each.
+ * stands, each as one statement whose text is the same however many rows (the rows go as
+ * ONE JSON parameter the database expands: each database prepares it once, and no row count
+ * meets SQLite's parameter limit). PostgreSQL runs the three as one statement (data-modifying
+ * CTEs: one round trip where there were three, most of what facts cost a reply there).
  */
 export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[], cycle?: CareCycle): Promise<void> {
-  if (dialect === 'postgres' && facts.length > 0) return void (await writeAllAtOnce(tx, facts, cycle));
-  for (let i = 0; i < facts.length; i += FACT_SLICE)
-    await tx
-      .insertInto('report_facts')
-      .values(facts.slice(i, i + FACT_SLICE))
-      .execute();
-  if (facts.length > 0) await addToRollups(tx, dialect, facts, 1);
-  if (cycle) await saveCycle(tx, cycle);
+  const statements = [
+    ...(facts.length > 0 ? [factInsert(dialect, facts), rollupUpsert(dialect, rollupRowsOf(facts, 1))] : []),
+    ...(cycle ? [cycleUpsert(cycle)] : []),
+  ];
+  if (dialect === 'sqlite' || statements.length <= 1) {
+    for (const statement of statements) await statement.execute(tx);
+    return;
+  }
+  const [first, ...rest] = statements.reverse();
+  await sql`with ${sql.join(
+    rest.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`),
+    sql`, `,
+  )} ${first!}`.execute(tx);
 }
 
-async function writeAllAtOnce(tx: Tx, facts: readonly NewFact[], cycle: CareCycle | undefined): Promise<void> {
-  const saved = cycle
-    ? sql`, saved as (
-        insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince", repliers)
-        values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince}, ${JSON.stringify(cycle.repliers)})
-        on conflict ("conversationId") do update set cycle = excluded.cycle, "startedAt" = excluded."startedAt",
-          "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince", repliers = excluded.repliers)`
-    : sql``;
-  await sql`
-    with written as (
-      insert into report_facts ("conversationId", "originConversationId", cycle, metric, at, "agentId", "teamId", channel, type, priority, seconds, "businessSeconds", "messageId")
-      select * from jsonb_to_recordset(cast(${JSON.stringify(facts)} as jsonb)) as f("conversationId" bigint, "originConversationId" bigint,
-        cycle integer, metric text, at bigint, "agentId" bigint, "teamId" bigint, channel text, type text, priority text, seconds bigint,
-        "businessSeconds" bigint, "messageId" bigint)
-    )${saved}
-    ${rollupUpsert('postgres', rollupRowsOf(facts, 1))}`.execute(tx);
+const FACT_COLUMNS = [
+  'conversationId',
+  'originConversationId',
+  'cycle',
+  'metric',
+  'at',
+  'agentId',
+  'teamId',
+  'channel',
+  'type',
+  'priority',
+  'seconds',
+  'businessSeconds',
+  'messageId',
+] as const;
+
+function factInsert(dialect: Dialect, facts: readonly NewFact[]) {
+  const json = JSON.stringify(facts.map((fact) => FACT_COLUMNS.map((column) => fact[column])));
+  const columns = sql.join(FACT_COLUMNS.map((column) => sql.ref(column)));
+  const source =
+    dialect === 'sqlite'
+      ? sql`select ${sql.join(FACT_COLUMNS.map((_, i) => sql.raw(`f.value->>${i}`)))} from json_each(${json}) f`
+      : sql`select ${sql.join(
+          FACT_COLUMNS.map((column, i) => sql.raw(`cast(f.value->>${i} as ${PG_TYPES[column]})`)),
+        )} from jsonb_array_elements(cast(${json} as jsonb)) f`;
+  return sql`insert into report_facts (${columns}) ${source}`;
+}
+
+const PG_TYPES: Record<(typeof FACT_COLUMNS)[number], string> = {
+  conversationId: 'bigint',
+  originConversationId: 'bigint',
+  cycle: 'integer',
+  metric: 'text',
+  at: 'bigint',
+  agentId: 'bigint',
+  teamId: 'bigint',
+  channel: 'text',
+  type: 'text',
+  priority: 'text',
+  seconds: 'bigint',
+  businessSeconds: 'bigint',
+  messageId: 'bigint',
+};
+
+function cycleUpsert(cycle: CareCycle) {
+  return sql`insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince", repliers)
+    values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince}, ${JSON.stringify(cycle.repliers)})
+    on conflict ("conversationId") do update set cycle = excluded.cycle, "startedAt" = excluded."startedAt",
+      "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince", repliers = excluded.repliers`;
 }
 
 /**
