@@ -163,7 +163,19 @@ describe('report rollups', () => {
     const before = await facts();
     expect(before.length).toBeGreaterThan(COMMANDS / 2);
     expect(new Set(before.map((f) => f.metric))).toEqual(
-      new Set(['created', 'reopened', 'resolved', 'first_response', 'reply_time', 'message_in', 'message_out', 'note', 'handled', 'bot_resolved', 'bot_handover']),
+      new Set([
+        'created',
+        'reopened',
+        'resolved',
+        'first_response',
+        'reply_time',
+        'message_in',
+        'message_out',
+        'note',
+        'handled',
+        'bot_resolved',
+        'bot_handover',
+      ]),
     );
     const rolled = await rollups();
     expect(rolled).toEqual(expectedRollups(before));

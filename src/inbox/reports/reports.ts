@@ -12,15 +12,7 @@ import type {
 } from '../../present/report-schemas.js';
 import { readCounters } from '../../store/counters.js';
 import { csatCells } from '../../store/report-csat.js';
-import {
-  type DrilldownFact,
-  type FactFilters,
-  factPage,
-  longestWaiting,
-  teamMemberNames,
-  teamNames,
-  userNames,
-} from '../../store/report-queries.js';
+import { type DrilldownFact, type FactFilters, factPage, longestWaiting, teamMemberNames, teamNames, userNames } from '../../store/report-queries.js';
 import { CHANNELS, type Channel } from '../../store/schema.js';
 import type { InboxContext } from '../context.js';
 import { formatConversationNumber } from '../records.js';

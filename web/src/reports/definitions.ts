@@ -19,7 +19,8 @@ export const DEFINITIONS = {
   resolution: `Resolution time: from the start of the care cycle to resolved, so a reopened conversation starts anew instead of counting from its creation. ${CARE_CYCLE}`,
   csatScore: 'CSAT score: the share of answered satisfaction surveys rated 4 or 5 out of 5.',
   csatResponse: 'Response rate: surveys answered out of surveys sent in the period.',
-  handled: 'Agents: care cycles they sent a public reply in (a conversation reopened and answered again counts again). Teams and channels: conversations created.',
+  handled:
+    'Agents: care cycles they sent a public reply in (a conversation reopened and answered again counts again). Teams and channels: conversations created.',
   replies: 'Public replies sent by people of the team (not notes, not the bot).',
 } as const;
 
