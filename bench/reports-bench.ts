@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
 });
 
 const HELP = `npx tsx bench/reports-bench.ts -- [options]
-  --conversations N   conversations' worth of facts over 12 months (default 1000000; ~8 facts each)
+  --conversations N   conversations' worth of facts over 12 months (default 1000000; 9 facts each)
   --agents A          agents the replies and resolutions go to (default 30)
   --teams T           teams (default 5)
   --pool P            real conversations the facts point at (default 1000)
@@ -86,7 +86,7 @@ async function seedPeople(ctx: InboxContext, agents: number, teams: number, pool
   return { agentIds, teamIds, pool: ids };
 }
 
-/** One conversation's facts: created, a first response, a reply time, a resolution, two messages each way. */
+/** One conversation's facts: created, a first response (and so handled), a reply time, a resolution, two messages each way. */
 function factsOf(i: number, total: number, people: People, random: ReturnType<typeof createRandom>): NewFact[] {
   const createdAt = START + Math.floor((i / total) * (END - START - DAY)) + random.int(0, 60_000);
   const conversationId = people.pool[i % people.pool.length]!;
@@ -110,6 +110,7 @@ function factsOf(i: number, total: number, people: People, random: ReturnType<ty
     fact('message_in', createdAt, null, null),
     fact('first_response', createdAt + firstResponse * 1000, agentId, firstResponse),
     fact('message_out', createdAt + firstResponse * 1000, agentId, null),
+    fact('handled', createdAt + firstResponse * 1000, agentId, null),
     fact('message_in', createdAt + (firstResponse + 300) * 1000, null, null),
     fact('reply_time', createdAt + (firstResponse + 300 + reply) * 1000, agentId, reply),
     fact('message_out', createdAt + (firstResponse + 300 + reply) * 1000, agentId, null),
@@ -126,7 +127,7 @@ async function seedFacts(ctx: InboxContext, total: number, people: People, batch
     // The whole batch in one insertFacts (the rollup rows come out the same as one call per
     // conversation: they are sums), one transaction.
     await transact(ctx.store, (tx) => insertFacts(tx, ctx.store.dialect, batch.flat()));
-    facts += batch.length * 8;
+    facts += batch.length * 9;
     if ((from / batchSize) % 25 === 0) log(`  ${Math.min(total, from + batchSize).toLocaleString('en')} conversations, ${facts.toLocaleString('en')} facts`);
   }
   return facts;

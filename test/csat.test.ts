@@ -224,6 +224,26 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('customer satisfactio
     expect(surveys[0]!.resolvedEventId).toBe(second!.id);
   });
 
+  it('closing within the delay still asks about the resolved cycle; reopening and closing asks nothing', async () => {
+    const c = await answeredEmailConversation();
+    await resolve(c.id);
+    clock.now += 2 * MINUTE;
+    await ok(agent, 'PATCH', `/api/conversations/${c.id}`, { status: 'closed' });
+    clock.now += DELAY;
+    await runDue();
+    const [resolved] = await eventsOf(c.id, 'resolved');
+    expect((await surveysOf(c.id)).map((s) => s.resolvedEventId)).toEqual([resolved!.id]);
+
+    const other = await answeredEmailConversation();
+    await resolve(other.id);
+    clock.now += MINUTE;
+    await ok(agent, 'PATCH', `/api/conversations/${other.id}`, { status: 'open' });
+    await ok(agent, 'PATCH', `/api/conversations/${other.id}`, { status: 'closed' });
+    clock.now += DELAY;
+    await runDue();
+    expect(await surveysOf(other.id)).toEqual([]);
+  });
+
   it('a customer is asked at most once in the cooldown (7 days), whichever conversation', async () => {
     const address = customerAddress();
     const first = await answeredEmailConversation(undefined, address);

@@ -55,6 +55,8 @@ export type CycleFacts = {
   resolved: { id: number; createdAt: number; performedBy: number | null; origin: EventOrigin; performerRole: string | null } | null;
   /** The conversation's newest `resolved` event: a later one means a later cycle. */
   latestResolvedId: number | null;
+  /** The conversation's last `reopened` event (every way out of resolved or closed writes one). */
+  latestReopenedId: number | null;
   /** Whether the conversation's `created` event came from an import. */
   imported: boolean;
   /** Whether a person of the team wrote a public message in the cycle (not a note, not the bot, not a machine). */
@@ -63,7 +65,7 @@ export type CycleFacts = {
 
 export async function readCycleFacts(tx: Tx, conversationId: number, resolvedEventId: number): Promise<CycleFacts> {
   const events = tx.selectFrom('conversation_events').where('conversationId', '=', conversationId);
-  const [resolved, latest, created] = await Promise.all([
+  const [resolved, latest, reopened, created] = await Promise.all([
     events
       .leftJoin('users', 'users.id', 'conversation_events.performedBy')
       .select([
@@ -80,9 +82,17 @@ export async function readCycleFacts(tx: Tx, conversationId: number, resolvedEve
       .select((eb) => eb.fn.max('id').as('id'))
       .where('eventType', '=', 'resolved')
       .executeTakeFirst(),
+    events
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where('eventType', '=', 'reopened')
+      .executeTakeFirst(),
     events.select('origin').where('eventType', '=', 'created').orderBy('id').limit(1).executeTakeFirst(),
   ]);
-  const base = { latestResolvedId: latest?.id == null ? null : Number(latest.id), imported: created?.origin === 'import' };
+  const base = {
+    latestResolvedId: latest?.id == null ? null : Number(latest.id),
+    latestReopenedId: reopened?.id == null ? null : Number(reopened.id),
+    imported: created?.origin === 'import',
+  };
   if (!resolved) return { ...base, resolved: null, teamReplied: false };
   // The cycle began at the last reopen before its end (or at creation). A team reply that
   // reopened a resolved conversation is written with its `reopened` event, at the same time.

@@ -38,8 +38,11 @@ export function requestSurvey(target: CommandTarget, input: { conversationId: nu
     if (!row) return { sent: false, reason: 'gone' };
     if (row.shelf) return { sent: false, reason: 'shelved' };
     const facts = await readCycleFacts(unit.tx, Number(row.id), input.resolvedEventId);
-    // Reopened since (a "thanks!", a reply), or resolved again later (a later timer asks about that cycle).
-    if (row.status !== 'resolved' || !facts.resolved || facts.latestResolvedId !== input.resolvedEventId) return { sent: false, reason: 'not_resolved' };
+    // Reopened since (a "thanks!", a reply), or resolved again later (a later timer asks about
+    // that cycle). Closed since is still the cycle that was resolved: its customer is asked.
+    const ended = row.status === 'resolved' || row.status === 'closed';
+    const reopened = facts.latestReopenedId !== null && facts.latestReopenedId > input.resolvedEventId;
+    if (!ended || !facts.resolved || reopened || facts.latestResolvedId !== input.resolvedEventId) return { sent: false, reason: 'not_resolved' };
     if (facts.imported) return { sent: false, reason: 'imported' };
     if (!facts.teamReplied) return { sent: false, reason: 'bot_only' };
     if (await findSurveyForCycle(unit.tx, Number(row.id), input.resolvedEventId)) return { sent: false, reason: 'already_asked' };
