@@ -125,9 +125,12 @@ async function seedFacts(ctx: InboxContext, total: number, people: People, batch
   for (let from = 0; from < total; from += batchSize) {
     const batch: NewFact[][] = [];
     for (let i = from; i < Math.min(total, from + batchSize); i++) batch.push(factsOf(i, total, people, random));
-    // The whole batch in one insertFacts (the rollup rows come out the same as one call per
-    // conversation: they are sums), one transaction.
-    await transact(ctx.store, (tx) => insertFacts(tx, ctx.store.dialect, batch.flat()));
+    // SQLite: one insertFacts per conversation, as a command writes its own; PostgreSQL, where
+    // each is a round trip, the batch in one (the rollup rows come out the same: they are sums).
+    await transact(ctx.store, async (tx) => {
+      if (ctx.store.dialect === 'postgres') await insertFacts(tx, ctx.store.dialect, batch.flat());
+      else for (const own of batch) await insertFacts(tx, ctx.store.dialect, own);
+    });
     facts += batch.length * 9;
     if ((from / batchSize) % 25 === 0) log(`  ${Math.min(total, from + batchSize).toLocaleString('en')} conversations, ${facts.toLocaleString('en')} facts`);
   }

@@ -39,7 +39,11 @@ function rollupSourceOf(scope: Pick<Scope, 'period' | 'filters'>, metrics: reado
   // `all` has the one key '': named, so the read is one range of the primary key.
   if (dims.size === 0) return { dimension: 'all', keys: [''] };
   const [filter] = filters;
-  if (dims.size === 1) return { dimension: [...dims][0]!, keys: filter ? [filter[1]] : undefined };
+  // A channel table or chart knows its keys; an agent or team table finds them (rollupCells).
+  if (dims.size === 1) {
+    const dimension = [...dims][0]!;
+    return { dimension, keys: filter ? [filter[1]] : dimension === 'channel' ? CHANNELS : undefined };
+  }
   if (dims.size === 2 && filters.length === 1 && groupBy === 'channel' && metrics.every((metric) => metric === 'created')) {
     const [dim, id] = filter!;
     return { dimension: `${dim}_channel`, keys: CHANNELS.map((channel) => pairKey(id, channel)), keyOf: (key) => key.slice(key.indexOf('|') + 1) };

@@ -1,0 +1,15 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { EventBus } from './src/inbox/bus.js';
+import { createInboxContext } from './src/inbox/context.js';
+import { reportSummary, reportTimeseries } from './src/inbox/reports/reports.js';
+const url = `postgres://postgres@127.0.0.1:5432/${process.argv[2]}`;
+let log = false;
+const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }), log: (e) => { if (log && e.level === 'query') console.log(e.queryDurationMillis.toFixed(1), e.query.sql.replace(/\s+/g, ' ').slice(0, 150), JSON.stringify(e.query.parameters).slice(0, 120)); } });
+const store = { db, dialect: 'postgres', close: async () => {} } as any;
+const ctx = createInboxContext({ store, bus: new EventBus() });
+const q = { from: '2025-01-06', to: '2026-01-04', tz: 'Europe/Berlin' };
+const run = async () => { await reportSummary(ctx, q); await reportTimeseries(ctx, { ...q, series: 'volume', groupBy: 'week' }); await reportTimeseries(ctx, { ...q, series: 'first_response', groupBy: 'week' }); };
+for (let i = 0; i < 5; i++) await run();
+log = true; const t = performance.now(); await run(); console.log('total', (performance.now() - t).toFixed(1));
+await db.destroy();
