@@ -60,10 +60,11 @@ describe.skipIf(!hasChromium)('web: availability and customer context', () => {
     const summary = page.locator('.detail-customer summary');
     await summary.waitFor();
     expect(await summary.textContent()).toContain('Dora Customer');
-    expect(await summary.textContent()).toContain('1 other conversation');
+    // The name shows at once; the count of their other conversations when the customer's card has loaded.
+    await expect.poll(() => summary.textContent(), { timeout: 10_000 }).toContain('1 other conversation');
     await summary.click();
     const card = page.getByTestId('customer-card');
-    expect(await card.textContent()).toContain(customer.email);
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain(customer.email);
     expect(await card.textContent()).toContain('Ticket');
 
     // An agent corrects the name.
