@@ -79,6 +79,10 @@ function SettingsForm({ settings, kinds }: { settings: TeamNotificationSettings;
 function MailSwitches({ people, disabledFor }: { people: User[]; disabledFor: readonly number[] }) {
   const client = useQueryClient();
   const [busy, setBusy] = useState<number | null>(null);
+  // The switch as clicked until the server has answered: React state, so the box shows the
+  // click in the same render (the query cache tells its readers a tick later, and a
+  // controlled checkbox snaps back in between).
+  const [pending, setPending] = useState<{ userId: number; disabled: boolean } | null>(null);
   // Whose deliveries are open: "why didn't they get it" answered without asking them.
   const [shown, setShown] = useState<number | null>(null);
   const mark = (userId: number, disabled: boolean) =>
@@ -87,15 +91,16 @@ function MailSwitches({ people, disabledFor }: { people: User[]; disabledFor: re
     );
   const toggle = async (user: User, disabled: boolean) => {
     // Shown at once; put back if the server refuses.
-    mark(user.id, disabled);
+    setPending({ userId: user.id, disabled });
     setBusy(user.id);
     try {
       await setPersonMailDisabled(user.id, disabled);
+      mark(user.id, disabled);
       showToast('info', disabled ? `Notification mail is off for ${user.name}` : `Notification mail is on again for ${user.name}`);
     } catch (error) {
-      mark(user.id, !disabled);
       showError(`Couldn’t change ${user.name}’s notification mail: ${errorMessage(error)}`);
     } finally {
+      setPending(null);
       setBusy(null);
     }
   };
@@ -105,7 +110,7 @@ function MailSwitches({ people, disabledFor }: { people: User[]; disabledFor: re
       <p className="section-help">Switch someone’s notification mail off: it wins over their own choices, and they see a note saying so.</p>
       <ul className="mail-switches">
         {people.map((user) => {
-          const off = disabledFor.includes(user.id);
+          const off = pending?.userId === user.id ? pending.disabled : disabledFor.includes(user.id);
           return (
             <li key={user.id} data-user-id={user.id}>
               <label className="checkbox-field">
