@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import type { User } from '../api/types';
@@ -98,12 +98,16 @@ function MailSwitches({ people, disabledFor }: { people: User[]; disabledFor: re
       mark(user.id, disabled);
       showToast('info', disabled ? `Notification mail is off for ${user.name}` : `Notification mail is on again for ${user.name}`);
     } catch (error) {
+      setPending(null);
       showError(`Couldn’t change ${user.name}’s notification mail: ${errorMessage(error)}`);
     } finally {
-      setPending(null);
       setBusy(null);
     }
   };
+  // Once the cache says what was clicked, it speaks for the switch again (no flicker back).
+  useEffect(() => {
+    if (pending && disabledFor.includes(pending.userId) === pending.disabled) setPending(null);
+  }, [pending, disabledFor]);
   return (
     <>
       <h3>Per person</h3>
