@@ -36,7 +36,7 @@ function clockBins(clock: Clock) {
 export type RollupRows = { span: 1 | 24; from: number; to: number } | { span: 1; starts: readonly number[] };
 
 /**
- * Rollup sums of one dimension (its one `key`, or every key) over some rows of one tier
+ * Rollup sums of one dimension's `keys` over some rows of one tier
  * (migration 0035). With `slot`, also per slot: (start + offset) / unit in integer
  * arithmetic, where the offset is constant over the rows (the caller splits at DST changes).
  */
@@ -46,19 +46,17 @@ export async function rollupCells(
   query: {
     metrics: readonly string[];
     dimension: string;
-    /** The keys read; every key the dimension has when absent. */
-    keys?: readonly string[];
+    /** The keys read, named so each is a range of the primary key (rollupKeys finds a dimension's). */
+    keys: readonly string[];
     rows: RollupRows;
     clock: Clock;
     slot?: { offsetMs: number; unitMs: number };
   },
 ): Promise<Cell[]> {
   const { where: ofClock, bin } = clockBins(query.clock);
-  const { rows: which } = query;
-  // Naming the keys makes each a range of the primary key (metric, dimension, key, span,
-  // start): with the key left open, a period's rows would be picked out of all time's.
-  const keys = query.keys ?? (await keysOf(db, query.metrics, query.dimension));
+  const { rows: which, keys } = query;
   if (keys.length === 0) return [];
+  const range = 'from' in which ? which : null;
   const slot = query.slot ? sql<number>`("start" + ${sql.lit(query.slot.offsetMs)}) / ${sql.lit(query.slot.unitMs)}` : sql<number>`0`;
   // A list of hours as ONE parameter (the same statement text for 2 hours or 2,000).
   const starts = 'starts' in which ? (dialect === 'sqlite' ? `[${which.starts.join(',')}]` : `{${which.starts.join(',')}}`) : '';
@@ -69,7 +67,7 @@ export async function rollupCells(
     .where('dimension', '=', query.dimension)
     .where('key', 'in', [...keys])
     .where('span', '=', which.span)
-    .$if('from' in which, (q) => q.where('start', '>=', (which as { from: number }).from).where('start', '<', (which as { to: number }).to))
+    .$if(range !== null, (q) => q.where('start', '>=', range!.from).where('start', '<', range!.to))
     .$if('starts' in which, (q) =>
       q.where(
         dialect === 'sqlite' ? sql<SqlBool>`"start" in (select value from json_each(${starts}))` : sql<SqlBool>`"start" = any(cast(${starts} as bigint[]))`,
@@ -85,11 +83,12 @@ export async function rollupCells(
 }
 
 /**
- * Every key some metrics' rows of a dimension have (the agents, teams or channels a table
- * lists), one index seek per key: a loose index scan, which neither database does by
- * itself from a plain DISTINCT.
+ * Every key some metrics' rows of a dimension have (the agents or teams a table lists), one
+ * index seek per key: a loose index scan, which neither database does by itself from a plain
+ * DISTINCT. Naming the keys makes each read a range of the primary key (metric, dimension,
+ * key, span, start): with the key left open, a period's rows are picked out of all time's.
  */
-async function keysOf(db: Tx, metrics: readonly string[], dimension: string): Promise<string[]> {
+export async function rollupKeys(db: Tx, metrics: readonly string[], dimension: string): Promise<string[]> {
   const found = new Set<string>();
   for (const metric of metrics) {
     const { rows } = await sql<{ key: string }>`

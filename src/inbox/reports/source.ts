@@ -1,6 +1,6 @@
 import type { Store } from '../../store/database.js';
 import { pairKey } from '../../store/report-facts.js';
-import { type Cell, type Clock, type FactFilters, readFacts, rollupCells } from '../../store/report-queries.js';
+import { type Cell, type Clock, type FactFilters, readFacts, rollupCells, rollupKeys } from '../../store/report-queries.js';
 import { CHANNELS } from '../../store/schema.js';
 import { binOf, DAY_MS, dayOf, HOUR_MS, isDurationMetric, NO_BIN } from './metrics.js';
 import { offsetIn, type Period } from './period.js';
@@ -104,9 +104,11 @@ type RollupQuery = { metrics: readonly string[]; dimension: string; keys: readon
  * zone's offset, a period's edge, a DST change) are then taken from that slot and given to
  * their own, or to none, from the hourly rows: a Berlin day costs a day row and an hour row.
  */
-async function fromRollups(scope: Scope, query: RollupQuery, unitMs: number | undefined): Promise<Cell[]> {
+async function fromRollups(scope: Scope, request: RollupQuery, unitMs: number | undefined): Promise<Cell[]> {
   const { store, period } = scope;
   const { db, dialect } = store;
+  // Found once for the day and hour reads alike.
+  const query = { ...request, keys: request.keys ?? (await rollupKeys(db, request.metrics, request.dimension)) };
   if (unitMs === HOUR_MS) {
     const parts = await Promise.all(
       period.spans.map((span) =>
