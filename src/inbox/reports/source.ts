@@ -56,9 +56,12 @@ export function answeredByRollups(scope: Pick<Scope, 'period' | 'filters'>, metr
   return rollupSourceOf(scope, metrics, groupBy) !== null;
 }
 
-/** Weeks run Monday to Sunday; day 0 of the epoch was a Thursday. */
+/** Weeks run Monday to Sunday; day 0 of the epoch was a Thursday, 3 days after its week's Monday. */
 export const WEEK_MS = 7 * DAY_MS;
-const shiftOf = (unitMs: number) => (unitMs === WEEK_MS ? 3 * DAY_MS : 0);
+const WEEK_SHIFT_DAYS = 3;
+const shiftOf = (unitMs: number) => (unitMs === WEEK_MS ? WEEK_SHIFT_DAYS * DAY_MS : 0);
+/** The local day slot of a week slot's Monday. */
+export const mondayOfWeekSlot = (weekSlot: number) => weekSlot * 7 - WEEK_SHIFT_DAYS;
 
 /** The slot of a local time (ms since the epoch, read as if UTC) in units of `unitMs`: an hour, a day or a week. */
 export const localSlot = (localMs: number, unitMs: number) => Math.floor((localMs + shiftOf(unitMs)) / unitMs);

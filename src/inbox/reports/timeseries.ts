@@ -4,7 +4,7 @@ import { CHANNELS } from '../../store/schema.js';
 import { countOf, durationOf, groupCells } from './figures.js';
 import { DAY_MS, HOUR_MS } from './metrics.js';
 import { isoWeekdayOfDay, localDayLabel, localHourLabel, MAX_HOURLY_DAYS, mondayOf, monthLabel } from './period.js';
-import { readCells, type Scope, WEEK_MS } from './source.js';
+import { mondayOfWeekSlot, readCells, type Scope, WEEK_MS } from './source.js';
 
 // The charts' series, bucketed by local hour, day, week (its Monday) or month, every
 // bucket of the period present (zeros, or null medians), and the inbound heatmap by
@@ -45,7 +45,7 @@ export async function timeseriesPoints(scope: Scope, series: Series, groupBy: Gr
   if (groupBy === 'hour' && scope.period.days > MAX_HOURLY_DAYS) throw invalid('groupBy', `hourly buckets cover at most ${MAX_HOURLY_DAYS} days: group by day`);
   const unitMs = groupBy === 'hour' ? HOUR_MS : groupBy === 'week' ? WEEK_MS : DAY_MS;
   // A cell's slot is in that unit: a week's is its own number, the others' an hour or a day.
-  const labelOf = (slot: number) => (groupBy === 'week' ? localDayLabel(slot * 7 - 3) : bucketOf(groupBy, slot));
+  const labelOf = (slot: number) => (groupBy === 'week' ? localDayLabel(mondayOfWeekSlot(slot)) : bucketOf(groupBy, slot));
   const labels = bucketsOf(scope, groupBy);
   if (series === 'volume') {
     const cells = await readCells(scope, ['created'], { groupBy: 'channel', unitMs });
