@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { BUSINESS_BIN_BASE, binOf, dayOf, hourOf, isDurationMetric, NO_BIN } from '../inbox/reports/metrics.js';
 import type { Dialect } from './database.js';
+import { FACT_COLUMNS, runFactWrite } from './report-fact-statements.js';
 import type { ReportCycleRow, ReportFactRow } from './schema-reports.js';
 import type { Tx } from './transaction.js';
 
@@ -29,76 +29,15 @@ export async function readCycle(tx: Tx, conversationId: number): Promise<CareCyc
 
 /**
  * Writes facts, their rollup rows and, when given, the conversation's care cycle as it now
- * stands, each as one statement whose text is the same however many rows (the rows go as
- * ONE JSON parameter the database expands: each database prepares it once, and no row count
- * meets SQLite's parameter limit). PostgreSQL runs the three as one statement (data-modifying
- * CTEs: one round trip where there were three, most of what facts cost a reply there).
+ * stands: on every message, so through fixed statement texts (report-fact-statements.ts).
  */
 export async function insertFacts(tx: Tx, dialect: Dialect, facts: readonly NewFact[], cycle?: CareCycle): Promise<void> {
-  const statements = [
-    ...(facts.length > 0 ? [factInsert(dialect, facts), rollupUpsert(dialect, rollupRowsOf(facts, 1))] : []),
-    ...(cycle ? [cycleUpsert(cycle)] : []),
-  ];
-  if (dialect === 'sqlite' || statements.length <= 1) {
-    for (const statement of statements) await statement.execute(tx);
-    return;
-  }
-  const [first, ...rest] = statements.reverse();
-  await sql`with ${sql.join(
-    rest.map((statement, i) => sql`${sql.raw(`w${i}`)} as (${statement})`),
-    sql`, `,
-  )} ${first!}`.execute(tx);
-}
-
-const FACT_COLUMNS = [
-  'conversationId',
-  'originConversationId',
-  'cycle',
-  'metric',
-  'at',
-  'agentId',
-  'teamId',
-  'channel',
-  'type',
-  'priority',
-  'seconds',
-  'businessSeconds',
-  'messageId',
-] as const;
-
-function factInsert(dialect: Dialect, facts: readonly NewFact[]) {
-  const json = JSON.stringify(facts.map((fact) => FACT_COLUMNS.map((column) => fact[column])));
-  const columns = sql.join(FACT_COLUMNS.map((column) => sql.ref(column)));
-  const source =
-    dialect === 'sqlite'
-      ? sql`select ${sql.join(FACT_COLUMNS.map((_, i) => sql.raw(`f.value->>${i}`)))} from json_each(${json}) f`
-      : sql`select ${sql.join(
-          FACT_COLUMNS.map((column, i) => sql.raw(`cast(f.value->>${i} as ${PG_TYPES[column]})`)),
-        )} from jsonb_array_elements(cast(${json} as jsonb)) f`;
-  return sql`insert into report_facts (${columns}) ${source}`;
-}
-
-const PG_TYPES: Record<(typeof FACT_COLUMNS)[number], string> = {
-  conversationId: 'bigint',
-  originConversationId: 'bigint',
-  cycle: 'integer',
-  metric: 'text',
-  at: 'bigint',
-  agentId: 'bigint',
-  teamId: 'bigint',
-  channel: 'text',
-  type: 'text',
-  priority: 'text',
-  seconds: 'bigint',
-  businessSeconds: 'bigint',
-  messageId: 'bigint',
-};
-
-function cycleUpsert(cycle: CareCycle) {
-  return sql`insert into report_cycles ("conversationId", cycle, "startedAt", "respondedAt", "waitingSince", repliers)
-    values (${cycle.conversationId}, ${cycle.cycle}, ${cycle.startedAt}, ${cycle.respondedAt}, ${cycle.waitingSince}, ${JSON.stringify(cycle.repliers)})
-    on conflict ("conversationId") do update set cycle = excluded.cycle, "startedAt" = excluded."startedAt",
-      "respondedAt" = excluded."respondedAt", "waitingSince" = excluded."waitingSince", repliers = excluded.repliers`;
+  await runFactWrite(tx, dialect, {
+    ...(facts.length > 0 && { facts: facts.map((fact) => FACT_COLUMNS.map((column) => fact[column])), rollups: rollupRowsOf(facts, 1) }),
+    ...(cycle && {
+      cycle: [cycle.conversationId, cycle.cycle, cycle.startedAt, cycle.respondedAt, cycle.waitingSince, JSON.stringify(cycle.repliers)] as const,
+    }),
+  });
 }
 
 /**
@@ -124,7 +63,8 @@ function rollupKeysOf(fact: Pick<NewFact, 'metric' | 'agentId' | 'teamId' | 'cha
 /** The key of a pair dimension's row (agent_channel, team_channel). */
 export const pairKey = (id: number | string, channel: string): string => `${id}|${channel}`;
 
-type RollupDelta = { metric: string; dimension: string; key: string; span: number; start: number; bin: number; count: number; sum: number };
+/** A rollup row's change: metric, dimension, key, span, start, bin, count, sum (the statement's JSON order). */
+type RollupDelta = [string, string, string, number, number, number, number, number];
 
 /** The rollup tiers every fact is added to (migration 0035): its UTC hour and its UTC day. */
 const SPANS = [
@@ -142,7 +82,7 @@ function binsOf(fact: Pick<NewFact, 'metric' | 'seconds' | 'businessSeconds'>): 
 
 /** Adds (sign 1) or takes away (sign -1) the facts' counts and sums, one upsert for all of them. */
 async function addToRollups(tx: Tx, dialect: Dialect, facts: readonly RolledFact[], sign: 1 | -1): Promise<void> {
-  await rollupUpsert(dialect, rollupRowsOf(facts, sign)).execute(tx);
+  await runFactWrite(tx, dialect, { rollups: rollupRowsOf(facts, sign) });
 }
 
 type RolledFact = Omit<NewFact, 'conversationId' | 'originConversationId' | 'cycle' | 'messageId'>;
@@ -156,34 +96,15 @@ function rollupRowsOf(facts: readonly RolledFact[], sign: 1 | -1): RollupDelta[]
       for (const { bin, sum } of binsOf(fact)) {
         for (const [dimension, key] of rollupKeysOf(fact)) {
           const id = `${fact.metric}\u0000${dimension}\u0000${key}\u0000${span}\u0000${start}\u0000${bin}`;
-          const delta = deltas.get(id) ?? { metric: fact.metric, dimension, key, span, start, bin, count: 0, sum: 0 };
-          delta.count += sign;
-          delta.sum += sign * sum;
+          const delta = deltas.get(id) ?? [fact.metric, dimension, key, span, start, bin, 0, 0];
+          delta[6] += sign;
+          delta[7] += sign * sum;
           deltas.set(id, delta);
         }
       }
     }
   }
   return [...deltas.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-}
-
-/**
- * The upsert adding deltas to the rollups, as ONE JSON parameter the database expands: the
- * statement's text is the same for 3 rows or 300, so each database prepares it once, and no
- * row count meets SQLite's parameter limit. A row whose last fact went stays, at zero: it
- * sums to nothing, and deleting it would cost a statement per row (readers skip count 0).
- */
-function rollupUpsert(dialect: Dialect, rows: readonly RollupDelta[]) {
-  const json = JSON.stringify(rows);
-  const source =
-    dialect === 'sqlite'
-      ? sql`select r.value->>'metric', r.value->>'dimension', r.value->>'key', r.value->>'span', r.value->>'start', r.value->>'bin', r.value->>'count', r.value->>'sum'
-          from json_each(${json}) r where true`
-      : sql`select r.metric, r.dimension, r.key, r.span, r.start, r.bin, r.count, r.sum
-          from jsonb_to_recordset(cast(${json} as jsonb)) as r(metric text, dimension text, key text, span integer, start bigint, bin integer, count bigint, sum bigint)`;
-  return sql`
-    insert into report_rollups (metric, dimension, key, span, start, bin, count, sum) ${source}
-    on conflict (metric, dimension, key, span, start, bin) do update set count = report_rollups.count + excluded.count, sum = report_rollups.sum + excluded.sum`;
 }
 
 const orNull = (v: number | null) => (v === null ? null : Number(v));
