@@ -2,7 +2,9 @@ import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { addMessage, createConversation, inUnit } from '../src/inbox/commands.js';
-import { csatTimerKey } from '../src/inbox/csat.js';
+import { requestSurvey } from '../src/inbox/commands/csat.js';
+import { CSAT_EXPIRY_MS, csatTimerKey } from '../src/inbox/csat.js';
+import { openPostgres, openSqlite } from '../src/store/database.js';
 import type { CsatSurveyRow } from '../src/store/schema-csat.js';
 import { findTimer } from '../src/store/timers.js';
 import { ok as apiOk, call, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
@@ -265,6 +267,37 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('customer satisfactio
     clock.now += DELAY;
     await runDue();
     expect(await surveysOf(third.id)).toHaveLength(1);
+  });
+
+  it('two instances’ timers due at once for one customer ask once: the cooldown holds between them', async () => {
+    // Four customers with two resolved conversations each; each pair's timers fire together, one on each instance.
+    const pairs = [];
+    for (let i = 0; i < 4; i++) {
+      const address = customerAddress();
+      const pair = [await answeredEmailConversation(undefined, address), await answeredEmailConversation(undefined, address)];
+      for (const c of pair) await resolve(c.id);
+      pairs.push(pair);
+    }
+    clock.now += DELAY;
+    const settings = { enabled: true, delayMs: DELAY, cooldownMs: 7 * DAY, expiryMs: CSAT_EXPIRY_MS, mail: true };
+    // A second instance: its own connections, so its transactions run beside this one's.
+    const { store } = server;
+    const other = store.dialect === 'postgres' ? openPostgres(store.connectionString!) : openSqlite(store.location);
+    try {
+      // Connected before the race, or its first connection alone would put it behind.
+      await other.db.selectFrom('csat_surveys').select('id').limit(1).execute();
+      const instances = [server.inbox, { ...server.inbox, store: other }];
+      const due = await Promise.all(pairs.flat().map(async (c) => ({ conversationId: c.id, resolvedEventId: (await eventsOf(c.id, 'resolved')).at(-1)!.id })));
+      const results = await Promise.all(due.map((timer, i) => requestSurvey(instances[i % 2]!, { ...timer, settings })));
+      for (let i = 0; i < pairs.length; i++) {
+        expect([results[2 * i]!.sent, results[2 * i + 1]!.sent].sort()).toEqual([false, true]);
+        const [a, b] = pairs[i]!;
+        expect((await surveysOf(a!.id)).length + (await surveysOf(b!.id)).length).toBe(1);
+      }
+      expect(results.filter((r) => !r.sent).map((r) => !r.sent && r.reason)).toEqual(['cooldown', 'cooldown', 'cooldown', 'cooldown']);
+    } finally {
+      await other.close();
+    }
   });
 
   it('asks nobody about a bot-only chat, imported history or spam', async () => {

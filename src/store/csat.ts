@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Dialect } from './database.js';
 import type { EventOrigin } from './schema.js';
 import type { CsatSurveyRow, CsatSurveysTable } from './schema-csat.js';
 import type { Tx } from './transaction.js';
@@ -35,6 +36,15 @@ export function findLatestSurvey(tx: Tx, conversationId: number): Promise<CsatSu
 }
 
 /** Whether the customer was sent a survey at or after `since` (the cooldown). */
+/**
+ * Serialises the cooldown check for one customer until the transaction ends: two of their
+ * conversations' timers firing at once (two workers or instances) would each find no
+ * recent survey and both ask. SQLite's one writer already runs them one after the other.
+ */
+export async function lockCustomerSurveys(tx: Tx, dialect: Dialect, customerId: number): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`onethread-csat:${customerId}`}))`.execute(tx);
+}
+
 export async function customerAskedSince(tx: Tx, customerId: number, since: number): Promise<boolean> {
   const row = await tx.selectFrom('csat_surveys').select('id').where('customerId', '=', customerId).where('sentAt', '>=', since).limit(1).executeTakeFirst();
   return row !== undefined;

@@ -1,5 +1,5 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
-import { customerAskedSince, findSurveyById, findSurveyForCycle, insertSurvey, latestResolvedEventId, readCycleFacts, saveAnswer } from '../../store/csat.js';
+import { customerAskedSince, findSurveyById, lockCustomerSurveys, findSurveyForCycle, insertSurvey, latestResolvedEventId, readCycleFacts, saveAnswer } from '../../store/csat.js';
 import { enqueueJobs } from '../../store/outbox.js';
 import type { ConversationRow } from '../../store/schema.js';
 import type { CsatSentVia } from '../../store/schema-csat.js';
@@ -46,6 +46,7 @@ export function requestSurvey(target: CommandTarget, input: { conversationId: nu
     if (facts.imported) return { sent: false, reason: 'imported' };
     if (!facts.teamReplied) return { sent: false, reason: 'bot_only' };
     if (await findSurveyForCycle(unit.tx, Number(row.id), input.resolvedEventId)) return { sent: false, reason: 'already_asked' };
+    await lockCustomerSurveys(unit.tx, unit.ctx.store.dialect, Number(row.customerId));
     if (await customerAskedSince(unit.tx, Number(row.customerId), now - settings.cooldownMs)) return { sent: false, reason: 'cooldown' };
     const agentId = facts.resolved.performerRole === 'admin' || facts.resolved.performerRole === 'agent' ? facts.resolved.performedBy : null;
     const surveyId = await ask(unit, row, { resolvedEventId: input.resolvedEventId, agentId, sentVia: sentViaOf(row.channel), by: CSAT_SYSTEM, settings, now });
