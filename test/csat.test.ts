@@ -1,8 +1,8 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { addMessage, createConversation, inUnit } from '../src/inbox/commands.js';
 import { requestSurvey } from '../src/inbox/commands/csat.js';
+import { addMessage, createConversation, inUnit } from '../src/inbox/commands.js';
 import { CSAT_EXPIRY_MS, csatTimerKey } from '../src/inbox/csat.js';
 import { openPostgres, openSqlite } from '../src/store/database.js';
 import type { CsatSurveyRow } from '../src/store/schema-csat.js';

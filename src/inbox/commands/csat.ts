@@ -1,5 +1,14 @@
 import { DomainError, invalid, notFound } from '../../errors.js';
-import { customerAskedSince, findSurveyById, lockCustomerSurveys, findSurveyForCycle, insertSurvey, latestResolvedEventId, readCycleFacts, saveAnswer } from '../../store/csat.js';
+import {
+  customerAskedSince,
+  findSurveyById,
+  findSurveyForCycle,
+  insertSurvey,
+  latestResolvedEventId,
+  lockCustomerSurveys,
+  readCycleFacts,
+  saveAnswer,
+} from '../../store/csat.js';
 import { enqueueJobs } from '../../store/outbox.js';
 import type { ConversationRow } from '../../store/schema.js';
 import type { CsatSentVia } from '../../store/schema-csat.js';
