@@ -353,6 +353,14 @@ describe.skipIf(!MAIL_PEERS.aiosmtpd || !MAIL_PEERS.swaks)('customer satisfactio
     expect((await bell(agent)).map((x) => x.kind)).toContain('csat_low_rating');
     expect((await bell(admin)).map((x) => x.kind)).toContain('csat_low_rating');
     expect((await bell(bystander)).map((x) => x.kind)).not.toContain('csat_low_rating');
+    // Its mail (immediate by default, after the team's 2 minutes) says what happened.
+    clock.now += 3 * MINUTE;
+    await runDue();
+    const [alert] = await waitFor(async () => {
+      const got = (await sink.received()).filter((m) => addressesOf(m).includes(agent.email) && (m.text ?? '').includes('out of 5'));
+      return got.length > 0 && got;
+    });
+    expect(alert!.text).toContain(`rated their conversation ${s.number} “${s.subject}” 1 or 2 out of 5`);
 
     // A good rating tells nobody.
     const good = await surveyed(sink);

@@ -30,6 +30,9 @@ export function whatHappened(n: NotificationForMail, count: number): string {
       return `${plural(count, 'new customer message')} in your team's unassigned queue, latest from ${n.actorName}, ${on}`;
     case 'mentioned':
       return `${n.actorName} mentioned you ${count > 1 ? `(${count} times) ` : ''}${on}`;
+    case 'csat_low_rating':
+      // The rating and its comment are in the conversation's timeline, for those who may see it.
+      return `${n.actorName} rated their conversation ${formatConversationNumber(n.conversationNumber)} “${n.subject}” 1 or 2 out of 5`;
     default:
       return `${plural(count, 'update')} ${on}, latest by ${n.actorName}`;
   }
