@@ -36,6 +36,7 @@ const conversation: Conversation = {
   snoozed: null,
   shelf: null,
   mergedInto: null,
+  legacyRef: null,
 };
 
 const reply: Message = {

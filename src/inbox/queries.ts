@@ -15,6 +15,7 @@ import {
 import { readCounters } from '../store/counters.js';
 import { findDeliveries } from '../store/deliveries.js';
 import { listEventPage } from '../store/events.js';
+import { findConversationIdsByLegacyRef } from '../store/imports.js';
 import { findMessagesByIds, listAttachments, listMessagePage } from '../store/messages.js';
 import { notificationCounterKey } from '../store/notifications.js';
 import { CHANNELS, type Channel, type ConversationType, LABELS, type Label, type Priority, STATUSES, type Status } from '../store/schema.js';
@@ -360,6 +361,12 @@ export async function searchConversations(
 ): Promise<SearchResult[]> {
   const limit = pageLimit(options.limit, 20);
   let hits = await searchIndex(ctx.store, q, { includeInternal: options.includeInternal ?? true, candidates: SEARCH_CANDIDATES });
+  // An imported conversation's old reference (a ticket number there) finds it first, exactly.
+  const legacy = await findConversationIdsByLegacyRef(ctx.store.db, q.trim(), limit);
+  if (legacy.length > 0) {
+    const exact = legacy.map((conversationId) => ({ conversationId, messageId: null, text: q.trim(), score: Number.MAX_VALUE }));
+    hits = [...exact, ...hits.filter((h) => !legacy.includes(h.conversationId))];
+  }
   const rows = new Map<number, Conversation>();
   // Read conversations in ranked order until the page is full: a customer's filter can drop many.
   for (let i = 0; i < hits.length && rows.size < limit; i += limit * 2) {

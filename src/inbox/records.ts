@@ -53,6 +53,8 @@ export type Conversation = {
   /** Out of every view: `spam`, or `merged` into the conversation `mergedInto`. */
   shelf: Shelf | null;
   mergedInto: number | null;
+  /** The old system's reference of an imported conversation (issue 20). */
+  legacyRef: string | null;
 };
 
 export type Snooze = { at: number; until: number | null; by: number | null };
@@ -143,6 +145,7 @@ export function toConversation(row: ConversationRow): Conversation {
     snoozed: row.snoozedAt === null ? null : { at: row.snoozedAt, until: row.snoozedUntil, by: row.snoozedBy === null ? null : Number(row.snoozedBy) },
     shelf: row.shelf,
     mergedInto: row.mergedInto === null ? null : Number(row.mergedInto),
+    legacyRef: row.legacyRef,
   };
 }
 

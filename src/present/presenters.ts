@@ -71,6 +71,7 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     participants: c.participants,
     snoozed: c.snoozed,
     shelf: c.shelf,
+    ...(c.legacyRef === null ? {} : { legacyRef: c.legacyRef }),
     ...(c.unread === undefined ? {} : { unread: c.unread }),
   };
 }

@@ -87,6 +87,7 @@ export const ConversationJson = z
       .describe('set while snoozed (team only)'),
     shelf: z.enum(SHELVES).nullable().optional().describe('spam, or merged into `mergedInto`: out of every view (team only)'),
     mergedInto: z.number().int().nullable().describe('the conversation this one was merged into: follow it'),
+    legacyRef: z.string().optional().describe('imported conversations: the old system’s reference (team only)'),
   })
   .meta({ id: 'Conversation' });
 

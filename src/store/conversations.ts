@@ -39,6 +39,7 @@ const COLUMNS = [
   'shelf',
   'shelvedAt',
   'mergedInto',
+  'legacyRef',
 ] as const satisfies readonly (keyof ConversationRow)[];
 const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
 

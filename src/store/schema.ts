@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { CsatSurveysTable } from './schema-csat.js';
+import type { ImportRecordsTable } from './schema-imports.js';
 import type { ReportCyclesTable, ReportFactsTable, ReportRollupsTable } from './schema-reports.js';
 
 // Row shapes as stored. Timestamps are epoch milliseconds; booleans are 0/1 so one
@@ -129,6 +130,8 @@ export interface ConversationsTable {
   shelf: ColumnType<Shelf | null, Shelf | null | undefined, Shelf | null>;
   shelvedAt: ColumnType<number | null, number | null | undefined, number | null>;
   mergedInto: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The old system's reference of an imported conversation (migration 0036); null otherwise. */
+  legacyRef: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export const SHELVES = ['spam', 'merged'] as const;
@@ -536,6 +539,7 @@ export interface Database {
   report_facts: ReportFactsTable;
   report_rollups: ReportRollupsTable;
   csat_surveys: CsatSurveysTable;
+  import_records: ImportRecordsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

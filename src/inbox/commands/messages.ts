@@ -76,6 +76,8 @@ export type CreateConversationInput = MessageContent & {
    * (the inbox's Bot view, out of Open) until someone asks for a person or an agent replies.
    */
   withBot?: boolean;
+  /** Imports only (a unit with origin `import`): the old system's reference, shown in the header and found by search. */
+  legacyRef?: string;
 };
 
 export async function createConversation(target: CommandTarget, input: CreateConversationInput): Promise<MessageResult> {
@@ -97,6 +99,7 @@ export async function createConversation(target: CommandTarget, input: CreateCon
 
   return runMessageCommand(target, input, async (unit, now) => {
     const { tx } = unit;
+    if (input.legacyRef !== undefined && unit.origin !== 'import') throw invalid('legacyRef', 'only an import gives a conversation a legacy reference');
     const sender = await resolveSender(tx, input.from, now);
     if (input.cc && !canCopyOnMail(sender)) throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
     const customer = sender.kind === 'customer' ? sender : input.customer ? await resolveCustomer(tx, input.customer, now) : null;
@@ -140,6 +143,7 @@ export async function createConversation(target: CommandTarget, input: CreateCon
       closedAt: null,
       createdAt: now,
       updatedAt: now,
+      legacyRef: input.legacyRef ?? null,
       ...(blocked ? spamShelf({ resolvedAt: null, closedAt: null }, now) : {}),
     });
     if (blocked) await armSpamPurge(unit, Number(row.id), now);

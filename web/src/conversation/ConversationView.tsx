@@ -120,6 +120,7 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
               <Icon name={c.channel} size={14} /> {CHANNEL_NAMES[c.channel]}
             </span>
             <span>{c.number}</span>
+            {c.legacyRef && <span title="Its reference in the system it was imported from">was {c.legacyRef}</span>}
             <span>
               {c.customer.name} &lt;{c.customer.email}&gt;
             </span>

@@ -1,0 +1,117 @@
+import { invalid } from '../errors.js';
+import type { Actor, Sender } from '../inbox/actors.js';
+import { addMessage, assignConversation, createConversation, inUnit, updateConversationStatus } from '../inbox/commands.js';
+import type { InboxContext } from '../inbox/context.js';
+import { findImportedId, type ImportRecord, insertImportRecords } from '../store/imports.js';
+import type { NewAttachment } from '../store/messages.js';
+import type { Channel, ConversationType, Priority, Status } from '../store/schema.js';
+
+// One imported conversation, written as it happened (issue 20 "One import framework"): the
+// commands themselves — createConversation, addMessage, the status — in ONE transaction with
+// origin `import`, each at its original time, so counters, search, customer histories and
+// the event trail come out as for a live conversation while nobody is notified, mailed,
+// surveyed or counted in the reports (every consumer skips origin `import`). The source ids
+// are recorded in the same transaction: a second run, or a run after a SIGKILL, skips what
+// committed and writes the rest.
+
+/** Who wrote an imported message: the conversation's customer, a team member (already imported or matched), or the bot. */
+export type ImportedAuthor = { customer: true } | { userId: number } | { bot: string };
+
+export type ImportedMessage = {
+  sourceId: string;
+  from: ImportedAuthor;
+  body: string;
+  htmlBody?: string | null;
+  isInternal?: boolean;
+  sentAt: number;
+  /** Already in the attachment store (by their SHA-256). */
+  attachments?: NewAttachment[];
+};
+
+export type ImportedConversation = {
+  /** Which importer and which of its sources (`convex`, `zendesk:acme.zendesk.com`). */
+  source: string;
+  sourceId: string;
+  /** The old system's reference, as its users know it (a ticket number). */
+  legacyRef: string;
+  channel: Channel;
+  type?: ConversationType;
+  priority?: Priority;
+  status: Status;
+  subject: string;
+  customer: { email: string; name?: string };
+  assignedTo?: number | null;
+  tags?: string[];
+  /** In the order they were written; the first must be public (it opens the conversation). */
+  messages: readonly ImportedMessage[];
+  /** When it was resolved or closed there (default: its last message). */
+  endedAt?: number;
+};
+
+export type ImportOutcome = { outcome: 'created' | 'already_imported'; conversationId: number };
+
+/** What an importer does as itself (assigning, setting the final status); every event's origin is `import` anyway. */
+const IMPORTER: Actor = { system: 'import' };
+
+export async function importConversation(ctx: InboxContext, input: ImportedConversation): Promise<ImportOutcome> {
+  const [first, ...rest] = input.messages;
+  if (!first) throw invalid('messages', 'a conversation needs at least one message');
+  if (first.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
+  // Each command reads the time from the context: the import's clock is the record's own.
+  const at = { now: first.sentAt };
+  const importing: InboxContext = { ...ctx, clock: () => at.now };
+  return inUnit(
+    importing,
+    async (unit) => {
+      const known = await findImportedId(unit.tx, { source: input.source, kind: 'conversation', sourceId: input.sourceId });
+      if (known !== null) return { outcome: 'already_imported', conversationId: known };
+      const senderOf = (author: ImportedAuthor, customerId?: number): Sender =>
+        'customer' in author ? (customerId === undefined ? { customerEmail: input.customer.email, name: input.customer.name } : { customerId }) : author;
+
+      const created = await createConversation(unit, {
+        from: senderOf(first.from),
+        customer: input.customer,
+        channel: input.channel,
+        type: input.type,
+        priority: input.priority,
+        subject: input.subject,
+        tags: input.tags,
+        legacyRef: input.legacyRef,
+        body: first.body,
+        htmlBody: first.htmlBody ?? null,
+        attachments: first.attachments,
+        sentAt: first.sentAt,
+      });
+      const id = created.conversation.id;
+      let status = created.conversation.status;
+      const customerId = created.conversation.customer.id;
+      const records: ImportRecord[] = [
+        { source: input.source, kind: 'conversation', sourceId: input.sourceId, targetId: id },
+        { source: input.source, kind: 'message', sourceId: first.sourceId, targetId: created.message.id },
+      ];
+      if (input.assignedTo != null) await assignConversation(unit, { conversation: id, assigneeId: input.assignedTo, by: IMPORTER });
+      let last = first.sentAt;
+      for (const message of rest) {
+        at.now = Math.max(last, message.sentAt);
+        last = at.now;
+        const added = await addMessage(unit, {
+          conversation: id,
+          from: senderOf(message.from, customerId),
+          body: message.body,
+          htmlBody: message.htmlBody ?? null,
+          isInternal: message.isInternal ?? false,
+          attachments: message.attachments,
+          sentAt: message.sentAt,
+        });
+        status = added.conversation.status;
+        records.push({ source: input.source, kind: 'message', sourceId: message.sourceId, targetId: added.message.id });
+      }
+      // The messages left it open or pending, as the rules say; the old system says how it ended.
+      at.now = Math.max(last, input.endedAt ?? last);
+      if (input.status !== status) await updateConversationStatus(unit, { conversation: id, status: input.status, by: IMPORTER });
+      await insertImportRecords(unit.tx, records, ctx.clock());
+      return { outcome: 'created', conversationId: id };
+    },
+    { origin: 'import' },
+  );
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ImportedConversation, importConversation } from '../src/import/conversation.js';
+import { createConversation, deleteConversation } from '../src/inbox/commands.js';
+import { getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
+import { ok as apiOk, call, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
+
+// Issue 20's write path: one imported conversation goes in through the commands, in one
+// transaction with origin `import`, at its original times — counters, search and the
+// customer's history right, nothing sent or counted for it, and a second run adds nothing.
+
+let server: TestApp;
+let admin: Person;
+let agent: Person;
+let customer: Person;
+const ok = (who: Person, method: Method, url: string, payload?: unknown) => apiOk(server, who, method, url, payload);
+const T = Date.UTC(2024, 4, 6, 9, 0);
+const MINUTE = 60_000;
+
+const ticket = (sourceId: string, overrides: Partial<ImportedConversation> = {}): ImportedConversation => ({
+  source: 'convex:test',
+  sourceId,
+  legacyRef: `TK-${sourceId}`,
+  channel: 'ticket',
+  type: 'support',
+  priority: 'high',
+  status: 'resolved',
+  subject: `Printer on fire ${sourceId}`,
+  customer: { email: customer.email, name: customer.name },
+  assignedTo: agent.id,
+  tags: ['legacy'],
+  messages: [
+    { sourceId: `${sourceId}-m1`, from: { customer: true }, body: `The printer is smoking quietly ${sourceId}`, sentAt: T },
+    { sourceId: `${sourceId}-m2`, from: { userId: agent.id }, body: 'Unplug it, we send a new one.', sentAt: T + 10 * MINUTE },
+    { sourceId: `${sourceId}-m3`, from: { userId: agent.id }, body: 'Shipped with tracking 42.', isInternal: true, sentAt: T + 20 * MINUTE },
+    { sourceId: `${sourceId}-m4`, from: { customer: true }, body: 'Got it, thanks!', sentAt: T + 60 * MINUTE },
+  ],
+  endedAt: T + 61 * MINUTE,
+  ...overrides,
+});
+
+/** Rows of the tables nothing imported may add to: mail and jobs, notifications, report facts, surveys and their timers. */
+async function sideEffectRows(): Promise<Record<string, number>> {
+  const db = server.store.db;
+  const count = async (table: 'outbox' | 'notifications' | 'report_facts' | 'csat_surveys' | 'timers') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    outbox: await count('outbox'),
+    notifications: await count('notifications'),
+    report_facts: await count('report_facts'),
+    csat_surveys: await count('csat_surveys'),
+    timers: await count('timers'),
+  };
+}
+
+describe('importing a conversation', () => {
+  beforeAll(async () => {
+    server = await startTestApp();
+    admin = await newPerson(server, 'admin', { name: 'Ada Admin', password: null });
+    agent = await newPerson(server, 'agent', { name: 'Ben Agent', password: null });
+    customer = await newPerson(server, 'customer', { name: 'Cleo Customer', password: null });
+  });
+  afterAll(() => server?.close());
+
+  it('keeps senders, times and order; ends as the old system says; counts, search and the customer’s history are right', async () => {
+    const countsBefore = await getInboxCounts(server.inbox, admin.id);
+    const before = await sideEffectRows();
+    const { outcome, conversationId } = await importConversation(server.inbox, ticket('1001'));
+    expect(outcome).toBe('created');
+
+    const c = (await ok(admin, 'GET', `/api/conversations/${conversationId}`)).conversation;
+    expect(c).toMatchObject({
+      status: 'resolved',
+      priority: 'high',
+      assignedTo: agent.id,
+      tags: ['legacy'],
+      legacyRef: 'TK-1001',
+      customer: { id: customer.id, name: 'Cleo Customer' },
+      createdAt: T,
+      firstMessageAt: T,
+      lastMessageAt: T + 60 * MINUTE,
+      lastReplyAt: T + 10 * MINUTE,
+      resolvedAt: T + 61 * MINUTE,
+      messageCount: 4,
+    });
+    const messages = (await getConversationMessages(server.inbox, conversationId)).items;
+    expect(messages.map((m) => [m.sender.type, m.sender.id, m.sentAt, m.isInternal])).toEqual([
+      ['customer', customer.id, T, false],
+      ['admin', agent.id, T + 10 * MINUTE, false],
+      ['admin', agent.id, T + 20 * MINUTE, true],
+      ['customer', customer.id, T + 60 * MINUTE, false],
+    ]);
+    // The trail says where it came from, at the times it happened.
+    const events = (await ok(admin, 'GET', `/api/conversations/${conversationId}/events`)).items as Json[];
+    expect(new Set(events.map((e) => e.origin))).toEqual(new Set(['import']));
+    expect(events.at(-1)).toMatchObject({ eventType: 'resolved', createdAt: T + 61 * MINUTE });
+
+    // Nothing sent, notified, surveyed or counted in the reports.
+    expect(await sideEffectRows()).toEqual(before);
+    // Counters follow: one more resolved conversation, no open one.
+    const countsAfter = await getInboxCounts(server.inbox, admin.id);
+    expect(countsAfter.statuses.resolved).toBe(countsBefore.statuses.resolved + 1);
+    expect(countsAfter.statuses.open).toBe(countsBefore.statuses.open);
+
+    // Found by its old reference (first, exactly) and by its words; in the customer's own history.
+    const byRef = (await ok(admin, 'GET', '/api/search?q=TK-1001')).items as Json[];
+    expect(byRef[0]?.conversation.id).toBe(conversationId);
+    const byWords = (await ok(admin, 'GET', '/api/search?q=smoking%20quietly%201001')).items as Json[];
+    expect(byWords.map((i) => i.conversation.id)).toContain(conversationId);
+    const portal = (await ok(customer, 'GET', '/api/conversations')).items as Json[];
+    const own = portal.find((i) => i.id === conversationId);
+    expect(own).toBeDefined();
+    expect(own!.legacyRef).toBeUndefined();
+  });
+
+  it('a second run of the same record adds nothing, even after the team deleted it', async () => {
+    const first = await importConversation(server.inbox, ticket('1002'));
+    const messagesBefore = Number(
+      (
+        await server.store.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const again = await importConversation(server.inbox, ticket('1002'));
+    expect(again).toEqual({ outcome: 'already_imported', conversationId: first.conversationId });
+    const messagesAfter = Number(
+      (
+        await server.store.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    expect(messagesAfter).toBe(messagesBefore);
+    const records = await server.store.db.selectFrom('import_records').selectAll().where('sourceId', 'like', '1002%').execute();
+    expect(records.map((r) => [r.kind, r.sourceId, Number(r.targetId) > 0]).sort()).toEqual([
+      ['conversation', '1002', true],
+      ['message', '1002-m1', true],
+      ['message', '1002-m2', true],
+      ['message', '1002-m3', true],
+      ['message', '1002-m4', true],
+    ]);
+    // A conversation the team deleted stays deleted: the next run does not bring it back.
+    await deleteConversation(server.inbox, { conversation: first.conversationId, by: { userId: admin.id } });
+    expect(await importConversation(server.inbox, ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId });
+    expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1002').execute()).toEqual([]);
+  });
+
+  it('a record that fails writes nothing of itself, and the next one goes in', async () => {
+    const broken = ticket('1003', { assignedTo: 999_999_999 });
+    await expect(importConversation(server.inbox, broken)).rejects.toThrow();
+    expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1003').execute()).toEqual([]);
+    expect(await server.store.db.selectFrom('import_records').select('sourceId').where('sourceId', 'like', '1003%').execute()).toEqual([]);
+    expect((await importConversation(server.inbox, ticket('1004'))).outcome).toBe('created');
+  });
+
+  it('refuses a conversation that opens with a note, and a legacy reference outside an import', async () => {
+    const noteFirst = ticket('1005');
+    await expect(
+      importConversation(server.inbox, { ...noteFirst, messages: [{ ...noteFirst.messages[2]! }, ...noteFirst.messages.slice(0, 2)] }),
+    ).rejects.toThrow(/internal note/);
+    await expect(
+      createConversation(server.inbox, { from: { customerEmail: 'x@example.org' }, channel: 'ticket', subject: 'Hi', body: 'Hi', legacyRef: 'TK-9' }),
+    ).rejects.toThrow(/legacy reference/);
+    // And through the API nobody can pass one.
+    const res = await call(server, customer, 'POST', '/api/conversations', { channel: 'ticket', subject: 'Hi', body: 'Hi', legacyRef: 'TK-9' });
+    expect(res.status).toBe(400);
+  });
+});
