@@ -8,6 +8,7 @@ import { demoStoreOptions } from './demo/connection.js';
 import { seedDemo } from './demo/seed-demo.js';
 import { formatDemoSummary } from './demo/summary.js';
 import { DomainError } from './errors.js';
+import { IMPORT_USAGE, ImportUsageError, importCommand } from './import/command.js';
 import { rebuildReports } from './inbox/reports/rebuild.js';
 import { progressBar } from './progress-bar.js';
 import { openStore } from './store/database.js';
@@ -28,6 +29,7 @@ const USAGE = `usage: onethread [command]
   reports rebuild [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--include-imported]
                 recompute the reports' facts from the conversations' history (UTC days;
                 the way to give existing or imported conversations their facts)
+  ${IMPORT_USAGE}
 
 Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL, LOG_LEVEL
 (see the README for the rest).`;
@@ -191,6 +193,19 @@ async function reports(config: Config, args: string[]): Promise<void> {
   }
 }
 
+/** An import runs with the app's own composition (its accounts and commands), without serving. */
+async function importData(config: Config, args: string[]): Promise<void> {
+  const app = await composeApp(config, { webApp: false });
+  try {
+    await migrateToLatest(app.store);
+    await importCommand(app, args);
+  } catch (error) {
+    throw error instanceof ImportUsageError ? new UsageError(error.message) : error;
+  } finally {
+    await app.stop();
+  }
+}
+
 const isParseArgsError = (error: unknown) => error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
 
 async function main(args: string[]): Promise<void> {
@@ -199,7 +214,7 @@ async function main(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo, reports };
+  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo, reports, import: importData };
   const run = commands[command];
   if (!run) {
     console.error(`onethread: unknown command "${command}"\n\n${USAGE}`);

@@ -130,7 +130,7 @@ describe('importing a conversation', () => {
       ).n,
     );
     const again = await importConversation(server.inbox, ticket('1002'));
-    expect(again).toEqual({ outcome: 'already_imported', conversationId: first.conversationId });
+    expect(again).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
     const messagesAfter = Number(
       (
         await server.store.db
@@ -150,7 +150,7 @@ describe('importing a conversation', () => {
     ]);
     // A conversation the team deleted stays deleted: the next run does not bring it back.
     await deleteConversation(server.inbox, { conversation: first.conversationId, by: { userId: admin.id } });
-    expect(await importConversation(server.inbox, ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId });
+    expect(await importConversation(server.inbox, ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
     expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1002').execute()).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { invalid } from '../errors.js';
 import type { Actor, Sender } from '../inbox/actors.js';
 import { addMessage, assignConversation, createConversation, inUnit, updateConversationStatus } from '../inbox/commands.js';
 import type { InboxContext } from '../inbox/context.js';
-import { findImportedId, type ImportRecord, insertImportRecords } from '../store/imports.js';
+import { findImportedId, findImportedSourceIds, type ImportRecord, insertImportRecords } from '../store/imports.js';
 import type { NewAttachment } from '../store/messages.js';
 import type { Channel, ConversationType, Priority, Status } from '../store/schema.js';
 
@@ -48,23 +48,44 @@ export type ImportedConversation = {
   endedAt?: number;
 };
 
-export type ImportOutcome = { outcome: 'created' | 'already_imported'; conversationId: number };
+/** `messages`: how many it wrote. */
+export type ImportOutcome = { outcome: 'created' | 'already_imported'; conversationId: number; messages: number };
+
+/** Carries a dry run's outcome out of its unit, which it rolls back. */
+class DryRun extends Error {
+  constructor(readonly outcome: ImportOutcome) {
+    super('dry run: rolled back');
+  }
+}
 
 /** What an importer does as itself (assigning, setting the final status); every event's origin is `import` anyway. */
 const IMPORTER: Actor = { system: 'import' };
 
-export async function importConversation(ctx: InboxContext, input: ImportedConversation): Promise<ImportOutcome> {
-  const [first, ...rest] = input.messages;
-  if (!first) throw invalid('messages', 'a conversation needs at least one message');
-  if (first.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
+/**
+ * `dryRun`: everything runs — the lookups, every command's checks — and the transaction rolls
+ * back, so a dry run refuses exactly what a real run would and reports the same numbers.
+ */
+export async function importConversation(ctx: InboxContext, input: ImportedConversation, options: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
+  if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
+  if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   // Each command reads the time from the context: the import's clock is the record's own.
-  const at = { now: first.sentAt };
+  const at = { now: input.messages[0]!.sentAt };
   const importing: InboxContext = { ...ctx, clock: () => at.now };
   return inUnit(
     importing,
-    async (unit) => {
+    async (unit): Promise<ImportOutcome> => {
       const known = await findImportedId(unit.tx, { source: input.source, kind: 'conversation', sourceId: input.sourceId });
-      if (known !== null) return { outcome: 'already_imported', conversationId: known };
+      if (known !== null) return { outcome: 'already_imported', conversationId: known, messages: 0 };
+      // A message already imported with another conversation (moved there between two
+      // exports) stays where it is: importing it twice would duplicate it.
+      const elsewhere = await findImportedSourceIds(
+        unit.tx,
+        input.source,
+        'message',
+        input.messages.map((m) => m.sourceId),
+      );
+      const [first, ...rest] = input.messages.filter((m) => !elsewhere.has(m.sourceId));
+      if (!first || first.isInternal) throw invalid('messages', 'its opening messages were imported with another conversation');
       const senderOf = (author: ImportedAuthor, customerId?: number): Sender =>
         'customer' in author ? (customerId === undefined ? { customerEmail: input.customer.email, name: input.customer.name } : { customerId }) : author;
 
@@ -110,8 +131,13 @@ export async function importConversation(ctx: InboxContext, input: ImportedConve
       at.now = Math.max(last, input.endedAt ?? last);
       if (input.status !== status) await updateConversationStatus(unit, { conversation: id, status: input.status, by: IMPORTER });
       await insertImportRecords(unit.tx, records, ctx.clock());
-      return { outcome: 'created', conversationId: id };
+      const outcome: ImportOutcome = { outcome: 'created', conversationId: id, messages: 1 + rest.length };
+      if (options.dryRun) throw new DryRun(outcome);
+      return outcome;
     },
     { origin: 'import' },
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof DryRun) return error.outcome;
+    throw error;
+  });
 }

@@ -17,6 +17,22 @@ export async function findImportedId(tx: Tx, record: Omit<ImportRecord, 'targetI
   return row ? Number(row.targetId) : null;
 }
 
+/** Which of these source ids of `kind` were imported already. */
+export async function findImportedSourceIds(tx: Tx, source: string, kind: ImportRecord['kind'], sourceIds: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < sourceIds.length; i += 1000) {
+    const rows = await tx
+      .selectFrom('import_records')
+      .select('sourceId')
+      .where('source', '=', source)
+      .where('kind', '=', kind)
+      .where('sourceId', 'in', sourceIds.slice(i, i + 1000))
+      .execute();
+    for (const row of rows) found.add(row.sourceId);
+  }
+  return found;
+}
+
 export async function insertImportRecords(tx: Tx, records: readonly ImportRecord[], importedAt: number): Promise<void> {
   // In slices: SQLite takes at most 32,766 parameters a statement (a ticket may hold thousands of comments).
   for (let i = 0; i < records.length; i += 1000) {

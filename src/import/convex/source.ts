@@ -1,0 +1,205 @@
+import { openStaging, type Staging } from '../../store/import-staging.js';
+import type { ImportedAuthor, ImportedConversation, ImportedMessage } from '../conversation.js';
+import type { ImportSource, SourceItem } from '../run.js';
+import { FieldDetector, type FieldMap, type Mapping, text, time } from './fields.js';
+import type { ConvexDocument, ConvexSnapshot } from './snapshot.js';
+import { type Author, authorOf, channelOf, isNoName, normalised, priorityOf, statusOf } from './values.js';
+
+// The design's legacy app (issue 20): `support_tickets` + `ticket_messages` are the tickets,
+// `inbox_messages` holds the chat and email threads AND copies of ticket messages, `users`
+// names people. Rows are staged on disk by conversation (store/import-staging.ts), then each
+// ticket and each thread becomes one conversation. A copy — an inbox row naming a ticket, or
+// the same sender and text within a few seconds of a ticket message — is skipped and counted;
+// a customer reply that only `ticket_messages` has is kept. Nobody is stored as "Unknown": a
+// sender is named from the users table, the row's address, or the ticket's customer, and a
+// conversation with no identity at all is refused into the report.
+
+export type ConvexOptions = {
+  mapping?: Mapping;
+  /** Only open and pending tickets and threads (the design's hybrid); a later full run adds the rest. */
+  activeOnly?: boolean;
+  /** The team member with this address, if any: the legacy app's admins must have accounts here. */
+  teamMemberId: (email: string) => Promise<number | null>;
+};
+
+const SOURCE = 'convex';
+const SAMPLE = 3;
+const COPY_WINDOW_MS = 5_000;
+
+type Person = { name: string; email: string };
+type StagedMessage = { id: string; at: number; author: Author; person: Person; body: string; internal: boolean };
+
+export async function sample(snapshot: ConvexSnapshot, table: string, size = SAMPLE): Promise<ConvexDocument[]> {
+  const docs: ConvexDocument[] = [];
+  for await (const doc of snapshot.documents(table)) {
+    docs.push(doc);
+    if (docs.length >= size) break;
+  }
+  return docs;
+}
+
+/** Each table's fields, detected over all of its documents (one streaming pass each), `mapping` overriding. */
+export async function convexFieldMaps(snapshot: ConvexSnapshot, mapping: Mapping = {}): Promise<Record<string, FieldMap>> {
+  const maps: Record<string, FieldMap> = {};
+  for (const table of ['support_tickets', 'ticket_messages', 'inbox_messages', 'users']) {
+    const detector = new FieldDetector();
+    for await (const doc of snapshot.documents(table)) detector.add(doc);
+    maps[table] = detector.fields(mapping[table]);
+  }
+  return maps;
+}
+
+export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOptions): Promise<ImportSource & { close(): void }> {
+  const maps = await convexFieldMaps(snapshot, options.mapping);
+  const notes = new Set<string>();
+  const note = (line: string) => notes.add(line);
+  const staging = openStaging();
+  const counts = { tickets: 0, threads: 0, copies: 0 };
+  try {
+    await stageUsers(snapshot, maps.users!, staging);
+    const person = (doc: ConvexDocument, map: FieldMap): Person => {
+      const known = staging.user(text(doc, map, 'sender')) as Person | undefined;
+      const name = text(doc, map, 'name');
+      return { name: isNoName(name) ? (known?.name ?? '') : name, email: text(doc, map, 'email') || known?.email || '' };
+    };
+    const staged = (doc: ConvexDocument, map: FieldMap): StagedMessage => ({
+      id: String(doc._id),
+      at: time(doc, map) ?? 0,
+      author: authorOf(map.senderType ? doc[map.senderType] : undefined),
+      person: person(doc, map),
+      body: text(doc, map, 'body'),
+      internal: ['true', '1'].includes(text(doc, map, 'internal')),
+    });
+    const fingerprint = (m: StagedMessage) => `${m.person.email.toLowerCase() || m.person.name}\u0000${normalised(m.body)}`;
+
+    const tm = maps.ticket_messages!;
+    for await (const doc of snapshot.documents('ticket_messages')) {
+      const m = staged(doc, tm);
+      staging.addMessage(`t:${text(doc, tm, 'ticket')}`, m.at, m);
+      staging.addFingerprint(fingerprint(m), m.at);
+    }
+    const im = maps.inbox_messages!;
+    for await (const doc of snapshot.documents('inbox_messages')) {
+      const m = staged(doc, im);
+      if (text(doc, im, 'ticket') || channelOf(text(doc, im, 'channel')) === 'ticket' || staging.hasFingerprint(fingerprint(m), m.at, COPY_WINDOW_MS)) {
+        counts.copies++;
+        continue;
+      }
+      const thread = text(doc, im, 'thread') || m.id;
+      staging.addMessage(`i:${thread}`, m.at, {
+        ...m,
+        channel: channelOf(text(doc, im, 'channel')),
+        subject: text(doc, im, 'subject'),
+        status: text(doc, im, 'status'),
+      });
+    }
+    for await (const _ of snapshot.documents('support_tickets')) counts.tickets++;
+    for (const _ of staging.groups('i:')) counts.threads++;
+
+    const st = maps.support_tickets!;
+    async function* items(): AsyncIterable<SourceItem> {
+      for (let i = 0; i < counts.copies; i++) yield { kind: 'duplicate', sourceId: '' };
+      for await (const doc of snapshot.documents('support_tickets')) {
+        const status = statusOf(text(doc, st, 'status'), note);
+        if (options.activeOnly && status !== 'open' && status !== 'pending') continue;
+        const id = String(doc._id);
+        const at = time(doc, st) ?? 0;
+        const messages = staging.messagesOf(`t:${id}`) as StagedMessage[];
+        const description = text(doc, st, 'body');
+        const opening: StagedMessage[] =
+          description && !messages.some((m) => normalised(m.body) === normalised(description))
+            ? [{ id: `${id}:description`, at, author: 'customer', person: person(doc, st), body: description, internal: false }]
+            : [];
+        yield* await conversationOf({
+          sourceId: `ticket:${id}`,
+          legacyRef: text(doc, st, 'reference') || id,
+          channel: 'ticket',
+          subject: text(doc, st, 'subject'),
+          status,
+          priority: priorityOf(text(doc, st, 'priority'), note),
+          owner: person(doc, st),
+          messages: [...opening, ...messages],
+        });
+      }
+      for (const group of staging.groups('i:')) {
+        const messages = staging.messagesOf(group) as (StagedMessage & { channel: 'email' | 'chatbot' | null; subject: string; status: string })[];
+        const first = messages[0]!;
+        const last = messages.at(-1)!;
+        const status = last.status ? statusOf(last.status, note) : last.author === 'customer' ? 'open' : 'pending';
+        if (options.activeOnly && status !== 'open' && status !== 'pending') continue;
+        yield* await conversationOf({
+          sourceId: `thread:${group.slice(2)}`,
+          legacyRef: group.slice(2),
+          channel: first.channel ?? 'chatbot',
+          subject: first.subject || first.body.split('\n')[0]!.slice(0, 80),
+          status,
+          priority: 'normal',
+          owner: messages.find((m) => m.author === 'customer')?.person ?? { name: '', email: '' },
+          messages,
+        });
+      }
+    }
+
+    async function conversationOf(
+      c: Omit<ImportedConversation, 'source' | 'customer' | 'messages' | 'type'> & { owner: Person; messages: StagedMessage[] },
+    ): Promise<SourceItem[]> {
+      // The customer: the ticket's own, else whoever of the customers wrote with an address.
+      const customer = c.owner.email ? c.owner : (c.messages.find((m) => m.author === 'customer' && m.person.email)?.person ?? null);
+      if (!customer)
+        return [{ kind: 'refused', sourceId: c.sourceId, reason: 'no customer identity: no address on the record, its messages or in the users table' }];
+      const out: ImportedMessage[] = [];
+      const items: SourceItem[] = [];
+      for (const m of c.messages) {
+        if (!m.body.trim()) {
+          items.push({ kind: 'refused', sourceId: m.id, reason: 'empty message' });
+          continue;
+        }
+        let from: ImportedAuthor = { customer: true };
+        if (m.author === 'bot') from = { bot: isNoName(m.person.name) ? 'Bot' : m.person.name };
+        if (m.author === 'admin') {
+          const userId = m.person.email ? await options.teamMemberId(m.person.email) : null;
+          if (userId === null)
+            return [
+              {
+                kind: 'refused',
+                sourceId: c.sourceId,
+                reason: `a reply by ${m.person.email || m.person.name || 'a team member without address'}, who has no account here: create it, then run again`,
+              },
+            ];
+          from = { userId };
+        }
+        out.push({ sourceId: m.id, from, body: m.body, isInternal: m.internal, sentAt: m.at });
+      }
+      // The first public message opens the conversation; notes written before it follow it.
+      const opener = out.findIndex((m) => !m.isInternal);
+      if (opener < 0) return [...items, { kind: 'refused', sourceId: c.sourceId, reason: 'no public message' }];
+      const messages = [out[opener]!, ...out.filter((_, i) => i !== opener)];
+      const { owner: _, ...rest } = c;
+      return [
+        ...items,
+        {
+          kind: 'conversation',
+          record: {
+            ...rest,
+            source: SOURCE,
+            customer: { email: customer.email, name: isNoName(customer.name) ? undefined : customer.name },
+            subject: c.subject || '(no subject)',
+            messages,
+          },
+        },
+      ];
+    }
+
+    return { name: SOURCE, total: counts.tickets + counts.threads, items, notes: () => [...notes], close: () => staging.close() };
+  } catch (error) {
+    staging.close();
+    throw error;
+  }
+}
+
+async function stageUsers(snapshot: ConvexSnapshot, map: FieldMap, staging: Staging): Promise<void> {
+  for await (const doc of snapshot.documents('users')) {
+    const name = text(doc, map, 'name');
+    staging.setUser(String(doc._id), { name: isNoName(name) ? '' : name, email: text(doc, map, 'email') });
+  }
+}

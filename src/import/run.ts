@@ -1,0 +1,80 @@
+import { DomainError } from '../errors.js';
+import type { InboxContext } from '../inbox/context.js';
+import { type ImportedConversation, importConversation } from './conversation.js';
+
+// The import framework (issue 20 "One import framework"): a source reads and maps its
+// records into conversations (or says why one cannot be, or that it only copies another);
+// the runner writes each through importConversation, one transaction per conversation, and
+// keeps the report. A record the commands refuse goes into the report with its reason; a
+// fault of the database stops the run, and the next run continues where it stopped (every
+// committed conversation is recorded with its source id).
+
+export type SourceItem =
+  | { kind: 'conversation'; record: ImportedConversation }
+  /** Could not become a conversation or message (no identity, no text): why, for the report. */
+  | { kind: 'refused'; sourceId: string; reason: string }
+  /** A copy of something imported anyway (the design's inbox_messages copies of ticket messages). */
+  | { kind: 'duplicate'; sourceId: string };
+
+export type ImportSource = {
+  name: string;
+  /** How many conversations it will yield, when known (the progress bar's total). */
+  total?: number;
+  items(): AsyncIterable<SourceItem>;
+  /** Lines for the report: values mapped by default, fields detected, … */
+  notes(): string[];
+};
+
+export type ImportReport = {
+  source: string;
+  dryRun: boolean;
+  conversations: { created: number; alreadyImported: number; refused: number };
+  messages: { created: number; skippedAsDuplicate: number; refused: number };
+  refused: { sourceId: string; reason: string }[];
+  notes: string[];
+};
+
+export type ImportProgress = { done: number; total: number | null };
+
+export async function runImport(
+  ctx: InboxContext,
+  source: ImportSource,
+  options: { dryRun?: boolean; onProgress?: (progress: ImportProgress) => void } = {},
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    source: source.name,
+    dryRun: options.dryRun ?? false,
+    conversations: { created: 0, alreadyImported: 0, refused: 0 },
+    messages: { created: 0, skippedAsDuplicate: 0, refused: 0 },
+    refused: [],
+    notes: [],
+  };
+  let done = 0;
+  options.onProgress?.({ done, total: source.total ?? null });
+  for await (const item of source.items()) {
+    if (item.kind === 'duplicate') {
+      report.messages.skippedAsDuplicate++;
+      continue;
+    }
+    if (item.kind === 'refused') {
+      report.messages.refused++;
+      report.refused.push({ sourceId: item.sourceId, reason: item.reason });
+      continue;
+    }
+    try {
+      const { outcome, messages } = await importConversation(ctx, item.record, { dryRun: options.dryRun });
+      if (outcome === 'created') report.conversations.created++;
+      else report.conversations.alreadyImported++;
+      report.messages.created += messages;
+    } catch (error) {
+      // What the commands refuse (a bad address, a text too long) is the record's fault;
+      // anything else (the database away) stops the run for a later one to continue.
+      if (!(error instanceof DomainError)) throw error;
+      report.conversations.refused++;
+      report.refused.push({ sourceId: item.record.sourceId, reason: error.message });
+    }
+    options.onProgress?.({ done: ++done, total: source.total ?? null });
+  }
+  report.notes = source.notes();
+  return report;
+}

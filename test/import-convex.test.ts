@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser, getUserByEmail } from '../src/accounts/index.js';
+import type { Mapping } from '../src/import/convex/fields.js';
+import { openConvexSnapshot } from '../src/import/convex/snapshot.js';
+import { convexSource } from '../src/import/convex/source.js';
+import { type ImportReport, runImport } from '../src/import/run.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { type ConvexFixture, writeConvexFixture, zipConvexFixture } from './support/convex-fixture.js';
+
+// Issue 20 "The design's legacy data": a Convex export of the legacy app goes in as one
+// conversation per ticket and per chat or email thread, copies skipped, nobody "Unknown",
+// order and times kept; a second run adds nothing; a dry run writes nothing and reports the
+// same; --active-only first and a full run later add everything once.
+
+let server: TestApp;
+
+async function importFrom(path: string, options: { dryRun?: boolean; activeOnly?: boolean; mapping?: Mapping } = {}): Promise<ImportReport> {
+  const snapshot = await openConvexSnapshot(path);
+  const source = await convexSource(snapshot, {
+    mapping: options.mapping,
+    activeOnly: options.activeOnly,
+    teamMemberId: async (email) => {
+      const user = await getUserByEmail(server.accounts, email);
+      return user && user.role !== 'customer' ? user.id : null;
+    },
+  });
+  try {
+    return await runImport(server.inbox, source, { dryRun: options.dryRun });
+  } finally {
+    source.close();
+    await snapshot.close();
+  }
+}
+
+const count = async (table: 'conversations' | 'messages' | 'outbox' | 'notifications') =>
+  Number(
+    (
+      await server.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+async function addAgents(fixture: ConvexFixture): Promise<void> {
+  for (const agent of fixture.agents) {
+    if (!(await getUserByEmail(server.accounts, agent.email))) await createUser(server.accounts, { ...agent, role: 'agent', password: null });
+  }
+}
+
+describe('importing the legacy app’s Convex export', () => {
+  beforeAll(async () => {
+    server = await startTestApp();
+  });
+  afterAll(() => server?.close());
+
+  it('dry run, then the ZIP, then again: the same numbers, one conversation per ticket and thread, no copy, no Unknown', async () => {
+    const fixture = writeConvexFixture({ tickets: 60, messagesPerTicket: 8, threads: 10 });
+    await addAgents(fixture);
+    const { expected } = fixture;
+    const conversationsBefore = await count('conversations');
+    const messagesBefore = await count('messages');
+
+    const dry = await importFrom(fixture.dir, { dryRun: true });
+    expect(await count('conversations')).toBe(conversationsBefore);
+    expect(await count('messages')).toBe(messagesBefore);
+
+    const real = await importFrom(zipConvexFixture(fixture.dir));
+    expect(real.conversations).toEqual({ created: expected.tickets + expected.threads, alreadyImported: 0, refused: 0 });
+    expect(real.messages).toEqual({ created: expected.ticketMessages + expected.threadMessages, skippedAsDuplicate: expected.copies, refused: 0 });
+    expect(real.refused).toEqual([]);
+    expect({ ...dry, dryRun: true }).toEqual({ ...real, dryRun: true });
+    expect(real.notes).toContain('status "escalated" → open');
+    expect(await count('conversations')).toBe(conversationsBefore + expected.tickets + expected.threads);
+    expect(await count('messages')).toBe(messagesBefore + expected.ticketMessages + expected.threadMessages);
+    // Nobody is "Unknown"; imported history sends and notifies nothing.
+    const unknown = await server.store.db.selectFrom('messages').select('id').where('senderName', 'in', ['Unknown', '']).execute();
+    expect(unknown).toEqual([]);
+    expect(await count('outbox')).toBe(0);
+    expect(await count('notifications')).toBe(0);
+
+    // The first ticket: its number as the legacy reference, its messages in order at their times, replies by the agent.
+    const ticket = await server.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', fixture.firstTicket.number).executeTakeFirstOrThrow();
+    expect(ticket.subject).toBe(fixture.firstTicket.subject);
+    expect(ticket.customerName).toBe('Customer 0');
+    const stored = await server.store.db
+      .selectFrom('messages')
+      .select(['senderType', 'body', 'sentAt', 'senderName'])
+      .where('conversationId', '=', ticket.id)
+      .orderBy('id')
+      .execute();
+    expect(stored.map((m) => ({ admin: m.senderType === 'admin', body: m.body, at: Number(m.sentAt) }))).toEqual(fixture.firstTicket.messages);
+    expect(new Set(stored.filter((m) => m.senderType === 'admin').map((m) => m.senderName))).toEqual(new Set(['Agent 0']));
+
+    const again = await importFrom(fixture.dir);
+    expect(again.conversations).toEqual({ created: 0, alreadyImported: expected.tickets + expected.threads, refused: 0 });
+    expect(await count('messages')).toBe(messagesBefore + expected.ticketMessages + expected.threadMessages);
+  });
+
+  it('--active-only brings the open and pending now; a full run later adds the rest once', async () => {
+    const fixture = writeConvexFixture({ tickets: 12, messagesPerTicket: 2, threads: 0 });
+    await addAgents(fixture);
+    const active = await importFrom(fixture.dir, { activeOnly: true });
+    expect(active.conversations.created).toBe(fixture.expected.activeTickets);
+    const full = await importFrom(fixture.dir);
+    expect(full.conversations).toEqual({
+      created: fixture.expected.tickets - fixture.expected.activeTickets,
+      alreadyImported: fixture.expected.activeTickets,
+      refused: 0,
+    });
+  });
+
+  it('other field names go through --mapping; an agent without an account refuses the ticket with the reason', async () => {
+    const fixture = writeConvexFixture({ tickets: 6, messagesPerTicket: 2, threads: 0, fields: 'other' });
+    const mapping: Mapping = {
+      support_tickets: { subject: 'headline', body: 'details', sender: 'owner', status: 'state', priority: 'urgency', reference: 'ref' },
+      ticket_messages: { ticket: 'parent', sender: 'author', senderType: 'byStaff', internal: 'note', body: 'words', name: 'who' },
+    };
+    // No agent accounts yet: every ticket has a reply by one.
+    const refused = await importFrom(fixture.dir, { mapping });
+    expect(refused.conversations.created).toBe(0);
+    expect(refused.refused).toHaveLength(6);
+    expect(refused.refused[0]!.reason).toMatch(/has no account here/);
+
+    await addAgents(fixture);
+    const report = await importFrom(fixture.dir, { mapping });
+    expect(report.conversations).toEqual({ created: 6, alreadyImported: 0, refused: 0 });
+    const ticket = await server.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', 'L-1000').executeTakeFirstOrThrow();
+    expect(ticket.subject).toBe('Order 0 problem');
+    expect(Number(ticket.messageCount)).toBe(3);
+  });
+});
