@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { getUserByEmail } from '../accounts/index.js';
 import type { Composition } from '../compose.js';
 import { progressBar } from '../progress-bar.js';
-import { fieldStats, type Mapping } from './convex/fields.js';
+import { fieldStats, type Mapping, ROLE_CANDIDATES } from './convex/fields.js';
 import { openConvexSnapshot } from './convex/snapshot.js';
 import { convexFieldMaps, convexSource, sample } from './convex/source.js';
 import { type ImportReport, runImport } from './run.js';
@@ -74,11 +74,13 @@ function readMapping(file: string): Mapping {
   } catch (error) {
     throw new ImportUsageError(`--mapping ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const ok =
-    typeof parsed === 'object' &&
-    parsed !== null &&
-    Object.values(parsed).every((m) => typeof m === 'object' && m !== null && Object.values(m).every((f) => typeof f === 'string'));
-  if (!ok) throw new ImportUsageError(`--mapping ${file}: expected { "<table>": { "<role>": "<field>" } }`);
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(parsed) || !Object.values(parsed).every((m) => isObject(m) && Object.values(m).every((f) => typeof f === 'string')))
+    throw new ImportUsageError(`--mapping ${file}: expected { "<table>": { "<role>": "<field>" } }`);
+  const unknown = Object.values(parsed)
+    .flatMap((m) => Object.keys(m as object))
+    .find((role) => !(role in ROLE_CANDIDATES));
+  if (unknown) throw new ImportUsageError(`--mapping ${file}: no role "${unknown}"; the roles: ${Object.keys(ROLE_CANDIDATES).join(', ')}`);
   return parsed as Mapping;
 }
 
