@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { accountsContext, createUser } from '../src/accounts/index.js';
 import { openStore } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { writeConvexFixture } from './support/convex-fixture.js';
-import { runScript } from './support/run.js';
+import { ROOT, runScript } from './support/run.js';
 import { makeDatabaseEnv } from './support/store.js';
 
 // `onethread import convex …` as a team runs it: --inspect, --dry-run with --report, the
@@ -17,20 +18,62 @@ afterAll(async () => {
   await Promise.all(cleanups.map((c) => c()));
 });
 
+/** Opens the test database, creates the legacy app's agents, and hands back a reader of the store. */
+async function databaseWithAgents(agents: { email: string; name: string }[]) {
+  const db = await makeDatabaseEnv();
+  cleanups.push(db.cleanup);
+  const store = openStore({ databaseUrl: db.env.DATABASE_URL || null, dataDir: db.env.DATA_DIR ?? '' });
+  cleanups.unshift(() => store.close());
+  await migrateToLatest(store);
+  const accounts = accountsContext(store);
+  for (const agent of agents) await createUser(accounts, { ...agent, role: 'agent', password: null });
+  return { env: db.env, store };
+}
+
 describe('onethread import convex', () => {
+  it('killed with SIGKILL halfway, a second run ends exactly where an uninterrupted one would', async () => {
+    const fixture = writeConvexFixture({ tickets: 120, messagesPerTicket: 4, threads: 10 });
+    const { env, store } = await databaseWithAgents(fixture.agents);
+    const imported = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('import_records')
+            .select((eb) => eb.fn.countAll<string | number>().as('n'))
+            .where('kind', '=', 'conversation')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'import', 'convex', fixture.dir], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    for (let n = await imported(); n < 30; n = await imported()) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGKILL');
+    await exited;
+    const before = await imported();
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(130);
+
+    const rerun = await runScript('src/cli.ts', ['import', 'convex', fixture.dir], env, 120_000);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toContain(`conversations: ${130 - before} created, ${before} already imported, 0 refused`);
+    const messages = await store.db.selectFrom('messages').select(['conversationId', 'body']).execute();
+    expect(messages).toHaveLength(fixture.expected.ticketMessages + fixture.expected.threadMessages);
+    const conversations = await store.db.selectFrom('conversations').select(['id', 'legacyRef', 'messageCount']).execute();
+    expect(conversations).toHaveLength(130);
+    // Every conversation whole: its counter equals its messages, and no reference twice.
+    const perConversation = new Map<number, number>();
+    for (const m of messages) perConversation.set(Number(m.conversationId), (perConversation.get(Number(m.conversationId)) ?? 0) + 1);
+    for (const c of conversations) expect(perConversation.get(Number(c.id))).toBe(Number(c.messageCount));
+    expect(new Set(conversations.map((c) => c.legacyRef)).size).toBe(130);
+  }, 180_000);
+
   it('inspects, dry-runs with a JSON report, imports, and says what a wrong call lacks', async () => {
-    const db = await makeDatabaseEnv();
-    cleanups.push(db.cleanup);
     const fixture = writeConvexFixture({ tickets: 8, messagesPerTicket: 2, threads: 2 });
-    // The legacy app's agents have accounts here.
-    const store = openStore({ databaseUrl: db.env.DATABASE_URL || null, dataDir: db.env.DATA_DIR ?? '' });
-    try {
-      await migrateToLatest(store);
-      const accounts = accountsContext(store);
-      for (const agent of fixture.agents) await createUser(accounts, { ...agent, role: 'agent', password: null });
-    } finally {
-      await store.close();
-    }
+    const db = await databaseWithAgents(fixture.agents);
 
     const inspect = await runScript('src/cli.ts', ['import', 'convex', fixture.dir, '--inspect'], db.env);
     expect(inspect.code, inspect.stderr).toBe(0);
