@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, getUserByEmail } from '../src/accounts/index.js';
 import type { Mapping } from '../src/import/convex/fields.js';
+import { convexFiles } from '../src/import/convex/files.js';
 import { openConvexSnapshot } from '../src/import/convex/snapshot.js';
 import { convexSource } from '../src/import/convex/source.js';
 import { type ImportReport, runImport } from '../src/import/run.js';
@@ -14,18 +16,21 @@ import { type ConvexFixture, writeConvexFixture, zipConvexFixture } from './supp
 
 let server: TestApp;
 
-async function importFrom(path: string, options: { dryRun?: boolean; activeOnly?: boolean; mapping?: Mapping } = {}): Promise<ImportReport> {
+async function importFrom(path: string, options: { dryRun?: boolean; activeOnly?: boolean; mapping?: Mapping; app?: TestApp } = {}): Promise<ImportReport> {
+  const app = options.app ?? server;
   const snapshot = await openConvexSnapshot(path);
+  const storage = app.composition.uploads?.storage;
   const source = await convexSource(snapshot, {
     mapping: options.mapping,
     activeOnly: options.activeOnly,
     teamMemberId: async (email) => {
-      const user = await getUserByEmail(server.accounts, email);
+      const user = await getUserByEmail(app.accounts, email);
       return user && user.role !== 'customer' ? user.id : null;
     },
+    storeFile: storage ? await convexFiles(snapshot, storage) : undefined,
   });
   try {
-    return await runImport(server.inbox, source, { dryRun: options.dryRun });
+    return await runImport(app.inbox, source, { dryRun: options.dryRun });
   } finally {
     source.close();
     await snapshot.close();
@@ -42,9 +47,9 @@ const count = async (table: 'conversations' | 'messages' | 'outbox' | 'notificat
     ).n,
   );
 
-async function addAgents(fixture: ConvexFixture): Promise<void> {
+async function addAgents(fixture: ConvexFixture, app = server): Promise<void> {
   for (const agent of fixture.agents) {
-    if (!(await getUserByEmail(server.accounts, agent.email))) await createUser(server.accounts, { ...agent, role: 'agent', password: null });
+    if (!(await getUserByEmail(app.accounts, agent.email))) await createUser(app.accounts, { ...agent, role: 'agent', password: null });
   }
 }
 
@@ -128,5 +133,31 @@ describe('importing the legacy app’s Convex export', () => {
     const ticket = await server.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', 'L-1000').executeTakeFirstOrThrow();
     expect(ticket.subject).toBe('Order 0 problem');
     expect(Number(ticket.messageCount)).toBe(3);
+  });
+
+  it('files come from _storage into the attachment store, byte for byte; one whose bytes differ from the listed SHA-256 refuses its message', async () => {
+    const app = await startTestApp({ uploads: true });
+    try {
+      const fixture = writeConvexFixture({ tickets: 2, messagesPerTicket: 2, threads: 0, files: true });
+      await addAgents(fixture, app);
+      const report = await importFrom(fixture.dir, { app });
+      const bad = fixture.files!.bad.id;
+      expect(report.refused).toEqual([{ sourceId: expect.any(String), reason: `file ${bad}: its SHA-256 differs from the export's` }]);
+      expect(report.conversations.created).toBe(2);
+      const rows = await app.store.db.selectFrom('attachments').select(['name', 'sha256', 'size', 'contentType']).orderBy('id').execute();
+      const hex = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      expect(rows.map((r) => ({ name: r.name, sha256: r.sha256, size: Number(r.size) }))).toEqual(
+        fixture.files!.good.map((f) => ({ name: f.name === 'photo.png' ? f.name : fixture.files!.good[0]!.id, sha256: hex(f.bytes), size: f.bytes.length })),
+      );
+      // Stored means readable: the bytes in the store are the export's.
+      const storage = app.composition.uploads!.storage;
+      for (const f of fixture.files!.good) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of (await storage.open(hex(f.bytes)))!.stream) chunks.push(Buffer.from(chunk));
+        expect(Buffer.concat(chunks).equals(f.bytes)).toBe(true);
+      }
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { getUserByEmail } from '../accounts/index.js';
 import type { Composition } from '../compose.js';
 import { progressBar } from '../progress-bar.js';
 import { fieldStats, type Mapping, ROLE_CANDIDATES } from './convex/fields.js';
+import { convexFiles } from './convex/files.js';
 import { openConvexSnapshot } from './convex/snapshot.js';
 import { convexFieldMaps, convexSource, sample } from './convex/source.js';
 import { type ImportReport, runImport } from './run.js';
@@ -41,8 +42,15 @@ export async function importCommand(app: Composition, args: string[]): Promise<v
       console.log(await inspect(snapshot, mapping));
       return;
     }
+    const storage = app.uploads?.storage;
     const source = await convexSource(snapshot, {
       mapping,
+      // Without an attachment store (ATTACHMENTS off) a message's files refuse it, with that reason.
+      storeFile: storage
+        ? await convexFiles(snapshot, storage)
+        : async () => {
+            throw new Error('attachments are switched off here: the message has files');
+          },
       activeOnly: values['active-only'] ?? false,
       teamMemberId: async (email) => {
         const user = await getUserByEmail(app.accounts, email);

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +24,16 @@ const MINUTE = 60_000;
 const STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed', 'escalated'];
 const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
 
-export function writeConvexFixture(options: { tickets: number; messagesPerTicket: number; threads: number; fields?: 'default' | 'other' }): ConvexFixture {
+/** Files of the export: `good` on the first ticket's first two messages, `bad` (bytes that differ from the listed hash) on the second ticket's first. */
+export type FixtureFiles = { good: { id: string; name: string; bytes: Buffer }[]; bad: { id: string } };
+
+export function writeConvexFixture(options: {
+  tickets: number;
+  messagesPerTicket: number;
+  threads: number;
+  fields?: 'default' | 'other';
+  files?: boolean;
+}): ConvexFixture & { files: FixtureFiles | null } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'convex-export-'));
   const other = options.fields === 'other';
   const tables: Record<string, object[]> = { users: [], support_tickets: [], ticket_messages: [], inbox_messages: [] };
@@ -35,6 +45,19 @@ export function writeConvexFixture(options: { tickets: number; messagesPerTicket
   const next = (prefix: string) => `${prefix}${tag}${(++id).toString(36)}`;
   let copies = 0;
   let activeTickets = 0;
+  const files: FixtureFiles | null = options.files
+    ? {
+        good: [
+          { id: next('kg'), name: 'invoice.pdf', bytes: Buffer.from(`%PDF-1.4 invoice ${'x'.repeat(3000)}`) },
+          {
+            id: next('kg'),
+            name: 'photo.png',
+            bytes: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 500 }, (_, i) => i % 256)]),
+          },
+        ],
+        bad: { id: next('kg') },
+      }
+    : null;
   let firstTicket: ConvexFixture['firstTicket'] | null = null;
 
   for (let t = 0; t < options.tickets; t++) {
@@ -77,6 +100,15 @@ export function writeConvexFixture(options: { tickets: number; messagesPerTicket
       const body = admin ? `Answer ${m} on order ${t}` : `Question ${m} about order ${t}`;
       const messageId = next('tm');
       const sender = admin ? agent : customer;
+      const attachments = !files
+        ? undefined
+        : t === 0 && m === 0
+          ? [files.good[0]!.id]
+          : t === 0 && m === 1
+            ? [{ storageId: files.good[1]!.id, name: files.good[1]!.name }]
+            : t === 1 && m === 0
+              ? [files.bad.id]
+              : undefined;
       tables.ticket_messages!.push(
         other
           ? {
@@ -100,6 +132,7 @@ export function writeConvexFixture(options: { tickets: number; messagesPerTicket
               senderName: admin ? agent.name : 'Unknown',
               senderEmail: admin ? agent.email : '',
               createdAt: String(at),
+              ...(attachments && { attachments }),
             },
       );
       messages.push({ admin, body, at });
@@ -156,6 +189,26 @@ export function writeConvexFixture(options: { tickets: number; messagesPerTicket
     writeFileSync(path.join(dir, name, 'documents.jsonl'), `${tables[name]!.map((d) => JSON.stringify(d)).join('\n')}\n`);
   }
   writeFileSync(path.join(dir, 'support_tickets', 'generated_schema.jsonl'), `${JSON.stringify({ subject: 'string', _creationTime: 'number' })}\n`);
+  if (files) {
+    // Convex lists each file's SHA-256 in base64; the bytes sit beside the list (one with an extension).
+    mkdirSync(path.join(dir, '_storage'));
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
+    const badBytes = Buffer.from('these bytes are not the ones listed');
+    const listed = [
+      ...files.good.map((f) => ({
+        _id: f.id,
+        _creationTime: T0,
+        sha256: sha(f.bytes),
+        size: f.bytes.length,
+        contentType: f.name.endsWith('.png') ? 'image/png' : 'application/pdf',
+      })),
+      { _id: files.bad.id, _creationTime: T0, sha256: sha(Buffer.from('the listed bytes')), size: 16, contentType: 'text/plain' },
+    ];
+    writeFileSync(path.join(dir, '_storage', 'documents.jsonl'), `${listed.map((d) => JSON.stringify(d)).join('\n')}\n`);
+    writeFileSync(path.join(dir, '_storage', files.good[0]!.id), files.good[0]!.bytes);
+    writeFileSync(path.join(dir, '_storage', `${files.good[1]!.id}.png`), files.good[1]!.bytes);
+    writeFileSync(path.join(dir, '_storage', files.bad.id), badBytes);
+  }
   mkdirSync(path.join(dir, '_components', 'auth', 'sessions'), { recursive: true });
   writeFileSync(path.join(dir, '_components', 'auth', 'sessions', 'documents.jsonl'), `${JSON.stringify({ _id: 's1', token: 'x' })}\n`);
   return {
@@ -170,6 +223,7 @@ export function writeConvexFixture(options: { tickets: number; messagesPerTicket
       activeTickets,
     },
     firstTicket: firstTicket!,
+    files,
   };
 }
 

@@ -1,4 +1,5 @@
 import { openStaging, type Staging } from '../../store/import-staging.js';
+import type { NewAttachment } from '../../store/messages.js';
 import type { ImportedAuthor, ImportedConversation, ImportedMessage } from '../conversation.js';
 import type { ImportSource, SourceItem } from '../run.js';
 import { FieldDetector, type FieldMap, type Mapping, text, time } from './fields.js';
@@ -20,6 +21,11 @@ export type ConvexOptions = {
   activeOnly?: boolean;
   /** The team member with this address, if any: the legacy app's admins must have accounts here. */
   teamMemberId: (email: string) => Promise<number | null>;
+  /**
+   * Puts a stored file of the export into the attachment store, checked against the SHA-256
+   * the export lists; throws (the message is refused) when it is missing or differs.
+   */
+  storeFile?: (file: { id: string; name: string | null }) => Promise<NewAttachment>;
 };
 
 const SOURCE = 'convex';
@@ -27,7 +33,8 @@ const SAMPLE = 3;
 const COPY_WINDOW_MS = 5_000;
 
 type Person = { name: string; email: string };
-type StagedMessage = { id: string; at: number; author: Author; person: Person; body: string; internal: boolean };
+type StagedFile = { id: string; name: string | null };
+type StagedMessage = { id: string; at: number; author: Author; person: Person; body: string; internal: boolean; files: StagedFile[] };
 
 export async function sample(snapshot: ConvexSnapshot, table: string, size = SAMPLE): Promise<ConvexDocument[]> {
   const docs: ConvexDocument[] = [];
@@ -69,6 +76,7 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
       person: person(doc, map),
       body: text(doc, map, 'body'),
       internal: ['true', '1'].includes(text(doc, map, 'internal')),
+      files: filesOf(map.attachments ? doc[map.attachments] : undefined),
     });
     const fingerprint = (m: StagedMessage) => `${m.person.email.toLowerCase() || m.person.name}\u0000${normalised(m.body)}`;
 
@@ -108,7 +116,7 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
         const description = text(doc, st, 'body');
         const opening: StagedMessage[] =
           description && !messages.some((m) => normalised(m.body) === normalised(description))
-            ? [{ id: `${id}:description`, at, author: 'customer', person: person(doc, st), body: description, internal: false }]
+            ? [{ id: `${id}:description`, at, author: 'customer', person: person(doc, st), body: description, internal: false, files: [] }]
             : [];
         yield* await conversationOf({
           sourceId: `ticket:${id}`,
@@ -150,7 +158,14 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
       const out: ImportedMessage[] = [];
       const items: SourceItem[] = [];
       for (const m of c.messages) {
-        if (!m.body.trim()) {
+        const attachments: NewAttachment[] = [];
+        try {
+          for (const file of m.files) if (options.storeFile) attachments.push(await options.storeFile(file));
+        } catch (error) {
+          items.push({ kind: 'refused', sourceId: m.id, reason: error instanceof Error ? error.message : String(error) });
+          continue;
+        }
+        if (!m.body.trim() && attachments.length === 0) {
           items.push({ kind: 'refused', sourceId: m.id, reason: 'empty message' });
           continue;
         }
@@ -168,7 +183,7 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
             ];
           from = { userId };
         }
-        out.push({ sourceId: m.id, from, body: m.body, isInternal: m.internal, sentAt: m.at });
+        out.push({ sourceId: m.id, from, body: m.body, isInternal: m.internal, sentAt: m.at, attachments });
       }
       // The first public message opens the conversation; notes written before it follow it.
       const opener = out.findIndex((m) => !m.isInternal);
@@ -195,6 +210,19 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
     staging.close();
     throw error;
   }
+}
+
+/** A message's files: storage ids, or objects naming one (`storageId`, `id`) with a file name. */
+function filesOf(value: unknown): StagedFile[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item): StagedFile[] => {
+    if (typeof item === 'string' && item) return [{ id: item, name: null }];
+    if (typeof item !== 'object' || item === null) return [];
+    const o = item as Record<string, unknown>;
+    const id = [o.storageId, o.id, o._id].find((v): v is string => typeof v === 'string' && v !== '');
+    const name = [o.name, o.fileName, o.filename].find((v): v is string => typeof v === 'string' && v !== '') ?? null;
+    return id ? [{ id, name }] : [];
+  });
 }
 
 async function stageUsers(snapshot: ConvexSnapshot, map: FieldMap, staging: Staging): Promise<void> {
