@@ -88,6 +88,9 @@ describe('importing the legacy app’s Convex export', () => {
     const ticket = await server.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', fixture.firstTicket.number).executeTakeFirstOrThrow();
     expect(ticket.subject).toBe(fixture.firstTicket.subject);
     expect(ticket.customerName).toBe('Customer 0');
+    expect(Number(ticket.assignedTo)).toBe((await getUserByEmail(server.accounts, fixture.agents[0]!.email))!.id);
+    const unassigned = await server.store.db.selectFrom('conversations').select('assignedTo').where('legacyRef', '=', '1004').executeTakeFirstOrThrow();
+    expect(unassigned.assignedTo).toBeNull();
     const stored = await server.store.db
       .selectFrom('messages')
       .select(['senderType', 'body', 'sentAt', 'senderName'])

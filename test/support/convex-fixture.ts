@@ -90,6 +90,8 @@ export function writeConvexFixture(options: {
             status,
             priority: PRIORITIES[t % 4],
             ticketNumber: String(1000 + t),
+            // Every ticket but every fifth is assigned to an agent of the legacy app.
+            ...(t % 5 !== 4 && { assignedTo: agents[t % agents.length]!.id }),
           },
     );
     const messages: { admin: boolean; body: string; at: number }[] = [{ admin: false, body: `Details of order ${t}`, at: created }];

@@ -126,6 +126,7 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
           status,
           priority: priorityOf(text(doc, st, 'priority'), note),
           owner: person(doc, st),
+          assignedTo: await assigneeOf(text(doc, st, 'assignee')),
           messages: [...opening, ...messages],
         });
       }
@@ -146,6 +147,15 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
           messages,
         });
       }
+    }
+
+    /** The ticket's assignee as a team member here: a users-table id or an address; unknown → unassigned, noted. */
+    async function assigneeOf(ref: string): Promise<number | null> {
+      if (!ref) return null;
+      const email = ref.includes('@') ? ref : ((staging.user(ref) as Person | undefined)?.email ?? '');
+      const id = email ? await options.teamMemberId(email) : null;
+      if (id === null) note(`assignee ${email || ref} has no account here: left unassigned`);
+      return id;
     }
 
     async function conversationOf(
