@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, getUserByEmail } from '../src/accounts/index.js';
 import type { Mapping } from '../src/import/convex/fields.js';
@@ -16,9 +18,12 @@ import { type ConvexFixture, writeConvexFixture, zipConvexFixture } from './supp
 
 let server: TestApp;
 
-async function importFrom(path: string, options: { dryRun?: boolean; activeOnly?: boolean; mapping?: Mapping; app?: TestApp } = {}): Promise<ImportReport> {
+async function importFrom(
+  exportPath: string,
+  options: { dryRun?: boolean; activeOnly?: boolean; mapping?: Mapping; app?: TestApp } = {},
+): Promise<ImportReport> {
   const app = options.app ?? server;
-  const snapshot = await openConvexSnapshot(path);
+  const snapshot = await openConvexSnapshot(exportPath);
   const storage = app.composition.uploads?.storage;
   const source = await convexSource(snapshot, {
     mapping: options.mapping,
@@ -124,11 +129,17 @@ describe('importing the legacy app’s Convex export', () => {
       support_tickets: { subject: 'headline', body: 'details', sender: 'owner', status: 'state', priority: 'urgency', reference: 'ref' },
       ticket_messages: { ticket: 'parent', sender: 'author', senderType: 'byStaff', internal: 'note', body: 'words', name: 'who' },
     };
+    // A message whose ticket is not in the export is refused, not lost.
+    appendFileSync(
+      path.join(fixture.dir, 'ticket_messages', 'documents.jsonl'),
+      `${JSON.stringify({ _id: 'orphan1', _creationTime: 1, parent: 'gone', words: 'Hello?' })}\n`,
+    );
     // No agent accounts yet: every ticket has a reply by one.
     const refused = await importFrom(fixture.dir, { mapping });
     expect(refused.conversations.created).toBe(0);
-    expect(refused.refused).toHaveLength(6);
+    expect(refused.refused).toHaveLength(7);
     expect(refused.refused[0]!.reason).toMatch(/has no account here/);
+    expect(refused.refused).toContainEqual({ sourceId: 'orphan1', reason: 'its ticket gone is not in the export' });
 
     await addAgents(fixture);
     const report = await importFrom(fixture.dir, { mapping });

@@ -107,10 +107,13 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
     const st = maps.support_tickets!;
     async function* items(): AsyncIterable<SourceItem> {
       for (let i = 0; i < counts.copies; i++) yield { kind: 'duplicate', sourceId: '' };
+      // The tickets met: a ticket message naming any other is refused, not lost.
+      const tickets = new Set<string>();
       for await (const doc of snapshot.documents('support_tickets')) {
+        const id = String(doc._id);
+        tickets.add(id);
         const status = statusOf(text(doc, st, 'status'), note);
         if (options.activeOnly && status !== 'open' && status !== 'pending') continue;
-        const id = String(doc._id);
         const at = time(doc, st) ?? 0;
         const messages = staging.messagesOf(`t:${id}`) as StagedMessage[];
         const description = text(doc, st, 'body');
@@ -129,6 +132,11 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
           assignedTo: await assigneeOf(text(doc, st, 'assignee')),
           messages: [...opening, ...messages],
         });
+      }
+      for (const group of staging.groups('t:')) {
+        if (tickets.has(group.slice(2))) continue;
+        for (const m of staging.messagesOf(group) as StagedMessage[])
+          yield { kind: 'refused', sourceId: m.id, reason: `its ticket ${group.slice(2) || '(none named)'} is not in the export` };
       }
       for (const group of staging.groups('i:')) {
         const messages = staging.messagesOf(group) as (StagedMessage & { channel: 'email' | 'chatbot' | null; subject: string; status: string })[];
