@@ -69,7 +69,7 @@ export async function importConversation(ctx: InboxContext, input: ImportedConve
   if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
   if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   // Each command reads the time from the context: the import's clock is the record's own.
-  const at = { now: input.messages[0]!.sentAt };
+  const at = { now: 0 };
   const importing: InboxContext = { ...ctx, clock: () => at.now };
   return inUnit(
     importing,
@@ -86,6 +86,7 @@ export async function importConversation(ctx: InboxContext, input: ImportedConve
       );
       const [first, ...rest] = input.messages.filter((m) => !elsewhere.has(m.sourceId));
       if (!first || first.isInternal) throw invalid('messages', 'its opening messages were imported with another conversation');
+      at.now = first.sentAt;
       const senderOf = (author: ImportedAuthor, customerId?: number): Sender =>
         'customer' in author ? (customerId === undefined ? { customerEmail: input.customer.email, name: input.customer.name } : { customerId }) : author;
 
