@@ -362,9 +362,11 @@ export async function searchConversations(
   const limit = pageLimit(options.limit, 20);
   let hits = await searchIndex(ctx.store, q, { includeInternal: options.includeInternal ?? true, candidates: SEARCH_CANDIDATES });
   // An imported conversation's old reference (a ticket number there) finds it first, exactly.
-  const legacy = await findConversationIdsByLegacyRef(ctx.store.db, q.trim(), limit);
+  // (Never with NUL: PostgreSQL refuses it in text, and no reference holds one.)
+  const ref = q.trim();
+  const legacy = ref && !ref.includes('\u0000') ? await findConversationIdsByLegacyRef(ctx.store.db, ref, limit) : [];
   if (legacy.length > 0) {
-    const exact = legacy.map((conversationId) => ({ conversationId, messageId: null, text: q.trim(), score: Number.MAX_VALUE }));
+    const exact = legacy.map((conversationId) => ({ conversationId, messageId: null, text: ref, score: Number.MAX_VALUE }));
     hits = [...exact, ...hits.filter((h) => !legacy.includes(h.conversationId))];
   }
   const rows = new Map<number, Conversation>();
