@@ -38,24 +38,25 @@ const ticket = (sourceId: string, overrides: Partial<ImportedConversation> = {})
   ...overrides,
 });
 
+type CountedTable = 'messages' | 'outbox' | 'notifications' | 'report_facts' | 'csat_surveys' | 'timers';
+const rowCount = async (table: CountedTable) =>
+  Number(
+    (
+      await server.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
 /** Rows of the tables nothing imported may add to: mail and jobs, notifications, report facts, surveys and their timers. */
 async function sideEffectRows(): Promise<Record<string, number>> {
-  const db = server.store.db;
-  const count = async (table: 'outbox' | 'notifications' | 'report_facts' | 'csat_surveys' | 'timers') =>
-    Number(
-      (
-        await db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
   return {
-    outbox: await count('outbox'),
-    notifications: await count('notifications'),
-    report_facts: await count('report_facts'),
-    csat_surveys: await count('csat_surveys'),
-    timers: await count('timers'),
+    outbox: await rowCount('outbox'),
+    notifications: await rowCount('notifications'),
+    report_facts: await rowCount('report_facts'),
+    csat_surveys: await rowCount('csat_surveys'),
+    timers: await rowCount('timers'),
   };
 }
 
@@ -121,24 +122,10 @@ describe('importing a conversation', () => {
 
   it('a second run of the same record adds nothing, even after the team deleted it', async () => {
     const first = await importConversation(server.inbox, ticket('1002'));
-    const messagesBefore = Number(
-      (
-        await server.store.db
-          .selectFrom('messages')
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const messagesBefore = await rowCount('messages');
     const again = await importConversation(server.inbox, ticket('1002'));
     expect(again).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
-    const messagesAfter = Number(
-      (
-        await server.store.db
-          .selectFrom('messages')
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const messagesAfter = await rowCount('messages');
     expect(messagesAfter).toBe(messagesBefore);
     const records = await server.store.db.selectFrom('import_records').selectAll().where('sourceId', 'like', '1002%').execute();
     expect(records.map((r) => [r.kind, r.sourceId, Number(r.targetId) > 0]).sort()).toEqual([
