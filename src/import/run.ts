@@ -12,9 +12,7 @@ import { type ImportedConversation, importConversation } from './conversation.js
 export type SourceItem =
   | { kind: 'conversation'; record: ImportedConversation }
   /** Could not become a conversation or message (no identity, no text): why, for the report. */
-  | { kind: 'refused'; sourceId: string; reason: string }
-  /** A copy of something imported anyway (the design's inbox_messages copies of ticket messages). */
-  | { kind: 'duplicate'; sourceId: string };
+  | { kind: 'refused'; sourceId: string; reason: string };
 
 export type ImportSource = {
   name: string;
@@ -23,6 +21,8 @@ export type ImportSource = {
   items(): AsyncIterable<SourceItem>;
   /** Lines for the report: values mapped by default, fields detected, … */
   notes(): string[];
+  /** Messages skipped as copies of others imported anyway (the design's inbox_messages copies of ticket messages). */
+  copies(): number;
 };
 
 export type ImportReport = {
@@ -52,10 +52,6 @@ export async function runImport(
   let done = 0;
   options.onProgress?.({ done, total: source.total ?? null });
   for await (const item of source.items()) {
-    if (item.kind === 'duplicate') {
-      report.messages.skippedAsDuplicate++;
-      continue;
-    }
     if (item.kind === 'refused') {
       report.messages.refused++;
       report.refused.push({ sourceId: item.sourceId, reason: item.reason });
@@ -76,5 +72,6 @@ export async function runImport(
     options.onProgress?.({ done: ++done, total: source.total ?? null });
   }
   report.notes = source.notes();
+  report.messages.skippedAsDuplicate = source.copies();
   return report;
 }

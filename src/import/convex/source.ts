@@ -106,7 +106,6 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
 
     const st = maps.support_tickets!;
     async function* items(): AsyncIterable<SourceItem> {
-      for (let i = 0; i < counts.copies; i++) yield { kind: 'duplicate', sourceId: '' };
       // The tickets met: a ticket message naming any other is refused, not lost.
       const tickets = new Set<string>();
       for await (const doc of snapshot.documents('support_tickets')) {
@@ -223,7 +222,7 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
       ];
     }
 
-    return { name: SOURCE, total: counts.tickets + counts.threads, items, notes: () => [...notes], close: () => staging.close() };
+    return { name: SOURCE, total: counts.tickets + counts.threads, items, notes: () => [...notes], copies: () => counts.copies, close: () => staging.close() };
   } catch (error) {
     staging.close();
     throw error;
