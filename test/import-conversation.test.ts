@@ -118,6 +118,9 @@ describe('importing a conversation', () => {
     const own = portal.find((i) => i.id === conversationId);
     expect(own).toBeDefined();
     expect(own!.legacyRef).toBeUndefined();
+    // Another customer searching for that reference finds nothing of it.
+    const stranger = await newPerson(server, 'customer', { name: 'Dan Stranger', password: null });
+    expect((await ok(stranger, 'GET', '/api/search?q=TK-1001')).items).toEqual([]);
   });
 
   it('a second run of the same record adds nothing, even after the team deleted it', async () => {
