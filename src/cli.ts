@@ -15,6 +15,7 @@ import { openStore } from './store/database.js';
 import { isDatabaseUnavailable } from './store/faults.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Role } from './store/schema.js';
+import { copyCommand, exportCommand, restoreCommand, TRANSFER_USAGE } from './transfer/command.js';
 
 const USAGE = `usage: onethread [command]
 
@@ -30,6 +31,7 @@ const USAGE = `usage: onethread [command]
                 recompute the reports' facts from the conversations' history (UTC days;
                 the way to give existing or imported conversations their facts)
   ${IMPORT_USAGE}
+  ${TRANSFER_USAGE}
 
 Configuration comes from the environment and ./.env: DATA_DIR, DATABASE_URL, PORT, PUBLIC_URL, LOG_LEVEL
 (see the README for the rest).`;
@@ -195,6 +197,8 @@ async function reports(config: Config, args: string[]): Promise<void> {
 
 /** An import runs with the app's own composition (its accounts and commands), without serving. */
 async function importData(config: Config, args: string[]): Promise<void> {
+  // A restore of an Onethread export needs the database untouched by the composition.
+  if (args[0] === 'onethread') return restoreCommand(config, args.slice(1));
   const app = await composeApp(config, { webApp: false });
   try {
     await migrateToLatest(app.store);
@@ -214,7 +218,17 @@ async function main(args: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = { serve, migrate, user, token, demo, reports, import: importData };
+  const commands: Record<string, (config: Config, args: string[]) => Promise<void>> = {
+    serve,
+    migrate,
+    user,
+    token,
+    demo,
+    reports,
+    import: importData,
+    export: exportCommand,
+    copy: copyCommand,
+  };
   const run = commands[command];
   if (!run) {
     console.error(`onethread: unknown command "${command}"\n\n${USAGE}`);
