@@ -44,7 +44,8 @@ export function openStaging(): Staging {
   const findFingerprint = db.prepare('select 1 from fingerprints where fingerprint = ? and at between ? and ? limit 1').pluck();
   const upsertUser = db.prepare('insert into users (id, doc) values (?, ?) on conflict (id) do update set doc = excluded.doc');
   const selectUser = db.prepare('select doc from users where id = ?').pluck();
-  // Rows go in in large transactions: one per row would be a journal write each.
+  // Rows go in in large transactions: one per row would be a journal write each. Reads
+  // between them see the open transaction's rows (one connection), so they never commit it.
   let pending = 0;
   const write = (run: () => void) => {
     if (pending === 0) db.exec('begin');
@@ -58,11 +59,9 @@ export function openStaging(): Staging {
   return {
     addMessage: (group, at, doc) => write(() => insertMessage.run(group, at, JSON.stringify(doc))),
     messagesOf(group) {
-      flush();
       return (selectMessages.all(group) as string[]).map((doc) => JSON.parse(doc) as unknown);
     },
     *groups(prefix) {
-      flush();
       // Every key starting with `prefix` sorts after it and before the prefix with its last
       // character raised. Pages of keys, so the caller may read each group's messages between.
       const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
@@ -73,12 +72,10 @@ export function openStaging(): Staging {
     },
     addFingerprint: (fingerprint, at) => write(() => insertFingerprint.run(fingerprint, at)),
     hasFingerprint(fingerprint, at, windowMs) {
-      flush();
       return findFingerprint.get(fingerprint, at - windowMs, at + windowMs) !== undefined;
     },
     setUser: (id, user) => write(() => upsertUser.run(id, JSON.stringify(user))),
     user(id) {
-      flush();
       const doc = selectUser.get(id) as string | undefined;
       return doc === undefined ? undefined : (JSON.parse(doc) as unknown);
     },
