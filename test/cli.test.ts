@@ -24,7 +24,7 @@ describe('onethread command line', () => {
     expect(first).toMatchObject({
       code: 0,
       stdout:
-        'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details, 0010_message_auto_signature, 0011_email_participants, 0012_team_pending_indexes, 0013_business_calendar, 0014_timers, 0015_event_origin, 0016_teams, 0017_availability, 0018_saved_views, 0019_mentions_participants, 0020_assignment, 0021_canned_replies, 0022_macros, 0023_conversation_states, 0024_bulk_jobs, 0025_conversation_merges, 0026_blocked_senders, 0027_canned_reply_files, 0028_notifications, 0029_notification_preferences, 0030_push_subscriptions, 0031_notification_changes, 0032_notification_mail_due, 0033_reports, 0034_csat, 0035_report_day_rollups, 0036_imports\n',
+        'applied: 0001_core, 0002_accounts, 0003_email, 0004_portal, 0005_email_delivery, 0006_kb, 0007_chat, 0008_outbox_secrets, 0009_chat_visitor_details, 0010_message_auto_signature, 0011_email_participants, 0012_team_pending_indexes, 0013_business_calendar, 0014_timers, 0015_event_origin, 0016_teams, 0017_availability, 0018_saved_views, 0019_mentions_participants, 0020_assignment, 0021_canned_replies, 0022_macros, 0023_conversation_states, 0024_bulk_jobs, 0025_conversation_merges, 0026_blocked_senders, 0027_canned_reply_files, 0028_notifications, 0029_notification_preferences, 0030_push_subscriptions, 0031_notification_changes, 0032_notification_mail_due, 0033_reports, 0034_csat, 0035_report_day_rollups, 0036_imports, 0037_import_extras\n',
     });
     const second = await runScript('src/cli.ts', ['migrate'], env);
     expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n' });

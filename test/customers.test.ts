@@ -41,6 +41,7 @@ describe('GET /api/customers/:id and its conversations', () => {
       email: customer.email,
       firstSeenAt: expect.any(Number),
       channels: ['email', 'ticket'],
+      company: null,
     });
 
     const page1 = await api(agent, 'GET', `/api/customers/${customer.id}/conversations?limit=2`);

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, getUserByEmail } from '../src/accounts/index.js';
+import { agentsOf } from '../src/import/agents.js';
 import type { Mapping } from '../src/import/convex/fields.js';
 import { convexFiles } from '../src/import/convex/files.js';
 import { openConvexSnapshot } from '../src/import/convex/snapshot.js';
@@ -28,10 +29,7 @@ async function importFrom(
   const source = await convexSource(snapshot, {
     mapping: options.mapping,
     activeOnly: options.activeOnly,
-    teamMemberId: async (email) => {
-      const user = await getUserByEmail(app.accounts, email);
-      return user && user.role !== 'customer' ? user.id : null;
-    },
+    agentFor: agentsOf(app.accounts, options.dryRun ?? false),
     storeFile: storage ? await convexFiles(snapshot, storage) : undefined,
   });
   try {
@@ -65,7 +63,9 @@ describe('importing the legacy app’s Convex export', () => {
   afterAll(() => server?.close());
 
   it('dry run, then the ZIP, then again: the same numbers, one conversation per ticket and thread, no copy, no Unknown', async () => {
-    const fixture = writeConvexFixture({ tickets: 60, messagesPerTicket: 8, threads: 10 });
+    // The issue's size: 1,000 tickets, 8,000 ticket messages, 9,000 inbox rows of which 7,500 copy ticket messages.
+    const fixture = writeConvexFixture({ tickets: 1000, messagesPerTicket: 8, threads: 500 });
+    expect([fixture.expected.copies, fixture.expected.copies + fixture.expected.threadMessages]).toEqual([7500, 9000]);
     await addAgents(fixture);
     const { expected } = fixture;
     const conversationsBefore = await count('conversations');
@@ -108,7 +108,9 @@ describe('importing the legacy app’s Convex export', () => {
     const again = await importFrom(fixture.dir);
     expect(again.conversations).toEqual({ created: 0, alreadyImported: expected.tickets + expected.threads, refused: 0 });
     expect(await count('messages')).toBe(messagesBefore + expected.ticketMessages + expected.threadMessages);
-  });
+    // Two passes over 10,500 messages: on PostgreSQL every statement is a round trip (about
+    // 200 messages a second on the shared CI machine; issue 22 folds them).
+  }, 300_000);
 
   it('--active-only brings the open and pending now; a full run later adds the rest once', async () => {
     const fixture = writeConvexFixture({ tickets: 12, messagesPerTicket: 2, threads: 0 });
@@ -123,7 +125,7 @@ describe('importing the legacy app’s Convex export', () => {
     });
   });
 
-  it('other field names go through --mapping; an agent without an account refuses the ticket with the reason', async () => {
+  it('other field names go through --mapping; agents without an account here are made, switched off; an orphan message is refused', async () => {
     const fixture = writeConvexFixture({ tickets: 6, messagesPerTicket: 2, threads: 0, fields: 'other' });
     const mapping: Mapping = {
       support_tickets: { subject: 'headline', body: 'details', sender: 'owner', status: 'state', priority: 'urgency', reference: 'ref' },
@@ -134,17 +136,25 @@ describe('importing the legacy app’s Convex export', () => {
       path.join(fixture.dir, 'ticket_messages', 'documents.jsonl'),
       `${JSON.stringify({ _id: 'orphan1', _creationTime: 1, parent: 'gone', words: 'Hello?' })}\n`,
     );
-    // No agent accounts yet: every ticket has a reply by one.
-    const refused = await importFrom(fixture.dir, { mapping });
-    expect(refused.conversations.created).toBe(0);
-    expect(refused.refused).toHaveLength(7);
-    expect(refused.refused[0]!.reason).toMatch(/has no account here/);
-    expect(refused.refused).toContainEqual({ sourceId: 'orphan1', reason: 'its ticket gone is not in the export' });
-
-    await addAgents(fixture);
+    // No agent accounts yet: every ticket has a reply by one. A dry run makes none (it checks
+    // their replies as the admin's) and says the same.
+    await createUser(server.accounts, { name: 'Admin', email: `admin-${fixture.agents[0]!.email}`, role: 'admin', password: null });
+    const dry = await importFrom(fixture.dir, { mapping, dryRun: true });
+    expect(await getUserByEmail(server.accounts, fixture.agents[0]!.email)).toBeNull();
     const report = await importFrom(fixture.dir, { mapping });
+    expect({ ...dry, dryRun: false }).toEqual(report);
     expect(report.conversations).toEqual({ created: 6, alreadyImported: 0, refused: 0 });
+    expect(report.refused).toEqual([{ sourceId: 'orphan1', reason: 'its ticket gone is not in the export' }]);
+    const made = await getUserByEmail(server.accounts, fixture.agents[0]!.email);
+    expect(made).toMatchObject({ role: 'agent', name: 'Agent 0', deactivatedAt: expect.any(Number) });
     const ticket = await server.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', 'L-1000').executeTakeFirstOrThrow();
+    const replies = await server.store.db
+      .selectFrom('messages')
+      .select('senderId')
+      .where('conversationId', '=', ticket.id)
+      .where('senderType', '=', 'admin')
+      .execute();
+    expect(replies.map((r) => Number(r.senderId))).toEqual([made!.id]);
     expect(ticket.subject).toBe('Order 0 problem');
     expect(Number(ticket.messageCount)).toBe(3);
   });

@@ -37,6 +37,7 @@ const conversation: Conversation = {
   shelf: null,
   mergedInto: null,
   legacyRef: null,
+  customFields: null,
 };
 
 const reply: Message = {
@@ -105,6 +106,16 @@ describe('presenters', () => {
       ].sort(),
     );
     expect(ConversationJson.parse(json)).toEqual(json);
+  });
+
+  it("shows an imported conversation's old reference and custom fields to the team only", () => {
+    const imported = { ...conversation, legacyRef: '12345', customFields: { 'Order number': 'ORD-24', Rush: true } };
+    const team = presentConversation(agent, imported);
+    expect(team).toMatchObject({ legacyRef: '12345', customFields: { 'Order number': 'ORD-24', Rush: true } });
+    expect(ConversationJson.parse(team)).toEqual(team);
+    const own = presentConversation(customer, imported);
+    expect(own).not.toHaveProperty('legacyRef');
+    expect(own).not.toHaveProperty('customFields');
   });
 
   it('shows the team everything, unread included', () => {

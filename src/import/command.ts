@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getUserByEmail } from '../accounts/index.js';
 import type { Composition } from '../compose.js';
-import { progressBar } from '../progress-bar.js';
+import { type ProgressBar, progressBar } from '../progress-bar.js';
+import { agentsOf } from './agents.js';
 import { fieldStats, type Mapping, ROLE_CANDIDATES } from './convex/fields.js';
 import { convexFiles } from './convex/files.js';
 import { openConvexSnapshot } from './convex/snapshot.js';
 import { convexFieldMaps, convexSource, sample } from './convex/source.js';
-import { type ImportReport, runImport } from './run.js';
+import { type ImportProgress, type ImportReport, type ImportSource, runImport } from './run.js';
 
 // `onethread import <source> …` (issue 20): the sources, their options, the progress bar
 // on the terminal (plain lines otherwise) and the final report, printed and with
@@ -15,12 +15,18 @@ import { type ImportReport, runImport } from './run.js';
 
 export const IMPORT_USAGE = `import convex PATH [--dry-run] [--active-only] [--mapping FILE] [--report FILE] [--inspect]
                 bring in a Convex export (ZIP or directory) of the legacy app: tickets, their
-                messages, chat and email threads; again later adds only what is new`;
+                messages, chat and email threads; again later adds only what is new
+  import zendesk --url https://SUB.zendesk.com --email EMAIL --token TOKEN | --file EXPORT.json
+                [--dry-run] [--report FILE] [--since UNIX_TIME] [--rate PER_MINUTE]
+                bring in a Zendesk account: users, groups (as teams), organizations, tickets
+                with their comments, attachments, tags, custom fields and ratings`;
 
 export class ImportUsageError extends Error {}
 
 export async function importCommand(app: Composition, args: string[]): Promise<void> {
   const [source, ...rest] = args;
+  // Loaded when asked for: it imports this module's report and usage error.
+  if (source === 'zendesk') return (await import('./zendesk/command.js')).zendeskCommand(app, rest);
   if (source !== 'convex') throw new ImportUsageError(`unknown import source "${source ?? ''}"; try "onethread import convex PATH"`);
   const { values, positionals } = parseArgs({
     args: rest,
@@ -52,26 +58,38 @@ export async function importCommand(app: Composition, args: string[]): Promise<v
             throw new Error('attachments are switched off here: the message has files');
           },
       activeOnly: values['active-only'] ?? false,
-      teamMemberId: async (email) => {
-        const user = await getUserByEmail(app.accounts, email);
-        return user && user.role !== 'customer' ? user.id : null;
-      },
+      agentFor: agentsOf(app.accounts, values['dry-run'] ?? false),
     });
-    const bar = progressBar(values['dry-run'] ? 'importing (dry run)' : 'importing');
-    try {
-      const report = await runImport(app.inbox, source, {
-        dryRun: values['dry-run'] ?? false,
-        onProgress: (p) => bar.update(p.done, p.total ?? p.done, 'conversations'),
-      });
-      bar.stop();
-      console.log(formatReport(report));
-      if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
-    } finally {
-      bar.stop();
-      source.close();
-    }
+    const dryRun = values['dry-run'] ?? false;
+    await runAndReport(app, source, { dryRun, reportFile: values.report, bar: importBar(dryRun), unit: 'conversations' });
   } finally {
     await snapshot.close();
+  }
+}
+
+export const importBar = (dryRun: boolean) => progressBar(dryRun ? 'importing (dry run)' : 'importing');
+
+/** Every source's run: the bar while it runs, then the report printed and, with `--report FILE`, written as JSON. */
+export async function runAndReport(
+  app: Composition,
+  source: ImportSource & { close(): void },
+  options: { dryRun: boolean; reportFile: string | undefined; bar: ProgressBar; unit: string; onProgress?: (p: ImportProgress) => void },
+): Promise<void> {
+  const { bar } = options;
+  try {
+    const report = await runImport(app.inbox, source, {
+      dryRun: options.dryRun,
+      onProgress: (p) => {
+        options.onProgress?.(p);
+        bar.update(p.done, p.total ?? p.done, options.unit);
+      },
+    });
+    bar.stop();
+    console.log(formatReport(report));
+    if (options.reportFile) writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    bar.stop();
+    source.close();
   }
 }
 

@@ -9,7 +9,8 @@ import { formatConversationNumber } from './records.js';
 // change is the customer's account's (accounts/customers.ts).
 
 export type CustomerSummary = { id: number; name: string; email: string; firstSeenAt: number };
-export type Customer = CustomerSummary & { channels: Channel[] };
+/** `company`: as an import brought it (a Zendesk organization); null otherwise. */
+export type Customer = CustomerSummary & { channels: Channel[]; company: string | null };
 export type CustomerConversation = { id: number; number: string; channel: Channel; subject: string; status: Status; lastActivityAt: number };
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -18,7 +19,14 @@ const DEFAULT_PAGE = 25;
 export async function getCustomer(ctx: InboxContext, id: number): Promise<Customer> {
   const row = await findCustomerRow(ctx.store.db, id);
   if (!row) throw notFound('customer');
-  return { id: Number(row.id), name: row.name, email: row.email, firstSeenAt: Number(row.createdAt), channels: await customerChannels(ctx.store.db, id) };
+  return {
+    id: Number(row.id),
+    name: row.name,
+    email: row.email,
+    firstSeenAt: Number(row.createdAt),
+    channels: await customerChannels(ctx.store.db, id),
+    company: row.company,
+  };
 }
 
 export async function listCustomerConversations(

@@ -55,6 +55,8 @@ export type Conversation = {
   mergedInto: number | null;
   /** The old system's reference of an imported conversation (issue 20). */
   legacyRef: string | null;
+  /** The old system's custom fields of an imported conversation (issue 20): title → value. */
+  customFields: Record<string, unknown> | null;
 };
 
 export type Snooze = { at: number; until: number | null; by: number | null };
@@ -146,6 +148,7 @@ export function toConversation(row: ConversationRow): Conversation {
     shelf: row.shelf,
     mergedInto: row.mergedInto === null ? null : Number(row.mergedInto),
     legacyRef: row.legacyRef,
+    customFields: row.customFields === null ? null : (JSON.parse(row.customFields) as Record<string, unknown>),
   };
 }
 

@@ -72,6 +72,7 @@ export function presentConversation(viewer: Viewer, c: Conversation & { unread?:
     snoozed: c.snoozed,
     shelf: c.shelf,
     ...(c.legacyRef === null ? {} : { legacyRef: c.legacyRef }),
+    ...(c.customFields === null ? {} : { customFields: c.customFields }),
     ...(c.unread === undefined ? {} : { unread: c.unread }),
   };
 }

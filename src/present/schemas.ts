@@ -88,6 +88,7 @@ export const ConversationJson = z
     shelf: z.enum(SHELVES).nullable().optional().describe('spam, or merged into `mergedInto`: out of every view (team only)'),
     mergedInto: z.number().int().nullable().describe('the conversation this one was merged into: follow it'),
     legacyRef: z.string().optional().describe('imported conversations: the old system’s reference (team only)'),
+    customFields: z.record(z.string(), z.unknown()).optional().describe('imported conversations: the old system’s custom fields, title → value (team only)'),
   })
   .meta({ id: 'Conversation' });
 
@@ -281,7 +282,11 @@ const customerShape = {
 };
 export const CustomerSummaryJson = z.object(customerShape).meta({ id: 'CustomerSummary' });
 export const CustomerJson = z
-  .object({ ...customerShape, channels: z.array(z.enum(CHANNELS)).describe('the channels of their conversations') })
+  .object({
+    ...customerShape,
+    channels: z.array(z.enum(CHANNELS)).describe('the channels of their conversations'),
+    company: z.string().nullable().describe('as an import brought it (a Zendesk organization); null otherwise'),
+  })
   .meta({ id: 'Customer' });
 export const CustomerConversationJson = z
   .object({

@@ -40,6 +40,7 @@ const COLUMNS = [
   'shelvedAt',
   'mergedInto',
   'legacyRef',
+  'customFields',
 ] as const satisfies readonly (keyof ConversationRow)[];
 const C_COLUMNS = COLUMNS.map((c) => `c.${c}` as const);
 

@@ -36,6 +36,7 @@ import { reportsMigration } from './migrations/0033_reports.js';
 import { csatMigration } from './migrations/0034_csat.js';
 import { reportDayRollupsMigration } from './migrations/0035_report_day_rollups.js';
 import { importsMigration } from './migrations/0036_imports.js';
+import { importExtrasMigration } from './migrations/0037_import_extras.js';
 
 // Forward-only, named migrations. Kysely's migrator takes a lock, so several app
 // instances starting at once apply each migration exactly once.
@@ -77,6 +78,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0034_csat': csatMigration(store.dialect),
     '0035_report_day_rollups': reportDayRollupsMigration(store.dialect),
     '0036_imports': importsMigration(store.dialect),
+    '0037_import_extras': importExtrasMigration(),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Generated, Selectable } from 'kysely';
 
 // The CSAT survey table (migration 0034, issue 19); see the migration for what it holds.
 
-export const CSAT_SENT_VIA = ['email', 'widget', 'portal', 'manual'] as const;
+export const CSAT_SENT_VIA = ['email', 'widget', 'portal', 'manual', 'import'] as const;
 export type CsatSentVia = (typeof CSAT_SENT_VIA)[number];
 
 export interface CsatSurveysTable {

@@ -47,6 +47,8 @@ export interface UsersTable {
   availabilityChoice: ColumnType<AvailabilityChoice | null, AvailabilityChoice | null | undefined, AvailabilityChoice | null>;
   /** When one of their inbox sockets was last known open; null: never. */
   lastSeenAt: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A customer's company, as an import brought it (migration 0037); null otherwise. */
+  company: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export const AVAILABILITY_CHOICES = ['busy', 'offline'] as const;
@@ -132,6 +134,8 @@ export interface ConversationsTable {
   mergedInto: ColumnType<number | null, number | null | undefined, number | null>;
   /** The old system's reference of an imported conversation (migration 0036); null otherwise. */
   legacyRef: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON { "<field>": value }: the old system's custom fields of an imported conversation (migration 0037); null otherwise. */
+  customFields: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export const SHELVES = ['spam', 'merged'] as const;

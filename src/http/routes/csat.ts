@@ -40,7 +40,7 @@ const SurveyJson = z
     id: z.number().int(),
     conversation: z.object({ id: z.number().int(), number: z.string(), subject: z.string(), url: z.string().describe("the conversation in the team's inbox") }),
     channel: z.string(),
-    sentVia: z.enum(['email', 'widget', 'portal', 'manual']),
+    sentVia: z.enum(['email', 'widget', 'portal', 'manual', 'import']),
     agent: z.object({ id: z.number().int(), name: z.string() }).nullable().describe('the resolver, or the assignee when the customer resolved it'),
     teamId: z.number().int().nullable(),
     rating: z.number().int().nullable().describe('1–5; null: not answered (yet)'),

@@ -1,5 +1,6 @@
 import { openStaging, type Staging } from '../../store/import-staging.js';
 import type { NewAttachment } from '../../store/messages.js';
+import type { AgentFor } from '../agents.js';
 import type { ImportedAuthor, ImportedConversation, ImportedMessage } from '../conversation.js';
 import type { ImportSource, SourceItem } from '../run.js';
 import { FieldDetector, type FieldMap, type Mapping, text, time } from './fields.js';
@@ -19,8 +20,8 @@ export type ConvexOptions = {
   mapping?: Mapping;
   /** Only open and pending tickets and threads (the design's hybrid); a later full run adds the rest. */
   activeOnly?: boolean;
-  /** The team member with this address, if any: the legacy app's admins must have accounts here. */
-  teamMemberId: (email: string) => Promise<number | null>;
+  /** The team member a legacy admin is here, made switched off if need be (import/agents.ts). */
+  agentFor: AgentFor;
   /**
    * Puts a stored file of the export into the attachment store, checked against the SHA-256
    * the export lists; throws (the message is refused) when it is missing or differs.
@@ -156,13 +157,13 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
       }
     }
 
-    /** The ticket's assignee as a team member here: a users-table id or an address; unknown → unassigned, noted. */
+    /** The ticket's assignee as a team member here: a users-table id or an address; unknown or switched off → unassigned, noted. */
     async function assigneeOf(ref: string): Promise<number | null> {
       if (!ref) return null;
-      const email = ref.includes('@') ? ref : ((staging.user(ref) as Person | undefined)?.email ?? '');
-      const id = email ? await options.teamMemberId(email) : null;
-      if (id === null) note(`assignee ${email || ref} has no account here: left unassigned`);
-      return id;
+      const known = ref.includes('@') ? { email: ref, name: '' } : ((staging.user(ref) as Person | undefined) ?? { email: '', name: '' });
+      const agent = known.email ? await options.agentFor({ email: known.email, name: known.name || known.email }) : null;
+      if (!agent?.active) note(`assignee ${known.email || ref} has no active account here: left unassigned`);
+      return agent?.active ? agent.id : null;
     }
 
     async function conversationOf(
@@ -189,16 +190,18 @@ export async function convexSource(snapshot: ConvexSnapshot, options: ConvexOpti
         let from: ImportedAuthor = { customer: true };
         if (m.author === 'bot') from = { bot: isNoName(m.person.name) ? 'Bot' : m.person.name };
         if (m.author === 'admin') {
-          const userId = m.person.email ? await options.teamMemberId(m.person.email) : null;
-          if (userId === null)
+          const agent = m.person.email ? await options.agentFor({ email: m.person.email, name: m.person.name || m.person.email }) : null;
+          if (agent === null)
             return [
               {
                 kind: 'refused',
                 sourceId: c.sourceId,
-                reason: `a reply by ${m.person.email || m.person.name || 'a team member without address'}, who has no account here: create it, then run again`,
+                reason: m.person.email
+                  ? `a team reply by ${m.person.email}, which is a customer's address here`
+                  : `a team reply by ${m.person.name || 'someone'} without an address: nobody to write it as`,
               },
             ];
-          from = { userId };
+          from = { userId: agent.id };
         }
         out.push({ sourceId: m.id, from, body: m.body, isInternal: m.internal, sentAt: m.at, attachments });
       }

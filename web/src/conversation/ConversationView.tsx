@@ -121,6 +121,19 @@ export function ConversationView({ id, me, onBack }: { id: number; me: User; onB
             </span>
             <span>{c.number}</span>
             {c.legacyRef && <span title="Its reference in the system it was imported from">was {c.legacyRef}</span>}
+            {c.customFields && (
+              <details className="custom-fields">
+                <summary>Imported fields</summary>
+                <dl>
+                  {Object.entries(c.customFields).map(([name, value]) => (
+                    <div key={name}>
+                      <dt>{name}</dt>
+                      <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </details>
+            )}
             <span>
               {c.customer.name} &lt;{c.customer.email}&gt;
             </span>

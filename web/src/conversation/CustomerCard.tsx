@@ -42,6 +42,12 @@ export function CustomerCard({ customerId, conversationId }: { customerId: numbe
         <dl className="customer-facts">
           <dt>Email</dt>
           <dd>{customer.data.email}</dd>
+          {customer.data.company && (
+            <>
+              <dt>Company</dt>
+              <dd>{customer.data.company}</dd>
+            </>
+          )}
           <dt>First seen</dt>
           <dd>{fullTime(customer.data.firstSeenAt)}</dd>
           <dt>Channels</dt>
