@@ -3,6 +3,7 @@ import { type ImportedConversation, importConversation } from '../src/import/con
 import { createConversation, deleteConversation } from '../src/inbox/commands.js';
 import { getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
 import { ok as apiOk, call, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
+import { countRows } from './support/store.js';
 
 // Issue 20's write path: one imported conversation goes in through the commands, in one
 // transaction with origin `import`, at its original times — counters, search and the
@@ -39,15 +40,7 @@ const ticket = (sourceId: string, overrides: Partial<ImportedConversation> = {})
 });
 
 type CountedTable = 'messages' | 'outbox' | 'notifications' | 'report_facts' | 'csat_surveys' | 'timers';
-const rowCount = async (table: CountedTable) =>
-  Number(
-    (
-      await server.store.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const rowCount = (table: CountedTable) => countRows(server.store, table);
 
 /** Rows of the tables nothing imported may add to: mail and jobs, notifications, report facts, surveys and their timers. */
 async function sideEffectRows(): Promise<Record<string, number>> {

@@ -11,6 +11,7 @@ import { convexSource } from '../src/import/convex/source.js';
 import { type ImportReport, runImport } from '../src/import/run.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { type ConvexFixture, writeConvexFixture, zipConvexFixture } from './support/convex-fixture.js';
+import { countRows } from './support/store.js';
 
 // Issue 20 "The design's legacy data": a Convex export of the legacy app goes in as one
 // conversation per ticket and per chat or email thread, copies skipped, nobody "Unknown",
@@ -40,15 +41,7 @@ async function importFrom(
   }
 }
 
-const count = async (table: 'conversations' | 'messages' | 'outbox' | 'notifications') =>
-  Number(
-    (
-      await server.store.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (table: 'conversations' | 'messages' | 'outbox' | 'notifications') => countRows(server.store, table);
 
 async function addAgents(fixture: ConvexFixture, app = server): Promise<void> {
   for (const agent of fixture.agents) {

@@ -16,7 +16,7 @@ import { findImportedId } from '../src/store/imports.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { rawMail, SUPPORT, useEmailChannel } from './support/email.js';
 import { runScript } from './support/run.js';
-import { makeDatabaseEnv } from './support/store.js';
+import { countRows, makeDatabaseEnv } from './support/store.js';
 import { startZendeskServer, ZD_EMAIL, ZD_TOKEN, type ZendeskServer, type ZendeskWorld, zendeskWorld } from './support/zendesk-server.js';
 
 // Issue 20 "Zendesk": an account's tickets through its API — the cursor export in pages,
@@ -58,15 +58,8 @@ async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer
   }
 }
 
-const count = async (table: 'conversations' | 'messages' | 'outbox' | 'notifications' | 'users' | 'attachments' | 'teams' | 'csat_surveys') =>
-  Number(
-    (
-      await mail.store.db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<string | number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const count = (table: 'conversations' | 'messages' | 'outbox' | 'notifications' | 'users' | 'attachments' | 'teams' | 'csat_surveys') =>
+  countRows(mail.store, table);
 
 const conversationOf = (ticket: number) =>
   mail.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', String(ticket)).executeTakeFirstOrThrow();

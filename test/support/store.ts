@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openPostgres, openSqlite, type Store } from '../../src/store/database.js';
 import { migrateToLatest, migrateUpTo } from '../../src/store/migrate.js';
+import type { Database } from '../../src/store/schema.js';
 
 /**
  * A fresh, migrated database of the kind this run tests: a SQLite file in a temp
@@ -90,4 +91,13 @@ export async function makeDatabaseEnv(): Promise<{ env: Record<string, string>; 
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onethread-test-'));
   return { env: { DATA_DIR: dir }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** How many rows a table holds: what a test compares before and after (never a request path). */
+export async function countRows(store: Store, table: keyof Database): Promise<number> {
+  const row = await store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
