@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../src/inbox/bus.js';
-import { addMessage, createConversation, inUnit, labelConversation, linkFollowUp, updateConversationStatus } from '../src/inbox/commands.js';
+import {
+  addMessage,
+  createConversation,
+  inUnit,
+  labelConversation,
+  linkFollowUp,
+  updateConversation,
+  updateConversationStatus,
+} from '../src/inbox/commands.js';
 import { createInboxContext, type SideEffectPlanner } from '../src/inbox/context.js';
 import { getConversation, getConversationEvents, getInboxCounts } from '../src/inbox/queries.js';
 import type { InboxEvent } from '../src/inbox/records.js';
@@ -267,6 +275,62 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('a unit that loses an idempote
     expect((await getConversation(inbox.ctx, conversation.id)).tags).toEqual(['raced']);
     // Published once, by the run that committed.
     expect(seen.calls.flat().map((e) => e.eventType)).toEqual(['labeled']);
+  });
+});
+
+// A unit holding a conversation's row (unit.holdConversation, what an import does) writes it
+// once, at its end: the same commands must leave the same conversation, tag rows and counters
+// as when each writes the row at once.
+describe('a conversation row held by its unit', () => {
+  const flatten = (value: unknown, prefix = ''): Record<string, number> =>
+    typeof value === 'number' ? { [prefix]: value } : Object.assign({}, ...Object.entries(value as object).map(([k, v]) => flatten(v, `${prefix}.${k}`)));
+  const delta = (from: unknown, to: unknown) => {
+    const [a, b] = [flatten(from), flatten(to)];
+    return Object.fromEntries(Object.keys(b).flatMap((k) => (b[k] === (a[k] ?? 0) ? [] : [[k, b[k]! - (a[k] ?? 0)]])));
+  };
+
+  it('comes out as written command by command: the conversation, its tag rows and the counters', async () => {
+    const agent = await makeAgent(inbox);
+    const history = (hold: boolean) =>
+      inUnit(inbox.ctx, async (unit) => {
+        const { conversation } = await createConversation(unit, { from: { customerEmail: customerEmail() }, channel: 'email', subject: 'Held', body: 'first' });
+        if (hold) unit.holdConversation(conversation.id);
+        const customer = { customerId: conversation.customer.id };
+        await addMessage(unit, { conversation: conversation.id, from: { userId: agent.id }, body: 'a reply' });
+        await labelConversation(unit, { conversation: conversation.id, labels: ['follow-up'], tags: ['vip'], by: { userId: agent.id } });
+        await addMessage(unit, { conversation: conversation.id, from: customer, body: 'thanks' });
+        // The priority's rank is the database's to compute, and a conversation named by its
+        // number is read from the database: both must see the row as the commands left it.
+        await updateConversation(unit, { conversation: conversation.id, priority: 'urgent', by: { userId: agent.id } });
+        await addMessage(unit, { conversation: conversation.number, from: { userId: agent.id }, body: 'by number' });
+        await addMessage(unit, { conversation: conversation.id, from: customer, body: 'one more' });
+        await updateConversationStatus(unit, { conversation: conversation.id, status: 'resolved', by: { userId: agent.id } });
+        return conversation.id;
+      });
+    const tagRows = (id: number) =>
+      inbox.store.db.selectFrom('conversation_tags').select(['name', 'status', 'lastMessageAt']).where('conversationId', '=', id).orderBy('name').execute();
+    // The test's clock moves on between the two: times are compared from each one's start.
+    const shape = async (id: number) => {
+      const { id: _id, number: _number, customer: _customer, ...rest } = await getConversation(inbox.ctx, id);
+      const since = (at: unknown) => (typeof at === 'number' ? at - rest.createdAt : at);
+      return {
+        ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k.endsWith('At') ? since(v) : v])),
+        tagRows: (await tagRows(id)).map((t) => ({ ...t, lastMessageAt: since(t.lastMessageAt) })),
+      };
+    };
+
+    const counts0 = await getInboxCounts(inbox.ctx, agent.id);
+    const written = await history(false);
+    const counts1 = await getInboxCounts(inbox.ctx, agent.id);
+    const held = await history(true);
+    const counts2 = await getInboxCounts(inbox.ctx, agent.id);
+
+    const expected = await shape(written);
+    expect(expected).toMatchObject({ status: 'resolved', priority: 'urgent', messageCount: 5, labels: ['follow-up'], tags: ['vip'] });
+    expect(expected.tagRows).toHaveLength(2);
+    expect(await shape(held)).toEqual(expected);
+    expect(delta(counts1, counts2)).toEqual(delta(counts0, counts1));
+    expect(Object.keys(delta(counts0, counts1)).length).toBeGreaterThan(0);
   });
 });
 

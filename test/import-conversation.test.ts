@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportedConversation, importConversation } from '../src/import/conversation.js';
+import { type ImportSource, runImport } from '../src/import/run.js';
 import { createConversation, deleteConversation } from '../src/inbox/commands.js';
 import { getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
 import { ok as apiOk, call, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
@@ -143,6 +144,39 @@ describe('importing a conversation', () => {
     expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1003').execute()).toEqual([]);
     expect(await server.store.db.selectFrom('import_records').select('sourceId').where('sourceId', 'like', '1003%').execute()).toEqual([]);
     expect((await importConversation(server.inbox, ticket('1004'))).outcome).toBe('created');
+  });
+
+  it('the runner commits conversations in groups: one the commands refuse is refused alone, dry run or not', async () => {
+    // Seven records, the fifth assigned to nobody who exists: its group rolls back and is
+    // imported one by one, so only that one is refused.
+    const ids = ['2001', '2002', '2003', '2004', '2005', '2006', '2007'];
+    const source = (): ImportSource => ({
+      name: 'test',
+      total: ids.length,
+      async *items() {
+        for (const id of ids) yield { kind: 'conversation', record: ticket(id, id === '2005' ? { assignedTo: 999_999_999 } : {}) };
+      },
+      notes: () => [],
+      copies: () => 0,
+    });
+    const legacy = () =>
+      server.store.db
+        .selectFrom('conversations')
+        .select('legacyRef')
+        .where('legacyRef', 'in', ids.map((id) => `TK-${id}`))
+        .orderBy('legacyRef')
+        .execute();
+    const progress: number[] = [];
+    const dry = await runImport(server.inbox, source(), { dryRun: true });
+    expect(await legacy()).toEqual([]);
+    const real = await runImport(server.inbox, source(), { onProgress: (p) => progress.push(p.done) });
+    for (const report of [dry, real]) {
+      expect(report.conversations).toEqual({ created: 6, alreadyImported: 0, refused: 1 });
+      expect(report.messages.created).toBe(24);
+      expect(report.refused).toEqual([{ sourceId: '2005', reason: expect.stringMatching(/assignee|user/) }]);
+    }
+    expect((await legacy()).map((r) => r.legacyRef)).toEqual(['TK-2001', 'TK-2002', 'TK-2003', 'TK-2004', 'TK-2006', 'TK-2007']);
+    expect(progress.at(-1)).toBe(ids.length);
   });
 
   it('refuses a conversation that opens with a note, and a legacy reference outside an import', async () => {

@@ -62,9 +62,9 @@ export type ImportedConversation = {
 /** `messages`: how many it wrote. */
 export type ImportOutcome = { outcome: 'created' | 'already_imported'; conversationId: number; messages: number };
 
-/** Carries a dry run's outcome out of its unit, which it rolls back. */
+/** Carries a dry run's outcomes out of its unit, which it rolls back. */
 class DryRun extends Error {
-  constructor(readonly outcome: ImportOutcome) {
+  constructor(readonly outcomes: ImportOutcome[]) {
     super('dry run: rolled back');
   }
 }
@@ -73,14 +73,18 @@ class DryRun extends Error {
 const IMPORTER: Actor = { system: 'import' };
 
 /**
- * `dryRun`: everything runs — the lookups, every command's checks — and the transaction rolls
- * back, so a dry run refuses exactly what a real run would and reports the same numbers.
- * (Several conversations per transaction measured no faster: on SQLite a commit costs far
- * less than the statements, on PostgreSQL the statements' round trips dominate.)
+ * Imports conversations in ONE unit, so they commit together (a commit costs as much as a
+ * few conversations' statements). One the commands refuse fails the unit and so the whole
+ * group: the runner then imports the group one by one, to refuse only that one.
+ *
+ * `dryRun`: everything runs — the lookups, every command's checks — and the transaction
+ * rolls back, so a dry run refuses exactly what a real run would and reports the same numbers.
  */
-export async function importConversation(ctx: InboxContext, input: ImportedConversation, options: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
-  if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
-  if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
+export async function importConversations(
+  ctx: InboxContext,
+  inputs: readonly ImportedConversation[],
+  options: { dryRun?: boolean } = {},
+): Promise<ImportOutcome[]> {
   // Each command reads the time from the context: the import's clock is the record's own.
   const at = { now: 0 };
   const importing: InboxContext = { ...ctx, clock: () => at.now };
@@ -88,19 +92,27 @@ export async function importConversation(ctx: InboxContext, input: ImportedConve
   return inUnit(
     importing,
     async (unit) => {
-      const outcome = await importInto(unit, input, at, importedAt);
-      if (options.dryRun) throw new DryRun(outcome);
-      return outcome;
+      const outcomes: ImportOutcome[] = [];
+      for (const input of inputs) outcomes.push(await importInto(unit, input, at, importedAt));
+      if (options.dryRun) throw new DryRun(outcomes);
+      return outcomes;
     },
     { origin: 'import' },
   ).catch((error: unknown) => {
-    if (error instanceof DryRun) return error.outcome;
+    if (error instanceof DryRun) return error.outcomes;
     throw error;
   });
 }
 
+export async function importConversation(ctx: InboxContext, input: ImportedConversation, options: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
+  const [outcome] = await importConversations(ctx, [input], options);
+  return outcome!;
+}
+
 /** One conversation with its messages, each command at the record's time (`at`, the unit's clock). */
 async function importInto(unit: Unit, input: ImportedConversation, at: { now: number }, importedAt: number): Promise<ImportOutcome> {
+  if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
+  if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   const known = await findImportedId(unit.tx, { source: input.source, kind: 'conversation', sourceId: input.sourceId });
   if (known !== null) return { outcome: 'already_imported', conversationId: known, messages: 0 };
   // A message already imported with another conversation (moved there between two
@@ -132,6 +144,8 @@ async function importInto(unit: Unit, input: ImportedConversation, at: { now: nu
     sentAt: first.sentAt,
   });
   const id = created.conversation.id;
+  // The unit writes the row once, at its end, not once per message (unit.ts): nothing else touches it meanwhile.
+  unit.holdConversation(id);
   let status = created.conversation.status;
   const customerId = created.conversation.customer.id;
   const records: ImportRecord[] = [

@@ -57,7 +57,7 @@ async function applyDecisions(unit: Unit, now: number, ref: ConversationRef, by:
     current = { ...current, ...decision.patch };
   }
   if (made.length === 0) return toConversation(before);
-  const after = await writeConversation(tx, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
+  const after = await writeConversation(unit, before, { ...Object.assign({}, ...made.map((d) => d.patch)), updatedAt: now });
   // Whoever is given the conversation follows it from then on.
   if (after.assignedTo !== null && after.assignedTo !== before.assignedTo) await followAs(unit, Number(after.id), [Number(after.assignedTo)], 'assigned', now);
   const conversation = toConversation(after);

@@ -91,7 +91,7 @@ export function mergeConversations(
       aPeople,
       bPeople.filter((p) => p.email !== into.customerEmail),
     );
-    const after = await writeConversation(tx, into, {
+    const after = await writeConversation(unit, into, {
       ...derived,
       tags: JSON.stringify(tags),
       labels: JSON.stringify(labels),
@@ -105,7 +105,7 @@ export function mergeConversations(
 
     const timer = await findTimer(tx, SNOOZE_TIMER(Number(source.id)));
     if (timer) await unit.cancelTimer(timer.key);
-    const tombstone = await writeConversation(tx, source, {
+    const tombstone = await writeConversation(unit, source, {
       status: 'closed',
       ...statusTimestamps(source, 'closed', now),
       snoozedAt: null,
@@ -166,7 +166,7 @@ export function unmergeConversation(target: CommandTarget, input: { source: Conv
     const tags = parse<string[]>(into.tags).filter((t) => !record.added.tags.includes(t));
     const labels = parse<string[]>(into.labels).filter((l) => !record.added.labels.includes(l));
     const participants = parse<Participant[]>(into.participants).filter((p) => !record.added.participants.includes(p.email));
-    const after = await writeConversation(tx, into, {
+    const after = await writeConversation(unit, into, {
       ...derived,
       tags: JSON.stringify(tags),
       labels: JSON.stringify(labels),
@@ -180,7 +180,7 @@ export function unmergeConversation(target: CommandTarget, input: { source: Conv
       moved === record.messageIds.length
         ? record.source
         : { ...record.source, ...deriveFromMessages(await listMessageFacts(tx, Number(source.id)), pick(source, DERIVED)) };
-    const back = await writeConversation(tx, source, { ...restoredSource, updatedAt: now });
+    const back = await writeConversation(unit, source, { ...restoredSource, updatedAt: now });
     if (record.snoozeTimer && back.snoozedAt !== null) await unit.setTimer({ key: SNOOZE_TIMER(Number(source.id)), ...record.snoozeTimer });
     await markUnmerged(tx, merge.id, now);
 

@@ -265,7 +265,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
             ...(sender.kind === 'admin' ? { lastReplyAt: now } : {}),
             ...(takesOver ? { tags: JSON.stringify(withoutBot(before)) } : {}),
           };
-    let after = await writeConversation(tx, before, {
+    let after = await writeConversation(unit, before, {
       messageCount: before.messageCount + 1,
       updatedAt: now,
       ...(participantsChanged ? { participants: JSON.stringify(participants) } : {}),
@@ -281,7 +281,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
       change?.eventType === 'reopened' && sender.kind === 'customer' && ruleMayAct(unit, sender.origin) ? await placeReopened(unit, after, now) : null;
     await queueIfPlaced(unit, Number(after.id), placement, now);
     if (placement && 'assignTo' in placement) {
-      after = await writeConversation(tx, after, { assignedTo: placement.assignTo });
+      after = await writeConversation(unit, after, { assignedTo: placement.assignTo });
       await followAs(unit, Number(after.id), [placement.assignTo], 'assigned', now);
     }
 

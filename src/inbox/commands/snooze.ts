@@ -47,7 +47,7 @@ export function snoozeConversation(target: CommandTarget, input: { conversation:
     if (before.snoozedAt !== null && before.snoozedUntil === until) return toConversation(before);
 
     const change = requestedStatusChange(before.status, 'pending');
-    const after = await writeConversation(tx, before, {
+    const after = await writeConversation(unit, before, {
       snoozedAt: now,
       snoozedUntil: until,
       snoozedBy: actor.id,
@@ -107,7 +107,7 @@ export async function wakeSnoozed(ctx: InboxContext, payload: unknown): Promise<
 async function wake(unit: Unit, before: ConversationRow, actor: ResolvedActor, reason: UnsnoozeReason, now: number): Promise<Conversation> {
   // A conversation put on a shelf (spam) meanwhile stays there; only its snooze ends.
   const change = before.status === 'pending' && before.shelf === null ? requestedStatusChange(before.status, 'open') : null;
-  const after = await writeConversation(unit.tx, before, { ...SNOOZE_ENDED, ...statusPatch(before, change, now), updatedAt: now });
+  const after = await writeConversation(unit, before, { ...SNOOZE_ENDED, ...statusPatch(before, change, now), updatedAt: now });
   // Woken by its time or by a colleague, it is news to its assignee, as a customer's reply would be.
   if (after.assignedTo !== null && before.shelf === null && (reason === 'time' || (reason === 'manual' && actor.id !== Number(after.assignedTo)))) {
     await markUnreadFor(unit, after, Number(after.assignedTo));

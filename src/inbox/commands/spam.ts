@@ -77,7 +77,7 @@ export function markAsSpam(target: CommandTarget, input: MarkAsSpamInput): Promi
     }
     // Marked twice (a double click, a retry): the block above is what may be new.
     if (before.shelf === 'spam') return toConversation(before);
-    const after = await writeConversation(unit.tx, before, { ...spamShelf(before, now), updatedAt: now });
+    const after = await writeConversation(unit, before, { ...spamShelf(before, now), updatedAt: now });
     await armSpamPurge(unit, Number(after.id), now);
     const conversation = toConversation(after);
     await recordEvents(
@@ -96,7 +96,7 @@ export function restoreFromSpam(target: CommandTarget, input: { conversation: Co
     const actor = await resolveActor(unit.tx, input.by, now);
     if (!isTeam(actor)) throw new DomainError('forbidden', 'only the team restores conversations from spam');
     if (before.shelf !== 'spam') throw new DomainError('invalid_transition', 'this conversation is not in Spam');
-    const after = await writeConversation(unit.tx, before, {
+    const after = await writeConversation(unit, before, {
       status: 'open',
       ...statusTimestamps(before, 'open', now),
       shelf: null,

@@ -100,6 +100,38 @@ export class Unit {
     this.#events.push(...events);
   }
 
+  readonly #held = new Map<number, { stored: ConversationRow | null; current: ConversationRow | null }>();
+
+  /**
+   * Holds a conversation's row in this unit until it ends: lockConversation reads it from
+   * here and writeConversation writes it here, and the unit writes it once, with what derives
+   * from it (counters, tag rows, the drain), before it commits. For a unit that writes a
+   * conversation's whole history (an import): each message moved the row through every list
+   * index, most of an imported message's cost. Only what reads the row through
+   * lockConversation sees it as the commands left it, so a unit holds a row only while its
+   * own commands are all that touch it.
+   */
+  holdConversation(id: number): void {
+    if (!this.#held.has(id)) this.#held.set(id, { stored: null, current: null });
+  }
+
+  /** @internal lockConversation and writeConversation keep the held rows. */
+  held(id: number): { stored: ConversationRow | null; current: ConversationRow | null } | undefined {
+    return this.#held.get(id);
+  }
+
+  /** @internal Writes the held rows that changed; the unit runs this before it commits. */
+  async writeHeld(): Promise<void> {
+    for (const held of this.#held.values()) {
+      if (held.stored && held.current && held.current !== held.stored) await writeThrough(this.tx, held.stored, changedColumns(held.stored, held.current));
+      held.stored = held.current;
+    }
+  }
+
+  get holdsAny(): boolean {
+    return this.#held.size > 0;
+  }
+
   /** @internal The events to publish once the unit committed; throws if a command of the unit failed. */
   finish(): InboxEvent[] {
     if (this.#failure) throw this.#failure.error;
@@ -118,6 +150,7 @@ export async function inUnit<T>(ctx: InboxContext, work: (unit: Unit) => Promise
       const { result, events } = await transact(ctx.store, async (tx) => {
         unit = new Unit(ctx, tx, options.origin);
         const result = await work(unit);
+        await unit.writeHeld();
         return { result, events: unit.finish() };
       });
       ctx.bus.publish(events);
@@ -168,7 +201,23 @@ export async function recordEvents(unit: Unit, events: NewEvent[], conversation:
 export const countable = (row: ConversationRow) => ({ ...row, labels: JSON.parse(row.labels) as string[], tags: JSON.parse(row.tags) as string[] });
 
 /** Updates a conversation and everything derived from it: counters, label/tag rows, and the assignment drain when it made room. */
-export async function writeConversation(tx: Tx, before: ConversationRow, patch: ConversationPatch): Promise<ConversationRow> {
+export async function writeConversation(unit: Unit, before: ConversationRow, patch: ConversationPatch): Promise<ConversationRow> {
+  const held = unit.held(Number(before.id));
+  if (held?.current && !Object.keys(patch).some((column) => COMPUTED_FROM.has(column))) {
+    held.current = { ...held.current, ...patch } as ConversationRow;
+    return held.current;
+  }
+  // What the database computes from the patch (the priority's rank, the team's name) is read back from it.
+  if (held) await unit.writeHeld();
+  const after = await writeThrough(unit.tx, before, patch);
+  if (held) Object.assign(held, { stored: after, current: after });
+  return after;
+}
+
+/** Columns whose patch the database turns into others: a held row cannot apply them in memory. */
+const COMPUTED_FROM = new Set(['priority', 'teamId']);
+
+async function writeThrough(tx: Tx, before: ConversationRow, patch: ConversationPatch): Promise<ConversationRow> {
   const after = await updateConversationRow(tx, Number(before.id), patch);
   const [was, is] = [countable(before), countable(after)];
   await addToCounters(tx, countDeltas(was, is));
@@ -180,6 +229,14 @@ export async function writeConversation(tx: Tx, before: ConversationRow, patch: 
   return after;
 }
 
+/** The columns a held row's commands changed: its one update. */
+function changedColumns(stored: ConversationRow, current: ConversationRow): ConversationPatch {
+  const changed = Object.entries(current).filter(
+    ([column, value]) => column !== 'teamName' && column !== 'priorityRank' && stored[column as keyof ConversationRow] !== value,
+  );
+  return Object.fromEntries(changed) as ConversationPatch;
+}
+
 /**
  * A merged conversation is a tombstone: what is written to it belongs to the conversation it
  * went into (mail follows there by itself; an API caller is told where).
@@ -189,8 +246,14 @@ export function refuseTombstone(row: ConversationRow): void {
 }
 
 export async function lockConversation(unit: Unit, ref: ConversationRef): Promise<ConversationRow> {
-  const row = await findConversation(unit.tx, unit.ctx.store.dialect, resolveConversationRef(ref), true);
+  const by = resolveConversationRef(ref);
+  const held = 'id' in by ? unit.held(by.id) : undefined;
+  if (held?.current) return held.current;
+  // A number might name a held row: the database must have it as the commands left it.
+  if (!('id' in by) && unit.holdsAny) await unit.writeHeld();
+  const row = await findConversation(unit.tx, unit.ctx.store.dialect, by, true);
   if (!row) throw notFound('conversation');
+  if (held) Object.assign(held, { stored: row, current: row });
   return row;
 }
 
