@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { type AccountsContext, createApiToken, createUser, getUserByEmail } from './accounts/index.js';
-import { startApp } from './app.js';
-import { composeApp } from './compose.js';
+import { composeImport } from './compose-import.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { demoStoreOptions } from './demo/connection.js';
-import { seedDemo } from './demo/seed-demo.js';
-import { formatDemoSummary } from './demo/summary.js';
 import { DomainError } from './errors.js';
 import { IMPORT_USAGE, ImportUsageError, importCommand } from './import/command.js';
 import { rebuildReports } from './inbox/reports/rebuild.js';
@@ -16,6 +13,9 @@ import { isDatabaseUnavailable } from './store/faults.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Role } from './store/schema.js';
 import { copyCommand, exportCommand, restoreCommand, TRANSFER_USAGE } from './transfer/command.js';
+
+// The server, the full composition and the demo are loaded by the commands that use them
+// (`await import`): an import should not carry the whole app in memory (compose-import.ts).
 
 const USAGE = `usage: onethread [command]
 
@@ -61,6 +61,7 @@ function surviveDatabaseFaults(): void {
 
 async function serve(config: Config): Promise<void> {
   surviveDatabaseFaults();
+  const { startApp } = await import('./app.js');
   const app = await startApp(config);
   let stopping = false;
   const stop = async () => {
@@ -94,6 +95,7 @@ async function migrate(config: Config): Promise<void> {
  * that safe.
  */
 async function withAccounts<T>(config: Config, work: (ctx: AccountsContext) => Promise<T>): Promise<T> {
+  const { composeApp } = await import('./compose.js');
   const app = await composeApp(config, { webApp: false });
   try {
     return await work(app.accounts);
@@ -142,6 +144,8 @@ async function demo(config: Config, args: string[]): Promise<void> {
   const store = openStore(demoStoreOptions(config));
   try {
     await migrateToLatest(store);
+    const { seedDemo } = await import('./demo/seed-demo.js');
+    const { formatDemoSummary } = await import('./demo/summary.js');
     const result = await seedDemo({
       store,
       password: values.password,
@@ -195,13 +199,12 @@ async function reports(config: Config, args: string[]): Promise<void> {
   }
 }
 
-/** An import runs with the app's own composition (its accounts and commands), without serving. */
+/** An import runs with the app's store, commands and accounts (compose-import.ts), without serving. */
 async function importData(config: Config, args: string[]): Promise<void> {
   // A restore of an Onethread export needs the database untouched by the composition.
   if (args[0] === 'onethread') return restoreCommand(config, args.slice(1));
-  const app = await composeApp(config, { webApp: false });
+  const app = await composeImport(config);
   try {
-    await migrateToLatest(app.store);
     await importCommand(app, args);
   } catch (error) {
     throw error instanceof ImportUsageError ? new UsageError(error.message) : error;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Composition } from '../compose.js';
+import type { ImportComposition } from '../compose-import.js';
 import { type ProgressBar, progressBar } from '../progress-bar.js';
 import { agentsOf } from './agents.js';
 import { fieldStats, type Mapping, ROLE_CANDIDATES } from './convex/fields.js';
@@ -23,7 +23,7 @@ export const IMPORT_USAGE = `import convex PATH [--dry-run] [--active-only] [--m
 
 export class ImportUsageError extends Error {}
 
-export async function importCommand(app: Composition, args: string[]): Promise<void> {
+export async function importCommand(app: ImportComposition, args: string[]): Promise<void> {
   const [source, ...rest] = args;
   // Loaded when asked for: it imports this module's report and usage error.
   if (source === 'zendesk') return (await import('./zendesk/command.js')).zendeskCommand(app, rest);
@@ -71,7 +71,7 @@ export const importBar = (dryRun: boolean) => progressBar(dryRun ? 'importing (d
 
 /** Every source's run: the bar while it runs, then the report printed and, with `--report FILE`, written as JSON. */
 export async function runAndReport(
-  app: Composition,
+  app: ImportComposition,
   source: ImportSource & { close(): void },
   options: { dryRun: boolean; reportFile: string | undefined; bar: ProgressBar; unit: string; onProgress?: (p: ImportProgress) => void },
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Composition } from '../../compose.js';
+import type { ImportComposition } from '../../compose-import.js';
 import { findImportedId } from '../../store/imports.js';
 import { agentsOf } from '../agents.js';
 import { ImportUsageError, importBar, runAndReport } from '../command.js';
@@ -12,7 +12,7 @@ import { zendeskSource } from './source.js';
 // a JSON export (`--file`). ZENDESK_INCREMENTAL_PER_MINUTE (or `--rate`) sets how many
 // requests a minute the incremental exports get (Zendesk allows 10; a stand-in may allow more).
 
-export async function zendeskCommand(app: Composition, args: string[]): Promise<void> {
+export async function zendeskCommand(app: ImportComposition, args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
