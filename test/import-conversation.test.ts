@@ -163,7 +163,11 @@ describe('importing a conversation', () => {
       server.store.db
         .selectFrom('conversations')
         .select('legacyRef')
-        .where('legacyRef', 'in', ids.map((id) => `TK-${id}`))
+        .where(
+          'legacyRef',
+          'in',
+          ids.map((id) => `TK-${id}`),
+        )
         .orderBy('legacyRef')
         .execute();
     const progress: number[] = [];
