@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ImportedConversation, importConversation } from '../src/import/conversation.js';
+import { type ImportedConversation, importConversations } from '../src/import/conversation.js';
 import { type ImportSource, runImport } from '../src/import/run.js';
 import { createConversation, deleteConversation } from '../src/inbox/commands.js';
 import { getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
@@ -15,6 +15,7 @@ let admin: Person;
 let agent: Person;
 let customer: Person;
 const ok = (who: Person, method: Method, url: string, payload?: unknown) => apiOk(server, who, method, url, payload);
+const importOne = async (input: ImportedConversation) => (await importConversations(server.inbox, [input]))[0]!;
 const T = Date.UTC(2024, 4, 6, 9, 0);
 const MINUTE = 60_000;
 
@@ -66,7 +67,7 @@ describe('importing a conversation', () => {
   it('keeps senders, times and order; ends as the old system says; counts, search and the customer’s history are right', async () => {
     const countsBefore = await getInboxCounts(server.inbox, admin.id);
     const before = await sideEffectRows();
-    const { outcome, conversationId } = await importConversation(server.inbox, ticket('1001'));
+    const { outcome, conversationId } = await importOne(ticket('1001'));
     expect(outcome).toBe('created');
 
     const c = (await ok(admin, 'GET', `/api/conversations/${conversationId}`)).conversation;
@@ -118,9 +119,9 @@ describe('importing a conversation', () => {
   });
 
   it('a second run of the same record adds nothing, even after the team deleted it', async () => {
-    const first = await importConversation(server.inbox, ticket('1002'));
+    const first = await importOne(ticket('1002'));
     const messagesBefore = await rowCount('messages');
-    const again = await importConversation(server.inbox, ticket('1002'));
+    const again = await importOne(ticket('1002'));
     expect(again).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
     const messagesAfter = await rowCount('messages');
     expect(messagesAfter).toBe(messagesBefore);
@@ -134,16 +135,16 @@ describe('importing a conversation', () => {
     ]);
     // A conversation the team deleted stays deleted: the next run does not bring it back.
     await deleteConversation(server.inbox, { conversation: first.conversationId, by: { userId: admin.id } });
-    expect(await importConversation(server.inbox, ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
+    expect(await importOne(ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
     expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1002').execute()).toEqual([]);
   });
 
   it('a record that fails writes nothing of itself, and the next one goes in', async () => {
     const broken = ticket('1003', { assignedTo: 999_999_999 });
-    await expect(importConversation(server.inbox, broken)).rejects.toThrow();
+    await expect(importOne(broken)).rejects.toThrow();
     expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1003').execute()).toEqual([]);
     expect(await server.store.db.selectFrom('import_records').select('sourceId').where('sourceId', 'like', '1003%').execute()).toEqual([]);
-    expect((await importConversation(server.inbox, ticket('1004'))).outcome).toBe('created');
+    expect((await importOne(ticket('1004'))).outcome).toBe('created');
   });
 
   it('the runner commits conversations in groups: one the commands refuse is refused alone, dry run or not', async () => {
@@ -185,9 +186,7 @@ describe('importing a conversation', () => {
 
   it('refuses a conversation that opens with a note, and a legacy reference outside an import', async () => {
     const noteFirst = ticket('1005');
-    await expect(
-      importConversation(server.inbox, { ...noteFirst, messages: [{ ...noteFirst.messages[2]! }, ...noteFirst.messages.slice(0, 2)] }),
-    ).rejects.toThrow(/internal note/);
+    await expect(importOne({ ...noteFirst, messages: [{ ...noteFirst.messages[2]! }, ...noteFirst.messages.slice(0, 2)] })).rejects.toThrow(/internal note/);
     await expect(
       createConversation(server.inbox, { from: { customerEmail: 'x@example.org' }, channel: 'ticket', subject: 'Hi', body: 'Hi', legacyRef: 'TK-9' }),
     ).rejects.toThrow(/legacy reference/);

@@ -104,11 +104,6 @@ export async function importConversations(
   });
 }
 
-export async function importConversation(ctx: InboxContext, input: ImportedConversation, options: { dryRun?: boolean } = {}): Promise<ImportOutcome> {
-  const [outcome] = await importConversations(ctx, [input], options);
-  return outcome!;
-}
-
 /** One conversation with its messages, each command at the record's time (`at`, the unit's clock). */
 async function importInto(unit: Unit, input: ImportedConversation, at: { now: number }, importedAt: number): Promise<ImportOutcome> {
   if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
