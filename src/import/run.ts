@@ -97,7 +97,7 @@ export async function runImport(
     for (const [i, input] of batch.entries()) record(input, outcomes[i]!);
   };
   let batch: ImportedConversation[] = [];
-  let messages = 0;
+  const full = () => batch.length >= GROUP.conversations || batch.reduce((n, c) => n + c.messages.length, 0) >= GROUP.messages;
   for await (const item of source.items()) {
     if (item.kind === 'refused') {
       report.messages.refused++;
@@ -105,10 +105,9 @@ export async function runImport(
       continue;
     }
     batch.push(item.record);
-    messages += item.record.messages.length;
-    if (batch.length >= GROUP.conversations || messages >= GROUP.messages) {
+    if (full()) {
       await flush(batch);
-      [batch, messages] = [[], 0];
+      batch = [];
     }
   }
   if (batch.length > 0) await flush(batch);
