@@ -98,6 +98,9 @@ export function upsertConversation(client: QueryClient, meId: number, next: Conv
   if (previous && previous.updatedAt > next.updatedAt && options.unread === undefined) return;
   const conversation: Conversation = { ...next, unread: options.unread ?? next.unread ?? previous?.unread ?? false };
   if (client.getQueryData(keys.conversation(next.id)) !== undefined) client.setQueryData(keys.conversation(next.id), conversation);
+  const again = () => upsertConversation(client, meId, next, options);
+  replayWhenLoaded(client, keys.conversation(next.id), again);
+  for (const list of client.getQueryCache().findAll({ queryKey: keys.lists })) replayWhenLoaded(client, list.queryKey, again);
 
   for (const [key, data] of client.getQueriesData<Pages>({ queryKey: keys.lists })) {
     if (!data) continue;
@@ -130,6 +133,7 @@ function placeInPages(data: Pages, conversation: Conversation, belongs: boolean,
 }
 
 export function removeConversation(client: QueryClient, id: number): void {
+  for (const list of client.getQueryCache().findAll({ queryKey: keys.lists })) replayWhenLoaded(client, list.queryKey, () => removeConversation(client, id));
   for (const [key, data] of client.getQueriesData<Pages>({ queryKey: keys.lists })) {
     if (!data) continue;
     client.setQueryData<Pages>(key, { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((c) => c.id !== id) })) });
@@ -137,7 +141,37 @@ export function removeConversation(client: QueryClient, id: number): void {
 }
 
 function updateThread(client: QueryClient, conversationId: number, change: (pages: MessagePage[]) => MessagePage[]): void {
-  client.setQueryData<ThreadPages>(keys.messages(conversationId), (thread) => (thread ? { ...thread, pages: change(thread.pages) } : thread));
+  const apply = () =>
+    client.setQueryData<ThreadPages>(keys.messages(conversationId), (thread) => (thread ? { ...thread, pages: change(thread.pages) } : thread));
+  apply();
+  replayWhenLoaded(client, keys.messages(conversationId), apply);
+}
+
+type Change = () => void;
+const replays = new Map<object, Change[]>();
+/**
+ * A query still loading answers with what the server read before this change, and that answer
+ * would overwrite it (a reply's delivery stuck at "queued" once it had been sent): the change is
+ * made again once the answer is in. Frames come in order, so replaying them in order leaves the
+ * newest state, at no extra request (a refetch per frame would also starve a busy inbox's loads).
+ */
+function replayWhenLoaded(client: QueryClient, queryKey: readonly unknown[], change: Change): void {
+  const query = client.getQueryCache().find({ queryKey, exact: true });
+  if (!query?.promise || query.state.fetchStatus !== 'fetching') return;
+  const queued = replays.get(query);
+  if (queued) {
+    queued.push(change);
+    return;
+  }
+  replays.set(query, [change]);
+  // Settles after the query has stored its answer: the query awaited this promise first.
+  void query.promise
+    .catch(() => undefined)
+    .finally(() => {
+      const changes = replays.get(query) ?? [];
+      replays.delete(query);
+      for (const again of changes) again();
+    });
 }
 
 type Cached = Message & { pending?: true };
