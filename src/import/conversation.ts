@@ -5,6 +5,7 @@ import type { InboxContext } from '../inbox/context.js';
 import { findImportedId, findImportedSourceIds, type ImportRecord, insertImportRecords } from '../store/imports.js';
 import type { NewAttachment } from '../store/messages.js';
 import type { Channel, ConversationType, Priority, Status } from '../store/schema.js';
+import { deferSearchIndex } from '../store/search-bulk.js';
 import { writeExtras } from './extras.js';
 
 // One imported conversation, written as it happened (issue 20 "One import framework"): the
@@ -92,8 +93,11 @@ export async function importConversations(
   return inUnit(
     importing,
     async (unit) => {
+      // The group is indexed for search at once, before it commits (store/search-bulk.ts).
+      const indexForSearch = await deferSearchIndex(unit.tx, ctx.store.dialect);
       const outcomes: ImportOutcome[] = [];
       for (const input of inputs) outcomes.push(await importInto(unit, input, at, importedAt));
+      await indexForSearch();
       if (options.dryRun) throw new DryRun(outcomes);
       return outcomes;
     },
