@@ -26,7 +26,7 @@ export type ImportComposition = {
 };
 
 export async function composeImport(config: Config): Promise<ImportComposition> {
-  const store = openStore(config, { backgroundCheckpoints: true, onError: (message) => console.error(message) });
+  const store = openStore(config, { backgroundCheckpoints: true, largeTransactions: true, onError: (message) => console.error(message) });
   try {
     await migrateToLatest(store);
   } catch (error) {

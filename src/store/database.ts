@@ -23,6 +23,14 @@ export type StoreOptions = { databaseUrl: string | null; dataDir: string };
 export type SqliteOptions = {
   /** Checkpoint the WAL from a worker thread (a long-running server); see sqlite-checkpoints.ts. */
   backgroundCheckpoints?: boolean;
+  /**
+   * For a writer of large transactions (the importer): every statement of a transaction
+   * journals the pages it changes so that it alone can roll back, and past 64 KiB SQLite
+   * spills that journal to a temporary file, a write call per page for every statement after
+   * (1.7 million calls for 60,000 imported messages). In memory, it is a copy. Also puts
+   * temporary tables and sorts in memory, so not for the server's arbitrary queries.
+   */
+  largeTransactions?: boolean;
   onError?: (message: string) => void;
 };
 
@@ -40,6 +48,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  if (options.largeTransactions) sqlite.pragma('temp_store = MEMORY');
   const checkpointer = options.backgroundCheckpoints ? startBackgroundCheckpoints(file, { onError: options.onError }) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
