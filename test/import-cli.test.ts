@@ -59,7 +59,7 @@ describe('onethread import convex', () => {
 
     const rerun = await runScript('src/cli.ts', ['import', 'convex', fixture.dir], env, 120_000);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(rerun.stdout).toContain(`conversations: ${130 - before} created, ${before} already imported, 0 refused`);
+    expect(rerun.stdout).toContain(`conversations: ${130 - before} created, 0 given later messages, ${before} already imported, 0 refused`);
     const messages = await store.db.selectFrom('messages').select(['conversationId', 'body']).execute();
     expect(messages).toHaveLength(fixture.expected.ticketMessages + fixture.expected.threadMessages);
     const conversations = await store.db.selectFrom('conversations').select(['id', 'legacyRef', 'messageCount']).execute();
@@ -88,15 +88,15 @@ describe('onethread import convex', () => {
     const dry = await runScript('src/cli.ts', ['import', 'convex', fixture.dir, '--dry-run', '--report', reportFile], db.env);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('dry run (nothing written): convex');
-    expect(dry.stdout).toContain('conversations: 10 created, 0 already imported, 0 refused');
+    expect(dry.stdout).toContain('conversations: 10 created, 0 given later messages, 0 already imported, 0 refused');
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(report).toMatchObject({ source: 'convex', dryRun: true, conversations: { created: 10 }, messages: { skippedAsDuplicate: fixture.expected.copies } });
 
     const real = await runScript('src/cli.ts', ['import', 'convex', fixture.dir], db.env);
     expect(real.code, real.stderr).toBe(0);
-    expect(real.stdout).toContain('conversations: 10 created, 0 already imported, 0 refused');
+    expect(real.stdout).toContain('conversations: 10 created, 0 given later messages, 0 already imported, 0 refused');
     const again = await runScript('src/cli.ts', ['import', 'convex', fixture.dir], db.env);
-    expect(again.stdout).toContain('conversations: 0 created, 10 already imported, 0 refused');
+    expect(again.stdout).toContain('conversations: 0 created, 0 given later messages, 10 already imported, 0 refused');
 
     const noPath = await runScript('src/cli.ts', ['import', 'convex'], db.env);
     expect(noPath).toMatchObject({ code: 1, stderr: 'onethread: give the export: onethread import convex PATH (a .zip or its unzipped directory)\n' });

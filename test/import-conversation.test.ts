@@ -177,7 +177,7 @@ describe('importing a conversation', () => {
     expect(await legacy()).toEqual([]);
     const real = await runImport(server.inbox, source(), { onProgress: (p) => progress.push(p.done) });
     for (const report of [dry, real]) {
-      expect(report.conversations).toEqual({ created: 6, alreadyImported: 0, refused: 1 });
+      expect(report.conversations).toEqual({ created: 6, updated: 0, alreadyImported: 0, refused: 1 });
       expect(report.messages.created).toBe(24);
       expect(report.refused).toEqual([{ sourceId: '2005', reason: expect.stringMatching(/assignee|user/) }]);
     }
@@ -197,7 +197,7 @@ describe('importing a conversation', () => {
       notes: () => [],
       copies: () => 0,
     };
-    expect((await runImport(server.inbox, source)).conversations).toEqual({ created: 5, alreadyImported: 0, refused: 1 });
+    expect((await runImport(server.inbox, source)).conversations).toEqual({ created: 5, updated: 0, alreadyImported: 0, refused: 1 });
     for (const id of ['2101', '2104', '2106']) {
       const byWords = (await ok(admin, 'GET', `/api/search?q=smoking%20quietly%20${id}`)).items as Json[];
       expect(byWords.map((i) => i.conversation.legacyRef)).toEqual([`TK-${id}`]);

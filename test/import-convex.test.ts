@@ -69,7 +69,7 @@ describe('importing the legacy app’s Convex export', () => {
     expect(await count('messages')).toBe(messagesBefore);
 
     const real = await importFrom(zipConvexFixture(fixture.dir));
-    expect(real.conversations).toEqual({ created: expected.tickets + expected.threads, alreadyImported: 0, refused: 0 });
+    expect(real.conversations).toEqual({ created: expected.tickets + expected.threads, updated: 0, alreadyImported: 0, refused: 0 });
     expect(real.messages).toEqual({ created: expected.ticketMessages + expected.threadMessages, skippedAsDuplicate: expected.copies, refused: 0 });
     expect(real.refused).toEqual([]);
     expect({ ...dry, dryRun: true }).toEqual({ ...real, dryRun: true });
@@ -99,7 +99,7 @@ describe('importing the legacy app’s Convex export', () => {
     expect(new Set(stored.filter((m) => m.senderType === 'admin').map((m) => m.senderName))).toEqual(new Set(['Agent 0']));
 
     const again = await importFrom(fixture.dir);
-    expect(again.conversations).toEqual({ created: 0, alreadyImported: expected.tickets + expected.threads, refused: 0 });
+    expect(again.conversations).toEqual({ created: 0, updated: 0, alreadyImported: expected.tickets + expected.threads, refused: 0 });
     expect(await count('messages')).toBe(messagesBefore + expected.ticketMessages + expected.threadMessages);
     // Two passes over 10,500 messages: on PostgreSQL every statement is a round trip (about
     // 200 messages a second on the shared CI machine; issue 22 folds them).
@@ -113,6 +113,7 @@ describe('importing the legacy app’s Convex export', () => {
     const full = await importFrom(fixture.dir);
     expect(full.conversations).toEqual({
       created: fixture.expected.tickets - fixture.expected.activeTickets,
+      updated: 0,
       alreadyImported: fixture.expected.activeTickets,
       refused: 0,
     });
@@ -136,7 +137,7 @@ describe('importing the legacy app’s Convex export', () => {
     expect(await getUserByEmail(server.accounts, fixture.agents[0]!.email)).toBeNull();
     const report = await importFrom(fixture.dir, { mapping });
     expect({ ...dry, dryRun: false }).toEqual(report);
-    expect(report.conversations).toEqual({ created: 6, alreadyImported: 0, refused: 0 });
+    expect(report.conversations).toEqual({ created: 6, updated: 0, alreadyImported: 0, refused: 0 });
     expect(report.refused).toEqual([{ sourceId: 'orphan1', reason: 'its ticket gone is not in the export' }]);
     const made = await getUserByEmail(server.accounts, fixture.agents[0]!.email);
     expect(made).toMatchObject({ role: 'agent', name: 'Agent 0', deactivatedAt: expect.any(Number) });

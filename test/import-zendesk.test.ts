@@ -48,7 +48,7 @@ async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer
     name,
     reader: options.file ? fileReader(options.file) : apiReader(client),
     agentFor: agentsOf(accountsContext(mail.store), options.dryRun ?? false),
-    isImported: async (sourceId) => (await findImportedId(mail.store.db, { source: name, kind: 'conversation', sourceId })) !== null,
+    isImported: async (record) => (await findImportedId(mail.store.db, { source: name, ...record })) !== null,
     storeFile: zendeskFiles(client, mail.storage!),
   });
   try {
@@ -60,6 +60,8 @@ async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer
 
 const count = (table: 'conversations' | 'messages' | 'outbox' | 'notifications' | 'users' | 'attachments' | 'teams' | 'csat_surveys') =>
   countRows(mail.store, table);
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 const conversationOf = (ticket: number) =>
   mail.store.db.selectFrom('conversations').selectAll().where('legacyRef', '=', String(ticket)).executeTakeFirstOrThrow();
@@ -76,7 +78,7 @@ describe('importing a Zendesk account through its API', () => {
     const report = await importZendesk();
     console.log(`[import-zendesk] ${TICKETS} tickets imported in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(report.refused).toEqual([]);
-    expect(report.conversations).toEqual({ created: TICKETS, alreadyImported: 0, refused: 0 });
+    expect(report.conversations).toEqual({ created: TICKETS, updated: 0, alreadyImported: 0, refused: 0 });
     expect(report.messages).toEqual({ created: expectedMessages, skippedAsDuplicate: 0, refused: 0 });
     expect(report.notes).toContain(`1 deleted tickets skipped: ${world.special.deleted}`);
     expect(report.notes).toContain('requesters without an address were given one like zendesk-user-1007@no-email.invalid');
@@ -159,7 +161,6 @@ describe('importing a Zendesk account through its API', () => {
     expect((await conversationOf(world.special.noEmail)).customerEmail).toBe('zendesk-user-1007@no-email.invalid');
 
     // Files: the one that failed twice with 503, and the inline image, byte for byte; the image's src is its stored copy.
-    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
     for (const [ticket, name] of [
       [world.special.attachment, 'invoice.pdf'],
       [world.special.inlineImage, 'screen.png'],
@@ -191,7 +192,7 @@ describe('importing a Zendesk account through its API', () => {
     const again = await importZendesk();
     // Nothing downloaded again: the files of imported tickets are not fetched.
     expect(zendesk.requests.slice(asked).filter((r) => r.path.startsWith('/attachments/'))).toEqual([]);
-    expect(again.conversations).toEqual({ created: 0, alreadyImported: TICKETS, refused: 0 });
+    expect(again.conversations).toEqual({ created: 0, updated: 0, alreadyImported: TICKETS, refused: 0 });
     expect(again.messages.created).toBe(0);
     expect(await count('conversations')).toBe(TICKETS);
     expect(await count('messages')).toBe(expectedMessages);
@@ -223,10 +224,72 @@ describe('importing a Zendesk account through its API', () => {
       expect(await counts()).toEqual(before);
       expect(await getUserByEmail(accountsContext(mail.store), small.agents[1]!.email)).toBeNull();
       const real = await importZendesk({ server, name: 'zendesk:beta.zendesk.com' });
-      expect(real.conversations).toEqual({ created: 30, alreadyImported: 0, refused: 0 });
+      expect(real.conversations).toEqual({ created: 30, updated: 0, alreadyImported: 0, refused: 0 });
       expect({ ...dry, dryRun: false }).toEqual(real);
     } finally {
       await server.close();
+    }
+  }, 120_000);
+
+  it('a later run adds the comments written since to the imported tickets, with their files, and follows their status', async () => {
+    const small = zendeskWorld(12, 'eta.example');
+    const name = 'zendesk:eta.zendesk.com';
+    const first = await startZendeskServer(small);
+    try {
+      expect((await importZendesk({ server: first, name })).conversations).toEqual({ created: 12, updated: 0, alreadyImported: 0, refused: 0 });
+    } finally {
+      await first.close();
+    }
+    // Ticket 2 of this account (other tests' accounts have a ticket 2 too).
+    const id = await findImportedId(mail.store.db, { source: name, kind: 'conversation', sourceId: 'ticket:2' });
+    const ticket2 = () => mail.store.db.selectFrom('conversations').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    const before = await ticket2();
+    // Meanwhile in Zendesk: the customer of ticket 2 writes again, with a file, and the agent puts it on hold.
+    const ticket = small.tickets.find((t) => t.id === 2)!;
+    const comments = small.comments.get(2)!;
+    const written = Date.parse(comments.at(-1)!.created_at) + 86_400_000;
+    small.files.set('later.pdf', Buffer.from('%PDF-1.4\nlater'));
+    comments.push({
+      ...comments[0]!,
+      id: 999_001,
+      body: 'Any news?',
+      plain_body: 'Any news?',
+      html_body: '<p>Any news?</p>',
+      created_at: new Date(written).toISOString(),
+      attachments: [{ id: 79, file_name: 'later.pdf', content_url: '/attachments/token/later.pdf', content_type: 'application/pdf', size: 0 }],
+    });
+    ticket.status = 'hold';
+    const second = await startZendeskServer(small);
+    try {
+      const report = await importZendesk({ server: second, name });
+      expect(report.conversations).toEqual({ created: 0, updated: 1, alreadyImported: 11, refused: 0 });
+      expect(report.messages.created).toBe(1);
+      // Only the new comment's file was fetched.
+      expect(second.requests.filter((r) => r.path.startsWith('/attachments/') && r.status === 200).map((r) => r.path)).toEqual([
+        '/attachments/token/later.pdf',
+      ]);
+    } finally {
+      await second.close();
+    }
+    const after = await ticket2();
+    expect(after.status).toBe('pending');
+    expect(after.messageCount).toBe(before.messageCount + 1);
+    expect(after.lastMessageAt).toBe(written);
+    const last = await mail.store.db
+      .selectFrom('messages')
+      .select(['id', 'body', 'senderType', 'sentAt'])
+      .where('conversationId', '=', after.id)
+      .orderBy('sentAt', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last).toMatchObject({ body: 'Any news?', senderType: 'customer', sentAt: written });
+    const files = await mail.store.db.selectFrom('attachments').select('sha256').where('messageId', '=', last.id).execute();
+    expect(files.map((f) => f.sha256)).toEqual([sha(small.files.get('later.pdf')!)]);
+    // Once added, the comment is not added again.
+    const third = await startZendeskServer(small);
+    try {
+      expect((await importZendesk({ server: third, name })).conversations).toEqual({ created: 0, updated: 0, alreadyImported: 12, refused: 0 });
+    } finally {
+      await third.close();
     }
   }, 120_000);
 
@@ -243,11 +306,11 @@ describe('importing a Zendesk account through its API', () => {
       const dry = await runScript('src/cli.ts', [...args, '--dry-run', '--report', reportFile], db.env, 120_000);
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.stdout).toContain(`dry run (nothing written): zendesk:${new URL(server.url).host}`);
-      expect(dry.stdout).toContain('conversations: 12 created, 0 already imported, 0 refused');
+      expect(dry.stdout).toContain('conversations: 12 created, 0 given later messages, 0 already imported, 0 refused');
       expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ dryRun: true, conversations: { created: 12 } });
       const real = await runScript('src/cli.ts', args, db.env, 120_000);
       expect(real.code, real.stderr).toBe(0);
-      expect(real.stdout).toContain('conversations: 12 created, 0 already imported, 0 refused');
+      expect(real.stdout).toContain('conversations: 12 created, 0 given later messages, 0 already imported, 0 refused');
       expect(real.stdout).toContain('note: 1 deleted tickets skipped: 13');
       const stored = await store.db.selectFrom('attachments').select('sha256').execute();
       expect(stored).toHaveLength(2);
@@ -285,7 +348,7 @@ describe('importing a Zendesk account through its API', () => {
     writeFileSync(lines, tickets.map((t) => JSON.stringify({ ...t, id: t.id + 10_000 })).join('\n'));
     try {
       const report = await importZendesk({ server, name: 'zendesk:delta-export', file: whole });
-      expect(report.conversations).toEqual({ created: 15, alreadyImported: 0, refused: 0 });
+      expect(report.conversations).toEqual({ created: 15, updated: 0, alreadyImported: 0, refused: 0 });
       expect(report.refused).toEqual([]);
       const thread = await mail.store.db
         .selectFrom('messages')
@@ -299,7 +362,7 @@ describe('importing a Zendesk account through its API', () => {
       expect(Number(thread.n)).toBe(300);
       const perLine = await importZendesk({ server, name: 'zendesk:delta-lines', file: lines });
       // Without the users, agents are not known as such: their comments are the customer's, private ones refused.
-      expect(perLine.conversations).toEqual({ created: 15, alreadyImported: 0, refused: 0 });
+      expect(perLine.conversations).toEqual({ created: 15, updated: 0, alreadyImported: 0, refused: 0 });
     } finally {
       await server.close();
     }

@@ -113,7 +113,7 @@ function readMapping(file: string): Mapping {
 export function formatReport(r: ImportReport): string {
   const lines = [
     `${r.dryRun ? 'dry run (nothing written): ' : ''}${r.source}`,
-    `  conversations: ${r.conversations.created} created, ${r.conversations.alreadyImported} already imported, ${r.conversations.refused} refused`,
+    `  conversations: ${r.conversations.created} created, ${r.conversations.updated} given later messages, ${r.conversations.alreadyImported} already imported, ${r.conversations.refused} refused`,
     `  messages: ${r.messages.created} created, ${r.messages.skippedAsDuplicate} skipped as copies, ${r.messages.refused} refused`,
     ...r.refused.slice(0, 20).map((x) => `  refused ${x.sourceId}: ${x.reason}`),
     ...(r.refused.length > 20 ? [`  … and ${r.refused.length - 20} more refused (all in --report)`] : []),

@@ -2,11 +2,12 @@ import { invalid } from '../errors.js';
 import type { Actor, Sender } from '../inbox/actors.js';
 import { addMessage, assignConversation, createConversation, inUnit, type Unit, updateConversationStatus } from '../inbox/commands.js';
 import type { InboxContext } from '../inbox/context.js';
+import { findConversation } from '../store/conversations.js';
 import { findImportedId, findImportedSourceIds, type ImportRecord, insertImportRecords } from '../store/imports.js';
 import type { NewAttachment } from '../store/messages.js';
 import type { Channel, ConversationType, Priority, Status } from '../store/schema.js';
 import { deferSearchIndex } from '../store/search-bulk.js';
-import { writeExtras } from './extras.js';
+import { recordImportedMessageIds, writeExtras } from './extras.js';
 
 // One imported conversation, written as it happened (issue 20 "One import framework"): the
 // commands themselves — createConversation, addMessage, the status — in ONE transaction with
@@ -60,8 +61,8 @@ export type ImportedConversation = {
   csat?: { rating: number; comment: string | null };
 };
 
-/** `messages`: how many it wrote. */
-export type ImportOutcome = { outcome: 'created' | 'already_imported'; conversationId: number; messages: number };
+/** `messages`: how many it wrote; `updated`: an earlier run's conversation, grown by messages written there since. */
+export type ImportOutcome = { outcome: 'created' | 'updated' | 'already_imported'; conversationId: number; messages: number };
 
 /** Carries a dry run's outcomes out of its unit, which it rolls back. */
 class DryRun extends Error {
@@ -113,7 +114,7 @@ async function importInto(unit: Unit, input: ImportedConversation, at: { now: nu
   if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
   if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   const known = await findImportedId(unit.tx, { source: input.source, kind: 'conversation', sourceId: input.sourceId });
-  if (known !== null) return { outcome: 'already_imported', conversationId: known, messages: 0 };
+  if (known !== null) return appendLater(unit, input, known, at, importedAt);
   // A message already imported with another conversation (moved there between two
   // exports) stays where it is: importing it twice would duplicate it.
   const elsewhere = await findImportedSourceIds(
@@ -125,11 +126,8 @@ async function importInto(unit: Unit, input: ImportedConversation, at: { now: nu
   const [first, ...rest] = input.messages.filter((m) => !elsewhere.has(m.sourceId));
   if (!first || first.isInternal) throw invalid('messages', 'its opening messages were imported with another conversation');
   at.now = first.sentAt;
-  const senderOf = (author: ImportedAuthor, customerId?: number): Sender =>
-    'customer' in author ? (customerId === undefined ? { customerEmail: input.customer.email, name: input.customer.name } : { customerId }) : author;
-
   const created = await createConversation(unit, {
-    from: senderOf(first.from),
+    from: 'customer' in first.from ? { customerEmail: input.customer.email, name: input.customer.name } : first.from,
     customer: input.customer,
     channel: input.channel,
     type: input.type,
@@ -145,20 +143,38 @@ async function importInto(unit: Unit, input: ImportedConversation, at: { now: nu
   const id = created.conversation.id;
   // The unit writes the row once, at its end, not once per message (unit.ts): nothing else touches it meanwhile.
   unit.holdConversation(id);
-  let status = created.conversation.status;
   const customerId = created.conversation.customer.id;
   const records: ImportRecord[] = [
     { source: input.source, kind: 'conversation', sourceId: input.sourceId, targetId: id },
     { source: input.source, kind: 'message', sourceId: first.sourceId, targetId: created.message.id },
   ];
   if (input.assignedTo != null) await assignConversation(unit, { conversation: id, assigneeId: input.assignedTo, by: IMPORTER });
-  let last = first.sentAt;
-  for (const message of rest) {
+  const ended = await addInOrder(unit, input, { id, status: created.conversation.status, last: first.sentAt, customerId }, rest, records, at);
+  await finish(unit, input, ended, at);
+  await writeExtras(unit, input, { conversationId: id, messageIdsBySource: new Map(records.map((r) => [r.sourceId, r.targetId])) });
+  await insertImportRecords(unit.tx, records, importedAt);
+  return { outcome: 'created', conversationId: id, messages: 1 + rest.length };
+}
+
+type Written = { id: number; status: Status; last: number; customerId: number };
+
+/** The messages after the first, each at its own time, never before the one written last. */
+async function addInOrder(
+  unit: Unit,
+  input: ImportedConversation,
+  written: Written,
+  messages: readonly ImportedMessage[],
+  records: ImportRecord[],
+  at: { now: number },
+): Promise<Written> {
+  let { status, last } = written;
+  for (const message of messages) {
     at.now = Math.max(last, message.sentAt);
     last = at.now;
+    const from: Sender = 'customer' in message.from ? { customerId: written.customerId } : message.from;
     const added = await addMessage(unit, {
-      conversation: id,
-      from: senderOf(message.from, customerId),
+      conversation: written.id,
+      from,
       body: message.body,
       htmlBody: message.htmlBody ?? null,
       isInternal: message.isInternal ?? false,
@@ -168,10 +184,41 @@ async function importInto(unit: Unit, input: ImportedConversation, at: { now: nu
     status = added.conversation.status;
     records.push({ source: input.source, kind: 'message', sourceId: message.sourceId, targetId: added.message.id });
   }
-  // The messages left it open or pending, as the rules say; the old system says how it ended.
-  at.now = Math.max(last, input.endedAt ?? last);
-  if (input.status !== status) await updateConversationStatus(unit, { conversation: id, status: input.status, by: IMPORTER });
-  await writeExtras(unit, input, { conversationId: id, messageIdsBySource: new Map(records.map((r) => [r.sourceId, r.targetId])) });
+  return { ...written, status, last };
+}
+
+/** The messages left it open or pending, as the rules say; the old system says how it ended. */
+async function finish(unit: Unit, input: ImportedConversation, written: Written, at: { now: number }): Promise<void> {
+  at.now = Math.max(written.last, input.endedAt ?? written.last);
+  if (input.status !== written.status) await updateConversationStatus(unit, { conversation: written.id, status: input.status, by: IMPORTER });
+}
+
+/**
+ * A conversation an earlier run imported: the messages written there since (the usual move
+ * imports once ahead and again at the switch) are added at its end, and the old system's
+ * status follows them. Without new messages nothing changes, so whatever the team did here
+ * meanwhile stays. One the team deleted here stays deleted.
+ */
+async function appendLater(unit: Unit, input: ImportedConversation, id: number, at: { now: number }, importedAt: number): Promise<ImportOutcome> {
+  const unchanged: ImportOutcome = { outcome: 'already_imported', conversationId: id, messages: 0 };
+  const imported = await findImportedSourceIds(
+    unit.tx,
+    input.source,
+    'message',
+    input.messages.map((m) => m.sourceId),
+  );
+  const fresh = input.messages.filter((m) => !imported.has(m.sourceId));
+  if (fresh.length === 0) return unchanged;
+  const conversation = await findConversation(unit.tx, unit.ctx.store.dialect, { id });
+  if (!conversation) return unchanged;
+  const records: ImportRecord[] = [];
+  const written = { id, status: conversation.status, last: conversation.lastMessageAt, customerId: Number(conversation.customerId) };
+  await finish(unit, input, await addInOrder(unit, input, written, fresh, records, at), at);
+  await recordImportedMessageIds(
+    unit,
+    { ...input, messages: fresh },
+    { conversationId: id, messageIdsBySource: new Map(records.map((r) => [r.sourceId, r.targetId])) },
+  );
   await insertImportRecords(unit.tx, records, importedAt);
-  return { outcome: 'created', conversationId: id, messages: 1 + rest.length };
+  return { outcome: 'updated', conversationId: id, messages: fresh.length };
 }

@@ -22,6 +22,13 @@ export async function writeExtras(unit: Unit, input: ImportedConversation, writt
     await updateConversation(unit, { conversation: conversationId, teamId, by: { system: 'import' } });
   }
   await keepImportedDetails(unit, { conversationId, customFields: input.customFields, company: input.company });
+  await recordImportedMessageIds(unit, input, written);
+  if (input.csat) await recordImportedRating(unit, { conversationId, ...input.csat, at: input.endedAt ?? now });
+}
+
+/** The original mails' Message-IDs of `input.messages`, registered as received mail. */
+export async function recordImportedMessageIds(unit: Unit, input: Pick<ImportedConversation, 'messages'>, written: Written): Promise<void> {
+  const { conversationId } = written;
   const ids = input.messages.flatMap((m) =>
     (m.messageIds ?? []).flatMap((raw) => {
       // Spelt as inbound mail's are, so the threading lookup finds them.
@@ -32,6 +39,5 @@ export async function writeExtras(unit: Unit, input: ImportedConversation, writt
         : [];
     }),
   );
-  await recordMessageIds(unit.tx, ids, now);
-  if (input.csat) await recordImportedRating(unit, { conversationId, ...input.csat, at: input.endedAt ?? now });
+  await recordMessageIds(unit.tx, ids, unit.ctx.clock());
 }

@@ -28,7 +28,8 @@ export type ImportSource = {
 export type ImportReport = {
   source: string;
   dryRun: boolean;
-  conversations: { created: number; alreadyImported: number; refused: number };
+  /** `updated`: imported by an earlier run, and given the messages written there since. */
+  conversations: { created: number; updated: number; alreadyImported: number; refused: number };
   messages: { created: number; skippedAsDuplicate: number; refused: number };
   refused: { sourceId: string; reason: string }[];
   notes: string[];
@@ -74,7 +75,7 @@ export async function runImport(
   const report: ImportReport = {
     source: source.name,
     dryRun: options.dryRun ?? false,
-    conversations: { created: 0, alreadyImported: 0, refused: 0 },
+    conversations: { created: 0, updated: 0, alreadyImported: 0, refused: 0 },
     messages: { created: 0, skippedAsDuplicate: 0, refused: 0 },
     refused: [],
     notes: [],
@@ -87,6 +88,7 @@ export async function runImport(
       report.refused.push({ sourceId: input.sourceId, reason: result.message });
     } else {
       if (result.outcome === 'created') report.conversations.created++;
+      else if (result.outcome === 'updated') report.conversations.updated++;
       else report.conversations.alreadyImported++;
       report.messages.created += result.messages;
     }

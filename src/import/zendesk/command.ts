@@ -48,7 +48,7 @@ export async function zendeskCommand(app: ImportComposition, args: string[]): Pr
     name,
     reader: values.file ? fileReader(values.file) : apiReader(client, since),
     agentFor: agentsOf(app.accounts, dryRun),
-    isImported: async (sourceId) => (await findImportedId(app.store.db, { source: name, kind: 'conversation', sourceId })) !== null,
+    isImported: async (record) => (await findImportedId(app.store.db, { source: name, ...record })) !== null,
     // Without an attachment store (ATTACHMENTS off) a comment's files refuse it, with that reason.
     storeFile: storage
       ? zendeskFiles(client, storage)

@@ -19,8 +19,8 @@ export type ZendeskSourceOptions = {
   reader: ZendeskReader;
   /** The team member a Zendesk agent is here (import/agents.ts). */
   agentFor: AgentFor;
-  /** Whether this ticket's conversation came in by an earlier run: its files are then not downloaded again. */
-  isImported?: (sourceId: string) => Promise<boolean>;
+  /** Whether an earlier run imported this ticket or comment: its files are then not downloaded again. */
+  isImported?: (record: { kind: 'conversation' | 'message'; sourceId: string }) => Promise<boolean>;
   /** Puts an attachment into the store (retried); throws when it cannot (its message is refused). */
   storeFile?: (file: ZAttachment) => Promise<StoredFile>;
 };
@@ -84,28 +84,32 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
       email = `zendesk-user-${ticket.requester_id}@no-email.invalid`;
       note(`requesters without an address were given one like ${email}`);
     }
-    // Known already: the record only says so (its refusals were reported by the run that wrote it).
-    const known = (await options.isImported?.(sourceId)) ?? false;
+    // Known already: only comments written since then are new (files downloaded, refusals
+    // reported); the run that wrote the rest reported theirs.
+    const known = (await options.isImported?.({ kind: 'conversation', sourceId })) ?? false;
+    const isNew = async (commentId: string) => !known || !((await options.isImported?.({ kind: 'message', sourceId: commentId })) ?? false);
     const items: SourceItem[] = [];
     const messages: ImportedMessage[] = [];
     const ordered = [...new Map(comments.map((c) => [c.id, c])).values()].sort((a, b) => time(a.created_at) - time(b.created_at) || a.id - b.id);
     for (const comment of ordered) {
+      const fresh = await isNew(`comment:${comment.id}`);
+      const refuse = (reason: string) => fresh && items.push({ kind: 'refused', sourceId: `comment:${comment.id}`, reason });
       const stored: { file: ZAttachment; stored: StoredFile }[] = [];
       try {
-        for (const file of comment.attachments ?? []) if (options.storeFile && !known) stored.push({ file, stored: await options.storeFile(file) });
+        for (const file of comment.attachments ?? []) if (options.storeFile && fresh) stored.push({ file, stored: await options.storeFile(file) });
       } catch (error) {
-        items.push({ kind: 'refused', sourceId: `comment:${comment.id}`, reason: error instanceof Error ? error.message : String(error) });
+        refuse(error instanceof Error ? error.message : String(error));
         continue;
       }
       const isPublic = comment.public !== false;
       const from = authorOf(comment.author_id, isPublic);
       if (typeof from === 'string') {
-        items.push({ kind: 'refused', sourceId: `comment:${comment.id}`, reason: from });
+        refuse(from);
         continue;
       }
       const body = (comment.plain_body ?? comment.body ?? '').trim();
       if (!body && stored.length === 0) {
-        items.push({ kind: 'refused', sourceId: `comment:${comment.id}`, reason: 'empty comment' });
+        refuse('empty comment');
         continue;
       }
       const messageId = comment.metadata?.system?.message_id;
@@ -127,7 +131,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
     }
     // The first public comment opens the conversation; notes written before it follow it.
     const opener = messages.findIndex((m) => !m.isInternal);
-    if (opener < 0) return [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
+    if (opener < 0) return known ? items : [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
     const status = statusOf(ticket.status, note);
     const assignee = ticket.assignee_id == null ? undefined : agents.get(ticket.assignee_id);
     if (assignee && !assignee.active) note('tickets of agents without an active account here were left unassigned');
@@ -138,7 +142,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
     const rating = ticket.satisfaction_rating;
     const rated = ratingOf(rating?.score);
     return [
-      ...(known ? [] : items),
+      ...items,
       {
         kind: 'conversation',
         record: {
