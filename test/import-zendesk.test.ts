@@ -259,11 +259,24 @@ describe('importing a Zendesk account through its API', () => {
       attachments: [{ id: 79, file_name: 'later.pdf', content_url: '/attachments/token/later.pdf', content_type: 'application/pdf', size: 0 }],
     });
     ticket.status = 'hold';
+    // And an agent leaves a private note on ticket 4, which was solved.
+    const notes = small.comments.get(4)!;
+    const agentComment = notes.find((c) => c.author_id === small.tickets.find((t) => t.id === 4)!.assignee_id)!;
+    notes.push({
+      ...agentComment,
+      id: 999_002,
+      body: 'Checked again',
+      plain_body: 'Checked again',
+      html_body: null,
+      public: false,
+      created_at: new Date(written).toISOString(),
+    });
     const second = await startZendeskServer(small);
     try {
       const report = await importZendesk({ server: second, name });
-      expect(report.conversations).toEqual({ created: 0, updated: 1, alreadyImported: 11, refused: 0 });
-      expect(report.messages.created).toBe(1);
+      expect(report.conversations).toEqual({ created: 0, updated: 2, alreadyImported: 10, refused: 0 });
+      expect(report.messages.created).toBe(2);
+      expect(report.refused).toEqual([]);
       // Only the new comment's file was fetched.
       expect(second.requests.filter((r) => r.path.startsWith('/attachments/') && r.status === 200).map((r) => r.path)).toEqual([
         '/attachments/token/later.pdf',
@@ -284,7 +297,16 @@ describe('importing a Zendesk account through its API', () => {
     expect(last).toMatchObject({ body: 'Any news?', senderType: 'customer', sentAt: written });
     const files = await mail.store.db.selectFrom('attachments').select('sha256').where('messageId', '=', last.id).execute();
     expect(files.map((f) => f.sha256)).toEqual([sha(small.files.get('later.pdf')!)]);
-    // Once added, the comment is not added again.
+    const four = await findImportedId(mail.store.db, { source: name, kind: 'conversation', sourceId: 'ticket:4' });
+    const note = await mail.store.db
+      .selectFrom('messages')
+      .select(['body', 'isInternal', 'senderType'])
+      .where('conversationId', '=', four!)
+      .orderBy('sentAt', 'desc')
+      .executeTakeFirstOrThrow();
+    expect({ ...note, isInternal: Boolean(note.isInternal) }).toEqual({ body: 'Checked again', isInternal: true, senderType: 'admin' });
+    expect((await mail.store.db.selectFrom('conversations').select('status').where('id', '=', four!).executeTakeFirstOrThrow()).status).toBe('resolved');
+    // Once added, the comments are not added again.
     const third = await startZendeskServer(small);
     try {
       expect((await importZendesk({ server: third, name })).conversations).toEqual({ created: 0, updated: 0, alreadyImported: 12, refused: 0 });

@@ -111,10 +111,10 @@ export async function importConversations(
 
 /** One conversation with its messages, each command at the record's time (`at`, the unit's clock). */
 async function importInto(unit: Unit, input: ImportedConversation, at: { now: number }, importedAt: number): Promise<ImportOutcome> {
-  if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
-  if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   const known = await findImportedId(unit.tx, { source: input.source, kind: 'conversation', sourceId: input.sourceId });
   if (known !== null) return appendLater(unit, input, known, at, importedAt);
+  if (input.messages.length === 0) throw invalid('messages', 'a conversation needs at least one message');
+  if (input.messages[0]!.isInternal) throw invalid('messages', 'the first message opens the conversation: it cannot be an internal note');
   // A message already imported with another conversation (moved there between two
   // exports) stays where it is: importing it twice would duplicate it.
   const elsewhere = await findImportedSourceIds(

@@ -130,8 +130,9 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
       });
     }
     // The first public comment opens the conversation; notes written before it follow it.
+    // One imported already is open: the record then carries what is new, whatever it is.
     const opener = messages.findIndex((m) => !m.isInternal);
-    if (opener < 0) return known ? items : [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
+    if (opener < 0 && !known) return [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
     const status = statusOf(ticket.status, note);
     const assignee = ticket.assignee_id == null ? undefined : agents.get(ticket.assignee_id);
     if (assignee && !assignee.active) note('tickets of agents without an active account here were left unassigned');
@@ -157,7 +158,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
           customer: { email, name: requester?.name || undefined },
           assignedTo: assignee?.active ? assignee.id : null,
           tags: tagsOf(ticket.type, ticket.tags ?? [], note),
-          messages: [messages[opener]!, ...messages.filter((_, i) => i !== opener)],
+          messages: opener < 0 ? messages : [messages[opener]!, ...messages.filter((_, i) => i !== opener)],
           endedAt: status === 'resolved' || status === 'closed' ? time(ticket.updated_at) : undefined,
           team: ticket.group_id == null ? undefined : groups.get(ticket.group_id),
           customFields,
