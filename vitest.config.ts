@@ -13,8 +13,10 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine, where most
     // files then wait on a server, Chromium or a mail peer with a core idle. One more worker
-    // than the cores keeps both busy and took the SQLite suite from 16 to 11 minutes.
-    maxWorkers: availableParallelism() + 1,
+    // than the cores keeps both busy and took the SQLite suite from 16 to 11 minutes. At most
+    // four: a browser file may hold 20 PostgreSQL connections (its server's pool and its own),
+    // and PostgreSQL allows 100 by default.
+    maxWorkers: Math.min(availableParallelism() + 1, 4),
     minWorkers: 1,
     projects: TIERS.map((tier) => ({
       test: {
