@@ -28,15 +28,19 @@ const RECORD_NOTIFICATIONS = () => {
   Object.defineProperty(Watched, 'requestPermission', { value: Real.requestPermission.bind(Real) });
   w.Notification = Watched;
   // The notification frames this page received, so the test knows one was handled (the
-  // server reads the commands of this test process at its next poll, up to a second later).
+  // server reads the commands of this test process at its next poll, up to a second later),
+  // and whether its stream is live: notification frames are not replayed, and one sent before
+  // `ready` reaches the page only through the list it fetches after `ready`.
   const frames: string[] = [];
   (w as unknown as { __frames: string[] }).__frames = frames;
+  (w as unknown as { __ready: boolean }).__ready = false;
   const RealSocket = window.WebSocket;
   window.WebSocket = class extends RealSocket {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       this.addEventListener('message', (event) => {
         const frame = JSON.parse(String(event.data)) as { type: string; data: { notification?: { count: number } } };
+        if (frame.type === 'ready') (w as unknown as { __ready: boolean }).__ready = true;
         if (frame.type.startsWith('notification.')) frames.push(`${frame.type}:${frame.data.notification?.count ?? ''}`);
       });
     }
@@ -67,6 +71,8 @@ describe.skipIf(!hasChromium)('web desktop notifications', () => {
     await context.addInitScript(RECORD_NOTIFICATIONS);
     const page = await context.newPage();
     await signIn(page, app, agent, '/inbox/open');
+    // Live before the test writes: what comes later arrives as frames (see RECORD_NOTIFICATIONS).
+    await page.waitForFunction(() => (window as unknown as { __ready: boolean }).__ready, undefined, { timeout: 15_000 });
     return page;
   }
 
