@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ImportedConversation, importConversations } from '../src/import/conversation.js';
 import { type ImportSource, runImport } from '../src/import/run.js';
-import { createConversation, deleteConversation } from '../src/inbox/commands.js';
+import { createConversation, deleteConversation, mergeConversations } from '../src/inbox/commands.js';
 import { getConversationMessages, getInboxCounts } from '../src/inbox/queries.js';
 import { ok as apiOk, call, type Json, type Method, person as newPerson, type Person, startTestApp, type TestApp } from './support/app.js';
 import { countRows } from './support/store.js';
@@ -138,6 +138,27 @@ describe('importing a conversation', () => {
     await deleteConversation(server.inbox, { conversation: first.conversationId, by: { userId: admin.id } });
     expect(await importOne(ticket('1002'))).toEqual({ outcome: 'already_imported', conversationId: first.conversationId, messages: 0 });
     expect(await server.store.db.selectFrom('conversations').select('id').where('legacyRef', '=', 'TK-1002').execute()).toEqual([]);
+  });
+
+  it('messages written there after the first run go on where the team merged the conversation', async () => {
+    const first = await importOne(ticket('1009', { status: 'open' }));
+    const into = await createConversation(server.inbox, {
+      from: { customerEmail: customer.email },
+      channel: 'email',
+      subject: 'The same printer',
+      body: 'Still smoking',
+    });
+    await mergeConversations(server.inbox, { source: first.conversationId, into: into.conversation.id, by: { userId: admin.id } });
+    const later = ticket('1009', { status: 'open' });
+    const reply = { sourceId: '1009-m5', from: { customer: true as const }, body: 'It smokes again', sentAt: T + 90 * MINUTE };
+    const again = await importOne({ ...later, messages: [...later.messages, reply] });
+    expect(again).toEqual({ outcome: 'updated', conversationId: into.conversation.id, messages: 1 });
+    const bodies = (await server.store.db.selectFrom('messages').select('body').where('conversationId', '=', into.conversation.id).execute()).map(
+      (m) => m.body,
+    );
+    expect(bodies).toContain('It smokes again');
+    const tombstone = await server.store.db.selectFrom('messages').select('body').where('conversationId', '=', first.conversationId).execute();
+    expect(tombstone.map((m) => m.body)).not.toContain('It smokes again');
   });
 
   it('a record that fails writes nothing of itself, and the next one goes in', async () => {

@@ -12,7 +12,7 @@ import { apiReader, fileReader } from '../src/import/zendesk/reader.js';
 import { zendeskSource } from '../src/import/zendesk/source.js';
 import { openStore } from '../src/store/database.js';
 import { findInbound } from '../src/store/email.js';
-import { findImportedId } from '../src/store/imports.js';
+import { findImportedId, findImportedMessagesOf } from '../src/store/imports.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { rawMail, SUPPORT, useEmailChannel } from './support/email.js';
 import { runScript } from './support/run.js';
@@ -48,7 +48,7 @@ async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer
     name,
     reader: options.file ? fileReader(options.file) : apiReader(client),
     agentFor: agentsOf(accountsContext(mail.store), options.dryRun ?? false),
-    isImported: async (record) => (await findImportedId(mail.store.db, { source: name, ...record })) !== null,
+    importedOf: (ticket, comments) => findImportedMessagesOf(mail.store.db, name, ticket, comments),
     storeFile: zendeskFiles(client, mail.storage!),
   });
   try {

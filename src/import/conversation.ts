@@ -197,7 +197,8 @@ async function finish(unit: Unit, input: ImportedConversation, written: Written,
  * A conversation an earlier run imported: the messages written there since (the usual move
  * imports once ahead and again at the switch) are added at its end, and the old system's
  * status follows them. Without new messages nothing changes, so whatever the team did here
- * meanwhile stays. One the team deleted here stays deleted.
+ * meanwhile stays. One the team deleted here stays deleted; one it merged into another
+ * continues there.
  */
 async function appendLater(unit: Unit, input: ImportedConversation, id: number, at: { now: number }, importedAt: number): Promise<ImportOutcome> {
   const unchanged: ImportOutcome = { outcome: 'already_imported', conversationId: id, messages: 0 };
@@ -209,16 +210,29 @@ async function appendLater(unit: Unit, input: ImportedConversation, id: number, 
   );
   const fresh = input.messages.filter((m) => !imported.has(m.sourceId));
   if (fresh.length === 0) return unchanged;
-  const conversation = await findConversation(unit.tx, unit.ctx.store.dialect, { id });
+  const conversation = await liveConversation(unit, id);
   if (!conversation) return unchanged;
+  const into = Number(conversation.id);
   const records: ImportRecord[] = [];
-  const written = { id, status: conversation.status, last: conversation.lastMessageAt, customerId: Number(conversation.customerId) };
+  const written = { id: into, status: conversation.status, last: conversation.lastMessageAt, customerId: Number(conversation.customerId) };
   await finish(unit, input, await addInOrder(unit, input, written, fresh, records, at), at);
   await recordImportedMessageIds(
     unit,
     { ...input, messages: fresh },
-    { conversationId: id, messageIdsBySource: new Map(records.map((r) => [r.sourceId, r.targetId])) },
+    { conversationId: into, messageIdsBySource: new Map(records.map((r) => [r.sourceId, r.targetId])) },
   );
   await insertImportRecords(unit.tx, records, importedAt);
-  return { outcome: 'updated', conversationId: id, messages: fresh.length };
+  return { outcome: 'updated', conversationId: into, messages: fresh.length };
+}
+
+/** Merges followed at most (as mail does, channels/email/merged-thread.ts). */
+const MAX_MERGE_HOPS = 5;
+
+/** The conversation an imported one lives on as: itself, or the one the team merged it into; none when deleted. */
+async function liveConversation(unit: Unit, id: number) {
+  let conversation = await findConversation(unit.tx, unit.ctx.store.dialect, { id });
+  for (let hop = 0; conversation?.mergedInto != null && hop < MAX_MERGE_HOPS; hop++) {
+    conversation = await findConversation(unit.tx, unit.ctx.store.dialect, { id: Number(conversation.mergedInto) });
+  }
+  return conversation?.mergedInto == null ? conversation : undefined;
 }

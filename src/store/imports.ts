@@ -33,6 +33,17 @@ export async function findImportedSourceIds(tx: Tx, source: string, kind: Import
   return found;
 }
 
+/** Which of a conversation's messages an earlier run imported, or null when it did not import the conversation. */
+export async function findImportedMessagesOf(
+  tx: Tx,
+  source: string,
+  conversationSourceId: string,
+  messageSourceIds: readonly string[],
+): Promise<Set<string> | null> {
+  if ((await findImportedId(tx, { source, kind: 'conversation', sourceId: conversationSourceId })) === null) return null;
+  return findImportedSourceIds(tx, source, 'message', messageSourceIds);
+}
+
 export async function insertImportRecords(tx: Tx, records: readonly ImportRecord[], importedAt: number): Promise<void> {
   // In slices: SQLite takes at most 32,766 parameters a statement (a ticket may hold thousands of comments).
   for (let i = 0; i < records.length; i += 1000) {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { chromiumPath } from './browser.js';
 import { mailPeersLine } from './mail-peers.js';
 import { ROOT } from './run.js';
 
 // Says once, up front, which database the suite runs on and how to run it on the other,
 // and whether the browser suites run; builds the web bundle they drive.
-export default async function setup(): Promise<void> {
+export default async function setup(project: TestProject): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (url) {
     console.log(`[onethread tests] database: PostgreSQL (${url.replace(/:[^:@/]*@/, ':***@')}); each test file gets its own database`);
@@ -22,6 +23,11 @@ export default async function setup(): Promise<void> {
     console.log(
       '[onethread tests] browser: web app suites in Chromium (test/web-inbox, web-live, web-list, web-team, web-portal, web-ticket-flow) skipped: no Chromium; apt-get install -y chromium, or set CHROMIUM_PATH=/path/to/chromium',
     );
+    return;
+  }
+  // `--project` left the browser tier out (CI's Node 24 phase): nothing drives the bundle.
+  if (!project.vitest.projects.some((p) => p.name === 'browser')) {
+    console.log('[onethread tests] browser: tier not selected (--project); web bundle not built');
     return;
   }
   const built = await buildWebBundle();

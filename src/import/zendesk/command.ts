@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { ImportComposition } from '../../compose-import.js';
-import { findImportedId } from '../../store/imports.js';
+import { findImportedMessagesOf } from '../../store/imports.js';
 import { agentsOf } from '../agents.js';
 import { ImportUsageError, importBar, runAndReport } from '../command.js';
 import { ZendeskClient } from './client.js';
@@ -48,7 +48,7 @@ export async function zendeskCommand(app: ImportComposition, args: string[]): Pr
     name,
     reader: values.file ? fileReader(values.file) : apiReader(client, since),
     agentFor: agentsOf(app.accounts, dryRun),
-    isImported: async (record) => (await findImportedId(app.store.db, { source: name, ...record })) !== null,
+    importedOf: (ticket, comments) => findImportedMessagesOf(app.store.db, name, ticket, comments),
     // Without an attachment store (ATTACHMENTS off) a comment's files refuse it, with that reason.
     storeFile: storage
       ? zendeskFiles(client, storage)

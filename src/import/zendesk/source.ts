@@ -19,8 +19,11 @@ export type ZendeskSourceOptions = {
   reader: ZendeskReader;
   /** The team member a Zendesk agent is here (import/agents.ts). */
   agentFor: AgentFor;
-  /** Whether an earlier run imported this ticket or comment: its files are then not downloaded again. */
-  isImported?: (record: { kind: 'conversation' | 'message'; sourceId: string }) => Promise<boolean>;
+  /**
+   * Which of a ticket's comments an earlier run imported (their files are then not
+   * downloaded again), or null when it did not import the ticket: one question per ticket.
+   */
+  importedOf?: (ticketSourceId: string, commentSourceIds: readonly string[]) => Promise<ReadonlySet<string> | null>;
   /** Puts an attachment into the store (retried); throws when it cannot (its message is refused). */
   storeFile?: (file: ZAttachment) => Promise<StoredFile>;
 };
@@ -86,13 +89,15 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
     }
     // Known already: only comments written since then are new (files downloaded, refusals
     // reported); the run that wrote the rest reported theirs.
-    const known = (await options.isImported?.({ kind: 'conversation', sourceId })) ?? false;
-    const isNew = async (commentId: string) => !known || !((await options.isImported?.({ kind: 'message', sourceId: commentId })) ?? false);
+    const ordered = [...new Map(comments.map((c) => [c.id, c])).values()].sort((a, b) => time(a.created_at) - time(b.created_at) || a.id - b.id);
+    const imported = await options.importedOf?.(
+      sourceId,
+      ordered.map((c) => `comment:${c.id}`),
+    );
     const items: SourceItem[] = [];
     const messages: ImportedMessage[] = [];
-    const ordered = [...new Map(comments.map((c) => [c.id, c])).values()].sort((a, b) => time(a.created_at) - time(b.created_at) || a.id - b.id);
     for (const comment of ordered) {
-      const fresh = await isNew(`comment:${comment.id}`);
+      const fresh = !imported?.has(`comment:${comment.id}`);
       const refuse = (reason: string) => fresh && items.push({ kind: 'refused', sourceId: `comment:${comment.id}`, reason });
       const stored: { file: ZAttachment; stored: StoredFile }[] = [];
       try {
@@ -132,7 +137,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
     // The first public comment opens the conversation; notes written before it follow it.
     // One imported already is open: the record then carries what is new, whatever it is.
     const opener = messages.findIndex((m) => !m.isInternal);
-    if (opener < 0 && !known) return [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
+    if (opener < 0 && !imported) return [...items, { kind: 'refused', sourceId, reason: 'no public comment' }];
     const status = statusOf(ticket.status, note);
     const assignee = ticket.assignee_id == null ? undefined : agents.get(ticket.assignee_id);
     if (assignee && !assignee.active) note('tickets of agents without an active account here were left unassigned');
