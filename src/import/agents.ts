@@ -16,7 +16,19 @@ export type AgentFor = (agent: { email: string; name: string }) => Promise<Agent
  */
 export function agentsOf(accounts: AccountsContext, dryRun: boolean): AgentFor {
   let standIn: Promise<number> | null = null;
-  return async ({ email, name }) => {
+  // A source asks for the same agent at each of their replies: one answer each, for the run.
+  const known = new Map<string, Promise<Agent | null>>();
+  return (agent) => {
+    const key = agent.email.trim().toLowerCase();
+    let answer = known.get(key);
+    if (!answer) {
+      answer = find(agent);
+      known.set(key, answer);
+    }
+    return answer;
+  };
+
+  async function find({ email, name }: { email: string; name: string }): Promise<Agent | null> {
     const user = await getUserByEmail(accounts, email);
     if (user) return user.role === 'customer' ? null : { id: user.id, active: user.deactivatedAt === null };
     if (dryRun) {
@@ -30,5 +42,5 @@ export function agentsOf(accounts: AccountsContext, dryRun: boolean): AgentFor {
     const created = await createUser(accounts, { name, email, role: 'agent', password: null });
     await setUserActive(accounts, created.id, false);
     return { id: created.id, active: false };
-  };
+  }
 }

@@ -96,6 +96,8 @@ export async function importConversations(
     async (unit) => {
       // The group is indexed for search at once, before it commits (store/search-bulk.ts).
       const indexForSearch = await deferSearchIndex(unit.tx, ctx.store.dialect);
+      // The same senders write message after message: each is looked up once (unit.ts).
+      unit.rememberLookups();
       const outcomes: ImportOutcome[] = [];
       for (const input of inputs) outcomes.push(await importInto(unit, input, at, importedAt));
       await indexForSearch();

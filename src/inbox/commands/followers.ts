@@ -16,7 +16,9 @@ import { type CommandTarget, eventBy, lockConversation, runCommand, type Unit } 
 
 /** Makes a team member who wrote a message a follower (nobody else: not a customer, not the bot). */
 export async function followAsAuthor(unit: Unit, conversationId: number, sender: ResolvedActor, now: number): Promise<void> {
-  if (sender.id !== null && isTeam(sender)) await addFollowers(unit.tx, conversationId, [sender.id], 'replied', now);
+  const id = sender.id;
+  if (id !== null && isTeam(sender))
+    await unit.remembered(`follows:${conversationId}:${id}`, () => addFollowers(unit.tx, conversationId, [id], 'replied', now));
 }
 
 export async function followAs(unit: Unit, conversationId: number, userIds: readonly number[], reason: FollowReason, now: number): Promise<void> {

@@ -40,7 +40,7 @@ import {
 } from './message-content.js';
 import { SNOOZE_ENDED, snoozeTimerKey } from './snooze.js';
 import { armSpamPurge, blockedSenderEvent, spamShelf } from './spam.js';
-import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, refuseTombstone, statusPatch, writeConversation } from './unit.js';
+import { type CommandTarget, countable, eventBy, lockConversation, recordEvents, refuseTombstone, statusPatch, type Unit, writeConversation } from './unit.js';
 
 // The commands that store a message: one that opens a conversation, one that adds to it.
 
@@ -49,6 +49,11 @@ function assignedBy(placement: Placement | null, conversationId: number, now: nu
   if (!placement || !('assignTo' in placement)) return [];
   return [eventBy(placement.by, conversationId, now)('assigned', null, placement.assignTo)];
 }
+
+/** The sender as the unit knows them (remembered in an import's unit: unit.ts rememberLookups). */
+const senderIn = (unit: Unit, from: Sender, now: number) => unit.remembered(`sender:${JSON.stringify(from)}`, () => resolveSender(unit.tx, from, now));
+
+const isBlockedIn = (unit: Unit, email: string) => unit.remembered(`blocked:${email}`, () => isBlockedSender(unit.tx, email));
 
 export type CreateConversationInput = MessageContent & {
   from: Sender;
@@ -100,16 +105,16 @@ export async function createConversation(target: CommandTarget, input: CreateCon
   return runMessageCommand(target, input, async (unit, now) => {
     const { tx } = unit;
     if (input.legacyRef !== undefined && unit.origin !== 'import') throw invalid('legacyRef', 'only an import gives a conversation a legacy reference');
-    const sender = await resolveSender(tx, input.from, now);
+    const sender = await senderIn(unit, input.from, now);
     if (input.cc && !canCopyOnMail(sender)) throw new DomainError('forbidden', 'only the team copies people on mail', 'cc');
     const customer = sender.kind === 'customer' ? sender : input.customer ? await resolveCustomer(tx, input.customer, now) : null;
     if (!customer) throw invalid('customer', 'customer is required when an agent or the bot starts a conversation');
     const participants = await nextParticipants(tx, [], customer.email!, input);
     // A channel a team claimed puts the conversation in that team; the team's rule (or, without
     // a team, the default one) may give it to someone now. What the team or the bot starts is theirs already.
-    const team = await findChannelTeam(tx, input.channel);
+    const team = await unit.remembered(`team:${input.channel}`, () => findChannelTeam(tx, input.channel));
     // A blocked sender's conversation starts in Spam: nobody is given it, nothing is mailed (unit.ts recordEvents).
-    const blocked = sender.kind === 'customer' && (await isBlockedSender(tx, customer.email!));
+    const blocked = sender.kind === 'customer' && (await isBlockedIn(unit, customer.email!));
     const placement =
       sender.kind === 'customer' && !blocked && !input.withBot && ruleMayAct(unit, sender.origin)
         ? await placeByRule(unit, team?.id ?? NO_TEAM, 'new', now)
@@ -211,7 +216,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
     const { tx, ctx } = unit;
     const before = await lockConversation(unit, input.conversation);
     refuseTombstone(before);
-    const sender = await resolveSender(tx, input.from, now);
+    const sender = await senderIn(unit, input.from, now);
     // Notes are the team's: an agent's, or what Onethread itself tells the team (a bounce notice).
     if (isInternal && !canWriteInternal(sender)) throw new DomainError('forbidden', 'only the team writes internal notes', 'isInternal');
     // Spam stays closed in Spam whoever writes (its counters say `state:spam:closed`); the team
@@ -220,7 +225,7 @@ export async function addMessage(target: CommandTarget, input: AddMessageInput):
     if (before.shelf === 'spam' && sender.kind === 'admin' && !isInternal) {
       throw new DomainError('invalid_transition', 'this conversation is in Spam: restore it ("Not spam") before replying');
     }
-    const blocked = sender.kind === 'customer' && !isInternal && before.shelf === null && (await isBlockedSender(tx, sender.email!));
+    const blocked = sender.kind === 'customer' && !isInternal && before.shelf === null && (await isBlockedIn(unit, sender.email!));
     const change =
       input.keepStatus || before.shelf === 'spam' || blocked
         ? null

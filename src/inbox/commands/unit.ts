@@ -132,6 +132,30 @@ export class Unit {
     return this.#held.size > 0;
   }
 
+  #memo: Map<string, Promise<unknown>> | null = null;
+
+  /**
+   * Lets this unit remember what its commands look up — who a sender is, whether an address
+   * is blocked, that someone follows a conversation — instead of asking the database for
+   * every message. For a unit that writes many messages by the same people (an import):
+   * only sound while the unit's own commands are all that change those rows, as for
+   * holdConversation.
+   */
+  rememberLookups(): void {
+    this.#memo ??= new Map();
+  }
+
+  /** `look`'s answer: asked once per key in a unit that remembers lookups, every time otherwise. */
+  remembered<T>(key: string, look: () => Promise<T>): Promise<T> {
+    if (!this.#memo) return look();
+    let answer = this.#memo.get(key) as Promise<T> | undefined;
+    if (!answer) {
+      answer = look();
+      this.#memo.set(key, answer);
+    }
+    return answer;
+  }
+
   /** @internal The events to publish once the unit committed; throws if a command of the unit failed. */
   finish(): InboxEvent[] {
     if (this.#failure) throw this.#failure.error;
