@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { Dialect } from './database.js';
 import type { EventOrigin, EventRow } from './schema.js';
 import type { Tx } from './transaction.js';
@@ -30,22 +31,18 @@ export async function lockEventOrder(tx: Tx, dialect: Dialect): Promise<void> {
 export async function insertEvents(tx: Tx, dialect: Dialect, events: readonly NewEvent[]): Promise<EventRow[]> {
   if (events.length === 0) return [];
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(tx);
-  return tx
-    .insertInto('conversation_events')
-    .values(
-      events.map((e) => ({
-        conversationId: e.conversationId,
-        eventType: e.eventType,
-        performedBy: e.performedBy,
-        performedByName: e.performedByName,
-        origin: e.origin,
-        oldValue: e.oldValue === undefined ? null : JSON.stringify(e.oldValue),
-        newValue: e.newValue === undefined ? null : JSON.stringify(e.newValue),
-        createdAt: e.createdAt,
-      })),
-    )
-    .returningAll()
-    .execute();
+  const rows = events.map((e) => ({
+    conversationId: e.conversationId,
+    eventType: e.eventType,
+    performedBy: e.performedBy,
+    performedByName: e.performedByName,
+    origin: e.origin,
+    oldValue: e.oldValue === undefined ? null : JSON.stringify(e.oldValue),
+    newValue: e.newValue === undefined ? null : JSON.stringify(e.newValue),
+    createdAt: e.createdAt,
+  }));
+  // Compiled once per number of events (compiled.ts): every command writes some.
+  return runCompiled(tx, 'insertEvents', rows, (slots) => tx.insertInto('conversation_events').values(slots).returningAll());
 }
 
 /** Events after `after` in id order, across all conversations: what a live client missed. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { AttachmentRow, MessageRow, NewMessageRow, SenderType } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -20,8 +21,10 @@ const COLUMNS = [
   'createdAt',
 ] as const satisfies readonly (keyof MessageRow)[];
 
-export function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
-  return tx.insertInto('messages').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+/** Compiled once (compiled.ts): it runs for every message. */
+export async function insertMessage(tx: Tx, row: NewMessageRow): Promise<MessageRow> {
+  const [stored] = await runCompiled(tx, 'insertMessage', [row], (rows) => tx.insertInto('messages').values(rows).returning(COLUMNS));
+  return stored!;
 }
 
 export function findMessageByExternalKey(tx: Tx, externalKey: string): Promise<MessageRow | undefined> {
