@@ -40,17 +40,21 @@ beforeAll(async () => {
 });
 afterAll(() => zendesk?.close());
 
-async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer; name?: string; file?: string } = {}): Promise<ImportReport> {
+/** Each run's progress total, as the source gave it. */
+const totals: (number | undefined)[] = [];
+
+async function importZendesk(options: { dryRun?: boolean; server?: ZendeskServer; name?: string; file?: string; users?: string } = {}): Promise<ImportReport> {
   const server = options.server ?? zendesk;
   const name = options.name ?? 'zendesk:acme.zendesk.com';
   const client = new ZendeskClient({ url: server.url, email: ZD_EMAIL, token: ZD_TOKEN, incrementalPerMinute: PER_MINUTE, backoffMs: 50 });
   const source = await zendeskSource({
     name,
-    reader: options.file ? fileReader(options.file) : apiReader(client),
+    reader: options.file ? fileReader(options.file, { users: options.users }) : apiReader(client),
     agentFor: agentsOf(accountsContext(mail.store), options.dryRun ?? false),
     importedOf: (ticket, comments) => findImportedMessagesOf(mail.store.db, name, ticket, comments),
     storeFile: zendeskFiles(client, mail.storage!),
   });
+  totals.push(source.total);
   try {
     return await runImport(mail.ctx, source, { dryRun: options.dryRun });
   } finally {
@@ -80,6 +84,8 @@ describe('importing a Zendesk account through its API', () => {
     expect(report.refused).toEqual([]);
     expect(report.conversations).toEqual({ created: TICKETS, updated: 0, alreadyImported: 0, refused: 0 });
     expect(report.messages).toEqual({ created: expectedMessages, skippedAsDuplicate: 0, refused: 0 });
+    // The bar's total: Zendesk's ticket count.
+    expect(totals.at(-1)).toBe(TICKETS);
     expect(report.notes).toContain(`1 deleted tickets skipped: ${world.special.deleted}`);
     expect(report.notes).toContain('requesters without an address were given one like zendesk-user-1007@no-email.invalid');
     expect(await count('conversations')).toBe(TICKETS);
@@ -382,9 +388,31 @@ describe('importing a Zendesk account through its API', () => {
         )
         .executeTakeFirstOrThrow();
       expect(Number(thread.n)).toBe(300);
+      expect(totals.at(-1)).toBe(15);
       const perLine = await importZendesk({ server, name: 'zendesk:delta-lines', file: lines });
       // Without the users, agents are not known as such: their comments are the customer's, private ones refused.
       expect(perLine.conversations).toEqual({ created: 15, updated: 0, alreadyImported: 0, refused: 0 });
+      // Lines are counted, not read: the deleted ticket's too.
+      expect(totals.at(-1)).toBe(16);
+      expect(perLine.refused.length).toBeGreaterThan(0);
+      // With Zendesk's users export beside it (one user a line, as Zendesk writes it), they are.
+      const users = path.join(dir, 'users.json');
+      writeFileSync(users, small.users.map((u) => JSON.stringify(u)).join('\n'));
+      writeFileSync(lines, tickets.map((t) => JSON.stringify({ ...t, id: t.id + 20_000 })).join('\n'));
+      const withUsers = await importZendesk({ server, name: 'zendesk:delta-users', file: lines, users });
+      expect(withUsers.conversations).toEqual({ created: 15, updated: 0, alreadyImported: 0, refused: 0 });
+      expect(withUsers.refused).toEqual([]);
+      const replies = await mail.store.db
+        .selectFrom('messages')
+        .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+        .select(['messages.senderType', 'messages.senderEmail'])
+        .where('conversations.legacyRef', '=', '20001')
+        .execute();
+      expect(replies.filter((m) => m.senderType === 'admin').length).toBeGreaterThan(0);
+      for (const reply of replies.filter((m) => m.senderType === 'admin')) expect(reply.senderEmail).toMatch(/@delta\.example$/);
+      // Not an export: said in one line, nothing written.
+      writeFileSync(lines, '{"tickets": "none"}\nnot json');
+      await expect(importZendesk({ server, name: 'zendesk:delta-lines', file: lines })).rejects.toThrow(/line 2: not JSON/);
     } finally {
       await server.close();
     }

@@ -16,7 +16,8 @@ import { type ImportProgress, type ImportReport, type ImportSource, runImport } 
 export const IMPORT_USAGE = `import convex PATH [--dry-run] [--active-only] [--mapping FILE] [--report FILE] [--inspect]
                 bring in a Convex export (ZIP or directory) of the legacy app: tickets, their
                 messages, chat and email threads; again later adds only what is new
-  import zendesk --url https://SUB.zendesk.com --email EMAIL --token TOKEN | --file EXPORT.json
+  import zendesk --url https://SUB.zendesk.com --email EMAIL --token TOKEN
+                | --file EXPORT.json [--users USERS.json] [--organizations ORGANIZATIONS.json]
                 [--dry-run] [--report FILE] [--since UNIX_TIME] [--rate PER_MINUTE]
                 bring in a Zendesk account: users, groups (as teams), organizations, tickets
                 with their comments, attachments, tags, custom fields and ratings`;

@@ -162,6 +162,9 @@ export async function startZendeskServer(world: ZendeskWorld, options: { ticketP
     }
     record(200);
     if (url.pathname === '/api/v2/users.json') return list(res, url, 'users', world.users);
+    if (url.pathname === '/api/v2/tickets/count.json') {
+      return send(res, 200, { count: { value: world.tickets.filter((t) => t.status !== 'deleted').length, refreshed_at: new Date().toISOString() } });
+    }
     if (url.pathname === '/api/v2/groups.json')
       return list(res, url, 'groups', [
         { id: 31, name: 'Billing' },

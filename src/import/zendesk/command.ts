@@ -5,7 +5,7 @@ import { agentsOf } from '../agents.js';
 import { ImportUsageError, importBar, runAndReport } from '../command.js';
 import { ZendeskClient } from './client.js';
 import { zendeskFiles } from './files.js';
-import { apiReader, fileReader } from './reader.js';
+import { apiReader, fileReader, ZendeskFileError } from './reader.js';
 import { zendeskSource } from './source.js';
 
 // `onethread import zendesk …` (issue 20): from the API (`--url`, `--email`, `--token`) or
@@ -13,6 +13,15 @@ import { zendeskSource } from './source.js';
 // requests a minute the incremental exports get (Zendesk allows 10; a stand-in may allow more).
 
 export async function zendeskCommand(app: ImportComposition, args: string[]): Promise<void> {
+  try {
+    await run(app, args);
+  } catch (error) {
+    // A file that is not an export is the operator's to fix, said in one line.
+    throw error instanceof ZendeskFileError ? new ImportUsageError(error.message) : error;
+  }
+}
+
+async function run(app: ImportComposition, args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -20,6 +29,8 @@ export async function zendeskCommand(app: ImportComposition, args: string[]): Pr
       email: { type: 'string' },
       token: { type: 'string' },
       file: { type: 'string' },
+      users: { type: 'string' },
+      organizations: { type: 'string' },
       since: { type: 'string' },
       rate: { type: 'string' },
       'dry-run': { type: 'boolean' },
@@ -29,6 +40,7 @@ export async function zendeskCommand(app: ImportComposition, args: string[]): Pr
   });
   if (!values.file && !(values.url && values.email && values.token))
     throw new ImportUsageError('give the account: onethread import zendesk --url https://SUB.zendesk.com --email EMAIL --token TOKEN (or --file EXPORT.json)');
+  if ((values.users || values.organizations) && !values.file) throw new ImportUsageError('--users and --organizations go with --file: the API brings its own');
   const rate = Number(values.rate ?? process.env.ZENDESK_INCREMENTAL_PER_MINUTE ?? 10);
   const since = Number(values.since ?? 0);
   if (!(rate > 0) || !Number.isInteger(since) || since < 0) throw new ImportUsageError('--rate is requests a minute (> 0), --since a Unix time in seconds');
@@ -46,7 +58,7 @@ export async function zendeskCommand(app: ImportComposition, args: string[]): Pr
   const name = `zendesk:${values.url ? new URL(values.url).host : 'export'}`;
   const source = await zendeskSource({
     name,
-    reader: values.file ? fileReader(values.file) : apiReader(client, since),
+    reader: values.file ? fileReader(values.file, { users: values.users, organizations: values.organizations }) : apiReader(client, since),
     agentFor: agentsOf(app.accounts, dryRun),
     importedOf: (ticket, comments) => findImportedMessagesOf(app.store.db, name, ticket, comments),
     // Without an attachment store (ATTACHMENTS off) a comment's files refuse it, with that reason.

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { ZendeskClient } from './client.js';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { type ZendeskClient, ZendeskError } from './client.js';
 
 // Where a Zendesk account's records come from: its API (the incremental exports, in bulk)
 // or a JSON export on disk. The source (source.ts) reads both the same way.
@@ -58,6 +59,8 @@ export type ZendeskReader = {
   tickets(): AsyncIterable<ZTicket>;
   /** One ticket's comments: what fills a ticket the bulk stream had none for. */
   ticketComments(ticketId: number): AsyncIterable<ZComment>;
+  /** About how many tickets `tickets()` yields (the progress bar's total), or null when it cannot tell. */
+  ticketCount(): Promise<number | null>;
 };
 
 type CursorPage = { meta?: { has_more?: boolean }; links?: { next?: string | null } };
@@ -86,6 +89,19 @@ export function apiReader(client: ZendeskClient, startTime = 0): ZendeskReader {
     organizations: () => listed(client, '/api/v2/organizations.json', 'organizations'),
     ticketFields: () => listed(client, '/api/v2/ticket_fields.json', 'ticket_fields'),
     ticketComments: (id) => listed(client, `/api/v2/tickets/${id}/comments.json`, 'comments'),
+    async ticketCount() {
+      // Zendesk's count is of every ticket, refreshed daily past 100,000: right for a first
+      // run; a later one (from `startTime`) reads only what changed, which it cannot count.
+      if (startTime > 0) return null;
+      try {
+        const { count } = await client.json<{ count?: { value?: unknown } }>('/api/v2/tickets/count.json');
+        return typeof count?.value === 'number' ? count.value : null;
+      } catch (error) {
+        // A server that speaks the export but not this endpoint: the bar goes without a total.
+        if (error instanceof ZendeskError) return null;
+        throw error;
+      }
+    },
     async *tickets() {
       // Cursor-based: no duplicates, archived tickets included, deleted ones with status `deleted`.
       let next: string | null = `/api/v2/incremental/tickets/cursor.json?start_time=${startTime}`;
@@ -116,42 +132,96 @@ export function apiReader(client: ZendeskClient, startTime = 0): ZendeskReader {
 
 /**
  * A JSON export on disk: one object `{ users, groups, organizations, ticket_fields, tickets }`
- * (tickets with their `comments`), or tickets one per line as Zendesk's own export writes them.
+ * (tickets with their `comments`), read whole; or tickets one per line as Zendesk's own export
+ * writes them, streamed, with its users and organizations from their own export files
+ * (`related`: one record a line, an array, or an object holding the list).
  */
-export function fileReader(file: string): ZendeskReader {
-  const text = readFileSync(file, 'utf8');
-  const whole = wholeExport(text);
-  const tickets: ZTicket[] = whole
-    ? ((whole.tickets as ZTicket[] | undefined) ?? [])
-    : text
-        .split('\n')
-        .filter((line) => line.trim())
-        .map((line) => JSON.parse(line) as ZTicket);
-  const list = <T>(key: string) =>
+export function fileReader(file: string, related: { users?: string; organizations?: string } = {}): ZendeskReader {
+  let document: Promise<Record<string, unknown> | null> | undefined;
+  const whole = () => (document ??= readDocument(file));
+  const section = <T>(key: string, separate?: string) =>
     async function* (): AsyncIterable<T> {
-      yield* ((whole?.[key] as T[] | undefined) ?? []) as T[];
+      if (separate) yield* jsonRecords<T>(separate, key);
+      else yield* ((await whole())?.[key] as T[] | undefined) ?? [];
     };
+  async function* tickets(): AsyncIterable<ZTicket> {
+    const doc = await whole();
+    if (doc) yield* (doc.tickets as ZTicket[]) ?? [];
+    else yield* jsonRecords<ZTicket>(file, 'tickets');
+  }
   return {
-    users: list<ZUser>('users'),
-    groups: list<ZNamed>('groups'),
-    organizations: list<ZNamed>('organizations'),
-    ticketFields: list<ZNamed>('ticket_fields'),
+    users: section<ZUser>('users', related.users),
+    groups: section<ZNamed>('groups'),
+    organizations: section<ZNamed>('organizations', related.organizations),
+    ticketFields: section<ZNamed>('ticket_fields'),
     async *comments() {
-      for (const ticket of tickets) for (const comment of ticket.comments ?? []) yield { ticketId: ticket.id, comment };
+      for await (const ticket of tickets()) for (const comment of ticket.comments ?? []) yield { ticketId: ticket.id, comment };
     },
-    async *tickets() {
-      yield* tickets;
-    },
+    tickets,
     async *ticketComments() {},
+    async ticketCount() {
+      const doc = await whole();
+      if (doc) return ((doc.tickets as ZTicket[]) ?? []).filter((t) => t.status !== 'deleted').length;
+      // A line each, deleted ones too: counted without reading them, so about right.
+      let lines = 0;
+      for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) if (line.trim()) lines++;
+      return lines;
+    },
   };
 }
 
-/** The one-object form, or null: then the file is one ticket a line. */
-function wholeExport(text: string): Record<string, unknown> | null {
-  try {
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    return Array.isArray(parsed.tickets) ? parsed : null;
-  } catch {
-    return null;
+/** The one-object form (its first line is the whole object, or not JSON on its own), or null: one ticket a line. */
+async function readDocument(file: string): Promise<Record<string, unknown> | null> {
+  const first = await firstLine(file);
+  const parsed = parseOrUndefined(first);
+  if (parsed !== undefined && !Array.isArray((parsed as Record<string, unknown> | null)?.tickets)) return null;
+  const doc = (parsed ?? parseFile(file)) as Record<string, unknown> | null;
+  if (!doc || !Array.isArray(doc.tickets)) throw new ZendeskFileError(`${file}: neither an export object with "tickets" nor one ticket a line`);
+  return doc;
+}
+
+/** Records one a line (streamed), or a file that is one array or one object holding them under `key`. */
+async function* jsonRecords<T>(file: string, key: string): AsyncIterable<T> {
+  const first = parseOrUndefined(await firstLine(file));
+  if (first === undefined || Array.isArray(first) || Array.isArray((first as Record<string, unknown>)[key])) {
+    const doc = first ?? parseFile(file);
+    const list = Array.isArray(doc) ? doc : (doc as Record<string, unknown>)[key];
+    if (!Array.isArray(list)) throw new ZendeskFileError(`${file}: no "${key}" list in it`);
+    yield* list as T[];
+    return;
   }
+  let number = 0;
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY })) {
+    number++;
+    if (!line.trim()) continue;
+    const record = parseOrUndefined(line);
+    if (record === undefined) throw new ZendeskFileError(`${file} line ${number}: not JSON`);
+    yield record as T;
+  }
+}
+
+export class ZendeskFileError extends Error {}
+
+async function firstLine(file: string): Promise<string> {
+  const input = createReadStream(file);
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) if (line.trim()) return line;
+  } finally {
+    input.destroy();
+  }
+  throw new ZendeskFileError(`${file} is empty`);
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseFile(file: string): unknown {
+  const parsed = parseOrUndefined(readFileSync(file, 'utf8'));
+  if (parsed === undefined) throw new ZendeskFileError(`${file}: not JSON`);
+  return parsed;
 }

@@ -35,30 +35,35 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
   const { reader } = options;
   const notes = new Set<string>();
   const note = (line: string) => notes.add(line);
-  const users = new Map<number, ZUser>();
-  for await (const user of reader.users()) users.set(user.id, user);
+  // End users and organizations may be millions: they wait on disk with the comments.
+  // Agents, groups and ticket fields are a team's few.
+  const staging = openStaging();
+  const agents = new Map<number, Agent | null>();
   const names = async (list: AsyncIterable<{ id: number; name?: string | null; title?: string | null }>) => {
     const map = new Map<number, string>();
     for await (const item of list) map.set(item.id, item.name || item.title || String(item.id));
     return map;
   };
-  const groups = await names(reader.groups());
-  const organizations = await names(reader.organizations());
-  const fields = await names(reader.ticketFields());
-
-  const agents = new Map<number, Agent | null>();
-  for (const user of users.values()) {
-    if (isAgent(user.role)) agents.set(user.id, user.email ? await options.agentFor({ email: user.email, name: user.name || user.email }) : null);
-  }
-
-  const staging = openStaging();
+  let groups: Map<number, string>;
+  let fields: Map<number, string>;
+  let total: number | null;
   const deleted: number[] = [];
   try {
+    total = await reader.ticketCount();
+    for await (const user of reader.users()) {
+      staging.setUser(String(user.id), { id: user.id, name: user.name, email: user.email, organization_id: user.organization_id } satisfies ZUser);
+      if (isAgent(user.role)) agents.set(user.id, user.email ? await options.agentFor({ email: user.email, name: user.name || user.email }) : null);
+    }
+    for await (const organization of reader.organizations()) staging.setUser(`org:${organization.id}`, organization.name || String(organization.id));
+    groups = await names(reader.groups());
+    fields = await names(reader.ticketFields());
     for await (const { ticketId, comment } of reader.comments()) staging.addMessage(`c:${ticketId}`, time(comment.created_at), comment);
   } catch (error) {
     staging.close();
     throw error;
   }
+  const userOf = (id: number) => staging.user(String(id)) as ZUser | undefined;
+  const organizationOf = (id: number) => staging.user(`org:${id}`) as string | undefined;
 
   async function* items(): AsyncIterable<SourceItem> {
     const seen = new Set<number>();
@@ -80,7 +85,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
 
   async function conversationOf(ticket: ZTicket, comments: ZComment[]): Promise<SourceItem[]> {
     const sourceId = `ticket:${ticket.id}`;
-    const requester = users.get(ticket.requester_id);
+    const requester = userOf(ticket.requester_id);
     let email = requester?.email ?? '';
     if (!email) {
       // Zendesk keeps people without an address (chat, phone); the history still belongs to someone.
@@ -167,7 +172,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
           endedAt: status === 'resolved' || status === 'closed' ? time(ticket.updated_at) : undefined,
           team: ticket.group_id == null ? undefined : groups.get(ticket.group_id),
           customFields,
-          company: organization == null ? undefined : organizations.get(organization),
+          company: organization == null ? undefined : organizationOf(organization),
           csat: rated === null ? undefined : { rating: rated, comment: rating?.comment ?? null },
         },
       },
@@ -185,6 +190,7 @@ export async function zendeskSource(options: ZendeskSourceOptions): Promise<Impo
 
   return {
     name: options.name,
+    total: total ?? undefined,
     items,
     notes: () => [
       ...notes,
