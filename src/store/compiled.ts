@@ -17,6 +17,8 @@ type Slot = { readonly [SLOT]: [row: number, column: string] };
 
 type Shape = { query: CompiledQuery; fill: (readonly [number, string] | { constant: unknown })[] };
 
+const CAPACITY = 200;
+
 /** Per dialect adapter (every Kysely of one store shares it): SQLite's SQL is not PostgreSQL's. */
 const shapes = new WeakMap<object, Map<string, Shape>>();
 
@@ -46,6 +48,8 @@ export async function runCompiled<O, R extends Record<string, unknown>>(
     const slots = present.map((columns, row) => Object.fromEntries(columns.map((column) => [column, { [SLOT]: [row, column] } satisfies Slot])) as R);
     const query = build(slots).compile();
     shape = { query, fill: query.parameters.map((p) => (isSlot(p) ? p[SLOT] : { constant: p })) };
+    // Bounded like the SQLite statement cache (database.ts): a statement of many rows has a shape per count.
+    if (byKey.size >= CAPACITY) byKey.delete(byKey.keys().next().value!);
     byKey.set(key, shape);
   }
   const parameters = shape.fill.map((f) => ('constant' in f ? f.constant : rows[f[0]]![f[1]]));

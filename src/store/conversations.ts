@@ -1,4 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { Dialect } from './database.js';
 import type { Channel, ConversationPatch, ConversationRow, ConversationType, Database, NewConversationRow, Priority, Status } from './schema.js';
 import { STATUSES } from './schema.js';
@@ -63,7 +64,8 @@ export async function withTeamNames(tx: Tx, rows: readonly PageRow[]): Promise<C
 }
 
 export async function insertConversation(tx: Tx, row: NewConversationRow): Promise<ConversationRow> {
-  return tx.insertInto('conversations').values(row).returning(WITH_TEAM).executeTakeFirstOrThrow();
+  const [inserted] = await runCompiled(tx, 'insertConversation', [row], (rows) => tx.insertInto('conversations').values(rows).returning(WITH_TEAM));
+  return inserted!;
 }
 
 /**

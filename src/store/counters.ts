@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { Tx } from './transaction.js';
 
 /**
@@ -8,11 +9,16 @@ import type { Tx } from './transaction.js';
 export async function addToCounters(tx: Tx, deltas: ReadonlyMap<string, number>): Promise<void> {
   const rows = [...deltas].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (rows.length === 0) return;
-  await tx
-    .insertInto('inbox_counts')
-    .values(rows.map(([key, n]) => ({ key, n })))
-    .onConflict((oc) => oc.column('key').doUpdateSet({ n: sql`inbox_counts.n + excluded.n` }))
-    .execute();
+  await runCompiled(
+    tx,
+    'addToCounters',
+    rows.map(([key, n]) => ({ key, n })),
+    (slots) =>
+      tx
+        .insertInto('inbox_counts')
+        .values(slots)
+        .onConflict((oc) => oc.column('key').doUpdateSet({ n: sql`inbox_counts.n + excluded.n` })),
+  );
 }
 
 export async function readCounters(tx: Tx, keys: readonly string[]): Promise<Map<string, number>> {
@@ -23,12 +29,10 @@ export async function readCounters(tx: Tx, keys: readonly string[]): Promise<Map
   return counts;
 }
 
-export function nextSequenceValue(tx: Tx, name: string): Promise<number> {
-  return tx
-    .updateTable('sequences')
-    .set({ value: sql`value + 1` })
-    .where('name', '=', name)
-    .returning('value')
-    .executeTakeFirstOrThrow()
-    .then((row) => Number(row.value));
+export async function nextSequenceValue(tx: Tx, name: string): Promise<number> {
+  const [row] = await runCompiled(tx, 'nextSequenceValue', [{ name }], ([by]) =>
+    tx.updateTable('sequences').set({ value: sql`value + 1` }).where('name', '=', by!.name).returning('value'),
+  );
+  if (!row) throw new Error(`no sequence ${name}`);
+  return Number(row.value);
 }

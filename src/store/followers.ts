@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { runCompiled } from './compiled.js';
 import type { FollowReason, Status } from './schema.js';
 import type { Tx } from './transaction.js';
 
@@ -13,11 +14,13 @@ export type ViewRow = { conversationId: number; at: number; key: number; unread:
 /** Makes them followers; one already following keeps their first reason. */
 export async function addFollowers(tx: Tx, conversationId: number, userIds: readonly number[], reason: FollowReason, now: number): Promise<void> {
   if (userIds.length === 0) return;
-  await tx
-    .insertInto('conversation_participants')
-    .values([...new Set(userIds)].map((userId) => ({ conversationId, userId, reason, createdAt: now })))
-    .onConflict((oc) => oc.columns(['conversationId', 'userId']).doNothing())
-    .execute();
+  const rows = [...new Set(userIds)].map((userId) => ({ conversationId, userId, reason, createdAt: now }));
+  await runCompiled(tx, 'addFollowers', rows, (slots) =>
+    tx
+      .insertInto('conversation_participants')
+      .values(slots)
+      .onConflict((oc) => oc.columns(['conversationId', 'userId']).doNothing()),
+  );
 }
 
 export async function removeFollower(tx: Tx, conversationId: number, userId: number): Promise<boolean> {

@@ -1,13 +1,19 @@
+import { runCompiled } from './compiled.js';
 import type { Dialect } from './database.js';
 import type { AvailabilityChoice, Role, UserRow } from './schema.js';
 import type { Tx } from './transaction.js';
 
-export function findUserById(tx: Tx, id: number): Promise<UserRow | undefined> {
-  return tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+// Compiled once (compiled.ts): every message's sender is looked up.
+export async function findUserById(tx: Tx, id: number): Promise<UserRow | undefined> {
+  const [row] = await runCompiled(tx, 'findUserById', [{ id }], ([by]) => tx.selectFrom('users').selectAll().where('id', '=', by!.id));
+  return row;
 }
 
-export function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
-  return tx.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
+  const [row] = await runCompiled(tx, 'findUserByEmail', [{ email: email.toLowerCase() }], ([by]) =>
+    tx.selectFrom('users').selectAll().where('email', '=', by!.email),
+  );
+  return row;
 }
 
 /** The signature a team member's mailed replies end with; null for none. */
