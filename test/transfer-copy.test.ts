@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, openSqlite, type Store } from '../src/store/database.js';
-import { listTables, rowCount } from '../src/store/table-copy.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { isEmptyInstallation, listTables, rowCount } from '../src/store/table-copy.js';
+import { copyInstallation } from '../src/transfer/copy.js';
 import { runScript } from './support/run.js';
 import { makeDatabaseEnv } from './support/store.js';
 import { seedInstallation, visible } from './support/transfer-seed.js';
@@ -109,5 +111,34 @@ describe('onethread copy --to', () => {
     const again = await runScript('src/cli.ts', ['copy', '--to', url], { DATA_DIR: source.dataDir }, 60_000);
     expect(again.stderr).toMatch(/already has accounts or conversations; copy only goes into an empty database/);
     expect(again.code).toBe(1);
+  }, 240_000);
+
+  it('refuses a copy the SQLite file was written to during, as by a server still running, and keeps nothing', async (context) => {
+    if (!process.env.DATABASE_URL) {
+      console.log('transfer copy: the copy with a writer still running was skipped; it needs DATABASE_URL (a PostgreSQL server)');
+      context.skip();
+    }
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-copy-running-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    copyFileSync(path.join(source.dataDir, 'onethread.db'), path.join(dataDir, 'onethread.db'));
+    const db = await makeDatabaseEnv();
+    cleanups.push(db.cleanup);
+    const file = path.join(dataDir, 'onethread.db');
+    const [from, server, target] = [openSqlite(file), openSqlite(file), openPostgres(db.env.DATABASE_URL!)];
+    try {
+      await migrateToLatest(target);
+      let write: Promise<unknown> | undefined;
+      const copy = copyInstallation(from, target, () => {
+        // The "server": its own connection to the file, writing while the copy reads.
+        write ??= server.db.insertInto('teams').values({ name: 'Written meanwhile', description: '', createdAt: 0, updatedAt: 0 }).execute();
+      });
+      await expect(copy).rejects.toThrow(/was written to during the copy: is Onethread still running on it\?/);
+      await write;
+      expect(await isEmptyInstallation(target)).toBe(true);
+      // Without a writer, the same copy goes through.
+      expect((await copyInstallation(from, target)).rows).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([from.close(), server.close(), target.close()]);
+    }
   }, 240_000);
 });

@@ -176,6 +176,14 @@ export async function isEmptyInstallation({ db }: Db): Promise<boolean> {
   return !user && !conversation;
 }
 
+/**
+ * SQLite's count of commits by other connections (`PRAGMA data_version`): it changes when
+ * another process (a server still running) wrote to the file since this connection last asked.
+ */
+export async function sqliteWritesByOthers({ db }: Db): Promise<number> {
+  return Number((await sql<{ data_version: number }>`pragma data_version`.execute(db)).rows[0]!.data_version);
+}
+
 /** Empties the tables (what the migrations put in, like the conversation number counter), dependents first. */
 export async function clearTables({ db }: Db, tables: TableInfo[]): Promise<void> {
   for (const table of [...tables].reverse()) await sql`delete from ${sql.id(table.name)}`.execute(db);

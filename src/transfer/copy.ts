@@ -10,6 +10,7 @@ import {
   readSequences,
   restoreSequences,
   rowCount,
+  sqliteWritesByOthers,
   tableDigest,
   writeRows,
 } from '../store/table-copy.js';
@@ -17,6 +18,7 @@ import type { TransferProgress } from './export.js';
 
 // `onethread copy --to postgres://…`: a stopped SQLite installation into an empty
 // PostgreSQL database, every table as it is (sessions too: nobody has to sign in again).
+// A server still writing to the file during the copy makes it refuse (SQLite's data_version).
 // The copy and its check run in one transaction on the target: rows, sequences, then per
 // table the row count and the checksum of the rows on both sides; any difference rolls
 // it all back.
@@ -43,6 +45,9 @@ export async function copyInstallation(
   if (!(await isEmptyInstallation(target))) {
     throw refused(`${target.location} already has accounts or conversations; copy only goes into an empty database`);
   }
+  // A server still running on the file would go on writing where nobody reads any more: its
+  // writes during the copy are caught here, and the copy kept only if there were none.
+  const writes = source.dialect === 'sqlite' ? await sqliteWritesByOthers(source) : null;
   const counts = await Promise.all(tables.map((t) => rowCount(source, t.name)));
   const total = counts.reduce((sum, n) => sum + n, 0);
   const sequences = await readSequences(source, tables);
@@ -67,6 +72,9 @@ export async function copyInstallation(
         throw refused(`table ${table.name} differs after copying (${from.rows} rows → ${to.rows}); nothing was kept`);
       }
       checked.push({ name: table.name, ...from });
+    }
+    if (writes !== null && (await sqliteWritesByOthers(source)) !== writes) {
+      throw refused(`${source.location} was written to during the copy: is Onethread still running on it? Stop it and copy again; nothing was kept`);
     }
     onProgress({ phase: 'verifying', done: tables.length, total: tables.length, table: '' });
     return { tables: checked, rows: total };
