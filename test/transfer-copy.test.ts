@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -43,14 +43,16 @@ describe('onethread export / import onethread', () => {
     cleanups.push(() => rmSync(path.dirname(file), { recursive: true, force: true }));
     const exported = await runScript('src/cli.ts', ['export', file], { DATA_DIR: source.dataDir }, 120_000);
     expect(exported.stderr).toContain('exporting');
-    expect(exported.stdout).toMatch(/^exported \d+ tables \(\d+ rows\) and 1 files to /);
+    expect(exported.stdout).toMatch(/^exported \d+ tables \(\d+ rows\), 1 files and 1 received mails to /);
     expect(exported.code).toBe(0);
 
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-transfer-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const restored = await runScript('src/cli.ts', ['import', 'onethread', file], { DATA_DIR: dataDir }, 120_000);
     expect(restored.stderr).toContain('restoring');
-    expect(restored.stdout).toMatch(/^restored \d+ tables \(\d+ rows\) and 1 files from /);
+    expect(restored.stdout).toMatch(/^restored \d+ tables \(\d+ rows\), 1 files and 1 received mails from /);
+    // The raw mail is back in the new DATA_DIR, where the email channel keeps it.
+    expect(readdirSync(path.join(dataDir, 'mail', 'archive'))).toEqual(readdirSync(path.join(source.dataDir, 'mail', 'archive')));
     expect(restored.code).toBe(0);
     const store = openSqlite(path.join(dataDir, 'onethread.db'));
     try {

@@ -1,5 +1,5 @@
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -28,6 +28,9 @@ const dir = () => {
   cleanups.push(() => rmSync(made, { recursive: true, force: true }));
   return made;
 };
+
+/** A new installation's attachment store and mail folder. */
+const installedAt = () => ({ attachments: new LocalAttachmentStorage(dir()), mailRoot: dir() });
 
 async function freshSqlite(): Promise<Store> {
   const store = openSqlite(path.join(dir(), 'onethread.db'));
@@ -69,7 +72,7 @@ beforeAll(async () => {
   cleanups.push(() => rmSync(source.dataDir, { recursive: true, force: true }));
   cleanups.push(() => source.store.close());
   exported = path.join(dir(), 'first.zip');
-  await exportInstallation(source.store, source.storage, exported);
+  await exportInstallation(source.store, { attachments: source.storage, mailRoot: source.mailRoot }, exported);
 }, 120_000);
 
 describe('export and restore', () => {
@@ -77,6 +80,12 @@ describe('export and restore', () => {
     const first = await contents(exported);
     expect(first.manifest.tables.find((t: { name: string }) => t.name === 'conversations').rows).toBeGreaterThan(40);
     expect(first.manifest.files).toHaveLength(1);
+    // The raw received mail, byte for byte as it lies in DATA_DIR/mail/archive.
+    expect(first.manifest.mail).toHaveLength(1);
+    const [mail] = first.manifest.mail as { dir: string; name: string }[];
+    expect(mail!.dir).toBe('archive');
+    const raw = await readFile(path.join(source.mailRoot, 'archive', mail!.name));
+    expect(first.entries.get(`mail/archive/${mail!.name}`)).toEqual(raw);
     const articles = await source.store.db
       .selectFrom('kb_articles')
       .select((eb) => eb.fn.max('id').as('id'))
@@ -84,11 +93,13 @@ describe('export and restore', () => {
     expect(first.manifest.sequences.kb_articles).toBe(Number(articles.id) + 1);
 
     const target = await freshTarget();
-    const targetStorage = new LocalAttachmentStorage(dir());
-    const restored = await restoreInstallation(target, targetStorage, exported);
+    const targetFiles = installedAt();
+    const restored = await restoreInstallation(target, targetFiles, exported);
     expect(restored.files).toBe(1);
+    expect(restored.mail).toBe(1);
+    expect(await readFile(path.join(targetFiles.mailRoot, 'archive', mail!.name))).toEqual(raw);
     const second = path.join(dir(), 'second.zip');
-    await exportInstallation(target, targetStorage, second);
+    await exportInstallation(target, targetFiles, second);
     expect(await contents(second)).toEqual(first);
     const seen = await visible(source.store);
     for (const term of Object.keys(seen.search)) expect(seen.search[term]!.length, term).toBeGreaterThan(0);
@@ -96,10 +107,10 @@ describe('export and restore', () => {
 
     if (target.dialect === 'postgres') {
       const back = await freshSqlite();
-      const backStorage = new LocalAttachmentStorage(dir());
-      await restoreInstallation(back, backStorage, second);
+      const backFiles = installedAt();
+      await restoreInstallation(back, backFiles, second);
       const third = path.join(dir(), 'third.zip');
-      await exportInstallation(back, backStorage, third);
+      await exportInstallation(back, backFiles, third);
       expect(await contents(third)).toEqual(first);
     } else {
       console.log('transfer round trip: SQLite → SQLite only; the cross-database part (SQLite ↔ PostgreSQL) needs DATABASE_URL');
@@ -119,31 +130,38 @@ describe('export and restore', () => {
 
   it('refuses a database that already has accounts or conversations', async () => {
     const target = await freshTarget();
-    await restoreInstallation(target, new LocalAttachmentStorage(dir()), exported);
-    await expect(restoreInstallation(target, new LocalAttachmentStorage(dir()), exported)).rejects.toThrow(/already has accounts or conversations/);
+    await restoreInstallation(target, installedAt(), exported);
+    await expect(restoreInstallation(target, installedAt(), exported)).rejects.toThrow(/already has accounts or conversations/);
   }, 120_000);
 
   it('refuses a damaged export and writes nothing', async () => {
     const damaged = await rewritten('damaged.zip', 'tables/messages.jsonl', (text) => text.replace('invoice', 'invoicf'));
     const target = await freshTarget();
-    const files = dir();
-    await expect(restoreInstallation(target, new LocalAttachmentStorage(files), damaged)).rejects.toThrow(
+    const [files, mailRoot] = [dir(), dir()];
+    await expect(restoreInstallation(target, { attachments: new LocalAttachmentStorage(files), mailRoot }, damaged)).rejects.toThrow(
       /damaged: tables\/messages.jsonl does not match its checksum in manifest.json; nothing was written/,
     );
     expect(await target.db.selectFrom('users').select('id').execute()).toEqual([]);
     expect(await target.db.selectFrom('messages').select('id').execute()).toEqual([]);
     expect(await readdir(files)).toEqual([]);
+    expect(await readdir(mailRoot)).toEqual([]);
+    // A manifest naming mail outside DATA_DIR/mail is refused before anything is written.
+    const escaping = await rewritten('escaping.zip', 'manifest.json', (text) => text.replace('"dir": "archive"', '"dir": "../.."'));
+    await expect(restoreInstallation(target, { attachments: new LocalAttachmentStorage(files), mailRoot }, escaping)).rejects.toThrow(
+      /escaping.zip is damaged: manifest.json names mail "..\/..\//,
+    );
+    expect(await target.db.selectFrom('users').select('id').execute()).toEqual([]);
   }, 120_000);
 
   it('refuses an export of another migration level, and a file that is no ZIP', async () => {
     const older = await rewritten('older.zip', 'manifest.json', (text) => text.replace(/"migration": "[^"]+"/, '"migration": "0035_report_day_rollups"'));
     const target = await freshTarget();
-    await expect(restoreInstallation(target, null, older)).rejects.toThrow(
+    await expect(restoreInstallation(target, { attachments: null, mailRoot: null }, older)).rejects.toThrow(
       /was exported at migration 0035_report_day_rollups; this database is at \d{4}_\w+\. Restore it with the Onethread version that made it, then upgrade/,
     );
     const notZip = path.join(dir(), 'not.zip');
     writeFileSync(notZip, 'hello');
-    await expect(restoreInstallation(target, null, notZip)).rejects.toThrow(/not.zip is not a readable ZIP/);
+    await expect(restoreInstallation(target, { attachments: null, mailRoot: null }, notZip)).rejects.toThrow(/not.zip is not a readable ZIP/);
     expect(await target.db.selectFrom('users').select('id').execute()).toEqual([]);
   }, 120_000);
 });

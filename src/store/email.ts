@@ -178,6 +178,12 @@ export function findInboundBySpoolName(tx: Tx, spoolName: string): Promise<Inbou
   return mail(tx).selectFrom('email_inbound').selectAll().where('spoolName', '=', spoolName).executeTakeFirst();
 }
 
+/** The spool file names of received mail after `after`, in name order: a page of them (the export's raw mail). */
+export async function listSpoolNamesAfter(tx: Tx, after: string, limit: number): Promise<string[]> {
+  const rows = await mail(tx).selectFrom('email_inbound').select('spoolName').where('spoolName', '>', after).orderBy('spoolName').limit(limit).execute();
+  return rows.map((r) => r.spoolName);
+}
+
 /** Which of these spool file names have a row. */
 export async function findSpoolNames(tx: Tx, names: readonly string[]): Promise<Set<string>> {
   if (names.length === 0) return new Set();

@@ -9,7 +9,7 @@ import { openPostgres, openStore, type Store } from '../store/database.js';
 import { isDatabaseUnavailable } from '../store/faults.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { copyInstallation } from './copy.js';
-import { exportInstallation } from './export.js';
+import { exportInstallation, type InstallationFiles } from './export.js';
 import { restoreInstallation } from './restore.js';
 
 // The command line of issue 20's moves (docs/transfer.md): `export FILE.zip`,
@@ -19,7 +19,7 @@ import { restoreInstallation } from './restore.js';
 
 export const TRANSFER_USAGE = `export FILE.zip
                 write everything the team owns (conversations, customers, team, knowledge base,
-                settings, attachments) to one file; see docs/transfer.md
+                settings, attachments, received mail) to one file; see docs/transfer.md
   import onethread FILE.zip
                 restore such a file into an empty database (SQLite or PostgreSQL), exactly
   copy --to postgres://…
@@ -27,8 +27,11 @@ export const TRANSFER_USAGE = `export FILE.zip
 
 const usage = (message: string) => new DomainError('validation_failed', message);
 
-/** Where the app keeps attachment blobs, as compose.ts sets it up. */
-const attachments = (config: Config) => new LocalAttachmentStorage(path.join(config.dataDir, 'attachments'));
+/** Where the app keeps attachment blobs and raw received mail, as compose.ts and the email channel set them up. */
+const installed = (config: Config): InstallationFiles => ({
+  attachments: new LocalAttachmentStorage(path.join(config.dataDir, 'attachments')),
+  mailRoot: path.join(config.dataDir, 'mail'),
+});
 
 function onePath(args: string[], how: string): string {
   const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
@@ -51,13 +54,18 @@ export async function exportCommand(config: Config, args: string[]): Promise<voi
   if (!existsSync(path.dirname(path.resolve(file)))) throw usage(`there is no folder ${path.dirname(path.resolve(file))} for ${file}`);
   const bar = progressBar('exporting');
   const result = await withStore(openStore(config), (store) =>
-    exportInstallation(store, attachments(config), file, (p) => bar.update(p.done, p.total, p.table)),
+    exportInstallation(store, installed(config), file, (p) => bar.update(p.done, p.total, p.table)),
   ).finally(() => bar.stop());
   const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);
-  console.log(`exported ${result.tables.length} tables (${rows} rows) and ${result.files} files to ${file}`);
+  console.log(`exported ${result.tables.length} tables (${rows} rows), ${result.files} files and ${result.mail} received mails to ${file}`);
   if (result.missingFiles.length > 0) {
     console.log(
       `note: ${result.missingFiles.length} attachment file(s) the rows refer to were not in ${path.join(config.dataDir, 'attachments')}: ${result.missingFiles.slice(0, 5).join(', ')}`,
+    );
+  }
+  if (result.missingMail.length > 0) {
+    console.log(
+      `note: the raw file of ${result.missingMail.length} received mail(s) was not in ${path.join(config.dataDir, 'mail')}: ${result.missingMail.slice(0, 5).join(', ')}`,
     );
   }
 }
@@ -67,9 +75,9 @@ export async function restoreCommand(config: Config, args: string[]): Promise<vo
   if (!existsSync(file)) throw usage(`${file} does not exist`);
   const bar = progressBar('restoring');
   const result = await withStore(openStore(config), (store) =>
-    restoreInstallation(store, attachments(config), file, (p) => bar.update(p.done, p.total, p.table)),
+    restoreInstallation(store, installed(config), file, (p) => bar.update(p.done, p.total, p.table)),
   ).finally(() => bar.stop());
-  console.log(`restored ${result.tables} tables (${result.rows} rows) and ${result.files} files from ${file}`);
+  console.log(`restored ${result.tables} tables (${result.rows} rows), ${result.files} files and ${result.mail} received mails from ${file}`);
 }
 
 export async function copyCommand(config: Config, args: string[]): Promise<void> {

@@ -8,17 +8,21 @@ import type { AttachmentStorage } from '../attachments/index.js';
 import type { Store } from '../store/database.js';
 import { blobHashes, type Db, listTables, migrationLevel, readPages, readSequences, rowCount, rowLine, type TableInfo } from '../store/table-copy.js';
 import { FORMAT, FORMAT_VERSION, fileEntry, type Manifest, type ManifestTable, NOT_EXPORTED, tableEntry } from './format.js';
+import { exportMail } from './mail-files.js';
 
 // `onethread export FILE.zip`: every table a team owns as JSON lines, plus the attachment
-// blobs, read in one transaction (a consistent snapshot, also while the server runs).
+// blobs and the raw received mail, read in one transaction (a consistent snapshot, also while the server runs).
 
 export type TransferProgress = { done: number; total: number; table: string };
 
-export type ExportResult = { tables: ManifestTable[]; files: number; missingFiles: string[] };
+export type ExportResult = { tables: ManifestTable[]; files: number; missingFiles: string[]; mail: number; missingMail: string[] };
+
+/** Where an installation keeps its files: attachment blobs, and raw received mail (DATA_DIR/mail). */
+export type InstallationFiles = { attachments: AttachmentStorage | null; mailRoot: string | null };
 
 export async function exportInstallation(
   store: Store,
-  storage: AttachmentStorage | null,
+  installed: InstallationFiles,
   file: string,
   onProgress: (p: TransferProgress) => void = () => undefined,
 ): Promise<ExportResult> {
@@ -34,7 +38,7 @@ export async function exportInstallation(
       store.db
         .transaction()
         .setIsolationLevel('repeatable read')
-        .execute((trx) => writeEntries({ db: trx, dialect: store.dialect }, storage, zip, onProgress)),
+        .execute((trx) => writeEntries({ db: trx, dialect: store.dialect }, installed, zip, onProgress)),
       written.then(() => new Promise<never>(() => undefined)),
     ]);
     await written;
@@ -48,12 +52,7 @@ export async function exportInstallation(
   }
 }
 
-async function writeEntries(
-  source: Db,
-  storage: AttachmentStorage | null,
-  zip: yazl.ZipFile,
-  onProgress: (p: TransferProgress) => void,
-): Promise<ExportResult> {
+async function writeEntries(source: Db, installed: InstallationFiles, zip: yazl.ZipFile, onProgress: (p: TransferProgress) => void): Promise<ExportResult> {
   const migration = await migrationLevel(source);
   if (!migration) throw new Error('the database has never been migrated: nothing to export');
   const all = await listTables(source);
@@ -73,7 +72,7 @@ async function writeEntries(
   const files: string[] = [];
   const missingFiles: string[] = [];
   for await (const sha256 of blobHashes(source)) {
-    const blob = await storage?.open(sha256);
+    const blob = await installed.attachments?.open(sha256);
     if (!blob) {
       missingFiles.push(sha256);
       continue;
@@ -83,6 +82,7 @@ async function writeEntries(
     // One open blob at a time: the ZIP has taken this one whole before the next opens.
     await finished(blob.stream as Readable);
   }
+  const { mail, missingMail } = installed.mailRoot ? await exportMail(source, installed.mailRoot, zip) : { mail: [], missingMail: [] };
   const manifest: Manifest = {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -93,10 +93,12 @@ async function writeEntries(
     sequences: await readSequences(source, tables),
     files,
     missingFiles,
+    mail,
+    missingMail,
   };
   zip.addBuffer(Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), 'manifest.json');
   zip.end();
-  return { tables: written, files: files.length, missingFiles };
+  return { tables: written, files: files.length, missingFiles, mail: mail.length, missingMail };
 }
 
 /** Streams the table's rows into its entry, hashing exactly the bytes written. */

@@ -2,7 +2,8 @@ import { DomainError } from '../errors.js';
 import type { TableInfo } from '../store/table-copy.js';
 
 // The export file (docs/transfer.md): a ZIP with manifest.json, tables/<table>.jsonl (one
-// row per line, keys sorted, in primary key order) and files/<sha256> (attachment blobs).
+// row per line, keys sorted, in primary key order), files/<sha256> (attachment blobs) and
+// mail/<spool|archive>/<name> (raw received mail).
 
 export const FORMAT = 'onethread-export';
 export const FORMAT_VERSION = 1;
@@ -28,10 +29,18 @@ export type Manifest = {
   files: string[];
   /** Blobs the rows refer to that were not in the attachment store when exported. */
   missingFiles: string[];
+  /** Raw received mail under mail/<dir>/<name> (absent in exports made before it was kept). */
+  mail?: MailFile[];
+  /** Received mail whose raw file was in neither spool/ nor archive/ when exported. */
+  missingMail?: string[];
 };
+
+/** A raw received mail: where it lay in DATA_DIR/mail (spool/: not processed yet) and its bytes' SHA-256. */
+export type MailFile = { dir: 'spool' | 'archive'; name: string; sha256: string };
 
 export const tableEntry = (table: string) => `tables/${table}.jsonl`;
 export const fileEntry = (sha256: string) => `files/${sha256}`;
+export const mailEntry = (mail: Pick<MailFile, 'dir' | 'name'>) => `mail/${mail.dir}/${mail.name}`;
 
 /** Checks the parts a restore relies on; anything else is a file this version cannot read. */
 export function parseManifest(text: string, file: string): Manifest {

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import type { AttachmentStorage } from '../attachments/index.js';
 import { DomainError } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { clearTables, type Db, isEmptyInstallation, listTables, migrationLevel, type Row, restoreSequences, writeRows } from '../store/table-copy.js';
-import type { TransferProgress } from './export.js';
-import { fileEntry, type Manifest, NOT_EXPORTED, parseManifest, schemaMismatch, tableEntry } from './format.js';
+import type { InstallationFiles, TransferProgress } from './export.js';
+import { fileEntry, type Manifest, mailEntry, NOT_EXPORTED, parseManifest, schemaMismatch, tableEntry } from './format.js';
+import { checkMailFile, restoreMail } from './mail-files.js';
 
 // `onethread import onethread FILE.zip`: an export back into an empty database, exactly
 // (ids, numbers, events, sequences). Everything is checked before anything is written:
@@ -21,10 +21,11 @@ type Entries = { manifest: Manifest; open(name: string): Promise<Readable> };
 
 export async function restoreInstallation(
   store: Store,
-  storage: AttachmentStorage | null,
+  installed: InstallationFiles,
   file: string,
   onProgress: (p: TransferProgress) => void = () => undefined,
-): Promise<{ tables: number; rows: number; files: number }> {
+): Promise<{ tables: number; rows: number; files: number; mail: number }> {
+  const storage = installed.attachments;
   const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false }).catch((error: Error) => {
     throw refused(`${file} is not a readable ZIP: ${error.message}`);
   });
@@ -41,6 +42,8 @@ export async function restoreInstallation(
     if (mismatch) throw refused(`${file} does not fit this database: ${mismatch}`);
     if (!(await isEmptyInstallation(store))) throw notEmpty();
     if (manifest.files.length > 0 && !storage) throw refused(`${file} holds attachments, and attachments are switched off here`);
+    const mail = manifest.mail ?? [];
+    for (const entry of mail) checkMailFile(entry, file);
     const total = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
     await verify(entries, file, (done, table) => onProgress({ done, total, table: `checking ${table}` }));
 
@@ -62,7 +65,10 @@ export async function restoreInstallation(
       }
       await restoreSequences(target, tables, manifest.sequences);
     });
-    return { tables: manifest.tables.length, rows: total, files: manifest.files.length };
+    // After the rows: at start the spool takes a file without a row for new mail, so a file
+    // put back before a restore that then failed would come in again as if just received.
+    if (installed.mailRoot) for (const entry of mail) await restoreMail(installed.mailRoot, entry, await entries.open(mailEntry(entry)));
+    return { tables: manifest.tables.length, rows: total, files: manifest.files.length, mail: installed.mailRoot ? mail.length : 0 };
   } finally {
     zip.close();
   }
@@ -105,6 +111,11 @@ async function verify(entries: Entries, file: string, onRows: (done: number, tab
     const hash = createHash('sha256');
     for await (const chunk of await entries.open(fileEntry(sha256))) hash.update(chunk as Buffer);
     if (hash.digest('hex') !== sha256) throw damaged(fileEntry(sha256), 'does not match its name');
+  }
+  for (const mail of entries.manifest.mail ?? []) {
+    const hash = createHash('sha256');
+    for await (const chunk of await entries.open(mailEntry(mail))) hash.update(chunk as Buffer);
+    if (hash.digest('hex') !== mail.sha256) throw damaged(mailEntry(mail), 'does not match its checksum in manifest.json');
   }
 }
 

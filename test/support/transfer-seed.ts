@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalAttachmentStorage, storeAttachment } from '../../src/attachments/index.js';
+import { createEmailChannel } from '../../src/channels/email/index.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
 import { EventBus } from '../../src/inbox/bus.js';
 import { addMessage, createConversation, mergeConversations } from '../../src/inbox/commands.js';
@@ -9,12 +10,14 @@ import { createInboxContext, type InboxContext } from '../../src/inbox/context.j
 import { getConversations, searchConversations } from '../../src/inbox/queries.js';
 import { deleteArticle } from '../../src/kb/commands.js';
 import { openSqlite, type Store } from '../../src/store/database.js';
+import { findInbound } from '../../src/store/email.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { rawMail, SUPPORT, testEmailConfig } from './email.js';
 
 // A SQLite installation (DATA_DIR with onethread.db and attachments/) holding varied data
 // for the transfer tests: the demo (every channel, teams, KB, events, counters), plus an
-// attachment, a conversation merged into a newer one (a reference to a later row) and a
-// deleted article (a sequence past the largest id).
+// attachment, a conversation merged into a newer one (a reference to a later row), a
+// deleted article (a sequence past the largest id) and a received mail with its raw file.
 
 export const SEARCH_TERMS = ['invoice', 'password', 'refund', 'export'];
 
@@ -22,7 +25,7 @@ export function inbox(store: Store): InboxContext {
   return createInboxContext({ store, bus: new EventBus(), sideEffects: [] });
 }
 
-export async function seedInstallation(): Promise<{ dataDir: string; store: Store; storage: LocalAttachmentStorage }> {
+export async function seedInstallation(): Promise<{ dataDir: string; store: Store; storage: LocalAttachmentStorage; mailRoot: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onethread-transfer-'));
   const store = openSqlite(path.join(dataDir, 'onethread.db'));
   await migrateToLatest(store);
@@ -48,7 +51,30 @@ export async function seedInstallation(): Promise<{ dataDir: string; store: Stor
   // The newest article deleted: its id is never given again, on either database.
   const article = await store.db.selectFrom('kb_articles').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
   await deleteArticle({ store, clock: Date.now }, article.id);
-  return { dataDir, store, storage };
+  await receiveMail(store, ctx, dataDir);
+  return { dataDir, store, storage, mailRoot: path.join(dataDir, 'mail') };
+}
+
+/** A mail received through the email channel as the server does: a row, and its raw file kept in DATA_DIR/mail. */
+async function receiveMail(store: Store, ctx: InboxContext, dataDir: string): Promise<void> {
+  const channel = await createEmailChannel({ store, inbox: ctx, dataDir, config: { ...testEmailConfig(), smtpListenPort: null }, log: () => undefined });
+  await channel.start();
+  try {
+    const accepted = await channel.pipeline.accept(
+      [rawMail({ subject: 'Mailed in before the move', body: 'The export keeps me.' })],
+      { from: 'carol@example.org', to: [SUPPORT] },
+      'smtp',
+    );
+    if (accepted.status !== 'accepted') throw new Error(`the seed's mail was not accepted: ${accepted.status}`);
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const row = await findInbound(store.db, accepted.id);
+      if (row && row.status !== 'pending') break;
+      if (Date.now() > deadline) throw new Error('the seed mail was not processed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await channel.stop();
+  }
 }
 
 /** What a team sees: the conversation list and what each search term finds. */
