@@ -111,7 +111,7 @@ export async function composeApp(config: AppConfig, overrides: ComposeOverrides 
   const store = overrides.store ?? openStore(config, { backgroundCheckpoints: true, onError: (message) => log.error(message) });
   try {
     if (ownsStore) await migrateToLatest(store);
-    const server = buildServer({ store, logger: overrides.logger ?? true, logLevel: config.logLevel });
+    const server = buildServer({ store, logger: overrides.logger ?? true, logLevel: config.logLevel, trustProxy: config.trustProxy });
     log = overrides.log ?? pinoLog(server.log);
     return await assemble(config, overrides, { store, ownsStore, server, log });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseBusinessHours } from './calendar/parse.js';
@@ -25,6 +26,13 @@ export type Config = {
   attachments: { maxFileBytes: number; maxFiles: number };
   /** The email channel; null (off) unless SUPPORT_ADDRESSES is set. */
   email: EmailConfig | null;
+  /**
+   * Which reverse proxies' X-Forwarded-For to believe for the client's address (TRUST_PROXY):
+   * their addresses or networks, a hop count, or none (false: the default, the socket's peer
+   * is the client). Behind a proxy without it every client looks like the proxy, and the
+   * per-address limits (sign-in, sign-up, contact form, widget) would count them all as one.
+   */
+  trustProxy: boolean | number | string[];
   /** The public contact form: messages allowed per client address in 10 minutes and per email address in an hour. */
   contact: { perIp: number; perEmail: number };
   /** Portal sign-ups allowed per client address and per email address in an hour. */
@@ -86,6 +94,19 @@ const variables = {
     .max(65535, 'must be a port number (0-65535)')
     .default(3000),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .transform((value, context): boolean | number | string[] => {
+      if (value === 'true' || value === 'false') return value === 'true';
+      if (/^\d+$/.test(value)) return Number(value);
+      const addresses = value.split(',').map((part) => part.trim());
+      // An address or a network (10.0.0.0/8): what Fastify's proxy-addr accepts.
+      if (addresses.every((a) => isIP(a.replace(/\/\d{1,3}$/, '')) !== 0)) return addresses;
+      context.addIssue({ code: 'custom', message: "must be the proxies' addresses or networks (comma-separated), a hop count, true or false" });
+      return z.NEVER;
+    })
+    .optional(),
   REOPEN_CLOSED_ON_CUSTOMER_REPLY: booleanFlag.default(true),
   // The same shape normalizeEmail accepts, so `admin@localhost` is fine.
   ONETHREAD_ADMIN_EMAIL: z
@@ -234,6 +255,7 @@ export function loadConfig(env: Env = process.env, envFile = path.resolve('.env'
     port,
     publicUrl: publicUrl.replace(/\/+$/, ''),
     reopenClosedOnCustomerReply: read(env, 'REOPEN_CLOSED_ON_CUSTOMER_REPLY'),
+    trustProxy: read(env, 'TRUST_PROXY') ?? false,
     firstAdmin: adminEmail ? { email: adminEmail, password: adminPassword ?? null } : null,
     firstAdminName: read(env, 'ONETHREAD_ADMIN_NAME') ?? null,
     logLevel: read(env, 'LOG_LEVEL'),

@@ -13,6 +13,7 @@ describe('configuration', () => {
       port: 3000,
       publicUrl: 'http://localhost:3000',
       reopenClosedOnCustomerReply: true,
+      trustProxy: false,
       firstAdmin: null,
       firstAdminName: null,
       logLevel: 'warn',
@@ -35,6 +36,7 @@ describe('configuration', () => {
         PORT: '8080',
         PUBLIC_URL: 'https://help.example.com/',
         REOPEN_CLOSED_ON_CUSTOMER_REPLY: 'false',
+        TRUST_PROXY: '10.0.0.0/8',
         ONETHREAD_ADMIN_EMAIL: ' Boss@Example.com ',
         ONETHREAD_ADMIN_PASSWORD: 'correct horse',
         ONETHREAD_ADMIN_NAME: ' Bo Boss ',
@@ -50,6 +52,7 @@ describe('configuration', () => {
       port: 8080,
       publicUrl: 'https://help.example.com',
       reopenClosedOnCustomerReply: false,
+      trustProxy: ['10.0.0.0/8'],
       firstAdmin: { email: 'boss@example.com', password: 'correct horse' },
       firstAdminName: 'Bo Boss',
       logLevel: 'info',
@@ -81,8 +84,18 @@ describe('configuration', () => {
     ['ATTACHMENT_MAX_FILE_MB', '0', 'ATTACHMENT_MAX_FILE_MB: must be a number of megabytes greater than 0'],
     ['ATTACHMENT_MAX_FILES', '2.5', 'ATTACHMENT_MAX_FILES: must be a whole number from 1 to 100'],
     ['ATTACHMENT_MAX_FILES', '0', 'ATTACHMENT_MAX_FILES: must be a whole number from 1 to 100'],
+    ['TRUST_PROXY', 'the proxy', "TRUST_PROXY: must be the proxies' addresses or networks (comma-separated), a hop count, true or false"],
   ])('a bad %s is one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value }, noEnvFile)).toThrowError(message);
+  });
+
+  it('TRUST_PROXY: addresses and networks, a hop count, or a yes or no; unset, no proxy is believed', () => {
+    const trust = (value?: string) => loadConfig(value === undefined ? {} : { TRUST_PROXY: value }, noEnvFile).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('127.0.0.1, 10.0.0.0/8, ::1')).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(trust('2')).toBe(2);
+    expect(trust('true')).toBe(true);
+    expect(trust('false')).toBe(false);
   });
 
   it('a fractional attachment size limit is taken in binary megabytes', () => {

@@ -141,3 +141,22 @@ describe('the contact form’s limits', () => {
     expect(refused.json().error).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('wait') });
   });
 });
+
+describe('the client address behind a reverse proxy (TRUST_PROXY)', () => {
+  const from = (app: ZodApp, client: string) =>
+    app.inject({ method: 'POST', url: '/api/contact', payload: form() as never, headers: { 'x-forwarded-for': client }, remoteAddress: '127.0.0.1' });
+
+  it('counts each client apart when the proxy is trusted, and believes no header when none is', async () => {
+    const behindProxy = await startTestApp({ store, config: { contact: { perIp: 1, perEmail: 100 }, trustProxy: ['127.0.0.1'] } });
+    const direct = await startTestApp({ store, config: { contact: { perIp: 1, perEmail: 100 } } });
+    servers.push(behindProxy, direct);
+    const statuses = async (app: ZodApp) => {
+      const seen = [];
+      for (const client of ['203.0.113.1', '203.0.113.2', '203.0.113.1']) seen.push((await from(app, client)).statusCode);
+      return seen;
+    };
+    expect(await statuses(behindProxy.app)).toEqual([201, 201, 429]);
+    // Reached directly, a client could write any X-Forwarded-For: the socket's address counts.
+    expect(await statuses(direct.app)).toEqual([201, 429, 429]);
+  });
+});

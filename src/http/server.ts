@@ -24,6 +24,8 @@ export type ServerOptions = {
   logLevel?: string;
   /** Largest request body in bytes (default 1 MiB); larger ones answer 413. */
   bodyLimit?: number;
+  /** Whose X-Forwarded-For gives `request.ip` (config.ts trustProxy); default none. */
+  trustProxy?: boolean | number | string[];
 };
 
 // A caller-supplied id is kept for tracing across services only if it cannot forge log
@@ -45,6 +47,8 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /**
  * The HTTP edge. Route modules are `app.register(...)`ed on the result (see routing.ts);
  * routes declare zod schemas, which validate, serialize and document them.
@@ -54,6 +58,8 @@ export function buildServer(options: ServerOptions): ZodApp {
     logger: options.logger === true ? { level: options.logLevel ?? 'warn', serializers: { req: requestForLog } } : (options.logger ?? false),
     genReqId: requestId,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // A hop count as proxy-addr reads one: the nearest `n` addresses are proxies.
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     // On close, idle keep-alive sockets go at once; requests in flight finish first.
     forceCloseConnections: 'idle',
   });
