@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -25,13 +24,14 @@ export async function exportMail(source: Db, mailRoot: string, zip: yazl.ZipFile
   const missingMail: string[] = [];
   for (let after = '', page = await listSpoolNamesAfter(source.db, after, 500); page.length > 0; page = await listSpoolNamesAfter(source.db, after, 500)) {
     for (const name of page) {
-      const dir = DIRS.find((d) => existsSync(path.join(mailRoot, d, name)));
-      if (!dir) {
+      const found = await openMail(mailRoot, name);
+      if (!found) {
         missingMail.push(name);
         continue;
       }
+      const { dir, handle } = found;
       const hash = createHash('sha256');
-      const hashed = createReadStream(path.join(mailRoot, dir, name)).pipe(
+      const hashed = handle.createReadStream().pipe(
         new Transform({
           transform(chunk: Buffer, _encoding, done) {
             hash.update(chunk);
@@ -47,6 +47,21 @@ export async function exportMail(source: Db, mailRoot: string, zip: yazl.ZipFile
     after = page.at(-1)!;
   }
   return { mail, missingMail };
+}
+
+/**
+ * The mail's file, open, and where it lay. Opened, not just looked for: a server still
+ * running may move it from spool/ to archive/ meanwhile, and an open file stays readable.
+ */
+async function openMail(mailRoot: string, name: string): Promise<{ dir: MailFile['dir']; handle: FileHandle } | null> {
+  for (const dir of DIRS) {
+    try {
+      return { dir, handle: await open(path.join(mailRoot, dir, name), 'r') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+  return null;
 }
 
 /** Refuses a manifest entry that could write outside DATA_DIR/mail. */
