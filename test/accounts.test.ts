@@ -50,6 +50,13 @@ describe('createUser', () => {
     expect(user).not.toHaveProperty('passwordHash');
   });
 
+  it('creates a user switched off from the start when asked (an importer’s agent): no sign-in', async () => {
+    const email = address();
+    const user = await createUser(ctx, { name: 'Imported Agent', email, role: 'agent', password: PASSWORD, active: false });
+    expect(user.deactivatedAt).toBe(clock.now);
+    expect(await authenticate(ctx, email, PASSWORD)).toBeNull();
+  });
+
   it.each([
     [{ name: ' ' }, 'name'],
     [{ email: 'not-an-address' }, 'email'],

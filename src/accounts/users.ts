@@ -29,7 +29,8 @@ import { toUser, type User } from './records.js';
 // limits.ts holds every size; accounts' callers read the name's here.
 export { MAX_NAME };
 
-export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null };
+/** `active: false` makes the account switched off from the start (an importer's agent). */
+export type CreateUserInput = { name: string; email: string; role: Role; password?: string | null; active?: boolean };
 
 // One line without invisible characters: a name is shown beside replies and in mail headers,
 // where a bidi override or a zero-width space would make it read as someone else's.
@@ -57,7 +58,9 @@ export async function createUser(ctx: AccountsContext, input: CreateUserInput): 
     return await transact(ctx.store, async (tx) => {
       if (await findUserByEmail(tx, email)) throw emailTaken(email);
       // An admin (or the command line) vouches for the address they type.
-      return toUser(await insertUser(tx, { name, email, role, passwordHash, emailVerified: true, now: ctx.clock() }));
+      const row = await insertUser(tx, { name, email, role, passwordHash, emailVerified: true, now: ctx.clock() });
+      // Switched off in the same transaction: it never exists switched on, even for a moment.
+      return input.active === false ? applyUserChange(ctx, tx, row, { active: false }) : toUser(row);
     });
   } catch (error) {
     // Two creators raced past the check; the unique address decided.

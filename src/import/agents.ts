@@ -1,4 +1,4 @@
-import { type AccountsContext, createUser, getTeam, getUserByEmail, setUserActive } from '../accounts/index.js';
+import { type AccountsContext, createUser, getTeam, getUserByEmail } from '../accounts/index.js';
 
 // Who wrote the old system's team replies, here (issue 20): the team member with their
 // address, else an agent account made for them, switched off — history keeps its author,
@@ -39,8 +39,7 @@ export function agentsOf(accounts: AccountsContext, dryRun: boolean): AgentFor {
       });
       return { id: await standIn, active: false };
     }
-    const created = await createUser(accounts, { name, email, role: 'agent', password: null });
-    await setUserActive(accounts, created.id, false);
+    const created = await createUser(accounts, { name, email, role: 'agent', password: null, active: false });
     return { id: created.id, active: false };
   }
 }
