@@ -108,15 +108,17 @@ async function verify(entries: Entries, file: string, onRows: (done: number, tab
     onRows(done, table.name);
   }
   for (const sha256 of entries.manifest.files) {
-    const hash = createHash('sha256');
-    for await (const chunk of await entries.open(fileEntry(sha256))) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== sha256) throw damaged(fileEntry(sha256), 'does not match its name');
+    if ((await sha256Of(await entries.open(fileEntry(sha256)))) !== sha256) throw damaged(fileEntry(sha256), 'does not match its name');
   }
   for (const mail of entries.manifest.mail ?? []) {
-    const hash = createHash('sha256');
-    for await (const chunk of await entries.open(mailEntry(mail))) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== mail.sha256) throw damaged(mailEntry(mail), 'does not match its checksum in manifest.json');
+    if ((await sha256Of(await entries.open(mailEntry(mail)))) !== mail.sha256) throw damaged(mailEntry(mail), 'does not match its checksum in manifest.json');
   }
+}
+
+async function sha256Of(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** The entry's JSON lines as pages of rows, streamed. */
